@@ -1,0 +1,126 @@
+"""Opening the device database: pragmas for durability, migrations with a backup first.
+
+A saved record must survive a power cut on a battery-powered laptop, so the store runs in WAL mode
+with ``synchronous=FULL``. When a key is given the file is an SQLCipher database (the whole file,
+including the full-text index, is encrypted); without a key it is plain SQLite (tests of layers
+that do not care, and tools).
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.store.location import backups_dir
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+class StoreError(Exception):
+    """The store cannot be opened (wrong key, not a database, disk problem)."""
+
+
+def _dbapi_module(key: bytes | None) -> Any:
+    if key is None:
+        return sqlite3
+    import sqlcipher3.dbapi2 as sqlcipher  # imported lazily: plain stores need no native module
+
+    return sqlcipher
+
+
+def create_store_engine(path: Path, key: bytes | None = None) -> Engine:
+    """An engine on ``path``; with ``key`` (32 random bytes) the file is SQLCipher-encrypted."""
+    engine = create_engine(
+        f"sqlite+pysqlite:///{path}",
+        module=_dbapi_module(key),
+        connect_args={"check_same_thread": False, "timeout": 30},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control from the DB-API module so SQLAlchemy's BEGIN is the only one.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        if key is not None:
+            cursor.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+def _alembic_config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["engine"] = engine
+    return config
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def head_revision() -> str | None:
+    return ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
+
+
+def migrate(engine: Engine, db_path: Path) -> Path | None:
+    """Bring the schema to the newest revision; copy the database aside first if it had data.
+
+    Returns the path of the pre-migration copy, if one was taken.
+    """
+    try:
+        revision = current_revision(engine)
+    except Exception as error:  # wrong key or not a database: the file is unreadable
+        raise StoreError(str(error)) from error
+    head = head_revision()
+    if revision == head:
+        return None
+    backup: Path | None = None
+    if revision is not None and db_path.exists():
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        backup = backups_dir(db_path.parent) / f"pre-migration-{revision}-{stamp}.db"
+        shutil.copy2(db_path, backup)
+    command.upgrade(_alembic_config(engine), "head")
+    return backup
+
+
+class Store:
+    """An open, migrated device database and its session factory."""
+
+    def __init__(self, path: Path, key: bytes | None = None) -> None:
+        self.path = path
+        self.engine = create_store_engine(path, key)
+        self.pre_migration_backup = migrate(self.engine, path)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: committed on success, rolled back on any error."""
+        with self.sessions.begin() as session:
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,151 @@
+"""SQLAlchemy models of the device store.
+
+Form answers are stored as JSON documents keyed by the field ids of ``forms/*.yaml``: the form
+definition is the one source of truth for fields, so no column here repeats a form field. The few
+columns beside the JSON (display names, village, birth-year range) are derived copies kept for
+listing and searching 100,000 records fast; they are rewritten from the answers on every save.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON}  # noqa: RUF012 (SQLAlchemy reads it as is)
+
+
+class Setting(Base):
+    """Device-wide settings (device id, language, idle lock, server URL, ...)."""
+
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+
+
+class Officer(Base):
+    __tablename__ = "officers"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))  # field_officer | supervisor | administrator
+    organisation: Mapped[str | None] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Application(Base):
+    """One complaint or civil party application, from first draft to acknowledgement."""
+
+    __tablename__ = "applications"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # uuid4, made on the device
+    form_id: Mapped[str] = mapped_column(String(50))
+    form_version: Mapped[int] = mapped_column(Integer)
+    # draft | final | printed | synced | acknowledged
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    reference: Mapped[str | None] = mapped_column(String(30), unique=True)
+    created_by: Mapped[str | None] = mapped_column(ForeignKey("officers.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    finalized_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The draft being edited (autosaved); versions below hold finalised content.
+    draft_answers: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    current_version: Mapped[int] = mapped_column(Integer, default=0)
+    # Derived copies for listing and search (see module docstring).
+    name_km: Mapped[str] = mapped_column(String(300), default="")
+    name_latin: Mapped[str] = mapped_column(String(300), default="", index=True)
+    province_code: Mapped[str | None] = mapped_column(String(20), index=True)
+    village_code: Mapped[str | None] = mapped_column(String(20), index=True)
+    commune_code: Mapped[str | None] = mapped_column(String(20), index=True)
+    birth_year_min: Mapped[int | None] = mapped_column(Integer)
+    birth_year_max: Mapped[int | None] = mapped_column(Integer)
+    forum: Mapped[str | None] = mapped_column(String(200), index=True)
+    identity_protected: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Latest status reported back by the central office (received, admitted, ...).
+    court_status: Mapped[str | None] = mapped_column(String(30))
+
+    __table_args__ = (Index("ix_applications_status_updated", "status", "updated_at"),)
+
+
+class ApplicationVersion(Base):
+    """A finalised, locked version. Corrections add a version with a reason; nothing is overwritten."""
+
+    __tablename__ = "application_versions"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # uuid4: the sync identity
+    application_id: Mapped[str] = mapped_column(ForeignKey("applications.id"), index=True)
+    version_no: Mapped[int] = mapped_column(Integer)
+    form_version: Mapped[int] = mapped_column(Integer)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str | None] = mapped_column(ForeignKey("officers.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    content_sha256: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (UniqueConstraint("application_id", "version_no"),)
+
+
+class NotDuplicateDecision(Base):
+    """An officer's decision that two applications are different people: never asked again."""
+
+    __tablename__ = "not_duplicate_decisions"
+    application_a: Mapped[str] = mapped_column(ForeignKey("applications.id"), primary_key=True)
+    application_b: Mapped[str] = mapped_column(ForeignKey("applications.id"), primary_key=True)
+    decided_by: Mapped[str | None] = mapped_column(ForeignKey("officers.id"))
+    decided_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class AuditEntry(Base):
+    """Append-only, hash-chained log of what officers did (see app/services for the chain)."""
+
+    __tablename__ = "audit_log"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    officer_id: Mapped[str | None] = mapped_column(String(36))
+    action: Mapped[str] = mapped_column(String(40))
+    record_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    entry_hash: Mapped[str] = mapped_column(String(64))
+
+
+class OutboxItem(Base):
+    """A finalised version waiting to reach the central office; written with the version itself."""
+
+    __tablename__ = "outbox"
+    version_id: Mapped[str] = mapped_column(ForeignKey("application_versions.id"), primary_key=True)
+    # pending | in_batch | acknowledged | quarantined
+    state: Mapped[str] = mapped_column(String(20), index=True)
+    batch_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Attachment(Base):
+    """A scan or photo of an ID or supporting document (the bytes are stored encrypted)."""
+
+    __tablename__ = "attachments"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    application_id: Mapped[str] = mapped_column(ForeignKey("applications.id"), index=True)
+    field_id: Mapped[str] = mapped_column(String(100))
+    file_name: Mapped[str] = mapped_column(String(300))
+    media_type: Mapped[str] = mapped_column(String(100))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime)

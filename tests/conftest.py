@@ -1,0 +1,38 @@
+"""Shared fixtures: a fresh data folder per test, an open app context, Khmer as the start language."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from app.i18n import DEFAULT_LANGUAGE, set_language, translator
+from app.services.context import AppContext, open_app
+from app.store.location import HOME_ENV
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "home"
+    monkeypatch.setenv(HOME_ENV, str(folder))
+    return folder
+
+
+@pytest.fixture
+def ctx(home: Path) -> Iterator[AppContext]:
+    context = open_app(home)
+    yield context
+    context.close()
+
+
+@pytest.fixture(autouse=True)
+def _reset_language() -> Iterator[None]:
+    set_language(DEFAULT_LANGUAGE)
+    translator.khmer_digits = True
+    yield
+    set_language(DEFAULT_LANGUAGE)
+    translator.khmer_digits = True
