@@ -78,6 +78,13 @@ COMING_TEXT: dict[str, tuple[str, str]] = {
 }
 
 
+def default_page_factories() -> dict[str, PageFactory]:
+    """The pages built so far; a key missing here shows its "coming" placeholder."""
+    from app.ui.settings_page import SettingsPage
+
+    return {"settings": SettingsPage}
+
+
 class MainWindow(QMainWindow):
     def __init__(
         self, ctx: AppContext, page_factories: dict[str, PageFactory] | None = None
@@ -85,7 +92,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.ctx = ctx
         self.setMinimumSize(QSize(960, 640))
-        factories = page_factories or {}
+        factories = default_page_factories() if page_factories is None else page_factories
 
         self.language_box = QComboBox()
         self.language_box.setObjectName("languageBox")
