@@ -80,9 +80,11 @@ COMING_TEXT: dict[str, tuple[str, str]] = {
 
 def default_page_factories() -> dict[str, PageFactory]:
     """The pages built so far; a key missing here shows its "coming" placeholder."""
+    from app.ui.intake_page import IntakePage
+    from app.ui.registry import RegistryPage
     from app.ui.settings_page import SettingsPage
 
-    return {"settings": SettingsPage}
+    return {"applicants": RegistryPage, "new_application": IntakePage, "settings": SettingsPage}
 
 
 class MainWindow(QMainWindow):

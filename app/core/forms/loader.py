@@ -1,0 +1,701 @@
+"""Read form definitions from YAML, and report every problem in a file instead of crashing.
+
+``check_form_file`` is what a form author runs: it returns a list of ``FormProblem`` naming the
+file, the line and the path inside the form (``sections[2].fields[4].relevant``). ``load_form``
+refuses a file with problems by raising ``FormError`` carrying that list.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from app.core.forms.expressions import (
+    Call,
+    Current,
+    Expression,
+    ExpressionError,
+    FieldRef,
+    Literal,
+    compile_expression,
+)
+from app.core.forms.model import (
+    CHOICE_TYPES,
+    Choice,
+    Field,
+    FieldRole,
+    FieldType,
+    FormDefinition,
+    MinimumContentRule,
+    Section,
+    Text,
+)
+from app.core.khmer_text import is_khmer
+
+_ID = re.compile(r"[a-z][a-z0-9_]*")
+
+_FORM_KEYS = {
+    "id",
+    "version",
+    "title",
+    "description",
+    "choice_lists",
+    "minimum_content",
+    "sections",
+}
+_SECTION_KEYS = {"id", "title", "help", "relevant", "fields"}
+_FIELD_KEYS = {
+    "id",
+    "type",
+    "label",
+    "help",
+    "required",
+    "relevant",
+    "constraint",
+    "constraint_message",
+    "choices",
+    "identifying",
+    "pdf",
+    "export",
+    "placeholder",
+    "role",
+    "searchable",
+}
+_CHOICE_KEYS = {"code", "label", "help"}
+_RULE_KEYS = {"id", "fields", "message", "require", "relevant"}
+_TEXT_KEYS = {"km", "en"}
+# Names and phone numbers identify a person unless the form says otherwise.
+_IDENTIFYING_BY_DEFAULT = {FieldType.NAME, FieldType.PHONE}
+# Names, places and short texts are what officers search the registry by.
+_SEARCHABLE_BY_DEFAULT = {FieldType.NAME, FieldType.PLACE}
+
+
+@dataclass(frozen=True)
+class FormProblem:
+    file: str
+    path: str  # e.g. "sections[2].fields[4].relevant"; "" for the whole file
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.path or '(file)'}: {self.message}"
+
+
+class FormError(Exception):
+    """A form that cannot be used; ``problems`` says why."""
+
+    def __init__(self, problems: Iterable[FormProblem]) -> None:
+        self.problems = list(problems)
+        summary = "\n".join(str(p) for p in self.problems[:20])
+        more = len(self.problems) - 20
+        if more > 0:
+            summary += f"\n... and {more} more"
+        super().__init__(f"{len(self.problems)} problem(s) in form definitions:\n{summary}")
+
+
+# --- YAML with line numbers ----------------------------------------------------------------------
+
+
+class _Mapping(dict[Any, Any]):
+    """A YAML mapping that remembers where it and each of its keys were written."""
+
+    line: int = 0
+    key_lines: dict[Any, int]
+    duplicate_keys: list[tuple[Any, int]]
+
+
+class _LineLoader(yaml.SafeLoader):
+    pass
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _Mapping:
+    loader.flatten_mapping(node)
+    mapping = _Mapping()
+    mapping.line = node.start_mark.line + 1
+    mapping.key_lines = {}
+    mapping.duplicate_keys = []
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            hash(key)
+        except TypeError:
+            key = str(key)
+        line = key_node.start_mark.line + 1
+        if key in mapping:
+            mapping.duplicate_keys.append((key, line))
+        mapping[key] = loader.construct_object(value_node, deep=True)
+        mapping.key_lines[key] = line
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+# --- the builder ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _PendingExpression:
+    path: str
+    line: int | None
+    expression: Expression
+    allows_current: bool
+
+
+class _Builder:
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.problems: list[FormProblem] = []
+        self.pending: list[_PendingExpression] = []
+        self.field_types: dict[str, Field] = {}
+        self.declared_ids: set[str] = set()  # also ids of fields that failed to build
+        self.declared_roles: set[FieldRole] = set()
+        self.choice_lists: dict[str, tuple[Choice, ...]] = {}
+
+    def problem(self, path: str, message: str, line: int | None = None) -> None:
+        self.problems.append(FormProblem(self.file, path, message, line))
+
+    @staticmethod
+    def line_of(container: Any, key: Any = None) -> int | None:
+        if isinstance(container, _Mapping):
+            if key is not None and key in container.key_lines:
+                return container.key_lines[key]
+            return container.line or None
+        return None
+
+    def mapping(self, value: Any, path: str, what: str, line: int | None) -> _Mapping | None:
+        if not isinstance(value, _Mapping):
+            self.problem(path, f"{what} must be a mapping of keys to values", line)
+            return None
+        return value
+
+    def check_keys(self, data: _Mapping, allowed: set[str], path: str) -> None:
+        for key, line in data.duplicate_keys:
+            self.problem(_join(path, str(key)), f"the key '{key}' is written twice", line)
+        for key in data:
+            if key not in allowed:
+                hint = difflib.get_close_matches(str(key), sorted(allowed), n=1)
+                suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
+                self.problem(
+                    _join(path, str(key)),
+                    f"unknown key '{key}'{suggestion} (allowed: {', '.join(sorted(allowed))})",
+                    self.line_of(data, key),
+                )
+
+    def ident(self, data: _Mapping, key: str, path: str) -> str | None:
+        value = data.get(key)
+        where = _join(path, key)
+        if value is None:
+            self.problem(where, f"'{key}' is missing", self.line_of(data))
+            return None
+        if not isinstance(value, str) or not _ID.fullmatch(value):
+            self.problem(
+                where,
+                f"'{value}' is not a valid id (lower-case letters, digits and _, "
+                "starting with a letter)",
+                self.line_of(data, key),
+            )
+            return None
+        return value
+
+    def text(self, data: _Mapping, key: str, path: str, *, required: bool) -> Text | None:
+        where = _join(path, key)
+        if key not in data or data[key] is None:
+            if required:
+                self.problem(where, f"'{key}' is missing (Khmer and English)", self.line_of(data))
+            return None
+        line = self.line_of(data, key)
+        value = data[key]
+        if not isinstance(value, _Mapping):
+            self.problem(where, "a text needs both 'km' and 'en'", line)
+            return None
+        self.check_keys(value, _TEXT_KEYS, where)
+        parts: dict[str, str] = {}
+        for lang, name in (("km", "Khmer"), ("en", "English")):
+            part = value.get(lang)
+            if not isinstance(part, str) or not part.strip():
+                self.problem(
+                    _join(where, lang),
+                    f"the {name} text ('{lang}') is missing or empty",
+                    self.line_of(value, lang) or line,
+                )
+                continue
+            parts[lang] = unicodedata.normalize("NFC", part.strip())
+        if "km" in parts and not is_khmer(parts["km"]):
+            self.problem(
+                _join(where, "km"),
+                "the Khmer text ('km') contains no Khmer letters",
+                self.line_of(value, "km"),
+            )
+            return None
+        if len(parts) != 2:
+            return None
+        return Text(km=parts["km"], en=parts["en"])
+
+    def flag(self, data: _Mapping, key: str, path: str, default: bool) -> bool:
+        value = data.get(key, default)
+        if not isinstance(value, bool):
+            self.problem(
+                _join(path, key), f"'{key}' must be true or false", self.line_of(data, key)
+            )
+            return default
+        return value
+
+    def expression(
+        self, data: _Mapping, key: str, path: str, *, allows_current: bool = False
+    ) -> Expression | None:
+        if key not in data or data[key] is None:
+            return None
+        where = _join(path, key)
+        line = self.line_of(data, key)
+        source = data[key]
+        if isinstance(source, bool | int | float):
+            source = str(source).lower()
+        if not isinstance(source, str):
+            self.problem(where, "an expression must be written as text", line)
+            return None
+        try:
+            expression = compile_expression(source)
+        except ExpressionError as error:
+            self.problem(
+                where,
+                f"the expression does not parse: {error.message} at position "
+                f"{error.position + 1} in: {source}",
+                line,
+            )
+            return None
+        self.pending.append(_PendingExpression(where, line, expression, allows_current))
+        return expression
+
+    # --- form parts ------------------------------------------------------------------------------
+
+    def choices(self, data: _Mapping, path: str, field_type: FieldType) -> tuple[Choice, ...]:
+        where = _join(path, "choices")
+        line = self.line_of(data, "choices")
+        raw = data.get("choices")
+        if field_type not in CHOICE_TYPES:
+            if raw is not None:
+                self.problem(where, f"a {field_type.value} field takes no choices", line)
+            return ()
+        if raw is None:
+            self.problem(where, f"a {field_type.value} field needs 'choices'", self.line_of(data))
+            return ()
+        if isinstance(raw, str):
+            if raw not in self.choice_lists:
+                self.problem(where, f"there is no choice list named '{raw}' in choice_lists", line)
+                return ()
+            return self.choice_lists[raw]
+        return self.choice_list(raw, where, line)
+
+    def choice_list(self, raw: Any, path: str, line: int | None) -> tuple[Choice, ...]:
+        if not isinstance(raw, list) or not raw:
+            self.problem(path, "choices must be a non-empty list (or a choice list name)", line)
+            return ()
+        result: list[Choice] = []
+        seen: set[str] = set()
+        for index, item in enumerate(raw):
+            item_path = f"{path}[{index}]"
+            mapping = self.mapping(item, item_path, "a choice", line)
+            if mapping is None:
+                continue
+            self.check_keys(mapping, _CHOICE_KEYS, item_path)
+            code = self.ident(mapping, "code", item_path)
+            label = self.text(mapping, "label", item_path, required=True)
+            help_text = self.text(mapping, "help", item_path, required=False)
+            if code is not None and code in seen:
+                self.problem(
+                    _join(item_path, "code"),
+                    f"duplicate choice code '{code}'",
+                    self.line_of(mapping, "code"),
+                )
+                continue
+            if code is not None:
+                seen.add(code)
+                if label is not None:
+                    result.append(Choice(code, label, help_text))
+        return tuple(result)
+
+    def field(self, raw: Any, path: str, line: int | None) -> Field | None:
+        data = self.mapping(raw, path, "a field", line)
+        if data is None:
+            return None
+        self.check_keys(data, _FIELD_KEYS, path)
+        field_id = self.ident(data, "id", path)
+        if field_id is not None:
+            self.declared_ids.add(field_id)
+        type_name = data.get("type")
+        field_type: FieldType | None = None
+        if type_name is None:
+            self.problem(_join(path, "type"), "'type' is missing", self.line_of(data))
+        else:
+            try:
+                field_type = FieldType(type_name)
+            except ValueError:
+                known = ", ".join(t.value for t in FieldType)
+                self.problem(
+                    _join(path, "type"),
+                    f"unknown field type '{type_name}' (known: {known})",
+                    self.line_of(data, "type"),
+                )
+        label = self.text(data, "label", path, required=True)
+        help_text = self.text(data, "help", path, required=False)
+        placeholder = self.text(data, "placeholder", path, required=False)
+        constraint_message = self.text(data, "constraint_message", path, required=False)
+        relevant = self.expression(data, "relevant", path)
+        constraint = self.expression(data, "constraint", path, allows_current=True)
+        required: bool | Expression = False
+        raw_required = data.get("required", False)
+        if isinstance(raw_required, bool):
+            required = raw_required
+        else:
+            required = self.expression(data, "required", path) or False
+        if constraint is not None and constraint_message is None:
+            self.problem(
+                _join(path, "constraint_message"),
+                "a field with a constraint needs a 'constraint_message' (Khmer and English)",
+                self.line_of(data, "constraint"),
+            )
+        if field_type is None:
+            return None
+        if field_type is FieldType.CONSENT:
+            required = True  # consent cannot be optional
+        choices = self.choices(data, path, field_type)
+        identifying = self.flag(data, "identifying", path, field_type in _IDENTIFYING_BY_DEFAULT)
+        pdf = self.flag(data, "pdf", path, True)
+        export = self.flag(data, "export", path, True)
+        searchable = self.flag(data, "searchable", path, field_type in _SEARCHABLE_BY_DEFAULT)
+        role = self.role(data, path)
+        if field_id is None or label is None:
+            return None
+        return Field(
+            id=field_id,
+            type=field_type,
+            label=label,
+            help=help_text,
+            required=required,
+            relevant=relevant,
+            constraint=constraint,
+            constraint_message=constraint_message,
+            choices=choices,
+            identifying=identifying,
+            pdf=pdf,
+            export=export,
+            placeholder=placeholder,
+            role=role,
+            searchable=searchable,
+        )
+
+    def role(self, data: _Mapping, path: str) -> FieldRole | None:
+        raw = data.get("role")
+        if raw is None:
+            return None
+        try:
+            role = FieldRole(raw)
+        except ValueError:
+            known = ", ".join(r.value for r in FieldRole)
+            self.problem(
+                _join(path, "role"),
+                f"unknown role '{raw}' (known: {known})",
+                self.line_of(data, "role"),
+            )
+            return None
+        if role in self.declared_roles:
+            self.problem(
+                _join(path, "role"),
+                f"role '{role}' is already given to another field",
+                self.line_of(data, "role"),
+            )
+        self.declared_roles.add(role)
+        return role
+
+    def section(self, raw: Any, path: str, line: int | None) -> Section | None:
+        data = self.mapping(raw, path, "a section", line)
+        if data is None:
+            return None
+        self.check_keys(data, _SECTION_KEYS, path)
+        section_id = self.ident(data, "id", path)
+        title = self.text(data, "title", path, required=True)
+        help_text = self.text(data, "help", path, required=False)
+        relevant = self.expression(data, "relevant", path)
+        raw_fields = data.get("fields")
+        fields: list[Field] = []
+        if not isinstance(raw_fields, list) or not raw_fields:
+            self.problem(
+                _join(path, "fields"),
+                "a section needs a non-empty list of 'fields'",
+                self.line_of(data, "fields"),
+            )
+        else:
+            for index, raw_field in enumerate(raw_fields):
+                field_path = f"{path}.fields[{index}]"
+                built = self.field(raw_field, field_path, self.line_of(data, "fields"))
+                if built is None:
+                    continue
+                if built.id in self.field_types:
+                    self.problem(
+                        _join(field_path, "id"),
+                        f"duplicate field id '{built.id}' (field ids must be unique in a form)",
+                        self.line_of(raw_field, "id"),
+                    )
+                    continue
+                self.field_types[built.id] = built
+                fields.append(built)
+        if section_id is None or title is None:
+            return None
+        return Section(section_id, title, help_text, relevant, tuple(fields))
+
+    def rule(self, raw: Any, path: str, line: int | None) -> MinimumContentRule | None:
+        data = self.mapping(raw, path, "a minimum content rule", line)
+        if data is None:
+            return None
+        self.check_keys(data, _RULE_KEYS, path)
+        rule_id = self.ident(data, "id", path)
+        message = self.text(data, "message", path, required=True)
+        relevant = self.expression(data, "relevant", path)
+        require = data.get("require", "all")
+        if require not in ("all", "any"):
+            self.problem(
+                _join(path, "require"), "'require' must be 'all' or 'any'", self.line_of(data)
+            )
+        raw_fields = data.get("fields")
+        field_ids: list[str] = []
+        if not isinstance(raw_fields, list) or not raw_fields:
+            self.problem(
+                _join(path, "fields"), "a rule needs a non-empty list of field ids", data.line
+            )
+        else:
+            for index, field_id in enumerate(raw_fields):
+                if not isinstance(field_id, str):
+                    self.problem(f"{path}.fields[{index}]", "a field id must be text", data.line)
+                    continue
+                field_ids.append(field_id)
+        if rule_id is None or message is None or not field_ids:
+            return None
+        return MinimumContentRule(rule_id, tuple(field_ids), message, str(require), relevant)
+
+    def check_references(self, rules: Iterable[tuple[str, MinimumContentRule]]) -> None:
+        known = self.declared_ids
+        for pending in self.pending:
+            for node in pending.expression.nodes():
+                if isinstance(node, FieldRef) and node.field_id not in known:
+                    hint = difflib.get_close_matches(node.field_id, sorted(known), n=1)
+                    suggestion = f"; did you mean ${{{hint[0]}}}?" if hint else ""
+                    self.problem(
+                        pending.path,
+                        f"unknown field ${{{node.field_id}}}{suggestion}",
+                        pending.line,
+                    )
+                elif isinstance(node, Current) and not pending.allows_current:
+                    self.problem(
+                        pending.path,
+                        "'.' (the current value) can only be used in a constraint",
+                        pending.line,
+                    )
+                elif isinstance(node, Call) and node.function in ("selected",):
+                    self.check_selected(node, pending)
+        for path, rule in rules:
+            for index, field_id in enumerate(rule.fields):
+                if field_id not in known:
+                    self.problem(f"{path}.fields[{index}]", f"unknown field '{field_id}'", None)
+
+    def check_selected(self, node: Call, pending: _PendingExpression) -> None:
+        target, code = node.args
+        if not isinstance(target, FieldRef) or target.field_id not in self.field_types:
+            return
+        target_field = self.field_types[target.field_id]
+        if target_field.type not in CHOICE_TYPES:
+            self.problem(
+                pending.path,
+                f"selected() needs a choice field, but ${{{target.field_id}}} is "
+                f"{target_field.type.value}",
+                pending.line,
+            )
+        elif isinstance(code, Literal) and code.value not in target_field.choice_codes:
+            self.problem(
+                pending.path,
+                f"'{code.value}' is not a choice of ${{{target.field_id}}} "
+                f"(choices: {', '.join(target_field.choice_codes)})",
+                pending.line,
+            )
+
+    def form(self, raw: Any, source: str) -> FormDefinition | None:
+        data = self.mapping(raw, "", "a form file", None)
+        if data is None:
+            return None
+        self.check_keys(data, _FORM_KEYS, "")
+        form_id = self.ident(data, "id", "")
+        version = data.get("version")
+        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+            self.problem("version", "'version' must be a whole number from 1", data.line)
+            version = 0
+        title = self.text(data, "title", "", required=True)
+        description = self.text(data, "description", "", required=False)
+        raw_lists = data.get("choice_lists")
+        if raw_lists is not None:
+            lists = self.mapping(raw_lists, "choice_lists", "choice_lists", data.line)
+            for name, raw_list in (lists or {}).items():
+                if not isinstance(name, str) or not _ID.fullmatch(name):
+                    self.problem(f"choice_lists.{name}", "not a valid list name", None)
+                    continue
+                assert lists is not None
+                self.choice_lists[name] = self.choice_list(
+                    raw_list, f"choice_lists.{name}", self.line_of(lists, name)
+                )
+        sections: list[Section] = []
+        section_ids: set[str] = set()
+        raw_sections = data.get("sections")
+        if not isinstance(raw_sections, list) or not raw_sections:
+            self.problem(
+                "sections",
+                "the form needs a non-empty list of 'sections'",
+                self.line_of(data, "sections"),
+            )
+        else:
+            for index, raw_section in enumerate(raw_sections):
+                path = f"sections[{index}]"
+                built = self.section(raw_section, path, self.line_of(data, "sections"))
+                if built is None:
+                    continue
+                if built.id in section_ids:
+                    self.problem(
+                        _join(path, "id"),
+                        f"duplicate section id '{built.id}'",
+                        self.line_of(raw_section, "id"),
+                    )
+                    continue
+                section_ids.add(built.id)
+                sections.append(built)
+        rules: list[tuple[str, MinimumContentRule]] = []
+        raw_rules = data.get("minimum_content")
+        if raw_rules is not None:
+            if not isinstance(raw_rules, list):
+                self.problem(
+                    "minimum_content",
+                    "minimum_content must be a list",
+                    self.line_of(data, "minimum_content"),
+                )
+            else:
+                rule_ids: set[str] = set()
+                for index, raw_rule in enumerate(raw_rules):
+                    path = f"minimum_content[{index}]"
+                    rule = self.rule(raw_rule, path, self.line_of(data, "minimum_content"))
+                    if rule is None:
+                        continue
+                    if rule.id in rule_ids:
+                        self.problem(_join(path, "id"), f"duplicate rule id '{rule.id}'", None)
+                        continue
+                    rule_ids.add(rule.id)
+                    rules.append((path, rule))
+        self.check_references(rules)
+        if self.problems or form_id is None or title is None:
+            return None
+        return FormDefinition(
+            id=form_id,
+            version=version,
+            title=title,
+            sections=tuple(sections),
+            description=description,
+            minimum_content=tuple(rule for _, rule in rules),
+            source=source,
+        )
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+# --- public API ----------------------------------------------------------------------------------
+
+
+def parse_form(text: str, file: str = "<text>") -> tuple[FormDefinition | None, list[FormProblem]]:
+    """Build a form from YAML text: the form (None if there are problems) and the problems."""
+    builder = _Builder(file)
+    try:
+        raw = yaml.load(text, Loader=_LineLoader)  # a SafeLoader subclass: no arbitrary objects
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        reason = getattr(error, "problem", None) or str(error)
+        context = getattr(error, "context", None)
+        message = f"YAML syntax error: {reason}" + (f" ({context})" if context else "")
+        return None, [FormProblem(file, "", message, line)]
+    if raw is None:
+        return None, [FormProblem(file, "", "the file is empty")]
+    form = builder.form(raw, file)
+    return form, builder.problems
+
+
+def check_form_file(path: str | Path) -> list[FormProblem]:
+    """Every problem in one form file; an empty list means the file is good. Never raises."""
+    file = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        return [FormProblem(file, "", f"cannot read the file: {error}")]
+    try:
+        return parse_form(text, file)[1]
+    except Exception as error:  # a checker must report, never crash
+        return [FormProblem(file, "", f"unexpected error while checking: {error!r}")]
+
+
+def load_form(path: str | Path) -> FormDefinition:
+    """The form in ``path``; raises ``FormError`` if the file has any problem."""
+    file = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise FormError([FormProblem(file, "", f"cannot read the file: {error}")]) from error
+    form, problems = parse_form(text, file)
+    if problems or form is None:
+        raise FormError(problems or [FormProblem(file, "", "the form could not be built")])
+    return form
+
+
+def form_files(directory: str | Path) -> list[Path]:
+    return sorted(p for p in Path(directory).iterdir() if p.suffix in (".yaml", ".yml"))
+
+
+def load_all_forms(directory: str | Path | None = None) -> dict[str, FormDefinition]:
+    """Every form in ``directory`` (default: the bundled ``forms/``) by form id.
+
+    Raises ``FormError`` listing the problems of all files if any file has one, or if two files
+    use the same form id.
+    """
+    if directory is None:
+        from app.core.resources import forms_dir
+
+        directory = forms_dir()
+    forms: dict[str, FormDefinition] = {}
+    problems: list[FormProblem] = []
+    for path in form_files(directory):
+        try:
+            form = load_form(path)
+        except FormError as error:
+            problems.extend(error.problems)
+            continue
+        if form.id in forms:
+            problems.append(
+                FormProblem(
+                    str(path), "id", f"form id '{form.id}' is also used by {forms[form.id].source}"
+                )
+            )
+            continue
+        forms[form.id] = form
+    if problems:
+        raise FormError(problems)
+    return forms
+
+
+def problems_by_file(problems: Iterable[FormProblem]) -> Mapping[str, list[FormProblem]]:
+    grouped: dict[str, list[FormProblem]] = {}
+    for problem in problems:
+        grouped.setdefault(problem.file, []).append(problem)
+    return grouped

@@ -1,0 +1,189 @@
+"""The shape of a form: sections of typed fields, bilingual text, compiled logic.
+
+A ``FormDefinition`` is built by ``loader.load_form`` from a YAML file in ``forms/`` and is the one
+description that the intake wizard, validation, storage, the PDF and sync all read. Every text
+exists in Khmer and English; Khmer comes first everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from enum import StrEnum
+
+from app.core.forms.expressions import Expression
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text in both languages. Both are mandatory; Khmer is shown first."""
+
+    km: str
+    en: str
+
+    def get(self, lang: str) -> str:
+        return self.km if lang == "km" else self.en
+
+    def both(self, separator: str = " / ") -> str:
+        return f"{self.km}{separator}{self.en}"
+
+
+class FieldType(StrEnum):
+    """What a field holds. The stored value of each type is given in forms/README.md."""
+
+    TEXT = "text"  # str
+    NAME = "name"  # {"km": str, "latin": str}
+    APPROX_DATE = "approx_date"  # ApproxDate.to_dict()
+    CHOICE = "choice"  # one choice code (str)
+    MULTI_CHOICE = "multi_choice"  # list of choice codes
+    YES_NO = "yes_no"  # bool
+    NARRATIVE = "narrative"  # str, long
+    PLACE = "place"  # {"province", "district", "commune", "village": code|None, "commune_text", "village_text"}
+    PHONE = "phone"  # str
+    INTEGER = "integer"  # int
+    ATTACHMENT = "attachment"  # list of file references (str or dict)
+    SIGNATURE_MARK = "signature_mark"  # "signature" | "thumbprint" | "to_be_taken"
+    CONSENT = "consent"  # bool, must be True
+
+
+CHOICE_TYPES = frozenset({FieldType.CHOICE, FieldType.MULTI_CHOICE})
+PLACE_KEYS = ("province", "district", "commune", "village", "commune_text", "village_text")
+NAME_KEYS = ("km", "latin")
+
+
+class FieldRole(StrEnum):
+    """What a field means to the rest of the app, so code never names a form's field ids.
+
+    The store derives its registry columns (name, birth year, address, forum, protection) from the
+    fields that carry these roles; at most one field per role in a form.
+    """
+
+    APPLICANT_NAME = "applicant_name"
+    APPLICANT_BIRTH = "applicant_birth"
+    APPLICANT_ADDRESS = "applicant_address"
+    APPLICANT_PHONE = "applicant_phone"
+    FORUM = "forum"
+    INTAKE_DATE = "intake_date"
+    OFFICER_NAME = "officer_name"
+    IDENTITY_PROTECTION = "identity_protection"
+    PARTICIPATION = "participation"
+    VICTIM_NAME = "victim_name"
+    CRIME_CATEGORIES = "crime_categories"
+    CRIME_DATE_FROM = "crime_date_from"
+    CRIME_DATE_TO = "crime_date_to"
+    CRIME_PLACE = "crime_place"
+    SIGNATURE_MARK = "signature_mark"
+    DIRECT_INJURY = "direct_injury"
+
+
+class SignatureMark(StrEnum):
+    SIGNATURE = "signature"
+    THUMBPRINT = "thumbprint"
+    TO_BE_TAKEN = "to_be_taken"  # taken later on the printed declaration
+
+
+@dataclass(frozen=True)
+class Choice:
+    code: str
+    label: Text
+    help: Text | None = None
+
+
+@dataclass(frozen=True)
+class Field:
+    id: str
+    type: FieldType
+    label: Text
+    help: Text | None = None
+    # True/False, or an expression deciding it from the other answers.
+    required: bool | Expression = False
+    relevant: Expression | None = None
+    constraint: Expression | None = None
+    constraint_message: Text | None = None
+    choices: tuple[Choice, ...] = ()
+    identifying: bool = False  # names, phone, address: redacted in exports, indexed for search
+    pdf: bool = True  # printed on the PDF
+    export: bool = True  # included in exports and sync payloads
+    placeholder: Text | None = None
+    role: FieldRole | None = None
+    searchable: bool = False  # its text goes into the registry's full-text index
+
+    def choice(self, code: str) -> Choice | None:
+        return next((c for c in self.choices if c.code == code), None)
+
+    @property
+    def choice_codes(self) -> tuple[str, ...]:
+        return tuple(c.code for c in self.choices)
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: Text
+    help: Text | None = None
+    relevant: Expression | None = None
+    fields: tuple[Field, ...] = ()
+
+
+@dataclass(frozen=True)
+class MinimumContentRule:
+    """One item of the court's minimum content: these fields must be answered before finalising.
+
+    ``require`` is "all" (every listed field) or "any" (at least one of them). A rule whose
+    ``relevant`` is false for the current answers does not apply.
+    """
+
+    id: str
+    fields: tuple[str, ...]
+    message: Text
+    require: str = "all"
+    relevant: Expression | None = None
+
+
+@dataclass(frozen=True)
+class FormDefinition:
+    id: str
+    version: int
+    title: Text
+    sections: tuple[Section, ...]
+    description: Text | None = None
+    minimum_content: tuple[MinimumContentRule, ...] = ()
+    source: str | None = None  # the file it was loaded from
+    _index: dict[str, Field] = dataclass_field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._index.clear()
+        for section in self.sections:
+            for item in section.fields:
+                self._index[item.id] = item
+
+    def all_fields(self) -> Iterator[Field]:
+        for section in self.sections:
+            yield from section.fields
+
+    def field(self, field_id: str) -> Field:
+        """The field with this id; KeyError when the form has none."""
+        return self._index[field_id]
+
+    def has_field(self, field_id: str) -> bool:
+        return field_id in self._index
+
+    def section_of(self, field_id: str) -> Section:
+        for section in self.sections:
+            if any(item.id == field_id for item in section.fields):
+                return section
+        raise KeyError(field_id)
+
+    def section(self, section_id: str) -> Section:
+        for section in self.sections:
+            if section.id == section_id:
+                return section
+        raise KeyError(section_id)
+
+    def field_with_role(self, role: FieldRole) -> Field | None:
+        return next((item for item in self.all_fields() if item.role == role), None)
+
+    @property
+    def identifying_field_ids(self) -> frozenset[str]:
+        return frozenset(item.id for item in self.all_fields() if item.identifying)

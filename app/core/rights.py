@@ -1,0 +1,422 @@
+"""Victims' rights content: bilingual topic texts and the "which path fits you" guide.
+
+The texts are data in ``assets/rights/``, so that the VSS can correct them without a code change:
+
+- ``<topic>.<lang>.md``, one file per topic and language (Khmer ``km`` and English ``en`` are both
+  required). A small front matter block (``title``, ``source``, ``order``) between two ``---``
+  lines, then the slides; a line holding only ``---`` separates two slides (one idea per slide
+  when the text is shown as a forum presentation). Khmer files carry U+200B between words so that
+  the screen and the PDF can wrap lines between words.
+- ``path_explainer.yaml``: a few yes/no questions leading to a suggested form (complaint or civil
+  party application), each with a Khmer and an English explanation.
+
+Every topic cites the article of the ECCC Law or the Internal Rule it explains (``source``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import yaml
+
+from app.core.khmer_text import is_khmer, normalize_for_search
+from app.core.resources import assets_dir
+
+REQUIRED_LANGUAGES: tuple[str, ...] = ("km", "en")
+FRONT_MATTER_KEYS = ("title", "source", "order")
+SLIDE_SEPARATOR = "---"
+PATH_EXPLAINER_FILE = "path_explainer.yaml"
+
+_TOPIC_FILE = re.compile(r"^(?P<topic>[a-z0-9_]+)\.(?P<lang>[a-z]{2,3})\.md$")
+
+
+class RightsError(ValueError):
+    """A rights content file is malformed; ``file`` names it and ``problem`` says what is wrong."""
+
+    def __init__(self, file: Path | str, problem: str) -> None:
+        self.file = Path(file).name
+        self.problem = problem
+        super().__init__(f"{self.file}: {problem}")
+
+
+@dataclass(frozen=True)
+class Slide:
+    """One screen of a presentation: a short idea, one or more short paragraphs."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class TopicText:
+    """A topic in one language."""
+
+    lang: str
+    title: str
+    source: str
+    slides: tuple[str, ...]
+
+    @property
+    def body(self) -> str:
+        """The whole text for reading on screen or in print: slides joined by blank lines."""
+        return "\n\n".join(self.slides)
+
+    @property
+    def slide_items(self) -> tuple[Slide, ...]:
+        return tuple(Slide(text) for text in self.slides)
+
+
+@dataclass(frozen=True)
+class RightsTopic:
+    id: str
+    order: int
+    texts: Mapping[str, TopicText] = field(hash=False)
+
+    def text(self, lang: str, *, fallback: bool = False) -> TopicText:
+        """The text in ``lang``; with ``fallback=True`` another language when ``lang`` is missing
+        (the required languages first). Raises KeyError otherwise."""
+        if lang in self.texts:
+            return self.texts[lang]
+        if fallback:
+            for other in (*REQUIRED_LANGUAGES, *sorted(self.texts)):
+                if other in self.texts:
+                    return self.texts[other]
+        raise KeyError(f"rights topic {self.id!r} has no text in {lang!r}")
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return tuple(sorted(self.texts))
+
+
+# --- topic files ---------------------------------------------------------------------------------
+
+
+def default_rights_dir() -> Path:
+    return assets_dir() / "rights"
+
+
+def _parse_front_matter(path: Path, lines: list[str]) -> tuple[dict[str, str], list[str]]:
+    """Split ``key: value`` lines between the first two ``---`` lines from the rest.
+
+    Plain ``key: value`` parsing, not YAML: titles such as "Reparations: collective and moral"
+    contain a colon and must not need quoting.
+    """
+    if not lines or lines[0].strip() != SLIDE_SEPARATOR:
+        raise RightsError(path, "no front matter: the file must start with a line '---'")
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() == SLIDE_SEPARATOR)
+    except StopIteration:
+        raise RightsError(path, "front matter is not closed by a line '---'") from None
+    meta: dict[str, str] = {}
+    for number, line in enumerate(lines[1:end], start=2):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        key, sep, value = line.partition(":")
+        if not sep:
+            raise RightsError(path, f"line {number}: expected 'key: value' in the front matter")
+        key = key.strip()
+        if key in meta:
+            raise RightsError(path, f"line {number}: {key!r} is given twice")
+        meta[key] = value.strip()
+    return meta, lines[end + 1 :]
+
+
+def _split_slides(path: Path, body_lines: list[str]) -> tuple[str, ...]:
+    slides: list[str] = []
+    current: list[str] = []
+    for line in [*body_lines, SLIDE_SEPARATOR]:
+        if line.strip() == SLIDE_SEPARATOR:
+            text = "\n".join(current).strip()
+            if not text:
+                raise RightsError(path, f"slide {len(slides) + 1} is empty")
+            slides.append(text)
+            current = []
+        else:
+            current.append(line.rstrip())
+    return tuple(slides)
+
+
+def parse_topic_file(path: Path) -> tuple[str, int, TopicText]:
+    """Read one ``<topic>.<lang>.md`` file: (topic id, order, text)."""
+    match = _TOPIC_FILE.match(path.name)
+    if match is None:
+        raise RightsError(path, "the file name must be <topic>.<lang>.md, e.g. reparations.km.md")
+    try:
+        raw = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise RightsError(path, f"not UTF-8 text ({exc.reason})") from None
+    meta, body_lines = _parse_front_matter(path, raw.splitlines())
+    for key in FRONT_MATTER_KEYS:
+        if not meta.get(key):
+            raise RightsError(path, f"the front matter has no {key!r}")
+    unknown = sorted(set(meta) - set(FRONT_MATTER_KEYS))
+    if unknown:
+        raise RightsError(path, f"unknown front matter key(s): {', '.join(unknown)}")
+    try:
+        order = int(meta["order"])
+    except ValueError:
+        raise RightsError(path, f"'order' must be a whole number, not {meta['order']!r}") from None
+    lang = match["lang"]
+    slides = _split_slides(path, body_lines)
+    if lang == "km" and not is_khmer("".join(slides)):
+        raise RightsError(path, "a Khmer (km) file contains no Khmer text")
+    return match["topic"], order, TopicText(lang, meta["title"], meta["source"], slides)
+
+
+def load_rights(folder: Path | None = None) -> list[RightsTopic]:
+    """Every topic in ``folder`` (default ``assets/rights``), sorted by ``order`` then id.
+
+    Raises RightsError for a malformed file, a topic missing a required language, or two
+    languages of one topic that disagree on ``order``.
+    """
+    folder = default_rights_dir() if folder is None else folder
+    if not folder.is_dir():
+        raise RightsError(folder, "the rights folder does not exist")
+    found: dict[str, dict[str, tuple[int, TopicText, Path]]] = {}
+    for path in sorted(folder.glob("*.md")):
+        if path.name.upper() == "README.MD":
+            continue
+        topic_id, order, text = parse_topic_file(path)
+        found.setdefault(topic_id, {})[text.lang] = (order, text, path)
+    topics: list[RightsTopic] = []
+    for topic_id, by_lang in found.items():
+        any_path = next(iter(by_lang.values()))[2]
+        for lang in REQUIRED_LANGUAGES:
+            if lang not in by_lang:
+                raise RightsError(
+                    folder / f"{topic_id}.{lang}.md",
+                    f"topic {topic_id!r} has no {lang!r} text (found: {', '.join(sorted(by_lang))})",
+                )
+        orders = {order for order, _text, _path in by_lang.values()}
+        if len(orders) != 1:
+            raise RightsError(
+                any_path, f"topic {topic_id!r}: languages disagree on 'order' {sorted(orders)}"
+            )
+        texts = MappingProxyType({lang: text for lang, (_o, text, _p) in by_lang.items()})
+        topics.append(RightsTopic(topic_id, orders.pop(), texts))
+    topics.sort(key=lambda topic: (topic.order, topic.id))
+    return topics
+
+
+def search_rights(
+    topics: Iterable[RightsTopic], query: str, lang: str | None = None
+) -> list[tuple[RightsTopic, str]]:
+    """Topics whose title, source or text contain ``query``, with the language that matched.
+
+    Case-insensitive, ignores U+200B (and other zero-width characters) and NFC differences, and
+    finds Khmer substrings inside words. One result per topic, in the topics' order; without
+    ``lang`` a Khmer query is looked for in Khmer first, any other query in English first.
+    """
+    needle = normalize_for_search(query)
+    if not needle:
+        return []
+    if lang is not None:
+        preferred: tuple[str, ...] = (lang,)
+    elif is_khmer(query):
+        preferred = REQUIRED_LANGUAGES
+    else:
+        preferred = tuple(reversed(REQUIRED_LANGUAGES))
+    results: list[tuple[RightsTopic, str]] = []
+    for topic in topics:
+        languages = [code for code in preferred if code in topic.texts]
+        if lang is None:
+            languages += [code for code in sorted(topic.texts) if code not in languages]
+        for code in languages:
+            text = topic.texts[code]
+            haystack = normalize_for_search(f"{text.title}\n{text.source}\n{text.body}")
+            if needle in haystack:
+                results.append((topic, code))
+                break
+    return results
+
+
+# --- path explainer ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    text_km: str
+    text_en: str
+    yes: str
+    no: str
+
+    def text(self, lang: str) -> str:
+        return self.text_km if lang == "km" else self.text_en
+
+    def target(self, answer: bool) -> str:
+        return self.yes if answer else self.no
+
+
+@dataclass(frozen=True)
+class Result:
+    id: str
+    form_id: str
+    text_km: str
+    text_en: str
+
+    def text(self, lang: str) -> str:
+        return self.text_km if lang == "km" else self.text_en
+
+
+@dataclass(frozen=True)
+class PathExplainer:
+    start: str
+    questions: dict[str, Question] = field(hash=False)
+    results: dict[str, Result] = field(hash=False)
+    source: str = ""
+    form_ids: frozenset[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "form_ids", frozenset(result.form_id for result in self.results.values())
+        )
+
+    def step(self, question_id: str, answer: bool) -> Question | Result:
+        """Where the answer to a question leads: the next question or a result."""
+        target = self.questions[question_id].target(answer)
+        return self.questions[target] if target in self.questions else self.results[target]
+
+    def paths(self) -> list[tuple[tuple[tuple[str, bool], ...], Result]]:
+        """Every way through the guide: the (question id, answer) pairs and the result reached."""
+        found: list[tuple[tuple[tuple[str, bool], ...], Result]] = []
+
+        def walk(node: str, trail: tuple[tuple[str, bool], ...]) -> None:
+            if node in self.results:
+                found.append((trail, self.results[node]))
+                return
+            for answer in (True, False):
+                walk(self.questions[node].target(answer), (*trail, (node, answer)))
+
+        walk(self.start, ())
+        return found
+
+
+def _text_field(path: Path, where: str, data: Mapping[Any, Any], key: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise RightsError(path, f"{where}: {key!r} must be a non-empty text")
+    return value.strip()
+
+
+def _answer_field(path: Path, where: str, data: Mapping[Any, Any], answer: bool) -> str:
+    # YAML 1.1 reads an unquoted key yes/no as a boolean: accept both spellings.
+    name = "yes" if answer else "no"
+    value = data.get(name, data.get(answer))
+    if not isinstance(value, str) or not value.strip():
+        raise RightsError(path, f"{where}: {name!r} must name a question or a result")
+    return value.strip()
+
+
+def load_path_explainer(path: Path | None = None) -> PathExplainer:
+    """Read and check ``path_explainer.yaml`` (default in ``assets/rights``).
+
+    Checks: the start is a question; every yes/no target is a question or a result; ids are
+    unique; there are no cycles; every question and result can be reached from the start.
+    """
+    path = default_rights_dir() / PATH_EXPLAINER_FILE if path is None else path
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except OSError as exc:
+        raise RightsError(path, f"cannot read the file ({exc.strerror})") from None
+    except yaml.YAMLError as exc:
+        raise RightsError(path, f"not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise RightsError(path, "the file must be a mapping with start, questions and results")
+    raw_questions = data.get("questions")
+    raw_results = data.get("results")
+    if not isinstance(raw_questions, dict) or not raw_questions:
+        raise RightsError(path, "'questions' must be a non-empty mapping")
+    if not isinstance(raw_results, dict) or not raw_results:
+        raise RightsError(path, "'results' must be a non-empty mapping")
+
+    questions: dict[str, Question] = {}
+    for qid, raw in raw_questions.items():
+        where = f"question {qid!r}"
+        if not isinstance(raw, dict):
+            raise RightsError(path, f"{where} must be a mapping")
+        questions[str(qid)] = Question(
+            id=str(qid),
+            text_km=_text_field(path, where, raw, "km"),
+            text_en=_text_field(path, where, raw, "en"),
+            yes=_answer_field(path, where, raw, True),
+            no=_answer_field(path, where, raw, False),
+        )
+    results: dict[str, Result] = {}
+    for rid, raw in raw_results.items():
+        where = f"result {rid!r}"
+        if not isinstance(raw, dict):
+            raise RightsError(path, f"{where} must be a mapping")
+        if str(rid) in questions:
+            raise RightsError(path, f"{rid!r} is both a question and a result")
+        results[str(rid)] = Result(
+            id=str(rid),
+            form_id=_text_field(path, where, raw, "form_id"),
+            text_km=_text_field(path, where, raw, "km"),
+            text_en=_text_field(path, where, raw, "en"),
+        )
+    for question in questions.values():
+        if not is_khmer(question.text_km):
+            raise RightsError(path, f"question {question.id!r}: 'km' contains no Khmer text")
+    for result in results.values():
+        if not is_khmer(result.text_km):
+            raise RightsError(path, f"result {result.id!r}: 'km' contains no Khmer text")
+
+    start = data.get("start")
+    if not isinstance(start, str) or start not in questions:
+        raise RightsError(path, f"'start' must name a question, not {start!r}")
+    for question in questions.values():
+        for target in (question.yes, question.no):
+            if target not in questions and target not in results:
+                raise RightsError(
+                    path, f"question {question.id!r} leads to {target!r}, which does not exist"
+                )
+    _check_no_cycles(path, start, questions)
+    reached = _reachable(start, questions)
+    unreached = sorted((set(questions) | set(results)) - reached)
+    if unreached:
+        raise RightsError(path, f"never reached from the start: {', '.join(unreached)}")
+    source = data.get("source", "")
+    return PathExplainer(
+        start=start,
+        questions=questions,
+        results=results,
+        source=source.strip() if isinstance(source, str) else "",
+    )
+
+
+def _check_no_cycles(path: Path, start: str, questions: Mapping[str, Question]) -> None:
+    """Depth-first search over every question (not only those reached from the start)."""
+    done: set[str] = set()
+
+    def visit(node: str, stack: list[str]) -> None:
+        if node not in questions or node in done:
+            return
+        if node in stack:
+            cycle = [*stack[stack.index(node) :], node]
+            raise RightsError(path, f"the questions go round in a circle: {' -> '.join(cycle)}")
+        stack.append(node)
+        for target in (questions[node].yes, questions[node].no):
+            visit(target, stack)
+        stack.pop()
+        done.add(node)
+
+    for node in [start, *questions]:
+        visit(node, [])
+
+
+def _reachable(start: str, questions: Mapping[str, Question]) -> set[str]:
+    seen: set[str] = set()
+    pending = [start]
+    while pending:
+        node = pending.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        if node in questions:
+            pending.extend((questions[node].yes, questions[node].no))
+    return seen

@@ -1,0 +1,156 @@
+"""The audit log: who did what to which record, hash-chained so that tampering shows.
+
+Each entry is written in the same transaction as the action it records. ``entry_hash`` is the
+SHA-256 of the previous entry's hash and this entry's canonical content, so editing, deleting or
+reordering any row breaks every later link, which :func:`verify_audit_chain` reports.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.i18n import _
+from app.services.context import AppContext
+from app.store.models import AuditEntry
+from app.sync.format import canonical_json
+
+GENESIS_HASH = "0" * 64
+
+
+class AuditAction(StrEnum):
+    LOGIN = "login"
+    LOGIN_FAILED = "login_failed"
+    LOGOUT = "logout"
+    UNLOCK = "unlock"
+    LOCK = "lock"
+    RECORD_VIEW = "record_view"
+    RECORD_CREATE = "record_create"
+    RECORD_EDIT = "record_edit"
+    RECORD_FINALIZE = "record_finalize"
+    RECORD_PRINT = "record_print"
+    RECORD_PRINT_UNREDACTED = "record_print_unredacted"
+    EXPORT = "export"
+    BACKUP = "backup"
+    RESTORE = "restore"
+    SYNC = "sync"
+    ACCOUNT_CHANGE = "account_change"
+    SETTINGS_CHANGE = "settings_change"
+
+
+def _utc_naive(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def entry_digest(
+    prev_hash: str,
+    at: datetime,
+    officer_id: str | None,
+    action: str,
+    record_id: str | None,
+    details: Mapping[str, Any] | None,
+) -> str:
+    content = canonical_json(
+        {
+            "at": at.isoformat(timespec="microseconds"),
+            "officer": officer_id,
+            "action": action,
+            "record": record_id,
+            "details": dict(details) if details else None,
+        }
+    )
+    return hashlib.sha256(prev_hash.encode("ascii") + content).hexdigest()
+
+
+def record_audit(
+    session: Session,
+    ctx: AppContext | None,
+    action: AuditAction,
+    record_id: str | None = None,
+    details: Mapping[str, Any] | None = None,
+    officer_id: str | None = None,
+) -> AuditEntry:
+    """Append one entry inside the caller's transaction (so it commits or rolls back with it)."""
+    if officer_id is None and ctx is not None and ctx.officer is not None:
+        officer_id = ctx.officer.id
+    last = session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1)).first()
+    prev_hash = last.entry_hash if last is not None else GENESIS_HASH
+    at = _utc_naive(datetime.now(UTC))
+    entry = AuditEntry(
+        at=at,
+        officer_id=officer_id,
+        action=str(action),
+        record_id=record_id,
+        details=dict(details) if details else None,
+        prev_hash=prev_hash,
+        entry_hash=entry_digest(prev_hash, at, officer_id, str(action), record_id, details),
+    )
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    entries: int
+    first_broken_seq: int | None
+
+    @property
+    def intact(self) -> bool:
+        return self.first_broken_seq is None
+
+    def message(self) -> str:
+        if self.intact:
+            return _("The audit log is intact ({count} entries).").format(count=self.entries)
+        return _("The audit log was altered at entry {seq}.").format(seq=self.first_broken_seq)
+
+
+def verify_chain_in(session: Session) -> ChainReport:
+    prev_hash = GENESIS_HASH
+    count = 0
+    for entry in session.scalars(select(AuditEntry).order_by(AuditEntry.seq)):
+        count += 1
+        expected = entry_digest(
+            prev_hash, entry.at, entry.officer_id, entry.action, entry.record_id, entry.details
+        )
+        if entry.prev_hash != prev_hash or entry.entry_hash != expected:
+            return ChainReport(entries=count, first_broken_seq=entry.seq)
+        prev_hash = entry.entry_hash
+    return ChainReport(entries=count, first_broken_seq=None)
+
+
+def verify_audit_chain(ctx: AppContext) -> ChainReport:
+    with ctx.store.transaction() as session:
+        return verify_chain_in(session)
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    seq: int
+    at: datetime
+    officer_id: str | None
+    action: str
+    record_id: str | None
+    details: dict[str, Any] | None
+
+
+def list_audit(ctx: AppContext, limit: int = 500, record_id: str | None = None) -> list[AuditRow]:
+    """The newest entries first; supervisors and administrators only."""
+    from app.services.security import Role, require_role
+
+    require_role(ctx, Role.SUPERVISOR, Role.ADMINISTRATOR)
+    with ctx.store.transaction() as session:
+        statement = select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit)
+        if record_id is not None:
+            statement = statement.where(AuditEntry.record_id == record_id)
+        return [
+            AuditRow(e.seq, e.at, e.officer_id, e.action, e.record_id, e.details)
+            for e in session.scalars(statement)
+        ]

@@ -1,0 +1,91 @@
+"""What the intake wizard needs besides saving: jurisdiction pre-screening and attachments.
+
+Screening reads the answers through the roles the form gives its fields (crime dates, crimes,
+crime place, participation, direct injury), so a new form gets screening by tagging its fields.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from app.core.approx_date import ApproxDate, ApproxDateError
+from app.core.forms import FieldRole, FormDefinition
+from app.core.jurisdiction import CrimeCategory, ScreeningNote, screen
+from app.i18n import _
+from app.services.context import AppContext
+from app.services.records import RecordError, _load
+from app.store.models import Attachment
+
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+
+
+def _answer(form: FormDefinition, answers: Mapping[str, Any], role: FieldRole) -> Any:
+    item = form.field_with_role(role)
+    return None if item is None else answers.get(item.id)
+
+
+def _date_bound(value: Any, latest: bool) -> date | None:
+    if not isinstance(value, Mapping):
+        return None
+    try:
+        parsed = ApproxDate.from_dict(dict(value))
+    except ApproxDateError:
+        return None
+    return parsed.latest() if latest else parsed.earliest()
+
+
+def screening_notes(form: FormDefinition, answers: Mapping[str, Any]) -> list[ScreeningNote]:
+    """Plain-language notes on the court's jurisdiction for what has been answered so far."""
+    start = _answer(form, answers, FieldRole.CRIME_DATE_FROM)
+    end = _answer(form, answers, FieldRole.CRIME_DATE_TO) or start
+    crimes_raw = _answer(form, answers, FieldRole.CRIME_CATEGORIES) or []
+    crimes = [CrimeCategory(c) for c in crimes_raw if c in CrimeCategory._value2member_map_]
+    place = _answer(form, answers, FieldRole.CRIME_PLACE)
+    in_cambodia = True if isinstance(place, Mapping) and place.get("province") else None
+    participation = _answer(form, answers, FieldRole.PARTICIPATION)
+    injury = _answer(form, answers, FieldRole.DIRECT_INJURY)
+    return screen(
+        earliest=_date_bound(start, latest=False),
+        latest=_date_bound(end, latest=True),
+        crimes=crimes,
+        place_in_cambodia=in_cambodia,
+        claims_direct_injury=injury if isinstance(injury, bool) else None,
+        applies_as_civil_party=None if participation is None else participation == "civil_party",
+    )
+
+
+def add_attachment(
+    ctx: AppContext, application_id: str, field_id: str, path: Path
+) -> dict[str, str]:
+    """Read a scan or photo into the encrypted store; the answer keeps only {id, name, sha256}."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_ATTACHMENT_BYTES:
+            raise RecordError(_("This file is too large (more than 20 MB)."))
+        content = path.read_bytes()
+    except OSError as error:
+        raise RecordError(_("The file could not be read: {error}").format(error=error)) from error
+    digest = hashlib.sha256(content).hexdigest()
+    attachment_id = str(uuid.uuid4())
+    media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    with ctx.store.transaction() as session:
+        _load(session, ctx, application_id)
+        session.add(
+            Attachment(
+                id=attachment_id,
+                application_id=application_id,
+                field_id=field_id,
+                file_name=path.name,
+                media_type=media_type,
+                content=content,
+                sha256=digest,
+                created_at=datetime.now(UTC).replace(tzinfo=None),
+            )
+        )
+    return {"id": attachment_id, "name": path.name, "sha256": digest}

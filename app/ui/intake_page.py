@@ -1,0 +1,209 @@
+"""The "New application" page: choose a form or resume a draft, then the wizard, then the
+reference number to tell the applicant."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.i18n import _, current_language, format_datetime
+from app.services import records
+from app.services.context import AppContext
+from app.ui.wizard.wizard import IntakeWizard
+
+DRAFT_ID_ROLE = 256
+
+
+class FormChooser(QWidget):
+    form_chosen = Signal(str)
+    draft_chosen = Signal(str)
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.title = QLabel()
+        self.title.setObjectName("pageTitle")
+        self.intro = QLabel()
+        self.intro.setWordWrap(True)
+        self.form_buttons: dict[str, QPushButton] = {}
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.intro)
+        buttons = QHBoxLayout()
+        for form in records.available_forms().values():
+            button = QPushButton()
+            button.setObjectName(f"start_{form.id}")
+            button.setMinimumHeight(90)
+            button.clicked.connect(lambda _c=False, form_id=form.id: self.form_chosen.emit(form_id))
+            self.form_buttons[form.id] = button
+            buttons.addWidget(button)
+        layout.addLayout(buttons)
+        self.drafts_title = QLabel()
+        self.drafts = QListWidget()
+        self.drafts.setObjectName("draftList")
+        self.drafts.itemActivated.connect(self._draft_activated)
+        self.resume_button = QPushButton()
+        self.resume_button.setObjectName("resumeDraft")
+        self.resume_button.clicked.connect(self._resume_selected)
+        layout.addWidget(self.drafts_title)
+        layout.addWidget(self.drafts, 1)
+        layout.addWidget(self.resume_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        lang = current_language()
+        self.title.setText(_("New application"))
+        self.intro.setText(
+            _(
+                "Explain the rights first (Rights page). Then choose the form that fits the "
+                "applicant. You can stop at any time: the draft is saved."
+            )
+        )
+        for form_id, button in self.form_buttons.items():
+            form = records.form_definition(form_id)
+            description = form.description.get(lang) if form.description else ""
+            button.setText(f"{form.title.get(lang)}\n{description}")
+        self.drafts_title.setText(_("Unfinished drafts — continue where you stopped:"))
+        self.resume_button.setText(_("Continue the selected draft"))
+        self.refresh()
+
+    def refresh(self) -> None:
+        lang = current_language()
+        self.drafts.clear()
+        for draft in records.drafts_to_resume(self.ctx):
+            form = records.form_definition(draft.form_id)
+            name = draft.name_km or draft.name_latin or _("(no name yet)")
+            item = QListWidgetItem(
+                f"{name} — {form.title.get(lang)} — {format_datetime(draft.updated_at)}"
+            )
+            item.setData(DRAFT_ID_ROLE, draft.id)
+            self.drafts.addItem(item)
+        has_drafts = self.drafts.count() > 0
+        self.drafts_title.setVisible(has_drafts)
+        self.drafts.setVisible(has_drafts)
+        self.resume_button.setVisible(has_drafts)
+
+    def _draft_activated(self, item: QListWidgetItem) -> None:
+        self.draft_chosen.emit(str(item.data(DRAFT_ID_ROLE)))
+
+    def _resume_selected(self) -> None:
+        item = self.drafts.currentItem() or self.drafts.item(0)
+        if item is not None:
+            self._draft_activated(item)
+
+
+class FinishedPanel(QWidget):
+    another = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.heading = QLabel()
+        self.heading.setObjectName("pageTitle")
+        self.reference = QLabel()
+        self.reference.setObjectName("referenceLabel")
+        self.reference.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.reference.setStyleSheet("font-size: 30pt; font-weight: bold; letter-spacing: 2px;")
+        self.explain = QLabel()
+        self.explain.setWordWrap(True)
+        self.print_buttons = QHBoxLayout()
+        self.another_button = QPushButton()
+        self.another_button.setObjectName("anotherApplication")
+        self.another_button.clicked.connect(self.another.emit)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.reference)
+        layout.addWidget(self.explain)
+        layout.addLayout(self.print_buttons)
+        layout.addWidget(self.another_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addStretch(1)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.heading.setText(_("The application is final"))
+        self.explain.setText(
+            _(
+                "Tell the applicant this reference number and give them the printed receipt. "
+                "They can quote it to the Victims Support Section at any time."
+            )
+        )
+        self.another_button.setText(_("Start another application"))
+
+
+# Called with (application_id, parent widget) to offer printing once an application is final.
+PrintOffer = Callable[[str, QWidget], None]
+
+
+class IntakePage(QWidget):
+    """Hosts the chooser, the running wizard and the finished panel."""
+
+    application_finalized = Signal(str, str)  # application id, reference
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.stack = QStackedWidget()
+        self.chooser = FormChooser(ctx)
+        self.finished_panel = FinishedPanel()
+        self.stack.addWidget(self.chooser)
+        self.stack.addWidget(self.finished_panel)
+        self.wizard: IntakeWizard | None = None
+        self.last_application_id: str | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.stack)
+        self.chooser.form_chosen.connect(self.start)
+        self.chooser.draft_chosen.connect(self.open_draft)
+        self.finished_panel.another.connect(self.show_chooser)
+
+    def start(self, form_id: str) -> None:
+        self.open_draft(records.start_application(self.ctx, form_id))
+
+    def open_draft(self, application_id: str) -> None:
+        self._drop_wizard()
+        self.wizard = IntakeWizard(self.ctx, application_id)
+        self.wizard.finished.connect(self._finished)
+        self.wizard.closed.connect(self.show_chooser)
+        self.stack.addWidget(self.wizard)
+        self.stack.setCurrentWidget(self.wizard)
+
+    def _drop_wizard(self) -> None:
+        if self.wizard is not None:
+            self.wizard.save_now()
+            self.wizard.autosave_timer.stop()
+            self.stack.removeWidget(self.wizard)
+            self.wizard.deleteLater()
+            self.wizard = None
+
+    def _finished(self, reference: str) -> None:
+        assert self.wizard is not None
+        self.last_application_id = self.wizard.application_id
+        self._drop_wizard()
+        self.finished_panel.reference.setText(reference)
+        self.stack.setCurrentWidget(self.finished_panel)
+        self.application_finalized.emit(self.last_application_id, reference)
+
+    def show_chooser(self) -> None:
+        self._drop_wizard()
+        self.chooser.refresh()
+        self.stack.setCurrentWidget(self.chooser)
+
+    def save_open_draft(self) -> None:
+        if self.wizard is not None:
+            self.wizard.save_now()
+
+    def retranslate(self) -> None:
+        self.chooser.retranslate()
+        self.finished_panel.retranslate()
+        if self.wizard is not None:
+            self.wizard.retranslate()

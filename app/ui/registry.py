@@ -1,0 +1,249 @@
+"""The applicant registry: a lazily loaded table over the store, with search and filters.
+
+The model holds only the rows fetched so far and asks the records service for the next page as the
+officer scrolls, so 100,000 records open as fast as 100.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.i18n import N_, _, current_language, format_date, format_number
+from app.services.context import AppContext
+from app.services.records import (
+    RegistryQuery,
+    RegistryRow,
+    available_forms,
+    count_registry,
+    list_registry,
+)
+
+PAGE_SIZE = 200
+
+STATUS_LABELS: dict[str, str] = {
+    "draft": N_("Draft"),
+    "final": N_("Final"),
+    "printed": N_("Printed"),
+    "synced": N_("Synced"),
+    "acknowledged": N_("Acknowledged"),
+}
+
+# (column key, header msgid, sort key understood by the records service or None)
+COLUMNS: list[tuple[str, str, str | None]] = [
+    ("reference", N_("Reference"), "reference"),
+    ("name_km", N_("Name (Khmer)"), "name_km"),
+    ("name_latin", N_("Name (Latin)"), "name_latin"),
+    ("form", N_("Form"), None),
+    ("status", N_("Status"), "status"),
+    ("court_status", N_("Court status"), None),
+    ("updated", N_("Last change"), "updated"),
+]
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class RegistryModel(QAbstractTableModel):
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.query = RegistryQuery()
+        self.rows: list[RegistryRow] = []
+        self.total = 0
+        self.form_titles: dict[str, Callable[[], str]] = {}
+        self.reload()
+
+    def set_query(self, query: RegistryQuery) -> None:
+        self.query = query
+        self.reload()
+
+    def reload(self) -> None:
+        self.beginResetModel()
+        self.total = count_registry(self.ctx, self.query)
+        self.rows = list_registry(self.ctx, self.query, 0, PAGE_SIZE)
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def canFetchMore(self, parent: Index) -> bool:
+        return not parent.isValid() and len(self.rows) < self.total
+
+    def fetchMore(self, parent: Index) -> None:
+        if parent.isValid():
+            return
+        page = list_registry(self.ctx, self.query, len(self.rows), PAGE_SIZE)
+        if not page:
+            self.total = len(self.rows)
+            return
+        self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(page) - 1)
+        self.rows.extend(page)
+        self.endInsertRows()
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return _(COLUMNS[section][1])
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        key = COLUMNS[index.column()][0]
+        if role == Qt.ItemDataRole.UserRole:
+            return row.id
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if key == "reference":
+            return row.reference or "—"
+        if key == "name_km":
+            return ("🔒 " if row.identity_protected else "") + row.name_km
+        if key == "name_latin":
+            return row.name_latin
+        if key == "form":
+            return self._form_title(row.form_id)
+        if key == "status":
+            return _(STATUS_LABELS.get(row.status, row.status))
+        if key == "court_status":
+            return row.court_status or ""
+        if key == "updated":
+            return format_date(row.updated_at, style="medium")
+        return None
+
+    def _form_title(self, form_id: str) -> str:
+        forms = available_forms()
+        form = forms.get(form_id)
+        return form.title.get(current_language()) if form is not None else form_id
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        sort_key = COLUMNS[column][2]
+        if sort_key is None:
+            return
+        descending = order == Qt.SortOrder.DescendingOrder
+        self.set_query(
+            RegistryQuery(**{**self.query.__dict__, "sort": sort_key, "descending": descending})
+        )
+
+    def application_id(self, row: int) -> str:
+        return self.rows[row].id
+
+
+class RegistryPage(QWidget):
+    """List, search and filter applications; double-click opens one."""
+
+    application_chosen = Signal(str)
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.title = QLabel()
+        self.title.setObjectName("pageTitle")
+        self.search_box = QLineEdit()
+        self.search_box.setObjectName("registrySearch")
+        self.search_box.setClearButtonEnabled(True)
+        self.status_filter = QComboBox()
+        self.form_filter = QComboBox()
+        self.count_label = QLabel()
+        self.model = RegistryModel(ctx)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.doubleClicked.connect(
+            lambda index: self.application_chosen.emit(self.model.application_id(index.row()))
+        )
+
+        filters = QHBoxLayout()
+        filters.addWidget(self.search_box, 3)
+        filters.addWidget(self.status_filter, 1)
+        filters.addWidget(self.form_filter, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addLayout(filters)
+        layout.addWidget(self.count_label)
+        layout.addWidget(self.table, 1)
+
+        # Search as the officer types, but not on every keystroke of a fast typist.
+        self.search_timer = QTimer(self)
+        self.search_timer.setSingleShot(True)
+        self.search_timer.setInterval(250)
+        self.search_timer.timeout.connect(self.apply_filters)
+        self.search_box.textChanged.connect(lambda _text: self.search_timer.start())
+        self.status_filter.currentIndexChanged.connect(lambda _i: self.apply_filters())
+        self.form_filter.currentIndexChanged.connect(lambda _i: self.apply_filters())
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.title.setText(_("Applicants"))
+        self.search_box.setPlaceholderText(
+            _("Search by name (Khmer or Latin), reference number or village")
+        )
+        status_items: list[tuple[str | None, str]] = [(None, _("All statuses"))]
+        status_items += [(k, _(v)) for k, v in STATUS_LABELS.items()]
+        form_items: list[tuple[str | None, str]] = [(None, _("All forms"))]
+        form_items += [(f.id, f.title.get(current_language())) for f in available_forms().values()]
+        for combo, items in ((self.status_filter, status_items), (self.form_filter, form_items)):
+            current = combo.currentData()
+            combo.blockSignals(True)
+            combo.clear()
+            for data, label in items:
+                combo.addItem(label, data)
+            combo.setCurrentIndex(max(0, combo.findData(current)))
+            combo.blockSignals(False)
+        self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
+        self.model.dataChanged.emit(
+            self.model.index(0, 0),
+            self.model.index(max(0, self.model.rowCount() - 1), len(COLUMNS) - 1),
+        )
+        self._show_count()
+
+    def apply_filters(self) -> None:
+        self.model.set_query(
+            RegistryQuery(
+                search=self.search_box.text().strip(),
+                status=self.status_filter.currentData(),
+                form_id=self.form_filter.currentData(),
+                sort=self.model.query.sort,
+                descending=self.model.query.descending,
+            )
+        )
+        self._show_count()
+
+    def refresh(self) -> None:
+        self.model.reload()
+        self._show_count()
+
+    def _show_count(self) -> None:
+        self.count_label.setText(
+            _("{count} applications").format(count=format_number(self.model.total))
+        )

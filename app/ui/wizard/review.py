@@ -1,0 +1,205 @@
+"""The wizard's last page: everything answered, what is still missing, the jurisdiction notes and
+possible duplicates, then "Finalise". The officer reads this back to the applicant."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QScrollArea,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.approx_date import ApproxDate, ApproxDateError
+from app.core.forms import Field, FieldType, FormDefinition
+from app.core.forms.validation import FieldIssue, Severity, visible_fields, visible_sections
+from app.core.jurisdiction import ScreeningNote
+from app.i18n import _, current_language
+from app.services.places import describe_place
+from app.services.records import DuplicateCandidate
+
+FIELD_ID_ROLE = 256
+
+
+def display_value(item: Field, value: Any, lang: str) -> str:
+    """An answer as words in ``lang`` (choice labels, dates as said, places by name)."""
+    if value is None or value == "" or value == []:
+        return "—"
+    kind = item.type
+    if kind is FieldType.NAME and isinstance(value, dict):
+        return " / ".join(str(value.get(k) or "") for k in ("km", "latin") if value.get(k))
+    if kind is FieldType.APPROX_DATE:
+        try:
+            return ApproxDate.from_dict(value).display(lang)
+        except ApproxDateError:
+            return str(value)
+    if kind is FieldType.CHOICE:
+        choice = item.choice(str(value))
+        return choice.label.get(lang) if choice else str(value)
+    if kind is FieldType.MULTI_CHOICE and isinstance(value, list):
+        chosen = [item.choice(str(code)) for code in value]
+        return "; ".join(
+            c.label.get(lang) if c else str(code) for c, code in zip(chosen, value, strict=True)
+        )
+    if kind in (FieldType.YES_NO, FieldType.CONSENT):
+        return _("Yes") if value is True else _("No")
+    if kind is FieldType.PLACE and isinstance(value, dict):
+        return describe_place(value, lang) or "—"
+    if kind is FieldType.ATTACHMENT and isinstance(value, list):
+        return ", ".join(str(v.get("name", "")) if isinstance(v, dict) else str(v) for v in value)
+    if kind is FieldType.SIGNATURE_MARK:
+        return {
+            "signature": _("Signs the printed declaration"),
+            "thumbprint": _("Puts a thumbprint on the printed declaration"),
+            "to_be_taken": _("Will sign or put a thumbprint later"),
+        }.get(str(value), str(value))
+    return str(value).replace("\u200b", "")
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+class ReviewPage(QScrollArea):
+    finalize_requested = Signal()
+    go_to_field = Signal(str)
+    not_duplicate = Signal(str)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        inner = QWidget()
+        layout = QVBoxLayout(inner)
+        self.title = QLabel()
+        self.title.setObjectName("sectionTitle")
+        self.problems_title = QLabel()
+        self.problems = QListWidget()
+        self.problems.setObjectName("reviewProblems")
+        self.problems.itemActivated.connect(self._problem_chosen)
+        self.problems.itemClicked.connect(self._problem_chosen)
+        self.screening_title = QLabel()
+        self.screening = QLabel()
+        self.screening.setObjectName("reviewScreening")
+        self.screening.setWordWrap(True)
+        self.duplicates_title = QLabel()
+        self.duplicates_box = QVBoxLayout()
+        self.summary = QTextBrowser()
+        self.summary.setObjectName("reviewSummary")
+        self.summary.setMinimumHeight(320)
+        self.finalize_button = QPushButton()
+        self.finalize_button.setObjectName("finalizeButton")
+        self.finalize_button.clicked.connect(self.finalize_requested.emit)
+        for widget in (
+            self.title,
+            self.problems_title,
+            self.problems,
+            self.screening_title,
+            self.screening,
+            self.duplicates_title,
+        ):
+            layout.addWidget(widget)
+        layout.addLayout(self.duplicates_box)
+        layout.addWidget(self.summary, 1)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.finalize_button)
+        layout.addLayout(row)
+        self.setWidget(inner)
+        self._duplicate_rows: list[QWidget] = []
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.title.setText(_("Review before finalising"))
+        self.problems_title.setText(_("Still to complete (click to go there):"))
+        self.screening_title.setText(_("The court's jurisdiction — read this to the applicant:"))
+        self.duplicates_title.setText(_("This person may already be registered:"))
+        self.finalize_button.setText(_("Finalise and give the reference number"))
+
+    def show_review(
+        self,
+        form: FormDefinition,
+        answers: dict[str, Any],
+        issues: Sequence[FieldIssue],
+        notes: Sequence[ScreeningNote],
+        duplicates: Sequence[DuplicateCandidate],
+    ) -> None:
+        lang = current_language()
+        self.problems.clear()
+        errors = [i for i in issues if i.severity == Severity.ERROR]
+        for issue in issues:
+            label = (
+                form.field(issue.field_id).label.get(lang) if form.has_field(issue.field_id) else ""
+            )
+            mark = "✗" if issue.severity == Severity.ERROR else "⚠"
+            item = QListWidgetItem(
+                f"{mark} {label}: {issue.message.get(lang)}".replace(" : ", ": ")
+            )
+            item.setData(FIELD_ID_ROLE, issue.field_id)
+            self.problems.addItem(item)
+        self.problems_title.setVisible(bool(issues))
+        self.problems.setVisible(bool(issues))
+        self.problems.setMaximumHeight(28 * min(8, max(1, len(issues))) + 8)
+        self.finalize_button.setEnabled(not errors)
+
+        text = "<br>".join(
+            ("⚠ " if n.severity == "warning" else "ℹ ")
+            + _escape(n.message_km if lang == "km" else n.message_en)
+            + f" <i>({_escape(n.source)})</i>"
+            for n in notes
+        )
+        self.screening.setText(text)
+        self.screening_title.setVisible(bool(notes))
+        self.screening.setVisible(bool(notes))
+
+        for widget in self._duplicate_rows:
+            widget.deleteLater()
+        self._duplicate_rows = []
+        for candidate in duplicates:
+            row = QWidget()
+            row_layout = QHBoxLayout(row)
+            years = candidate.birth_year_min or "?"
+            row_layout.addWidget(
+                QLabel(
+                    f"{candidate.name_km} / {candidate.name_latin} — {candidate.reference or _('draft')}"
+                    f" — {years} — {candidate.reason}"
+                )
+            )
+            button = QPushButton(_("Not the same person"))
+            button.setObjectName("notDuplicateButton")
+            button.clicked.connect(
+                lambda _c=False, other=candidate.id: self.not_duplicate.emit(other)
+            )
+            row_layout.addWidget(button)
+            self.duplicates_box.addWidget(row)
+            self._duplicate_rows.append(row)
+        self.duplicates_title.setVisible(bool(duplicates))
+
+        parts: list[str] = []
+        for section in visible_sections(form, answers):
+            rows = [
+                f"<tr><td style='padding-right:12px;color:#444'>{_escape(f.label.get(lang))}</td>"
+                f"<td><b>{_escape(display_value(f, answers.get(f.id), lang))}</b></td></tr>"
+                for f in visible_fields(section, answers)
+                if answers.get(f.id) is not None
+            ]
+            if rows:
+                parts.append(
+                    f"<h3>{_escape(section.title.get(lang))}</h3><table>{''.join(rows)}</table>"
+                )
+        self.summary.setHtml("".join(parts))
+
+    def _problem_chosen(self, item: QListWidgetItem) -> None:
+        field_id = item.data(FIELD_ID_ROLE)
+        if field_id:
+            self.go_to_field.emit(str(field_id))

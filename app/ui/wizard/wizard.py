@@ -1,0 +1,411 @@
+"""The intake wizard, generated from a form definition: one page per section, then a review.
+
+Autosave: every page change and every few seconds while something changed, so killing the app
+loses at most the last few seconds. Finalising goes through the records service, which validates
+again, assigns the reference number and writes the version, the outbox row and the audit entry.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.forms import Field, FormDefinition, Section
+from app.core.forms.validation import (
+    FieldIssue,
+    Severity,
+    is_required,
+    visible_fields,
+    visible_sections,
+)
+from app.i18n import _, current_language
+from app.services import records
+from app.services.context import AppContext
+from app.services.intake import add_attachment, screening_notes
+from app.ui.wizard.field_widgets import FieldEditor, make_editor
+from app.ui.wizard.review import ReviewPage
+
+AUTOSAVE_INTERVAL_MS = 3000
+
+
+class FieldRow(QWidget):
+    """A field's label (Khmer large, English beside in the other language), help, editor, issue."""
+
+    def __init__(self, item: Field, editor: FieldEditor) -> None:
+        super().__init__()
+        self.field = item
+        self.editor = editor
+        self.label = QLabel()
+        self.label.setObjectName("fieldLabel")
+        self.label.setWordWrap(True)
+        self.label.setBuddy(editor)
+        self.help = QLabel()
+        self.help.setObjectName("fieldHelp")
+        self.help.setWordWrap(True)
+        self.issue = QLabel()
+        self.issue.setObjectName("fieldIssue")
+        self.issue.setWordWrap(True)
+        self.issue.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 6, 0, 6)
+        layout.addWidget(self.label)
+        layout.addWidget(self.help)
+        layout.addWidget(editor)
+        layout.addWidget(self.issue)
+        self.required = False
+
+    def retranslate(self) -> None:
+        lang = current_language()
+        other = "en" if lang == "km" else "km"
+        marker = " *" if self.required else ""
+        self.label.setText(
+            f"<b>{_escape(self.field.label.get(lang))}</b>{marker}"
+            f"<br><span style='color:#555'>{_escape(self.field.label.get(other))}</span>"
+        )
+        self.help.setText(self.field.help.get(lang) if self.field.help else "")
+        self.help.setVisible(self.field.help is not None)
+        self.editor.retranslate()
+
+    def show_issues(self, issues: list[FieldIssue]) -> None:
+        if not issues:
+            self.issue.hide()
+            self.issue.setText("")
+            return
+        lang = current_language()
+        worst = Severity.ERROR if any(i.severity == Severity.ERROR for i in issues) else None
+        self.issue.setProperty("severity", "error" if worst else "warning")
+        self.issue.setText(
+            "\n".join(
+                ("⚠ " if i.severity != Severity.ERROR else "✗ ") + i.message.get(lang)
+                for i in issues
+            )
+        )
+        self.issue.setStyleSheet("color: #b00020;" if worst else "color: #8a5a00;")
+        self.issue.show()
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+class SectionPage(QScrollArea):
+    def __init__(self, section: Section, rows: list[FieldRow]) -> None:
+        super().__init__()
+        self.section = section
+        self.rows = rows
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        inner = QWidget()
+        layout = QVBoxLayout(inner)
+        self.title = QLabel()
+        self.title.setObjectName("sectionTitle")
+        self.title.setWordWrap(True)
+        self.help = QLabel()
+        self.help.setWordWrap(True)
+        self.help.setObjectName("sectionHelp")
+        layout.addWidget(self.title)
+        layout.addWidget(self.help)
+        for row in rows:
+            layout.addWidget(row)
+        layout.addStretch(1)
+        self.setWidget(inner)
+
+    def retranslate(self) -> None:
+        lang = current_language()
+        other = "en" if lang == "km" else "km"
+        self.title.setText(
+            f"<span style='font-size:17pt;font-weight:bold'>{_escape(self.section.title.get(lang))}</span>"
+            f"<br><span style='color:#555'>{_escape(self.section.title.get(other))}</span>"
+        )
+        self.help.setText(self.section.help.get(lang) if self.section.help else "")
+        self.help.setVisible(self.section.help is not None)
+        for row in self.rows:
+            row.retranslate()
+
+
+class IntakeWizard(QWidget):
+    """Walks through one application; emits ``finished(reference)`` once it is final."""
+
+    finished = Signal(str)
+    closed = Signal()
+
+    def __init__(self, ctx: AppContext, application_id: str) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.application_id = application_id
+        detail = records.get_application(ctx, application_id, audit=False)
+        self.form: FormDefinition = records.form_definition(detail.form_id)
+        self.rows: dict[str, FieldRow] = {}
+        self.pages: list[SectionPage] = []
+        self.dirty = False
+        self._loading = True
+        self._warned_page: int | None = None
+
+        self.header = QLabel()
+        self.header.setObjectName("wizardHeader")
+        self.header.setWordWrap(True)
+        self.progress = QProgressBar()
+        self.progress.setObjectName("wizardProgress")
+        self.progress.setTextVisible(True)
+        self.saved_label = QLabel()
+        self.saved_label.setObjectName("savedLabel")
+        self.stack = QStackedWidget()
+        for section in self.form.sections:
+            section_rows = []
+            for item in section.fields:
+                editor = make_editor(item, self._add_file_for(item.id))
+                row = FieldRow(item, editor)
+                editor.changed.connect(self._answer_changed)
+                self.rows[item.id] = row
+                section_rows.append(row)
+            page = SectionPage(section, section_rows)
+            self.pages.append(page)
+            self.stack.addWidget(page)
+        self.review = ReviewPage()
+        self.review.finalize_requested.connect(self.finalize)
+        self.review.go_to_field.connect(self.go_to_field)
+        self.stack.addWidget(self.review)
+
+        self.back_button = QPushButton()
+        self.back_button.setObjectName("backButton")
+        self.next_button = QPushButton()
+        self.next_button.setObjectName("nextButton")
+        self.next_button.setDefault(True)
+        self.close_button = QPushButton()
+        self.close_button.setObjectName("saveCloseButton")
+        self.back_button.clicked.connect(self.go_back)
+        self.next_button.clicked.connect(self.go_next)
+        self.close_button.clicked.connect(self.save_and_close)
+        QShortcut(QKeySequence("Alt+Right"), self, self.go_next)
+        QShortcut(QKeySequence("Alt+Left"), self, self.go_back)
+        QShortcut(QKeySequence.StandardKey.Save, self, self.save_now)
+
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.close_button)
+        buttons.addWidget(self.saved_label, 1)
+        buttons.addWidget(self.back_button)
+        buttons.addWidget(self.next_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.header)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.stack, 1)
+        layout.addLayout(buttons)
+
+        self.autosave_timer = QTimer(self)
+        self.autosave_timer.setInterval(AUTOSAVE_INTERVAL_MS)
+        self.autosave_timer.timeout.connect(self._autosave_tick)
+        self.autosave_timer.start()
+
+        for field_id, value in detail.answers.items():
+            if field_id in self.rows:
+                self.rows[field_id].editor.set_value(value)
+        self._loading = False
+        self.current = 0
+        self.refresh_visibility()
+        self.retranslate()
+        self.show_page(self._visible_page_indexes()[0])
+
+    # --- answers ---------------------------------------------------------------------------
+
+    def answers(self) -> dict[str, Any]:
+        values = {fid: row.editor.value() for fid, row in self.rows.items()}
+        return {fid: value for fid, value in values.items() if value is not None}
+
+    def _add_file_for(self, field_id: str) -> Any:
+        def add(path: str) -> dict[str, str]:
+            return add_attachment(self.ctx, self.application_id, field_id, Path(path))
+
+        return add
+
+    def _answer_changed(self) -> None:
+        if self._loading:
+            return
+        self.dirty = True
+        self.saved_label.setText(_("Not saved yet"))
+        self.refresh_visibility()
+
+    def refresh_visibility(self) -> None:
+        """Skip logic: hide fields and sections that do not apply to the answers so far."""
+        answers = self.answers()
+        visible = {s.id for s in visible_sections(self.form, answers)}
+        for page in self.pages:
+            page.setEnabled(page.section.id in visible)
+            shown = (
+                {f.id for f in visible_fields(page.section, answers)}
+                if page.section.id in visible
+                else set()
+            )
+            for row in page.rows:
+                row.setVisible(row.field.id in shown)
+                required = is_required(row.field, answers)
+                if required != row.required:
+                    row.required = required
+                    row.retranslate()
+        self._update_progress()
+
+    def _visible_page_indexes(self) -> list[int]:
+        answers = self.answers()
+        visible = {s.id for s in visible_sections(self.form, answers)}
+        indexes = [i for i, page in enumerate(self.pages) if page.section.id in visible]
+        return [*indexes, len(self.pages)]  # the review page comes last
+
+    # --- navigation ------------------------------------------------------------------------
+
+    def show_page(self, index: int) -> None:
+        self.current = index
+        self.stack.setCurrentIndex(index)
+        if index == len(self.pages):
+            self.refresh_review()
+        self._update_progress()
+        self._update_buttons()
+        page = self.stack.currentWidget()
+        if page is not None:
+            page.setFocus()
+
+    def _update_progress(self) -> None:
+        indexes = self._visible_page_indexes()
+        position = indexes.index(self.current) + 1 if self.current in indexes else 1
+        self.progress.setRange(0, len(indexes))
+        self.progress.setValue(position)
+        self.progress.setFormat(
+            _("Step {step} of {total}").format(step=position, total=len(indexes))
+        )
+
+    def _update_buttons(self) -> None:
+        indexes = self._visible_page_indexes()
+        self.back_button.setEnabled(self.current != indexes[0])
+        self.next_button.setVisible(self.current != len(self.pages))
+
+    def current_page_issues(self) -> list[FieldIssue]:
+        if self.current >= len(self.pages):
+            return []
+        page_ids = {row.field.id for row in self.pages[self.current].rows if not row.isHidden()}
+        issues = records.check_application(self.form, self.answers())
+        return [i for i in issues if i.field_id in page_ids and i.code != "minimum_content"]
+
+    def show_issues(self, issues: list[FieldIssue]) -> None:
+        by_field: dict[str, list[FieldIssue]] = {}
+        for issue in issues:
+            by_field.setdefault(issue.field_id, []).append(issue)
+        for field_id, row in self.rows.items():
+            row.show_issues(by_field.get(field_id, []))
+
+    def go_next(self) -> None:
+        """Next page. A page with errors is shown once with its messages; pressing Next again
+        moves on anyway (the officer may come back later, and finalising checks everything)."""
+        if self.current >= len(self.pages):
+            return
+        issues = self.current_page_issues()
+        self.show_issues(issues)
+        self.save_now()
+        has_errors = any(i.severity == Severity.ERROR for i in issues)
+        if has_errors and self._warned_page != self.current:
+            self._warned_page = self.current
+            self.saved_label.setText(
+                _("Some answers need attention. Press Next again to continue anyway.")
+            )
+            return
+        self._warned_page = None
+        indexes = self._visible_page_indexes()
+        later = [i for i in indexes if i > self.current]
+        self.show_page(later[0] if later else len(self.pages))
+
+    def go_back(self) -> None:
+        indexes = self._visible_page_indexes()
+        earlier = [i for i in indexes if i < self.current]
+        if earlier:
+            self.save_now()
+            self.show_page(earlier[-1])
+
+    def go_to_field(self, field_id: str) -> None:
+        for index, page in enumerate(self.pages):
+            if any(row.field.id == field_id for row in page.rows):
+                self.show_page(index)
+                row = self.rows[field_id]
+                page.ensureWidgetVisible(row)
+                row.editor.setFocus()
+                self.show_issues(self.current_page_issues())
+                return
+
+    # --- saving and finalising -------------------------------------------------------------
+
+    def _autosave_tick(self) -> None:
+        if self.dirty:
+            self.save_now()
+
+    def save_now(self) -> None:
+        if not self.dirty:
+            return
+        try:
+            records.save_draft(self.ctx, self.application_id, self.answers())
+        except records.RecordError as error:
+            self.saved_label.setText(str(error))
+            return
+        self.dirty = False
+        self.saved_label.setText(_("Draft saved"))
+
+    def save_and_close(self) -> None:
+        self.save_now()
+        self.autosave_timer.stop()
+        self.closed.emit()
+
+    def refresh_review(self) -> None:
+        answers = self.answers()
+        self.review.show_review(
+            self.form,
+            answers,
+            records.check_application(self.form, answers),
+            screening_notes(self.form, answers),
+            records.find_possible_duplicates(self.ctx, self.application_id, answers),
+        )
+        self.review.not_duplicate.connect(self._not_duplicate, Qt.ConnectionType.UniqueConnection)
+
+    def _not_duplicate(self, other_id: str) -> None:
+        records.mark_not_duplicate(self.ctx, self.application_id, other_id)
+        self.refresh_review()
+
+    def finalize(self) -> None:
+        self.save_now()
+        try:
+            reference = records.finalize_application(self.ctx, self.application_id, self.answers())
+        except records.ValidationFailed as failure:
+            self.show_issues(failure.issues)
+            self.refresh_review()
+            return
+        except records.RecordError as error:
+            QMessageBox.warning(self, _("Not finalised"), str(error))
+            return
+        self.autosave_timer.stop()
+        self.finished.emit(reference)
+
+    def retranslate(self) -> None:
+        lang = current_language()
+        self.header.setText(
+            f"<span style='font-size:15pt'>{_escape(self.form.title.get(lang))}</span>"
+        )
+        for page in self.pages:
+            page.retranslate()
+        self.review.retranslate()
+        self.back_button.setText(_("← Back"))
+        self.next_button.setText(_("Next →"))
+        self.close_button.setText(_("Save and close"))
+        self._update_progress()
+
+    def closeEvent(self, event: Any) -> None:
+        self.save_now()
+        super().closeEvent(event)
