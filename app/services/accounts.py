@@ -1,0 +1,581 @@
+"""Officer accounts on this laptop: first-run set-up, signing in, locking, and managing officers.
+
+The device database is encrypted; its key is unlocked by an officer's password through the keyring
+(:mod:`app.store.keyring`). Signing in therefore *is* opening the store: without a right password
+nothing on disk can be read. Wrong passwords cannot be written to the audit log at the moment they
+happen (the database is still closed), so the keyring notes them and the next successful sign-in
+copies them into the audit log.
+
+Every refusal is an :class:`AccountError` (or a subclass) whose message is translated and safe to
+show; role checks raise :class:`app.services.security.PermissionDenied`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.i18n import _
+from app.services.audit import AuditAction, record_audit
+from app.services.context import AppContext, SignedInOfficer, open_app
+from app.services.security import LOCKED_EXTRA, Role, require_role, signed_in
+from app.services.settings import AppSettings, SettingsError, save_settings
+from app.store.db import StoreError
+from app.store.keyring import (
+    Keyring,
+    KeyringError,
+    KeyringMissing,
+    TooManyAttempts,
+    WrongPassword,
+    WrongRecoveryCode,
+    keyring_path,
+    new_database_key,
+)
+from app.store.location import database_path
+from app.store.models import Officer
+
+MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 200
+DB_KEY_EXTRA = "db_key"  # ctx.extras: the unwrapped database key, while signed in
+SETUP_MARKER_NAME = ".setup-incomplete"
+STORE_SUFFIXES = ("", "-wal", "-shm", "-journal")
+
+
+class AccountError(Exception):
+    """An account action was refused; the message is translated and safe to show."""
+
+
+class SignInFailed(AccountError):
+    pass
+
+
+class SignInLocked(SignInFailed):
+    def __init__(self, message: str, retry_after_seconds: int) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds
+
+
+class PasswordPolicyError(AccountError):
+    pass
+
+
+@dataclass(frozen=True)
+class OfficerSummary:
+    id: str
+    username: str
+    display_name: str
+    role: str
+    organisation: str | None
+    active: bool
+    created_at: datetime
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+# --- checks -------------------------------------------------------------------------------------
+
+
+def normalize_username(username: str) -> str:
+    return username.strip().casefold()
+
+
+def check_username(username: str) -> str:
+    name = normalize_username(username)
+    if not 2 <= len(name) <= 50 or any(ch.isspace() for ch in name):
+        raise AccountError(_("A user name needs 2 to 50 characters, without spaces."))
+    return name
+
+
+def check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise PasswordPolicyError(
+            _("The password must have at least {count} characters.").format(
+                count=MIN_PASSWORD_LENGTH
+            )
+        )
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise PasswordPolicyError(_("The password is too long."))
+
+
+def _check_display_name(display_name: str) -> str:
+    name = display_name.strip()
+    if not name or len(name) > 200:
+        raise AccountError(_("Please type the officer's name (200 characters at most)."))
+    return name
+
+
+def _check_role(role: str) -> Role:
+    if role not in Role._value2member_map_:
+        raise AccountError(_("Unknown role."))
+    return Role(role)
+
+
+def _wait_message(seconds: int) -> str:
+    minutes = max(1, (seconds + 59) // 60)
+    return _("Too many wrong passwords. Please wait {minutes} minute(s) and try again.").format(
+        minutes=minutes
+    )
+
+
+def _wrong_credentials() -> SignInFailed:
+    return SignInFailed(_("Wrong user name or password."))
+
+
+def _damaged_keyring() -> AccountError:
+    return AccountError(
+        _("The key file of this computer is damaged. Restore a backup or ask the office.")
+    )
+
+
+# --- first run ----------------------------------------------------------------------------------
+
+
+def _store_files(home: Path) -> list[Path]:
+    db = database_path(home)
+    return [db.with_name(db.name + suffix) for suffix in STORE_SUFFIXES]
+
+
+def setup_incomplete(home: Path) -> bool:
+    return (home / SETUP_MARKER_NAME).exists()
+
+
+def begin_setup(home: Path) -> None:
+    """Mark ``home`` as being set up (or restored); leftovers of an earlier try are removed.
+
+    Refuses when a finished store is there, or a database file whose keyring is missing (that file
+    might hold records: it is never deleted here).
+    """
+    if Keyring.exists(home) and not setup_incomplete(home):
+        raise AccountError(_("This computer is already set up."))
+    if setup_incomplete(home):
+        discard_incomplete_setup(home)
+    elif any(path.exists() for path in _store_files(home)):
+        raise AccountError(
+            _(
+                "There is a data file here without its key file. "
+                "Restore a backup, or ask the office for help."
+            )
+        )
+    home.mkdir(parents=True, exist_ok=True)
+    (home / SETUP_MARKER_NAME).write_bytes(b"")
+
+
+def finish_setup(home: Path) -> None:
+    (home / SETUP_MARKER_NAME).unlink(missing_ok=True)
+
+
+def discard_incomplete_setup(home: Path) -> None:
+    """Remove what an interrupted set-up or restore left behind (no records can be in it)."""
+    for path in [*_store_files(home), keyring_path(home)]:
+        path.unlink(missing_ok=True)
+    finish_setup(home)
+
+
+def is_first_run(home: Path) -> bool:
+    """True until a set-up (or a restore) has finished in ``home``."""
+    return not Keyring.exists(home) or setup_incomplete(home)
+
+
+def first_run_setup(
+    home: Path,
+    admin_username: str,
+    admin_display_name: str,
+    password: str,
+    device_name: str,
+    language: str,
+) -> tuple[AppContext, str]:
+    """Create the encrypted store and its first administrator; returns the signed-in context and
+    the recovery code (show it once; it is not stored anywhere readable)."""
+    username = check_username(admin_username)
+    display_name = _check_display_name(admin_display_name)
+    check_password(password)
+    try:
+        settings = AppSettings(language=language, device_name=device_name.strip()).validated()
+    except SettingsError as error:
+        raise AccountError(str(error)) from error
+
+    begin_setup(home)
+    db_key = new_database_key()
+    ctx: AppContext | None = None
+    try:
+        ctx = open_app(home, db_key)
+        officer_id = str(uuid.uuid4())
+        with ctx.store.transaction() as session:
+            session.add(
+                Officer(
+                    id=officer_id,
+                    username=username,
+                    display_name=display_name,
+                    role=str(Role.ADMINISTRATOR),
+                    organisation=None,
+                    active=True,
+                    created_at=_now(),
+                )
+            )
+            session.flush()
+            record_audit(
+                session,
+                ctx,
+                AuditAction.ACCOUNT_CHANGE,
+                details={"change": "first_run_setup", "username": username},
+                officer_id=officer_id,
+            )
+        save_settings(ctx, settings)
+        # The keyring is written last: its presence marks a finished set-up.
+        _key, recovery_code = Keyring.create(home, username, password, db_key=db_key)
+        finish_setup(home)
+    except BaseException:
+        if ctx is not None:
+            ctx.close()
+        discard_incomplete_setup(home)
+        raise
+    ctx.officer = SignedInOfficer(officer_id, username, display_name, str(Role.ADMINISTRATOR))
+    ctx.extras[DB_KEY_EXTRA] = db_key
+    return ctx, recovery_code
+
+
+# --- signing in ---------------------------------------------------------------------------------
+
+
+def _load_keyring(home: Path) -> Keyring:
+    try:
+        return Keyring.load(home)
+    except KeyringMissing as error:
+        raise AccountError(_("This computer is not set up yet.")) from error
+    except KeyringError as error:
+        raise _damaged_keyring() from error
+
+
+def _open_store(home: Path, db_key: bytes) -> AppContext:
+    try:
+        return open_app(home, db_key)
+    except StoreError as error:
+        raise AccountError(
+            _("The data file cannot be opened. Restore a backup or ask the office.")
+        ) from error
+
+
+def _active_officer(session: Session, username: str) -> Officer | None:
+    officer = session.scalars(select(Officer).where(Officer.username == username)).first()
+    return officer if officer is not None and officer.active else None
+
+
+def _audit_pending_events(session: Session, keyring: Keyring) -> int:
+    """Copy events noted while the store was closed (wrong passwords, restores) into the log."""
+    events = keyring.pending_events()
+    for event in events:
+        action = {
+            "login_failed": AuditAction.LOGIN_FAILED,
+            "recovery_failed": AuditAction.LOGIN_FAILED,
+            "restore": AuditAction.RESTORE,
+        }.get(str(event.get("action")), AuditAction.LOGIN_FAILED)
+        at = event.get("at")
+        details: dict[str, Any] = {k: v for k, v in event.items() if k not in ("at",)}
+        if isinstance(at, int | float):
+            details["noted_at"] = datetime.fromtimestamp(at, UTC).isoformat(timespec="seconds")
+        record_audit(session, None, action, details=details)
+    return len(events)
+
+
+def _signed_in_context(
+    home: Path,
+    keyring: Keyring,
+    username: str,
+    db_key: bytes,
+    details: dict[str, Any],
+    new_password: str | None = None,
+) -> AppContext:
+    """Open the store and sign ``username`` in; with ``new_password`` (recovery) re-wrap first."""
+    ctx = _open_store(home, db_key)
+    try:
+        with ctx.store.transaction() as session:
+            officer = _active_officer(session, username)
+            if officer is None:
+                if new_password is not None:
+                    raise SignInFailed(_("There is no active officer with this user name."))
+                raise _wrong_credentials()
+            if new_password is not None:
+                record_audit(
+                    session,
+                    ctx,
+                    AuditAction.ACCOUNT_CHANGE,
+                    record_id=officer.id,
+                    details={"change": "password_reset_with_recovery_code", "username": username},
+                    officer_id=officer.id,
+                )
+                session.flush()
+                keyring.reset_password_with_key(username, new_password, db_key)
+            noted = _audit_pending_events(session, keyring)
+            record_audit(session, ctx, AuditAction.LOGIN, details=details, officer_id=officer.id)
+            ctx.officer = SignedInOfficer(
+                officer.id, officer.username, officer.display_name, officer.role
+            )
+        if noted:
+            keyring.clear_pending_events(noted)
+    except KeyringError as error:
+        ctx.close()
+        raise _damaged_keyring() from error
+    except BaseException:
+        ctx.close()
+        raise
+    ctx.extras[DB_KEY_EXTRA] = db_key
+    return ctx
+
+
+def sign_in(home: Path, username: str, password: str) -> AppContext:
+    """Unlock the store with ``username``'s password and open it, signed in as that officer."""
+    keyring = _load_keyring(home)
+    name = normalize_username(username)
+    try:
+        db_key = keyring.unwrap(name, password)
+    except WrongPassword as error:
+        raise _wrong_credentials() from error
+    except TooManyAttempts as error:
+        raise SignInLocked(
+            _wait_message(error.retry_after_seconds), error.retry_after_seconds
+        ) from error
+    except KeyringError as error:
+        raise _damaged_keyring() from error
+    return _signed_in_context(home, keyring, name, db_key, {"username": name})
+
+
+def sign_in_with_recovery(home: Path, code: str, username: str, new_password: str) -> AppContext:
+    """Use the recovery code to give ``username`` a new password, and sign them in."""
+    check_password(new_password)
+    keyring = _load_keyring(home)
+    name = normalize_username(username)
+    try:
+        db_key = keyring.unwrap_recovery(code)
+    except WrongRecoveryCode as error:
+        raise SignInFailed(_("The recovery code is not right.")) from error
+    except KeyringError as error:
+        raise _damaged_keyring() from error
+    return _signed_in_context(
+        home, keyring, name, db_key, {"username": name, "recovery": True}, new_password
+    )
+
+
+def sign_out(ctx: AppContext) -> None:
+    """Audit the sign-out and close the store."""
+    if ctx.officer is not None:
+        with ctx.store.transaction() as session:
+            record_audit(session, ctx, AuditAction.LOGOUT)
+    ctx.officer = None
+    ctx.extras.pop(DB_KEY_EXTRA, None)
+    ctx.close()
+
+
+def lock(ctx: AppContext) -> None:
+    """Lock the session (idle or by hand): services refuse until :func:`unlock`."""
+    officer = signed_in(ctx)
+    with ctx.store.transaction() as session:
+        record_audit(session, ctx, AuditAction.LOCK, officer_id=officer.id)
+    ctx.extras[LOCKED_EXTRA] = True
+
+
+def is_locked(ctx: AppContext) -> bool:
+    return bool(ctx.extras.get(LOCKED_EXTRA))
+
+
+def unlock(ctx: AppContext, password: str) -> None:
+    """Unlock with the signed-in officer's password (wrong tries count toward the wait)."""
+    if ctx.officer is None:
+        raise AccountError(_("Please sign in first."))
+    keyring = _load_keyring(ctx.home)
+    try:
+        db_key = keyring.unwrap(ctx.officer.username, password)
+    except WrongPassword as error:
+        raise SignInFailed(_("Wrong password.")) from error
+    except TooManyAttempts as error:
+        raise SignInLocked(
+            _wait_message(error.retry_after_seconds), error.retry_after_seconds
+        ) from error
+    except KeyringError as error:
+        raise _damaged_keyring() from error
+    current = ctx.extras.get(DB_KEY_EXTRA)
+    if current is not None and current != db_key:
+        raise _damaged_keyring()
+    with ctx.store.transaction() as session:
+        noted = _audit_pending_events(session, keyring)
+        record_audit(session, ctx, AuditAction.UNLOCK)
+    if noted:
+        keyring.clear_pending_events(noted)
+    ctx.extras[LOCKED_EXTRA] = False
+
+
+# --- managing officers ----------------------------------------------------------------------------
+
+
+def _db_key(ctx: AppContext) -> bytes:
+    key = ctx.extras.get(DB_KEY_EXTRA)
+    if not isinstance(key, bytes):
+        raise AccountError(_("Please sign in again first."))
+    return key
+
+
+@contextmanager
+def _keyring_change(ctx: AppContext) -> Iterator[Keyring]:
+    keyring = _load_keyring(ctx.home)
+    try:
+        yield keyring
+    except KeyringError as error:
+        raise _damaged_keyring() from error
+
+
+def create_officer(
+    ctx: AppContext, username: str, display_name: str, role: str, password: str
+) -> str:
+    """Add an officer who can sign in on this laptop; administrators only. Returns the officer id."""
+    require_role(ctx, Role.ADMINISTRATOR)
+    name = check_username(username)
+    shown = _check_display_name(display_name)
+    chosen = _check_role(role)
+    check_password(password)
+    db_key = _db_key(ctx)
+    officer_id = str(uuid.uuid4())
+    with _keyring_change(ctx) as keyring, ctx.store.transaction() as session:
+        taken = session.scalar(
+            select(func.count()).select_from(Officer).where(Officer.username == name)
+        )
+        if taken or keyring.has(name):
+            raise AccountError(_("This user name is already taken."))
+        session.add(
+            Officer(
+                id=officer_id,
+                username=name,
+                display_name=shown,
+                role=str(chosen),
+                organisation=None,
+                active=True,
+                created_at=_now(),
+            )
+        )
+        session.flush()
+        record_audit(
+            session,
+            ctx,
+            AuditAction.ACCOUNT_CHANGE,
+            record_id=officer_id,
+            details={"change": "create_officer", "username": name, "role": str(chosen)},
+        )
+        keyring.add_officer(name, password, db_key)
+    return officer_id
+
+
+def _officer_by_username(session: Session, username: str) -> Officer:
+    officer = session.scalars(
+        select(Officer).where(Officer.username == normalize_username(username))
+    ).first()
+    if officer is None:
+        raise AccountError(_("There is no officer with this user name."))
+    return officer
+
+
+def deactivate_officer(ctx: AppContext, username: str) -> None:
+    """Switch an account off and remove its key: it can no longer open the data on this laptop."""
+    me = require_role(ctx, Role.ADMINISTRATOR)
+    with _keyring_change(ctx) as keyring, ctx.store.transaction() as session:
+        officer = _officer_by_username(session, username)
+        if officer.id == me.id:
+            raise AccountError(_("You cannot switch off your own account."))
+        if not officer.active:
+            return
+        officer.active = False
+        record_audit(
+            session,
+            ctx,
+            AuditAction.ACCOUNT_CHANGE,
+            record_id=officer.id,
+            details={"change": "deactivate_officer", "username": officer.username},
+        )
+        session.flush()
+        if keyring.has(officer.username):
+            keyring.remove(officer.username)
+
+
+def change_password(ctx: AppContext, old_password: str, new_password: str) -> None:
+    """The signed-in officer changes their own password."""
+    officer = signed_in(ctx)
+    check_password(new_password)
+    keyring = _load_keyring(ctx.home)
+    try:
+        keyring.change_password(officer.username, old_password, new_password)
+    except WrongPassword as error:
+        raise SignInFailed(_("The old password is wrong.")) from error
+    except TooManyAttempts as error:
+        raise SignInLocked(
+            _wait_message(error.retry_after_seconds), error.retry_after_seconds
+        ) from error
+    except KeyringError as error:
+        raise _damaged_keyring() from error
+    with ctx.store.transaction() as session:
+        record_audit(
+            session,
+            ctx,
+            AuditAction.ACCOUNT_CHANGE,
+            record_id=officer.id,
+            details={"change": "change_password", "username": officer.username},
+        )
+
+
+def reset_password(ctx: AppContext, username: str, new_password: str) -> None:
+    """Give another officer a new password (supervisors: field officers only; administrators: all)."""
+    me = require_role(ctx, Role.SUPERVISOR, Role.ADMINISTRATOR)
+    check_password(new_password)
+    db_key = _db_key(ctx)
+    with _keyring_change(ctx) as keyring, ctx.store.transaction() as session:
+        officer = _officer_by_username(session, username)
+        if not officer.active:
+            raise AccountError(_("This account is switched off."))
+        if me.role != Role.ADMINISTRATOR and officer.role != Role.FIELD_OFFICER:
+            raise AccountError(_("Only an administrator may reset this officer's password."))
+        record_audit(
+            session,
+            ctx,
+            AuditAction.ACCOUNT_CHANGE,
+            record_id=officer.id,
+            details={"change": "reset_password", "username": officer.username},
+        )
+        session.flush()
+        keyring.reset_password_with_key(officer.username, new_password, db_key)
+
+
+def new_recovery_code(ctx: AppContext) -> str:
+    """Replace the recovery code (the old one stops working); administrators only."""
+    require_role(ctx, Role.ADMINISTRATOR)
+    db_key = _db_key(ctx)
+    with _keyring_change(ctx) as keyring, ctx.store.transaction() as session:
+        record_audit(
+            session, ctx, AuditAction.ACCOUNT_CHANGE, details={"change": "new_recovery_code"}
+        )
+        session.flush()
+        return keyring.replace_recovery_code(db_key)
+
+
+def list_officers(ctx: AppContext) -> list[OfficerSummary]:
+    require_role(ctx, Role.SUPERVISOR, Role.ADMINISTRATOR)
+    with ctx.store.transaction() as session:
+        return [
+            OfficerSummary(
+                o.id, o.username, o.display_name, o.role, o.organisation, o.active, o.created_at
+            )
+            for o in session.scalars(select(Officer).order_by(Officer.username))
+        ]
+
+
+def known_usernames(home: Path) -> list[str]:
+    """User names that can sign in here (read from the keyring; no password needed)."""
+    try:
+        return Keyring.load(home).usernames()
+    except KeyringError:
+        return []

@@ -1,0 +1,457 @@
+"""The database key and the officers who may unwrap it (``home/keyring.json``).
+
+The device database is SQLCipher-encrypted with a random 32-byte key. That key is never stored in
+the clear: the keyring holds one copy per officer, wrapped (AES-GCM, the user name as associated
+data) with a key derived from the officer's password by Argon2id, plus one copy wrapped with a
+random *recovery code* shown once at set-up (to be written down and kept at the office).
+
+Wrong passwords are counted per officer; after three in a row each further try must wait (30 s,
+then 60 s, 120 s, ... at most 15 minutes), and the wait is kept in the file so restarting the app
+does not lift it. Failed attempts (and other events that happen while the database is closed, such
+as a restore) are noted in the file so the next successful sign-in can write them to the audit log.
+
+The file is rewritten atomically (temporary file, fsync, ``os.replace``), so a power cut leaves
+either the old or the new keyring, never half of one.
+
+Test-speed knob: with the environment variable ``VSS_OUTREACH_FAST_KDF=1`` new entries use Argon2id
+with 8 MiB of memory and one pass instead of the real parameters. Only tests set it; never set it
+on an officer's laptop (entries made with it stay weak until the password is changed).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import math
+import os
+import secrets
+import time
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from argon2.low_level import ARGON2_VERSION, Type, hash_secret_raw
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+KEYRING_FILE_NAME = "keyring.json"
+FAST_KDF_ENV = "VSS_OUTREACH_FAST_KDF"
+KEY_BYTES = 32
+FORMAT_VERSION = 1
+
+# Real parameters: 64 MiB, 5 passes, 2 lanes (about 0.3-0.6 s on an ordinary laptop; measured by
+# tests/bench/bench_security.py). Stored with each entry, so they can be raised later.
+MEMORY_COST_KIB = 65536
+TIME_COST = 5
+PARALLELISM = 2
+FAST_MEMORY_COST_KIB = 8192
+FAST_TIME_COST = 1
+
+FREE_ATTEMPTS = 3
+FIRST_DELAY_SECONDS = 30
+MAX_DELAY_SECONDS = 15 * 60
+MAX_PENDING_EVENTS = 200
+
+# 32 symbols (5 bits each), without 0/O and 1/I, which are easy to confuse on paper.
+RECOVERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+RECOVERY_GROUPS = 7
+RECOVERY_GROUP_SIZE = 4  # 28 symbols = 140 bits
+_RECOVERY_AD = b"vss-outreach recovery"
+_CHECK_LABEL = b"vss-outreach keyring check"
+
+
+class KeyringError(Exception):
+    """The keyring is missing, damaged, or refused an operation (messages are for developers;
+    the service layer shows translated ones)."""
+
+
+class KeyringMissing(KeyringError):
+    pass
+
+
+class WrongPassword(KeyringError):
+    """Unknown user name or wrong password (deliberately not told apart)."""
+
+
+class WrongRecoveryCode(KeyringError):
+    pass
+
+
+class TooManyAttempts(KeyringError):
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__(f"Too many wrong passwords; try again in {retry_after_seconds} s")
+        self.retry_after_seconds = retry_after_seconds
+
+
+@dataclass(frozen=True)
+class KdfParams:
+    memory_cost_kib: int
+    time_cost: int
+    parallelism: int
+
+    @classmethod
+    def default(cls) -> KdfParams:
+        if os.environ.get(FAST_KDF_ENV) == "1":
+            return cls(FAST_MEMORY_COST_KIB, FAST_TIME_COST, 1)
+        return cls(MEMORY_COST_KIB, TIME_COST, PARALLELISM)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kdf": "argon2id",
+            "version": ARGON2_VERSION,
+            "memory_cost_kib": self.memory_cost_kib,
+            "time_cost": self.time_cost,
+            "parallelism": self.parallelism,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> KdfParams:
+        if data.get("kdf") != "argon2id":
+            raise KeyringError(f"Unsupported key derivation {data.get('kdf')!r}")
+        return cls(int(data["memory_cost_kib"]), int(data["time_cost"]), int(data["parallelism"]))
+
+
+def derive_key(password: str, salt: bytes, params: KdfParams) -> bytes:
+    """The 32-byte key-wrapping key for ``password`` (NFC-normalised UTF-8)."""
+    return hash_secret_raw(
+        secret=unicodedata.normalize("NFC", password).encode("utf-8"),
+        salt=salt,
+        time_cost=params.time_cost,
+        memory_cost=params.memory_cost_kib,
+        parallelism=params.parallelism,
+        hash_len=KEY_BYTES,
+        type=Type.ID,
+        version=ARGON2_VERSION,
+    )
+
+
+def new_database_key() -> bytes:
+    return secrets.token_bytes(KEY_BYTES)
+
+
+def format_recovery_code(symbols: str) -> str:
+    return "-".join(
+        symbols[i : i + RECOVERY_GROUP_SIZE] for i in range(0, len(symbols), RECOVERY_GROUP_SIZE)
+    )
+
+
+def new_recovery_code() -> str:
+    count = RECOVERY_GROUPS * RECOVERY_GROUP_SIZE
+    return format_recovery_code("".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(count)))
+
+
+def normalize_recovery_code(typed: str) -> str:
+    """Upper case, spaces and dashes removed; raises WrongRecoveryCode for a foreign symbol."""
+    symbols = "".join(ch for ch in typed.upper() if ch not in " -\t\n")
+    if len(symbols) != RECOVERY_GROUPS * RECOVERY_GROUP_SIZE or any(
+        ch not in RECOVERY_ALPHABET for ch in symbols
+    ):
+        raise WrongRecoveryCode("The recovery code has the wrong length or symbols")
+    return symbols
+
+
+def _recovery_wrapping_key(symbols: str, salt: bytes) -> bytes:
+    # The code carries 140 random bits, so a plain HKDF suffices (no password stretching needed).
+    hkdf = HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=salt, info=_RECOVERY_AD)
+    return hkdf.derive(symbols.encode("ascii"))
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _unb64(text: Any) -> bytes:
+    if not isinstance(text, str):
+        raise KeyringError("Keyring field is not text")
+    return base64.b64decode(text.encode("ascii"), validate=True)
+
+
+def _key_check(db_key: bytes) -> str:
+    return hmac.new(db_key, _CHECK_LABEL, hashlib.sha256).hexdigest()
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that a crash leaves either the old or the new content."""
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with temp.open("wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    finally:
+        if temp.exists():
+            temp.unlink()
+    if os.name == "posix":  # make the rename itself durable
+        directory = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
+
+
+def keyring_path(home: Path) -> Path:
+    return home / KEYRING_FILE_NAME
+
+
+class Keyring:
+    """The loaded ``keyring.json``; every change is written back at once."""
+
+    def __init__(
+        self, path: Path, data: dict[str, Any], clock: Callable[[], float] = time.time
+    ) -> None:
+        self.path = path
+        self._data = data
+        self._clock = clock
+
+    # --- opening and creating -------------------------------------------------------------------
+
+    @staticmethod
+    def exists(home: Path) -> bool:
+        return keyring_path(home).is_file()
+
+    @classmethod
+    def load(cls, home: Path, clock: Callable[[], float] = time.time) -> Keyring:
+        path = keyring_path(home)
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError as error:
+            raise KeyringMissing(f"No keyring at {path}") from error
+        try:
+            data = json.loads(raw)
+        except ValueError as error:
+            raise KeyringError(f"The keyring {path} is damaged: {error}") from error
+        if (
+            not isinstance(data, dict)
+            or data.get("format") != FORMAT_VERSION
+            or not isinstance(data.get("officers"), dict)
+        ):
+            raise KeyringError(f"The keyring {path} is damaged or of an unknown format")
+        return cls(path, data, clock)
+
+    @classmethod
+    def create(
+        cls, home: Path, username: str, password: str, db_key: bytes | None = None
+    ) -> tuple[bytes, str]:
+        """A new keyring for a new store: returns ``(db_key, recovery_code)``.
+
+        ``db_key`` is made here unless given (the set-up code may create the database first and
+        write the keyring last, so that the keyring marks a finished set-up).
+        """
+        if cls.exists(home):
+            raise KeyringError(f"A keyring already exists in {home}")
+        home.mkdir(parents=True, exist_ok=True)
+        key = db_key if db_key is not None else new_database_key()
+        if len(key) != KEY_BYTES:
+            raise KeyringError("The database key must be 32 bytes")
+        data: dict[str, Any] = {
+            "format": FORMAT_VERSION,
+            "key_check": _key_check(key),
+            "officers": {},
+            "recovery": None,
+            "pending_events": [],
+        }
+        keyring = cls(keyring_path(home), data)
+        code = keyring._set_recovery(key)
+        keyring._data["officers"][username] = keyring._wrap_for(username, password, key)
+        keyring._save()
+        return key, code
+
+    # --- reading ----------------------------------------------------------------------------------
+
+    def usernames(self) -> list[str]:
+        return sorted(self._data["officers"])
+
+    def has(self, username: str) -> bool:
+        return username in self._data["officers"]
+
+    def params_of(self, username: str) -> KdfParams:
+        return KdfParams.from_json(self._entry(username)["params"])
+
+    def check_key(self, db_key: bytes) -> bool:
+        """Whether ``db_key`` is the key this keyring guards."""
+        return hmac.compare_digest(_key_check(db_key), str(self._data.get("key_check", "")))
+
+    # --- unwrapping -----------------------------------------------------------------------------
+
+    def unwrap(self, username: str, password: str) -> bytes:
+        """The database key; WrongPassword or TooManyAttempts(retry_after_seconds) otherwise."""
+        entry = self._data["officers"].get(username)
+        if entry is None:
+            # Spend the same time as a real try, so timing does not tell which names exist.
+            derive_key(password, secrets.token_bytes(16), KdfParams.default())
+            self._note_event("login_failed", {"username": None})
+            self._save()
+            raise WrongPassword("Wrong user name or password")
+        self._check_not_locked(username, entry)
+        try:
+            key = self._unwrap_entry(username, password, entry)
+        except WrongPassword:
+            self._count_failure(username, entry)
+            raise
+        if entry.get("failed_attempts") or entry.get("locked_until"):
+            entry["failed_attempts"] = 0
+            entry["locked_until"] = None
+            self._save()
+        return key
+
+    def unwrap_recovery(self, code: str) -> bytes:
+        recovery = self._data.get("recovery")
+        if not isinstance(recovery, dict):
+            raise WrongRecoveryCode("This keyring has no recovery entry")
+        symbols = normalize_recovery_code(code)
+        wrapping = _recovery_wrapping_key(symbols, _unb64(recovery["salt"]))
+        try:
+            key = AESGCM(wrapping).decrypt(
+                _unb64(recovery["nonce"]), _unb64(recovery["wrapped_key"]), _RECOVERY_AD
+            )
+        except InvalidTag as error:
+            self._note_event("recovery_failed", {})
+            self._save()
+            raise WrongRecoveryCode("The recovery code is not right") from error
+        return key
+
+    # --- changing ---------------------------------------------------------------------------------
+
+    def add_officer(self, username: str, password: str, db_key: bytes) -> None:
+        if self.has(username):
+            raise KeyringError(f"{username!r} already has a key")
+        self._require_key(db_key)
+        self._data["officers"][username] = self._wrap_for(username, password, db_key)
+        self._save()
+
+    def change_password(self, username: str, old: str, new: str) -> None:
+        key = self.unwrap(username, old)
+        self._data["officers"][username] = self._wrap_for(username, new, key)
+        self._save()
+
+    def reset_password_with_key(self, username: str, new: str, db_key: bytes) -> None:
+        """Wrap the key under a new password (for an existing or a new entry); clears any wait."""
+        self._require_key(db_key)
+        self._data["officers"][username] = self._wrap_for(username, new, db_key)
+        self._save()
+
+    def remove(self, username: str) -> None:
+        if not self.has(username):
+            raise KeyringError(f"{username!r} has no key")
+        del self._data["officers"][username]
+        self._save()
+
+    def replace_recovery_code(self, db_key: bytes) -> str:
+        """A new recovery code (the old one stops working); shown once, like the first."""
+        self._require_key(db_key)
+        code = self._set_recovery(db_key)
+        self._save()
+        return code
+
+    # --- events noted while the database is closed --------------------------------------------------
+
+    def note_event(self, action: str, details: Mapping[str, Any]) -> None:
+        self._note_event(action, details)
+        self._save()
+
+    def pending_events(self) -> list[dict[str, Any]]:
+        return [dict(event) for event in self._data.get("pending_events", [])]
+
+    def clear_pending_events(self, count: int | None = None) -> None:
+        """Forget the first ``count`` (default: all) events, once they are in the audit log."""
+        events = self._data.get("pending_events", [])
+        self._data["pending_events"] = [] if count is None else events[count:]
+        self._save()
+
+    # --- internals -------------------------------------------------------------------------------
+
+    def _entry(self, username: str) -> dict[str, Any]:
+        entry = self._data["officers"].get(username)
+        if entry is None:
+            raise KeyringError(f"{username!r} has no key")
+        return dict(entry)
+
+    def _require_key(self, db_key: bytes) -> None:
+        if len(db_key) != KEY_BYTES or not self.check_key(db_key):
+            raise KeyringError("That is not the key of this keyring")
+
+    def _wrap_for(self, username: str, password: str, db_key: bytes) -> dict[str, Any]:
+        params = KdfParams.default()
+        salt = secrets.token_bytes(16)
+        nonce = secrets.token_bytes(12)
+        wrapped = AESGCM(derive_key(password, salt, params)).encrypt(
+            nonce, db_key, username.encode("utf-8")
+        )
+        return {
+            "salt": _b64(salt),
+            "params": params.to_json(),
+            "nonce": _b64(nonce),
+            "wrapped_key": _b64(wrapped),
+            "failed_attempts": 0,
+            "locked_until": None,
+        }
+
+    def _unwrap_entry(self, username: str, password: str, entry: Mapping[str, Any]) -> bytes:
+        try:
+            params = KdfParams.from_json(entry["params"])
+            salt, nonce = _unb64(entry["salt"]), _unb64(entry["nonce"])
+            wrapped = _unb64(entry["wrapped_key"])
+        except (KeyError, TypeError, ValueError) as error:
+            raise KeyringError(f"The keyring entry of {username!r} is damaged") from error
+        try:
+            return AESGCM(derive_key(password, salt, params)).decrypt(
+                nonce, wrapped, username.encode("utf-8")
+            )
+        except InvalidTag as error:
+            raise WrongPassword("Wrong user name or password") from error
+
+    def _set_recovery(self, db_key: bytes) -> str:
+        code = new_recovery_code()
+        salt = secrets.token_bytes(16)
+        nonce = secrets.token_bytes(12)
+        wrapping = _recovery_wrapping_key(normalize_recovery_code(code), salt)
+        self._data["recovery"] = {
+            "kdf": "hkdf-sha256",
+            "salt": _b64(salt),
+            "nonce": _b64(nonce),
+            "wrapped_key": _b64(AESGCM(wrapping).encrypt(nonce, db_key, _RECOVERY_AD)),
+        }
+        return code
+
+    def _check_not_locked(self, username: str, entry: dict[str, Any]) -> None:
+        locked_until = entry.get("locked_until")
+        if locked_until is None:
+            return
+        remaining = float(locked_until) - self._clock()
+        if remaining > 0:
+            self._note_event("login_failed", {"username": username, "locked": True})
+            self._save()
+            # A clock set backwards must not stretch the wait beyond the longest one.
+            raise TooManyAttempts(math.ceil(min(remaining, MAX_DELAY_SECONDS)))
+
+    def _count_failure(self, username: str, entry: dict[str, Any]) -> None:
+        failures = int(entry.get("failed_attempts") or 0) + 1
+        entry["failed_attempts"] = failures
+        if failures >= FREE_ATTEMPTS:
+            delay = delay_after(failures)
+            entry["locked_until"] = self._clock() + delay
+        self._note_event("login_failed", {"username": username})
+        self._save()
+
+    def _note_event(self, action: str, details: Mapping[str, Any]) -> None:
+        events = self._data.setdefault("pending_events", [])
+        events.append({"action": action, "at": self._clock(), **details})
+        del events[:-MAX_PENDING_EVENTS]
+
+    def _save(self) -> None:
+        text = json.dumps(self._data, indent=1, sort_keys=True, ensure_ascii=True)
+        write_atomically(self.path, text.encode("ascii"))
+
+
+def delay_after(failures: int) -> int:
+    """Seconds to wait after ``failures`` wrong passwords in a row (0 for the first two)."""
+    if failures < FREE_ATTEMPTS:
+        return 0
+    return min(FIRST_DELAY_SECONDS * 2 ** (failures - FREE_ATTEMPTS), MAX_DELAY_SECONDS)

@@ -1,0 +1,287 @@
+"""Accounts on a real encrypted store: set-up, sign-in, lockout, recovery, roles, data at rest."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from app.core.demo_answers import demo_answers
+from app.services import records
+from app.services.accounts import (
+    AccountError,
+    PasswordPolicyError,
+    SignInFailed,
+    SignInLocked,
+    change_password,
+    create_officer,
+    deactivate_officer,
+    first_run_setup,
+    is_first_run,
+    list_officers,
+    lock,
+    reset_password,
+    sign_in,
+    sign_in_with_recovery,
+    sign_out,
+    unlock,
+)
+from app.services.audit import AuditAction, verify_audit_chain
+from app.services.backup import create_backup
+from app.services.context import AppContext, open_app
+from app.services.security import PermissionDenied, SessionLocked, signed_in
+from app.services.settings import load_settings
+from app.store.db import StoreError
+from app.store.keyring import FAST_KDF_ENV, Keyring
+from app.store.location import database_path
+from app.store.models import AuditEntry
+
+ADMIN_PASSWORD = "admin password 1"
+
+
+@pytest.fixture(autouse=True)
+def _fast_kdf(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(FAST_KDF_ENV, "1")
+
+
+@pytest.fixture
+def admin(home: Path) -> Iterator[tuple[AppContext, str]]:
+    ctx, code = first_run_setup(home, "Admin", "Sok Admin", ADMIN_PASSWORD, "Laptop 7", "en")
+    yield ctx, code
+    ctx.close()
+
+
+def _actions(ctx: AppContext) -> list[str]:
+    with ctx.store.transaction() as session:
+        return [e.action for e in session.scalars(select(AuditEntry).order_by(AuditEntry.seq))]
+
+
+def test_first_run_creates_an_encrypted_store_and_the_administrator(home: Path) -> None:
+    assert is_first_run(home)
+    ctx, code = first_run_setup(home, " Admin ", "Sok Admin", ADMIN_PASSWORD, "Laptop 7", "en")
+    try:
+        assert not is_first_run(home)
+        assert ctx.officer is not None and ctx.officer.username == "admin"
+        assert ctx.officer.role == "administrator"
+        assert load_settings(ctx).device_name == "Laptop 7"
+        assert load_settings(ctx).language == "en"
+        assert _actions(ctx) == [AuditAction.ACCOUNT_CHANGE]
+        assert len(code.split("-")) == 7
+    finally:
+        ctx.close()
+    assert not database_path(home).read_bytes().startswith(b"SQLite format 3")
+    with pytest.raises(StoreError):
+        open_app(home)  # without the key the file cannot be read
+    with pytest.raises(AccountError):
+        first_run_setup(home, "other", "Other", ADMIN_PASSWORD, "Laptop 8", "km")
+
+
+def test_first_run_checks_its_input_before_creating_anything(home: Path) -> None:
+    with pytest.raises(PasswordPolicyError):
+        first_run_setup(home, "admin", "Sok Admin", "short", "Laptop 7", "en")
+    with pytest.raises(AccountError):
+        first_run_setup(home, "admin", "Sok Admin", ADMIN_PASSWORD, "Laptop 7", "fr")
+    assert is_first_run(home)
+    assert not home.exists() or not any(home.iterdir())
+
+
+def test_an_interrupted_setup_is_redone(home: Path) -> None:
+    home.mkdir(parents=True)
+    (home / ".setup-incomplete").write_bytes(b"")
+    database_path(home).write_bytes(b"half a database")
+    assert is_first_run(home)
+    ctx, _code = first_run_setup(home, "admin", "Sok Admin", ADMIN_PASSWORD, "Laptop", "km")
+    ctx.close()
+    assert not (home / ".setup-incomplete").exists()
+
+
+def test_sign_in_with_the_right_password_only(admin: tuple[AppContext, str], home: Path) -> None:
+    admin[0].close()
+    with pytest.raises(SignInFailed) as refused:
+        sign_in(home, "admin", "wrong password")
+    assert str(refused.value) == "Wrong user name or password."
+    with pytest.raises(SignInFailed):
+        sign_in(home, "nobody", ADMIN_PASSWORD)
+    ctx = sign_in(home, "ADMIN", ADMIN_PASSWORD)
+    try:
+        assert ctx.officer is not None and ctx.officer.username == "admin"
+        actions = _actions(ctx)
+        # The two failures, noted while the store was closed, reach the audit log at sign-in.
+        assert actions[-3:] == ["login_failed", "login_failed", "login"]
+        assert Keyring.load(home).pending_events() == []
+        assert verify_audit_chain(ctx).intact
+    finally:
+        ctx.close()
+
+
+def test_repeated_failures_lock_sign_in(admin: tuple[AppContext, str], home: Path) -> None:
+    admin[0].close()
+    for _ in range(3):
+        with pytest.raises(SignInFailed):
+            sign_in(home, "admin", "wrong password")
+    with pytest.raises(SignInLocked) as locked:
+        sign_in(home, "admin", ADMIN_PASSWORD)
+    assert 0 < locked.value.retry_after_seconds <= 30
+
+
+def test_recovery_code_resets_the_password(admin: tuple[AppContext, str], home: Path) -> None:
+    ctx, code = admin
+    ctx.close()
+    with pytest.raises(SignInFailed):
+        sign_in_with_recovery(home, "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA", "admin", "new password 2")
+    ctx = sign_in_with_recovery(home, code, "admin", "new password 2")
+    try:
+        assert ctx.officer is not None and ctx.officer.role == "administrator"
+    finally:
+        ctx.close()
+    with pytest.raises(SignInFailed):
+        sign_in(home, "admin", ADMIN_PASSWORD)
+    ctx = sign_in(home, "admin", "new password 2")
+    try:
+        assert "account_change" in _actions(ctx)
+        assert verify_audit_chain(ctx).intact
+    finally:
+        ctx.close()
+
+
+def test_roles_are_enforced(admin: tuple[AppContext, str], home: Path) -> None:
+    ctx, _code = admin
+    create_officer(ctx, "dara", "Dara", "field_officer", "dara password")
+    create_officer(ctx, "sokha", "Sokha", "supervisor", "sokha password")
+    with pytest.raises(AccountError):
+        create_officer(ctx, "Dara", "Dara again", "field_officer", "dara password")
+    with pytest.raises(PasswordPolicyError):
+        create_officer(ctx, "vanna", "Vanna", "field_officer", "short")
+    ctx.close()
+
+    field = sign_in(home, "dara", "dara password")
+    try:
+        with pytest.raises(PermissionDenied):
+            create_officer(field, "vanna", "Vanna", "field_officer", "vanna password")
+        with pytest.raises(PermissionDenied):
+            reset_password(field, "sokha", "sokha password 2")
+        with pytest.raises(PermissionDenied):
+            list_officers(field)
+        with pytest.raises(PermissionDenied):
+            create_backup(field, home.parent / "backups-out")
+    finally:
+        field.close()
+
+    supervisor = sign_in(home, "sokha", "sokha password")
+    try:
+        reset_password(supervisor, "dara", "dara new password")
+        with pytest.raises(AccountError):
+            reset_password(supervisor, "admin", "taken over!!")  # no climbing above one's role
+        assert [o.username for o in list_officers(supervisor)] == ["admin", "dara", "sokha"]
+        with pytest.raises(PermissionDenied):
+            deactivate_officer(supervisor, "dara")
+    finally:
+        supervisor.close()
+    sign_in(home, "dara", "dara new password").close()
+
+
+def test_deactivated_officer_can_no_longer_sign_in(
+    admin: tuple[AppContext, str], home: Path
+) -> None:
+    ctx, _code = admin
+    create_officer(ctx, "dara", "Dara", "field_officer", "dara password")
+    deactivate_officer(ctx, "dara")
+    with pytest.raises(AccountError):
+        deactivate_officer(ctx, "admin")  # not oneself
+    assert [o.active for o in list_officers(ctx) if o.username == "dara"] == [False]
+    assert not Keyring.load(home).has("dara")
+    with pytest.raises(SignInFailed):
+        sign_in(home, "dara", "dara password")
+
+
+def test_change_password(admin: tuple[AppContext, str], home: Path) -> None:
+    ctx, _code = admin
+    with pytest.raises(SignInFailed):
+        change_password(ctx, "not the old one", "brand new password")
+    change_password(ctx, ADMIN_PASSWORD, "brand new password")
+    sign_out(ctx)
+    with pytest.raises(SignInFailed):
+        sign_in(home, "admin", ADMIN_PASSWORD)
+    sign_in(home, "admin", "brand new password").close()
+
+
+def test_lock_and_unlock(admin: tuple[AppContext, str]) -> None:
+    ctx, _code = admin
+    lock(ctx)
+    with pytest.raises(SessionLocked):
+        signed_in(ctx)
+    with pytest.raises(PermissionDenied):
+        list_officers(ctx)
+    with pytest.raises(SignInFailed):
+        unlock(ctx, "wrong password")
+    unlock(ctx, ADMIN_PASSWORD)
+    assert signed_in(ctx).username == "admin"
+    actions = _actions(ctx)
+    assert actions[-3:] == ["lock", "login_failed", "unlock"]
+    assert verify_audit_chain(ctx).intact
+
+
+# --- nothing readable on disk --------------------------------------------------------------------
+
+KHMER_MARKER = "សម្ងាត់ក្រអូបសាកល្បង"
+LATIN_MARKER = "Zqxmarkerwulf"
+
+
+def _marker_patterns() -> list[bytes]:
+    patterns: list[bytes] = []
+    for marker in (KHMER_MARKER, LATIN_MARKER.lower()):
+        for encoding in ("utf-8", "utf-16-le", "utf-16-be"):
+            patterns.append(marker.encode(encoding))
+        patterns.append(json.dumps(marker).strip('"').encode("ascii"))  # JSON \\u escapes
+    return patterns
+
+
+def _files_with_markers(folder: Path) -> list[str]:
+    found = []
+    files = [path for path in folder.rglob("*") if path.is_file()]
+    assert files
+    for path in files:
+        data = path.read_bytes().lower()
+        if any(pattern.lower() in data for pattern in _marker_patterns()):
+            found.append(str(path))
+    return found
+
+
+def _answers(form_id: str, seed: int) -> dict[str, object]:
+    form = records.form_definition(form_id)
+    return demo_answers(
+        form,
+        random.Random(seed),
+        overrides={
+            "applicant_name": {"km": KHMER_MARKER, "latin": LATIN_MARKER},
+            "applicant_other_names": f"{LATIN_MARKER} {KHMER_MARKER}",
+        },
+    )
+
+
+def test_planted_markers_never_reach_the_disk(admin: tuple[AppContext, str], home: Path) -> None:
+    ctx, _code = admin
+    draft = records.start_application(ctx, "complaint")
+    records.save_draft(ctx, draft, _answers("complaint", 1))
+    final = records.start_application(ctx, "complaint")
+    records.finalize_application(ctx, final, _answers("complaint", 2))
+    # The markers really are in the store (and in its search index).
+    assert records.get_application(ctx, final).answers["applicant_name"]["latin"] == LATIN_MARKER
+    create_backup(ctx, home / "backups")
+    assert _files_with_markers(home) == []  # while open: database, -wal, -shm
+    ctx.close()
+    assert _files_with_markers(home) == []  # after closing
+    # The check can fail: an unencrypted store with the same content is caught.
+    plain_home = home.parent / "plain"
+    plain = open_app(plain_home)
+    try:
+        records.save_draft(
+            plain, records.start_application(plain, "complaint"), _answers("complaint", 1)
+        )
+    finally:
+        plain.close()
+    assert _files_with_markers(plain_home) != []
