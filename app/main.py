@@ -1,13 +1,23 @@
-"""The ``vss-outreach`` command: the desktop app, and the officer's command-line tools."""
+"""The ``vss-outreach`` command: the desktop app, and the officer's command-line tools.
+
+Tools that touch records sign in like the app does: ``--user NAME`` and the password typed at the
+prompt (or, for scripts, in the environment variable VSS_OUTREACH_PASSWORD). Errors are printed
+translated, in the language chosen with ``--lang`` (Khmer by default), and exit non-zero.
+"""
 
 from __future__ import annotations
 
 import argparse
+import getpass
+import os
+import random
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from app import __version__
+
+PASSWORD_ENV = "VSS_OUTREACH_PASSWORD"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -18,18 +28,283 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"vss-outreach {__version__}")
     parser.add_argument("--home", type=Path, help="data folder (default: the user data folder)")
     parser.add_argument("--lang", choices=["km", "en"], help="interface language (default: Khmer)")
+    parser.add_argument("--user", help="sign in as this officer (password from the prompt)")
     parser.add_argument(
         "--quit-after-start",
         action="store_true",
-        help="open the main window, then exit 0 (smoke test)",
+        help="open the first window, then exit 0 (smoke test)",
     )
-    parser.add_argument("--screenshot", type=Path, help="save a PNG of the main window, then exit")
-    parser.add_subparsers(dest="command", metavar="COMMAND")
+    parser.add_argument("--screenshot", type=Path, help="save a PNG of the first window, then exit")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    setup = commands.add_parser("setup", help="first-run set-up: create the administrator")
+    setup.add_argument("--name", required=True, help="the administrator's full name")
+    setup.add_argument("--device", required=True, help="a name for this laptop")
+
+    check = commands.add_parser("check-forms", help="validate form definition files")
+    check.add_argument("paths", nargs="*", type=Path, help="files (default: every form in forms/)")
+
+    demo = commands.add_parser("demo-data", help="fill the store with synthetic applications")
+    demo.add_argument("--count", type=int, default=100)
+    demo.add_argument("--seed", type=int, default=1975)
+
+    printing = commands.add_parser("print", help="print a document to a PDF file")
+    documents = printing.add_subparsers(dest="document", metavar="DOCUMENT", required=True)
+    blank = documents.add_parser("blank", help="a blank paper form")
+    blank.add_argument("--form", required=True, dest="form_id")
+    blank.add_argument("--out", required=True, type=Path)
+    record = documents.add_parser("record", help="a filled application")
+    record.add_argument("reference")
+    record.add_argument("--out", required=True, type=Path)
+    record.add_argument(
+        "--full-copy-reason",
+        help="print the names of an identity-protected applicant (audited) and say why",
+    )
+    receipt = documents.add_parser("receipt", help="the applicant's receipt")
+    receipt.add_argument("reference")
+    receipt.add_argument("--out", required=True, type=Path)
+    leaflet = documents.add_parser("leaflet", help="the rights leaflet")
+    leaflet.add_argument("--out", required=True, type=Path)
+    forum = documents.add_parser("forum", help="every final application of a forum, one PDF")
+    forum.add_argument("--forum", help="forum name (default: every final application)")
+    forum.add_argument("--out", required=True, type=Path)
+
+    backup = commands.add_parser("backup", help="write a verified encrypted backup")
+    backup.add_argument("folder", type=Path)
+    restore = commands.add_parser("restore", help="restore a backup into an empty data folder")
+    restore.add_argument("backup_file", type=Path)
+
+    sync = commands.add_parser("sync", help="send waiting records to the central office")
+    sync.add_argument("--server", help="server address (default: from the settings)")
+    export = commands.add_parser("export-batches", help="write waiting batches to a USB folder")
+    export.add_argument("folder", type=Path)
+    receipts = commands.add_parser("import-receipts", help="read the office's receipts from USB")
+    receipts.add_argument("folder", type=Path)
     return parser
+
+
+class CommandError(Exception):
+    """A translated message for the officer; the command exits 1."""
+
+
+def _password(prompt: str) -> str:
+    from_env = os.environ.get(PASSWORD_ENV)
+    if from_env is not None:
+        return from_env
+    return getpass.getpass(prompt)
+
+
+def _home(args: argparse.Namespace) -> Path:
+    from app.store.location import data_dir
+
+    home: Path = args.home or data_dir()
+    return home
+
+
+def _signed_in(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from app.i18n import _
+    from app.services.accounts import AccountError, is_first_run, sign_in
+
+    home = _home(args)
+    if is_first_run(home):
+        raise CommandError(_("This computer is not set up yet.") + " (vss-outreach setup)")
+    if not args.user:
+        raise CommandError(_("Please sign in first.") + " (--user)")
+    try:
+        return sign_in(home, args.user, _password(_("Password") + ": "))
+    except AccountError as error:
+        raise CommandError(str(error)) from error
+
+
+def _cmd_setup(args: argparse.Namespace) -> int:
+    from app.i18n import _
+    from app.services.accounts import AccountError, first_run_setup
+
+    if not args.user:
+        raise CommandError(_("Please sign in first.") + " (--user)")
+    password = _password(_("Password") + ": ")
+    if os.environ.get(PASSWORD_ENV) is None and password != getpass.getpass(
+        _("Password again") + ": "
+    ):
+        raise CommandError(_("The two passwords are not the same."))
+    try:
+        ctx, code = first_run_setup(
+            _home(args), args.user, args.name, password, args.device, args.lang or "km"
+        )
+    except AccountError as error:
+        raise CommandError(str(error)) from error
+    ctx.close()
+    print(_("Recovery code"), code, sep=": ")
+    return 0
+
+
+def _cmd_check_forms(args: argparse.Namespace) -> int:
+    from app.core.forms import check_form_file
+    from app.core.resources import forms_dir
+
+    paths = args.paths or sorted(forms_dir().glob("*.yaml"))
+    failed = False
+    for path in paths:
+        problems = check_form_file(path)
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        failed = failed or bool(problems)
+        if not problems:
+            print(f"{path}: OK")
+    return 1 if failed else 0
+
+
+def _cmd_demo_data(args: argparse.Namespace) -> int:
+    from app.core.demo_answers import demo_answers
+    from app.i18n import _
+    from app.services import records
+    from app.services.places import place_children
+
+    ctx = _signed_in(args)
+    rng = random.Random(args.seed)
+    forms = list(records.available_forms().values())
+    provinces = place_children(None)
+
+    def pick_place(r: random.Random) -> dict[str, str]:
+        path = [r.choice(provinces)]
+        for level in ("district", "commune", "village"):
+            options = place_children(path[-1].code, level)
+            if not options:
+                break
+            path.append(r.choice(options))
+        return {place.level: place.code for place in path}
+
+    try:
+        for index in range(args.count):
+            form = rng.choice(forms)
+            answers = demo_answers(form, rng, pick_place=pick_place)
+            application_id = records.start_application(ctx, form.id)
+            records.finalize_application(ctx, application_id, answers)
+            if (index + 1) % 500 == 0:
+                print(f"{index + 1}/{args.count}", flush=True)
+    finally:
+        ctx.close()
+    print(_("Records: {count}").format(count=args.count))
+    return 0
+
+
+def _by_reference(ctx, typed: str) -> str:  # type: ignore[no-untyped-def]
+    from app.i18n import _
+    from app.services import records
+
+    application_id = records.find_by_reference(ctx, typed)
+    if application_id is None:
+        raise CommandError(
+            _("No application has the reference {reference}.").format(reference=typed)
+        )
+    return application_id
+
+
+def _cmd_print(args: argparse.Namespace) -> int:
+    from app.services import printing
+
+    if args.document == "blank":
+        pages = printing.print_blank_form(args.form_id, args.out)
+    elif args.document == "leaflet":
+        document = printing.leaflet_pdf()
+        printing.write_pdf(args.out, document.data)
+        pages = document.pages
+    else:
+        ctx = _signed_in(args)
+        try:
+            if args.document == "record":
+                pages = printing.print_application(
+                    ctx,
+                    _by_reference(ctx, args.reference),
+                    args.out,
+                    full_copy_reason=args.full_copy_reason,
+                )
+            elif args.document == "receipt":
+                pages = printing.print_receipt(ctx, _by_reference(ctx, args.reference), args.out)
+            else:
+                ids = printing.application_ids_for_forum(ctx, args.forum)
+                pages = printing.print_applications(ctx, ids, args.out).pages
+        finally:
+            ctx.close()
+    print(f"{args.out}: {pages}")
+    return 0
+
+
+def _cmd_backup(args: argparse.Namespace) -> int:
+    from app.services.backup import create_backup
+
+    ctx = _signed_in(args)
+    try:
+        print(create_backup(ctx, args.folder))
+    finally:
+        ctx.close()
+    return 0
+
+
+def _cmd_restore(args: argparse.Namespace) -> int:
+    from app.services.backup import restore_backup
+
+    restore_backup(args.backup_file, _home(args))
+    return 0
+
+
+def _run_command(args: argparse.Namespace) -> int:
+    handlers: dict[str, Callable[[argparse.Namespace], int]] = {
+        "setup": _cmd_setup,
+        "check-forms": _cmd_check_forms,
+        "demo-data": _cmd_demo_data,
+        "print": _cmd_print,
+        "backup": _cmd_backup,
+        "restore": _cmd_restore,
+    }
+    sync_handlers = _sync_handlers()
+    handlers.update(sync_handlers)
+    return handlers[args.command](args)
+
+
+def _sync_handlers() -> dict[str, Callable[[argparse.Namespace], int]]:
+    def sync(args: argparse.Namespace) -> int:
+        from app.services.settings import load_settings
+        from app.services.sync import sync_now
+
+        ctx = _signed_in(args)
+        try:
+            url = args.server or load_settings(ctx).server_url
+            result = sync_now(ctx, url)
+            print(result)
+        finally:
+            ctx.close()
+        return 0
+
+    def export_batches(args: argparse.Namespace) -> int:
+        from app.services.sync import export_batches as export
+
+        ctx = _signed_in(args)
+        try:
+            print(export(ctx, args.folder))
+        finally:
+            ctx.close()
+        return 0
+
+    def import_receipts(args: argparse.Namespace) -> int:
+        from app.services.sync import import_receipts as read_receipts
+
+        ctx = _signed_in(args)
+        try:
+            print(read_receipts(ctx, args.folder))
+        finally:
+            ctx.close()
+        return 0
+
+    return {"sync": sync, "export-batches": export_batches, "import-receipts": import_receipts}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from app.i18n import set_language
+
+    if args.lang:
+        set_language(args.lang)
     if args.command is None:
         from app.ui.app import run_gui  # Qt is loaded only for the window, not for CLI tools
 
@@ -38,8 +313,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             language=args.lang,
             quit_after_start=args.quit_after_start,
             screenshot=args.screenshot,
+            username=args.user,
         )
-    return 2
+    try:
+        return _run_command(args)
+    except CommandError as error:
+        print(error, file=sys.stderr)
+        return 1
+    except Exception as error:  # every service error carries a translated message
+        if type(error).__module__.startswith("app."):
+            print(error, file=sys.stderr)
+            return 1
+        raise
 
 
 if __name__ == "__main__":

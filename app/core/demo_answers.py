@@ -178,7 +178,7 @@ def demo_answers(
                 added = True
         if not added:
             break
-    for _attempt in range(8):
+    for _attempt in range(40):
         errors = [i for i in validate_answers(form, answers, today) if i.severity == Severity.ERROR]
         if not errors:
             break

@@ -122,6 +122,10 @@ def on_language_changed(listener: LanguageListener) -> None:
     translator.add_listener(listener)
 
 
+def remove_language_listener(listener: LanguageListener) -> None:
+    translator.remove_listener(listener)
+
+
 def localize_digits(text: str, language: str | None = None) -> str:
     """Khmer digits ០-៩ in Khmer when the setting asks for them (Babel's km locale gives Latin digits)."""
     language = language or translator.language

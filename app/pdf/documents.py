@@ -455,9 +455,12 @@ def render_applications_batch(
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
     *,
-    redacted: bool = False,
+    redacted: bool | Sequence[bool] = False,
 ) -> int:
     """Print many applications into one PDF, each starting on a new page; returns the pages.
+
+    `redacted` is one flag for all records or one flag per record (identity-protected records
+    are redacted while the others in the same batch print in full).
 
     `progress(done, total)` is called after each record is laid out. When `cancelled()` returns
     true (checked before each record) the build stops, nothing is written to `out`, and
@@ -465,6 +468,9 @@ def render_applications_batch(
     """
     records = list(items)
     total = len(records)
+    flags = [redacted] * total if isinstance(redacted, bool) else [bool(f) for f in redacted]
+    if len(flags) != total:
+        raise ValueError("one redaction flag per record is needed")
     st = styles()
     width = PAGE_WIDTH - 2 * MARGIN
 
@@ -474,7 +480,8 @@ def render_applications_batch(
         doc = _doc(buffer, title, subject)
         story: list[Flowable] = []
         for index, (form, answers, meta) in enumerate(records):
-            header = _Header(form.title, meta.reference, redacted, meta)
+            masked = flags[index]
+            header = _Header(form.title, meta.reference, masked, meta)
 
             def check(cancel: Callable[[], bool] | None = cancelled) -> None:
                 if cancel is not None and cancel():
@@ -487,7 +494,7 @@ def render_applications_batch(
             if index:
                 story.append(PageBreak())
             story.append(SetPageKey(header, check))
-            story.extend(_application_story(form, answers, meta, redacted, st, width))
+            story.extend(_application_story(form, answers, meta, masked, st, width))
             story.append(Callback(report))
         if not story:
             story.append(Spacer(1, 1))

@@ -19,7 +19,7 @@ from app.core.forms import FieldRole, FormDefinition
 from app.core.jurisdiction import CrimeCategory, ScreeningNote, screen
 from app.i18n import _
 from app.services.context import AppContext
-from app.services.records import RecordError, _load
+from app.services.records import RecordError, load_visible
 from app.store.models import Attachment
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
@@ -75,7 +75,7 @@ def add_attachment(
     attachment_id = str(uuid.uuid4())
     media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     with ctx.store.transaction() as session:
-        _load(session, ctx, application_id)
+        load_visible(session, ctx, application_id)
         session.add(
             Attachment(
                 id=attachment_id,

@@ -34,7 +34,7 @@ from app.core.resources import forms_dir
 from app.i18n import _
 from app.services.audit import AuditAction, record_audit
 from app.services.context import AppContext
-from app.services.security import PermissionDenied, Role, require_role
+from app.services.security import PermissionDenied, Role, ensure_unlocked, require_role
 from app.store.models import (
     Application,
     ApplicationVersion,
@@ -223,14 +223,18 @@ def _check_can_see(ctx: AppContext, application: Application) -> None:
         raise PermissionDenied(_("This record belongs to another officer."))
 
 
-def _visible(statement: Select[Any], ctx: AppContext) -> Select[Any]:
+def visible_applications(statement: Select[Any], ctx: AppContext) -> Select[Any]:
+    """Restrict a query on applications to what the signed-in officer may see."""
+    ensure_unlocked(ctx)
     officer = ctx.officer
     if officer is not None and officer.role == Role.FIELD_OFFICER:
         return statement.where(Application.created_by == officer.id)
     return statement
 
 
-def _load(session: Session, ctx: AppContext, application_id: str) -> Application:
+def load_visible(session: Session, ctx: AppContext, application_id: str) -> Application:
+    """The application, if the signed-in officer may see it (RecordError/PermissionDenied)."""
+    ensure_unlocked(ctx)
     application = session.get(Application, application_id)
     if application is None:
         raise RecordError(_("No such application."))
@@ -242,6 +246,7 @@ def _load(session: Session, ctx: AppContext, application_id: str) -> Application
 
 
 def start_application(ctx: AppContext, form_id: str) -> str:
+    ensure_unlocked(ctx)
     form = form_definition(form_id)
     application_id = str(uuid.uuid4())
     now = _now()
@@ -266,7 +271,7 @@ def start_application(ctx: AppContext, form_id: str) -> str:
 def save_draft(ctx: AppContext, application_id: str, answers: Mapping[str, Any]) -> None:
     """Autosave: the draft answers replace the previous draft, atomically and durably."""
     with ctx.store.transaction() as session:
-        application = _load(session, ctx, application_id)
+        application = load_visible(session, ctx, application_id)
         if application.status != "draft":
             raise RecordError(_("This application is final; make a correction instead."))
         application.draft_answers = dict(answers)
@@ -295,7 +300,7 @@ def drafts_to_resume(ctx: AppContext) -> list[DraftSummary]:
 
 def discard_draft(ctx: AppContext, application_id: str) -> None:
     with ctx.store.transaction() as session:
-        application = _load(session, ctx, application_id)
+        application = load_visible(session, ctx, application_id)
         if application.status != "draft":
             raise RecordError(_("Only a draft can be discarded."))
         session.execute(
@@ -382,7 +387,7 @@ def version_payload(application: Application, version: ApplicationVersion) -> di
 def finalize_application(ctx: AppContext, application_id: str, answers: Mapping[str, Any]) -> str:
     """Lock the draft as version 1 and give it its reference number. Raises ValidationFailed."""
     with ctx.store.transaction() as session:
-        application = _load(session, ctx, application_id)
+        application = load_visible(session, ctx, application_id)
         if application.status != "draft":
             raise RecordError(_("This application is already final."))
         form = form_definition(application.form_id)
@@ -407,7 +412,7 @@ def correct_application(
     if not reason.strip():
         raise RecordError(_("A correction needs a reason."))
     with ctx.store.transaction() as session:
-        application = _load(session, ctx, application_id)
+        application = load_visible(session, ctx, application_id)
         if application.status == "draft":
             raise RecordError(_("A draft is edited directly; corrections are for final records."))
         form = form_definition(application.form_id)
@@ -427,7 +432,7 @@ def correct_application(
 
 def mark_printed(ctx: AppContext, application_id: str) -> None:
     with ctx.store.transaction() as session:
-        application = _load(session, ctx, application_id)
+        application = load_visible(session, ctx, application_id)
         if application.status == "final":
             application.status = "printed"
             application.updated_at = _now()
@@ -462,7 +467,7 @@ class ApplicationDetail:
 
 def get_application(ctx: AppContext, application_id: str, audit: bool = True) -> ApplicationDetail:
     with ctx.store.transaction() as session:
-        application = _load(session, ctx, application_id)
+        application = load_visible(session, ctx, application_id)
         versions = session.scalars(
             select(ApplicationVersion)
             .where(ApplicationVersion.application_id == application_id)
@@ -498,7 +503,9 @@ def find_by_reference(ctx: AppContext, typed: str) -> str | None:
     if reference is None:
         return None
     with ctx.store.transaction() as session:
-        statement = _visible(select(Application.id).where(Application.reference == reference), ctx)
+        statement = visible_applications(
+            select(Application.id).where(Application.reference == reference), ctx
+        )
         return session.scalar(statement)
 
 
@@ -571,7 +578,7 @@ def _ids_containing(candidate: str) -> Any:
 def _registry_statement(
     ctx: AppContext, query: RegistryQuery, columns: Sequence[Any]
 ) -> Select[Any]:
-    statement = _visible(select(*columns), ctx)
+    statement = visible_applications(select(*columns), ctx)
     filters = []
     if query.status:
         filters.append(Application.status == query.status)
@@ -646,7 +653,7 @@ def find_possible_duplicates(
     """Others who may be the same person: a similar name in either script, a birth year within a
     few years, and the same commune when both are known. Decisions "not the same person" are kept."""
     with ctx.store.transaction() as session:
-        application = _load(session, ctx, application_id)
+        application = load_visible(session, ctx, application_id)
         derived = derive_columns(form_definition(application.form_id), answers)
         name_conditions = []
         if derived.name_km:
@@ -725,7 +732,7 @@ def _birth_years_close(derived: DerivedColumns, other: Application) -> bool:
 def mark_not_duplicate(ctx: AppContext, application_id: str, other_id: str) -> None:
     first, second = sorted((application_id, other_id))
     with ctx.store.transaction() as session:
-        _load(session, ctx, application_id)
+        load_visible(session, ctx, application_id)
         session.merge(
             NotDuplicateDecision(
                 application_a=first,

@@ -71,3 +71,9 @@ def require_role(ctx: AppContext, *roles: Role) -> SignedInOfficer:
 
 def sees_all_records(ctx: AppContext) -> bool:
     return has_role(ctx, Role.SUPERVISOR, Role.ADMINISTRATOR)
+
+
+def ensure_unlocked(ctx: AppContext) -> None:
+    """Refuse any record work while the session is locked (idle lock or "Lock now")."""
+    if ctx.extras.get(LOCKED_EXTRA):
+        raise SessionLocked(_("The app is locked. Type your password to go on."))

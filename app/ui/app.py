@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from app.i18n import set_language
-from app.services.context import AppContext, open_app
+from app.services.accounts import AccountError, is_first_run, sign_in
+from app.services.context import AppContext, default_home
+from app.services.settings import apply_settings, load_settings
 from app.ui.fonts import register_bundled_fonts, ui_font
 from app.ui.main_window import MainWindow
+from app.ui.sign_in import FirstRunDialog, SignInDialog, obtain_context
 from app.ui.style import STYLE_SHEET
 
 
@@ -21,6 +25,9 @@ def create_qt_application(argv: list[str] | None = None) -> QApplication:
     qt_app.setApplicationName("VSS Outreach")
     qt_app.setOrganizationName("VSS")
     register_bundled_fonts()
+    from app.ui.about import app_icon
+
+    qt_app.setWindowIcon(app_icon())
     qt_app.setFont(ui_font(12))
     qt_app.setStyleSheet(STYLE_SHEET)
     return qt_app
@@ -35,22 +42,49 @@ def run_gui(
     language: str | None = None,
     quit_after_start: bool = False,
     screenshot: Path | None = None,
+    username: str | None = None,
 ) -> int:
+    """Set up or sign in, then the main window. With ``--user`` and VSS_OUTREACH_PASSWORD set,
+    sign-in happens without the dialog (kiosk laptops at forums, and the smoke test)."""
     qt_app = create_qt_application()
     if language:
         set_language(language)
-    ctx = open_app(home)
-    window = build_main_window(ctx)
-    window.show()
+    home = home or default_home()
+    home.mkdir(parents=True, exist_ok=True)
+    first: QWidget
+    ctx: AppContext | None = None
+    password = os.environ.get("VSS_OUTREACH_PASSWORD")
+    if username and password is not None and not is_first_run(home):
+        try:
+            ctx = sign_in(home, username, password)
+        except AccountError as error:
+            print(error, file=sys.stderr)
+            return 1
+    if ctx is None and (quit_after_start or screenshot is not None):
+        # Smoke test without an account: show the first screen an officer would see.
+        first = FirstRunDialog(home) if is_first_run(home) else SignInDialog(home)
+    else:
+        if ctx is None:
+            ctx = obtain_context(home)
+        if ctx is None:
+            return 0
+        apply_settings(load_settings(ctx))
+        if language:
+            set_language(language)
+        first = build_main_window(ctx)
+    first.show()
     if screenshot is not None or quit_after_start:
 
         def _finish() -> None:
             if screenshot is not None:
-                window.grab().save(str(screenshot))
+                first.grab().save(str(screenshot))
             qt_app.quit()
 
         # Quit once the event loop has painted the first frame.
         QTimer.singleShot(300, _finish)
     code = qt_app.exec()
-    ctx.close()
+    if isinstance(first, MainWindow):
+        first.shutdown()
+    if ctx is not None:
+        ctx.close()
     return int(code)

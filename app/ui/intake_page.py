@@ -3,8 +3,6 @@ reference number to tell the applicant."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -105,6 +103,7 @@ class FormChooser(QWidget):
 
 class FinishedPanel(QWidget):
     another = Signal()
+    print_requested = Signal(str, str)  # document kind, reference
 
     def __init__(self) -> None:
         super().__init__()
@@ -117,6 +116,19 @@ class FinishedPanel(QWidget):
         self.explain = QLabel()
         self.explain.setWordWrap(True)
         self.print_buttons = QHBoxLayout()
+        self.print_receipt = QPushButton()
+        self.print_receipt.setObjectName("printReceipt")
+        self.print_application = QPushButton()
+        self.print_application.setObjectName("printApplication")
+        self.print_receipt.clicked.connect(
+            lambda: self.print_requested.emit("receipt", self.reference.text())
+        )
+        self.print_application.clicked.connect(
+            lambda: self.print_requested.emit("application", self.reference.text())
+        )
+        self.print_buttons.addWidget(self.print_receipt)
+        self.print_buttons.addWidget(self.print_application)
+        self.print_buttons.addStretch(1)
         self.another_button = QPushButton()
         self.another_button.setObjectName("anotherApplication")
         self.another_button.clicked.connect(self.another.emit)
@@ -138,10 +150,8 @@ class FinishedPanel(QWidget):
             )
         )
         self.another_button.setText(_("Start another application"))
-
-
-# Called with (application_id, parent widget) to offer printing once an application is final.
-PrintOffer = Callable[[str, QWidget], None]
+        self.print_receipt.setText(_("Print the receipt"))
+        self.print_application.setText(_("Print the application"))
 
 
 class IntakePage(QWidget):

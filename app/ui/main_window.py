@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QLabel,
     QListWidget,
@@ -26,9 +29,25 @@ from app.i18n import (
     current_language,
     format_number,
     on_language_changed,
+    remove_language_listener,
     set_language,
 )
+from app.services.accounts import lock
 from app.services.context import AppContext, count_applications, sync_summary
+from app.services.settings import load_settings
+from app.ui.record_view import RecordDialog
+from app.ui.sign_in import LockDialog
+
+IDLE_CHECK_MS = 15_000
+ACTIVITY_EVENTS = frozenset(
+    {
+        QEvent.Type.KeyPress,
+        QEvent.Type.MouseButtonPress,
+        QEvent.Type.MouseMove,
+        QEvent.Type.Wheel,
+        QEvent.Type.TouchBegin,
+    }
+)
 
 
 class PlaceholderPage(QWidget):
@@ -62,6 +81,7 @@ NAVIGATION: list[tuple[str, str]] = [
     ("rights", N_("Rights")),
     ("print", N_("Print")),
     ("sync", N_("Sync")),
+    ("dashboard", N_("Dashboard")),
     ("settings", N_("Settings")),
 ]
 
@@ -80,11 +100,19 @@ COMING_TEXT: dict[str, tuple[str, str]] = {
 
 def default_page_factories() -> dict[str, PageFactory]:
     """The pages built so far; a key missing here shows its "coming" placeholder."""
+    from app.ui.dashboard_page import DashboardPage
     from app.ui.intake_page import IntakePage
+    from app.ui.print_page import PrintPage
     from app.ui.registry import RegistryPage
     from app.ui.settings_page import SettingsPage
 
-    return {"applicants": RegistryPage, "new_application": IntakePage, "settings": SettingsPage}
+    return {
+        "dashboard": DashboardPage,
+        "applicants": RegistryPage,
+        "new_application": IntakePage,
+        "print": PrintPage,
+        "settings": SettingsPage,
+    }
 
 
 class MainWindow(QMainWindow):
@@ -124,6 +152,7 @@ class MainWindow(QMainWindow):
             item.setData(Qt.ItemDataRole.UserRole, key)
             self.navigation.addItem(item)
         self.navigation.currentRowChanged.connect(self.pages.setCurrentIndex)
+        self._connect_pages()
         self.navigation.setCurrentRow(0)
 
         splitter = QSplitter()
@@ -138,12 +167,142 @@ class MainWindow(QMainWindow):
         for label in (self.officer_label, self.records_label, self.sync_label):
             self.statusBar().addPermanentWidget(label)
 
-        on_language_changed(lambda _language: self.retranslate())
+        self.lock_action = QAction(self)
+        self.lock_action.setObjectName("lockAction")
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.triggered.connect(self.lock_now)
+        toolbar.addAction(self.lock_action)
+        self.about_action = QAction(self)
+        self.about_action.triggered.connect(self.show_about)
+        toolbar.addAction(self.about_action)
+        # Idle lock: any key or mouse input in the app counts as activity.
+        self.last_activity = time.monotonic()
+        self.locked = False
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+        self.idle_timer = QTimer(self)
+        self.idle_timer.timeout.connect(self.check_idle)
+        self.idle_timer.start(IDLE_CHECK_MS)
+
+        # Removed again when the window is destroyed, so a closed window is never called.
+        self._language_listener = lambda _language: self.retranslate()
+        on_language_changed(self._language_listener)
+        self.destroyed.connect(
+            lambda *_a, listener=self._language_listener: remove_language_listener(listener)
+        )
         self.retranslate()
         # The status bar is cheap to refresh; keep it current while other pages change data.
         self.status_timer = QTimer(self)
         self.status_timer.timeout.connect(self.refresh_status)
         self.status_timer.start(5000)
+
+    def _connect_pages(self) -> None:
+        """Links between pages: print from the wizard, start a form from the rights explainer."""
+        from app.ui.intake_page import IntakePage
+        from app.ui.print_page import PrintPage
+        from app.ui.registry import RegistryPage
+
+        intake = self.page_by_key.get("new_application")
+        printer = self.page_by_key.get("print")
+        if isinstance(intake, IntakePage) and isinstance(printer, PrintPage):
+
+            def print_document(kind: str, reference: str) -> None:
+                self.show_page("print")
+                printer.choose(kind, reference)
+
+            intake.finished_panel.print_requested.connect(print_document)
+        registry = self.page_by_key.get("applicants")
+        if isinstance(registry, RegistryPage):
+            registry.application_chosen.connect(self.open_record)
+        rights = self.page_by_key.get("rights")
+        start_form = getattr(rights, "start_form", None)
+        if isinstance(intake, IntakePage) and start_form is not None:
+
+            def start(form_id: str) -> None:
+                self.show_page("new_application")
+                intake.start(form_id)
+
+            start_form.connect(start)
+
+    def open_record(self, application_id: str) -> RecordDialog:
+        """Show one application; from there the officer prints it or continues the draft."""
+        from app.ui.intake_page import IntakePage
+        from app.ui.print_page import PrintPage
+
+        dialog = RecordDialog(self.ctx, application_id, self)
+        intake = self.page_by_key.get("new_application")
+        printer = self.page_by_key.get("print")
+        if isinstance(printer, PrintPage):
+
+            def print_document(kind: str, reference: str) -> None:
+                self.show_page("print")
+                printer.choose(kind, reference)
+
+            dialog.print_requested.connect(print_document)
+        if isinstance(intake, IntakePage):
+
+            def resume(draft_id: str) -> None:
+                self.show_page("new_application")
+                intake.open_draft(draft_id)
+
+            dialog.continue_draft.connect(resume)
+        dialog.open()
+        return dialog
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in ACTIVITY_EVENTS:
+            self.last_activity = time.monotonic()
+        return False
+
+    def idle_lock_seconds(self) -> float:
+        return 60.0 * load_settings(self.ctx).idle_lock_minutes
+
+    def check_idle(self) -> None:
+        if not self.locked and time.monotonic() - self.last_activity >= self.idle_lock_seconds():
+            self.lock_now()
+
+    def save_open_work(self) -> None:
+        for page in self.page_by_key.values():
+            save = getattr(page, "save_open_draft", None)
+            if callable(save):
+                save()
+
+    def lock_now(self) -> None:
+        """Save what is open, lock the session (services refuse work) and ask for the password."""
+        if self.locked or self.ctx.officer is None:
+            return
+        self.save_open_work()
+        self.locked = True
+        lock(self.ctx)
+        dialog = LockDialog(self.ctx, self)
+        self.lock_dialog = dialog
+        dialog.finished.connect(self._unlocked)
+        dialog.open()
+
+    def _unlocked(self, _result: int) -> None:
+        self.locked = False
+        self.last_activity = time.monotonic()
+        self.refresh_status()
+
+    def show_about(self) -> None:
+        from app.ui.about import AboutDialog
+
+        AboutDialog(self).exec()
+
+    def shutdown(self) -> None:
+        """Closing the window: save open drafts, stop timers (the caller closes the store)."""
+        remove_language_listener(self._language_listener)
+        self.save_open_work()
+        self.status_timer.stop()
+        self.idle_timer.stop()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_open_work()
+        super().closeEvent(event)
 
     def show_page(self, key: str) -> None:
         self.navigation.setCurrentRow([k for k, _l in NAVIGATION].index(key))
@@ -154,6 +313,8 @@ class MainWindow(QMainWindow):
     def retranslate(self) -> None:
         self.setWindowTitle(_("VSS Outreach"))
         self.language_caption.setText(_("Language:") + " ")
+        self.lock_action.setText(_("Lock now"))
+        self.about_action.setText(_("About"))
         for row, (_key, label) in enumerate(NAVIGATION):
             item = self.navigation.item(row)
             if item is not None:

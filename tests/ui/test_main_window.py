@@ -6,12 +6,13 @@ import sys
 from pathlib import Path
 
 from PySide6.QtGui import QFontDatabase, QFontInfo
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QPushButton
 
 from app import __version__
 from app.core.resources import fonts_dir
 from app.ui.fonts import UI_FONT_FAMILY, register_bundled_fonts
 from app.ui.main_window import MainWindow
+from app.ui.record_view import RecordDialog
 
 
 def test_the_khmer_font_comes_from_assets(vss_qapp: QApplication) -> None:
@@ -46,20 +47,85 @@ def test_navigation_shows_each_page(main_window: MainWindow) -> None:
 
 
 def test_command_line_version_and_smoke_start(tmp_path: Path) -> None:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "VSS_OUTREACH_HOME": str(tmp_path)}
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "VSS_OUTREACH_HOME": str(tmp_path),
+        "VSS_OUTREACH_FAST_KDF": "1",
+    }
     version = subprocess.run(
         [sys.executable, "-m", "app.main", "--version"], capture_output=True, text=True, env=env
     )
     assert version.returncode == 0
     assert __version__ in version.stdout
-    shot = tmp_path / "main.png"
-    started = subprocess.run(
-        [sys.executable, "-m", "app.main", "--quit-after-start", "--screenshot", str(shot)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+
+    def start(*extra: str, password: str | None = None) -> subprocess.CompletedProcess[str]:
+        run_env = dict(env)
+        if password is not None:
+            run_env["VSS_OUTREACH_PASSWORD"] = password
+        return subprocess.run(
+            [sys.executable, "-m", "app.main", *extra],
+            capture_output=True,
+            text=True,
+            env=run_env,
+            timeout=120,
+        )
+
+    # A new laptop opens on the set-up dialog; nothing is written before an account exists.
+    first = tmp_path / "first.png"
+    started = start("--quit-after-start", "--screenshot", str(first))
     assert started.returncode == 0, started.stderr
+    assert first.stat().st_size > 5_000
+    assert not (tmp_path / "vss-outreach.db").exists()
+
+    made = start(
+        "--user",
+        "admin",
+        "setup",
+        "--name",
+        "Admin",
+        "--device",
+        "Laptop 1",
+        password="correct horse",
+    )
+    assert made.returncode == 0, made.stderr
+    assert "-" in made.stdout  # the recovery code is printed once
+
+    shot = tmp_path / "main.png"
+    signed_in = start(
+        "--user", "admin", "--quit-after-start", "--screenshot", str(shot), password="correct horse"
+    )
+    assert signed_in.returncode == 0, signed_in.stderr
     assert shot.stat().st_size > 10_000
     assert (tmp_path / "vss-outreach.db").exists()
+
+    wrong = start("--user", "admin", "--quit-after-start", password="wrong password")
+    assert wrong.returncode == 1
+    assert "ពាក្យសម្ងាត់" in wrong.stderr  # the reason, in Khmer
+
+
+def test_registry_opens_a_record_and_prints_from_it(main_window: MainWindow, ctx) -> None:  # type: ignore[no-untyped-def]
+    import random
+
+    from app.core.demo_answers import demo_answers
+    from app.services import records
+    from app.ui.print_page import PrintPage
+    from app.ui.registry import RegistryPage
+
+    form = records.form_definition("complaint")
+    application_id = records.start_application(ctx, "complaint")
+    reference = records.finalize_application(
+        ctx, application_id, demo_answers(form, random.Random(2))
+    )
+    registry = main_window.page_by_key["applicants"]
+    assert isinstance(registry, RegistryPage)
+    registry.apply_filters()
+    assert registry.model.rowCount() == 1
+    registry.application_chosen.emit(registry.model.application_id(0))
+    dialog = main_window.findChild(RecordDialog)
+    assert dialog is not None and reference in dialog.windowTitle()
+    dialog.findChild(QPushButton, "print_receipt").click()
+    printer = main_window.page_by_key["print"]
+    assert isinstance(printer, PrintPage)
+    assert main_window.pages.currentWidget() is printer
+    assert printer.document is not None and printer.document.kind == "receipt"

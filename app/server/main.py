@@ -1,0 +1,137 @@
+"""``vss-outreach-server``: run the central office API and manage devices, keys and statuses.
+
+    vss-outreach-server init-keys DIR
+    vss-outreach-server serve --db URL --keys DIR [--host H] [--port P]
+    vss-outreach-server enrol-device --device-id ID --public-key B64 [--name N] [--out FILE]
+    vss-outreach-server enrol-device --request FILE [--out FILE]
+    vss-outreach-server revoke-device --device-id ID
+    vss-outreach-server import FOLDER            (a USB export; receipts go to FOLDER/receipts)
+    vss-outreach-server set-status REF STATUS [--note TEXT]
+
+``--db`` defaults to ``$VSS_SERVER_DB`` or ``sqlite:///vss-outreach-server.db``; ``--keys`` to
+``$VSS_SERVER_KEYS`` or ``./server-keys``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.sync.crypto import ServerKeys
+from app.sync.format import canonical_json
+
+from .models import create_server_engine
+from .service import ServerError, enrol_device, import_folder, revoke_device, set_status
+
+DEFAULT_DB = "sqlite:///vss-outreach-server.db"
+DEFAULT_KEYS = "server-keys"
+
+
+def _sessions(url: str) -> sessionmaker[Session]:
+    return sessionmaker(create_server_engine(url), expire_on_commit=False)
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", default=os.environ.get("VSS_SERVER_DB", DEFAULT_DB))
+    common.add_argument(
+        "--keys", type=Path, default=Path(os.environ.get("VSS_SERVER_KEYS", DEFAULT_KEYS))
+    )
+    parser = argparse.ArgumentParser(
+        prog="vss-outreach-server", description="VSS Outreach central office server"
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        return commands.add_parser(name, help=help_text, parents=[common])
+
+    init = command("init-keys", "create the server key pair in DIR")
+    init.add_argument("dir", type=Path)
+
+    serve = command("serve", "run the HTTP API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765)
+
+    enrol = command("enrol-device", "enrol a laptop; prints its enrolment file")
+    enrol.add_argument("--device-id")
+    enrol.add_argument("--public-key")
+    enrol.add_argument("--name", default="")
+    enrol.add_argument("--request", type=Path, help="the enrolment request file from the laptop")
+    enrol.add_argument("--server-url", default="", help="written into the enrolment file")
+    enrol.add_argument("--out", type=Path)
+
+    revoke = command("revoke-device", "refuse every further batch of a device")
+    revoke.add_argument("--device-id", required=True)
+
+    importer = command("import", "import a USB export folder")
+    importer.add_argument("folder", type=Path)
+
+    status = command("set-status", "report a court status for a reference")
+    status.add_argument("reference")
+    status.add_argument("status")
+    status.add_argument("--note")
+    return parser
+
+
+def _enrolment(args: argparse.Namespace) -> dict[str, Any]:
+    device_id, public_key, name = args.device_id, args.public_key, args.name
+    if args.request is not None:
+        request = json.loads(args.request.read_text(encoding="utf-8"))
+        device_id = device_id or request.get("device_id")
+        public_key = public_key or request.get("signing_public")
+        name = name or request.get("device_name") or ""
+    if not device_id or not public_key:
+        raise ServerError("give --device-id and --public-key, or --request FILE")
+    keys = ServerKeys.load(args.keys)
+    enrol_device(_sessions(args.db), device_id, public_key, name)
+    return {
+        "kind": "vss-outreach-enrolment",
+        "device_id": device_id,
+        "server_url": args.server_url,
+        **keys.public.to_json(),
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "init-keys":
+            ServerKeys.generate().save(args.dir)
+            print(f"Keys written to {args.dir}")
+        elif args.command == "serve":
+            import uvicorn
+
+            from .app import create_app
+
+            keys = ServerKeys.load(args.keys)
+            uvicorn.run(create_app(args.db, keys), host=args.host, port=args.port)
+        elif args.command == "enrol-device":
+            text = canonical_json(_enrolment(args)).decode("utf-8")
+            if args.out is not None:
+                args.out.write_text(text, encoding="utf-8")
+            print(text)
+        elif args.command == "revoke-device":
+            revoke_device(_sessions(args.db), args.device_id)
+            print(f"Device {args.device_id} revoked")
+        elif args.command == "import":
+            counts = import_folder(_sessions(args.db), ServerKeys.load(args.keys), args.folder)
+            print(f"Imported {counts['accepted']} batches, refused {counts['refused']}")
+            return 0 if counts["refused"] == 0 else 1
+        elif args.command == "set-status":
+            set_status(_sessions(args.db), args.reference, args.status, args.note)
+            print(f"{args.reference}: {args.status}")
+    except (ServerError, FileExistsError, FileNotFoundError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

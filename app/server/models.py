@@ -1,0 +1,144 @@
+"""The central office database (PostgreSQL in production, SQLite for a single office laptop).
+
+Every table is keyed so that a retried or concurrent delivery cannot store anything twice: batches
+by ``batch_id``, record versions by ``version_id`` (the device-made uuid), audit entries by
+``(device_id, seq)``. A version that arrives again with different content is never overwritten: it
+is kept in ``conflicts`` for a person to look at.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Engine,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class ServerBase(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON}  # noqa: RUF012 (SQLAlchemy reads it as is)
+
+
+class Device(ServerBase):
+    __tablename__ = "devices"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    signing_public: Mapped[str] = mapped_column(String(64))  # base64 Ed25519 public key
+    name: Mapped[str] = mapped_column(String(200), default="")
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    enrolled_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Batch(ServerBase):
+    __tablename__ = "batches"
+    batch_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(36), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    record_count: Mapped[int] = mapped_column(Integer)
+    received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    receipt: Mapped[dict[str, Any]] = mapped_column(JSON)  # the signed receipt, resent as is
+
+
+class RecordVersion(ServerBase):
+    __tablename__ = "record_versions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    version_id: Mapped[str] = mapped_column(String(36), unique=True)
+    device_id: Mapped[str] = mapped_column(String(36), index=True)
+    batch_id: Mapped[str] = mapped_column(String(36), index=True)
+    application_id: Mapped[str] = mapped_column(String(36), index=True)
+    reference: Mapped[str | None] = mapped_column(String(30), index=True)
+    version_no: Mapped[int] = mapped_column(Integer)
+    form_id: Mapped[str] = mapped_column(String(50))
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Conflict(ServerBase):
+    """A version id that arrived with other content than the stored one (or failed its digest)."""
+
+    __tablename__ = "conflicts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    version_id: Mapped[str] = mapped_column(String(100), index=True)
+    device_id: Mapped[str] = mapped_column(String(36))
+    batch_id: Mapped[str] = mapped_column(String(36))
+    content_sha256: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("batch_id", "version_id"),)
+
+
+class DeviceAudit(ServerBase):
+    __tablename__ = "device_audit"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    device_id: Mapped[str] = mapped_column(String(36))
+    seq: Mapped[int] = mapped_column(Integer)
+    entry: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    __table_args__ = (UniqueConstraint("device_id", "seq"),)
+
+
+class StatusUpdate(ServerBase):
+    """A court status for an application reference; ``id`` is the cursor devices poll with."""
+
+    __tablename__ = "status_updates"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    reference: Mapped[str] = mapped_column(String(30), index=True)
+    status: Mapped[str] = mapped_column(String(30))
+    note: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+def normalize_url(database_url: str) -> str:
+    """Accept ``postgresql://`` URLs and use psycopg 3 for them."""
+    for prefix in ("postgresql://", "postgres://"):
+        if database_url.startswith(prefix):
+            return "postgresql+psycopg://" + database_url[len(prefix) :]
+    return database_url
+
+
+def create_server_engine(database_url: str) -> Engine:
+    """An engine with the schema created; SQLite runs in WAL mode with one writer at a time."""
+    url = normalize_url(database_url)
+    if url.startswith("sqlite"):
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 60}, pool_pre_ping=True
+        )
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=FULL")
+            cursor.execute("PRAGMA busy_timeout=60000")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(connection: Any) -> None:
+            # Take the write lock up front: concurrent deliveries queue instead of deadlocking.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    else:
+        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    ServerBase.metadata.create_all(engine)
+    return engine

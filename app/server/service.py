@@ -1,0 +1,345 @@
+"""What the central office does with devices, batches and statuses (shared by HTTP, CLI and USB import).
+
+:func:`ingest_batch` is the heart of sync: it opens a sealed batch (refusing it whole if anything is
+wrong), then in one transaction stores every new record version, notes duplicates and conflicts,
+and saves the signed receipt with the batch. The receipt is only handed out after that commit, and
+a batch id seen before gets its stored receipt back unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.sync.batch import BatchContent, BatchError, KnownDevice, Receipt, open_batch
+from app.sync.crypto import (
+    KeyFormatError,
+    ServerKeys,
+    b64decode,
+    sign_document,
+    verify_key_from_b64,
+    verify_signature,
+)
+from app.sync.format import canonical_json
+from app.sync.protocol import COURT_STATUSES, record_problem, status_request_message
+
+from .models import Batch, Conflict, Device, DeviceAudit, RecordVersion, StatusUpdate, utcnow
+
+_CHUNK = 500
+_ATTEMPTS = 6
+STATUS_PAGE = 1000
+_SAFE_NAME = re.compile(r"[0-9a-fA-F-]{1,64}")
+
+
+class ServerError(Exception):
+    """An office-side operation that cannot be done (unknown device, bad status, ...)."""
+
+
+def enrol_device(
+    sessions: sessionmaker[Session], device_id: str, public_key: str, name: str
+) -> None:
+    try:
+        verify_key_from_b64(public_key)
+    except (KeyFormatError, ValueError) as error:
+        raise ServerError(f"not an Ed25519 public key: {error}") from error
+    with sessions.begin() as session:
+        device = session.get(Device, device_id)
+        if device is None:
+            session.add(Device(id=device_id, signing_public=public_key, name=name, revoked=False))
+        elif device.signing_public != public_key:
+            raise ServerError(f"device {device_id} is enrolled with another key; revoke it first")
+        elif device.revoked:
+            raise ServerError(f"device {device_id} was revoked")
+
+
+def revoke_device(sessions: sessionmaker[Session], device_id: str) -> None:
+    with sessions.begin() as session:
+        device = session.get(Device, device_id)
+        if device is None:
+            raise ServerError(f"unknown device {device_id}")
+        device.revoked = True
+        device.revoked_at = utcnow()
+
+
+def set_status(
+    sessions: sessionmaker[Session], reference: str, status: str, note: str | None = None
+) -> int:
+    if status not in COURT_STATUSES:
+        raise ServerError(f"status must be one of {', '.join(COURT_STATUSES)}")
+    with sessions.begin() as session:
+        known = session.scalars(
+            select(RecordVersion.id).where(RecordVersion.reference == reference).limit(1)
+        ).first()
+        if known is None:
+            raise ServerError(f"no record with reference {reference}")
+        update = StatusUpdate(reference=reference, status=status, note=note)
+        session.add(update)
+        session.flush()
+        return update.id
+
+
+def device_lookup(sessions: sessionmaker[Session]) -> Any:
+    def lookup(device_id: str) -> KnownDevice | None:
+        with sessions() as session:
+            device = session.get(Device, device_id)
+            if device is None:
+                return None
+            return KnownDevice(verify_key_from_b64(device.signing_public), device.revoked)
+
+    return lookup
+
+
+def _chunks(items: list[str]) -> Iterable[list[str]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
+
+
+def _apply(
+    session: Session, content: BatchContent, data_size: int, keys: ServerKeys
+) -> dict[str, Any]:
+    ids = [str(r.get("version_id")) for r in content.records]
+    existing: dict[str, str] = {}
+    for chunk in _chunks(ids):
+        for version_id, digest in session.execute(
+            select(RecordVersion.version_id, RecordVersion.content_sha256).where(
+                RecordVersion.version_id.in_(chunk)
+            )
+        ).tuples():
+            existing[version_id] = digest
+    application_ids = list({str(r.get("application_id")) for r in content.records})
+    known_applications: set[str] = set()
+    for chunk in _chunks(application_ids):
+        known_applications.update(
+            session.scalars(
+                select(RecordVersion.application_id)
+                .where(RecordVersion.application_id.in_(chunk))
+                .distinct()
+            )
+        )
+    stored: list[str] = []
+    duplicates: list[str] = []
+    conflicts: list[dict[str, Any]] = []
+    for record in content.records:
+        version_id = str(record.get("version_id"))
+        problem = record_problem(record)
+        status = 422
+        if problem is None and version_id in existing:
+            if existing[version_id] == record["content_sha256"]:
+                duplicates.append(version_id)
+                continue
+            problem = "the office holds different content under this version id"
+            status = 409
+        if problem is not None:
+            conflicts.append({"version_id": version_id, "status": status, "reason": problem})
+            session.add(
+                Conflict(
+                    version_id=version_id[:100],
+                    device_id=content.device_id,
+                    batch_id=content.batch_id,
+                    content_sha256=str(record.get("content_sha256"))[:64],
+                    status=status,
+                    reason=problem,
+                    payload=record,
+                )
+            )
+            continue
+        existing[version_id] = record["content_sha256"]
+        session.add(
+            RecordVersion(
+                version_id=version_id,
+                device_id=content.device_id,
+                batch_id=content.batch_id,
+                application_id=str(record["application_id"]),
+                reference=record.get("reference"),
+                version_no=int(record["version_no"]),
+                form_id=str(record["form_id"]),
+                content_sha256=record["content_sha256"],
+                payload=record,
+            )
+        )
+        stored.append(version_id)
+        application_id = str(record["application_id"])
+        if application_id not in known_applications and record.get("reference"):
+            known_applications.add(application_id)
+            session.add(StatusUpdate(reference=str(record["reference"]), status="received"))
+    seqs = [int(e["seq"]) for e in content.audit if isinstance(e.get("seq"), int)]
+    if seqs:
+        have = set(
+            session.scalars(
+                select(DeviceAudit.seq).where(
+                    DeviceAudit.device_id == content.device_id,
+                    DeviceAudit.seq >= min(seqs),
+                    DeviceAudit.seq <= max(seqs),
+                )
+            )
+        )
+        for entry in content.audit:
+            seq = entry.get("seq")
+            if isinstance(seq, int) and seq not in have:
+                have.add(seq)
+                session.add(DeviceAudit(device_id=content.device_id, seq=seq, entry=entry))
+    receipt = Receipt(
+        batch_id=content.batch_id,
+        batch_sha256=content.sha256,
+        device_id=content.device_id,
+        stored=stored,
+        duplicates=duplicates,
+        conflicts=conflicts,
+    ).sign(keys.signing)
+    session.add(
+        Batch(
+            batch_id=content.batch_id,
+            device_id=content.device_id,
+            sha256=content.sha256,
+            size=data_size,
+            record_count=len(content.records),
+            receipt=receipt,
+        )
+    )
+    return receipt
+
+
+def ingest_batch(sessions: sessionmaker[Session], keys: ServerKeys, data: bytes) -> dict[str, Any]:
+    """Store a sealed batch; returns its signed receipt (the stored one if it came before).
+
+    Raises :class:`BatchError` when the batch must be refused whole (nothing is stored then).
+    """
+    content = open_batch(data, keys.encryption, device_lookup(sessions))
+    last_error: Exception | None = None
+    for _attempt in range(_ATTEMPTS):
+        try:
+            with sessions.begin() as session:
+                previous = session.get(Batch, content.batch_id)
+                if previous is not None:
+                    if (
+                        previous.sha256 == content.sha256
+                        and previous.device_id == content.device_id
+                    ):
+                        return dict(previous.receipt)
+                    raise BatchError("replay", "this batch id was used for other bytes")
+                return _apply(session, content, len(data), keys)
+        except (IntegrityError, OperationalError) as error:
+            # A concurrent delivery stored the same batch or version first: look again.
+            last_error = error
+    raise RuntimeError(f"could not store batch {content.batch_id}: {last_error}")
+
+
+def status_updates(
+    sessions: sessionmaker[Session],
+    keys: ServerKeys,
+    device_id: str,
+    since: int,
+    timestamp: int,
+    signature: str,
+    max_skew_seconds: int,
+) -> dict[str, Any]:
+    """The signed status updates for the device's own records after cursor ``since``."""
+    lookup = device_lookup(sessions)
+    device = lookup(device_id)
+    if device is None:
+        raise BatchError("unknown_device", "the device is not enrolled")
+    if device.revoked:
+        raise BatchError("revoked_device", "the device has been revoked")
+    try:
+        raw = b64decode(signature, 64)
+    except KeyFormatError as error:
+        raise BatchError("bad_signature", "malformed signature") from error
+    if not verify_signature(
+        device.public_key, raw, status_request_message(device_id, since, timestamp)
+    ):
+        raise BatchError("bad_signature", "the request signature does not match")
+    if abs(datetime.now(UTC).timestamp() - timestamp) > max_skew_seconds:
+        raise BatchError("replay", "the request is too old or from the future")
+    with sessions() as session:
+        references = (
+            select(RecordVersion.reference)
+            .where(RecordVersion.device_id == device_id, RecordVersion.reference.is_not(None))
+            .distinct()
+            .scalar_subquery()
+        )
+        rows = session.scalars(
+            select(StatusUpdate)
+            .where(StatusUpdate.id > since, StatusUpdate.reference.in_(references))
+            .order_by(StatusUpdate.id)
+            .limit(STATUS_PAGE)
+        ).all()
+        updates = [
+            {
+                "seq": row.id,
+                "reference": row.reference,
+                "status": row.status,
+                "at": row.at.isoformat(),
+            }
+            for row in rows
+        ]
+    cursor = updates[-1]["seq"] if updates else since
+    return sign_document(
+        keys.signing,
+        {
+            "device_id": device_id,
+            "since": since,
+            "cursor": cursor,
+            "updates": updates,
+            "more": len(updates) == STATUS_PAGE,
+        },
+    )
+
+
+MANIFEST_FILE = "manifest.json"
+RECEIPTS_FOLDER = "receipts"
+
+
+def import_folder(
+    sessions: sessionmaker[Session], keys: ServerKeys, folder: Path
+) -> dict[str, int]:
+    """Import a USB export: every batch the manifest lists, a receipt file written back for each.
+
+    ``FOLDER/receipts/<batch_id>.json`` holds the signed receipt; a refused batch gets
+    ``<batch_id>.error.json`` instead. Returns counts of accepted and refused batches.
+    """
+    manifest = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
+    receipts = folder / RECEIPTS_FOLDER
+    receipts.mkdir(exist_ok=True)
+    accepted = refused = 0
+    for item in manifest.get("batches", []):
+        batch_id = str(item["batch_id"])
+        if not _SAFE_NAME.fullmatch(batch_id):
+            refused += 1
+            continue
+        path = folder / str(item["file"])
+        try:
+            data = path.read_bytes()
+            if hashlib.sha256(data).hexdigest() != item.get("sha256"):
+                raise BatchError("truncated", "the file does not match the manifest")
+            receipt: dict[str, Any] = ingest_batch(sessions, keys, data)
+        except (BatchError, OSError) as error:
+            code = error.code if isinstance(error, BatchError) else "missing"
+            message = error.message if isinstance(error, BatchError) else str(error)
+            _write_json(
+                receipts / f"{batch_id}.error.json",
+                {"batch_id": batch_id, "error": code, "message": message},
+            )
+            refused += 1
+            continue
+        _write_json(receipts / f"{batch_id}.json", receipt)
+        accepted += 1
+    return {"accepted": accepted, "refused": refused}
+
+
+def _write_json(path: Path, document: dict[str, Any]) -> None:
+    temporary = path.with_suffix(path.suffix + ".tmp")
+    with temporary.open("wb") as handle:
+        handle.write(canonical_json(document))
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)

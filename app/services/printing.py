@@ -1,0 +1,295 @@
+"""Printing use cases: what may be printed, by whom, redacted or not, and what is audited.
+
+A record whose applicant asked for identity protection prints redacted unless the officer makes
+the deliberate choice of a full copy, which is written to the audit log with its reason.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import io
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from app.core.forms import FieldRole, FormDefinition
+from app.i18n import _, current_language
+from app.pdf.documents import (
+    PrintMeta,
+    ReceiptMeta,
+    RenderCancelled,
+    render_application,
+    render_applications_batch,
+    render_blank_form,
+    render_leaflet,
+    render_receipt,
+)
+from app.services import records
+from app.services.audit import AuditAction, record_audit
+from app.services.context import AppContext
+from app.services.places import describe_place
+from app.services.settings import load_settings
+from app.store.models import Application
+
+__all__ = [
+    "PdfDocument",
+    "PrintError",
+    "RenderCancelled",
+    "application_ids_for_forum",
+    "application_pdf",
+    "blank_form_pdf",
+    "leaflet_pdf",
+    "print_application",
+    "print_applications",
+    "print_blank_form",
+    "print_receipt",
+    "printable_forums",
+    "receipt_pdf",
+    "record_printed",
+    "write_pdf",
+]
+
+
+class PrintError(Exception):
+    """A translated reason why a document was not printed."""
+
+
+def _place_label(value: Any) -> str:
+    return describe_place(value, current_language()) if value else ""
+
+
+def _meta(ctx: AppContext, reference: str) -> PrintMeta:
+    settings = load_settings(ctx)
+    officer = ctx.officer
+    return PrintMeta(
+        reference=reference,
+        printed_at=datetime.now(UTC).astimezone(),
+        officer_name=officer.display_name if officer else "",
+        organisation="",
+        device_name=settings.device_name,
+        place_label=lambda value: describe_place(value, "km"),
+    )
+
+
+def write_pdf(out: Path, data: bytes) -> None:
+    """Write a PDF the officer chose to save: atomically, so a full disk leaves no half file."""
+    temporary = out.with_name(out.name + ".part")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with open(temporary, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, out)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
+        if error.errno == errno.ENOSPC:
+            raise PrintError(
+                _(
+                    "There is not enough free space on the disk. Free some space or use another drive."
+                )
+            ) from error
+        raise PrintError(_("The PDF could not be written: {error}").format(error=error)) from error
+
+
+@dataclass(frozen=True)
+class PdfDocument:
+    """A rendered PDF kept in memory (never in a temporary file: it may hold names)."""
+
+    data: bytes
+    pages: int
+    application_id: str | None = None
+    kind: str = "application"
+    redacted: bool = False
+    full_copy_reason: str | None = None
+
+
+def _render(render: Callable[[io.BytesIO], int]) -> tuple[bytes, int]:
+    buffer = io.BytesIO()
+    pages = render(buffer)
+    return buffer.getvalue(), pages
+
+
+def _final_detail(ctx: AppContext, application_id: str) -> records.ApplicationDetail:
+    detail = records.get_application(ctx, application_id, audit=False)
+    if detail.reference is None:
+        raise PrintError(_("Only a finalised application can be printed."))
+    return detail
+
+
+def application_pdf(
+    ctx: AppContext, application_id: str, *, full_copy_reason: str | None = None
+) -> PdfDocument:
+    """The filled application. Identity-protected records are redacted unless a reason for a
+    full copy is given (the reason is audited when the copy is printed or saved)."""
+    detail = _final_detail(ctx, application_id)
+    form = records.form_definition(detail.form_id)
+    reason = (full_copy_reason or "").strip() or None
+    redacted = detail.identity_protected and reason is None
+    meta = _meta(ctx, detail.reference or "")
+    data, pages = _render(
+        lambda buffer: render_application(form, detail.answers, meta, buffer, redacted=redacted)
+    )
+    return PdfDocument(
+        data,
+        pages,
+        application_id,
+        "application",
+        redacted,
+        reason if detail.identity_protected else None,
+    )
+
+
+def _name_parts(form: FormDefinition, answers: dict[str, Any]) -> tuple[str, str]:
+    item = form.field_with_role(FieldRole.APPLICANT_NAME)
+    value = answers.get(item.id) if item else None
+    if not isinstance(value, dict):
+        return "", ""
+    return str(value.get("km") or ""), str(value.get("latin") or "")
+
+
+def receipt_pdf(ctx: AppContext, application_id: str) -> PdfDocument:
+    """The applicant's half-page receipt with the reference number and its QR code."""
+    detail = _final_detail(ctx, application_id)
+    form = records.form_definition(detail.form_id)
+    name_km, name_latin = _name_parts(form, detail.answers)
+    submitted = (detail.finalized_at or detail.created_at).date()
+    meta = ReceiptMeta(
+        reference=detail.reference or "",
+        applicant_name_km=name_km,
+        applicant_name_latin=name_latin,
+        form_title=form.title,
+        submitted_on=submitted,
+    )
+    data, pages = _render(lambda buffer: render_receipt(meta, buffer))
+    return PdfDocument(data, pages, application_id, "receipt")
+
+
+def blank_form_pdf(form_id: str) -> PdfDocument:
+    try:
+        form = records.form_definition(form_id)
+    except records.RecordError as error:
+        raise PrintError(str(error)) from error
+    data, pages = _render(lambda buffer: render_blank_form(form, buffer))
+    return PdfDocument(data, pages, None, "blank_form")
+
+
+def leaflet_pdf() -> PdfDocument:
+    """The folded rights leaflet, from the same content as the Rights screen."""
+    from app.services.rights import leaflet_topics
+
+    topics = leaflet_topics()
+    data, pages = _render(lambda buffer: render_leaflet(topics, buffer))
+    return PdfDocument(data, pages, None, "leaflet")
+
+
+def record_printed(ctx: AppContext, document: PdfDocument) -> None:
+    """Audit a document that was printed or saved; a full copy of a protected record is logged
+    as such with its reason. Applications count as printed in the registry."""
+    if document.application_id is None:
+        return
+    full_copy = document.full_copy_reason is not None
+    action = AuditAction.RECORD_PRINT_UNREDACTED if full_copy else AuditAction.RECORD_PRINT
+    details: dict[str, Any] = {"document": document.kind, "redacted": document.redacted}
+    if full_copy:
+        details["reason"] = document.full_copy_reason
+    with ctx.store.transaction() as session:
+        record_audit(session, ctx, action, document.application_id, details)
+    if document.kind == "application":
+        records.mark_printed(ctx, document.application_id)
+
+
+def print_application(
+    ctx: AppContext, application_id: str, out: Path, *, full_copy_reason: str | None = None
+) -> int:
+    document = application_pdf(ctx, application_id, full_copy_reason=full_copy_reason)
+    write_pdf(out, document.data)
+    record_printed(ctx, document)
+    return document.pages
+
+
+def print_receipt(ctx: AppContext, application_id: str, out: Path) -> int:
+    document = receipt_pdf(ctx, application_id)
+    write_pdf(out, document.data)
+    record_printed(ctx, document)
+    return document.pages
+
+
+def print_blank_form(form_id: str, out: Path) -> int:
+    document = blank_form_pdf(form_id)
+    write_pdf(out, document.data)
+    return document.pages
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    pages: int
+    records: int
+    redacted: int
+
+
+def print_applications(
+    ctx: AppContext,
+    application_ids: Sequence[str],
+    out: Path,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> BatchResult:
+    """Many records into one PDF (each on new pages); identity-protected ones always redacted.
+    Raises RenderCancelled (and writes nothing) when ``cancelled`` turns true."""
+    items: list[tuple[FormDefinition, dict[str, Any], PrintMeta]] = []
+    masked: list[bool] = []
+    for application_id in application_ids:
+        detail = _final_detail(ctx, application_id)
+        masked.append(detail.identity_protected)
+        items.append(
+            (
+                records.form_definition(detail.form_id),
+                detail.answers,
+                _meta(ctx, detail.reference or ""),
+            )
+        )
+    # In a batch, identity-protected records always print redacted (no per-record choice).
+    data, pages = _render(
+        lambda buffer: render_applications_batch(
+            items, buffer, progress, cancelled, redacted=masked
+        )
+    )
+    write_pdf(out, data)
+    with ctx.store.transaction() as session:
+        for application_id, flag in zip(application_ids, masked, strict=True):
+            record_audit(
+                session,
+                ctx,
+                AuditAction.RECORD_PRINT,
+                application_id,
+                {"document": "batch", "redacted": flag},
+            )
+    for application_id in application_ids:
+        records.mark_printed(ctx, application_id)
+    return BatchResult(pages=pages, records=len(items), redacted=sum(masked))
+
+
+def printable_forums(ctx: AppContext) -> list[str]:
+    with ctx.store.transaction() as session:
+        statement = records.visible_applications(
+            select(Application.forum).distinct().where(Application.reference.is_not(None)), ctx
+        )
+        return sorted(f for f in session.scalars(statement) if f)
+
+
+def application_ids_for_forum(ctx: AppContext, forum: str | None) -> list[str]:
+    """Final records of one forum (all final records when ``forum`` is None), oldest first."""
+    with ctx.store.transaction() as session:
+        statement = select(Application.id).where(Application.reference.is_not(None))
+        if forum:
+            statement = statement.where(Application.forum == forum)
+        statement = records.visible_applications(statement, ctx).order_by(Application.finalized_at)
+        return list(session.scalars(statement))

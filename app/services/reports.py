@@ -1,0 +1,558 @@
+"""Counts for the dashboard and the export the VSS office asks for in its reports.
+
+``dashboard_counts`` groups the applications an officer may see (a field officer: their own; a
+supervisor or administrator: every record on the laptop) by status, form, province and forum, and
+counts the sync outbox by state.
+
+``export_report`` writes those counts plus a per-record list for supervisors and administrators. The
+list carries no identifying data at all: no names (whether or not identity protection was asked
+for), no village, no birth dates; only the reference, form, status, province, forum and dates.
+CSV is UTF-8 with a byte-order mark so that Excel shows Khmer; XLSX is a minimal workbook written
+here with ``zipfile`` (inline strings), so the app needs no spreadsheet library. Files are written
+to a temporary name beside the target and moved into place, so a failed export leaves no half file.
+"""
+
+from __future__ import annotations
+
+import csv
+import errno
+import io
+import os
+import re
+import tempfile
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+from xml.sax.saxutils import escape
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from app.core.gazetteer import load_gazetteer
+from app.i18n import N_, _, translator
+from app.services.audit import AuditAction, record_audit
+from app.services.context import AppContext
+from app.services.records import STATUSES, available_forms
+from app.services.security import Role, require_role
+from app.store.models import Application, ApplicationVersion, OutboxItem
+
+ReportFormat = Literal["csv", "xlsx"]
+FORMATS: tuple[str, ...] = ("csv", "xlsx")
+
+STATUS_LABELS: dict[str, str] = {
+    "draft": N_("Draft"),
+    "final": N_("Final"),
+    "printed": N_("Printed"),
+    "synced": N_("Synced"),
+    "acknowledged": N_("Acknowledged"),
+}
+SYNC_STATES: tuple[str, ...] = ("pending", "in_batch", "acknowledged", "quarantined")
+SYNC_LABELS: dict[str, str] = {
+    "pending": N_("Waiting to be sent"),
+    "in_batch": N_("Sent, waiting for receipt"),
+    "acknowledged": N_("Received by the office"),
+    "quarantined": N_("Refused by the office"),
+}
+UNKNOWN_PROVINCE = N_("Province not known")
+NO_FORUM = N_("Not at a forum")
+
+
+class ReportError(Exception):
+    """The report cannot be written; the message is translated and safe to show."""
+
+
+@dataclass(frozen=True)
+class CountRow:
+    """One bucket of a grouping. ``key`` is the stored code (None: not known / not given)."""
+
+    key: str | None
+    label_km: str
+    label_en: str
+    count: int
+
+    def label(self, lang: str) -> str:
+        return self.label_km if lang == "km" else self.label_en
+
+
+@dataclass(frozen=True)
+class SyncCounts:
+    """Finalised versions in the outbox, by state."""
+
+    pending: int = 0
+    in_batch: int = 0
+    acknowledged: int = 0
+    quarantined: int = 0
+
+    @property
+    def waiting(self) -> int:
+        """Versions not yet confirmed by the central office (pending or sent in a batch)."""
+        return self.pending + self.in_batch
+
+
+@dataclass(frozen=True)
+class DashboardCounts:
+    total: int
+    by_status: list[CountRow]
+    by_form: list[CountRow]
+    by_province: list[CountRow]
+    by_forum: list[CountRow]
+    sync: SyncCounts
+    own_records_only: bool
+    counted_at: datetime = field(default_factory=lambda: datetime.now(UTC).replace(tzinfo=None))
+
+    def status_count(self, status: str) -> int:
+        return next((row.count for row in self.by_status if row.key == status), 0)
+
+    @property
+    def drafts(self) -> int:
+        return self.status_count("draft")
+
+    @property
+    def finalised(self) -> int:
+        """Records no longer drafts: final, printed, synced or acknowledged."""
+        return self.total - self.drafts
+
+
+def _visible(statement: Select[Any], ctx: AppContext) -> Select[Any]:
+    """The registry's rule: a field officer counts only the records they made."""
+    officer = ctx.officer
+    if officer is not None and officer.role == Role.FIELD_OFFICER:
+        return statement.where(Application.created_by == officer.id)
+    return statement
+
+
+def _both(msgid: str) -> tuple[str, str]:
+    return translator.gettext_in("km", msgid), translator.gettext_in("en", msgid)
+
+
+def _grouped(session: Session, ctx: AppContext, column: Any) -> dict[str | None, int]:
+    statement = _visible(select(column, func.count(Application.id)), ctx).group_by(column)
+    return {key: int(count) for key, count in session.execute(statement).tuples()}
+
+
+def _by_status(counts: dict[str | None, int]) -> list[CountRow]:
+    order = [*STATUSES, *sorted(k for k in counts if k and k not in STATUSES)]
+    rows = []
+    for status in order:
+        km, en = _both(STATUS_LABELS[status]) if status in STATUS_LABELS else (status, status)
+        rows.append(CountRow(status, km, en, counts.get(status, 0)))
+    return rows
+
+
+def _by_form(counts: dict[str | None, int]) -> list[CountRow]:
+    forms = available_forms()
+    rows = [CountRow(f.id, f.title.km, f.title.en, counts.get(f.id, 0)) for f in forms.values()]
+    rows += [
+        CountRow(form_id, form_id, form_id, count)
+        for form_id, count in sorted(counts.items(), key=lambda item: str(item[0]))
+        if form_id is not None and form_id not in forms
+    ]
+    return rows
+
+
+def _by_province(counts: dict[str | None, int]) -> list[CountRow]:
+    gazetteer = load_gazetteer()
+    rows: list[CountRow] = []
+    unknown = 0
+    for code, count in counts.items():
+        place = gazetteer.get(code) if code else None
+        if place is None:
+            unknown += count
+            continue
+        rows.append(CountRow(place.code, place.name_km, place.name_latin, count))
+    rows.sort(key=lambda row: (-row.count, row.key or ""))
+    if unknown:
+        rows.append(CountRow(None, *_both(UNKNOWN_PROVINCE), unknown))
+    return rows
+
+
+def _by_forum(counts: dict[str | None, int]) -> list[CountRow]:
+    rows = [
+        CountRow(forum, forum, forum, count)
+        for forum, count in counts.items()
+        if forum is not None and forum.strip()
+    ]
+    rows.sort(key=lambda row: (-row.count, row.key or ""))
+    none = sum(count for forum, count in counts.items() if forum is None or not forum.strip())
+    if none:
+        rows.append(CountRow(None, *_both(NO_FORUM), none))
+    return rows
+
+
+def _sync_counts(session: Session, ctx: AppContext) -> SyncCounts:
+    statement = _visible(
+        select(OutboxItem.state, func.count(OutboxItem.version_id))
+        .join(ApplicationVersion, ApplicationVersion.id == OutboxItem.version_id)
+        .join(Application, Application.id == ApplicationVersion.application_id),
+        ctx,
+    ).group_by(OutboxItem.state)
+    counts = {state: int(count) for state, count in session.execute(statement).tuples()}
+    return SyncCounts(**{state: counts.get(state, 0) for state in SYNC_STATES})
+
+
+def _counts_in(session: Session, ctx: AppContext) -> DashboardCounts:
+    statuses = _grouped(session, ctx, Application.status)
+    officer = ctx.officer
+    return DashboardCounts(
+        total=sum(statuses.values()),
+        by_status=_by_status(statuses),
+        by_form=_by_form(_grouped(session, ctx, Application.form_id)),
+        by_province=_by_province(_grouped(session, ctx, Application.province_code)),
+        by_forum=_by_forum(_grouped(session, ctx, Application.forum)),
+        sync=_sync_counts(session, ctx),
+        own_records_only=officer is not None and officer.role == Role.FIELD_OFFICER,
+    )
+
+
+def dashboard_counts(ctx: AppContext) -> DashboardCounts:
+    """Counts of the records the signed-in officer may see (field officers: their own)."""
+    with ctx.store.transaction() as session:
+        return _counts_in(session, ctx)
+
+
+# --- export --------------------------------------------------------------------------------------
+
+Table = list[list[Any]]  # rows of cells: str, int or None
+
+
+@dataclass(frozen=True)
+class _Section:
+    sheet: str  # worksheet name (ASCII, stable for whoever reads the file by machine)
+    title: str  # msgid
+    rows: Table
+
+
+def _header(*msgids: str) -> list[str]:
+    """Column titles in both languages, Khmer first ("ខេត្ត / Province")."""
+    return [" / ".join(dict.fromkeys(_both(m))) for m in msgids]
+
+
+def _count_section(sheet: str, title: str, rows: Sequence[CountRow], key_msgid: str) -> _Section:
+    table: Table = [_header(key_msgid, N_("Khmer"), N_("English"), N_("Count"))]
+    table += [[row.key or "", row.label_km, row.label_en, row.count] for row in rows]
+    table.append([*_header(N_("Total")), "", "", sum(row.count for row in rows)])
+    return _Section(sheet, title, table)
+
+
+def _forum_section(rows: Sequence[CountRow]) -> _Section:
+    # A forum is stored as the officer typed it: one column holds it (or "not at a forum").
+    table: Table = [_header(N_("Forum"), N_("Count"))]
+    table += [[row.key if row.key is not None else row.label_km, row.count] for row in rows]
+    table.append([*_header(N_("Total")), sum(row.count for row in rows)])
+    return _Section("Forums", N_("By forum"), table)
+
+
+def _sync_section(sync: SyncCounts) -> _Section:
+    table: Table = [_header(N_("State"), N_("Khmer"), N_("English"), N_("Count"))]
+    for state in SYNC_STATES:
+        table.append([state, *_both(SYNC_LABELS[state]), getattr(sync, state)])
+    return _Section("Sync", N_("Sync state (finalised versions)"), table)
+
+
+def _iso(moment: datetime | None) -> str:
+    return moment.isoformat(sep=" ", timespec="seconds") if moment else ""
+
+
+def _record_rows(session: Session, ctx: AppContext) -> Table:
+    """One row per application, with nothing that identifies the applicant."""
+    gazetteer = load_gazetteer()
+    forms = available_forms()
+    table: Table = [
+        _header(
+            N_("Reference"),
+            N_("Form"),
+            N_("Status"),
+            N_("Province code"),
+            N_("Province"),
+            N_("Forum"),
+            N_("Created"),
+            N_("Finalised"),
+            N_("Last change"),
+            N_("Court status"),
+        )
+    ]
+    statement = _visible(
+        select(
+            Application.reference,
+            Application.form_id,
+            Application.status,
+            Application.province_code,
+            Application.forum,
+            Application.created_at,
+            Application.finalized_at,
+            Application.updated_at,
+            Application.court_status,
+        ),
+        ctx,
+    ).order_by(Application.created_at, Application.id)
+    for row in session.execute(statement):
+        place = gazetteer.get(row.province_code) if row.province_code else None
+        form = forms.get(row.form_id)
+        table.append(
+            [
+                row.reference or "",
+                form.title.both() if form else row.form_id,
+                " / ".join(_both(STATUS_LABELS.get(row.status, row.status))),
+                place.code if place else "",
+                f"{place.name_km} / {place.name_latin}" if place else "",
+                row.forum or "",
+                _iso(row.created_at),
+                _iso(row.finalized_at),
+                _iso(row.updated_at),
+                row.court_status or "",
+            ]
+        )
+    return table
+
+
+def _summary_rows(ctx: AppContext, counts: DashboardCounts) -> Table:
+    return [
+        [_header(N_("VSS Outreach: summary of applications"))[0]],
+        [*_header(N_("Counted at (UTC)")), _iso(counts.counted_at)],
+        [*_header(N_("Device")), ctx.device_id],
+        [*_header(N_("Total applications")), counts.total],
+        [*_header(N_("Waiting to sync")), counts.sync.waiting],
+    ]
+
+
+def _sections(ctx: AppContext, counts: DashboardCounts) -> list[_Section]:
+    return [
+        _Section("Summary", N_("Summary"), _summary_rows(ctx, counts)),
+        _count_section("Status", N_("By status"), counts.by_status, N_("Status")),
+        _count_section("Forms", N_("By form"), counts.by_form, N_("Form")),
+        _count_section("Provinces", N_("By province"), counts.by_province, N_("Province code")),
+        _forum_section(counts.by_forum),
+        _sync_section(counts.sync),
+    ]
+
+
+def records_file_for(path: Path) -> Path:
+    """Where a CSV export puts its per-record list: beside the counts, ``<name>-records.csv``."""
+    return path.with_name(f"{path.stem}-records{path.suffix or '.csv'}")
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value: Any) -> Any:
+    # A text cell that Excel would read as a formula is written as text (CSV injection).
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return "" if value is None else value
+
+
+def _csv_bytes(tables: Iterable[Table]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for number, table in enumerate(tables):
+        if number:
+            writer.writerow([])
+        writer.writerows([[_csv_cell(cell) for cell in row] for row in table])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+# Characters XML 1.0 does not allow (they would make the workbook unreadable).
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _column_name(index: int) -> str:
+    name = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        name = chr(65 + remainder) + name
+    return name
+
+
+def _sheet_xml(table: Table) -> str:
+    rows = []
+    for r, row in enumerate(table, start=1):
+        cells = []
+        for c, value in enumerate(row):
+            ref = f"{_column_name(c)}{r}"
+            style = ' s="1"' if r == 1 else ""
+            if value is None or value == "":
+                continue
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                cells.append(f'<c r="{ref}"{style}><v>{value}</v></c>')
+            else:
+                text = escape(_XML_ILLEGAL.sub("", str(value)))
+                cells.append(
+                    f'<c r="{ref}" t="inlineStr"{style}><is><t xml:space="preserve">'
+                    f"{text}</t></is></c>"
+                )
+        rows.append(f'<row r="{r}">{"".join(cells)}</row>')
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f"<sheetData>{''.join(rows)}</sheetData></worksheet>"
+    )
+
+
+_STYLES_XML = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
+    '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
+    '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+    '<fill><patternFill patternType="gray125"/></fill></fills>'
+    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+    "</styleSheet>"
+)
+_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+
+def _xlsx_bytes(sheets: Sequence[tuple[str, Table]]) -> bytes:
+    """A minimal SpreadsheetML workbook: one worksheet per (name, table), strings inline."""
+    sheet_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+    overrides = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="{sheet_type}"/>'
+        for n in range(1, len(sheets) + 1)
+    )
+    content_types = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" '
+        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/styles.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+        f"{overrides}</Types>"
+    )
+    root_rels = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<Relationships xmlns="{_PKG_REL_NS}">'
+        f'<Relationship Id="rId1" Type="{_REL_NS}/officeDocument" Target="xl/workbook.xml"/>'
+        "</Relationships>"
+    )
+    sheet_entries = "".join(
+        f'<sheet name="{escape(name)}" sheetId="{n}" r:id="rId{n}"/>'
+        for n, (name, _table) in enumerate(sheets, start=1)
+    )
+    workbook = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<workbook xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">'
+        f"<sheets>{sheet_entries}</sheets></workbook>"
+    )
+    workbook_rels = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<Relationships xmlns="{_PKG_REL_NS}">'
+        + "".join(
+            f'<Relationship Id="rId{n}" Type="{_REL_NS}/worksheet" '
+            f'Target="worksheets/sheet{n}.xml"/>'
+            for n in range(1, len(sheets) + 1)
+        )
+        + f'<Relationship Id="rId{len(sheets) + 1}" Type="{_REL_NS}/styles" '
+        'Target="styles.xml"/></Relationships>'
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", content_types)
+        archive.writestr("_rels/.rels", root_rels)
+        archive.writestr("xl/workbook.xml", workbook)
+        archive.writestr("xl/_rels/workbook.xml.rels", workbook_rels)
+        archive.writestr("xl/styles.xml", _STYLES_XML)
+        for n, (_name, table) in enumerate(sheets, start=1):
+            archive.writestr(f"xl/worksheets/sheet{n}.xml", _sheet_xml(table))
+    return buffer.getvalue()
+
+
+def write_error(error: OSError, path: Path) -> ReportError:
+    """The translated message for a failed write (full disk, read-only or missing folder...)."""
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        message = _("The disk is full. Free some space or choose another place, then try again.")
+    elif error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        message = _("This folder cannot be written to. Choose another folder: {folder}")
+    elif error.errno in (errno.ENOENT, errno.ENOTDIR):
+        message = _("This folder does not exist. Choose another folder: {folder}")
+    else:
+        message = _("The report could not be saved in {folder}: {problem}")
+    return ReportError(
+        message.format(folder=str(path.parent), problem=error.strerror or str(error))
+    )
+
+
+def _write_atomically(files: Sequence[tuple[Path, bytes]]) -> None:
+    """Every file is written in full to a temporary name beside its target before any is moved
+    into place; on any error the temporary files are removed and the targets are left as they were."""
+    temporary: list[tuple[str, Path]] = []
+    try:
+        for path, content in files:
+            handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            temporary.append((name, path))
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(content)
+                stream.flush()
+                os.fsync(stream.fileno())
+        for name, path in temporary:
+            os.replace(name, path)
+    except OSError as error:
+        for name, _path in temporary:
+            if os.path.exists(name):
+                os.unlink(name)
+        raise write_error(error, files[0][0]) from error
+
+
+def export_report(ctx: AppContext, path: Path, fmt: str) -> Path:
+    """Write the report for the VSS office; supervisors and administrators only (audited).
+
+    ``xlsx``: one workbook with a sheet per grouping and a "Records" sheet. ``csv``: the counts at
+    ``path`` (a section per grouping) and the record list at :func:`records_file_for`. Returns
+    ``path``. Raises PermissionDenied, or ReportError with a message to show.
+    """
+    require_role(ctx, Role.SUPERVISOR, Role.ADMINISTRATOR)
+    if fmt not in FORMATS:
+        raise ReportError(_("Unknown report format: {format}").format(format=fmt))
+    path = Path(path)
+    if path.suffix.lower() != f".{fmt}":
+        path = path.with_name(path.name + f".{fmt}")
+    with ctx.store.transaction() as session:
+        counts = _counts_in(session, ctx)
+        sections = _sections(ctx, counts)
+        records = _record_rows(session, ctx)
+        files: list[tuple[Path, bytes]]
+        if fmt == "xlsx":
+            sheets = [(s.sheet, s.rows) for s in sections] + [("Records", records)]
+            files = [(path, _xlsx_bytes(sheets))]
+        else:
+            tables = [[[_header(s.title)[0]], *s.rows] for s in sections]
+            files = [(path, _csv_bytes(tables)), (records_file_for(path), _csv_bytes([records]))]
+        # The audit entry is in the same transaction: a failed write rolls it back.
+        record_audit(
+            session,
+            ctx,
+            AuditAction.EXPORT,
+            None,
+            {
+                "kind": "report",
+                "format": fmt,
+                "records": len(records) - 1,
+                "files": [p.name for p, _content in files],
+            },
+        )
+        _write_atomically(files)
+    return path
+
+
+__all__ = [
+    "FORMATS",
+    "CountRow",
+    "DashboardCounts",
+    "ReportError",
+    "SyncCounts",
+    "dashboard_counts",
+    "export_report",
+    "records_file_for",
+    "write_error",
+]

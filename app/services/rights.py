@@ -1,0 +1,87 @@
+"""Victims' rights content for the UI: topics, search, the "which path fits" guide and the leaflet.
+
+One source (``assets/rights``) feeds the Rights page, the forum presentation and the printed
+leaflet, so the three never disagree. The content is read once per run and cached.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from app.core.rights import (
+    PathExplainer,
+    RightsTopic,
+    load_path_explainer,
+    load_rights,
+    search_rights,
+)
+from app.pdf.documents import LeafletTopic, render_leaflet
+
+LEAFLET_LANGUAGES: tuple[str, ...] = ("km", "en")
+
+
+@lru_cache(maxsize=1)
+def _cached_topics() -> tuple[RightsTopic, ...]:
+    return tuple(load_rights())
+
+
+@lru_cache(maxsize=1)
+def _cached_explainer() -> PathExplainer:
+    return load_path_explainer()
+
+
+def rights_topics() -> list[RightsTopic]:
+    """Every rights topic in reading order (read from ``assets/rights`` once per run).
+
+    Raises ``app.core.rights.RightsError`` when a content file is malformed.
+    """
+    return list(_cached_topics())
+
+
+def reload_rights() -> None:
+    """Forget the cached content, so an edited ``assets/rights`` is read again."""
+    _cached_topics.cache_clear()
+    _cached_explainer.cache_clear()
+
+
+def search(query: str, lang: str | None = None) -> list[RightsTopic]:
+    """Topics whose title, source or text contain ``query`` (a Khmer substring or English words).
+
+    Without ``lang`` both languages are searched; with it, only that language. An empty query
+    gives every topic.
+    """
+    if not query.strip():
+        return rights_topics()
+    return [topic for topic, _lang in search_rights(_cached_topics(), query, lang)]
+
+
+def path_explainer() -> PathExplainer:
+    """The yes/no guide suggesting a complaint or a civil party application."""
+    return _cached_explainer()
+
+
+def leaflet_topics(lang_first: str = "km") -> list[LeafletTopic]:
+    """The topics as leaflet panels. The leaflet prints its ``*_km`` fields first; with
+    ``lang_first="en"`` the English text takes that first place (for an English-first print)."""
+    if lang_first not in LEAFLET_LANGUAGES:
+        raise ValueError(f"lang_first must be one of {LEAFLET_LANGUAGES}, not {lang_first!r}")
+    second = "en" if lang_first == "km" else "km"
+    leaflet: list[LeafletTopic] = []
+    for topic in _cached_topics():
+        first_text, second_text = topic.text(lang_first), topic.text(second)
+        leaflet.append(
+            LeafletTopic(
+                title_km=first_text.title,
+                title_en=second_text.title,
+                body_km=first_text.body,
+                body_en=second_text.body,
+                source=first_text.source,
+            )
+        )
+    return leaflet
+
+
+def render_rights_leaflet(out: Path, lang_first: str = "km") -> int:
+    """Print every topic as a folded leaflet PDF to ``out``; returns the number of pages."""
+    return render_leaflet(leaflet_topics(lang_first), out)

@@ -1,0 +1,100 @@
+"""One application opened from the registry: its answers, its history and what to do next.
+
+Opening it is a "record view" in the audit log (the records service writes it)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.forms.validation import visible_fields, visible_sections
+from app.i18n import _, current_language, format_datetime
+from app.services import records
+from app.services.context import AppContext
+from app.ui.wizard.review import display_value
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+class RecordDialog(QDialog):
+    print_requested = Signal(str, str)  # document kind, reference
+    continue_draft = Signal(str)  # application id
+
+    def __init__(self, ctx: AppContext, application_id: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.detail = records.get_application(ctx, application_id)
+        form = records.form_definition(self.detail.form_id)
+        lang = current_language()
+        self.setWindowTitle(self.detail.reference or _("Draft"))
+        self.resize(820, 680)
+        heading = QLabel(
+            f"<span style='font-size:20pt;font-weight:bold'>{_escape(self.detail.reference or _('Draft'))}</span>"
+            f"<br>{_escape(self.detail.name_km)} / {_escape(self.detail.name_latin)}"
+            f"<br>{_escape(form.title.get(lang))}"
+        )
+        heading.setObjectName("recordHeading")
+        parts = []
+        answers = self.detail.answers
+        for section in visible_sections(form, answers):
+            rows = [
+                f"<tr><td style='padding-right:12px;color:#444'>{_escape(f.label.get(lang))}</td>"
+                f"<td><b>{_escape(display_value(f, answers.get(f.id), lang))}</b></td></tr>"
+                for f in visible_fields(section, answers)
+                if answers.get(f.id) is not None
+            ]
+            if rows:
+                parts.append(
+                    f"<h3>{_escape(section.title.get(lang))}</h3><table>{''.join(rows)}</table>"
+                )
+        history = "".join(
+            f"<li>{v.version_no}: {_escape(format_datetime(v.created_at))}"
+            + (f" — {_escape(v.reason)}" if v.reason else "")
+            + "</li>"
+            for v in self.detail.versions
+        )
+        if history:
+            parts.append(f"<h3>{_escape(_('History'))}</h3><ul>{history}</ul>")
+        self.summary = QTextBrowser()
+        self.summary.setObjectName("recordSummary")
+        self.summary.setHtml("".join(parts))
+        buttons = QHBoxLayout()
+        if self.detail.reference:
+            for kind, text in (
+                ("receipt", _("Print the receipt")),
+                ("application", _("Print the application")),
+            ):
+                button = QPushButton(text)
+                button.setObjectName(f"print_{kind}")
+                button.clicked.connect(lambda _c=False, k=kind: self._print(k))
+                buttons.addWidget(button)
+        else:
+            resume = QPushButton(_("Continue the selected draft"))
+            resume.setObjectName("continueDraft")
+            resume.clicked.connect(self._continue)
+            buttons.addWidget(resume)
+        buttons.addStretch(1)
+        close = QPushButton(_("Close"))
+        close.clicked.connect(self.accept)
+        buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addWidget(self.summary, 1)
+        layout.addLayout(buttons)
+
+    def _print(self, kind: str) -> None:
+        self.print_requested.emit(kind, self.detail.reference or "")
+        self.accept()
+
+    def _continue(self) -> None:
+        self.continue_draft.emit(self.detail.id)
+        self.accept()

@@ -1,0 +1,312 @@
+"""Before the main window: first-run set-up, signing in (or recovering a forgotten password), and
+the lock screen shown after idle time. The store is encrypted, so nothing opens without a key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.i18n import LANGUAGE_NAMES, LANGUAGES, _, current_language, set_language
+from app.services.accounts import (
+    AccountError,
+    first_run_setup,
+    known_usernames,
+    sign_in,
+    sign_in_with_recovery,
+    unlock,
+)
+from app.services.context import AppContext
+
+
+def _password_box(name: str) -> QLineEdit:
+    box = QLineEdit()
+    box.setObjectName(name)
+    box.setEchoMode(QLineEdit.EchoMode.Password)
+    return box
+
+
+def _error_label() -> QLabel:
+    label = QLabel()
+    label.setObjectName("errorLabel")
+    label.setWordWrap(True)
+    label.setStyleSheet("color: #b00020;")
+    return label
+
+
+class FirstRunDialog(QDialog):
+    """Create the first administrator, choose the language and name this laptop."""
+
+    def __init__(self, home: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.home = home
+        self.ctx: AppContext | None = None
+        self.recovery_code = ""
+        self.intro = QLabel()
+        self.intro.setWordWrap(True)
+        self.language = QComboBox()
+        self.language.setObjectName("language")
+        for code in LANGUAGES:
+            self.language.addItem(LANGUAGE_NAMES[code], code)
+        self.language.setCurrentIndex(LANGUAGES.index(current_language()))
+        self.language.currentIndexChanged.connect(
+            lambda index: set_language(self.language.itemData(index))
+        )
+        self.username = QLineEdit()
+        self.username.setObjectName("username")
+        self.display_name = QLineEdit()
+        self.display_name.setObjectName("displayName")
+        self.password = _password_box("password")
+        self.password_again = _password_box("passwordAgain")
+        self.device_name = QLineEdit()
+        self.device_name.setObjectName("deviceName")
+        self.error = _error_label()
+        self.form = QFormLayout()
+        self.labels = [QLabel() for _ in range(6)]
+        widgets = [
+            self.language,
+            self.username,
+            self.display_name,
+            self.password,
+            self.password_again,
+            self.device_name,
+        ]
+        for label, widget in zip(self.labels, widgets, strict=True):
+            self.form.addRow(label, widget)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
+        self.buttons.accepted.connect(self.create_account)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.intro)
+        layout.addLayout(self.form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(_("Set up VSS Outreach"))
+        self.intro.setText(
+            _(
+                "This laptop is new. Create the administrator account. Records are encrypted; "
+                "only officers with an account can open them."
+            )
+        )
+        texts = [
+            _("Language"),
+            _("User name"),
+            _("Full name"),
+            _("Password"),
+            _("Password again"),
+            _("Name of this laptop"),
+        ]
+        for label, text in zip(self.labels, texts, strict=True):
+            label.setText(text)
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        if ok is not None:
+            ok.setText(_("Create the account"))
+
+    def changeEvent(self, event: object) -> None:
+        super().changeEvent(event)  # type: ignore[arg-type]
+        self.retranslate()
+
+    def create_account(self) -> None:
+        if self.password.text() != self.password_again.text():
+            self.error.setText(_("The two passwords are not the same."))
+            return
+        try:
+            self.ctx, self.recovery_code = first_run_setup(
+                self.home,
+                self.username.text(),
+                self.display_name.text(),
+                self.password.text(),
+                self.device_name.text(),
+                self.language.currentData(),
+            )
+        except AccountError as error:
+            self.error.setText(str(error))
+            return
+        RecoveryCodeDialog(self.recovery_code, self).exec()
+        self.accept()
+
+
+class RecoveryCodeDialog(QDialog):
+    """Shown once: the code that opens the records if every password is forgotten."""
+
+    def __init__(self, code: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(_("Recovery code"))
+        explain = QLabel(
+            _(
+                "Write this code on paper and keep it locked away at the office, not with the "
+                "laptop. It opens the records if every password is forgotten. It is shown only once."
+            )
+        )
+        explain.setWordWrap(True)
+        self.code = QLabel(code)
+        self.code.setObjectName("recoveryCode")
+        self.code.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.code.setStyleSheet("font-size: 20pt; font-family: monospace; padding: 12px;")
+        self.confirm = QCheckBox(_("I have written the code down"))
+        self.confirm.setObjectName("confirmWritten")
+        self.ok = QPushButton(_("Continue"))
+        self.ok.setEnabled(False)
+        self.confirm.toggled.connect(self.ok.setEnabled)
+        self.ok.clicked.connect(self.accept)
+        layout = QVBoxLayout(self)
+        for widget in (explain, self.code, self.confirm, self.ok):
+            layout.addWidget(widget)
+
+
+class SignInDialog(QDialog):
+    """User name and password; "Forgot password?" switches to the recovery code."""
+
+    def __init__(self, home: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.home = home
+        self.ctx: AppContext | None = None
+        self.username = QComboBox()
+        self.username.setObjectName("username")
+        self.username.setEditable(True)
+        self.username.addItems(known_usernames(home))
+        self.password = _password_box("password")
+        self.recovery_code = QLineEdit()
+        self.recovery_code.setObjectName("recoveryCodeInput")
+        self.new_password = _password_box("newPassword")
+        self.error = _error_label()
+        self.form = QFormLayout()
+        self.username_label = QLabel()
+        self.password_label = QLabel()
+        self.code_label = QLabel()
+        self.new_password_label = QLabel()
+        self.form.addRow(self.username_label, self.username)
+        self.form.addRow(self.password_label, self.password)
+        self.form.addRow(self.code_label, self.recovery_code)
+        self.form.addRow(self.new_password_label, self.new_password)
+        self.sign_in_button = QPushButton()
+        self.sign_in_button.setObjectName("signInButton")
+        self.sign_in_button.setDefault(True)
+        self.sign_in_button.clicked.connect(self.attempt)
+        self.forgot_button = QPushButton()
+        self.forgot_button.setObjectName("forgotButton")
+        self.forgot_button.setFlat(True)
+        self.forgot_button.clicked.connect(self.toggle_recovery)
+        self.language = QComboBox()
+        for code in LANGUAGES:
+            self.language.addItem(LANGUAGE_NAMES[code], code)
+        self.language.setCurrentIndex(LANGUAGES.index(current_language()))
+        self.language.currentIndexChanged.connect(
+            lambda index: set_language(self.language.itemData(index))
+        )
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.language, 0, Qt.AlignmentFlag.AlignRight)
+        layout.addLayout(self.form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.sign_in_button)
+        layout.addWidget(self.forgot_button)
+        self.recovering = False
+        self._show_mode()
+        self.retranslate()
+        if self.username.count():
+            self.password.setFocus()
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(_("Sign in — VSS Outreach"))
+        self.username_label.setText(_("User name"))
+        self.password_label.setText(_("Password"))
+        self.code_label.setText(_("Recovery code"))
+        self.new_password_label.setText(_("New password"))
+        self.sign_in_button.setText(_("Sign in"))
+        self.forgot_button.setText(
+            _("Back to the password") if self.recovering else _("Forgot the password?")
+        )
+
+    def changeEvent(self, event: object) -> None:
+        super().changeEvent(event)  # type: ignore[arg-type]
+        self.retranslate()
+
+    def toggle_recovery(self) -> None:
+        self.recovering = not self.recovering
+        self._show_mode()
+        self.retranslate()
+
+    def _show_mode(self) -> None:
+        for widget in (self.password, self.password_label):
+            widget.setVisible(not self.recovering)
+        for widget in (
+            self.recovery_code,
+            self.code_label,
+            self.new_password,
+            self.new_password_label,
+        ):
+            widget.setVisible(self.recovering)
+
+    def attempt(self) -> None:
+        username = self.username.currentText()
+        try:
+            if self.recovering:
+                self.ctx = sign_in_with_recovery(
+                    self.home, self.recovery_code.text(), username, self.new_password.text()
+                )
+            else:
+                self.ctx = sign_in(self.home, username, self.password.text())
+        except AccountError as error:
+            self.error.setText(str(error))
+            self.password.clear()
+            return
+        self.accept()
+
+
+class LockDialog(QDialog):
+    """Covers the app after idle time or "Lock now"; only the signed-in officer's password opens it."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setModal(True)
+        self.setWindowTitle(_("Locked"))
+        name = ctx.officer.display_name if ctx.officer else ""
+        self.message = QLabel(_("The app is locked. Type your password to go on.") + f"\n{name}")
+        self.message.setWordWrap(True)
+        self.password = _password_box("password")
+        self.error = _error_label()
+        self.unlock_button = QPushButton(_("Unlock"))
+        self.unlock_button.setObjectName("unlockButton")
+        self.unlock_button.setDefault(True)
+        self.unlock_button.clicked.connect(self.attempt)
+        layout = QVBoxLayout(self)
+        for widget in (self.message, self.password, self.error, self.unlock_button):
+            layout.addWidget(widget)
+
+    def attempt(self) -> None:
+        try:
+            unlock(self.ctx, self.password.text())
+        except AccountError as error:
+            self.error.setText(str(error))
+            self.password.clear()
+            return
+        self.accept()
+
+    def reject(self) -> None:
+        """Esc must not get past the lock."""
+
+
+def obtain_context(home: Path) -> AppContext | None:
+    """Set up this laptop or sign in; None when the officer closes the dialog."""
+    from app.services.accounts import is_first_run
+
+    dialog: FirstRunDialog | SignInDialog
+    dialog = FirstRunDialog(home) if is_first_run(home) else SignInDialog(home)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    return dialog.ctx

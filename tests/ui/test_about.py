@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from app import __version__
+from app.ui.about import CREDITS, AboutDialog, app_icon, font_licence_path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_about_shows_the_version_from_pyproject(vss_qapp: QApplication, qtbot) -> None:  # type: ignore[no-untyped-def]
+    with (ROOT / "pyproject.toml").open("rb") as handle:
+        version = tomllib.load(handle)["project"]["version"]
+    assert __version__ == version
+    dialog = AboutDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert version in dialog.version_label.text()
+    assert "អង្គភាពគាំពារជនរងគ្រោះ" in dialog.purpose_label.text()
+    assert "Victims Support Section" in dialog.purpose_label.text()
+    assert "data.mef.gov.kh" in dialog.gazetteer_label.text()
+    credits = dialog.credits_view.toPlainText()
+    for name in ("Noto Sans Khmer", "PySide6", "ReportLab", "SQLCipher", "HarfBuzz", "khmercut"):
+        assert name in credits
+    assert {credit.name for credit in CREDITS} >= {"Babel", "SQLAlchemy"}
+    assert not app_icon().isNull()
+    assert not dialog.icon_label.pixmap().isNull()
+
+
+def test_the_font_licence_text_is_reachable(vss_qapp: QApplication, qtbot) -> None:  # type: ignore[no-untyped-def]
+    dialog = AboutDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert not dialog.licence_text.isVisible()
+    show_label = dialog.licence_button.text()
+    qtbot.mouseClick(dialog.licence_button, Qt.MouseButton.LeftButton)
+    assert dialog.licence_text.isVisible()
+    text = dialog.licence_text.toPlainText()
+    assert "SIL OPEN FONT LICENSE Version 1.1" in text
+    assert text == font_licence_path().read_text(encoding="utf-8")
+    assert dialog.licence_button.text() != show_label
+    qtbot.mouseClick(dialog.licence_button, Qt.MouseButton.LeftButton)
+    assert not dialog.licence_text.isVisible()
+    assert dialog.licence_button.text() == show_label
+    qtbot.mouseClick(dialog.close_button, Qt.MouseButton.LeftButton)
+    assert dialog.result() == AboutDialog.DialogCode.Accepted

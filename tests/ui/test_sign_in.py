@@ -1,0 +1,96 @@
+"""First run, sign-in (wrong password, recovery code) and the idle lock, in the real dialogs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from app.services.accounts import first_run_setup, is_locked
+from app.services.records import start_application
+from app.services.security import PermissionDenied
+from app.ui.main_window import MainWindow
+from app.ui.sign_in import FirstRunDialog, LockDialog, SignInDialog
+
+
+@pytest.fixture(autouse=True)
+def _fast_kdf(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VSS_OUTREACH_FAST_KDF", "1")
+
+
+def test_first_run_creates_the_administrator(
+    vss_qapp: object, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.ui import sign_in
+
+    shown: list[str] = []
+    monkeypatch.setattr(
+        sign_in.RecoveryCodeDialog, "exec", lambda self: shown.append(self.code.text()) or 1
+    )
+    dialog = FirstRunDialog(tmp_path)
+    qtbot.addWidget(dialog)
+    dialog.username.setText("admin")
+    dialog.display_name.setText("ឈឹម សុភាព")
+    dialog.password.setText("long enough 1")
+    dialog.password_again.setText("long enough 2")
+    dialog.device_name.setText("Laptop 3")
+    dialog.create_account()
+    assert dialog.ctx is None and dialog.error.text()  # passwords differ
+    dialog.password_again.setText("long enough 1")
+    dialog.create_account()
+    assert dialog.ctx is not None and dialog.ctx.officer is not None
+    assert dialog.ctx.officer.role == "administrator"
+    assert shown and shown[0] == dialog.recovery_code
+    dialog.ctx.close()
+
+
+def test_sign_in_wrong_then_right_then_recovery(
+    vss_qapp: object, qtbot: QtBot, tmp_path: Path
+) -> None:
+    ctx, code = first_run_setup(tmp_path, "admin", "Admin", "long enough 1", "Laptop", "km")
+    ctx.close()
+    dialog = SignInDialog(tmp_path)
+    qtbot.addWidget(dialog)
+    assert dialog.username.currentText() == "admin"
+    dialog.password.setText("wrong password")
+    dialog.attempt()
+    assert dialog.ctx is None
+    assert "ពាក្យសម្ងាត់" in dialog.error.text()
+    dialog.password.setText("long enough 1")
+    dialog.attempt()
+    assert dialog.ctx is not None
+    dialog.ctx.close()
+
+    recovering = SignInDialog(tmp_path)
+    qtbot.addWidget(recovering)
+    recovering.toggle_recovery()
+    recovering.recovery_code.setText(code.lower())
+    recovering.new_password.setText("brand new pass")
+    recovering.attempt()
+    assert recovering.ctx is not None, recovering.error.text()
+    recovering.ctx.close()
+
+
+def test_idle_lock_blocks_services_until_the_password(
+    vss_qapp: object, qtbot: QtBot, tmp_path: Path
+) -> None:
+    ctx, _code = first_run_setup(tmp_path, "admin", "Admin", "long enough 1", "Laptop", "km")
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.idle_lock_seconds = lambda: 0.0  # type: ignore[method-assign]
+    window.check_idle()
+    assert window.locked and is_locked(ctx)
+    with pytest.raises(PermissionDenied):
+        start_application(ctx, "complaint")
+    dialog = window.lock_dialog
+    assert isinstance(dialog, LockDialog)
+    dialog.password.setText("wrong password")
+    dialog.attempt()
+    assert is_locked(ctx)
+    dialog.password.setText("long enough 1")
+    dialog.attempt()
+    assert not is_locked(ctx) and not window.locked
+    start_application(ctx, "complaint")
+    window.shutdown()
+    ctx.close()
