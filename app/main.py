@@ -175,13 +175,13 @@ def _cmd_demo_data(args: argparse.Namespace) -> int:
         return {place.level: place.code for place in path}
 
     try:
-        for index in range(args.count):
-            form = rng.choice(forms)
-            answers = demo_answers(form, rng, pick_place=pick_place)
-            application_id = records.start_application(ctx, form.id)
-            records.finalize_application(ctx, application_id, answers)
-            if (index + 1) % 500 == 0:
-                print(f"{index + 1}/{args.count}", flush=True)
+        items = (
+            (form.id, demo_answers(form, rng, pick_place=pick_place))
+            for form in (rng.choice(forms) for _ in range(args.count))
+        )
+        records.import_applications(
+            ctx, items, progress=lambda done: print(f"{done}/{args.count}", flush=True)
+        )
     finally:
         ctx.close()
     print(_("Records: {count}").format(count=args.count))

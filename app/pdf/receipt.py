@@ -89,7 +89,10 @@ def _qr(canvas: Canvas, value: str, x: float, y: float, size: float) -> None:
     Helvetica font on the page).
     """
     code = QrCodeWidget(value, barLevel="M").qr
+    code.make()  # the matrix exists only after make(); before it the code has 0 modules
     count = code.getModuleCount()
+    if count == 0:
+        raise ValueError(f"no QR code could be made for {value!r}")
     module = size / (count + 2 * QR_QUIET_MODULES)
     origin_x = x + QR_QUIET_MODULES * module
     top = y + size - QR_QUIET_MODULES * module

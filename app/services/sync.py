@@ -744,3 +744,24 @@ def import_receipts(ctx: AppContext, folder: Path) -> int:
                 },
             )
     return acknowledged
+
+
+@dataclass(frozen=True)
+class QuarantinedRecord:
+    reference: str | None
+    name_km: str
+    reason: str
+
+
+def quarantined_records(ctx: AppContext, limit: int = 200) -> list[QuarantinedRecord]:
+    """Records the office refused, with the reason, for the officer to correct."""
+    with ctx.store.transaction() as session:
+        rows = session.execute(
+            select(Application.reference, Application.name_km, OutboxItem.last_error)
+            .join(ApplicationVersion, ApplicationVersion.id == OutboxItem.version_id)
+            .join(Application, Application.id == ApplicationVersion.application_id)
+            .where(OutboxItem.state == "quarantined")
+            .order_by(OutboxItem.created_at)
+            .limit(limit)
+        ).all()
+    return [QuarantinedRecord(ref, name or "", reason or "") for ref, name, reason in rows]

@@ -8,6 +8,7 @@ that do not care, and tools).
 
 from __future__ import annotations
 
+import re
 import shutil
 import sqlite3
 from collections.abc import Iterator
@@ -16,11 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.store.location import backups_dir
@@ -68,20 +65,48 @@ def create_store_engine(path: Path, key: bytes | None = None) -> Engine:
     return engine
 
 
-def _alembic_config(engine: Engine) -> Config:
+def _upgrade_to_head(engine: Engine) -> None:
+    # Alembic is imported only when a migration is due: it costs about a second at start-up.
+    from alembic import command
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["engine"] = engine
-    return config
+    command.upgrade(config, "head")
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The schema revision stamped in the database (None for a new, empty file)."""
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+_REVISION = re.compile(r"^revision\s*(?::[^=]*)?=\s*['\"]([^'\"]+)['\"]", re.MULTILINE)
+_DOWN_REVISION = re.compile(
+    r"^down_revision\s*(?::[^=]*)?=\s*(?:['\"]([^'\"]+)['\"]|None)", re.MULTILINE
+)
 
 
 def head_revision() -> str | None:
-    return ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
+    """The newest migration: the one no other migration names as its down_revision."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for script in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        source = script.read_text(encoding="utf-8")
+        revision = _REVISION.search(source)
+        if revision is None:
+            continue
+        revisions.add(revision.group(1))
+        down = _DOWN_REVISION.search(source)
+        if down is not None and down.group(1):
+            parents.add(down.group(1))
+    heads = sorted(revisions - parents)
+    if len(heads) > 1:
+        raise StoreError(f"several migration heads: {', '.join(heads)}")
+    return heads[0] if heads else None
 
 
 def migrate(engine: Engine, db_path: Path) -> Path | None:
@@ -103,7 +128,7 @@ def migrate(engine: Engine, db_path: Path) -> Path | None:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         backup = backups_dir(db_path.parent) / f"pre-migration-{revision}-{stamp}.db"
         shutil.copy2(db_path, backup)
-    command.upgrade(_alembic_config(engine), "head")
+    _upgrade_to_head(engine)
     return backup
 
 

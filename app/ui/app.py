@@ -76,12 +76,13 @@ def run_gui(
     if screenshot is not None or quit_after_start:
 
         def _finish() -> None:
+            image = first.grab()  # renders the window completely, as the first paint does
             if screenshot is not None:
-                first.grab().save(str(screenshot))
+                image.save(str(screenshot))
             qt_app.quit()
 
-        # Quit once the event loop has painted the first frame.
-        QTimer.singleShot(300, _finish)
+        # Quit as soon as the event loop runs, once the first frame is rendered.
+        QTimer.singleShot(0, _finish)
     code = qt_app.exec()
     if isinstance(first, MainWindow):
         first.shutdown()

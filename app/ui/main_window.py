@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import time
 from collections.abc import Callable
 
@@ -82,6 +83,7 @@ NAVIGATION: list[tuple[str, str]] = [
     ("print", N_("Print")),
     ("sync", N_("Sync")),
     ("dashboard", N_("Dashboard")),
+    ("security", N_("Officers and audit")),
     ("settings", N_("Settings")),
 ]
 
@@ -98,21 +100,46 @@ COMING_TEXT: dict[str, tuple[str, str]] = {
 }
 
 
-def default_page_factories() -> dict[str, PageFactory]:
-    """The pages built so far; a key missing here shows its "coming" placeholder."""
-    from app.ui.dashboard_page import DashboardPage
-    from app.ui.intake_page import IntakePage
-    from app.ui.print_page import PrintPage
-    from app.ui.registry import RegistryPage
-    from app.ui.settings_page import SettingsPage
+# Page classes by key, imported when the page is first built (some pull in ReportLab, sync...).
+PAGE_CLASSES: dict[str, tuple[str, str]] = {
+    "dashboard": ("app.ui.dashboard_page", "DashboardPage"),
+    "applicants": ("app.ui.registry", "RegistryPage"),
+    "new_application": ("app.ui.intake_page", "IntakePage"),
+    "rights": ("app.ui.rights_page", "RightsPage"),
+    "print": ("app.ui.print_page", "PrintPage"),
+    "sync": ("app.ui.sync_page", "SyncPage"),
+    "security": ("app.ui.security_page", "SecurityPage"),
+    "settings": ("app.ui.settings_page", "SettingsPage"),
+}
 
-    return {
-        "dashboard": DashboardPage,
-        "applicants": RegistryPage,
-        "new_application": IntakePage,
-        "print": PrintPage,
-        "settings": SettingsPage,
-    }
+
+def _lazy_factory(module_name: str, class_name: str) -> PageFactory:
+    def build(ctx: AppContext) -> QWidget:
+        page_class = getattr(importlib.import_module(module_name), class_name)
+        page: QWidget = page_class(ctx)
+        return page
+
+    return build
+
+
+def default_page_factories() -> dict[str, PageFactory]:
+    """The pages of the app; a key missing here shows its "coming" placeholder."""
+    return {key: _lazy_factory(*where) for key, where in PAGE_CLASSES.items()}
+
+
+WARM_UP_DELAY_MS = 1500
+WARM_UP_STEP_MS = 50
+
+
+class PageRegistry(dict[str, QWidget]):
+    """The pages built so far; indexing a key that is not built yet builds it."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__()
+        self.window = window
+
+    def __missing__(self, key: str) -> QWidget:
+        return self.window.page(key)
 
 
 class MainWindow(QMainWindow):
@@ -141,24 +168,25 @@ class MainWindow(QMainWindow):
         self.navigation = QListWidget()
         self.navigation.setObjectName("navigation")
         self.navigation.setMaximumWidth(260)
+        self.navigation.setMinimumWidth(190)
         self.pages = QStackedWidget()
-        self.page_by_key: dict[str, QWidget] = {}
-        for key, _label in NAVIGATION:
-            factory = factories.get(key)
-            page = factory(ctx) if factory else PlaceholderPage(*COMING_TEXT[key])
-            self.page_by_key[key] = page
-            self.pages.addWidget(page)
+        # Pages are built when first shown (and the rest shortly after the first paint), so the
+        # window appears fast; page_by_key builds a page on first access too.
+        self._factories = factories
+        self.page_by_key = PageRegistry(self)
+        for _key, _label in NAVIGATION:
+            self.pages.addWidget(QWidget())
             item = QListWidgetItem()
-            item.setData(Qt.ItemDataRole.UserRole, key)
+            item.setData(Qt.ItemDataRole.UserRole, _key)
             self.navigation.addItem(item)
-        self.navigation.currentRowChanged.connect(self.pages.setCurrentIndex)
-        self._connect_pages()
+        self.navigation.currentRowChanged.connect(self._row_chosen)
         self.navigation.setCurrentRow(0)
 
         splitter = QSplitter()
         splitter.addWidget(self.navigation)
         splitter.addWidget(self.pages)
         splitter.setStretchFactor(1, 1)
+        splitter.setChildrenCollapsible(False)
         self.setCentralWidget(splitter)
 
         self.officer_label = QLabel()
@@ -188,6 +216,7 @@ class MainWindow(QMainWindow):
         # Removed again when the window is destroyed, so a closed window is never called.
         self._language_listener = lambda _language: self.retranslate()
         on_language_changed(self._language_listener)
+        QTimer.singleShot(WARM_UP_DELAY_MS, self._warm_up)
         self.destroyed.connect(
             lambda *_a, listener=self._language_listener: remove_language_listener(listener)
         )
@@ -197,56 +226,82 @@ class MainWindow(QMainWindow):
         self.status_timer.timeout.connect(self.refresh_status)
         self.status_timer.start(5000)
 
-    def _connect_pages(self) -> None:
-        """Links between pages: print from the wizard, start a form from the rights explainer."""
+    def page(self, key: str) -> QWidget:
+        """The page for a navigation key, built on first use."""
+        existing = dict.get(self.page_by_key, key)
+        if existing is not None:
+            return existing
+        index = [k for k, _l in NAVIGATION].index(key)
+        factory = self._factories.get(key)
+        label = dict(NAVIGATION)[key]
+        page = factory(self.ctx) if factory else PlaceholderPage(*COMING_TEXT.get(key, (label, "")))
+        dict.__setitem__(self.page_by_key, key, page)
+        placeholder = self.pages.widget(index)
+        current = self.pages.currentIndex()
+        self.pages.insertWidget(index, page)
+        if placeholder is not None:
+            self.pages.removeWidget(placeholder)
+            placeholder.deleteLater()
+        self.pages.setCurrentIndex(current)
+        self._connect_page(key, page)
+        return page
+
+    def _row_chosen(self, row: int) -> None:
+        if 0 <= row < len(NAVIGATION):
+            self.page(NAVIGATION[row][0])
+            self.pages.setCurrentIndex(row)
+
+    def _warm_up(self) -> None:
+        """Build the remaining pages one by one after the first paint (sync starts its timer)."""
+        for key, _label in NAVIGATION:
+            if dict.get(self.page_by_key, key) is None:
+                self.page(key)
+                QTimer.singleShot(WARM_UP_STEP_MS, self._warm_up)
+                return
+
+    def _connect_page(self, key: str, page: QWidget) -> None:
+        """Links between pages: print from the wizard or a record, start a form from the rights
+        explainer, open a record from the registry."""
         from app.ui.intake_page import IntakePage
-        from app.ui.print_page import PrintPage
         from app.ui.registry import RegistryPage
 
-        intake = self.page_by_key.get("new_application")
-        printer = self.page_by_key.get("print")
-        if isinstance(intake, IntakePage) and isinstance(printer, PrintPage):
+        if isinstance(page, IntakePage):
+            page.finished_panel.print_requested.connect(self.print_document)
+        if isinstance(page, RegistryPage):
+            page.application_chosen.connect(self.open_record)
+        start_form = getattr(page, "start_form", None)
+        if key == "rights" and start_form is not None:
+            start_form.connect(self.start_form)
 
-            def print_document(kind: str, reference: str) -> None:
-                self.show_page("print")
-                printer.choose(kind, reference)
+    def print_document(self, kind: str, reference: str) -> None:
+        from app.ui.print_page import PrintPage
 
-            intake.finished_panel.print_requested.connect(print_document)
-        registry = self.page_by_key.get("applicants")
-        if isinstance(registry, RegistryPage):
-            registry.application_chosen.connect(self.open_record)
-        rights = self.page_by_key.get("rights")
-        start_form = getattr(rights, "start_form", None)
-        if isinstance(intake, IntakePage) and start_form is not None:
+        printer = self.page("print")
+        self.show_page("print")
+        if isinstance(printer, PrintPage):
+            printer.choose(kind, reference)
 
-            def start(form_id: str) -> None:
-                self.show_page("new_application")
-                intake.start(form_id)
+    def start_form(self, form_id: str) -> None:
+        from app.ui.intake_page import IntakePage
 
-            start_form.connect(start)
+        intake = self.page("new_application")
+        self.show_page("new_application")
+        if isinstance(intake, IntakePage):
+            intake.start(form_id)
+
+    def resume_draft(self, application_id: str) -> None:
+        from app.ui.intake_page import IntakePage
+
+        intake = self.page("new_application")
+        self.show_page("new_application")
+        if isinstance(intake, IntakePage):
+            intake.open_draft(application_id)
 
     def open_record(self, application_id: str) -> RecordDialog:
         """Show one application; from there the officer prints it or continues the draft."""
-        from app.ui.intake_page import IntakePage
-        from app.ui.print_page import PrintPage
-
         dialog = RecordDialog(self.ctx, application_id, self)
-        intake = self.page_by_key.get("new_application")
-        printer = self.page_by_key.get("print")
-        if isinstance(printer, PrintPage):
-
-            def print_document(kind: str, reference: str) -> None:
-                self.show_page("print")
-                printer.choose(kind, reference)
-
-            dialog.print_requested.connect(print_document)
-        if isinstance(intake, IntakePage):
-
-            def resume(draft_id: str) -> None:
-                self.show_page("new_application")
-                intake.open_draft(draft_id)
-
-            dialog.continue_draft.connect(resume)
+        dialog.print_requested.connect(self.print_document)
+        dialog.continue_draft.connect(self.resume_draft)
         dialog.open()
         return dialog
 
@@ -294,6 +349,10 @@ class MainWindow(QMainWindow):
         """Closing the window: save open drafts, stop timers (the caller closes the store)."""
         remove_language_listener(self._language_listener)
         self.save_open_work()
+        for page in self.page_by_key.values():
+            stop = getattr(page, "shutdown", None)
+            if callable(stop):
+                stop()
         self.status_timer.stop()
         self.idle_timer.stop()
         app = QApplication.instance()

@@ -19,11 +19,13 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -40,6 +42,18 @@ from app.services.records import (
 )
 
 PAGE_SIZE = 200
+
+# What the central office reports back about a record (sync brings these).
+COURT_STATUS_LABELS: dict[str, str] = {
+    "received": N_("Received"),
+    "forwarded": N_("Forwarded"),
+    "admitted": N_("Admitted"),
+    "rejected": N_("Rejected"),
+    "lawyer_assigned": N_("Lawyer assigned"),
+}
+
+# Starting widths (pixels) so a reference number and a Khmer name are never cut off.
+COLUMN_WIDTHS = (170, 170, 160, 230, 120, 170)
 
 STATUS_LABELS: dict[str, str] = {
     "draft": N_("Draft"),
@@ -117,12 +131,18 @@ class RegistryModel(QAbstractTableModel):
         key = COLUMNS[index.column()][0]
         if role == Qt.ItemDataRole.UserRole:
             return row.id
+        if key == "name_km" and row.identity_protected:
+            # No emoji: officers' laptops have no colour-emoji font; a standard icon always draws.
+            if role == Qt.ItemDataRole.DecorationRole:
+                return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return _("The applicant asked for identity protection.")
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if key == "reference":
             return row.reference or "—"
         if key == "name_km":
-            return ("🔒 " if row.identity_protected else "") + row.name_km
+            return row.name_km
         if key == "name_latin":
             return row.name_latin
         if key == "form":
@@ -130,7 +150,9 @@ class RegistryModel(QAbstractTableModel):
         if key == "status":
             return _(STATUS_LABELS.get(row.status, row.status))
         if key == "court_status":
-            return row.court_status or ""
+            if not row.court_status:
+                return ""
+            return _(COURT_STATUS_LABELS.get(row.court_status, row.court_status))
         if key == "updated":
             return format_date(row.updated_at, style="medium")
         return None
@@ -178,6 +200,8 @@ class RegistryPage(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for column, width in enumerate(COLUMN_WIDTHS):
+            self.table.setColumnWidth(column, width)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.doubleClicked.connect(
             lambda index: self.application_chosen.emit(self.model.application_id(index.row()))

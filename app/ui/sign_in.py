@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -87,6 +88,11 @@ class FirstRunDialog(QDialog):
             self.form.addRow(label, widget)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
         self.buttons.accepted.connect(self.create_account)
+        self.restore_button = QPushButton()
+        self.restore_button.setObjectName("restoreBackup")
+        self.restore_button.clicked.connect(self.choose_backup)
+        self.buttons.addButton(self.restore_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.restored = False
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
         layout.addLayout(self.form)
@@ -115,6 +121,7 @@ class FirstRunDialog(QDialog):
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         if ok is not None:
             ok.setText(_("Create the account"))
+        self.restore_button.setText(_("Restore from a backup…"))
 
     def changeEvent(self, event: object) -> None:
         super().changeEvent(event)  # type: ignore[arg-type]
@@ -138,6 +145,26 @@ class FirstRunDialog(QDialog):
             return
         RecoveryCodeDialog(self.recovery_code, self).exec()
         self.accept()
+
+    def choose_backup(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(
+            self, _("Restore from a backup…"), "", "VSS backup (*.vssbak)"
+        )
+        if path:
+            self.restore_from(Path(path))
+
+    def restore_from(self, backup_file: Path) -> bool:
+        """A lost or replaced laptop: put a backup into this empty data folder, then sign in."""
+        from app.services.backup import restore_backup
+
+        try:
+            restore_backup(backup_file, self.home)
+        except Exception as error:  # translated by the service
+            self.error.setText(str(error))
+            return False
+        self.restored = True
+        self.accept()
+        return True
 
 
 class RecoveryCodeDialog(QDialog):
@@ -309,4 +336,9 @@ def obtain_context(home: Path) -> AppContext | None:
     dialog = FirstRunDialog(home) if is_first_run(home) else SignInDialog(home)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
+    if isinstance(dialog, FirstRunDialog) and dialog.restored:
+        sign_in_dialog = SignInDialog(home)
+        if sign_in_dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return sign_in_dialog.ctx
     return dialog.ctx

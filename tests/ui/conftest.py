@@ -27,4 +27,4 @@ def main_window(vss_qapp: QApplication, qtbot, ctx: AppContext) -> Iterator[Main
     window.show()
     qtbot.waitExposed(window)
     yield window
-    window.status_timer.stop()
+    window.shutdown()

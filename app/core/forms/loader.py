@@ -112,7 +112,11 @@ class _Mapping(dict[Any, Any]):
     duplicate_keys: list[tuple[Any, int]]
 
 
-class _LineLoader(yaml.SafeLoader):
+# libyaml's loader parses the forms about ten times faster (start-up time); same safety.
+_SafeBase: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _LineLoader(_SafeBase):  # type: ignore[valid-type,misc]
     pass
 
 

@@ -33,7 +33,7 @@ from app.core.forms.validation import (
     visible_fields,
     visible_sections,
 )
-from app.i18n import _, current_language
+from app.i18n import _, current_language, format_number
 from app.services import records
 from app.services.context import AppContext
 from app.services.intake import add_attachment, screening_notes
@@ -283,7 +283,9 @@ class IntakeWizard(QWidget):
         self.progress.setRange(0, len(indexes))
         self.progress.setValue(position)
         self.progress.setFormat(
-            _("Step {step} of {total}").format(step=position, total=len(indexes))
+            _("Step {step} of {total}").format(
+                step=format_number(position), total=format_number(len(indexes))
+            )
         )
 
     def _update_buttons(self) -> None:

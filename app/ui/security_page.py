@@ -1,0 +1,240 @@
+"""Officers, the audit log and backups: the supervisor's and administrator's page.
+
+Every action here is checked again in the services (a field officer who reaches a button still
+gets a translated refusal); the page only hides what the role cannot use.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.i18n import _, format_datetime
+from app.services import accounts
+from app.services.audit import list_audit, verify_audit_chain
+from app.services.backup import create_backup
+from app.services.context import AppContext
+from app.services.security import Role, has_role, role_label
+from app.services.settings import load_settings
+
+
+def _item(text: str) -> QTableWidgetItem:
+    return QTableWidgetItem(text)
+
+
+class SecurityPage(QWidget):
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.title = QLabel()
+        self.title.setObjectName("pageTitle")
+        self.message = QLabel()
+        self.message.setObjectName("securityMessage")
+        self.message.setWordWrap(True)
+
+        self.officers_box = QGroupBox()
+        self.officers = QTableWidget(0, 4)
+        self.officers.setObjectName("officerTable")
+        self.officers.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.officers.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.new_username = QLineEdit()
+        self.new_username.setObjectName("newUsername")
+        self.new_name = QLineEdit()
+        self.new_name.setObjectName("newName")
+        self.new_role = QComboBox()
+        self.new_role.setObjectName("newRole")
+        self.new_password = QLineEdit()
+        self.new_password.setObjectName("newPassword")
+        self.new_password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.create_button = QPushButton()
+        self.create_button.setObjectName("createOfficer")
+        self.create_button.clicked.connect(self.create_officer)
+        self.reset_button = QPushButton()
+        self.reset_button.setObjectName("resetPassword")
+        self.reset_button.clicked.connect(self.reset_selected_password)
+        self.deactivate_button = QPushButton()
+        self.deactivate_button.setObjectName("deactivateOfficer")
+        self.deactivate_button.clicked.connect(self.deactivate_selected)
+        self.form = QFormLayout()
+        self.form_labels = [QLabel() for _ in range(4)]
+        for label, widget in zip(
+            self.form_labels,
+            [self.new_username, self.new_name, self.new_role, self.new_password],
+            strict=True,
+        ):
+            self.form.addRow(label, widget)
+        officer_buttons = QHBoxLayout()
+        for button in (self.create_button, self.reset_button, self.deactivate_button):
+            officer_buttons.addWidget(button)
+        officer_buttons.addStretch(1)
+        officers_layout = QVBoxLayout(self.officers_box)
+        officers_layout.addWidget(self.officers)
+        officers_layout.addLayout(self.form)
+        officers_layout.addLayout(officer_buttons)
+
+        self.audit_box = QGroupBox()
+        self.chain_state = QLabel()
+        self.chain_state.setObjectName("chainState")
+        self.audit = QTableWidget(0, 4)
+        self.audit.setObjectName("auditTable")
+        self.audit.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        audit_layout = QVBoxLayout(self.audit_box)
+        audit_layout.addWidget(self.chain_state)
+        audit_layout.addWidget(self.audit)
+
+        self.backup_box = QGroupBox()
+        self.backup_button = QPushButton()
+        self.backup_button.setObjectName("backupNow")
+        self.backup_button.clicked.connect(self.choose_backup_folder)
+        backup_layout = QHBoxLayout(self.backup_box)
+        backup_layout.addWidget(self.backup_button)
+        backup_layout.addStretch(1)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.message)
+        layout.addWidget(self.officers_box, 2)
+        layout.addWidget(self.audit_box, 3)
+        layout.addWidget(self.backup_box)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.title.setText(_("Officers and security"))
+        self.officers_box.setTitle(_("Officers on this laptop"))
+        self.officers.setHorizontalHeaderLabels(
+            [_("User name"), _("Full name"), _("Role"), _("Active")]
+        )
+        texts = [_("User name"), _("Full name"), _("Role"), _("Password")]
+        for label, text in zip(self.form_labels, texts, strict=True):
+            label.setText(text)
+        current = self.new_role.currentData()
+        self.new_role.clear()
+        for role in Role:
+            self.new_role.addItem(role_label(role), str(role))
+        self.new_role.setCurrentIndex(max(0, self.new_role.findData(current)))
+        self.create_button.setText(_("Add the officer"))
+        self.reset_button.setText(_("Give the selected officer a new password"))
+        self.deactivate_button.setText(_("Switch the selected account off"))
+        self.audit_box.setTitle(_("Audit log (newest first)"))
+        self.audit.setHorizontalHeaderLabels([_("Time"), _("Officer"), _("Action"), _("Record")])
+        self.backup_box.setTitle(_("Backup"))
+        self.backup_button.setText(_("Back up now to a folder or USB stick…"))
+        self.refresh()
+
+    def refresh(self) -> None:
+        can_manage = has_role(self.ctx, Role.ADMINISTRATOR)
+        can_supervise = has_role(self.ctx, Role.SUPERVISOR, Role.ADMINISTRATOR)
+        for widget in (self.create_button, self.deactivate_button, self.new_username):
+            widget.setEnabled(can_manage)
+        self.officers_box.setVisible(can_supervise)
+        self.audit_box.setVisible(can_supervise)
+        self.backup_box.setVisible(can_supervise)
+        if not can_supervise:
+            self.message.setText(_("Only a supervisor or an administrator can see this page."))
+            return
+        officers = accounts.list_officers(self.ctx)
+        names = {o.id: o.display_name for o in officers}
+        self.officers.setRowCount(len(officers))
+        for row, officer in enumerate(officers):
+            for column, text in enumerate(
+                [
+                    officer.username,
+                    officer.display_name,
+                    role_label(officer.role),
+                    _("Yes") if officer.active else _("No"),
+                ]
+            ):
+                self.officers.setItem(row, column, _item(text))
+        report = verify_audit_chain(self.ctx)
+        self.chain_state.setText(("✓ " if report.intact else "✗ ") + report.message())
+        entries = list_audit(self.ctx, limit=300)
+        self.audit.setRowCount(len(entries))
+        for row, entry in enumerate(entries):
+            values = [
+                format_datetime(entry.at),
+                names.get(entry.officer_id or "", entry.officer_id or "—"),
+                entry.action,
+                (entry.record_id or "")[:8],
+            ]
+            for column, text in enumerate(values):
+                self.audit.setItem(row, column, _item(text))
+
+    def _selected_username(self) -> str | None:
+        row = self.officers.currentRow()
+        item = self.officers.item(row, 0) if row >= 0 else None
+        return item.text() if item is not None else None
+
+    def create_officer(self) -> None:
+        try:
+            accounts.create_officer(
+                self.ctx,
+                self.new_username.text(),
+                self.new_name.text(),
+                str(self.new_role.currentData()),
+                self.new_password.text(),
+            )
+        except Exception as error:  # translated by the service
+            self.message.setText(str(error))
+            return
+        self.message.setText(_("The officer can now sign in on this laptop."))
+        for box in (self.new_username, self.new_name, self.new_password):
+            box.clear()
+        self.refresh()
+
+    def reset_selected_password(self) -> None:
+        username = self._selected_username()
+        if username is None:
+            return
+        try:
+            accounts.reset_password(self.ctx, username, self.new_password.text())
+        except Exception as error:  # translated by the service
+            self.message.setText(str(error))
+            return
+        self.new_password.clear()
+        self.message.setText(_("The new password works from now on."))
+        self.refresh()
+
+    def deactivate_selected(self) -> None:
+        username = self._selected_username()
+        if username is None:
+            return
+        try:
+            accounts.deactivate_officer(self.ctx, username)
+        except Exception as error:  # translated by the service
+            self.message.setText(str(error))
+            return
+        self.refresh()
+
+    def choose_backup_folder(self) -> None:
+        start = load_settings(self.ctx).backup_folder
+        folder = QFileDialog.getExistingDirectory(self, _("Backup"), start)
+        if folder:
+            self.backup_to(Path(folder))
+
+    def backup_to(self, folder: Path) -> Path | None:
+        try:
+            path = create_backup(self.ctx, folder)
+        except Exception as error:  # translated by the service
+            self.message.setText(str(error))
+            return None
+        self.message.setText(_("Backup written and checked: {path}").format(path=path))
+        self.refresh()
+        return path
+
+    def showEvent(self, event: object) -> None:
+        super().showEvent(event)  # type: ignore[arg-type]
+        self.refresh()

@@ -1,0 +1,321 @@
+"""The Sync page: send records to the central office, by network or by USB stick.
+
+Sync runs off the UI thread with progress and Cancel. While the app is open it also tries on its
+own every few minutes when the office is reachable, so records leave whenever a connection
+exists. A record counts as synced only after the office's signed receipt has come back.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.i18n import _, format_number
+from app.services import sync
+from app.services.context import AppContext, sync_summary
+from app.services.settings import SettingsError, load_settings, save_settings
+from app.ui.worker import BackgroundTask
+
+AUTO_SYNC_INTERVAL_MS = 3 * 60 * 1000
+
+
+class SyncPage(QWidget):
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.task: BackgroundTask | None = None
+        self.title = QLabel()
+        self.title.setObjectName("pageTitle")
+        self.state = QLabel()
+        self.state.setObjectName("syncState")
+        self.state.setWordWrap(True)
+
+        self.server_url = QLineEdit()
+        self.server_url.setObjectName("serverUrl")
+        self.server_url.setPlaceholderText("https://")
+        self.sync_button = QPushButton()
+        self.sync_button.setObjectName("syncNow")
+        self.sync_button.clicked.connect(self.sync_now)
+        self.cancel_button = QPushButton()
+        self.cancel_button.setObjectName("cancelSync")
+        self.cancel_button.clicked.connect(self.cancel)
+        self.cancel_button.setVisible(False)
+        self.progress = QProgressBar()
+        self.progress.setObjectName("syncProgress")
+        self.progress.setVisible(False)
+        self.message = QLabel()
+        self.message.setObjectName("syncMessage")
+        self.message.setWordWrap(True)
+        self.network_box = QGroupBox()
+        self.server_label = QLabel()
+        network = QFormLayout(self.network_box)
+        network.addRow(self.server_label, self.server_url)
+        row = QHBoxLayout()
+        row.addWidget(self.sync_button)
+        row.addWidget(self.cancel_button)
+        row.addStretch(1)
+        network.addRow(row)
+        network.addRow(self.progress)
+
+        self.usb_box = QGroupBox()
+        self.export_button = QPushButton()
+        self.export_button.setObjectName("exportBatches")
+        self.export_button.clicked.connect(self.choose_export_folder)
+        self.import_button = QPushButton()
+        self.import_button.setObjectName("importReceipts")
+        self.import_button.clicked.connect(self.choose_receipts_folder)
+        usb = QHBoxLayout(self.usb_box)
+        usb.addWidget(self.export_button)
+        usb.addWidget(self.import_button)
+        usb.addStretch(1)
+
+        self.enrol_box = QGroupBox()
+        self.enrol_state = QLabel()
+        self.enrol_state.setWordWrap(True)
+        self.request_button = QPushButton()
+        self.request_button.clicked.connect(self.choose_request_file)
+        self.install_button = QPushButton()
+        self.install_button.setObjectName("installEnrolment")
+        self.install_button.clicked.connect(self.choose_enrolment_file)
+        enrol = QVBoxLayout(self.enrol_box)
+        enrol.addWidget(self.enrol_state)
+        enrol_row = QHBoxLayout()
+        enrol_row.addWidget(self.request_button)
+        enrol_row.addWidget(self.install_button)
+        enrol_row.addStretch(1)
+        enrol.addLayout(enrol_row)
+
+        self.quarantine_title = QLabel()
+        self.quarantine = QListWidget()
+        self.quarantine.setObjectName("quarantineList")
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.state)
+        layout.addWidget(self.network_box)
+        layout.addWidget(self.usb_box)
+        layout.addWidget(self.enrol_box)
+        layout.addWidget(self.message)
+        layout.addWidget(self.quarantine_title)
+        layout.addWidget(self.quarantine, 1)
+
+        self.server_url.setText(load_settings(ctx).server_url)
+        self.auto_timer = QTimer(self)
+        self.auto_timer.setInterval(AUTO_SYNC_INTERVAL_MS)
+        self.auto_timer.timeout.connect(self.sync_in_background)
+        self.auto_timer.start()
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.title.setText(_("Sync"))
+        self.network_box.setTitle(_("Send to the central office over the network"))
+        self.server_label.setText(_("Server address"))
+        self.sync_button.setText(_("Sync now"))
+        self.cancel_button.setText(_("Cancel"))
+        self.usb_box.setTitle(_("No connection? Use a USB stick"))
+        self.export_button.setText(_("Copy waiting records to a USB folder…"))
+        self.import_button.setText(_("Read the office's receipts from a USB folder…"))
+        self.enrol_box.setTitle(_("Enrolment of this laptop"))
+        self.request_button.setText(_("Save an enrolment request…"))
+        self.install_button.setText(_("Load the enrolment file from the office…"))
+        self.quarantine_title.setText(_("Refused by the office (correct these records):"))
+        self.refresh()
+
+    def refresh(self) -> None:
+        summary = sync_summary(self.ctx)
+        text = _("Waiting to be sent: {count}").format(count=format_number(summary.pending))
+        if summary.last_sync_at:
+            text += " — " + _("Last sync: {when}").format(
+                when=summary.last_sync_at[:16].replace("T", " ")
+            )
+        self.state.setText(text)
+        enrolled = sync.is_enrolled(self.ctx)
+        self.enrol_state.setText(
+            _("This laptop is enrolled with the central office.")
+            if enrolled
+            else _("This laptop is not enrolled with the central office yet.")
+        )
+        self.quarantine.clear()
+        for item in sync.quarantined_records(self.ctx):
+            self.quarantine.addItem(f"{item.reference or '—'} {item.name_km}: {item.reason}")
+        has_refused = self.quarantine.count() > 0
+        self.quarantine_title.setVisible(has_refused)
+        self.quarantine.setVisible(has_refused)
+
+    # --- network ---------------------------------------------------------------------------
+
+    def _save_url(self) -> str:
+        url = self.server_url.text().strip()
+        settings = load_settings(self.ctx)
+        if url != settings.server_url:
+            try:
+                save_settings(self.ctx, replace(settings, server_url=url))
+            except SettingsError as error:
+                self.message.setText(str(error))
+                return ""
+        return url
+
+    def sync_now(self) -> bool:
+        """Start a sync in the background; False when one is running or nothing can be done."""
+        if self.task is not None and self.task.is_running():
+            return False
+        if not self.server_url.text().strip():
+            self.message.setText(_("Type the server address first."))
+            return False
+        url = self._save_url()
+        if not url:
+            return False
+        ctx = self.ctx
+
+        def job(progress: Any, cancelled: Any) -> sync.SyncResult:
+            return sync.sync_now(ctx, url, progress, cancelled)
+
+        self._start(job)
+        return True
+
+    def sync_in_background(self) -> None:
+        """The automatic attempt: quiet when the office cannot be reached."""
+        url = load_settings(self.ctx).server_url
+        if not url or not sync.is_enrolled(self.ctx) or sync_summary(self.ctx).pending == 0:
+            return
+        if self.task is not None and self.task.is_running():
+            return
+        ctx = self.ctx
+
+        def job(progress: Any, cancelled: Any) -> sync.SyncResult | None:
+            if not sync.server_reachable(url, timeout=3.0):
+                return None
+            return sync.sync_now(ctx, url, progress, cancelled)
+
+        self._start(job)
+
+    def _start(self, job: Any) -> None:
+        self.task = BackgroundTask(job)
+        self.task.progressed.connect(self._progressed)
+        self.task.succeeded.connect(self._finished)
+        self.task.failed.connect(lambda error: self._ended(str(error)))
+        self.progress.setRange(0, 0)
+        self.progress.setVisible(True)
+        self.cancel_button.setVisible(True)
+        self.sync_button.setEnabled(False)
+        self.message.setText(_("Sending…"))
+        self.task.start()
+
+    def _progressed(self, done: int, total: int) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+
+    def _finished(self, result: sync.SyncResult | None) -> None:
+        if result is None:
+            self._ended("")
+            return
+        if result.error:
+            text = result.error
+        elif result.cancelled:
+            text = _("Stopped. What was already acknowledged stays synced.")
+        else:
+            text = _(
+                "Done: {sent} records acknowledged, {refused} refused, {updates} status updates."
+            ).format(
+                sent=result.acknowledged, refused=result.quarantined, updates=result.status_updates
+            )
+        self._ended(text)
+
+    def _ended(self, text: str) -> None:
+        self.progress.setVisible(False)
+        self.cancel_button.setVisible(False)
+        self.sync_button.setEnabled(True)
+        self.message.setText(text)
+        self.refresh()
+
+    def cancel(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+
+    # --- USB and enrolment -----------------------------------------------------------------
+
+    def choose_export_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, _("Choose the USB folder"))
+        if folder:
+            self.export_to(Path(folder))
+
+    def export_to(self, folder: Path) -> None:
+        try:
+            count = sync.export_batches(self.ctx, folder)
+        except Exception as error:  # translated by the service
+            self.message.setText(str(error))
+            return
+        self.message.setText(
+            _(
+                "{count} records copied. They count as synced only when the office's receipt comes back."
+            ).format(count=count)
+        )
+        self.refresh()
+
+    def choose_receipts_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, _("Choose the USB folder"))
+        if folder:
+            self.import_from(Path(folder))
+
+    def import_from(self, folder: Path) -> None:
+        try:
+            count = sync.import_receipts(self.ctx, folder)
+        except Exception as error:  # translated by the service
+            self.message.setText(str(error))
+            return
+        self.message.setText(_("{count} records acknowledged by the office.").format(count=count))
+        self.refresh()
+
+    def choose_request_file(self) -> None:
+        path, _filter = QFileDialog.getSaveFileName(
+            self, _("Save an enrolment request…"), "enrolment-request.json", "JSON (*.json)"
+        )
+        if path:
+            Path(path).write_text(
+                json.dumps(sync.enrolment_request(self.ctx), indent=2), encoding="utf-8"
+            )
+
+    def choose_enrolment_file(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(
+            self, _("Load the enrolment file from the office…"), "", "JSON (*.json)"
+        )
+        if path:
+            self.install_from(Path(path))
+
+    def install_from(self, path: Path) -> None:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            sync.install_enrolment(self.ctx, data)
+        except (OSError, ValueError) as error:
+            self.message.setText(_("This enrolment file is damaged.") + f" ({error})")
+            return
+        except Exception as error:  # translated by the service
+            self.message.setText(str(error))
+            return
+        self.refresh()
+
+    def save_open_draft(self) -> None:
+        """Nothing to save here; a running sync is stopped by shutdown()."""
+
+    def shutdown(self) -> None:
+        self.auto_timer.stop()
+        if self.task is not None and self.task.is_running():
+            self.task.cancel()
+            self.task.wait()

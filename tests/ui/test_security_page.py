@@ -1,0 +1,67 @@
+"""Officers, audit log and backup from the administrator's page; refused for a field officer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from app.services.accounts import first_run_setup, sign_in
+from app.services.backup import BackupError, restore_backup
+from app.ui.security_page import SecurityPage
+from app.ui.sign_in import FirstRunDialog
+
+
+@pytest.fixture(autouse=True)
+def _fast_kdf(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VSS_OUTREACH_FAST_KDF", "1")
+
+
+def test_administrator_adds_an_officer_sees_the_audit_and_backs_up(
+    vss_qapp: object, qtbot: QtBot, tmp_path: Path
+) -> None:
+    ctx, _code = first_run_setup(tmp_path / "home", "admin", "Admin", "long enough 1", "L", "km")
+    page = SecurityPage(ctx)
+    qtbot.addWidget(page)
+    page.new_username.setText("dara")
+    page.new_name.setText("ដារ៉ា")
+    page.new_role.setCurrentIndex(page.new_role.findData("field_officer"))
+    page.new_password.setText("short")
+    page.create_officer()
+    assert page.officers.rowCount() == 1 and page.message.text()  # refused: password too short
+    page.new_password.setText("field officer pw")
+    page.create_officer()
+    assert page.officers.rowCount() == 2
+    assert page.audit.rowCount() >= 2
+    assert page.chain_state.text().startswith("✓")
+    backup = page.backup_to(tmp_path / "usb")
+    assert backup is not None and backup.exists()
+    ctx.close()
+
+    officer = sign_in(tmp_path / "home", "dara", "field officer pw")
+    field_page = SecurityPage(officer)
+    qtbot.addWidget(field_page)
+    assert field_page.officers_box.isHidden()
+    assert field_page.message.text()
+    officer.close()
+
+    # A new laptop restores the backup from its first-run dialog, then signs in.
+    dialog = FirstRunDialog(tmp_path / "new-laptop")
+    qtbot.addWidget(dialog)
+    assert dialog.restore_from(backup)
+    restored = sign_in(tmp_path / "new-laptop", "dara", "field officer pw")
+    restored.close()
+
+
+def test_backup_restore_refuses_a_damaged_file(
+    vss_qapp: object, qtbot: QtBot, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.vssbak"
+    bad.write_bytes(b"not a backup")
+    dialog = FirstRunDialog(tmp_path / "home")
+    qtbot.addWidget(dialog)
+    assert not dialog.restore_from(bad)
+    assert dialog.error.text()
+    with pytest.raises(BackupError):
+        restore_backup(bad, tmp_path / "other")

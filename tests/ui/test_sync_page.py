@@ -1,0 +1,113 @@
+"""The Sync page against a real central server on loopback (SQLite office database)."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from app.core.demo_answers import demo_answers
+from app.server.app import create_app
+from app.server.service import enrol_device
+from app.services import records, sync
+from app.services.context import AppContext, open_app, sync_summary
+from app.sync.crypto import ServerKeys
+from app.ui.sync_page import SyncPage
+from tests.sync.harness import LiveServer
+
+
+@pytest.fixture
+def office(tmp_path: Path) -> Iterator[tuple[LiveServer, ServerKeys]]:
+    keys = ServerKeys.generate()
+    server = LiveServer(create_app(f"sqlite:///{tmp_path / 'office.db'}", keys)).start()
+    yield server, keys
+    server.stop()
+
+
+def _enrolled(home: Path, server: LiveServer, keys: ServerKeys) -> AppContext:
+    ctx = open_app(home)
+    request = sync.enrolment_request(ctx)
+    enrol_device(server.sessions, request["device_id"], request["signing_public"], "laptop")
+    sync.install_enrolment(ctx, {"device_id": ctx.device_id, **keys.public.to_json()})
+    return ctx
+
+
+def test_sync_now_sends_finalised_records_and_shows_the_result(
+    vss_qapp: object, qtbot: QtBot, home: Path, office: tuple[LiveServer, ServerKeys]
+) -> None:
+    server, keys = office
+    ctx = _enrolled(home, server, keys)
+    form = records.form_definition("civil_party")
+    references = []
+    for seed in range(3):
+        application_id = records.start_application(ctx, form.id)
+        references.append(
+            records.finalize_application(
+                ctx, application_id, demo_answers(form, random.Random(seed))
+            )
+        )
+    page = SyncPage(ctx)
+    qtbot.addWidget(page)
+    assert "៣" in page.state.text() or "3" in page.state.text()
+    page.server_url.setText(server.url)
+    assert page.sync_now()
+    assert page.task is not None
+    with qtbot.waitSignal(page.task.ended, timeout=60_000):
+        pass
+    qtbot.waitUntil(lambda: page.sync_button.isEnabled(), timeout=10_000)
+    assert sync_summary(ctx).pending == 0
+    assert len(server.version_ids()) == 3
+    for reference in references:
+        application_id = records.find_by_reference(ctx, reference)
+        assert application_id is not None
+        assert records.get_application(ctx, application_id).status == "synced"
+    page.shutdown()
+    ctx.close()
+
+
+def test_unreachable_office_keeps_records_waiting(
+    vss_qapp: object, qtbot: QtBot, home: Path, office: tuple[LiveServer, ServerKeys]
+) -> None:
+    server, keys = office
+    ctx = _enrolled(home, server, keys)
+    form = records.form_definition("complaint")
+    application_id = records.start_application(ctx, form.id)
+    records.finalize_application(ctx, application_id, demo_answers(form, random.Random(1)))
+    page = SyncPage(ctx)
+    qtbot.addWidget(page)
+    page.server_url.setText("http://127.0.0.1:9")  # nothing listens there
+    page.sync_now()
+    assert page.task is not None
+    with qtbot.waitSignal(page.task.ended, timeout=60_000):
+        pass
+    qtbot.waitUntil(lambda: page.sync_button.isEnabled(), timeout=10_000)
+    assert sync_summary(ctx).pending == 1
+    assert page.message.text()  # the translated reason
+    page.shutdown()
+    ctx.close()
+
+
+def test_usb_export_does_not_count_as_synced(
+    vss_qapp: object,
+    qtbot: QtBot,
+    home: Path,
+    tmp_path: Path,
+    office: tuple[LiveServer, ServerKeys],
+) -> None:
+    server, keys = office
+    ctx = _enrolled(home, server, keys)
+    form = records.form_definition("complaint")
+    application_id = records.start_application(ctx, form.id)
+    records.finalize_application(ctx, application_id, demo_answers(form, random.Random(2)))
+    page = SyncPage(ctx)
+    qtbot.addWidget(page)
+    stick = tmp_path / "usb"
+    stick.mkdir()
+    page.export_to(stick)
+    assert list(stick.iterdir())
+    assert sync_summary(ctx).pending == 1
+    page.shutdown()
+    ctx.close()
