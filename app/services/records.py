@@ -32,6 +32,7 @@ from app.core.khmer_text import (
 from app.core.reference import new_reference, normalize_reference
 from app.core.resources import forms_dir
 from app.i18n import _
+from app.services import people
 from app.services.audit import AuditAction, record_audit
 from app.services.context import AppContext
 from app.services.security import PermissionDenied, Role, ensure_unlocked, require_role
@@ -397,6 +398,8 @@ def _finalize_in(
     application.status = "final"
     application.finalized_at = _now()
     application.draft_answers = None
+    # The direct victim becomes a person of their own, shared by every applicant who names them.
+    answers = people.on_finalized(session, ctx, application, answers)
     _add_version(session, ctx, application, answers, reason=None)
     _apply_derived(session, application, answers)
     record_audit(session, ctx, AuditAction.RECORD_FINALIZE, application.id)
@@ -605,13 +608,16 @@ def _search_condition(search: str) -> Any:
     term = normalize_for_search(search)
     if not term:
         return None
-    candidates = {term}
-    key = latin_search_key(term) if not is_khmer(term) else ""
-    if key:
-        candidates.add(key)
     reference = normalize_reference(search)
     if reference:
-        candidates.add(normalize_for_search(reference.replace("-", "")))
+        # A complete reference number finds exactly that record (a romanised key of it would
+        # drop the digits and match every record of the same laptop).
+        candidates = {normalize_for_search(reference.replace("-", ""))}
+    else:
+        candidates = {term}
+        key = latin_search_key(term) if not is_khmer(term) else ""
+        if key:
+            candidates.add(key)
     # FTS5 cannot OR a MATCH with other conditions, so each candidate is its own sub-select.
     return or_(
         *(Application.id.in_(_ids_containing(candidate)) for candidate in sorted(candidates))

@@ -149,3 +149,42 @@ class Attachment(Base):
     content: Mapped[bytes] = mapped_column(LargeBinary)
     sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Person(Base):
+    """A direct victim named by one or more applicants (a killed or disappeared relative).
+
+    Several applicants of one family often name the same person; each application links to the
+    person with its own relationship (``PersonLink``), so the family group can be shown. The id is
+    made on the device and travels in sync inside the answers (``_direct_victim_person_id``).
+    """
+
+    __tablename__ = "persons"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name_km: Mapped[str] = mapped_column(String(300), default="")
+    name_latin: Mapped[str] = mapped_column(String(300), default="")
+    # Romanised, folded key (app.core.khmer_text.latin_search_key) for matching spellings.
+    name_key: Mapped[str] = mapped_column(String(300), default="", index=True)
+    birth_year_min: Mapped[int | None] = mapped_column(Integer)
+    birth_year_max: Mapped[int | None] = mapped_column(Integer)
+    fate: Mapped[str | None] = mapped_column(String(50))
+    last_place: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class PersonLink(Base):
+    """An application naming a direct victim, with how the applicant is related to them."""
+
+    __tablename__ = "person_links"
+    application_id: Mapped[str] = mapped_column(ForeignKey("applications.id"), primary_key=True)
+    person_id: Mapped[str] = mapped_column(ForeignKey("persons.id"), primary_key=True, index=True)
+    relationship: Mapped[str | None] = mapped_column(String(50))
+
+
+class CourtStatusNotice(Base):
+    """When this device first saw an application's current court status (deadlines count from it)."""
+
+    __tablename__ = "court_status_notices"
+    application_id: Mapped[str] = mapped_column(ForeignKey("applications.id"), primary_key=True)
+    court_status: Mapped[str] = mapped_column(String(30))
+    noticed_on: Mapped[datetime] = mapped_column(DateTime)

@@ -82,6 +82,7 @@ NAVIGATION: list[tuple[str, str]] = [
     ("rights", N_("Rights")),
     ("print", N_("Print")),
     ("sync", N_("Sync")),
+    ("follow_up", N_("Follow-up")),
     ("dashboard", N_("Dashboard")),
     ("security", N_("Officers and audit")),
     ("settings", N_("Settings")),
@@ -108,6 +109,7 @@ PAGE_CLASSES: dict[str, tuple[str, str]] = {
     "rights": ("app.ui.rights_page", "RightsPage"),
     "print": ("app.ui.print_page", "PrintPage"),
     "sync": ("app.ui.sync_page", "SyncPage"),
+    "follow_up": ("app.ui.followup_page", "FollowUpPage"),
     "security": ("app.ui.security_page", "SecurityPage"),
     "settings": ("app.ui.settings_page", "SettingsPage"),
 }

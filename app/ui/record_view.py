@@ -19,6 +19,7 @@ from app.core.forms.validation import visible_fields, visible_sections
 from app.i18n import _, current_language, format_datetime
 from app.services import records
 from app.services.context import AppContext
+from app.services.people import family_group
 from app.ui.wizard.review import display_value
 
 
@@ -64,6 +65,14 @@ class RecordDialog(QDialog):
         )
         if history:
             parts.append(f"<h3>{_escape(_('History'))}</h3><ul>{history}</ul>")
+        family = family_group(ctx, application_id)
+        if family:
+            members = "".join(
+                f"<li>{_escape(m.reference or _('Draft'))}: {_escape(m.name_km)} / {_escape(m.name_latin)}</li>"
+                for m in family
+            )
+            title = _("Family group: others who name the same victim")
+            parts.append(f"<h3>{_escape(title)}</h3><ul>{members}</ul>")
         self.summary = QTextBrowser()
         self.summary.setObjectName("recordSummary")
         self.summary.setHtml("".join(parts))

@@ -220,3 +220,50 @@ def test_possible_duplicate_warned_and_dismissed(
     assert len(buttons) == 1
     buttons[0].click()
     assert records.find_possible_duplicates(ctx, wizard.application_id, wizard.answers()) == []
+
+
+def test_second_applicant_picks_the_same_direct_victim_and_the_family_is_linked(
+    main_window: MainWindow, qtbot: QtBot, ctx: AppContext
+) -> None:
+    from app.services.people import PERSON_ID_KEY, family_group
+
+    form = records.form_definition("complaint")
+    victim = {"km": "ម៉ៅ សុខុម", "latin": "Mao Sokhom"}
+    first = records.start_application(ctx, "complaint")
+    records.finalize_application(
+        ctx,
+        first,
+        demo_answers(
+            form,
+            random.Random(31),
+            overrides={"applicant_status": "indirect_victim", "victim_name": victim},
+        ),
+    )
+    page = main_window.page_by_key["new_application"]
+    assert isinstance(page, IntakePage)
+    page.start("civil_party")
+    wizard = _wizard(page)
+    assert wizard.victim_suggestions is not None
+    wizard.rows["applicant_status"].editor.set_value("indirect_victim")
+    editor = wizard.rows["victim_name"].editor
+    assert isinstance(editor, NameEditor)
+    type_text(editor.khmer, "ម៉ៅ សុ")
+    found = wizard.victim_suggestions.refresh()
+    assert [p.name_latin for p in found] == ["Mao Sokhom"]
+    wizard.victim_suggestions.list.itemClicked.emit(wizard.victim_suggestions.list.item(0))
+    assert editor.value() == victim
+    assert wizard.answers()[PERSON_ID_KEY] == found[0].id
+    answers = demo_answers(
+        records.form_definition("civil_party"),
+        random.Random(32),
+        overrides={
+            "applicant_status": "indirect_victim",
+            "victim_name": victim,
+            PERSON_ID_KEY: found[0].id,
+        },
+    )
+    for field_id, value in answers.items():
+        if field_id in wizard.rows and field_id != "victim_name":
+            wizard.rows[field_id].editor.set_value(value)
+    wizard.finalize()
+    assert [m.application_id for m in family_group(ctx, wizard.application_id)] == [first]

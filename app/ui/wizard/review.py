@@ -132,6 +132,7 @@ class ReviewPage(QScrollArea):
         answers: dict[str, Any],
         issues: Sequence[FieldIssue],
         notes: Sequence[ScreeningNote],
+        deadline_warnings: Sequence[str],
         duplicates: Sequence[DuplicateCandidate],
     ) -> None:
         lang = current_language()
@@ -152,15 +153,20 @@ class ReviewPage(QScrollArea):
         self.problems.setMaximumHeight(28 * min(8, max(1, len(issues))) + 8)
         self.finalize_button.setEnabled(not errors)
 
+        lines = [f"<b>⚠ {_escape(w)}</b>" for w in deadline_warnings]
         text = "<br>".join(
-            ("⚠ " if n.severity == "warning" else "ℹ ")
-            + _escape(n.message_km if lang == "km" else n.message_en)
-            + f" <i>({_escape(n.source)})</i>"
-            for n in notes
+            lines
+            + [
+                ("⚠ " if n.severity == "warning" else "ℹ ")
+                + _escape(n.message_km if lang == "km" else n.message_en)
+                + f" <i>({_escape(n.source)})</i>"
+                for n in notes
+            ]
         )
         self.screening.setText(text)
-        self.screening_title.setVisible(bool(notes))
-        self.screening.setVisible(bool(notes))
+        shown = bool(notes or deadline_warnings)
+        self.screening_title.setVisible(shown)
+        self.screening.setVisible(shown)
 
         for widget in self._duplicate_rows:
             widget.deleteLater()

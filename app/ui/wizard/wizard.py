@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.forms import Field, FormDefinition, Section
+from app.core.forms import Field, FieldRole, FormDefinition, Section
 from app.core.forms.validation import (
     FieldIssue,
     Severity,
@@ -36,9 +36,12 @@ from app.core.forms.validation import (
 from app.i18n import _, current_language, format_number
 from app.services import records
 from app.services.context import AppContext
+from app.services.followup import intake_deadline_warning
 from app.services.intake import add_attachment, screening_notes
-from app.ui.wizard.field_widgets import FieldEditor, make_editor
+from app.services.people import PERSON_ID_KEY
+from app.ui.wizard.field_widgets import FieldEditor, NameEditor, make_editor
 from app.ui.wizard.review import ReviewPage
+from app.ui.wizard.victims import VictimSuggestions
 
 AUTOSAVE_INTERVAL_MS = 3000
 
@@ -211,6 +214,8 @@ class IntakeWizard(QWidget):
         self.autosave_timer.timeout.connect(self._autosave_tick)
         self.autosave_timer.start()
 
+        self.linked_person_id: str | None = detail.answers.get(PERSON_ID_KEY)
+        self.victim_suggestions = self._add_victim_suggestions()
         for field_id, value in detail.answers.items():
             if field_id in self.rows:
                 self.rows[field_id].editor.set_value(value)
@@ -224,7 +229,10 @@ class IntakeWizard(QWidget):
 
     def answers(self) -> dict[str, Any]:
         values = {fid: row.editor.value() for fid, row in self.rows.items()}
-        return {fid: value for fid, value in values.items() if value is not None}
+        answers = {fid: value for fid, value in values.items() if value is not None}
+        if self.linked_person_id is not None:
+            answers[PERSON_ID_KEY] = self.linked_person_id
+        return answers
 
     def _add_file_for(self, field_id: str) -> Any:
         def add(path: str) -> dict[str, str]:
@@ -263,6 +271,35 @@ class IntakeWizard(QWidget):
         visible = {s.id for s in visible_sections(self.form, answers)}
         indexes = [i for i, page in enumerate(self.pages) if page.section.id in visible]
         return [*indexes, len(self.pages)]  # the review page comes last
+
+    def _add_victim_suggestions(self) -> VictimSuggestions | None:
+        """Under the direct victim's name: people other applicants already named, so a family's
+        killed or disappeared relative is recorded once and every applicant is linked to them."""
+        item = self.form.field_with_role(FieldRole.VICTIM_NAME)
+        if item is None or not isinstance(self.rows[item.id].editor, NameEditor):
+            return None
+        editor = self.rows[item.id].editor
+        assert isinstance(editor, NameEditor)
+        suggestions = VictimSuggestions(self.ctx, editor)
+        suggestions.chosen.connect(self._victim_chosen)
+        editor.changed.connect(self._victim_name_edited)
+        layout = self.rows[item.id].layout()
+        if layout is not None:
+            layout.addWidget(suggestions)
+        return suggestions
+
+    def _victim_chosen(self, person_id: str) -> None:
+        self.linked_person_id = person_id
+        self._answer_changed()
+
+    def _victim_name_edited(self) -> None:
+        if self._loading or self.victim_suggestions is None:
+            return
+        if self.victim_suggestions.applying:
+            return
+        # A name typed by hand is a new person unless the officer picks a suggestion again.
+        self.linked_person_id = None
+        self.victim_suggestions.schedule()
 
     # --- navigation ------------------------------------------------------------------------
 
@@ -373,6 +410,7 @@ class IntakeWizard(QWidget):
             answers,
             records.check_application(self.form, answers),
             screening_notes(self.form, answers),
+            intake_deadline_warning(self.form, answers),
             records.find_possible_duplicates(self.ctx, self.application_id, answers),
         )
         self.review.not_duplicate.connect(self._not_duplicate, Qt.ConnectionType.UniqueConnection)

@@ -1,0 +1,351 @@
+"""Direct victims as persons of their own, linked to every applicant who names them.
+
+Several applicants of one family often name the same killed or disappeared relative. The direct
+victim is stored once (``Person``: name in both scripts, approximate birth years, fate, last known
+place) and each application links to it with the applicant's relationship (``PersonLink``), so the
+family group can be shown on the applicant's page.
+
+The link travels in sync because the chosen person id is written into the answers under the
+reserved key ``_direct_victim_person_id`` (see forms/README.md, "Reserved answer keys") when the
+application is finalised: ``records.finalize_application`` calls :func:`on_finalized` inside its
+transaction, before the version is written.
+
+Fields are found through the form: the name by its ``victim_name`` role; the birth date, fate and
+relationship are the fields named in :data:`VICTIM_FIELDS` in the same section as the name.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from app.core.approx_date import ApproxDate
+from app.core.forms import FieldRole, FormDefinition, effective_answers
+from app.core.khmer_text import (
+    ZWSP,
+    is_khmer,
+    latin_search_key,
+    normalize_for_search,
+    normalize_name,
+)
+from app.i18n import _
+from app.services import records
+from app.services.audit import AuditAction, record_audit
+from app.services.context import AppContext
+from app.services.security import ensure_unlocked
+from app.store.models import Application, Person, PersonLink
+
+PERSON_ID_KEY = "_direct_victim_person_id"
+# Field ids of the direct victim's details, looked up in the section of the victim_name field.
+VICTIM_FIELDS = {
+    "birth": "victim_birth_date",
+    "fate": "victim_fate",
+    "relationship": "victim_relationship",
+    "place": "victim_last_place",  # no bundled form has it yet; used when a form adds it
+}
+
+__all__ = [
+    "PERSON_ID_KEY",
+    "FamilyMember",
+    "PersonSuggestion",
+    "VictimDetails",
+    "family_group",
+    "link_direct_victim",
+    "linked_person",
+    "on_finalized",
+    "suggest_direct_victims",
+    "victim_details",
+]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+# --- reading the victim from the answers ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VictimDetails:
+    name_km: str
+    name_latin: str
+    birth_year_min: int | None
+    birth_year_max: int | None
+    fate: str | None
+    relationship: str | None
+    last_place: dict[str, Any] | None
+
+    @property
+    def name_key(self) -> str:
+        return name_key(self.name_km, self.name_latin)
+
+
+def name_key(name_km: str, name_latin: str) -> str:
+    """The folded key two spellings of one name share (Latin if given, else romanised Khmer)."""
+    return latin_search_key(name_latin) if name_latin else latin_search_key(name_km)
+
+
+def victim_details(form: FormDefinition, answers: Mapping[str, Any]) -> VictimDetails | None:
+    """The direct victim named in the answers, or None when the form or the answers name none
+    (e.g. the section is hidden because the applicant is a direct victim)."""
+    name_field = form.field_with_role(FieldRole.VICTIM_NAME)
+    if name_field is None:
+        return None
+    effective = effective_answers(form, dict(answers))
+    name = effective.get(name_field.id)
+    if not isinstance(name, Mapping):
+        return None
+    name_km = normalize_name(str(name.get("km") or ""))
+    name_latin = normalize_name(str(name.get("latin") or ""))
+    if not name_km and not name_latin:
+        return None
+    section = form.section_of(name_field.id)
+    in_section = {item.id for item in section.fields}
+
+    def value(kind: str) -> Any:
+        field_id = VICTIM_FIELDS[kind]
+        return effective.get(field_id) if field_id in in_section else None
+
+    birth_min = birth_max = None
+    birth = value("birth")
+    if isinstance(birth, Mapping):
+        try:
+            parsed = ApproxDate.from_dict(birth)
+            earliest, latest = parsed.earliest(), parsed.latest()
+            birth_min = earliest.year if earliest else None
+            birth_max = latest.year if latest else None
+        except ValueError:
+            pass
+    fate = value("fate")
+    relationship = value("relationship")
+    place = value("place")
+    return VictimDetails(
+        name_km=name_km,
+        name_latin=name_latin,
+        birth_year_min=birth_min,
+        birth_year_max=birth_max,
+        fate=str(fate) if isinstance(fate, str) and fate else None,
+        relationship=str(relationship) if isinstance(relationship, str) and relationship else None,
+        last_place=dict(place) if isinstance(place, Mapping) else None,
+    )
+
+
+# --- suggestions while typing --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PersonSuggestion:
+    id: str
+    name_km: str
+    name_latin: str
+    birth_year_min: int | None
+    birth_year_max: int | None
+    fate: str | None
+    applicants: int  # how many applications already name this person
+
+
+def _plain_km(column: Any) -> Any:
+    return func.replace(column, ZWSP, "")
+
+
+def suggest_direct_victims(ctx: AppContext, text: str, limit: int = 10) -> list[PersonSuggestion]:
+    """Direct victims already recorded whose name matches what is being typed: a Khmer substring,
+    or a Latin spelling (any common variant, through the romanised key)."""
+    ensure_unlocked(ctx)
+    typed = normalize_for_search(text)
+    if not typed:
+        return []
+    conditions = []
+    if is_khmer(typed):
+        escaped = typed.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        conditions.append(_plain_km(Person.name_km).like(f"%{escaped}%", escape="\\"))
+    key = latin_search_key(typed)
+    if key:
+        conditions.append(Person.name_key.like(f"%{key}%"))
+    if not conditions:
+        return []
+    counts = (
+        select(PersonLink.person_id, func.count().label("n"))
+        .group_by(PersonLink.person_id)
+        .subquery()
+    )
+    statement = (
+        select(Person, func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.person_id == Person.id)
+        .where(or_(*conditions))
+        .order_by(func.coalesce(counts.c.n, 0).desc(), Person.name_km, Person.id)
+        .limit(limit)
+    )
+    with ctx.store.transaction() as session:
+        rows = session.execute(statement).all()
+    return [
+        PersonSuggestion(
+            p.id, p.name_km, p.name_latin, p.birth_year_min, p.birth_year_max, p.fate, int(n)
+        )
+        for p, n in rows
+    ]
+
+
+# --- linking -------------------------------------------------------------------------------------
+
+
+def _years_overlap(a: VictimDetails, b: Person) -> bool:
+    if a.birth_year_min is None or b.birth_year_min is None:
+        return False
+    a_max = a.birth_year_max or a.birth_year_min
+    b_max = b.birth_year_max or b.birth_year_min
+    return a.birth_year_min <= b_max and b.birth_year_min <= a_max
+
+
+def _same_person(session: Session, victim: VictimDetails) -> Person | None:
+    """An existing person that is surely the same: same Khmer name, same romanised key, the same
+    fate and overlapping birth years. Anything less is only suggested, never linked silently."""
+    if not victim.name_km or not victim.fate:
+        return None
+    candidates = session.scalars(
+        select(Person).where(
+            _plain_km(Person.name_km) == victim.name_km.replace(ZWSP, ""),
+            Person.name_key == victim.name_key,
+            Person.fate == victim.fate,
+        )
+    ).all()
+    return next((p for p in candidates if _years_overlap(victim, p)), None)
+
+
+def _new_person(session: Session, victim: VictimDetails, person_id: str | None) -> Person:
+    person = Person(
+        id=person_id or str(uuid.uuid4()),
+        name_km=victim.name_km,
+        name_latin=victim.name_latin,
+        name_key=victim.name_key,
+        birth_year_min=victim.birth_year_min,
+        birth_year_max=victim.birth_year_max,
+        fate=victim.fate,
+        last_place=victim.last_place,
+        created_at=_now(),
+    )
+    session.add(person)
+    session.flush()
+    return person
+
+
+def _link(
+    session: Session,
+    application: Application,
+    person_id: str | None,
+    victim: VictimDetails,
+) -> str:
+    """Link ``application`` to the person (chosen, found or new); idempotent. Returns the id."""
+    existing = session.scalars(
+        select(PersonLink).where(PersonLink.application_id == application.id)
+    ).all()
+    if person_id is None and existing:
+        person_id = existing[0].person_id  # linked before: keep it
+    person = session.get(Person, person_id) if person_id else None
+    if person is None and person_id is None:
+        person = _same_person(session, victim)
+    if person is None:
+        # An id chosen elsewhere (e.g. on another device) is kept so the link stays the same.
+        person = _new_person(session, victim, person_id)
+    for link in existing:
+        if link.person_id != person.id:
+            session.delete(link)
+    current = session.get(PersonLink, (application.id, person.id))
+    if current is None:
+        session.add(
+            PersonLink(
+                application_id=application.id,
+                person_id=person.id,
+                relationship=victim.relationship,
+            )
+        )
+    else:
+        current.relationship = victim.relationship
+    session.flush()
+    return person.id
+
+
+def on_finalized(
+    session: Session, ctx: AppContext, application: Application, answers: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The finalisation hook: link the direct victim named in ``answers`` (the person chosen in
+    the wizard, stored under PERSON_ID_KEY, or a surely identical person, or a new one) and return
+    the answers with PERSON_ID_KEY set, so that the version written and synced carries it.
+    Answers that name no direct victim are returned unchanged (without a stale key)."""
+    result = dict(answers)
+    form = records.form_definition(application.form_id)
+    victim = victim_details(form, answers)
+    if victim is None:
+        result.pop(PERSON_ID_KEY, None)
+        return result
+    chosen = answers.get(PERSON_ID_KEY)
+    person_id = _link(session, application, chosen if isinstance(chosen, str) else None, victim)
+    result[PERSON_ID_KEY] = person_id
+    return result
+
+
+def link_direct_victim(
+    ctx: AppContext, application_id: str, person_id: str | None, answers: Mapping[str, Any]
+) -> str:
+    """Link an application to a direct victim: ``person_id`` if the officer chose one from the
+    suggestions, else a person made from the victim fields of ``answers``. Idempotent: linking
+    again returns the same person. Raises RecordError when the answers name no direct victim."""
+    with ctx.store.transaction() as session:
+        application = records.load_visible(session, ctx, application_id)
+        form = records.form_definition(application.form_id)
+        victim = victim_details(form, answers)
+        if victim is None:
+            raise records.RecordError(_("The answers name no direct victim."))
+        linked = _link(session, application, person_id, victim)
+        record_audit(
+            session, ctx, AuditAction.RECORD_EDIT, application_id, {"direct_victim": linked}
+        )
+        return linked
+
+
+def linked_person(ctx: AppContext, application_id: str) -> str | None:
+    with ctx.store.transaction() as session:
+        records.load_visible(session, ctx, application_id)
+        return session.scalar(
+            select(PersonLink.person_id).where(PersonLink.application_id == application_id)
+        )
+
+
+# --- the family group ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FamilyMember:
+    application_id: str
+    reference: str | None
+    name_km: str
+    name_latin: str
+    relationship: str | None  # how the applicant is related to the direct victim
+
+
+def family_group(ctx: AppContext, application_id: str) -> list[FamilyMember]:
+    """The other applicants who name the same direct victim(s) as this application (only those
+    the signed-in officer may see), by reference."""
+    with ctx.store.transaction() as session:
+        records.load_visible(session, ctx, application_id)
+        persons = select(PersonLink.person_id).where(PersonLink.application_id == application_id)
+        statement = records.visible_applications(
+            select(
+                Application.id,
+                Application.reference,
+                Application.name_km,
+                Application.name_latin,
+                PersonLink.relationship,
+            )
+            .join(PersonLink, PersonLink.application_id == Application.id)
+            .where(PersonLink.person_id.in_(persons), Application.id != application_id)
+            .distinct(),
+            ctx,
+        ).order_by(Application.reference, Application.id)
+        return [FamilyMember(*row) for row in session.execute(statement).all()]

@@ -1,0 +1,366 @@
+"""The Follow-up page: records at risk of missing a court deadline, the family group of the
+selected record, and status letters printed per forum or village for the next visit.
+
+The deadlines come from ``assets/deadlines.yaml`` through the follow-up service; letters are
+rendered off the UI thread (``BackgroundTask``) and written only to the file the officer chose.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.i18n import N_, _, current_language, format_date, format_number
+from app.services import followup, letters, people, records
+from app.services.context import AppContext
+from app.services.places import describe_place
+from app.services.printing import PrintError, RenderCancelled
+from app.ui.worker import BackgroundTask
+
+COLUMNS = (N_("Reference"), N_("Name"), N_("Deadline"), N_("Due date"), N_("Days left"))
+COURT_STATUS_LABELS: dict[str, str] = {
+    "received": N_("Received"),
+    "forwarded": N_("Forwarded"),
+    "admitted": N_("Admitted"),
+    "rejected": N_("Rejected"),
+    "lawyer_assigned": N_("Lawyer assigned"),
+}
+RELATIONSHIP_LABELS: dict[str, str] = {
+    "parent": N_("Father or mother"),
+    "child": N_("Son or daughter"),
+    "spouse": N_("Husband or wife"),
+    "sibling": N_("Brother or sister"),
+    "grandparent": N_("Grandmother or grandfather"),
+    "grandchild": N_("Grandchild"),
+    "uncle_aunt": N_("Uncle or aunt"),
+    "other_relative": N_("Another relative"),
+}
+PASSED = QColor("#f4c7c3")  # the deadline has passed
+URGENT = QColor("#fce8b2")  # a week or less
+SOON = QColor("#fff7d6")  # within the warning period
+URGENT_DAYS = 7
+
+
+def urgency_colour(days_left: int) -> QColor:
+    if days_left < 0:
+        return PASSED
+    if days_left <= URGENT_DAYS:
+        return URGENT
+    return SOON
+
+
+class FollowUpPage(QWidget):
+    def __init__(self, ctx: AppContext, deadlines_file: Path | None = None) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.deadlines_file = deadlines_file
+        self.today: date | None = None  # None: the real today (tests set a day)
+        self.risks: list[followup.AtRisk] = []
+        self.task: BackgroundTask | None = None
+
+        self.title = QLabel()
+        self.title.setObjectName("pageTitle")
+        self.risk_label = QLabel()
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setObjectName("atRiskTable")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.itemSelectionChanged.connect(self._selection_changed)
+        self.message = QLabel()
+        self.message.setObjectName("followUpMessage")
+        self.message.setWordWrap(True)
+        self.refresh_button = QPushButton()
+        self.refresh_button.setObjectName("refreshButton")
+        self.refresh_button.clicked.connect(self.refresh)
+
+        self.family_box = QGroupBox()
+        self.family_list = QListWidget()
+        self.family_list.setObjectName("familyList")
+        family_layout = QVBoxLayout(self.family_box)
+        family_layout.addWidget(self.family_list)
+
+        self.letters_box = QGroupBox()
+        self.forum_choice = QComboBox()
+        self.forum_choice.setObjectName("letterForum")
+        self.village_choice = QComboBox()
+        self.village_choice.setObjectName("letterVillage")
+        self.forum_choice.currentIndexChanged.connect(lambda _i: self._show_letter_count())
+        self.village_choice.currentIndexChanged.connect(lambda _i: self._show_letter_count())
+        self.letter_count = QLabel()
+        self.print_letters_button = QPushButton()
+        self.print_letters_button.setObjectName("printLettersButton")
+        self.print_letters_button.clicked.connect(self.choose_letters_file)
+        self.cancel_button = QPushButton()
+        self.cancel_button.setObjectName("cancelLettersButton")
+        self.cancel_button.clicked.connect(self.cancel_letters)
+        self.cancel_button.setVisible(False)
+        self.progress = QProgressBar()
+        self.progress.setObjectName("lettersProgress")
+        self.progress.setVisible(False)
+        self.forum_label = QLabel()
+        self.village_label = QLabel()
+        form = QFormLayout()
+        form.addRow(self.forum_label, self.forum_choice)
+        form.addRow(self.village_label, self.village_choice)
+        letters_layout = QVBoxLayout(self.letters_box)
+        letters_layout.addLayout(form)
+        letters_layout.addWidget(self.letter_count)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.print_letters_button)
+        buttons.addWidget(self.cancel_button)
+        letters_layout.addLayout(buttons)
+        letters_layout.addWidget(self.progress)
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        header = QHBoxLayout()
+        header.addWidget(self.risk_label, 1)
+        header.addWidget(self.refresh_button)
+        left_layout.addLayout(header)
+        left_layout.addWidget(self.table, 1)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.addWidget(self.family_box, 1)
+        right_layout.addWidget(self.letters_box)
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(self.message)
+        self.retranslate()
+        self.refresh()
+
+    # --- texts ----------------------------------------------------------------------------
+
+    def retranslate(self) -> None:
+        self.title.setText(_("Follow-up"))
+        self.risk_label.setText(_("Records at risk of missing a court deadline"))
+        self.table.setHorizontalHeaderLabels([_(c) for c in COLUMNS])
+        self.refresh_button.setText(_("Refresh"))
+        self.family_box.setTitle(_("Family group: others who name the same victim"))
+        self.letters_box.setTitle(_("Status letters for applicants"))
+        self.forum_label.setText(_("Forum"))
+        self.village_label.setText(_("Village"))
+        self.print_letters_button.setText(_("Print status letters…"))
+        self.cancel_button.setText(_("Cancel"))
+        if self.risks:
+            self._fill_table()
+        self._fill_letter_choices()
+
+    # --- deadlines ------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        try:
+            self.risks = followup.records_at_risk(
+                self.ctx, self.today, deadlines_file=self.deadlines_file
+            )
+        except records.RecordError as error:  # a broken deadlines file: say where
+            self.risks = []
+            self.message.setText(str(error))
+        else:
+            self.message.setText(_("No record is close to a deadline.") if not self.risks else "")
+        self._fill_table()
+        self._fill_letter_choices()
+
+    def _fill_table(self) -> None:
+        lang = current_language()
+        self.table.setRowCount(len(self.risks))
+        for row, risk in enumerate(self.risks):
+            if risk.days_left < 0:
+                left = _("{days} days ago").format(days=format_number(-risk.days_left, lang))
+            else:
+                left = format_number(risk.days_left, lang)
+            cells = (
+                risk.reference or _("(draft)"),
+                risk.name,
+                risk.deadline_name,
+                format_date(risk.due_date, lang),
+                left,
+            )
+            colour = QBrush(urgency_colour(risk.days_left))
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, risk.application_id)
+                item.setBackground(colour)
+                self.table.setItem(row, column, item)
+        self.table.resizeColumnsToContents()
+        self.family_list.clear()
+
+    def selected_application(self) -> str | None:
+        row = self.table.currentRow()
+        if row < 0 or row >= len(self.risks):
+            return None
+        return self.risks[row].application_id
+
+    def _selection_changed(self) -> None:
+        application_id = self.selected_application()
+        if application_id is not None:
+            self.show_family(application_id)
+
+    # --- family ---------------------------------------------------------------------------
+
+    def show_family(self, application_id: str) -> None:
+        self.family_list.clear()
+        try:
+            members = people.family_group(self.ctx, application_id)
+        except Exception as error:  # services raise translated errors
+            self.family_list.addItem(str(error))
+            return
+        if not members:
+            self.family_list.addItem(_("No other applicant names the same victim."))
+            return
+        for member in members:
+            name = " / ".join(p for p in (member.name_km, member.name_latin) if p)
+            relation = RELATIONSHIP_LABELS.get(member.relationship or "", "")
+            text = f"{member.reference or _('(draft)')} — {name}"
+            if relation:
+                text += " — " + _("victim's relation: {relation}").format(relation=_(relation))
+            self.family_list.addItem(text)
+
+    # --- letters --------------------------------------------------------------------------
+
+    def _fill_letter_choices(self) -> None:
+        lang = current_language()
+        try:
+            due = letters.letters_due(self.ctx)
+        except Exception as error:  # services raise translated errors
+            self.message.setText(str(error))
+            due = []
+        forums = sorted({d.forum for d in due if d.forum})
+        villages = sorted({d.village_code for d in due if d.village_code})
+        for combo, items in (
+            (self.forum_choice, [(f, f) for f in forums]),
+            (
+                self.village_choice,
+                [(v, describe_place({"village": v}, lang) or v) for v in villages],
+            ),
+        ):
+            current = combo.currentData()
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem(_("All"), None)
+            for data, label in items:
+                combo.addItem(label, data)
+            combo.setCurrentIndex(max(0, combo.findData(current)))
+            combo.blockSignals(False)
+        self._show_letter_count()
+
+    def letters_to_print(self) -> list[letters.LetterDue]:
+        return letters.letters_due(
+            self.ctx,
+            village_code=self.village_choice.currentData(),
+            forum=self.forum_choice.currentData(),
+        )
+
+    def _show_letter_count(self) -> None:
+        due = self.letters_to_print()
+        counts: dict[str, int] = {}
+        for item in due:
+            counts[item.court_status] = counts.get(item.court_status, 0) + 1
+        parts = [
+            f"{_(COURT_STATUS_LABELS.get(status, status))}: {format_number(count)}"
+            for status, count in sorted(counts.items())
+        ]
+        self.letter_count.setText(
+            _("{count} letters to print").format(count=format_number(len(due)))
+            + (" (" + ", ".join(parts) + ")" if parts else "")
+        )
+        self.print_letters_button.setEnabled(bool(due) and self.task is None)
+
+    def choose_letters_file(self) -> None:
+        path, _filter = QFileDialog.getSaveFileName(
+            self, _("Save as PDF"), "status-letters.pdf", "PDF (*.pdf)"
+        )
+        if path:
+            self.print_letters_to(Path(path))
+
+    def print_letters_to(self, path: Path) -> None:
+        """Render and save the chosen letters in the background (audited when saved)."""
+        ids = [item.application_id for item in self.letters_to_print()]
+        if not ids:
+            self.message.setText(_("There are no status letters to print."))
+            return
+        ctx = self.ctx
+
+        def job(progress: Any, cancelled: Any) -> int:
+            return letters.print_status_letters(ctx, ids, path, progress, cancelled)
+
+        self.task = BackgroundTask(job)
+        self.task.progressed.connect(self._letters_progress)
+        self.task.succeeded.connect(lambda pages: self._letters_done(path, len(ids), pages))
+        self.task.failed.connect(self._letters_failed)
+        self.task.ended.connect(self._letters_ended)
+        self.progress.setRange(0, len(ids))
+        self.progress.setValue(0)
+        self.progress.setVisible(True)
+        self.cancel_button.setVisible(True)
+        self.print_letters_button.setEnabled(False)
+        self.message.setText(_("Printing {count} letters…").format(count=format_number(len(ids))))
+        self.task.start()
+
+    def _letters_progress(self, done: int, total: int) -> None:
+        self.progress.setRange(0, total)
+        self.progress.setValue(done)
+
+    def _letters_done(self, path: Path, count: int, pages: int) -> None:
+        self.message.setText(
+            _("Saved {count} letters ({pages} pages): {path}").format(
+                count=format_number(count), pages=format_number(pages), path=path
+            )
+        )
+
+    def _letters_failed(self, error: Exception) -> None:
+        if isinstance(error, RenderCancelled):
+            self.message.setText(_("Cancelled. Nothing was saved."))
+        elif isinstance(error, PrintError | records.RecordError):
+            self.message.setText(str(error))
+        else:
+            self.message.setText(_("The letters could not be printed: {error}").format(error=error))
+
+    def _letters_ended(self) -> None:
+        self.cancel_button.setVisible(False)
+        self.task = None
+        self._show_letter_count()
+
+    def cancel_letters(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+
+    def save_open_draft(self) -> None:
+        """Nothing to save; a running batch finishes or is cancelled on its own."""
+
+    def closeEvent(self, event: Any) -> None:
+        if self.task is not None and self.task.is_running():
+            self.task.cancel()
+            self.task.wait()
+        super().closeEvent(event)

@@ -1,0 +1,112 @@
+"""The Follow-up page: at-risk table with colours, family panel, status letters in the background."""
+
+from __future__ import annotations
+
+import random
+import shutil
+import subprocess
+from datetime import date
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select, update
+
+from app.core.approx_date import ApproxDate
+from app.core.deadlines import deadlines_path
+from app.core.demo_answers import demo_answers
+from app.services import people, records
+from app.services.context import AppContext
+from app.store.models import Application, AuditEntry
+from app.ui.followup_page import PASSED, URGENT, FollowUpPage
+
+FORUM = "វេទិកា បាទី"
+
+
+def _indirect(ctx: AppContext, seed: int) -> str:
+    form = records.form_definition("civil_party")
+    answers = demo_answers(
+        form,
+        random.Random(seed),
+        overrides={
+            "applicant_status": "indirect_victim",
+            "victim_name": {"km": "កែវ វណ្ណា", "latin": "Keo Vanna"},
+            "victim_fate": "disappeared",
+            "victim_birth_date": ApproxDate.from_year(1950).to_dict(),
+            "victim_relationship": "sibling",
+            "protection_requested": False,
+            "intake_forum": FORUM,
+        },
+    )
+    application_id = records.start_application(ctx, form.id)
+    records.finalize_application(ctx, application_id, answers)
+    people.link_direct_victim(ctx, application_id, None, answers)
+    return application_id
+
+
+def _deadlines(tmp_path: Path, notified: str) -> Path:
+    copy = tmp_path / "deadlines.yaml"
+    shutil.copy(deadlines_path(), copy)
+    text = copy.read_text(encoding="utf-8").replace(
+        "investigation_end_notified: null", f"investigation_end_notified: {notified}"
+    )
+    copy.write_text(text, encoding="utf-8")
+    return copy
+
+
+def test_table_family_and_letters(
+    vss_qapp: object, qtbot: QtBot, ctx: AppContext, tmp_path: Path
+) -> None:
+    first = _indirect(ctx, 1)
+    second = _indirect(ctx, 2)
+    page = FollowUpPage(ctx, deadlines_file=_deadlines(tmp_path, "2027-05-25"))
+    qtbot.addWidget(page)
+    page.today = date(2027, 6, 5)
+    page.refresh()
+    assert page.table.rowCount() == 2
+    assert page.table.item(0, 4).text() == "៤"
+    assert page.table.item(0, 0).background().color() == URGENT
+
+    page.table.selectRow([r.application_id for r in page.risks].index(first))
+    texts = [page.family_list.item(i).text() for i in range(page.family_list.count())]
+    second_reference = records.get_application(ctx, second, audit=False).reference
+    assert len(texts) == 1 and second_reference in texts[0]
+
+    page.today = date(2027, 6, 20)
+    page.refresh()
+    assert page.table.item(0, 0).background().color() == PASSED
+
+    # Status letters: none until sync brings a court status back.
+    assert not page.print_letters_button.isEnabled()
+    with ctx.store.transaction() as session:
+        session.execute(update(Application).values(court_status="admitted"))
+    page.refresh()
+    assert page.forum_choice.findData(FORUM) >= 0
+    page.forum_choice.setCurrentIndex(page.forum_choice.findData(FORUM))
+    assert page.print_letters_button.isEnabled()
+    out = tmp_path / "letters.pdf"
+    page.print_letters_to(out)
+    task = page.task
+    assert task is not None
+    with qtbot.waitSignal(task.ended, timeout=120_000):
+        pass
+    qtbot.waitUntil(lambda: page.task is None)
+    assert out.exists()
+    info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True).stdout
+    pages = next(line for line in info.splitlines() if line.startswith("Pages:"))
+    assert pages.split()[-1] == "2"
+    assert str(out) in page.message.text()
+    with ctx.store.transaction() as session:
+        printed = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "record_print")
+        ).all()
+    assert {e.record_id for e in printed} == {first, second}
+    assert all(e.details and e.details["document"] == "status_letter" for e in printed)
+
+
+def test_a_broken_deadlines_file_is_reported_on_the_page(
+    vss_qapp: object, qtbot: QtBot, ctx: AppContext, tmp_path: Path
+) -> None:
+    page = FollowUpPage(ctx, deadlines_file=_deadlines(tmp_path, "not-a-date"))
+    qtbot.addWidget(page)
+    assert page.table.rowCount() == 0
+    assert "deadlines.yaml" in page.message.text()
