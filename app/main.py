@@ -184,7 +184,9 @@ def _cmd_demo_data(args: argparse.Namespace) -> int:
         )
     finally:
         ctx.close()
-    print(_("Records: {count}").format(count=args.count))
+    from app.i18n import format_number
+
+    print(_("Records: {count}").format(count=format_number(args.count)))
     return 0
 
 

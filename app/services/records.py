@@ -20,7 +20,8 @@ from sqlalchemy import Select, and_, delete, false, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from app.core.approx_date import ApproxDate
-from app.core.forms import FormDefinition, FormError, load_all_forms
+from app.core.forms import FormDefinition, FormError, load_form
+from app.core.forms.loader import form_files
 from app.core.forms.validation import FieldIssue, minimum_content_issues, validate_answers
 from app.core.khmer_text import (
     is_khmer,
@@ -66,19 +67,39 @@ def _now() -> datetime:
 # --- forms -------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _LoadedForms:
+    forms: dict[str, FormDefinition]
+    problems: tuple[str, ...]
+
+
 @lru_cache(maxsize=4)
-def _forms_in(folder: Path) -> dict[str, FormDefinition]:
-    return load_all_forms(folder)
+def _forms_in(folder: Path) -> _LoadedForms:
+    """Every good form of ``folder``; a damaged file is left out and reported, so one bad file
+    never stops the app (officers keep working with the other forms)."""
+    forms: dict[str, FormDefinition] = {}
+    problems: list[str] = []
+    for path in form_files(folder):
+        try:
+            form = load_form(path)
+        except FormError as error:
+            problems.extend(str(problem) for problem in error.problems)
+            continue
+        if form.id in forms:
+            problems.append(f"{path}: form id '{form.id}' is used twice")
+            continue
+        forms[form.id] = form
+    return _LoadedForms(forms, tuple(problems))
 
 
 def available_forms(folder: Path | None = None) -> dict[str, FormDefinition]:
-    """The form definitions the app offers; a bad form file raises a translated RecordError."""
-    try:
-        return _forms_in(folder or forms_dir())
-    except FormError as error:
-        raise RecordError(
-            _("A form file is damaged and cannot be used: {problem}").format(problem=str(error))
-        ) from error
+    """The form definitions the app offers (damaged files are left out; see form_file_problems)."""
+    return _forms_in(folder or forms_dir()).forms
+
+
+def form_file_problems(folder: Path | None = None) -> list[str]:
+    """What is wrong with form files that could not be loaded (file, line, field path, problem)."""
+    return list(_forms_in(folder or forms_dir()).problems)
 
 
 def form_definition(form_id: str) -> FormDefinition:

@@ -35,6 +35,7 @@ from app.i18n import (
 )
 from app.services.accounts import lock
 from app.services.context import AppContext, count_applications, sync_summary
+from app.services.records import form_file_problems
 from app.services.settings import load_settings
 from app.ui.record_view import RecordDialog
 from app.ui.sign_in import LockDialog
@@ -184,12 +185,24 @@ class MainWindow(QMainWindow):
         self.navigation.currentRowChanged.connect(self._row_chosen)
         self.navigation.setCurrentRow(0)
 
+        # A damaged form file is left out, not fatal; the officer is told which and why.
+        self.form_warning = QLabel()
+        self.form_warning.setObjectName("formWarning")
+        self.form_warning.setWordWrap(True)
+        self.form_warning.setStyleSheet("background:#fff3cd; color:#6b4e00; padding:6px;")
+        self.form_warning.setVisible(False)
+
         splitter = QSplitter()
         splitter.addWidget(self.navigation)
         splitter.addWidget(self.pages)
         splitter.setStretchFactor(1, 1)
         splitter.setChildrenCollapsible(False)
-        self.setCentralWidget(splitter)
+        central = QWidget()
+        central_layout = QVBoxLayout(central)
+        central_layout.setContentsMargins(0, 0, 0, 0)
+        central_layout.addWidget(self.form_warning)
+        central_layout.addWidget(splitter, 1)
+        self.setCentralWidget(central)
 
         self.officer_label = QLabel()
         self.records_label = QLabel()
@@ -304,6 +317,9 @@ class MainWindow(QMainWindow):
         dialog = RecordDialog(self.ctx, application_id, self)
         dialog.print_requested.connect(self.print_document)
         dialog.continue_draft.connect(self.resume_draft)
+        dialog.correct_record.connect(
+            self.resume_draft
+        )  # the wizard opens a final record to correct
         dialog.open()
         return dialog
 
@@ -375,6 +391,14 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(_("VSS Outreach"))
         self.language_caption.setText(_("Language:") + " ")
         self.lock_action.setText(_("Lock now"))
+        problems = form_file_problems()
+        self.form_warning.setVisible(bool(problems))
+        if problems:
+            self.form_warning.setText(
+                _("A form file is damaged and is not offered until it is fixed:")
+                + "\n"
+                + "\n".join(problems[:5])
+            )
         self.about_action.setText(_("About"))
         for row, (_key, label) in enumerate(NAVIGATION):
             item = self.navigation.item(row)

@@ -20,6 +20,7 @@ from app.i18n import _, current_language, format_datetime
 from app.services import records
 from app.services.context import AppContext
 from app.services.people import family_group
+from app.services.security import sees_all_records
 from app.ui.wizard.review import display_value
 
 
@@ -30,6 +31,7 @@ def _escape(text: str) -> str:
 class RecordDialog(QDialog):
     print_requested = Signal(str, str)  # document kind, reference
     continue_draft = Signal(str)  # application id
+    correct_record = Signal(str)  # application id
 
     def __init__(self, ctx: AppContext, application_id: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -86,6 +88,11 @@ class RecordDialog(QDialog):
                 button.setObjectName(f"print_{kind}")
                 button.clicked.connect(lambda _c=False, k=kind: self._print(k))
                 buttons.addWidget(button)
+            if sees_all_records(ctx):
+                correct = QPushButton(_("Correct this record…"))
+                correct.setObjectName("correctRecord")
+                correct.clicked.connect(self._correct)
+                buttons.addWidget(correct)
         else:
             resume = QPushButton(_("Continue the selected draft"))
             resume.setObjectName("continueDraft")
@@ -102,6 +109,10 @@ class RecordDialog(QDialog):
 
     def _print(self, kind: str) -> None:
         self.print_requested.emit(kind, self.detail.reference or "")
+        self.accept()
+
+    def _correct(self) -> None:
+        self.correct_record.emit(self.detail.id)
         self.accept()
 
     def _continue(self) -> None:

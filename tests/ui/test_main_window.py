@@ -129,3 +129,35 @@ def test_registry_opens_a_record_and_prints_from_it(main_window: MainWindow, ctx
     assert isinstance(printer, PrintPage)
     assert main_window.pages.currentWidget() is printer
     assert printer.document is not None and printer.document.kind == "receipt"
+
+
+def test_a_damaged_form_file_is_left_out_and_reported(
+    vss_qapp: QApplication,
+    qtbot,
+    ctx,
+    tmp_path: Path,
+    monkeypatch,  # type: ignore[no-untyped-def]
+) -> None:
+    import shutil
+
+    from app.services import records
+    from app.ui.intake_page import IntakePage
+
+    folder = tmp_path / "forms"
+    folder.mkdir()
+    shutil.copy(fonts_dir().parent.parent / "forms" / "complaint.yaml", folder)
+    broken = (fonts_dir().parent.parent / "forms" / "civil_party.yaml").read_text(encoding="utf-8")
+    (folder / "civil_party.yaml").write_text(
+        broken.replace("type: choice", "type: choise", 1), encoding="utf-8"
+    )
+    monkeypatch.setattr(records, "forms_dir", lambda: folder)
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    assert not window.form_warning.isHidden()
+    assert (
+        "civil_party.yaml" in window.form_warning.text() and "choise" in window.form_warning.text()
+    )
+    intake = window.page_by_key["new_application"]
+    assert isinstance(intake, IntakePage)
+    assert list(intake.chooser.form_buttons) == ["complaint"]
+    window.shutdown()

@@ -267,3 +267,43 @@ def test_second_applicant_picks_the_same_direct_victim_and_the_family_is_linked(
             wizard.rows[field_id].editor.set_value(value)
     wizard.finalize()
     assert [m.application_id for m in family_group(ctx, wizard.application_id)] == [first]
+
+
+def test_supervisor_corrects_a_final_record_as_a_new_version(
+    vss_qapp: object, qtbot: QtBot, ctx: AppContext
+) -> None:
+    from datetime import datetime
+
+    from app.services.context import SignedInOfficer
+    from app.store.models import Officer
+
+    with ctx.store.transaction() as session:
+        session.add(
+            Officer(
+                id="sup",
+                username="sokha",
+                display_name="Sokha",
+                role="supervisor",
+                active=True,
+                created_at=datetime(2026, 1, 1),
+            )
+        )
+    ctx.officer = SignedInOfficer("sup", "sokha", "Sokha", "supervisor")
+    form = records.form_definition("complaint")
+    application_id = records.start_application(ctx, "complaint")
+    reference = records.finalize_application(
+        ctx, application_id, demo_answers(form, random.Random(41))
+    )
+    page = IntakePage(ctx)
+    qtbot.addWidget(page)
+    page.open_draft(application_id)
+    wizard = _wizard(page)
+    assert wizard.correcting
+    name = wizard.rows["applicant_name"].editor
+    assert isinstance(name, NameEditor)
+    name.latin.setText("Corrected Spelling")
+    assert wizard.correct("the applicant spelled the name")
+    assert page.finished_panel.reference.text() == reference
+    detail = records.get_application(ctx, application_id)
+    assert [v.reason for v in detail.versions] == [None, "the applicant spelled the name"]
+    assert detail.answers["applicant_name"]["latin"] == "Corrected Spelling"

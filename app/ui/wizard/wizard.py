@@ -15,6 +15,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QMessageBox,
     QProgressBar,
@@ -152,6 +153,9 @@ class IntakeWizard(QWidget):
         self.ctx = ctx
         self.application_id = application_id
         detail = records.get_application(ctx, application_id, audit=False)
+        # A final record is corrected, not edited: the wizard makes a new version with a reason.
+        self.correcting = detail.status != "draft"
+        self.reference = detail.reference
         self.form: FormDefinition = records.form_definition(detail.form_id)
         self.rows: dict[str, FieldRow] = {}
         self.pages: list[SectionPage] = []
@@ -388,7 +392,7 @@ class IntakeWizard(QWidget):
             self.save_now()
 
     def save_now(self) -> None:
-        if not self.dirty:
+        if not self.dirty or self.correcting:
             return
         try:
             records.save_draft(self.ctx, self.application_id, self.answers())
@@ -420,6 +424,9 @@ class IntakeWizard(QWidget):
         self.refresh_review()
 
     def finalize(self) -> None:
+        if self.correcting:
+            self.correct()
+            return
         self.save_now()
         try:
             reference = records.finalize_application(self.ctx, self.application_id, self.answers())
@@ -432,6 +439,27 @@ class IntakeWizard(QWidget):
             return
         self.autosave_timer.stop()
         self.finished.emit(reference)
+
+    def correct(self, reason: str | None = None) -> bool:
+        """Save the changes to a final record as a new version (supervisors; reason required)."""
+        if reason is None:
+            reason, accepted = QInputDialog.getText(
+                self, _("Correction"), _("Why is this record corrected?")
+            )
+            if not accepted:
+                return False
+        try:
+            records.correct_application(self.ctx, self.application_id, self.answers(), reason)
+        except records.ValidationFailed as failure:
+            self.show_issues(failure.issues)
+            self.refresh_review()
+            return False
+        except Exception as error:  # RecordError, PermissionDenied: translated messages
+            QMessageBox.warning(self, _("Not finalised"), str(error))
+            return False
+        self.autosave_timer.stop()
+        self.finished.emit(self.reference or "")
+        return True
 
     def retranslate(self) -> None:
         lang = current_language()
