@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, and_, delete, false, func, or_, select, text
+from sqlalchemy import Select, and_, column, delete, false, func, or_, select, table, text
 from sqlalchemy.orm import Session
 
 from app.core.approx_date import ApproxDate
@@ -623,9 +623,16 @@ def _fts_phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def _search_condition(search: str) -> Any:
-    """Applications whose index matches ``search``: Khmer or Latin substrings (FTS5 trigram for
-    three or more characters, LIKE below that), a romanised key, or a reference number."""
+# Above this many matches a search is listed in index order instead of sorted: sorting would
+# mean reading every match, and an officer narrows a search by typing more, not by scrolling.
+SEARCH_SORT_LIMIT = 500
+
+SEARCH_INDEX = table("application_search", column("application_id"), column("content"))
+
+
+def _search_clause(search: str) -> Any:
+    """A condition on the search index for ``search``: Khmer or Latin substrings (FTS5 trigram
+    for three or more characters, LIKE below that), a romanised key, or a reference number."""
     term = normalize_for_search(search)
     if not term:
         return None
@@ -639,24 +646,21 @@ def _search_condition(search: str) -> Any:
         key = latin_search_key(term) if not is_khmer(term) else ""
         if key:
             candidates.add(key)
-    # FTS5 cannot OR a MATCH with other conditions, so each candidate is its own sub-select.
-    return or_(
-        *(Application.id.in_(_ids_containing(candidate)) for candidate in sorted(candidates))
-    )
+    ordered = sorted(candidates)
+    if all(len(c) >= 3 for c in ordered):
+        # One MATCH with FTS5's own OR: a MATCH cannot be OR-ed with other SQL conditions.
+        expression = " OR ".join(_fts_phrase(c) for c in ordered)
+        return text("application_search MATCH :search_q").bindparams(search_q=expression)
+    likes = []
+    params: dict[str, str] = {}
+    for index, candidate in enumerate(ordered):
+        escaped = candidate.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        params[f"search_like{index}"] = f"%{escaped}%"
+        likes.append(f"application_search.content LIKE :search_like{index} ESCAPE '\\'")
+    return text("(" + " OR ".join(likes) + ")").bindparams(**params)
 
 
-def _ids_containing(candidate: str) -> Any:
-    ids = select(text("application_id")).select_from(text("application_search"))
-    if len(candidate) >= 3:  # the trigram index needs three characters
-        return ids.where(text("application_search MATCH :q").bindparams(q=_fts_phrase(candidate)))
-    escaped = candidate.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return ids.where(text("content LIKE :q ESCAPE '\\'").bindparams(q=f"%{escaped}%"))
-
-
-def _registry_statement(
-    ctx: AppContext, query: RegistryQuery, columns: Sequence[Any]
-) -> Select[Any]:
-    statement = visible_applications(select(*columns), ctx)
+def _filters(query: RegistryQuery) -> list[Any]:
     filters = []
     if query.status:
         filters.append(Application.status == query.status)
@@ -666,43 +670,87 @@ def _registry_statement(
         filters.append(Application.forum == query.forum)
     if query.village_code:
         filters.append(Application.village_code == query.village_code)
-    condition = _search_condition(query.search) if query.search else None
-    if condition is not None:
-        filters.append(condition)
+    return filters
+
+
+def _registry_statement(
+    ctx: AppContext, query: RegistryQuery, columns: Sequence[Any]
+) -> Select[Any]:
+    """Matching applications, with the search as an IN (sub-select): for sorted listings."""
+    statement = visible_applications(select(*columns), ctx)
+    filters = _filters(query)
+    clause = _search_clause(query.search) if query.search else None
+    if clause is not None:
+        filters.append(Application.id.in_(select(SEARCH_INDEX.c.application_id).where(clause)))
     if filters:
         statement = statement.where(and_(*filters))
     return statement
 
 
+def _streamed_statement(
+    ctx: AppContext, query: RegistryQuery, columns: Sequence[Any], clause: Any
+) -> Select[Any]:
+    """Matching applications driven from the search index, so LIMIT stops early."""
+    statement = select(*columns).select_from(
+        SEARCH_INDEX.join(Application, Application.id == SEARCH_INDEX.c.application_id)
+    )
+    statement = visible_applications(statement, ctx).where(clause, *_filters(query))
+    return statement
+
+
+def _capped_count(ctx: AppContext, query: RegistryQuery, clause: Any, cap: int) -> int:
+    inner = _streamed_statement(ctx, query, [Application.id], clause).limit(cap)
+    with ctx.store.transaction() as session:
+        return int(session.scalar(select(func.count()).select_from(inner.subquery())) or 0)
+
+
 def count_registry(ctx: AppContext, query: RegistryQuery) -> int:
+    """How many applications match; for a search, at most SEARCH_SORT_LIMIT + 1 (more than the
+    limit means "many": the list then shows them unsorted, see search_is_broad)."""
+    clause = _search_clause(query.search) if query.search else None
+    if clause is not None:
+        return _capped_count(ctx, query, clause, SEARCH_SORT_LIMIT + 1)
     statement = _registry_statement(ctx, query, [func.count(Application.id)])
     with ctx.store.transaction() as session:
         return int(session.scalar(statement) or 0)
 
 
+def search_is_broad(count: int) -> bool:
+    return count > SEARCH_SORT_LIMIT
+
+
+REGISTRY_COLUMNS = (
+    Application.id,
+    Application.reference,
+    Application.name_km,
+    Application.name_latin,
+    Application.form_id,
+    Application.status,
+    Application.court_status,
+    Application.updated_at,
+    Application.identity_protected,
+)
+
+
 def list_registry(
-    ctx: AppContext, query: RegistryQuery, offset: int, limit: int
+    ctx: AppContext,
+    query: RegistryQuery,
+    offset: int,
+    limit: int,
+    known_count: int | None = None,
 ) -> list[RegistryRow]:
-    """One page of the registry; the Qt model fetches pages as the officer scrolls."""
-    order = SORT_COLUMNS.get(query.sort, Application.updated_at)
-    statement = _registry_statement(
-        ctx,
-        query,
-        [
-            Application.id,
-            Application.reference,
-            Application.name_km,
-            Application.name_latin,
-            Application.form_id,
-            Application.status,
-            Application.court_status,
-            Application.updated_at,
-            Application.identity_protected,
-        ],
-    )
-    statement = statement.order_by(
-        order.desc() if query.descending else order.asc(), Application.id
-    )
+    """One page of the registry; the Qt model fetches pages as the officer scrolls.
+    ``known_count`` is count_registry's answer for the same query, if the caller has it."""
+    clause = _search_clause(query.search) if query.search else None
+    if clause is not None and known_count is None:
+        known_count = _capped_count(ctx, query, clause, SEARCH_SORT_LIMIT + 1)
+    if clause is not None and known_count is not None and search_is_broad(known_count):
+        statement = _streamed_statement(ctx, query, REGISTRY_COLUMNS, clause)
+    else:
+        order = SORT_COLUMNS.get(query.sort, Application.updated_at)
+        statement = _registry_statement(ctx, query, REGISTRY_COLUMNS).order_by(
+            order.desc() if query.descending else order.asc(), Application.id
+        )
     with ctx.store.transaction() as session:
         rows = session.execute(statement.offset(offset).limit(limit)).all()
     return [RegistryRow(*row) for row in rows]

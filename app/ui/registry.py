@@ -34,11 +34,13 @@ from PySide6.QtWidgets import (
 from app.i18n import N_, _, current_language, format_date, format_number
 from app.services.context import AppContext
 from app.services.records import (
+    SEARCH_SORT_LIMIT,
     RegistryQuery,
     RegistryRow,
     available_forms,
     count_registry,
     list_registry,
+    search_is_broad,
 )
 
 PAGE_SIZE = 200
@@ -94,7 +96,7 @@ class RegistryModel(QAbstractTableModel):
     def reload(self) -> None:
         self.beginResetModel()
         self.total = count_registry(self.ctx, self.query)
-        self.rows = list_registry(self.ctx, self.query, 0, PAGE_SIZE)
+        self.rows = list_registry(self.ctx, self.query, 0, PAGE_SIZE, self.total)
         self.endResetModel()
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
@@ -109,7 +111,7 @@ class RegistryModel(QAbstractTableModel):
     def fetchMore(self, parent: Index) -> None:
         if parent.isValid():
             return
-        page = list_registry(self.ctx, self.query, len(self.rows), PAGE_SIZE)
+        page = list_registry(self.ctx, self.query, len(self.rows), PAGE_SIZE, self.total)
         if not page:
             self.total = len(self.rows)
             return
@@ -268,6 +270,13 @@ class RegistryPage(QWidget):
         self._show_count()
 
     def _show_count(self) -> None:
+        if self.model.query.search and search_is_broad(self.model.total):
+            self.count_label.setText(
+                _("More than {count} applications match: type more to narrow the search.").format(
+                    count=format_number(SEARCH_SORT_LIMIT)
+                )
+            )
+            return
         self.count_label.setText(
             _("{count} applications").format(count=format_number(self.model.total))
         )

@@ -55,6 +55,7 @@ class FirstRunDialog(QDialog):
         self.home = home
         self.ctx: AppContext | None = None
         self.recovery_code = ""
+        self.setMinimumWidth(560)
         self.intro = QLabel()
         self.intro.setWordWrap(True)
         self.language = QComboBox()
@@ -202,6 +203,7 @@ class SignInDialog(QDialog):
         super().__init__(parent)
         self.home = home
         self.ctx: AppContext | None = None
+        self.setMinimumWidth(480)
         self.username = QComboBox()
         self.username.setObjectName("username")
         self.username.setEditable(True)

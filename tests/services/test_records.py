@@ -184,3 +184,25 @@ def test_possible_duplicates_and_not_duplicate_decision(ctx: AppContext) -> None
     far = dict(answers, applicant_birth_date={"v": 1, "precision": "year", "year": 1975})
     third_id = records.start_application(ctx, "complaint")
     assert records.find_possible_duplicates(ctx, third_id, far) == []
+
+
+def test_a_broad_search_is_capped_and_streamed_a_narrow_one_sorted(
+    ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(records, "SEARCH_SORT_LIMIT", 3)
+    made = [
+        _final(
+            ctx, "complaint", seed=s, applicant_name={"km": f"សុខ ដារ៉ា{s}", "latin": f"Sok Dara {s}"}
+        )[0]
+        for s in range(6)
+    ]
+    broad = records.RegistryQuery(search="sok dara")
+    total = records.count_registry(ctx, broad)
+    assert total == 4 and records.search_is_broad(total)  # capped at the limit + 1
+    first = records.list_registry(ctx, broad, 0, 4, total)
+    rest = records.list_registry(ctx, broad, 4, 4, total)
+    assert sorted(r.id for r in first + rest) == sorted(made)  # every match, page by page
+    narrow = records.RegistryQuery(search="sok dara 5")
+    count = records.count_registry(ctx, narrow)
+    assert not records.search_is_broad(count)
+    assert [r.id for r in records.list_registry(ctx, narrow, 0, 10, count)] == [made[5]]
