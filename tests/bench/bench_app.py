@@ -243,7 +243,7 @@ def startup(home: Path, empty_home: Path) -> dict[str, float]:
         "a = QApplication([]); w = QWidget(); w.show();"
         "QTimer.singleShot(300, a.quit); a.exec()"
     )
-    baseline, baseline_rss = _child_run([sys.executable, "-c", minimal], env)
+    baseline, baseline_rss = _measure_isolated([sys.executable, "-c", minimal], env)
     app = [sys.executable, "-m", "app.main", "--user", "bench", "--quit-after-start"]
     # Each child is measured on its own (RUSAGE_CHILDREN keeps the peak of all children).
     cold_empty, rss_empty = _measure_isolated([*app, "--home", str(empty_home)], env)
