@@ -159,7 +159,7 @@ class ReviewPage(QScrollArea):
             + [
                 ("⚠ " if n.severity == "warning" else "ℹ ")
                 + _escape(n.message_km if lang == "km" else n.message_en)
-                + f" <i>({_escape(n.source)})</i>"
+                + (f" <i>({_escape(n.source)})</i>" if n.source else "")
                 for n in notes
             ]
         )
