@@ -15,13 +15,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.forms.validation import visible_fields, visible_sections
 from app.i18n import _, current_language, format_datetime
 from app.services import records
 from app.services.context import AppContext
 from app.services.people import family_group
 from app.services.security import sees_all_records
-from app.ui.wizard.review import display_value
+from app.ui.wizard.review import answers_html
 
 
 def _escape(text: str) -> str:
@@ -46,19 +45,7 @@ class RecordDialog(QDialog):
             f"<br>{_escape(form.title.get(lang))}"
         )
         heading.setObjectName("recordHeading")
-        parts = []
-        answers = self.detail.answers
-        for section in visible_sections(form, answers):
-            rows = [
-                f"<tr><td style='padding-right:12px;color:#444'>{_escape(f.label.get(lang))}</td>"
-                f"<td><b>{_escape(display_value(f, answers.get(f.id), lang))}</b></td></tr>"
-                for f in visible_fields(section, answers)
-                if answers.get(f.id) is not None
-            ]
-            if rows:
-                parts.append(
-                    f"<h3>{_escape(section.title.get(lang))}</h3><table>{''.join(rows)}</table>"
-                )
+        parts = [answers_html(form, self.detail.answers, lang)]
         history = "".join(
             f"<li>{v.version_no}: {_escape(format_datetime(v.created_at))}"
             + (f" — {_escape(v.reason)}" if v.reason else "")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime
 from typing import Any
 
 import pytest
@@ -12,29 +11,22 @@ from sqlalchemy import func, select
 from app.core.approx_date import ApproxDate
 from app.core.demo_answers import demo_answers
 from app.services import people, records
-from app.services.context import AppContext, SignedInOfficer
-from app.store.models import Application, Officer, Person, PersonLink
-
-FIELD_OFFICER = SignedInOfficer("officer-1", "dara", "Dara", "field_officer")
-OTHER_OFFICER = SignedInOfficer("officer-2", "vanna", "Vanna", "field_officer")
+from app.services.context import AppContext
+from app.store.models import Application, Person, PersonLink
+from tests.officers import FIELD_OFFICER, OTHER_OFFICER, add_officers
 
 FATHER = {"km": "ឈឹម សុខុម", "latin": "Chhim Sokhom"}
 
 
 @pytest.fixture(autouse=True)
 def _officers(ctx: AppContext) -> None:
-    with ctx.store.transaction() as session:
-        for officer in (FIELD_OFFICER, OTHER_OFFICER):
-            session.add(
-                Officer(
-                    id=officer.id,
-                    username=officer.username,
-                    display_name=officer.display_name,
-                    role=officer.role,
-                    active=True,
-                    created_at=datetime(2026, 1, 1),
-                )
-            )
+    add_officers(
+        ctx,
+        (
+            FIELD_OFFICER,
+            OTHER_OFFICER,
+        ),
+    )
 
 
 def _indirect(form_id: str, seed: int, **overrides: Any) -> dict[str, Any]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -13,30 +12,23 @@ from app.core.demo_answers import demo_answers
 from app.core.reference import validate_reference
 from app.services import records
 from app.services.audit import verify_audit_chain
-from app.services.context import AppContext, SignedInOfficer, open_app
+from app.services.context import AppContext, open_app
 from app.services.security import PermissionDenied
-from app.store.models import ApplicationVersion, AuditEntry, Officer, OutboxItem
-
-FIELD_OFFICER = SignedInOfficer("officer-1", "dara", "Dara", "field_officer")
-OTHER_OFFICER = SignedInOfficer("officer-2", "vanna", "Vanna", "field_officer")
-SUPERVISOR = SignedInOfficer("supervisor-1", "sokha", "Sokha", "supervisor")
+from app.store.models import ApplicationVersion, AuditEntry, OutboxItem
+from tests.officers import FIELD_OFFICER, OTHER_OFFICER, SUPERVISOR, add_officers
 
 
 @pytest.fixture(autouse=True)
 def _officers(ctx: AppContext) -> None:
     """The officer rows that records point to (accounts are made by the accounts service)."""
-    with ctx.store.transaction() as session:
-        for officer in (FIELD_OFFICER, OTHER_OFFICER, SUPERVISOR):
-            session.add(
-                Officer(
-                    id=officer.id,
-                    username=officer.username,
-                    display_name=officer.display_name,
-                    role=officer.role,
-                    active=True,
-                    created_at=datetime(2026, 1, 1),
-                )
-            )
+    add_officers(
+        ctx,
+        (
+            FIELD_OFFICER,
+            OTHER_OFFICER,
+            SUPERVISOR,
+        ),
+    )
 
 
 def _answers(form_id: str, seed: int, **overrides: object) -> dict[str, object]:

@@ -7,7 +7,6 @@ import errno
 import io
 import random
 import zipfile
-from datetime import datetime
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -26,11 +25,8 @@ from app.services.reports import (
     write_error,
 )
 from app.services.security import PermissionDenied
-from app.store.models import Application, AuditEntry, Officer, OutboxItem
-
-FIELD_OFFICER = SignedInOfficer("officer-1", "dara", "Dara", "field_officer")
-OTHER_OFFICER = SignedInOfficer("officer-2", "vanna", "Vanna", "field_officer")
-SUPERVISOR = SignedInOfficer("supervisor-1", "sokha", "Sokha", "supervisor")
+from app.store.models import Application, AuditEntry, OutboxItem
+from tests.officers import FIELD_OFFICER, OTHER_OFFICER, SUPERVISOR, add_officers
 
 FORUM_A = "វេទិកាសហគមន៍ ស្រុកបាទី"
 FORUM_B = "វេទិកាសហគមន៍ ខេត្តកំពង់ចាម"
@@ -39,18 +35,14 @@ SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
 @pytest.fixture(autouse=True)
 def _officers(ctx: AppContext) -> None:
-    with ctx.store.transaction() as session:
-        for officer in (FIELD_OFFICER, OTHER_OFFICER, SUPERVISOR):
-            session.add(
-                Officer(
-                    id=officer.id,
-                    username=officer.username,
-                    display_name=officer.display_name,
-                    role=officer.role,
-                    active=True,
-                    created_at=datetime(2026, 1, 1),
-                )
-            )
+    add_officers(
+        ctx,
+        (
+            FIELD_OFFICER,
+            OTHER_OFFICER,
+            SUPERVISOR,
+        ),
+    )
 
 
 def _final(

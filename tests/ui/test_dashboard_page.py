@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 import zipfile
-from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -14,29 +13,21 @@ from PySide6.QtWidgets import QApplication
 from app.core.demo_answers import demo_answers
 from app.i18n import set_language
 from app.services import records
-from app.services.context import AppContext, SignedInOfficer
-from app.store.models import Officer
+from app.services.context import AppContext
 from app.ui.dashboard_page import BarChart, DashboardPage
-
-FIELD_OFFICER = SignedInOfficer("officer-1", "dara", "Dara", "field_officer")
-SUPERVISOR = SignedInOfficer("supervisor-1", "sokha", "Sokha", "supervisor")
+from tests.officers import FIELD_OFFICER, SUPERVISOR, add_officers
 
 
 @pytest.fixture
 def store(ctx: AppContext) -> AppContext:
     """Three final complaints in Kandal (08) by the field officer, one draft by the supervisor."""
-    with ctx.store.transaction() as session:
-        for officer in (FIELD_OFFICER, SUPERVISOR):
-            session.add(
-                Officer(
-                    id=officer.id,
-                    username=officer.username,
-                    display_name=officer.display_name,
-                    role=officer.role,
-                    active=True,
-                    created_at=datetime(2026, 1, 1),
-                )
-            )
+    add_officers(
+        ctx,
+        (
+            FIELD_OFFICER,
+            SUPERVISOR,
+        ),
+    )
     ctx.officer = FIELD_OFFICER
     form = records.form_definition("complaint")
     for seed in range(3):

@@ -70,6 +70,23 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def answers_html(form: FormDefinition, answers: dict[str, Any], lang: str) -> str:
+    """Every answered, visible field by section, as the officer reads it back (HTML)."""
+    parts: list[str] = []
+    for section in visible_sections(form, answers):
+        rows = [
+            f"<tr><td style='padding-right:12px;color:#444'>{_escape(f.label.get(lang))}</td>"
+            f"<td><b>{_escape(display_value(f, answers.get(f.id), lang))}</b></td></tr>"
+            for f in visible_fields(section, answers)
+            if answers.get(f.id) is not None
+        ]
+        if rows:
+            parts.append(
+                f"<h3>{_escape(section.title.get(lang))}</h3><table>{''.join(rows)}</table>"
+            )
+    return "".join(parts)
+
+
 class ReviewPage(QScrollArea):
     finalize_requested = Signal()
     go_to_field = Signal(str)
@@ -191,19 +208,7 @@ class ReviewPage(QScrollArea):
             self._duplicate_rows.append(row)
         self.duplicates_title.setVisible(bool(duplicates))
 
-        parts: list[str] = []
-        for section in visible_sections(form, answers):
-            rows = [
-                f"<tr><td style='padding-right:12px;color:#444'>{_escape(f.label.get(lang))}</td>"
-                f"<td><b>{_escape(display_value(f, answers.get(f.id), lang))}</b></td></tr>"
-                for f in visible_fields(section, answers)
-                if answers.get(f.id) is not None
-            ]
-            if rows:
-                parts.append(
-                    f"<h3>{_escape(section.title.get(lang))}</h3><table>{''.join(rows)}</table>"
-                )
-        self.summary.setHtml("".join(parts))
+        self.summary.setHtml(answers_html(form, answers, lang))
 
     def _problem_chosen(self, item: QListWidgetItem) -> None:
         field_id = item.data(FIELD_ID_ROLE)
