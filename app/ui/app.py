@@ -71,7 +71,9 @@ def run_gui(
         apply_settings(load_settings(ctx))
         if language:
             set_language(language)
-        first = build_main_window(ctx)
+        window = build_main_window(ctx)
+        window.offer_drafts()
+        first = window
     first.show()
     if screenshot is not None or quit_after_start:
 

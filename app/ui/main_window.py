@@ -312,6 +312,22 @@ class MainWindow(QMainWindow):
         if isinstance(intake, IntakePage):
             intake.open_draft(application_id)
 
+    def offer_drafts(self) -> bool:
+        """At start: if this officer left drafts (e.g. the laptop died), open them first."""
+        from app.services.records import drafts_to_resume
+
+        drafts = drafts_to_resume(self.ctx)
+        if not drafts:
+            return False
+        self.show_page("new_application")
+        self.statusBar().showMessage(
+            _("You have {count} unfinished drafts: continue where you stopped.").format(
+                count=format_number(len(drafts))
+            ),
+            30_000,
+        )
+        return True
+
     def open_record(self, application_id: str) -> RecordDialog:
         """Show one application; from there the officer prints it or continues the draft."""
         dialog = RecordDialog(self.ctx, application_id, self)

@@ -307,3 +307,11 @@ def test_supervisor_corrects_a_final_record_as_a_new_version(
     detail = records.get_application(ctx, application_id)
     assert [v.reason for v in detail.versions] == [None, "the applicant spelled the name"]
     assert detail.answers["applicant_name"]["latin"] == "Corrected Spelling"
+
+
+def test_drafts_left_behind_are_offered_first(main_window: MainWindow, ctx: AppContext) -> None:
+    assert not main_window.offer_drafts()
+    records.start_application(ctx, "complaint")
+    assert main_window.offer_drafts()
+    assert main_window.pages.currentWidget() is main_window.page_by_key["new_application"]
+    assert main_window.statusBar().currentMessage()
