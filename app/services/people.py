@@ -11,7 +11,7 @@ application is finalised: ``records.finalize_application`` calls :func:`on_final
 transaction, before the version is written.
 
 Fields are found through the form: the name by its ``victim_name`` role; the birth date, fate and
-relationship are the fields named in :data:`VICTIM_FIELDS` in the same section as the name.
+relationship are the fields with the roles in :data:`VICTIM_ROLES` in the same section as the name.
 """
 
 from __future__ import annotations
@@ -43,11 +43,12 @@ from app.store.models import Application, Person, PersonLink
 
 PERSON_ID_KEY = "_direct_victim_person_id"
 # Field ids of the direct victim's details, looked up in the section of the victim_name field.
-VICTIM_FIELDS = {
-    "birth": "victim_birth_date",
-    "fate": "victim_fate",
-    "relationship": "victim_relationship",
-    "place": "victim_last_place",  # no bundled form has it yet; used when a form adds it
+# The direct victim's details, found by the roles the form gives its fields (forms/*.yaml).
+VICTIM_ROLES = {
+    "birth": FieldRole.VICTIM_BIRTH,
+    "fate": FieldRole.VICTIM_FATE,
+    "relationship": FieldRole.VICTIM_RELATIONSHIP,
+    "place": FieldRole.VICTIM_LAST_PLACE,  # no bundled form has it yet; used when a form adds it
 }
 
 __all__ = [
@@ -109,8 +110,8 @@ def victim_details(form: FormDefinition, answers: Mapping[str, Any]) -> VictimDe
     in_section = {item.id for item in section.fields}
 
     def value(kind: str) -> Any:
-        field_id = VICTIM_FIELDS[kind]
-        return effective.get(field_id) if field_id in in_section else None
+        item = form.field_with_role(VICTIM_ROLES[kind])
+        return effective.get(item.id) if item is not None and item.id in in_section else None
 
     birth_min = birth_max = None
     birth = value("birth")
