@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session
 from app.i18n import _
 from app.services.audit import AuditAction, record_audit
 from app.services.context import DEVICE_NAME_KEY, AppContext, get_setting
+from app.services.followup import note_status_changes
 from app.services.records import version_payload
 from app.store.models import Application, ApplicationVersion, AuditEntry, OutboxItem, Setting
 from app.sync.batch import BatchError, Receipt, seal_batch, sealed_sha256, verify_receipt
@@ -565,6 +566,8 @@ def pull_status(ctx: AppContext, server_url: str) -> int:
                     )
                     applied += int(getattr(changed, "rowcount", 0) or 0)
             session.merge(Setting(key=STATUS_CURSOR_SETTING, value=int(document["cursor"])))
+            # The day a status arrives starts court deadlines such as Rule 53(6)'s 30 days.
+            note_status_changes(session, _now().date())
         if not document.get("more"):
             break
     return applied
