@@ -503,6 +503,30 @@ def deactivate_officer(ctx: AppContext, username: str) -> None:
             keyring.remove(officer.username)
 
 
+def reactivate_officer(ctx: AppContext, username: str, new_password: str) -> None:
+    """Switch an account back on with a new password (its old key was removed when it was
+    switched off, so the administrator gives a new password); administrators only."""
+    require_role(ctx, Role.ADMINISTRATOR)
+    check_password(new_password)
+    db_key = _db_key(ctx)
+    with _keyring_change(ctx) as keyring, ctx.store.transaction() as session:
+        officer = _officer_by_username(session, username)
+        if officer.active:
+            return
+        officer.active = True
+        record_audit(
+            session,
+            ctx,
+            AuditAction.ACCOUNT_CHANGE,
+            record_id=officer.id,
+            details={"change": "reactivate_officer", "username": officer.username},
+        )
+        session.flush()
+        if keyring.has(officer.username):
+            keyring.remove(officer.username)
+        keyring.add_officer(officer.username, new_password, db_key)
+
+
 def change_password(ctx: AppContext, old_password: str, new_password: str) -> None:
     """The signed-in officer changes their own password."""
     officer = signed_in(ctx)

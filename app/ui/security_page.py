@@ -69,6 +69,9 @@ class SecurityPage(QWidget):
         self.deactivate_button = QPushButton()
         self.deactivate_button.setObjectName("deactivateOfficer")
         self.deactivate_button.clicked.connect(self.deactivate_selected)
+        self.reactivate_button = QPushButton()
+        self.reactivate_button.setObjectName("reactivateOfficer")
+        self.reactivate_button.clicked.connect(self.reactivate_selected)
         self.form = QFormLayout()
         self.form_labels = [QLabel() for _ in range(4)]
         for label, widget in zip(
@@ -78,7 +81,12 @@ class SecurityPage(QWidget):
         ):
             self.form.addRow(label, widget)
         officer_buttons = QHBoxLayout()
-        for button in (self.create_button, self.reset_button, self.deactivate_button):
+        for button in (
+            self.create_button,
+            self.reset_button,
+            self.deactivate_button,
+            self.reactivate_button,
+        ):
             officer_buttons.addWidget(button)
         officer_buttons.addStretch(1)
         officers_layout = QVBoxLayout(self.officers_box)
@@ -129,6 +137,7 @@ class SecurityPage(QWidget):
         self.create_button.setText(_("Add the officer"))
         self.reset_button.setText(_("Give the selected officer a new password"))
         self.deactivate_button.setText(_("Switch the selected account off"))
+        self.reactivate_button.setText(_("Switch it back on with the new password"))
         self.audit_box.setTitle(_("Audit log (newest first)"))
         self.audit.setHorizontalHeaderLabels([_("Time"), _("Officer"), _("Action"), _("Record")])
         self.backup_box.setTitle(_("Backup"))
@@ -138,7 +147,12 @@ class SecurityPage(QWidget):
     def refresh(self) -> None:
         can_manage = has_role(self.ctx, Role.ADMINISTRATOR)
         can_supervise = has_role(self.ctx, Role.SUPERVISOR, Role.ADMINISTRATOR)
-        for widget in (self.create_button, self.deactivate_button, self.new_username):
+        for widget in (
+            self.create_button,
+            self.deactivate_button,
+            self.reactivate_button,
+            self.new_username,
+        ):
             widget.setEnabled(can_manage)
         self.officers_box.setVisible(can_supervise)
         self.audit_box.setVisible(can_supervise)
@@ -217,6 +231,19 @@ class SecurityPage(QWidget):
         except Exception as error:  # translated by the service
             self.message.setText(str(error))
             return
+        self.refresh()
+
+    def reactivate_selected(self) -> None:
+        username = self._selected_username()
+        if username is None:
+            return
+        try:
+            accounts.reactivate_officer(self.ctx, username, self.new_password.text())
+        except Exception as error:  # translated by the service
+            self.message.setText(str(error))
+            return
+        self.new_password.clear()
+        self.message.setText(_("The officer can now sign in on this laptop."))
         self.refresh()
 
     def choose_backup_folder(self) -> None:

@@ -285,3 +285,21 @@ def test_planted_markers_never_reach_the_disk(admin: tuple[AppContext, str], hom
     finally:
         plain.close()
     assert _files_with_markers(plain_home) != []
+
+
+def test_a_switched_off_account_comes_back_with_a_new_password(
+    admin: tuple[AppContext, str], home: Path
+) -> None:
+    from app.services.accounts import reactivate_officer
+
+    ctx, _code = admin
+    create_officer(ctx, "vanna", "Vanna", "field_officer", "first password")
+    deactivate_officer(ctx, "vanna")
+    with pytest.raises(AccountError):
+        sign_in(home, "vanna", "first password")
+    reactivate_officer(ctx, "vanna", "second password")
+    with pytest.raises(AccountError):
+        sign_in(home, "vanna", "first password")
+    back = sign_in(home, "vanna", "second password")
+    assert back.officer is not None and back.officer.role == "field_officer"
+    back.close()
