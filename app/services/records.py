@@ -715,6 +715,13 @@ def count_registry(ctx: AppContext, query: RegistryQuery) -> int:
         return int(session.scalar(statement) or 0)
 
 
+def known_forums(ctx: AppContext) -> list[str]:
+    """The forums named in the applications this officer may see (for the registry filter)."""
+    with ctx.store.transaction() as session:
+        statement = visible_applications(select(Application.forum).distinct(), ctx)
+        return sorted(forum for forum in session.scalars(statement) if forum)
+
+
 def search_is_broad(count: int) -> bool:
     return count > SEARCH_SORT_LIMIT
 

@@ -39,6 +39,7 @@ from app.services.records import (
     RegistryRow,
     available_forms,
     count_registry,
+    known_forums,
     list_registry,
     search_is_broad,
 )
@@ -192,6 +193,8 @@ class RegistryPage(QWidget):
         self.search_box.setClearButtonEnabled(True)
         self.status_filter = QComboBox()
         self.form_filter = QComboBox()
+        self.forum_filter = QComboBox()
+        self.forum_filter.setObjectName("forumFilter")
         self.count_label = QLabel()
         self.model = RegistryModel(ctx)
         self.table = QTableView()
@@ -213,6 +216,7 @@ class RegistryPage(QWidget):
         filters.addWidget(self.search_box, 3)
         filters.addWidget(self.status_filter, 1)
         filters.addWidget(self.form_filter, 1)
+        filters.addWidget(self.forum_filter, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addLayout(filters)
@@ -227,6 +231,7 @@ class RegistryPage(QWidget):
         self.search_box.textChanged.connect(lambda _text: self.search_timer.start())
         self.status_filter.currentIndexChanged.connect(lambda _i: self.apply_filters())
         self.form_filter.currentIndexChanged.connect(lambda _i: self.apply_filters())
+        self.forum_filter.currentIndexChanged.connect(lambda _i: self.apply_filters())
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -238,7 +243,13 @@ class RegistryPage(QWidget):
         status_items += [(k, _(v)) for k, v in STATUS_LABELS.items()]
         form_items: list[tuple[str | None, str]] = [(None, _("All forms"))]
         form_items += [(f.id, f.title.get(current_language())) for f in available_forms().values()]
-        for combo, items in ((self.status_filter, status_items), (self.form_filter, form_items)):
+        forum_items: list[tuple[str | None, str]] = [(None, _("All forums"))]
+        forum_items += [(forum, forum) for forum in known_forums(self.ctx)]
+        for combo, items in (
+            (self.status_filter, status_items),
+            (self.form_filter, form_items),
+            (self.forum_filter, forum_items),
+        ):
             current = combo.currentData()
             combo.blockSignals(True)
             combo.clear()
@@ -259,6 +270,7 @@ class RegistryPage(QWidget):
                 search=self.search_box.text().strip(),
                 status=self.status_filter.currentData(),
                 form_id=self.form_filter.currentData(),
+                forum=self.forum_filter.currentData(),
                 sort=self.model.query.sort,
                 descending=self.model.query.descending,
             )
@@ -268,6 +280,12 @@ class RegistryPage(QWidget):
     def refresh(self) -> None:
         self.model.reload()
         self._show_count()
+
+    def showEvent(self, event: Any) -> None:
+        """New records and forums appear when the officer comes back to the list."""
+        super().showEvent(event)
+        self.retranslate()
+        self.refresh()
 
     def _show_count(self) -> None:
         if self.model.query.search and search_is_broad(self.model.total):

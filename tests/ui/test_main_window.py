@@ -161,3 +161,30 @@ def test_a_damaged_form_file_is_left_out_and_reported(
     assert isinstance(intake, IntakePage)
     assert list(intake.chooser.form_buttons) == ["complaint"]
     window.shutdown()
+
+
+def test_registry_filters_by_forum_and_shows_new_records_when_shown_again(
+    main_window: MainWindow,
+    ctx,  # type: ignore[no-untyped-def]
+) -> None:
+    import random
+
+    from app.core.demo_answers import demo_answers
+    from app.services import records
+    from app.ui.registry import RegistryPage
+
+    form = records.form_definition("complaint")
+    for seed, forum in ((1, "វេទិកា បាទី"), (2, "វេទិកា បាទី"), (3, "វេទិកា ព្រៃកប្បាស")):
+        application_id = records.start_application(ctx, "complaint")
+        records.finalize_application(
+            ctx,
+            application_id,
+            demo_answers(form, random.Random(seed), overrides={"intake_forum": forum}),
+        )
+    main_window.show_page("settings")
+    main_window.show_page("applicants")  # coming back shows the new records
+    registry = main_window.page_by_key["applicants"]
+    assert isinstance(registry, RegistryPage)
+    assert registry.model.rowCount() == 3
+    registry.forum_filter.setCurrentIndex(registry.forum_filter.findData("វេទិកា បាទី"))
+    assert registry.model.rowCount() == 2
