@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.core.approx_date import ApproxDate
@@ -284,6 +284,8 @@ def on_finalized(
     victim = victim_details(form, answers)
     if victim is None:
         result.pop(PERSON_ID_KEY, None)
+        # A correction may remove the direct victim (e.g. the applicant is the victim after all).
+        session.execute(delete(PersonLink).where(PersonLink.application_id == application.id))
         return result
     chosen = answers.get(PERSON_ID_KEY)
     person_id = _link(session, application, chosen if isinstance(chosen, str) else None, victim)

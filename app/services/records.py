@@ -494,6 +494,8 @@ def correct_application(
         blocking = _blocking(check_application(form, answers))
         if blocking:
             raise ValidationFailed(blocking)
+        # The family link follows the corrected victim details (same person kept when linked).
+        answers = people.on_finalized(session, ctx, application, answers)
         version = _add_version(session, ctx, application, answers, reason=reason.strip())
         # A correction must reach the central office again before the record counts as synced.
         if application.status in ("synced", "acknowledged"):

@@ -13,7 +13,7 @@ from app.core.demo_answers import demo_answers
 from app.services import people, records
 from app.services.context import AppContext
 from app.store.models import Application, Person, PersonLink
-from tests.officers import FIELD_OFFICER, OTHER_OFFICER, add_officers
+from tests.officers import FIELD_OFFICER, OTHER_OFFICER, SUPERVISOR, add_officers
 
 FATHER = {"km": "ឈឹម សុខុម", "latin": "Chhim Sokhom"}
 
@@ -143,3 +143,20 @@ def test_the_person_id_is_written_into_the_synced_version(ctx: AppContext) -> No
     records.finalize_application(ctx, application_id, stored)
     detail = records.get_application(ctx, application_id)
     assert detail.answers[people.PERSON_ID_KEY] == people.linked_person(ctx, application_id)
+
+
+def test_a_correction_that_removes_the_direct_victim_removes_the_link(ctx: AppContext) -> None:
+    from app.services.people import family_group, linked_person
+
+    add_officers(ctx, (SUPERVISOR,))
+    ctx.officer = SUPERVISOR
+    first = records.start_application(ctx, "complaint")
+    records.finalize_application(ctx, first, _indirect("complaint", 1))
+    second = records.start_application(ctx, "civil_party")
+    records.finalize_application(ctx, second, _indirect("civil_party", 2))
+    assert [m.application_id for m in family_group(ctx, second)] == [first]
+    answers = records.get_application(ctx, second).answers
+    answers["applicant_status"] = "direct_victim"
+    records.correct_application(ctx, second, answers, "the applicant is the victim")
+    assert family_group(ctx, second) == []
+    assert linked_person(ctx, second) is None
