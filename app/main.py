@@ -15,9 +15,26 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from app import __version__
-
 PASSWORD_ENV = "VSS_OUTREACH_PASSWORD"
+
+
+class _VersionAction(argparse.Action):
+    """``--version``; the version is read only when asked (reading it costs start-up time)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="show the version and exit")
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        import app
+
+        print(f"vss-outreach {app.__version__}")
+        parser.exit()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="vss-outreach",
         description="VSS Outreach: intake, rights information, printing and sync for the VSS.",
     )
-    parser.add_argument("--version", action="version", version=f"vss-outreach {__version__}")
+    parser.add_argument("--version", action=_VersionAction)
     parser.add_argument("--home", type=Path, help="data folder (default: the user data folder)")
     parser.add_argument("--lang", choices=["km", "en"], help="interface language (default: Khmer)")
     parser.add_argument("--user", help="sign in as this officer (password from the prompt)")

@@ -31,7 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from app import __version__
+import app
 from app.i18n import _
 from app.services.accounts import (
     DB_KEY_EXTRA,
@@ -205,7 +205,7 @@ def create_backup(ctx: AppContext, folder: Path) -> Path:
         manifest = {
             "format": MANIFEST_FORMAT,
             "format_version": MANIFEST_VERSION,
-            "app_version": __version__,
+            "app_version": app.__version__,
             "created_at": now.isoformat(timespec="seconds"),
             "device_id": ctx.device_id,
             "device_name": settings.device_name,

@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import APP_NAME, __version__
+import app
+from app import APP_NAME
 from app.core.resources import assets_dir, fonts_dir
 from app.i18n import _
 
@@ -125,7 +126,7 @@ class AboutDialog(QDialog):
         self.icon_label.setPixmap(QPixmap(str(assets_dir() / "icons" / "vss-outreach-64.png")))
         self.name_label = QLabel(APP_NAME)
         self.name_label.setObjectName("pageTitle")
-        self.version_label = QLabel(_("Version {version}").format(version=__version__))
+        self.version_label = QLabel(_("Version {version}").format(version=app.__version__))
         self.version_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         title_box = QVBoxLayout()
         title_box.addWidget(self.name_label)
