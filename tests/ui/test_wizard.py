@@ -315,3 +315,27 @@ def test_drafts_left_behind_are_offered_first(main_window: MainWindow, ctx: AppC
     assert main_window.offer_drafts()
     assert main_window.pages.currentWidget() is main_window.page_by_key["new_application"]
     assert main_window.statusBar().currentMessage()
+
+
+def test_autosave_while_locked_keeps_the_answers_for_later(
+    vss_qapp: object, qtbot: QtBot, ctx: AppContext
+) -> None:
+    from app.services.security import LOCKED_EXTRA
+
+    page = IntakePage(ctx)
+    qtbot.addWidget(page)
+    page.start("complaint")
+    wizard = _wizard(page)
+    name = wizard.rows["applicant_name"].editor
+    assert isinstance(name, NameEditor)
+    type_text(name.latin, "Heng")
+    ctx.extras[LOCKED_EXTRA] = True
+    wizard.save_now()  # refused by the services, not an exception in the UI
+    assert wizard.dirty and wizard.saved_label.text()
+    ctx.extras[LOCKED_EXTRA] = False
+    wizard.save_now()
+    assert not wizard.dirty
+    assert (
+        records.get_application(ctx, wizard.application_id).answers["applicant_name"]["latin"]
+        == "Heng"
+    )

@@ -40,6 +40,7 @@ from app.services.context import AppContext
 from app.services.followup import intake_deadline_warning
 from app.services.intake import add_attachment, screening_notes
 from app.services.people import PERSON_ID_KEY
+from app.services.security import PermissionDenied
 from app.ui.wizard.field_widgets import FieldEditor, NameEditor, make_editor
 from app.ui.wizard.review import ReviewPage
 from app.ui.wizard.victims import VictimSuggestions
@@ -396,7 +397,9 @@ class IntakeWizard(QWidget):
             return
         try:
             records.save_draft(self.ctx, self.application_id, self.answers())
-        except records.RecordError as error:
+        except (records.RecordError, PermissionDenied) as error:
+            # e.g. the session locked itself: the answers stay in the wizard and are saved
+            # at the next tick after unlocking (dirty stays set).
             self.saved_label.setText(str(error))
             return
         self.dirty = False
