@@ -181,6 +181,23 @@ def discard_incomplete_setup(home: Path) -> None:
     finish_setup(home)
 
 
+def _add_officer_row(
+    session: Session, officer_id: str, username: str, display_name: str, role: Role
+) -> None:
+    session.add(
+        Officer(
+            id=officer_id,
+            username=username,
+            display_name=display_name,
+            role=str(role),
+            organisation=None,
+            active=True,
+            created_at=_now(),
+        )
+    )
+    session.flush()
+
+
 def is_first_run(home: Path) -> bool:
     """True until a set-up (or a restore) has finished in ``home``."""
     return not Keyring.exists(home) or setup_incomplete(home)
@@ -211,18 +228,7 @@ def first_run_setup(
         ctx = open_app(home, db_key)
         officer_id = str(uuid.uuid4())
         with ctx.store.transaction() as session:
-            session.add(
-                Officer(
-                    id=officer_id,
-                    username=username,
-                    display_name=display_name,
-                    role=str(Role.ADMINISTRATOR),
-                    organisation=None,
-                    active=True,
-                    created_at=_now(),
-                )
-            )
-            session.flush()
+            _add_officer_row(session, officer_id, username, display_name, Role.ADMINISTRATOR)
             record_audit(
                 session,
                 ctx,
@@ -449,18 +455,7 @@ def create_officer(
         )
         if taken or keyring.has(name):
             raise AccountError(_("This user name is already taken."))
-        session.add(
-            Officer(
-                id=officer_id,
-                username=name,
-                display_name=shown,
-                role=str(chosen),
-                organisation=None,
-                active=True,
-                created_at=_now(),
-            )
-        )
-        session.flush()
+        _add_officer_row(session, officer_id, name, shown, chosen)
         record_audit(
             session,
             ctx,

@@ -272,6 +272,19 @@ def _link(
     return person.id
 
 
+def relationship_label(code: str | None, lang: str) -> str:
+    """How the applicant is related to the victim, in words: the choice label of the field with
+    the victim_relationship role (one list, in forms/*.yaml); "" when unknown."""
+    if not code:
+        return ""
+    for form in records.available_forms().values():
+        item = form.field_with_role(FieldRole.VICTIM_RELATIONSHIP)
+        choice = item.choice(code) if item is not None else None
+        if choice is not None:
+            return choice.label.get(lang)
+    return ""
+
+
 def on_finalized(
     session: Session, ctx: AppContext, application: Application, answers: Mapping[str, Any]
 ) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import select
 
 from app.core.forms import FieldRole, FormDefinition
-from app.i18n import _, current_language
+from app.i18n import _
 from app.pdf.documents import (
     PrintMeta,
     ReceiptMeta,
@@ -60,19 +60,18 @@ class PrintError(Exception):
     """A translated reason why a document was not printed."""
 
 
-def _place_label(value: Any) -> str:
-    return describe_place(value, current_language()) if value else ""
-
-
-def _meta(ctx: AppContext, reference: str) -> PrintMeta:
-    settings = load_settings(ctx)
+def _meta(ctx: AppContext, reference: str, device_name: str | None = None) -> PrintMeta:
+    """What every printed page says about where it was printed (device name from settings
+    unless the caller already has it, as a batch does for all its records)."""
+    if device_name is None:
+        device_name = load_settings(ctx).device_name
     officer = ctx.officer
     return PrintMeta(
         reference=reference,
         printed_at=datetime.now(UTC).astimezone(),
         officer_name=officer.display_name if officer else "",
         organisation="",
-        device_name=settings.device_name,
+        device_name=device_name,
         place_label=lambda value: describe_place(value, "km"),
     )
 
@@ -246,6 +245,7 @@ def print_applications(
     Raises RenderCancelled (and writes nothing) when ``cancelled`` turns true."""
     items: list[tuple[FormDefinition, dict[str, Any], PrintMeta]] = []
     masked: list[bool] = []
+    device_name = load_settings(ctx).device_name
     for application_id in application_ids:
         detail = _final_detail(ctx, application_id)
         masked.append(detail.identity_protected)
@@ -253,7 +253,7 @@ def print_applications(
             (
                 records.form_definition(detail.form_id),
                 detail.answers,
-                _meta(ctx, detail.reference or ""),
+                _meta(ctx, detail.reference or "", device_name),
             )
         )
     # In a batch, identity-protected records always print redacted (no per-record choice).

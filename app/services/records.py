@@ -32,7 +32,7 @@ from app.core.khmer_text import (
 )
 from app.core.reference import new_reference, normalize_reference
 from app.core.resources import forms_dir
-from app.i18n import _
+from app.i18n import N_, _
 from app.services import people
 from app.services.audit import AuditAction, record_audit
 from app.services.context import AppContext
@@ -47,6 +47,22 @@ from app.store.models import (
 from app.sync.format import record_digest
 
 STATUSES = ("draft", "final", "printed", "synced", "acknowledged")
+# How each status is shown (msgids, translated where shown).
+STATUS_LABELS: dict[str, str] = {
+    "draft": N_("Draft"),
+    "final": N_("Final"),
+    "printed": N_("Printed"),
+    "synced": N_("Synced"),
+    "acknowledged": N_("Acknowledged"),
+}
+# What the central office reports back about a record (sync brings these).
+COURT_STATUS_LABELS: dict[str, str] = {
+    "received": N_("Received"),
+    "forwarded": N_("Forwarded"),
+    "admitted": N_("Admitted"),
+    "rejected": N_("Rejected"),
+    "lawyer_assigned": N_("Lawyer assigned"),
+}
 REFERENCE_SEQUENCE_KEY = "reference_sequence"
 
 
@@ -267,27 +283,32 @@ def load_visible(session: Session, ctx: AppContext, application_id: str) -> Appl
 # --- drafts ------------------------------------------------------------------------------------
 
 
+def _new_draft(
+    session: Session, ctx: AppContext, form: FormDefinition, details: dict[str, Any]
+) -> Application:
+    """A new draft application of ``form`` by the signed-in officer, audited as created."""
+    now = _now()
+    application = Application(
+        id=str(uuid.uuid4()),
+        form_id=form.id,
+        form_version=form.version,
+        status="draft",
+        created_by=_signed_in_id(ctx),
+        created_at=now,
+        updated_at=now,
+        draft_answers={},
+    )
+    session.add(application)
+    session.flush()
+    record_audit(session, ctx, AuditAction.RECORD_CREATE, application.id, details)
+    return application
+
+
 def start_application(ctx: AppContext, form_id: str) -> str:
     ensure_unlocked(ctx)
     form = form_definition(form_id)
-    application_id = str(uuid.uuid4())
-    now = _now()
     with ctx.store.transaction() as session:
-        session.add(
-            Application(
-                id=application_id,
-                form_id=form.id,
-                form_version=form.version,
-                status="draft",
-                created_by=_signed_in_id(ctx),
-                created_at=now,
-                updated_at=now,
-                draft_answers={},
-            )
-        )
-        session.flush()
-        record_audit(session, ctx, AuditAction.RECORD_CREATE, application_id, {"form": form.id})
-    return application_id
+        return _new_draft(session, ctx, form, {"form": form.id}).id
 
 
 def save_draft(ctx: AppContext, application_id: str, answers: Mapping[str, Any]) -> None:
@@ -456,22 +477,7 @@ def import_applications(
         chunk = pending[start : start + IMPORT_CHUNK]
         with ctx.store.transaction() as session:
             for form_id, answers in chunk:
-                form = form_definition(form_id)
-                now = _now()
-                application = Application(
-                    id=str(uuid.uuid4()),
-                    form_id=form.id,
-                    form_version=form.version,
-                    status="draft",
-                    created_by=_signed_in_id(ctx),
-                    created_at=now,
-                    updated_at=now,
-                )
-                session.add(application)
-                session.flush()
-                record_audit(
-                    session, ctx, AuditAction.RECORD_CREATE, application.id, {"import": True}
-                )
+                application = _new_draft(session, ctx, form_definition(form_id), {"import": True})
                 _finalize_in(session, ctx, application, answers)
         done += len(chunk)
         if progress is not None:
@@ -882,7 +888,9 @@ def mark_not_duplicate(ctx: AppContext, application_id: str, other_id: str) -> N
 
 
 __all__ = [
+    "COURT_STATUS_LABELS",
     "STATUSES",
+    "STATUS_LABELS",
     "ApplicationDetail",
     "DraftSummary",
     "DuplicateCandidate",

@@ -35,20 +35,13 @@ from app.core.gazetteer import load_gazetteer
 from app.i18n import N_, _, translator
 from app.services.audit import AuditAction, record_audit
 from app.services.context import AppContext
-from app.services.records import STATUSES, available_forms
+from app.services.records import STATUS_LABELS, STATUSES, available_forms
 from app.services.security import Role, require_role
 from app.store.models import Application, ApplicationVersion, OutboxItem
 
 ReportFormat = Literal["csv", "xlsx"]
 FORMATS: tuple[str, ...] = ("csv", "xlsx")
 
-STATUS_LABELS: dict[str, str] = {
-    "draft": N_("Draft"),
-    "final": N_("Final"),
-    "printed": N_("Printed"),
-    "synced": N_("Synced"),
-    "acknowledged": N_("Acknowledged"),
-}
 SYNC_STATES: tuple[str, ...] = ("pending", "in_batch", "acknowledged", "quarantined")
 SYNC_LABELS: dict[str, str] = {
     "pending": N_("Waiting to be sent"),

@@ -40,23 +40,6 @@ from app.services.printing import PrintError, RenderCancelled
 from app.ui.worker import BackgroundTask
 
 COLUMNS = (N_("Reference"), N_("Name"), N_("Deadline"), N_("Due date"), N_("Days left"))
-COURT_STATUS_LABELS: dict[str, str] = {
-    "received": N_("Received"),
-    "forwarded": N_("Forwarded"),
-    "admitted": N_("Admitted"),
-    "rejected": N_("Rejected"),
-    "lawyer_assigned": N_("Lawyer assigned"),
-}
-RELATIONSHIP_LABELS: dict[str, str] = {
-    "parent": N_("Father or mother"),
-    "child": N_("Son or daughter"),
-    "spouse": N_("Husband or wife"),
-    "sibling": N_("Brother or sister"),
-    "grandparent": N_("Grandmother or grandfather"),
-    "grandchild": N_("Grandchild"),
-    "uncle_aunt": N_("Uncle or aunt"),
-    "other_relative": N_("Another relative"),
-}
 PASSED = QColor("#f4c7c3")  # the deadline has passed
 URGENT = QColor("#fce8b2")  # a week or less
 SOON = QColor("#fff7d6")  # within the warning period
@@ -241,10 +224,10 @@ class FollowUpPage(QWidget):
             return
         for member in members:
             name = " / ".join(p for p in (member.name_km, member.name_latin) if p)
-            relation = RELATIONSHIP_LABELS.get(member.relationship or "", "")
+            relation = people.relationship_label(member.relationship, current_language())
             text = f"{member.reference or _('(draft)')} — {name}"
             if relation:
-                text += " — " + _("victim's relation: {relation}").format(relation=_(relation))
+                text += " — " + _("victim's relation: {relation}").format(relation=relation)
             self.family_list.addItem(text)
 
     # --- letters --------------------------------------------------------------------------
@@ -288,7 +271,7 @@ class FollowUpPage(QWidget):
         for item in due:
             counts[item.court_status] = counts.get(item.court_status, 0) + 1
         parts = [
-            f"{_(COURT_STATUS_LABELS.get(status, status))}: {format_number(count)}"
+            f"{_(records.COURT_STATUS_LABELS.get(status, status))}: {format_number(count)}"
             for status, count in sorted(counts.items())
         ]
         self.letter_count.setText(
@@ -356,11 +339,7 @@ class FollowUpPage(QWidget):
         if self.task is not None:
             self.task.cancel()
 
-    def save_open_draft(self) -> None:
-        """Nothing to save; a running batch finishes or is cancelled on its own."""
-
     def closeEvent(self, event: Any) -> None:
-        if self.task is not None and self.task.is_running():
-            self.task.cancel()
-            self.task.wait()
+        if self.task is not None:
+            self.task.stop()
         super().closeEvent(event)

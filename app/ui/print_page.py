@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QProgressBar,
     QPushButton,
     QRadioButton,
@@ -357,15 +356,7 @@ class PrintPage(QWidget):
         if self.task is not None:
             self.task.cancel()
 
-    def save_open_draft(self) -> None:
-        """Nothing to save; a running batch finishes or is cancelled on its own."""
-
     def closeEvent(self, event: Any) -> None:
-        if self.task is not None and self.task.is_running():
-            self.task.cancel()
-            self.task.wait()
+        if self.task is not None:
+            self.task.stop()
         super().closeEvent(event)
-
-
-def show_error(parent: QWidget, error: Exception) -> None:
-    QMessageBox.warning(parent, _("Print"), str(error))

@@ -20,11 +20,8 @@ from app.services import records
 from app.services.context import AppContext
 from app.services.people import family_group
 from app.services.security import sees_all_records
+from app.ui.text import html_text
 from app.ui.wizard.review import answers_html
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 class RecordDialog(QDialog):
@@ -40,28 +37,28 @@ class RecordDialog(QDialog):
         self.setWindowTitle(self.detail.reference or _("Draft"))
         self.resize(820, 680)
         heading = QLabel(
-            f"<span style='font-size:20pt;font-weight:bold'>{_escape(self.detail.reference or _('Draft'))}</span>"
-            f"<br>{_escape(self.detail.name_km)} / {_escape(self.detail.name_latin)}"
-            f"<br>{_escape(form.title.get(lang))}"
+            f"<span style='font-size:20pt;font-weight:bold'>{html_text(self.detail.reference or _('Draft'))}</span>"
+            f"<br>{html_text(self.detail.name_km)} / {html_text(self.detail.name_latin)}"
+            f"<br>{html_text(form.title.get(lang))}"
         )
         heading.setObjectName("recordHeading")
         parts = [answers_html(form, self.detail.answers, lang)]
         history = "".join(
-            f"<li>{v.version_no}: {_escape(format_datetime(v.created_at))}"
-            + (f" — {_escape(v.reason)}" if v.reason else "")
+            f"<li>{v.version_no}: {html_text(format_datetime(v.created_at))}"
+            + (f" — {html_text(v.reason)}" if v.reason else "")
             + "</li>"
             for v in self.detail.versions
         )
         if history:
-            parts.append(f"<h3>{_escape(_('History'))}</h3><ul>{history}</ul>")
+            parts.append(f"<h3>{html_text(_('History'))}</h3><ul>{history}</ul>")
         family = family_group(ctx, application_id)
         if family:
             members = "".join(
-                f"<li>{_escape(m.reference or _('Draft'))}: {_escape(m.name_km)} / {_escape(m.name_latin)}</li>"
+                f"<li>{html_text(m.reference or _('Draft'))}: {html_text(m.name_km)} / {html_text(m.name_latin)}</li>"
                 for m in family
             )
             title = _("Family group: others who name the same victim")
-            parts.append(f"<h3>{_escape(title)}</h3><ul>{members}</ul>")
+            parts.append(f"<h3>{html_text(title)}</h3><ul>{members}</ul>")
         self.summary = QTextBrowser()
         self.summary.setObjectName("recordSummary")
         self.summary.setHtml("".join(parts))

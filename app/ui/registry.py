@@ -34,7 +34,9 @@ from PySide6.QtWidgets import (
 from app.i18n import N_, _, current_language, format_date, format_number
 from app.services.context import AppContext
 from app.services.records import (
+    COURT_STATUS_LABELS,
     SEARCH_SORT_LIMIT,
+    STATUS_LABELS,
     RegistryQuery,
     RegistryRow,
     available_forms,
@@ -46,25 +48,9 @@ from app.services.records import (
 
 PAGE_SIZE = 200
 
-# What the central office reports back about a record (sync brings these).
-COURT_STATUS_LABELS: dict[str, str] = {
-    "received": N_("Received"),
-    "forwarded": N_("Forwarded"),
-    "admitted": N_("Admitted"),
-    "rejected": N_("Rejected"),
-    "lawyer_assigned": N_("Lawyer assigned"),
-}
-
 # Starting widths (pixels) so a reference number and a Khmer name are never cut off.
 COLUMN_WIDTHS = (170, 170, 160, 230, 120, 170)
 
-STATUS_LABELS: dict[str, str] = {
-    "draft": N_("Draft"),
-    "final": N_("Final"),
-    "printed": N_("Printed"),
-    "synced": N_("Synced"),
-    "acknowledged": N_("Acknowledged"),
-}
 
 # (column key, header msgid, sort key understood by the records service or None)
 COLUMNS: list[tuple[str, str, str | None]] = [

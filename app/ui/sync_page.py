@@ -311,11 +311,7 @@ class SyncPage(QWidget):
             return
         self.refresh()
 
-    def save_open_draft(self) -> None:
-        """Nothing to save here; a running sync is stopped by shutdown()."""
-
     def shutdown(self) -> None:
         self.auto_timer.stop()
-        if self.task is not None and self.task.is_running():
-            self.task.cancel()
-            self.task.wait()
+        if self.task is not None:
+            self.task.stop()

@@ -56,6 +56,12 @@ class BackgroundTask(QObject):
     def cancel_requested(self) -> bool:
         return self._cancel.is_set()
 
+    def stop(self) -> None:
+        """Cancel and wait for the job to end (closing a page or the app while it runs)."""
+        if self.is_running():
+            self.cancel()
+            self.wait()
+
     def wait(self, milliseconds: int = 60_000) -> bool:
         return bool(self._thread.wait(milliseconds))
 

@@ -396,6 +396,15 @@ class ConsentEditor(FieldEditor):
         self.box.setChecked(value is True)
 
 
+def signature_mark_labels() -> dict[str, str]:
+    """How the applicant marks the printed declaration, in the current language."""
+    return {
+        SignatureMark.SIGNATURE.value: _("Signs the printed declaration"),
+        SignatureMark.THUMBPRINT.value: _("Puts a thumbprint on the printed declaration"),
+        SignatureMark.TO_BE_TAKEN.value: _("Will sign or put a thumbprint later"),
+    }
+
+
 class SignatureMarkEditor(FieldEditor):
     """How the applicant will mark the printed declaration; the mark itself is taken on paper."""
 
@@ -415,13 +424,8 @@ class SignatureMarkEditor(FieldEditor):
         self.retranslate()
 
     def retranslate(self) -> None:
-        texts = {
-            SignatureMark.SIGNATURE: _("Signs the printed declaration"),
-            SignatureMark.THUMBPRINT: _("Puts a thumbprint on the printed declaration"),
-            SignatureMark.TO_BE_TAKEN: _("Will sign or put a thumbprint later"),
-        }
-        for mark, text in texts.items():
-            self.buttons[mark.value].setText(text)
+        for mark, text in signature_mark_labels().items():
+            self.buttons[mark].setText(text)
 
     def value(self) -> Any:
         return next((code for code, b in self.buttons.items() if b.isChecked()), None)

@@ -27,6 +27,8 @@ from app.core.jurisdiction import ScreeningNote
 from app.i18n import _, current_language
 from app.services.places import describe_place
 from app.services.records import DuplicateCandidate
+from app.ui.text import html_text
+from app.ui.wizard.field_widgets import signature_mark_labels
 
 FIELD_ID_ROLE = 256
 
@@ -58,16 +60,8 @@ def display_value(item: Field, value: Any, lang: str) -> str:
     if kind is FieldType.ATTACHMENT and isinstance(value, list):
         return ", ".join(str(v.get("name", "")) if isinstance(v, dict) else str(v) for v in value)
     if kind is FieldType.SIGNATURE_MARK:
-        return {
-            "signature": _("Signs the printed declaration"),
-            "thumbprint": _("Puts a thumbprint on the printed declaration"),
-            "to_be_taken": _("Will sign or put a thumbprint later"),
-        }.get(str(value), str(value))
+        return signature_mark_labels().get(str(value), str(value))
     return str(value).replace("\u200b", "")
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def answers_html(form: FormDefinition, answers: dict[str, Any], lang: str) -> str:
@@ -75,14 +69,14 @@ def answers_html(form: FormDefinition, answers: dict[str, Any], lang: str) -> st
     parts: list[str] = []
     for section in visible_sections(form, answers):
         rows = [
-            f"<tr><td style='padding-right:12px;color:#444'>{_escape(f.label.get(lang))}</td>"
-            f"<td><b>{_escape(display_value(f, answers.get(f.id), lang))}</b></td></tr>"
+            f"<tr><td style='padding-right:12px;color:#444'>{html_text(f.label.get(lang))}</td>"
+            f"<td><b>{html_text(display_value(f, answers.get(f.id), lang))}</b></td></tr>"
             for f in visible_fields(section, answers)
             if answers.get(f.id) is not None
         ]
         if rows:
             parts.append(
-                f"<h3>{_escape(section.title.get(lang))}</h3><table>{''.join(rows)}</table>"
+                f"<h3>{html_text(section.title.get(lang))}</h3><table>{''.join(rows)}</table>"
             )
     return "".join(parts)
 
@@ -170,13 +164,13 @@ class ReviewPage(QScrollArea):
         self.problems.setMaximumHeight(28 * min(8, max(1, len(issues))) + 8)
         self.finalize_button.setEnabled(not errors)
 
-        lines = [f"<b>⚠ {_escape(w)}</b>" for w in deadline_warnings]
+        lines = [f"<b>⚠ {html_text(w)}</b>" for w in deadline_warnings]
         text = "<br>".join(
             lines
             + [
                 ("⚠ " if n.severity == "warning" else "ℹ ")
-                + _escape(n.message_km if lang == "km" else n.message_en)
-                + (f" <i>({_escape(n.source)})</i>" if n.source else "")
+                + html_text(n.message_km if lang == "km" else n.message_en)
+                + (f" <i>({html_text(n.source)})</i>" if n.source else "")
                 for n in notes
             ]
         )

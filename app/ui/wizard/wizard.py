@@ -41,6 +41,7 @@ from app.services.followup import intake_deadline_warning
 from app.services.intake import add_attachment, screening_notes
 from app.services.people import PERSON_ID_KEY
 from app.services.security import PermissionDenied
+from app.ui.text import html_text
 from app.ui.wizard.field_widgets import FieldEditor, NameEditor, make_editor
 from app.ui.wizard.review import ReviewPage
 from app.ui.wizard.victims import VictimSuggestions
@@ -79,8 +80,8 @@ class FieldRow(QWidget):
         other = "en" if lang == "km" else "km"
         marker = " *" if self.required else ""
         self.label.setText(
-            f"<b>{_escape(self.field.label.get(lang))}</b>{marker}"
-            f"<br><span style='color:#555'>{_escape(self.field.label.get(other))}</span>"
+            f"<b>{html_text(self.field.label.get(lang))}</b>{marker}"
+            f"<br><span style='color:#555'>{html_text(self.field.label.get(other))}</span>"
         )
         self.help.setText(self.field.help.get(lang) if self.field.help else "")
         self.help.setVisible(self.field.help is not None)
@@ -102,10 +103,6 @@ class FieldRow(QWidget):
         )
         self.issue.setStyleSheet("color: #b00020;" if worst else "color: #8a5a00;")
         self.issue.show()
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 class SectionPage(QScrollArea):
@@ -134,8 +131,8 @@ class SectionPage(QScrollArea):
         lang = current_language()
         other = "en" if lang == "km" else "km"
         self.title.setText(
-            f"<span style='font-size:17pt;font-weight:bold'>{_escape(self.section.title.get(lang))}</span>"
-            f"<br><span style='color:#555'>{_escape(self.section.title.get(other))}</span>"
+            f"<span style='font-size:17pt;font-weight:bold'>{html_text(self.section.title.get(lang))}</span>"
+            f"<br><span style='color:#555'>{html_text(self.section.title.get(other))}</span>"
         )
         self.help.setText(self.section.help.get(lang) if self.section.help else "")
         self.help.setVisible(self.section.help is not None)
@@ -467,7 +464,7 @@ class IntakeWizard(QWidget):
     def retranslate(self) -> None:
         lang = current_language()
         self.header.setText(
-            f"<span style='font-size:15pt'>{_escape(self.form.title.get(lang))}</span>"
+            f"<span style='font-size:15pt'>{html_text(self.form.title.get(lang))}</span>"
         )
         for page in self.pages:
             page.retranslate()
