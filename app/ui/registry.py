@@ -199,6 +199,14 @@ class RegistryPage(QWidget):
         )
 
         filters = QHBoxLayout()
+        # The search box is the main way in: it keeps its room on a small laptop screen, and the
+        # filters shrink (long form titles would otherwise squeeze it to nothing).
+        self.search_box.setMinimumWidth(280)
+        for combo in (self.status_filter, self.form_filter, self.forum_filter):
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(10)
         filters.addWidget(self.search_box, 3)
         filters.addWidget(self.status_filter, 1)
         filters.addWidget(self.form_filter, 1)
