@@ -174,12 +174,12 @@ def _cmd_check_forms(args: argparse.Namespace) -> int:
 def _cmd_demo_data(args: argparse.Namespace) -> int:
     from app.core.demo_answers import demo_answers
     from app.i18n import _
-    from app.services import records
+    from app.services import form_catalogue, records
     from app.services.places import place_children
 
     ctx = _signed_in(args)
     rng = random.Random(args.seed)
-    forms = list(records.available_forms().values())
+    forms = list(form_catalogue.available_forms().values())
     provinces = place_children(None)
 
     def pick_place(r: random.Random) -> dict[str, str]:

@@ -28,14 +28,16 @@ from pathlib import Path
 from typing import Any, Literal
 from xml.sax.saxutils import escape
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.core.gazetteer import load_gazetteer
 from app.i18n import N_, _, translator
+from app.services.access import sees_own_records_only, visible_applications
 from app.services.audit import AuditAction, record_audit
 from app.services.context import AppContext
-from app.services.records import STATUS_LABELS, STATUSES, available_forms
+from app.services.form_catalogue import available_forms
+from app.services.records import STATUS_LABELS, STATUSES
 from app.services.security import Role, require_role
 from app.store.models import Application, ApplicationVersion, OutboxItem
 
@@ -109,20 +111,14 @@ class DashboardCounts:
         return self.total - self.drafts
 
 
-def _visible(statement: Select[Any], ctx: AppContext) -> Select[Any]:
-    """The registry's rule: a field officer counts only the records they made."""
-    officer = ctx.officer
-    if officer is not None and officer.role == Role.FIELD_OFFICER:
-        return statement.where(Application.created_by == officer.id)
-    return statement
-
-
 def _both(msgid: str) -> tuple[str, str]:
     return translator.gettext_in("km", msgid), translator.gettext_in("en", msgid)
 
 
 def _grouped(session: Session, ctx: AppContext, column: Any) -> dict[str | None, int]:
-    statement = _visible(select(column, func.count(Application.id)), ctx).group_by(column)
+    statement = visible_applications(select(column, func.count(Application.id)), ctx).group_by(
+        column
+    )
     return {key: int(count) for key, count in session.execute(statement).tuples()}
 
 
@@ -176,7 +172,7 @@ def _by_forum(counts: dict[str | None, int]) -> list[CountRow]:
 
 
 def _sync_counts(session: Session, ctx: AppContext) -> SyncCounts:
-    statement = _visible(
+    statement = visible_applications(
         select(OutboxItem.state, func.count(OutboxItem.version_id))
         .join(ApplicationVersion, ApplicationVersion.id == OutboxItem.version_id)
         .join(Application, Application.id == ApplicationVersion.application_id),
@@ -188,7 +184,6 @@ def _sync_counts(session: Session, ctx: AppContext) -> SyncCounts:
 
 def _counts_in(session: Session, ctx: AppContext) -> DashboardCounts:
     statuses = _grouped(session, ctx, Application.status)
-    officer = ctx.officer
     return DashboardCounts(
         total=sum(statuses.values()),
         by_status=_by_status(statuses),
@@ -196,7 +191,7 @@ def _counts_in(session: Session, ctx: AppContext) -> DashboardCounts:
         by_province=_by_province(_grouped(session, ctx, Application.province_code)),
         by_forum=_by_forum(_grouped(session, ctx, Application.forum)),
         sync=_sync_counts(session, ctx),
-        own_records_only=officer is not None and officer.role == Role.FIELD_OFFICER,
+        own_records_only=sees_own_records_only(ctx),
     )
 
 
@@ -267,7 +262,7 @@ def _record_rows(session: Session, ctx: AppContext) -> Table:
             N_("Court status"),
         )
     ]
-    statement = _visible(
+    statement = visible_applications(
         select(
             Application.reference,
             Application.form_id,

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from app.core.demo_answers import demo_answers
-from app.services import records
+from app.services import form_catalogue, records
 from app.services.accounts import (
     AccountError,
     PasswordPolicyError,
@@ -252,7 +252,7 @@ def _files_with_markers(folder: Path) -> list[str]:
 
 
 def _answers(form_id: str, seed: int) -> dict[str, object]:
-    form = records.form_definition(form_id)
+    form = form_catalogue.form_definition(form_id)
     return demo_answers(
         form,
         random.Random(seed),

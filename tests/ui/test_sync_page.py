@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from app.core.demo_answers import demo_answers
 from app.server.app import create_app
 from app.server.service import enrol_device
-from app.services import records, sync
+from app.services import form_catalogue, records, sync
 from app.services.context import AppContext, open_app, sync_summary
 from app.sync.crypto import ServerKeys
 from app.ui.sync_page import SyncPage
@@ -40,7 +40,7 @@ def test_sync_now_sends_finalised_records_and_shows_the_result(
 ) -> None:
     server, keys = office
     ctx = _enrolled(home, server, keys)
-    form = records.form_definition("civil_party")
+    form = form_catalogue.form_definition("civil_party")
     references = []
     for seed in range(3):
         application_id = records.start_application(ctx, form.id)
@@ -73,7 +73,7 @@ def test_unreachable_office_keeps_records_waiting(
 ) -> None:
     server, keys = office
     ctx = _enrolled(home, server, keys)
-    form = records.form_definition("complaint")
+    form = form_catalogue.form_definition("complaint")
     application_id = records.start_application(ctx, form.id)
     records.finalize_application(ctx, application_id, demo_answers(form, random.Random(1)))
     page = SyncPage(ctx)
@@ -99,7 +99,7 @@ def test_usb_export_does_not_count_as_synced(
 ) -> None:
     server, keys = office
     ctx = _enrolled(home, server, keys)
-    form = records.form_definition("complaint")
+    form = form_catalogue.form_definition("complaint")
     application_id = records.start_application(ctx, form.id)
     records.finalize_application(ctx, application_id, demo_answers(form, random.Random(2)))
     page = SyncPage(ctx)
