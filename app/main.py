@@ -296,7 +296,7 @@ def _sync_handlers() -> dict[str, Callable[[argparse.Namespace], int]]:
         return 0
 
     def export_batches(args: argparse.Namespace) -> int:
-        from app.services.sync import export_batches as export
+        from app.services.sync_usb import export_batches as export
 
         ctx = _signed_in(args)
         try:
@@ -306,7 +306,7 @@ def _sync_handlers() -> dict[str, Callable[[argparse.Namespace], int]]:
         return 0
 
     def import_receipts(args: argparse.Namespace) -> int:
-        from app.services.sync import import_receipts as read_receipts
+        from app.services.sync_usb import import_receipts as read_receipts
 
         ctx = _signed_in(args)
         try:

@@ -5,3 +5,7 @@ from __future__ import annotations
 
 class RecordError(Exception):
     """A use case cannot go ahead; the message is translated and safe to show."""
+
+
+class SyncError(Exception):
+    """Sync cannot go on; the message is translated and safe to show."""

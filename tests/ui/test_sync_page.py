@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from app.core.demo_answers import demo_answers
 from app.server.app import create_app
 from app.server.service import enrol_device
-from app.services import form_catalogue, records, sync
+from app.services import form_catalogue, records, sync_enrolment
 from app.services.context import AppContext, open_app, sync_summary
 from app.sync.crypto import ServerKeys
 from app.ui.sync_page import SyncPage
@@ -29,9 +29,9 @@ def office(tmp_path: Path) -> Iterator[tuple[LiveServer, ServerKeys]]:
 
 def _enrolled(home: Path, server: LiveServer, keys: ServerKeys) -> AppContext:
     ctx = open_app(home)
-    request = sync.enrolment_request(ctx)
+    request = sync_enrolment.enrolment_request(ctx)
     enrol_device(server.sessions, request["device_id"], request["signing_public"], "laptop")
-    sync.install_enrolment(ctx, {"device_id": ctx.device_id, **keys.public.to_json()})
+    sync_enrolment.install_enrolment(ctx, {"device_id": ctx.device_id, **keys.public.to_json()})
     return ctx
 
 
