@@ -28,7 +28,7 @@ from app.i18n import _, current_language
 from app.services.duplicates import DuplicateCandidate
 from app.services.places import describe_place
 from app.ui.text import html_text
-from app.ui.wizard.field_widgets import signature_mark_labels
+from app.ui.wizard.choice_editors import signature_mark_labels
 
 FIELD_ID_ROLE = 256
 

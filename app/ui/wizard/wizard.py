@@ -42,7 +42,8 @@ from app.services.intake import add_attachment, screening_notes
 from app.services.people import PERSON_ID_KEY
 from app.services.security import PermissionDenied
 from app.ui.text import html_text
-from app.ui.wizard.field_widgets import FieldEditor, NameEditor, make_editor
+from app.ui.wizard.editors import make_editor
+from app.ui.wizard.field_widgets import FieldEditor, NameEditor
 from app.ui.wizard.review import ReviewPage
 from app.ui.wizard.victims import VictimSuggestions
 
