@@ -17,14 +17,9 @@ from app.services.accounts import (
     PasswordPolicyError,
     SignInFailed,
     SignInLocked,
-    change_password,
-    create_officer,
-    deactivate_officer,
     first_run_setup,
     is_first_run,
-    list_officers,
     lock,
-    reset_password,
     sign_in,
     sign_in_with_recovery,
     sign_out,
@@ -33,6 +28,13 @@ from app.services.accounts import (
 from app.services.audit import AuditAction, verify_audit_chain
 from app.services.backup import create_backup
 from app.services.context import AppContext, open_app
+from app.services.officers import (
+    change_password,
+    create_officer,
+    deactivate_officer,
+    list_officers,
+    reset_password,
+)
 from app.services.security import PermissionDenied, SessionLocked, signed_in
 from app.services.settings import load_settings
 from app.store.db import StoreError
@@ -290,7 +292,7 @@ def test_planted_markers_never_reach_the_disk(admin: tuple[AppContext, str], hom
 def test_a_switched_off_account_comes_back_with_a_new_password(
     admin: tuple[AppContext, str], home: Path
 ) -> None:
-    from app.services.accounts import reactivate_officer
+    from app.services.officers import reactivate_officer
 
     ctx, _code = admin
     create_officer(ctx, "vanna", "Vanna", "field_officer", "first password")
