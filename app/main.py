@@ -174,12 +174,12 @@ def _cmd_check_forms(args: argparse.Namespace) -> int:
 def _cmd_demo_data(args: argparse.Namespace) -> int:
     from app.core.demo_answers import demo_answers
     from app.i18n import _
-    from app.services import records
+    from app.services import form_catalogue, records
     from app.services.places import place_children
 
     ctx = _signed_in(args)
     rng = random.Random(args.seed)
-    forms = list(records.available_forms().values())
+    forms = list(form_catalogue.available_forms().values())
     provinces = place_children(None)
 
     def pick_place(r: random.Random) -> dict[str, str]:
@@ -296,7 +296,7 @@ def _sync_handlers() -> dict[str, Callable[[argparse.Namespace], int]]:
         return 0
 
     def export_batches(args: argparse.Namespace) -> int:
-        from app.services.sync import export_batches as export
+        from app.services.sync_usb import export_batches as export
 
         ctx = _signed_in(args)
         try:
@@ -306,7 +306,7 @@ def _sync_handlers() -> dict[str, Callable[[argparse.Namespace], int]]:
         return 0
 
     def import_receipts(args: argparse.Namespace) -> int:
-        from app.services.sync import import_receipts as read_receipts
+        from app.services.sync_usb import import_receipts as read_receipts
 
         ctx = _signed_in(args)
         try:

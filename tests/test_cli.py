@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.services import records
+from app.services import registry
 from app.services.accounts import sign_in
 
 PASSWORD = "correct horse"
@@ -50,7 +50,7 @@ def _a_reference(home: Path) -> tuple[str, str]:
     os.environ["VSS_OUTREACH_FAST_KDF"] = "1"
     ctx = sign_in(home, "admin", PASSWORD)
     try:
-        row = records.list_registry(ctx, records.RegistryQuery(), 0, 1)[0]
+        row = registry.list_registry(ctx, registry.RegistryQuery(), 0, 1)[0]
         assert row.reference is not None
         return row.reference, row.name_km
     finally:

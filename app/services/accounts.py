@@ -1,4 +1,5 @@
-"""Officer accounts on this laptop: first-run set-up, signing in, locking, and managing officers.
+"""Officer accounts on this laptop: first-run set-up, signing in and locking (``officers`` manages
+the officers themselves).
 
 The device database is encrypted; its key is unlocked by an officer's password through the keyring
 (:mod:`app.store.keyring`). Signing in therefore *is* opening the store: without a right password
@@ -13,20 +14,17 @@ show; role checks raise :class:`app.services.security.PermissionDenied`.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.i18n import _
 from app.services.audit import AuditAction, record_audit
 from app.services.context import AppContext, SignedInOfficer, open_app
-from app.services.security import LOCKED_EXTRA, Role, require_role, signed_in
+from app.services.security import LOCKED_EXTRA, Role, signed_in
 from app.services.settings import AppSettings, SettingsError, save_settings
 from app.store.db import StoreError
 from app.store.keyring import (
@@ -67,17 +65,6 @@ class PasswordPolicyError(AccountError):
     pass
 
 
-@dataclass(frozen=True)
-class OfficerSummary:
-    id: str
-    username: str
-    display_name: str
-    role: str
-    organisation: str | None
-    active: bool
-    created_at: datetime
-
-
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
@@ -107,20 +94,20 @@ def check_password(password: str) -> None:
         raise PasswordPolicyError(_("The password is too long."))
 
 
-def _check_display_name(display_name: str) -> str:
+def check_display_name(display_name: str) -> str:
     name = display_name.strip()
     if not name or len(name) > 200:
         raise AccountError(_("Please type the officer's name (200 characters at most)."))
     return name
 
 
-def _check_role(role: str) -> Role:
+def check_role(role: str) -> Role:
     if role not in Role._value2member_map_:
         raise AccountError(_("Unknown role."))
     return Role(role)
 
 
-def _wait_message(seconds: int) -> str:
+def wait_message(seconds: int) -> str:
     minutes = max(1, (seconds + 59) // 60)
     return _("Too many wrong passwords. Please wait {minutes} minute(s) and try again.").format(
         minutes=minutes
@@ -131,7 +118,7 @@ def _wrong_credentials() -> SignInFailed:
     return SignInFailed(_("Wrong user name or password."))
 
 
-def _damaged_keyring() -> AccountError:
+def damaged_keyring() -> AccountError:
     return AccountError(
         _("The key file of this computer is damaged. Restore a backup or ask the office.")
     )
@@ -181,7 +168,7 @@ def discard_incomplete_setup(home: Path) -> None:
     finish_setup(home)
 
 
-def _add_officer_row(
+def add_officer_row(
     session: Session, officer_id: str, username: str, display_name: str, role: Role
 ) -> None:
     session.add(
@@ -214,7 +201,7 @@ def first_run_setup(
     """Create the encrypted store and its first administrator; returns the signed-in context and
     the recovery code (show it once; it is not stored anywhere readable)."""
     username = check_username(admin_username)
-    display_name = _check_display_name(admin_display_name)
+    display_name = check_display_name(admin_display_name)
     check_password(password)
     try:
         settings = AppSettings(language=language, device_name=device_name.strip()).validated()
@@ -228,7 +215,7 @@ def first_run_setup(
         ctx = open_app(home, db_key)
         officer_id = str(uuid.uuid4())
         with ctx.store.transaction() as session:
-            _add_officer_row(session, officer_id, username, display_name, Role.ADMINISTRATOR)
+            add_officer_row(session, officer_id, username, display_name, Role.ADMINISTRATOR)
             record_audit(
                 session,
                 ctx,
@@ -253,13 +240,13 @@ def first_run_setup(
 # --- signing in ---------------------------------------------------------------------------------
 
 
-def _load_keyring(home: Path) -> Keyring:
+def load_keyring(home: Path) -> Keyring:
     try:
         return Keyring.load(home)
     except KeyringMissing as error:
         raise AccountError(_("This computer is not set up yet.")) from error
     except KeyringError as error:
-        raise _damaged_keyring() from error
+        raise damaged_keyring() from error
 
 
 def _open_store(home: Path, db_key: bytes) -> AppContext:
@@ -330,7 +317,7 @@ def _signed_in_context(
             keyring.clear_pending_events(noted)
     except KeyringError as error:
         ctx.close()
-        raise _damaged_keyring() from error
+        raise damaged_keyring() from error
     except BaseException:
         ctx.close()
         raise
@@ -340,7 +327,7 @@ def _signed_in_context(
 
 def sign_in(home: Path, username: str, password: str) -> AppContext:
     """Unlock the store with ``username``'s password and open it, signed in as that officer."""
-    keyring = _load_keyring(home)
+    keyring = load_keyring(home)
     name = normalize_username(username)
     try:
         db_key = keyring.unwrap(name, password)
@@ -348,24 +335,24 @@ def sign_in(home: Path, username: str, password: str) -> AppContext:
         raise _wrong_credentials() from error
     except TooManyAttempts as error:
         raise SignInLocked(
-            _wait_message(error.retry_after_seconds), error.retry_after_seconds
+            wait_message(error.retry_after_seconds), error.retry_after_seconds
         ) from error
     except KeyringError as error:
-        raise _damaged_keyring() from error
+        raise damaged_keyring() from error
     return _signed_in_context(home, keyring, name, db_key, {"username": name})
 
 
 def sign_in_with_recovery(home: Path, code: str, username: str, new_password: str) -> AppContext:
     """Use the recovery code to give ``username`` a new password, and sign them in."""
     check_password(new_password)
-    keyring = _load_keyring(home)
+    keyring = load_keyring(home)
     name = normalize_username(username)
     try:
         db_key = keyring.unwrap_recovery(code)
     except WrongRecoveryCode as error:
         raise SignInFailed(_("The recovery code is not right.")) from error
     except KeyringError as error:
-        raise _damaged_keyring() from error
+        raise damaged_keyring() from error
     return _signed_in_context(
         home, keyring, name, db_key, {"username": name, "recovery": True}, new_password
     )
@@ -397,199 +384,26 @@ def unlock(ctx: AppContext, password: str) -> None:
     """Unlock with the signed-in officer's password (wrong tries count toward the wait)."""
     if ctx.officer is None:
         raise AccountError(_("Please sign in first."))
-    keyring = _load_keyring(ctx.home)
+    keyring = load_keyring(ctx.home)
     try:
         db_key = keyring.unwrap(ctx.officer.username, password)
     except WrongPassword as error:
         raise SignInFailed(_("Wrong password.")) from error
     except TooManyAttempts as error:
         raise SignInLocked(
-            _wait_message(error.retry_after_seconds), error.retry_after_seconds
+            wait_message(error.retry_after_seconds), error.retry_after_seconds
         ) from error
     except KeyringError as error:
-        raise _damaged_keyring() from error
+        raise damaged_keyring() from error
     current = ctx.extras.get(DB_KEY_EXTRA)
     if current is not None and current != db_key:
-        raise _damaged_keyring()
+        raise damaged_keyring()
     with ctx.store.transaction() as session:
         noted = _audit_pending_events(session, keyring)
         record_audit(session, ctx, AuditAction.UNLOCK)
     if noted:
         keyring.clear_pending_events(noted)
     ctx.extras[LOCKED_EXTRA] = False
-
-
-# --- managing officers ----------------------------------------------------------------------------
-
-
-def _db_key(ctx: AppContext) -> bytes:
-    key = ctx.extras.get(DB_KEY_EXTRA)
-    if not isinstance(key, bytes):
-        raise AccountError(_("Please sign in again first."))
-    return key
-
-
-@contextmanager
-def _keyring_change(ctx: AppContext) -> Iterator[Keyring]:
-    keyring = _load_keyring(ctx.home)
-    try:
-        yield keyring
-    except KeyringError as error:
-        raise _damaged_keyring() from error
-
-
-def create_officer(
-    ctx: AppContext, username: str, display_name: str, role: str, password: str
-) -> str:
-    """Add an officer who can sign in on this laptop; administrators only. Returns the officer id."""
-    require_role(ctx, Role.ADMINISTRATOR)
-    name = check_username(username)
-    shown = _check_display_name(display_name)
-    chosen = _check_role(role)
-    check_password(password)
-    db_key = _db_key(ctx)
-    officer_id = str(uuid.uuid4())
-    with _keyring_change(ctx) as keyring, ctx.store.transaction() as session:
-        taken = session.scalar(
-            select(func.count()).select_from(Officer).where(Officer.username == name)
-        )
-        if taken or keyring.has(name):
-            raise AccountError(_("This user name is already taken."))
-        _add_officer_row(session, officer_id, name, shown, chosen)
-        record_audit(
-            session,
-            ctx,
-            AuditAction.ACCOUNT_CHANGE,
-            record_id=officer_id,
-            details={"change": "create_officer", "username": name, "role": str(chosen)},
-        )
-        keyring.add_officer(name, password, db_key)
-    return officer_id
-
-
-def _officer_by_username(session: Session, username: str) -> Officer:
-    officer = session.scalars(
-        select(Officer).where(Officer.username == normalize_username(username))
-    ).first()
-    if officer is None:
-        raise AccountError(_("There is no officer with this user name."))
-    return officer
-
-
-def deactivate_officer(ctx: AppContext, username: str) -> None:
-    """Switch an account off and remove its key: it can no longer open the data on this laptop."""
-    me = require_role(ctx, Role.ADMINISTRATOR)
-    with _keyring_change(ctx) as keyring, ctx.store.transaction() as session:
-        officer = _officer_by_username(session, username)
-        if officer.id == me.id:
-            raise AccountError(_("You cannot switch off your own account."))
-        if not officer.active:
-            return
-        officer.active = False
-        record_audit(
-            session,
-            ctx,
-            AuditAction.ACCOUNT_CHANGE,
-            record_id=officer.id,
-            details={"change": "deactivate_officer", "username": officer.username},
-        )
-        session.flush()
-        if keyring.has(officer.username):
-            keyring.remove(officer.username)
-
-
-def reactivate_officer(ctx: AppContext, username: str, new_password: str) -> None:
-    """Switch an account back on with a new password (its old key was removed when it was
-    switched off, so the administrator gives a new password); administrators only."""
-    require_role(ctx, Role.ADMINISTRATOR)
-    check_password(new_password)
-    db_key = _db_key(ctx)
-    with _keyring_change(ctx) as keyring, ctx.store.transaction() as session:
-        officer = _officer_by_username(session, username)
-        if officer.active:
-            return
-        officer.active = True
-        record_audit(
-            session,
-            ctx,
-            AuditAction.ACCOUNT_CHANGE,
-            record_id=officer.id,
-            details={"change": "reactivate_officer", "username": officer.username},
-        )
-        session.flush()
-        if keyring.has(officer.username):
-            keyring.remove(officer.username)
-        keyring.add_officer(officer.username, new_password, db_key)
-
-
-def change_password(ctx: AppContext, old_password: str, new_password: str) -> None:
-    """The signed-in officer changes their own password."""
-    officer = signed_in(ctx)
-    check_password(new_password)
-    keyring = _load_keyring(ctx.home)
-    try:
-        keyring.change_password(officer.username, old_password, new_password)
-    except WrongPassword as error:
-        raise SignInFailed(_("The old password is wrong.")) from error
-    except TooManyAttempts as error:
-        raise SignInLocked(
-            _wait_message(error.retry_after_seconds), error.retry_after_seconds
-        ) from error
-    except KeyringError as error:
-        raise _damaged_keyring() from error
-    with ctx.store.transaction() as session:
-        record_audit(
-            session,
-            ctx,
-            AuditAction.ACCOUNT_CHANGE,
-            record_id=officer.id,
-            details={"change": "change_password", "username": officer.username},
-        )
-
-
-def reset_password(ctx: AppContext, username: str, new_password: str) -> None:
-    """Give another officer a new password (supervisors: field officers only; administrators: all)."""
-    me = require_role(ctx, Role.SUPERVISOR, Role.ADMINISTRATOR)
-    check_password(new_password)
-    db_key = _db_key(ctx)
-    with _keyring_change(ctx) as keyring, ctx.store.transaction() as session:
-        officer = _officer_by_username(session, username)
-        if not officer.active:
-            raise AccountError(_("This account is switched off."))
-        if me.role != Role.ADMINISTRATOR and officer.role != Role.FIELD_OFFICER:
-            raise AccountError(_("Only an administrator may reset this officer's password."))
-        record_audit(
-            session,
-            ctx,
-            AuditAction.ACCOUNT_CHANGE,
-            record_id=officer.id,
-            details={"change": "reset_password", "username": officer.username},
-        )
-        session.flush()
-        keyring.reset_password_with_key(officer.username, new_password, db_key)
-
-
-def new_recovery_code(ctx: AppContext) -> str:
-    """Replace the recovery code (the old one stops working); administrators only."""
-    require_role(ctx, Role.ADMINISTRATOR)
-    db_key = _db_key(ctx)
-    with _keyring_change(ctx) as keyring, ctx.store.transaction() as session:
-        record_audit(
-            session, ctx, AuditAction.ACCOUNT_CHANGE, details={"change": "new_recovery_code"}
-        )
-        session.flush()
-        return keyring.replace_recovery_code(db_key)
-
-
-def list_officers(ctx: AppContext) -> list[OfficerSummary]:
-    require_role(ctx, Role.SUPERVISOR, Role.ADMINISTRATOR)
-    with ctx.store.transaction() as session:
-        return [
-            OfficerSummary(
-                o.id, o.username, o.display_name, o.role, o.organisation, o.active, o.created_at
-            )
-            for o in session.scalars(select(Officer).order_by(Officer.username))
-        ]
 
 
 def known_usernames(home: Path) -> list[str]:

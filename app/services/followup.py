@@ -30,7 +30,7 @@ from app.core.deadlines import (
 )
 from app.core.forms import FieldRole, FormDefinition
 from app.i18n import _, current_language, format_date, format_number
-from app.services import records
+from app.services import access, errors
 from app.services.context import AppContext
 from app.store.models import Application, CourtStatusNotice
 
@@ -46,7 +46,7 @@ __all__ = [
 CIVIL_PARTY_CHOICE = "civil_party"
 
 
-class DeadlinesError(records.RecordError):
+class DeadlinesError(errors.RecordError):
     """The deadlines file cannot be used; the message is translated and names the line."""
 
 
@@ -113,7 +113,7 @@ def records_at_risk(
         return []
     with ctx.store.transaction() as session:
         note_status_changes(session, today)
-        statement = records.visible_applications(
+        statement = access.visible_applications(
             select(
                 Application.id,
                 Application.reference,

@@ -18,8 +18,9 @@ from app.core.approx_date import ApproxDate, ApproxDateError
 from app.core.forms import FieldRole, FormDefinition
 from app.core.jurisdiction import CrimeCategory, ScreeningNote, screen
 from app.i18n import _
+from app.services.access import load_visible
 from app.services.context import AppContext
-from app.services.records import RecordError, load_visible
+from app.services.errors import RecordError
 from app.store.models import Attachment
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024

@@ -21,7 +21,7 @@ from app.core.resources import assets_dir
 from app.i18n import _
 from app.pdf.documents import RenderCancelled
 from app.pdf.letters import StatusLetter, render_status_letters
-from app.services import records
+from app.services import access
 from app.services.audit import AuditAction, record_audit
 from app.services.context import AppContext
 from app.services.printing import PrintError, write_pdf
@@ -125,7 +125,7 @@ def letters_due(
         statement = statement.where(Application.forum == forum)
     with ctx.store.transaction() as session:
         rows = session.execute(
-            records.visible_applications(statement, ctx).order_by(Application.reference)
+            access.visible_applications(statement, ctx).order_by(Application.reference)
         ).all()
     return [
         LetterDue(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]))
@@ -141,7 +141,7 @@ def _letters(
     letters: list[tuple[str, StatusLetter]] = []
     with ctx.store.transaction() as session:
         for application_id in application_ids:
-            application = records.load_visible(session, ctx, application_id)
+            application = access.load_visible(session, ctx, application_id)
             status = application.court_status
             if status not in COURT_STATUSES or application.reference is None:
                 raise PrintError(

@@ -35,7 +35,7 @@ from app.core.khmer_text import (
     normalize_name,
 )
 from app.i18n import _
-from app.services import records
+from app.services import access, errors, form_catalogue
 from app.services.audit import AuditAction, record_audit
 from app.services.context import AppContext
 from app.services.security import ensure_unlocked
@@ -277,7 +277,7 @@ def relationship_label(code: str | None, lang: str) -> str:
     the victim_relationship role (one list, in forms/*.yaml); "" when unknown."""
     if not code:
         return ""
-    for form in records.available_forms().values():
+    for form in form_catalogue.available_forms().values():
         item = form.field_with_role(FieldRole.VICTIM_RELATIONSHIP)
         choice = item.choice(code) if item is not None else None
         if choice is not None:
@@ -293,7 +293,7 @@ def on_finalized(
     the answers with PERSON_ID_KEY set, so that the version written and synced carries it.
     Answers that name no direct victim are returned unchanged (without a stale key)."""
     result = dict(answers)
-    form = records.form_definition(application.form_id)
+    form = form_catalogue.form_definition(application.form_id)
     victim = victim_details(form, answers)
     if victim is None:
         result.pop(PERSON_ID_KEY, None)
@@ -313,11 +313,11 @@ def link_direct_victim(
     suggestions, else a person made from the victim fields of ``answers``. Idempotent: linking
     again returns the same person. Raises RecordError when the answers name no direct victim."""
     with ctx.store.transaction() as session:
-        application = records.load_visible(session, ctx, application_id)
-        form = records.form_definition(application.form_id)
+        application = access.load_visible(session, ctx, application_id)
+        form = form_catalogue.form_definition(application.form_id)
         victim = victim_details(form, answers)
         if victim is None:
-            raise records.RecordError(_("The answers name no direct victim."))
+            raise errors.RecordError(_("The answers name no direct victim."))
         linked = _link(session, application, person_id, victim)
         record_audit(
             session, ctx, AuditAction.RECORD_EDIT, application_id, {"direct_victim": linked}
@@ -327,7 +327,7 @@ def link_direct_victim(
 
 def linked_person(ctx: AppContext, application_id: str) -> str | None:
     with ctx.store.transaction() as session:
-        records.load_visible(session, ctx, application_id)
+        access.load_visible(session, ctx, application_id)
         return session.scalar(
             select(PersonLink.person_id).where(PersonLink.application_id == application_id)
         )
@@ -349,9 +349,9 @@ def family_group(ctx: AppContext, application_id: str) -> list[FamilyMember]:
     """The other applicants who name the same direct victim(s) as this application (only those
     the signed-in officer may see), by reference."""
     with ctx.store.transaction() as session:
-        records.load_visible(session, ctx, application_id)
+        access.load_visible(session, ctx, application_id)
         persons = select(PersonLink.person_id).where(PersonLink.application_id == application_id)
-        statement = records.visible_applications(
+        statement = access.visible_applications(
             select(
                 Application.id,
                 Application.reference,

@@ -30,7 +30,7 @@ from app.pdf.documents import (
     render_leaflet,
     render_receipt,
 )
-from app.services import records
+from app.services import access, errors, form_catalogue, records
 from app.services.audit import AuditAction, record_audit
 from app.services.context import AppContext
 from app.services.places import describe_place
@@ -129,7 +129,7 @@ def application_pdf(
     """The filled application. Identity-protected records are redacted unless a reason for a
     full copy is given (the reason is audited when the copy is printed or saved)."""
     detail = _final_detail(ctx, application_id)
-    form = records.form_definition(detail.form_id)
+    form = form_catalogue.form_definition(detail.form_id)
     reason = (full_copy_reason or "").strip() or None
     redacted = detail.identity_protected and reason is None
     meta = _meta(ctx, detail.reference or "")
@@ -157,7 +157,7 @@ def _name_parts(form: FormDefinition, answers: dict[str, Any]) -> tuple[str, str
 def receipt_pdf(ctx: AppContext, application_id: str) -> PdfDocument:
     """The applicant's half-page receipt with the reference number and its QR code."""
     detail = _final_detail(ctx, application_id)
-    form = records.form_definition(detail.form_id)
+    form = form_catalogue.form_definition(detail.form_id)
     name_km, name_latin = _name_parts(form, detail.answers)
     submitted = (detail.finalized_at or detail.created_at).date()
     meta = ReceiptMeta(
@@ -173,8 +173,8 @@ def receipt_pdf(ctx: AppContext, application_id: str) -> PdfDocument:
 
 def blank_form_pdf(form_id: str) -> PdfDocument:
     try:
-        form = records.form_definition(form_id)
-    except records.RecordError as error:
+        form = form_catalogue.form_definition(form_id)
+    except errors.RecordError as error:
         raise PrintError(str(error)) from error
     data, pages = _render(lambda buffer: render_blank_form(form, buffer))
     return PdfDocument(data, pages, None, "blank_form")
@@ -251,7 +251,7 @@ def print_applications(
         masked.append(detail.identity_protected)
         items.append(
             (
-                records.form_definition(detail.form_id),
+                form_catalogue.form_definition(detail.form_id),
                 detail.answers,
                 _meta(ctx, detail.reference or "", device_name),
             )
@@ -279,7 +279,7 @@ def print_applications(
 
 def printable_forums(ctx: AppContext) -> list[str]:
     with ctx.store.transaction() as session:
-        statement = records.visible_applications(
+        statement = access.visible_applications(
             select(Application.forum).distinct().where(Application.reference.is_not(None)), ctx
         )
         return sorted(f for f in session.scalars(statement) if f)
@@ -291,5 +291,5 @@ def application_ids_for_forum(ctx: AppContext, forum: str | None) -> list[str]:
         statement = select(Application.id).where(Application.reference.is_not(None))
         if forum:
             statement = statement.where(Application.forum == forum)
-        statement = records.visible_applications(statement, ctx).order_by(Application.finalized_at)
+        statement = access.visible_applications(statement, ctx).order_by(Application.finalized_at)
         return list(session.scalars(statement))

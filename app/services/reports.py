@@ -7,36 +7,34 @@ counts the sync outbox by state.
 ``export_report`` writes those counts plus a per-record list for supervisors and administrators. The
 list carries no identifying data at all: no names (whether or not identity protection was asked
 for), no village, no birth dates; only the reference, form, status, province, forum and dates.
-CSV is UTF-8 with a byte-order mark so that Excel shows Khmer; XLSX is a minimal workbook written
-here with ``zipfile`` (inline strings), so the app needs no spreadsheet library. Files are written
+CSV is UTF-8 with a byte-order mark so that Excel shows Khmer; XLSX is a minimal workbook (both
+written by ``app.services.spreadsheets``, so the app needs no spreadsheet library). Files are written
 to a temporary name beside the target and moved into place, so a failed export leaves no half file.
 """
 
 from __future__ import annotations
 
-import csv
 import errno
-import io
 import os
-import re
 import tempfile
-import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
-from xml.sax.saxutils import escape
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.core.gazetteer import load_gazetteer
 from app.i18n import N_, _, translator
+from app.services.access import sees_own_records_only, visible_applications
 from app.services.audit import AuditAction, record_audit
 from app.services.context import AppContext
-from app.services.records import STATUS_LABELS, STATUSES, available_forms
+from app.services.form_catalogue import available_forms
+from app.services.records import STATUS_LABELS, STATUSES
 from app.services.security import Role, require_role
+from app.services.spreadsheets import Table, csv_bytes, xlsx_bytes
 from app.store.models import Application, ApplicationVersion, OutboxItem
 
 ReportFormat = Literal["csv", "xlsx"]
@@ -109,20 +107,14 @@ class DashboardCounts:
         return self.total - self.drafts
 
 
-def _visible(statement: Select[Any], ctx: AppContext) -> Select[Any]:
-    """The registry's rule: a field officer counts only the records they made."""
-    officer = ctx.officer
-    if officer is not None and officer.role == Role.FIELD_OFFICER:
-        return statement.where(Application.created_by == officer.id)
-    return statement
-
-
 def _both(msgid: str) -> tuple[str, str]:
     return translator.gettext_in("km", msgid), translator.gettext_in("en", msgid)
 
 
 def _grouped(session: Session, ctx: AppContext, column: Any) -> dict[str | None, int]:
-    statement = _visible(select(column, func.count(Application.id)), ctx).group_by(column)
+    statement = visible_applications(select(column, func.count(Application.id)), ctx).group_by(
+        column
+    )
     return {key: int(count) for key, count in session.execute(statement).tuples()}
 
 
@@ -176,7 +168,7 @@ def _by_forum(counts: dict[str | None, int]) -> list[CountRow]:
 
 
 def _sync_counts(session: Session, ctx: AppContext) -> SyncCounts:
-    statement = _visible(
+    statement = visible_applications(
         select(OutboxItem.state, func.count(OutboxItem.version_id))
         .join(ApplicationVersion, ApplicationVersion.id == OutboxItem.version_id)
         .join(Application, Application.id == ApplicationVersion.application_id),
@@ -188,7 +180,6 @@ def _sync_counts(session: Session, ctx: AppContext) -> SyncCounts:
 
 def _counts_in(session: Session, ctx: AppContext) -> DashboardCounts:
     statuses = _grouped(session, ctx, Application.status)
-    officer = ctx.officer
     return DashboardCounts(
         total=sum(statuses.values()),
         by_status=_by_status(statuses),
@@ -196,7 +187,7 @@ def _counts_in(session: Session, ctx: AppContext) -> DashboardCounts:
         by_province=_by_province(_grouped(session, ctx, Application.province_code)),
         by_forum=_by_forum(_grouped(session, ctx, Application.forum)),
         sync=_sync_counts(session, ctx),
-        own_records_only=officer is not None and officer.role == Role.FIELD_OFFICER,
+        own_records_only=sees_own_records_only(ctx),
     )
 
 
@@ -207,8 +198,6 @@ def dashboard_counts(ctx: AppContext) -> DashboardCounts:
 
 
 # --- export --------------------------------------------------------------------------------------
-
-Table = list[list[Any]]  # rows of cells: str, int or None
 
 
 @dataclass(frozen=True)
@@ -267,7 +256,7 @@ def _record_rows(session: Session, ctx: AppContext) -> Table:
             N_("Court status"),
         )
     ]
-    statement = _visible(
+    statement = visible_applications(
         select(
             Application.reference,
             Application.form_id,
@@ -327,140 +316,6 @@ def records_file_for(path: Path) -> Path:
     return path.with_name(f"{path.stem}-records{path.suffix or '.csv'}")
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_cell(value: Any) -> Any:
-    # A text cell that Excel would read as a formula is written as text (CSV injection).
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return "" if value is None else value
-
-
-def _csv_bytes(tables: Iterable[Table]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    for number, table in enumerate(tables):
-        if number:
-            writer.writerow([])
-        writer.writerows([[_csv_cell(cell) for cell in row] for row in table])
-    return buffer.getvalue().encode("utf-8-sig")
-
-
-# Characters XML 1.0 does not allow (they would make the workbook unreadable).
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def _column_name(index: int) -> str:
-    name = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        name = chr(65 + remainder) + name
-    return name
-
-
-def _sheet_xml(table: Table) -> str:
-    rows = []
-    for r, row in enumerate(table, start=1):
-        cells = []
-        for c, value in enumerate(row):
-            ref = f"{_column_name(c)}{r}"
-            style = ' s="1"' if r == 1 else ""
-            if value is None or value == "":
-                continue
-            if isinstance(value, int | float) and not isinstance(value, bool):
-                cells.append(f'<c r="{ref}"{style}><v>{value}</v></c>')
-            else:
-                text = escape(_XML_ILLEGAL.sub("", str(value)))
-                cells.append(
-                    f'<c r="{ref}" t="inlineStr"{style}><is><t xml:space="preserve">'
-                    f"{text}</t></is></c>"
-                )
-        rows.append(f'<row r="{r}">{"".join(cells)}</row>')
-    return (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-        f"<sheetData>{''.join(rows)}</sheetData></worksheet>"
-    )
-
-
-_STYLES_XML = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
-    '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
-    '<fills count="2"><fill><patternFill patternType="none"/></fill>'
-    '<fill><patternFill patternType="gray125"/></fill></fills>'
-    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
-    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
-    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
-    "</styleSheet>"
-)
-_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-
-
-def _xlsx_bytes(sheets: Sequence[tuple[str, Table]]) -> bytes:
-    """A minimal SpreadsheetML workbook: one worksheet per (name, table), strings inline."""
-    sheet_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
-    overrides = "".join(
-        f'<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="{sheet_type}"/>'
-        for n in range(1, len(sheets) + 1)
-    )
-    content_types = (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-        '<Default Extension="rels" '
-        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-        '<Default Extension="xml" ContentType="application/xml"/>'
-        '<Override PartName="/xl/workbook.xml" ContentType="application/'
-        'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-        '<Override PartName="/xl/styles.xml" ContentType="application/'
-        'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-        f"{overrides}</Types>"
-    )
-    root_rels = (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        f'<Relationships xmlns="{_PKG_REL_NS}">'
-        f'<Relationship Id="rId1" Type="{_REL_NS}/officeDocument" Target="xl/workbook.xml"/>'
-        "</Relationships>"
-    )
-    sheet_entries = "".join(
-        f'<sheet name="{escape(name)}" sheetId="{n}" r:id="rId{n}"/>'
-        for n, (name, _table) in enumerate(sheets, start=1)
-    )
-    workbook = (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        f'<workbook xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">'
-        f"<sheets>{sheet_entries}</sheets></workbook>"
-    )
-    workbook_rels = (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        f'<Relationships xmlns="{_PKG_REL_NS}">'
-        + "".join(
-            f'<Relationship Id="rId{n}" Type="{_REL_NS}/worksheet" '
-            f'Target="worksheets/sheet{n}.xml"/>'
-            for n in range(1, len(sheets) + 1)
-        )
-        + f'<Relationship Id="rId{len(sheets) + 1}" Type="{_REL_NS}/styles" '
-        'Target="styles.xml"/></Relationships>'
-    )
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", content_types)
-        archive.writestr("_rels/.rels", root_rels)
-        archive.writestr("xl/workbook.xml", workbook)
-        archive.writestr("xl/_rels/workbook.xml.rels", workbook_rels)
-        archive.writestr("xl/styles.xml", _STYLES_XML)
-        for n, (_name, table) in enumerate(sheets, start=1):
-            archive.writestr(f"xl/worksheets/sheet{n}.xml", _sheet_xml(table))
-    return buffer.getvalue()
-
-
 def write_error(error: OSError, path: Path) -> ReportError:
     """The translated message for a failed write (full disk, read-only or missing folder...)."""
     if error.errno in (errno.ENOSPC, errno.EDQUOT):
@@ -517,10 +372,10 @@ def export_report(ctx: AppContext, path: Path, fmt: str) -> Path:
         files: list[tuple[Path, bytes]]
         if fmt == "xlsx":
             sheets = [(s.sheet, s.rows) for s in sections] + [("Records", records)]
-            files = [(path, _xlsx_bytes(sheets))]
+            files = [(path, xlsx_bytes(sheets))]
         else:
             tables = [[[_header(s.title)[0]], *s.rows] for s in sections]
-            files = [(path, _csv_bytes(tables)), (records_file_for(path), _csv_bytes([records]))]
+            files = [(path, csv_bytes(tables)), (records_file_for(path), csv_bytes([records]))]
         # The audit entry is in the same transaction: a failed write rolls it back.
         record_audit(
             session,

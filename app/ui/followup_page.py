@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import N_, _, current_language, format_date, format_number
-from app.services import followup, letters, people, records
+from app.services import errors, followup, letters, people, records
 from app.services.context import AppContext
 from app.services.places import describe_place
 from app.services.printing import PrintError, RenderCancelled
@@ -167,7 +167,7 @@ class FollowUpPage(QWidget):
             self.risks = followup.records_at_risk(
                 self.ctx, self.today, deadlines_file=self.deadlines_file
             )
-        except records.RecordError as error:  # a broken deadlines file: say where
+        except errors.RecordError as error:  # a broken deadlines file: say where
             self.risks = []
             self.message.setText(str(error))
         else:
@@ -325,7 +325,7 @@ class FollowUpPage(QWidget):
     def _letters_failed(self, error: Exception) -> None:
         if isinstance(error, RenderCancelled):
             self.message.setText(_("Cancelled. Nothing was saved."))
-        elif isinstance(error, PrintError | records.RecordError):
+        elif isinstance(error, PrintError | errors.RecordError):
             self.message.setText(str(error))
         else:
             self.message.setText(_("The letters could not be printed: {error}").format(error=error))

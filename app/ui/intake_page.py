@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _, current_language, format_datetime
-from app.services import records
+from app.services import form_catalogue, records
 from app.services.context import AppContext
 from app.ui.wizard.wizard import IntakeWizard
 
@@ -39,7 +39,7 @@ class FormChooser(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.intro)
         buttons = QHBoxLayout()
-        for form in records.available_forms().values():
+        for form in form_catalogue.available_forms().values():
             button = QPushButton()
             button.setObjectName(f"start_{form.id}")
             button.setMinimumHeight(90)
@@ -69,7 +69,7 @@ class FormChooser(QWidget):
             )
         )
         for form_id, button in self.form_buttons.items():
-            form = records.form_definition(form_id)
+            form = form_catalogue.form_definition(form_id)
             description = form.description.get(lang) if form.description else ""
             button.setText(f"{form.title.get(lang)}\n{description}")
         self.drafts_title.setText(_("Unfinished drafts — continue where you stopped:"))
@@ -80,7 +80,7 @@ class FormChooser(QWidget):
         lang = current_language()
         self.drafts.clear()
         for draft in records.drafts_to_resume(self.ctx):
-            form = records.form_definition(draft.form_id)
+            form = form_catalogue.form_definition(draft.form_id)
             name = draft.name_km or draft.name_latin or _("(no name yet)")
             item = QListWidgetItem(
                 f"{name} — {form.title.get(lang)} — {format_datetime(draft.updated_at)}"

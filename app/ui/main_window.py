@@ -35,7 +35,7 @@ from app.i18n import (
 )
 from app.services.accounts import lock
 from app.services.context import AppContext, count_applications, sync_summary
-from app.services.records import form_file_problems
+from app.services.form_catalogue import form_file_problems
 from app.services.settings import load_settings
 from app.ui.record_view import RecordDialog
 from app.ui.sign_in import LockDialog

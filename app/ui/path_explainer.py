@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from app.core.rights import PathExplainer, Question, Result
 from app.i18n import _, current_language, format_number
-from app.services import records
+from app.services import errors, form_catalogue
 from app.services.rights import path_explainer
 from app.ui.presentation import set_point_size
 
@@ -166,6 +166,6 @@ class PathExplainerDialog(QDialog):
     @staticmethod
     def _form_title(form_id: str) -> str:
         try:
-            return records.form_definition(form_id).title.get(current_language())
-        except records.RecordError:
+            return form_catalogue.form_definition(form_id).title.get(current_language())
+        except errors.RecordError:
             return form_id

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _, current_language
-from app.services import printing, records
+from app.services import form_catalogue, printing, records
 from app.services.context import AppContext
 from app.ui.worker import BackgroundTask
 
@@ -199,7 +199,7 @@ class PrintPage(QWidget):
         self.cancel_button.setText(_("Cancel"))
         current = self.form_choice.currentData()
         self.form_choice.clear()
-        for form in records.available_forms().values():
+        for form in form_catalogue.available_forms().values():
             self.form_choice.addItem(form.title.get(lang), form.id)
         self.form_choice.setCurrentIndex(max(0, self.form_choice.findData(current)))
 

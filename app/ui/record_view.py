@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _, current_language, format_datetime
-from app.services import records
+from app.services import form_catalogue, records
 from app.services.context import AppContext
 from app.services.people import family_group
 from app.services.security import sees_all_records
@@ -32,7 +32,7 @@ class RecordDialog(QDialog):
     def __init__(self, ctx: AppContext, application_id: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.detail = records.get_application(ctx, application_id)
-        form = records.form_definition(self.detail.form_id)
+        form = form_catalogue.form_definition(self.detail.form_id)
         lang = current_language()
         self.setWindowTitle(self.detail.reference or _("Draft"))
         self.resize(820, 680)

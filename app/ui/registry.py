@@ -33,13 +33,12 @@ from PySide6.QtWidgets import (
 
 from app.i18n import N_, _, current_language, format_date, format_number
 from app.services.context import AppContext
-from app.services.records import (
-    COURT_STATUS_LABELS,
+from app.services.form_catalogue import available_forms
+from app.services.records import COURT_STATUS_LABELS, STATUS_LABELS
+from app.services.registry import (
     SEARCH_SORT_LIMIT,
-    STATUS_LABELS,
     RegistryQuery,
     RegistryRow,
-    available_forms,
     count_registry,
     known_forums,
     list_registry,

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _, format_datetime
-from app.services import accounts
+from app.services import officers
 from app.services.audit import list_audit, verify_audit_chain
 from app.services.backup import create_backup
 from app.services.context import AppContext
@@ -160,10 +160,10 @@ class SecurityPage(QWidget):
         if not can_supervise:
             self.message.setText(_("Only a supervisor or an administrator can see this page."))
             return
-        officers = accounts.list_officers(self.ctx)
-        names = {o.id: o.display_name for o in officers}
-        self.officers.setRowCount(len(officers))
-        for row, officer in enumerate(officers):
+        listed = officers.list_officers(self.ctx)
+        names = {o.id: o.display_name for o in listed}
+        self.officers.setRowCount(len(listed))
+        for row, officer in enumerate(listed):
             for column, text in enumerate(
                 [
                     officer.username,
@@ -194,7 +194,7 @@ class SecurityPage(QWidget):
 
     def create_officer(self) -> None:
         try:
-            accounts.create_officer(
+            officers.create_officer(
                 self.ctx,
                 self.new_username.text(),
                 self.new_name.text(),
@@ -214,7 +214,7 @@ class SecurityPage(QWidget):
         if username is None:
             return
         try:
-            accounts.reset_password(self.ctx, username, self.new_password.text())
+            officers.reset_password(self.ctx, username, self.new_password.text())
         except Exception as error:  # translated by the service
             self.message.setText(str(error))
             return
@@ -227,7 +227,7 @@ class SecurityPage(QWidget):
         if username is None:
             return
         try:
-            accounts.deactivate_officer(self.ctx, username)
+            officers.deactivate_officer(self.ctx, username)
         except Exception as error:  # translated by the service
             self.message.setText(str(error))
             return
@@ -238,7 +238,7 @@ class SecurityPage(QWidget):
         if username is None:
             return
         try:
-            accounts.reactivate_officer(self.ctx, username, self.new_password.text())
+            officers.reactivate_officer(self.ctx, username, self.new_password.text())
         except Exception as error:  # translated by the service
             self.message.setText(str(error))
             return

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _, format_number
-from app.services import sync
+from app.services import sync, sync_enrolment, sync_outbox, sync_usb
 from app.services.context import AppContext, sync_summary
 from app.services.settings import SettingsError, load_settings, save_settings
 from app.ui.worker import BackgroundTask
@@ -146,14 +146,14 @@ class SyncPage(QWidget):
                 when=summary.last_sync_at[:16].replace("T", " ")
             )
         self.state.setText(text)
-        enrolled = sync.is_enrolled(self.ctx)
+        enrolled = sync_enrolment.is_enrolled(self.ctx)
         self.enrol_state.setText(
             _("This laptop is enrolled with the central office.")
             if enrolled
             else _("This laptop is not enrolled with the central office yet.")
         )
         self.quarantine.clear()
-        for item in sync.quarantined_records(self.ctx):
+        for item in sync_outbox.quarantined_records(self.ctx):
             self.quarantine.addItem(f"{item.reference or '—'} {item.name_km}: {item.reason}")
         has_refused = self.quarantine.count() > 0
         self.quarantine_title.setVisible(has_refused)
@@ -193,7 +193,11 @@ class SyncPage(QWidget):
     def sync_in_background(self) -> None:
         """The automatic attempt: quiet when the office cannot be reached."""
         url = load_settings(self.ctx).server_url
-        if not url or not sync.is_enrolled(self.ctx) or sync_summary(self.ctx).pending == 0:
+        if (
+            not url
+            or not sync_enrolment.is_enrolled(self.ctx)
+            or sync_summary(self.ctx).pending == 0
+        ):
             return
         if self.task is not None and self.task.is_running():
             return
@@ -258,7 +262,7 @@ class SyncPage(QWidget):
 
     def export_to(self, folder: Path) -> None:
         try:
-            count = sync.export_batches(self.ctx, folder)
+            count = sync_usb.export_batches(self.ctx, folder)
         except Exception as error:  # translated by the service
             self.message.setText(str(error))
             return
@@ -276,7 +280,7 @@ class SyncPage(QWidget):
 
     def import_from(self, folder: Path) -> None:
         try:
-            count = sync.import_receipts(self.ctx, folder)
+            count = sync_usb.import_receipts(self.ctx, folder)
         except Exception as error:  # translated by the service
             self.message.setText(str(error))
             return
@@ -289,7 +293,7 @@ class SyncPage(QWidget):
         )
         if path:
             Path(path).write_text(
-                json.dumps(sync.enrolment_request(self.ctx), indent=2), encoding="utf-8"
+                json.dumps(sync_enrolment.enrolment_request(self.ctx), indent=2), encoding="utf-8"
             )
 
     def choose_enrolment_file(self) -> None:
@@ -302,7 +306,7 @@ class SyncPage(QWidget):
     def install_from(self, path: Path) -> None:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            sync.install_enrolment(self.ctx, data)
+            sync_enrolment.install_enrolment(self.ctx, data)
         except (OSError, ValueError) as error:
             self.message.setText(_("This enrolment file is damaged.") + f" ({error})")
             return

@@ -24,7 +24,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from app.core.demo_answers import FAMILY_NAMES, GIVEN_NAMES, demo_answers
-from app.services import records
+from app.services import form_catalogue, records, registry
 from app.services.accounts import first_run_setup
 from app.services.context import AppContext
 
@@ -51,7 +51,7 @@ def build_store(home: Path, count: int = RECORDS) -> AppContext:
     """A signed-in store holding ``count`` final applications (see the module docstring)."""
     ctx, _code = first_run_setup(home, "bench", "Bench", PASSWORD, "Bench laptop", "km")
     rng = random.Random(7)
-    forms = list(records.available_forms().values())
+    forms = list(form_catalogue.available_forms().values())
     seed = min(SEED_RECORDS, count)
     items = [(f.id, demo_answers(f, rng)) for f in (rng.choice(forms) for _ in range(seed))]
     records.import_applications(ctx, items)
@@ -111,10 +111,10 @@ def search_latency(ctx: AppContext) -> dict[str, float]:
     samples: list[float] = []
     for _round in range(5):
         for term in SEARCHES:
-            query = records.RegistryQuery(search=term)
+            query = registry.RegistryQuery(search=term)
             start = time.perf_counter()
-            total = records.count_registry(ctx, query)  # as the registry list does
-            records.list_registry(ctx, query, 0, 200, total)
+            total = registry.count_registry(ctx, query)  # as the registry list does
+            registry.list_registry(ctx, query, 0, 200, total)
             samples.append(time.perf_counter() - start)
     baseline: list[float] = []
     with ctx.store.transaction() as session:

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from app.server.service import enrol_device
-from app.services import sync
+from app.services import sync, sync_enrolment
 from app.services.context import open_app
 from app.sync.crypto import ServerKeys
 from tests.sync.harness import FaultProxy, LiveServer, add_records, live_server
@@ -22,9 +22,9 @@ def _run_device(
     folder: Path, server: LiveServer, keys: ServerKeys, url: str
 ) -> tuple[float, sync.SyncResult, int]:
     ctx = open_app(folder / "home")
-    request = sync.enrolment_request(ctx)
+    request = sync_enrolment.enrolment_request(ctx)
     enrol_device(server.sessions, request["device_id"], request["signing_public"], "bench")
-    sync.install_enrolment(ctx, {"device_id": ctx.device_id, **keys.public.to_json()})
+    sync_enrolment.install_enrolment(ctx, {"device_id": ctx.device_id, **keys.public.to_json()})
     add_records(ctx, RECORDS)
     total = sync.SyncResult()
     rounds = 0

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from app.server.main import main as server_main
-from app.services import sync
+from app.services import errors, sync, sync_enrolment
 from app.services.context import AppContext, open_app
 from app.sync.crypto import b64encode
 from app.sync.protocol import HEADER_DEVICE, HEADER_SIGNATURE, HEADER_TIME, status_request_message
@@ -42,7 +42,7 @@ def test_serve_runs_the_api_and_a_device_syncs_with_it(tmp_path: Path, home: Pat
             "--public-key", device_public_b64(ctx), "--name", "Kampot laptop 2",
             "--out", str(enrolment),
         ]) == 0  # fmt: skip
-        sync.install_enrolment(ctx, json.loads(enrolment.read_text(encoding="utf-8")))
+        sync_enrolment.install_enrolment(ctx, json.loads(enrolment.read_text(encoding="utf-8")))
         port = _free_port()
         url = f"http://127.0.0.1:{port}"
         process = subprocess.Popen(
@@ -92,11 +92,13 @@ def _a_reference(ctx: AppContext) -> str:
 def test_enrolment_file_for_another_laptop_is_refused(tmp_path: Path, home: Path) -> None:
     ctx = open_app(home)
     try:
-        with pytest.raises(sync.SyncError):
-            sync.install_enrolment(ctx, {"device_id": "someone-else"})
-        with pytest.raises(sync.SyncError):
-            sync.install_enrolment(ctx, {"device_id": ctx.device_id, "server_signing_public": "x"})
-        assert not sync.is_enrolled(ctx)
+        with pytest.raises(errors.SyncError):
+            sync_enrolment.install_enrolment(ctx, {"device_id": "someone-else"})
+        with pytest.raises(errors.SyncError):
+            sync_enrolment.install_enrolment(
+                ctx, {"device_id": ctx.device_id, "server_signing_public": "x"}
+            )
+        assert not sync_enrolment.is_enrolled(ctx)
     finally:
         ctx.close()
 
@@ -116,7 +118,7 @@ def _status(server: LiveServer, device_id: str, since: int, when: int, signature
 def test_status_requests_must_be_signed_by_the_device(
     device: AppContext, server: LiveServer
 ) -> None:
-    key = sync.device_keys(device)
+    key = sync_enrolment.device_keys(device)
     now = int(time.time())
     good = b64encode(key.sign(status_request_message(device.device_id, 0, now)))
     assert _status(server, device.device_id, 0, now, good) == 200

@@ -11,20 +11,15 @@ import pytest
 from sqlalchemy import select
 
 from app.core.demo_answers import demo_answers
-from app.services import records
+from app.services import form_catalogue, records
 from app.services.accounts import (
     AccountError,
     PasswordPolicyError,
     SignInFailed,
     SignInLocked,
-    change_password,
-    create_officer,
-    deactivate_officer,
     first_run_setup,
     is_first_run,
-    list_officers,
     lock,
-    reset_password,
     sign_in,
     sign_in_with_recovery,
     sign_out,
@@ -33,6 +28,13 @@ from app.services.accounts import (
 from app.services.audit import AuditAction, verify_audit_chain
 from app.services.backup import create_backup
 from app.services.context import AppContext, open_app
+from app.services.officers import (
+    change_password,
+    create_officer,
+    deactivate_officer,
+    list_officers,
+    reset_password,
+)
 from app.services.security import PermissionDenied, SessionLocked, signed_in
 from app.services.settings import load_settings
 from app.store.db import StoreError
@@ -252,7 +254,7 @@ def _files_with_markers(folder: Path) -> list[str]:
 
 
 def _answers(form_id: str, seed: int) -> dict[str, object]:
-    form = records.form_definition(form_id)
+    form = form_catalogue.form_definition(form_id)
     return demo_answers(
         form,
         random.Random(seed),
@@ -290,7 +292,7 @@ def test_planted_markers_never_reach_the_disk(admin: tuple[AppContext, str], hom
 def test_a_switched_off_account_comes_back_with_a_new_password(
     admin: tuple[AppContext, str], home: Path
 ) -> None:
-    from app.services.accounts import reactivate_officer
+    from app.services.officers import reactivate_officer
 
     ctx, _code = admin
     create_officer(ctx, "vanna", "Vanna", "field_officer", "first password")

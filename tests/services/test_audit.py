@@ -8,14 +8,14 @@ import pytest
 from sqlalchemy import text
 
 from app.core.demo_answers import demo_answers
-from app.services import records
+from app.services import form_catalogue, records
 from app.services.audit import verify_audit_chain
 from app.services.context import AppContext
 from app.services.security import PermissionDenied
 
 
 def _some_history(ctx: AppContext) -> None:
-    form = records.form_definition("complaint")
+    form = form_catalogue.form_definition("complaint")
     for seed in range(3):
         application_id = records.start_application(ctx, "complaint")
         records.finalize_application(ctx, application_id, demo_answers(form, random.Random(seed)))

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from app.core.demo_answers import demo_answers
-from app.services import records
+from app.services import form_catalogue, records
 from app.services.accounts import first_run_setup, is_first_run, sign_in
 from app.services.audit import verify_audit_chain
 from app.services.backup import (
@@ -48,7 +48,7 @@ def _add_records(ctx: AppContext, count: int) -> dict[str, dict[str, object]]:
     saved = {}
     for seed in range(count):
         form_id = "complaint" if seed % 2 else "civil_party"
-        answers = demo_answers(records.form_definition(form_id), random.Random(seed))
+        answers = demo_answers(form_catalogue.form_definition(form_id), random.Random(seed))
         application_id = records.start_application(ctx, form_id)
         if seed % 3:
             records.finalize_application(ctx, application_id, answers)

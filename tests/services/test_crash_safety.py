@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from app.services import records
+from app.services import errors, records
 from app.services.accounts import first_run_setup, sign_in
 from app.services.intake import MAX_ATTACHMENT_BYTES, add_attachment
 
@@ -23,6 +23,7 @@ WRITER = textwrap.dedent(
     import sys
     from pathlib import Path
     from app.services import records
+    from app.services import errors
     from app.services.accounts import sign_in
 
     ctx = sign_in(Path(sys.argv[1]), "admin", sys.argv[2])
@@ -95,9 +96,9 @@ def test_attachments_are_read_into_the_store_with_a_size_limit(tmp_path: Path) -
         huge = tmp_path / "huge.pdf"
         with open(huge, "wb") as handle:
             handle.truncate(MAX_ATTACHMENT_BYTES + 1)
-        with pytest.raises(records.RecordError):
+        with pytest.raises(errors.RecordError):
             add_attachment(ctx, application_id, "supporting_documents", huge)
-        with pytest.raises(records.RecordError):
+        with pytest.raises(errors.RecordError):
             add_attachment(ctx, application_id, "supporting_documents", tmp_path / "missing.png")
     finally:
         ctx.close()

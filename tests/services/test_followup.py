@@ -13,13 +13,13 @@ from sqlalchemy import update
 from app.core.deadlines import deadlines_path
 from app.core.demo_answers import demo_answers
 from app.i18n import set_language
-from app.services import followup, records
+from app.services import followup, form_catalogue, records
 from app.services.context import AppContext
 from app.store.models import Application
 
 
 def _final(ctx: AppContext, form_id: str, seed: int) -> tuple[str, str]:
-    form = records.form_definition(form_id)
+    form = form_catalogue.form_definition(form_id)
     application_id = records.start_application(ctx, form.id)
     answers = demo_answers(form, random.Random(seed), overrides={"protection_requested": False})
     return application_id, records.finalize_application(ctx, application_id, answers)
@@ -95,7 +95,7 @@ def test_a_broken_file_gives_a_translated_error_naming_the_line(
 
 def test_intake_warns_when_the_civil_party_deadline_has_passed(tmp_path: Path) -> None:
     set_language("en")
-    form = records.form_definition("civil_party")
+    form = form_catalogue.form_definition("civil_party")
     answers = demo_answers(form, random.Random(4), overrides={"protection_requested": False})
     copy = _deadlines(tmp_path, notified="2027-05-25")
     (warning,) = followup.intake_deadline_warning(

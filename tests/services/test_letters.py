@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select, update
 
 from app.core.demo_answers import demo_answers
-from app.services import letters, records
+from app.services import form_catalogue, letters, records
 from app.services.audit import verify_audit_chain
 from app.services.context import AppContext
 from app.services.printing import PrintError
@@ -19,7 +19,7 @@ from app.store.models import Application, AuditEntry
 
 
 def _final(ctx: AppContext, seed: int, forum: str, protected: bool = False) -> str:
-    form = records.form_definition("complaint")
+    form = form_catalogue.form_definition("complaint")
     answers = demo_answers(
         form,
         random.Random(seed),

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from app.core.approx_date import ApproxDate
 from app.core.demo_answers import demo_answers
-from app.services import people, records
+from app.services import errors, form_catalogue, people, records
 from app.services.context import AppContext
 from app.store.models import Application, Person, PersonLink
 from tests.officers import FIELD_OFFICER, OTHER_OFFICER, SUPERVISOR, add_officers
@@ -38,7 +38,9 @@ def _indirect(form_id: str, seed: int, **overrides: Any) -> dict[str, Any]:
         "victim_relationship": "parent",
     }
     values.update(overrides)
-    return demo_answers(records.form_definition(form_id), random.Random(seed), overrides=values)
+    return demo_answers(
+        form_catalogue.form_definition(form_id), random.Random(seed), overrides=values
+    )
 
 
 def _finalize_with_hook(ctx: AppContext, form_id: str, answers: dict[str, Any]) -> str:
@@ -116,7 +118,7 @@ def test_a_direct_victim_applicant_gets_no_person_and_no_stale_key(ctx: AppConte
         assert application is not None
         stored = people.on_finalized(session, ctx, application, answers)
     assert people.PERSON_ID_KEY not in stored
-    with pytest.raises(records.RecordError):
+    with pytest.raises(errors.RecordError):
         people.link_direct_victim(ctx, application_id, None, answers)
 
 

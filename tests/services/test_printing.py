@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from app.core.demo_answers import demo_answers
-from app.services import printing, records
+from app.services import form_catalogue, printing, records
 from app.services.context import AppContext
 from app.store.models import AuditEntry
 
@@ -18,7 +18,7 @@ NAME = {"km": "ហេង សុវណ្ណ", "latin": "Heng Sovann"}
 
 
 def _final(ctx: AppContext, protected: bool, seed: int = 3) -> str:
-    form = records.form_definition("complaint")
+    form = form_catalogue.form_definition("complaint")
     answers = demo_answers(
         form,
         random.Random(seed),

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.core.demo_answers import demo_answers
 from app.core.reference import validate_reference
-from app.services import records
+from app.services import duplicates, errors, form_catalogue, records, registry
 from app.services.audit import verify_audit_chain
 from app.services.context import AppContext, open_app
 from app.services.security import PermissionDenied
@@ -32,7 +32,7 @@ def _officers(ctx: AppContext) -> None:
 
 
 def _answers(form_id: str, seed: int, **overrides: object) -> dict[str, object]:
-    form = records.form_definition(form_id)
+    form = form_catalogue.form_definition(form_id)
     return demo_answers(form, random.Random(seed), overrides=overrides)
 
 
@@ -75,9 +75,9 @@ def test_finalize_assigns_reference_version_outbox_and_audit(ctx: AppContext) ->
     assert "record_finalize" in actions
     assert verify_audit_chain(ctx).intact
     # A final record cannot be edited as a draft, nor finalised twice.
-    with pytest.raises(records.RecordError):
+    with pytest.raises(errors.RecordError):
         records.save_draft(ctx, application_id, {})
-    with pytest.raises(records.RecordError):
+    with pytest.raises(errors.RecordError):
         records.finalize_application(ctx, application_id, detail.answers)
 
 
@@ -108,7 +108,7 @@ def test_correction_needs_a_supervisor_and_keeps_history(ctx: AppContext) -> Non
     with pytest.raises(PermissionDenied):
         records.correct_application(ctx, application_id, answers, "spelling")
     ctx.officer = SUPERVISOR
-    with pytest.raises(records.RecordError):
+    with pytest.raises(errors.RecordError):
         records.correct_application(ctx, application_id, answers, "  ")
     assert records.correct_application(ctx, application_id, answers, "spelling of the name") == 2
     detail = records.get_application(ctx, application_id)
@@ -125,10 +125,10 @@ def test_field_officer_sees_only_own_records(ctx: AppContext) -> None:
     other_id, _ = _final(ctx, "complaint", seed=2)
     with pytest.raises(PermissionDenied):
         records.get_application(ctx, own_id)
-    rows = records.list_registry(ctx, records.RegistryQuery(), 0, 50)
+    rows = registry.list_registry(ctx, registry.RegistryQuery(), 0, 50)
     assert [r.id for r in rows] == [other_id]
     ctx.officer = SUPERVISOR
-    assert records.count_registry(ctx, records.RegistryQuery()) == 2
+    assert registry.count_registry(ctx, registry.RegistryQuery()) == 2
 
 
 @pytest.mark.parametrize(
@@ -146,14 +146,14 @@ def test_search_by_khmer_substring_and_latin(ctx: AppContext, query: str, expect
         ctx, "complaint", seed=11, applicant_name={"km": "សុខ\u200bដារ៉ា", "latin": "Sok Dara"}
     )
     _final(ctx, "complaint", seed=12, applicant_name={"km": "ចាន់ សុផល", "latin": "Chan Sophal"})
-    rows = records.list_registry(ctx, records.RegistryQuery(search=query), 0, 50)
+    rows = registry.list_registry(ctx, registry.RegistryQuery(search=query), 0, 50)
     assert (target_id in [r.id for r in rows]) is expected
 
 
 def test_search_by_reference_and_by_khmer_digits(ctx: AppContext) -> None:
     target_id, reference = _final(ctx, "complaint", seed=5)
     _final(ctx, "complaint", seed=6)
-    rows = records.list_registry(ctx, records.RegistryQuery(search=reference), 0, 50)
+    rows = registry.list_registry(ctx, registry.RegistryQuery(search=reference), 0, 50)
     assert [r.id for r in rows] == [target_id]
 
 
@@ -168,33 +168,33 @@ def test_possible_duplicates_and_not_duplicate_decision(ctx: AppContext) -> None
         applicant_name={"km": "កែវ សុខា", "latin": "Keo Sokha"},
         applicant_birth_date={"v": 1, "precision": "year", "year": 1952, "approximate": True},
     )
-    candidates = records.find_possible_duplicates(ctx, second_id, answers)
+    candidates = duplicates.find_possible_duplicates(ctx, second_id, answers)
     assert [c.id for c in candidates] == [first_id]
-    records.mark_not_duplicate(ctx, second_id, first_id)
-    assert records.find_possible_duplicates(ctx, second_id, answers) == []
+    duplicates.mark_not_duplicate(ctx, second_id, first_id)
+    assert duplicates.find_possible_duplicates(ctx, second_id, answers) == []
     # Someone with another birth year decades apart is not suggested.
     far = dict(answers, applicant_birth_date={"v": 1, "precision": "year", "year": 1975})
     third_id = records.start_application(ctx, "complaint")
-    assert records.find_possible_duplicates(ctx, third_id, far) == []
+    assert duplicates.find_possible_duplicates(ctx, third_id, far) == []
 
 
 def test_a_broad_search_is_capped_and_streamed_a_narrow_one_sorted(
     ctx: AppContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(records, "SEARCH_SORT_LIMIT", 3)
+    monkeypatch.setattr(registry, "SEARCH_SORT_LIMIT", 3)
     made = [
         _final(
             ctx, "complaint", seed=s, applicant_name={"km": f"សុខ ដារ៉ា{s}", "latin": f"Sok Dara {s}"}
         )[0]
         for s in range(6)
     ]
-    broad = records.RegistryQuery(search="sok dara")
-    total = records.count_registry(ctx, broad)
-    assert total == 4 and records.search_is_broad(total)  # capped at the limit + 1
-    first = records.list_registry(ctx, broad, 0, 4, total)
-    rest = records.list_registry(ctx, broad, 4, 4, total)
+    broad = registry.RegistryQuery(search="sok dara")
+    total = registry.count_registry(ctx, broad)
+    assert total == 4 and registry.search_is_broad(total)  # capped at the limit + 1
+    first = registry.list_registry(ctx, broad, 0, 4, total)
+    rest = registry.list_registry(ctx, broad, 4, 4, total)
     assert sorted(r.id for r in first + rest) == sorted(made)  # every match, page by page
-    narrow = records.RegistryQuery(search="sok dara 5")
-    count = records.count_registry(ctx, narrow)
-    assert not records.search_is_broad(count)
-    assert [r.id for r in records.list_registry(ctx, narrow, 0, 10, count)] == [made[5]]
+    narrow = registry.RegistryQuery(search="sok dara 5")
+    count = registry.count_registry(ctx, narrow)
+    assert not registry.search_is_broad(count)
+    assert [r.id for r in registry.list_registry(ctx, narrow, 0, 10, count)] == [made[5]]

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from app.core.demo_answers import demo_answers
 from app.i18n import set_language
-from app.services import records
+from app.services import accounts, form_catalogue, records
 from app.services.context import AppContext, SignedInOfficer
 from app.services.reports import (
     ReportError,
@@ -24,7 +24,7 @@ from app.services.reports import (
     records_file_for,
     write_error,
 )
-from app.services.security import PermissionDenied
+from app.services.security import LOCKED_EXTRA, PermissionDenied, SessionLocked
 from app.store.models import Application, AuditEntry, OutboxItem
 from tests.officers import FIELD_OFFICER, OTHER_OFFICER, SUPERVISOR, add_officers
 
@@ -56,7 +56,7 @@ def _final(
     ctx.officer = officer
     address = {"province": province} if province else {"village_text": "ភូមិថ្មី"}
     answers = demo_answers(
-        records.form_definition(form_id),
+        form_catalogue.form_definition(form_id),
         random.Random(seed),
         overrides={"applicant_address": address, "intake_forum": forum},
     )
@@ -114,7 +114,7 @@ def test_supervisor_counts_every_record(ctx: AppContext, sample: list[str]) -> N
     assert counts.drafts == 2 and counts.finalised == 6
     assert _by_key(counts.by_form) == {"civil_party": 2, "complaint": 6}
     titles = {row.key: row.label("km") for row in counts.by_form}
-    assert titles["complaint"] == records.form_definition("complaint").title.km
+    assert titles["complaint"] == form_catalogue.form_definition("complaint").title.km
     provinces = counts.by_province
     assert [(row.key, row.count) for row in provinces] == [("01", 3), ("12", 2), (None, 3)]
     assert provinces[0].label_km == "បន្ទាយមានជ័យ"
@@ -159,6 +159,22 @@ def _applicant_names(ctx: AppContext) -> set[str]:
     names = {name for row in rows for name in row if name}
     assert len(names) >= 6  # the finalised records have names in both scripts
     return names
+
+
+def test_a_locked_session_counts_and_exports_nothing(
+    ctx: AppContext, sample: list[str], out: Path
+) -> None:
+    """The dashboard and the report use the registry's access rule, locked-session check included."""
+    ctx.officer = SUPERVISOR
+    assert dashboard_counts(ctx).total == 8
+    accounts.lock(ctx)
+    with pytest.raises(SessionLocked):
+        dashboard_counts(ctx)
+    with pytest.raises(SessionLocked):
+        export_report(ctx, out / "report.csv", "csv")
+    assert list(out.iterdir()) == []
+    ctx.extras[LOCKED_EXTRA] = False  # what accounts.unlock does after the password is checked
+    assert dashboard_counts(ctx).total == 8
 
 
 def test_export_is_refused_for_a_field_officer(

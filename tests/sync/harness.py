@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.server.app import create_app
 from app.server.models import RecordVersion
 from app.server.service import enrol_device
-from app.services import sync
+from app.services import sync_enrolment
 from app.services.context import AppContext, open_app
 from app.services.records import version_payload
 from app.store.models import Application, ApplicationVersion, OutboxItem
@@ -284,9 +284,9 @@ class FaultProxy:
 def enrolled_device(home: Path, server: LiveServer, keys: ServerKeys) -> AppContext:
     """A device store in ``home`` enrolled with the server (as the enrol-device CLI would)."""
     ctx = open_app(home)
-    request = sync.enrolment_request(ctx)
+    request = sync_enrolment.enrolment_request(ctx)
     enrol_device(server.sessions, request["device_id"], request["signing_public"], "test laptop")
-    sync.install_enrolment(ctx, {"device_id": ctx.device_id, **keys.public.to_json()})
+    sync_enrolment.install_enrolment(ctx, {"device_id": ctx.device_id, **keys.public.to_json()})
     return ctx
 
 
@@ -340,4 +340,4 @@ def outbox_states(ctx: AppContext) -> dict[str, str]:
 
 
 def device_public_b64(ctx: AppContext) -> str:
-    return b64encode(public_bytes(sync.device_keys(ctx).public_key()))
+    return b64encode(public_bytes(sync_enrolment.device_keys(ctx).public_key()))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.services import sync
+from app.services import sync, sync_enrolment
 from app.services.context import AppContext
 from tests.sync.harness import LiveServer, add_records, outbox_states
 
@@ -46,7 +46,7 @@ def test_sealing_to_the_wrong_server_key_is_refused_without_looping(
     from app.sync.crypto import ServerKeys
 
     version_ids = add_records(device, 5)
-    sync.install_enrolment(
+    sync_enrolment.install_enrolment(
         device, {"device_id": device.device_id, **ServerKeys.generate().public.to_json()}
     )
     result = sync.sync_now(device, server.url)

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from app.server.models import Batch, Conflict, RecordVersion, StatusUpdate
 from app.server.service import revoke_device, set_status
-from app.services import sync
+from app.services import sync, sync_enrolment, sync_outbox
 from app.services.audit import verify_audit_chain
 from app.services.context import AppContext
 from app.store.models import Application, ApplicationVersion, AuditEntry, OutboxItem
@@ -41,8 +41,8 @@ def _count(server: LiveServer, model: Any) -> int:
 
 
 def _only_batch(device: AppContext) -> bytes:
-    assert sync.build_pending_batches(device, 500) == 1
-    (batch,) = sync.stored_batches(device)
+    assert sync_outbox.build_pending_batches(device, 500) == 1
+    (batch,) = sync_outbox.stored_batches(device)
     return batch.path.read_bytes()
 
 
@@ -110,7 +110,7 @@ def test_two_batches_racing_with_the_same_records_store_each_record_once(
     other = seal_batch(
         batch_id=str(uuid.uuid4()), device_id=device.device_id, created_at="2025-03-01T10:00:00",
         records=content_records, audit=[], server_public=server_keys.public.encryption,
-        device_key=sync.device_keys(device),
+        device_key=sync_enrolment.device_keys(device),
     )  # fmt: skip
     with ThreadPoolExecutor(max_workers=4) as pool:
         answers = list(pool.map(lambda data: _post(server, data), [sealed, other, sealed, other]))
@@ -195,12 +195,12 @@ def test_refused_batches_apply_nothing(
     assert _post(server, b"not a batch at all")[1]["error"] == "corrupt"
     assert _post(server, b"")[1]["error"] == "truncated"
     # replay: the same batch id with other bytes
-    (batch,) = sync.stored_batches(device)
+    (batch,) = sync_outbox.stored_batches(device)
     assert _post(server, sealed)[0] == 200
     replay = seal_batch(
         batch_id=batch.batch_id, device_id=device.device_id, created_at="2025-03-01T10:00:00",
         records=[], audit=[], server_public=server_keys.public.encryption,
-        device_key=sync.device_keys(device),
+        device_key=sync_enrolment.device_keys(device),
     )  # fmt: skip
     status, body = _post(server, replay)
     assert (status, body["error"]) == (409, "replay")
@@ -236,8 +236,8 @@ def test_a_damaged_stored_batch_is_rebuilt_from_its_rows(
     device: AppContext, server: LiveServer, server_keys: ServerKeys
 ) -> None:
     add_records(device, 8)
-    sync.build_pending_batches(device, 500)
-    (batch,) = sync.stored_batches(device)
+    sync_outbox.build_pending_batches(device, 500)
+    (batch,) = sync_outbox.stored_batches(device)
     batch.path.write_bytes(batch.path.read_bytes()[:-10])
     result = sync.sync_now(device, server.url)
     assert result.complete and result.acknowledged == 8
@@ -251,7 +251,7 @@ def test_a_forged_receipt_acknowledges_nothing(device: AppContext, server: LiveS
     status, receipt = _post(server, sealed)
     assert status == 200
     forged = {**receipt, "body": {**receipt["body"], "stored": ["someone-else"]}}
-    keys = sync.server_public_keys(device)
+    keys = sync_enrolment.server_public_keys(device)
     assert keys is not None
     from app.sync.batch import BatchError
 

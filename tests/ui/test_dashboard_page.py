@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from app.core.demo_answers import demo_answers
 from app.i18n import set_language
-from app.services import records
+from app.services import form_catalogue, records
 from app.services.context import AppContext
 from app.ui.dashboard_page import BarChart, DashboardPage
 from tests.officers import FIELD_OFFICER, SUPERVISOR, add_officers
@@ -29,7 +29,7 @@ def store(ctx: AppContext) -> AppContext:
         ),
     )
     ctx.officer = FIELD_OFFICER
-    form = records.form_definition("complaint")
+    form = form_catalogue.form_definition("complaint")
     for seed in range(3):
         answers = demo_answers(
             form, random.Random(seed), overrides={"applicant_address": {"province": "08"}}

@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from app.core.approx_date import ApproxDate
 from app.core.deadlines import deadlines_path
 from app.core.demo_answers import demo_answers
-from app.services import people, records
+from app.services import form_catalogue, people, records
 from app.services.context import AppContext
 from app.store.models import Application, AuditEntry
 from app.ui.followup_page import PASSED, URGENT, FollowUpPage
@@ -23,7 +23,7 @@ FORUM = "វេទិកា បាទី"
 
 
 def _indirect(ctx: AppContext, seed: int) -> str:
-    form = records.form_definition("civil_party")
+    form = form_catalogue.form_definition("civil_party")
     answers = demo_answers(
         form,
         random.Random(seed),

@@ -108,11 +108,11 @@ def test_registry_opens_a_record_and_prints_from_it(main_window: MainWindow, ctx
     import random
 
     from app.core.demo_answers import demo_answers
-    from app.services import records
+    from app.services import form_catalogue, records
     from app.ui.print_page import PrintPage
     from app.ui.registry import RegistryPage
 
-    form = records.form_definition("complaint")
+    form = form_catalogue.form_definition("complaint")
     application_id = records.start_application(ctx, "complaint")
     reference = records.finalize_application(
         ctx, application_id, demo_answers(form, random.Random(2))
@@ -140,7 +140,7 @@ def test_a_damaged_form_file_is_left_out_and_reported(
 ) -> None:
     import shutil
 
-    from app.services import records
+    from app.services import form_catalogue
     from app.ui.intake_page import IntakePage
 
     folder = tmp_path / "forms"
@@ -150,7 +150,7 @@ def test_a_damaged_form_file_is_left_out_and_reported(
     (folder / "civil_party.yaml").write_text(
         broken.replace("type: choice", "type: choise", 1), encoding="utf-8"
     )
-    monkeypatch.setattr(records, "forms_dir", lambda: folder)
+    monkeypatch.setattr(form_catalogue, "forms_dir", lambda: folder)
     window = MainWindow(ctx)
     qtbot.addWidget(window)
     assert not window.form_warning.isHidden()
@@ -170,10 +170,10 @@ def test_registry_filters_by_forum_and_shows_new_records_when_shown_again(
     import random
 
     from app.core.demo_answers import demo_answers
-    from app.services import records
+    from app.services import form_catalogue, records
     from app.ui.registry import RegistryPage
 
-    form = records.form_definition("complaint")
+    form = form_catalogue.form_definition("complaint")
     for seed, forum in ((1, "វេទិកា បាទី"), (2, "វេទិកា បាទី"), (3, "វេទិកា ព្រៃកប្បាស")):
         application_id = records.start_application(ctx, "complaint")
         records.finalize_application(

@@ -9,7 +9,7 @@ from pathlib import Path
 from pytestqt.qtbot import QtBot
 
 from app.core.demo_answers import demo_answers
-from app.services import records
+from app.services import form_catalogue, records
 from app.services.context import AppContext
 from app.ui.print_page import PrintPage
 
@@ -17,7 +17,7 @@ from app.ui.print_page import PrintPage
 def _finalize_some(ctx: AppContext, count: int) -> list[str]:
     references = []
     for seed in range(count):
-        form = records.form_definition("civil_party" if seed % 2 else "complaint")
+        form = form_catalogue.form_definition("civil_party" if seed % 2 else "complaint")
         answers = demo_answers(form, random.Random(seed), overrides={"intake_forum": "វេទិកា បាទី"})
         application_id = records.start_application(ctx, form.id)
         references.append(records.finalize_application(ctx, application_id, answers))

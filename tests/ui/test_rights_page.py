@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog
 
 from app.core.rights import RightsTopic
 from app.i18n import format_number, set_language, translator
-from app.services import records
+from app.services import form_catalogue
 from app.services import rights as rights_service
 from app.services.context import AppContext
 from app.ui.main_window import MainWindow, default_page_factories
@@ -233,12 +233,12 @@ def test_explainer_reaches_a_result_and_starts_a_valid_form(
     with qtbot.waitSignal(page.start_form, timeout=1000) as blocker:
         qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
     assert blocker.args == [result.form_id]
-    assert blocker.args[0] in records.available_forms()
+    assert blocker.args[0] in form_catalogue.available_forms()
     assert not dialog.isVisible()
 
 
 def test_every_explainer_result_names_an_available_form() -> None:
-    forms = records.available_forms()
+    forms = form_catalogue.available_forms()
     guide = rights_service.path_explainer()
     assert guide.form_ids <= set(forms)
     assert {"complaint", "civil_party"} <= guide.form_ids

@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from app.core.demo_answers import demo_answers
 from app.server.app import create_app
 from app.server.service import enrol_device
-from app.services import records, sync
+from app.services import form_catalogue, records, sync_enrolment
 from app.services.context import AppContext, open_app, sync_summary
 from app.sync.crypto import ServerKeys
 from app.ui.sync_page import SyncPage
@@ -29,9 +29,9 @@ def office(tmp_path: Path) -> Iterator[tuple[LiveServer, ServerKeys]]:
 
 def _enrolled(home: Path, server: LiveServer, keys: ServerKeys) -> AppContext:
     ctx = open_app(home)
-    request = sync.enrolment_request(ctx)
+    request = sync_enrolment.enrolment_request(ctx)
     enrol_device(server.sessions, request["device_id"], request["signing_public"], "laptop")
-    sync.install_enrolment(ctx, {"device_id": ctx.device_id, **keys.public.to_json()})
+    sync_enrolment.install_enrolment(ctx, {"device_id": ctx.device_id, **keys.public.to_json()})
     return ctx
 
 
@@ -40,7 +40,7 @@ def test_sync_now_sends_finalised_records_and_shows_the_result(
 ) -> None:
     server, keys = office
     ctx = _enrolled(home, server, keys)
-    form = records.form_definition("civil_party")
+    form = form_catalogue.form_definition("civil_party")
     references = []
     for seed in range(3):
         application_id = records.start_application(ctx, form.id)
@@ -73,7 +73,7 @@ def test_unreachable_office_keeps_records_waiting(
 ) -> None:
     server, keys = office
     ctx = _enrolled(home, server, keys)
-    form = records.form_definition("complaint")
+    form = form_catalogue.form_definition("complaint")
     application_id = records.start_application(ctx, form.id)
     records.finalize_application(ctx, application_id, demo_answers(form, random.Random(1)))
     page = SyncPage(ctx)
@@ -99,7 +99,7 @@ def test_usb_export_does_not_count_as_synced(
 ) -> None:
     server, keys = office
     ctx = _enrolled(home, server, keys)
-    form = records.form_definition("complaint")
+    form = form_catalogue.form_definition("complaint")
     application_id = records.start_application(ctx, form.id)
     records.finalize_application(ctx, application_id, demo_answers(form, random.Random(2)))
     page = SyncPage(ctx)

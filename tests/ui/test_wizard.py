@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 from app.core.demo_answers import demo_answers
 from app.core.reference import validate_reference
 from app.i18n import set_language
-from app.services import records
+from app.services import duplicates, form_catalogue, records
 from app.services.context import AppContext
 from app.ui.intake_page import IntakePage
 from app.ui.main_window import MainWindow
@@ -202,7 +202,7 @@ def test_draft_autosaves_and_resumes_after_the_window_is_gone(
 def test_possible_duplicate_warned_and_dismissed(
     main_window: MainWindow, qtbot: QtBot, ctx: AppContext
 ) -> None:
-    form = records.form_definition("complaint")
+    form = form_catalogue.form_definition("complaint")
     name = {"km": "កែវ សុខា", "latin": "Keo Sokha"}
     birth = {"v": 1, "precision": "year", "year": 1950, "approximate": True}
     same = {"applicant_name": name, "applicant_birth_date": birth}
@@ -219,7 +219,7 @@ def test_possible_duplicate_warned_and_dismissed(
     buttons = wizard.review.findChildren(QPushButton, "notDuplicateButton")
     assert len(buttons) == 1
     buttons[0].click()
-    assert records.find_possible_duplicates(ctx, wizard.application_id, wizard.answers()) == []
+    assert duplicates.find_possible_duplicates(ctx, wizard.application_id, wizard.answers()) == []
 
 
 def test_second_applicant_picks_the_same_direct_victim_and_the_family_is_linked(
@@ -227,7 +227,7 @@ def test_second_applicant_picks_the_same_direct_victim_and_the_family_is_linked(
 ) -> None:
     from app.services.people import PERSON_ID_KEY, family_group
 
-    form = records.form_definition("complaint")
+    form = form_catalogue.form_definition("complaint")
     victim = {"km": "ម៉ៅ សុខុម", "latin": "Mao Sokhom"}
     first = records.start_application(ctx, "complaint")
     records.finalize_application(
@@ -254,7 +254,7 @@ def test_second_applicant_picks_the_same_direct_victim_and_the_family_is_linked(
     assert editor.value() == victim
     assert wizard.answers()[PERSON_ID_KEY] == found[0].id
     answers = demo_answers(
-        records.form_definition("civil_party"),
+        form_catalogue.form_definition("civil_party"),
         random.Random(32),
         overrides={
             "applicant_status": "indirect_victim",
@@ -289,7 +289,7 @@ def test_supervisor_corrects_a_final_record_as_a_new_version(
             )
         )
     ctx.officer = SignedInOfficer("sup", "sokha", "Sokha", "supervisor")
-    form = records.form_definition("complaint")
+    form = form_catalogue.form_definition("complaint")
     application_id = records.start_application(ctx, "complaint")
     reference = records.finalize_application(
         ctx, application_id, demo_answers(form, random.Random(41))

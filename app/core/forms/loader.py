@@ -8,24 +8,13 @@ refuses a file with problems by raising ``FormError`` carrying that list.
 from __future__ import annotations
 
 import difflib
-import re
-import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from app.core.forms.expressions import (
-    Call,
-    Current,
-    Expression,
-    ExpressionError,
-    FieldRef,
-    Literal,
-    compile_expression,
-)
+from app.core.forms.expressions import Call, Current, Expression, FieldRef, Literal
 from app.core.forms.model import (
     CHOICE_TYPES,
     Choice,
@@ -35,11 +24,17 @@ from app.core.forms.model import (
     FormDefinition,
     MinimumContentRule,
     Section,
-    Text,
 )
-from app.core.khmer_text import is_khmer
-
-_ID = re.compile(r"[a-z][a-z0-9_]*")
+from app.core.forms.yaml_checks import (
+    ID_PATTERN,
+    FormError,
+    FormProblem,
+    LinedMapping,
+    LineLoader,
+    PendingExpression,
+    YamlChecker,
+    join_path,
+)
 
 _FORM_KEYS = {
     "id",
@@ -70,219 +65,24 @@ _FIELD_KEYS = {
 }
 _CHOICE_KEYS = {"code", "label", "help"}
 _RULE_KEYS = {"id", "fields", "message", "require", "relevant"}
-_TEXT_KEYS = {"km", "en"}
 # Names and phone numbers identify a person unless the form says otherwise.
 _IDENTIFYING_BY_DEFAULT = {FieldType.NAME, FieldType.PHONE}
 # Names, places and short texts are what officers search the registry by.
 _SEARCHABLE_BY_DEFAULT = {FieldType.NAME, FieldType.PLACE}
 
 
-@dataclass(frozen=True)
-class FormProblem:
-    file: str
-    path: str  # e.g. "sections[2].fields[4].relevant"; "" for the whole file
-    message: str
-    line: int | None = None
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.path or '(file)'}: {self.message}"
-
-
-class FormError(Exception):
-    """A form that cannot be used; ``problems`` says why."""
-
-    def __init__(self, problems: Iterable[FormProblem]) -> None:
-        self.problems = list(problems)
-        summary = "\n".join(str(p) for p in self.problems[:20])
-        more = len(self.problems) - 20
-        if more > 0:
-            summary += f"\n... and {more} more"
-        super().__init__(f"{len(self.problems)} problem(s) in form definitions:\n{summary}")
-
-
-# --- YAML with line numbers ----------------------------------------------------------------------
-
-
-class _Mapping(dict[Any, Any]):
-    """A YAML mapping that remembers where it and each of its keys were written."""
-
-    line: int = 0
-    key_lines: dict[Any, int]
-    duplicate_keys: list[tuple[Any, int]]
-
-
-# libyaml's loader parses the forms about ten times faster (start-up time); same safety.
-_SafeBase: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _LineLoader(_SafeBase):  # type: ignore[valid-type,misc]
-    pass
-
-
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _Mapping:
-    loader.flatten_mapping(node)
-    mapping = _Mapping()
-    mapping.line = node.start_mark.line + 1
-    mapping.key_lines = {}
-    mapping.duplicate_keys = []
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        try:
-            hash(key)
-        except TypeError:
-            key = str(key)
-        line = key_node.start_mark.line + 1
-        if key in mapping:
-            mapping.duplicate_keys.append((key, line))
-        mapping[key] = loader.construct_object(value_node, deep=True)
-        mapping.key_lines[key] = line
-    return mapping
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-# --- the builder ---------------------------------------------------------------------------------
-
-
-@dataclass
-class _PendingExpression:
-    path: str
-    line: int | None
-    expression: Expression
-    allows_current: bool
-
-
-class _Builder:
+class _Builder(YamlChecker):
     def __init__(self, file: str) -> None:
-        self.file = file
-        self.problems: list[FormProblem] = []
-        self.pending: list[_PendingExpression] = []
+        super().__init__(file)
         self.field_types: dict[str, Field] = {}
         self.declared_ids: set[str] = set()  # also ids of fields that failed to build
         self.declared_roles: set[FieldRole] = set()
         self.choice_lists: dict[str, tuple[Choice, ...]] = {}
 
-    def problem(self, path: str, message: str, line: int | None = None) -> None:
-        self.problems.append(FormProblem(self.file, path, message, line))
-
-    @staticmethod
-    def line_of(container: Any, key: Any = None) -> int | None:
-        if isinstance(container, _Mapping):
-            if key is not None and key in container.key_lines:
-                return container.key_lines[key]
-            return container.line or None
-        return None
-
-    def mapping(self, value: Any, path: str, what: str, line: int | None) -> _Mapping | None:
-        if not isinstance(value, _Mapping):
-            self.problem(path, f"{what} must be a mapping of keys to values", line)
-            return None
-        return value
-
-    def check_keys(self, data: _Mapping, allowed: set[str], path: str) -> None:
-        for key, line in data.duplicate_keys:
-            self.problem(_join(path, str(key)), f"the key '{key}' is written twice", line)
-        for key in data:
-            if key not in allowed:
-                hint = difflib.get_close_matches(str(key), sorted(allowed), n=1)
-                suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
-                self.problem(
-                    _join(path, str(key)),
-                    f"unknown key '{key}'{suggestion} (allowed: {', '.join(sorted(allowed))})",
-                    self.line_of(data, key),
-                )
-
-    def ident(self, data: _Mapping, key: str, path: str) -> str | None:
-        value = data.get(key)
-        where = _join(path, key)
-        if value is None:
-            self.problem(where, f"'{key}' is missing", self.line_of(data))
-            return None
-        if not isinstance(value, str) or not _ID.fullmatch(value):
-            self.problem(
-                where,
-                f"'{value}' is not a valid id (lower-case letters, digits and _, "
-                "starting with a letter)",
-                self.line_of(data, key),
-            )
-            return None
-        return value
-
-    def text(self, data: _Mapping, key: str, path: str, *, required: bool) -> Text | None:
-        where = _join(path, key)
-        if key not in data or data[key] is None:
-            if required:
-                self.problem(where, f"'{key}' is missing (Khmer and English)", self.line_of(data))
-            return None
-        line = self.line_of(data, key)
-        value = data[key]
-        if not isinstance(value, _Mapping):
-            self.problem(where, "a text needs both 'km' and 'en'", line)
-            return None
-        self.check_keys(value, _TEXT_KEYS, where)
-        parts: dict[str, str] = {}
-        for lang, name in (("km", "Khmer"), ("en", "English")):
-            part = value.get(lang)
-            if not isinstance(part, str) or not part.strip():
-                self.problem(
-                    _join(where, lang),
-                    f"the {name} text ('{lang}') is missing or empty",
-                    self.line_of(value, lang) or line,
-                )
-                continue
-            parts[lang] = unicodedata.normalize("NFC", part.strip())
-        if "km" in parts and not is_khmer(parts["km"]):
-            self.problem(
-                _join(where, "km"),
-                "the Khmer text ('km') contains no Khmer letters",
-                self.line_of(value, "km"),
-            )
-            return None
-        if len(parts) != 2:
-            return None
-        return Text(km=parts["km"], en=parts["en"])
-
-    def flag(self, data: _Mapping, key: str, path: str, default: bool) -> bool:
-        value = data.get(key, default)
-        if not isinstance(value, bool):
-            self.problem(
-                _join(path, key), f"'{key}' must be true or false", self.line_of(data, key)
-            )
-            return default
-        return value
-
-    def expression(
-        self, data: _Mapping, key: str, path: str, *, allows_current: bool = False
-    ) -> Expression | None:
-        if key not in data or data[key] is None:
-            return None
-        where = _join(path, key)
-        line = self.line_of(data, key)
-        source = data[key]
-        if isinstance(source, bool | int | float):
-            source = str(source).lower()
-        if not isinstance(source, str):
-            self.problem(where, "an expression must be written as text", line)
-            return None
-        try:
-            expression = compile_expression(source)
-        except ExpressionError as error:
-            self.problem(
-                where,
-                f"the expression does not parse: {error.message} at position "
-                f"{error.position + 1} in: {source}",
-                line,
-            )
-            return None
-        self.pending.append(_PendingExpression(where, line, expression, allows_current))
-        return expression
-
     # --- form parts ------------------------------------------------------------------------------
 
-    def choices(self, data: _Mapping, path: str, field_type: FieldType) -> tuple[Choice, ...]:
-        where = _join(path, "choices")
+    def choices(self, data: LinedMapping, path: str, field_type: FieldType) -> tuple[Choice, ...]:
+        where = join_path(path, "choices")
         line = self.line_of(data, "choices")
         raw = data.get("choices")
         if field_type not in CHOICE_TYPES:
@@ -316,7 +116,7 @@ class _Builder:
             help_text = self.text(mapping, "help", item_path, required=False)
             if code is not None and code in seen:
                 self.problem(
-                    _join(item_path, "code"),
+                    join_path(item_path, "code"),
                     f"duplicate choice code '{code}'",
                     self.line_of(mapping, "code"),
                 )
@@ -338,14 +138,14 @@ class _Builder:
         type_name = data.get("type")
         field_type: FieldType | None = None
         if type_name is None:
-            self.problem(_join(path, "type"), "'type' is missing", self.line_of(data))
+            self.problem(join_path(path, "type"), "'type' is missing", self.line_of(data))
         else:
             try:
                 field_type = FieldType(type_name)
             except ValueError:
                 known = ", ".join(t.value for t in FieldType)
                 self.problem(
-                    _join(path, "type"),
+                    join_path(path, "type"),
                     f"unknown field type '{type_name}' (known: {known})",
                     self.line_of(data, "type"),
                 )
@@ -363,7 +163,7 @@ class _Builder:
             required = self.expression(data, "required", path) or False
         if constraint is not None and constraint_message is None:
             self.problem(
-                _join(path, "constraint_message"),
+                join_path(path, "constraint_message"),
                 "a field with a constraint needs a 'constraint_message' (Khmer and English)",
                 self.line_of(data, "constraint"),
             )
@@ -397,7 +197,7 @@ class _Builder:
             searchable=searchable,
         )
 
-    def role(self, data: _Mapping, path: str) -> FieldRole | None:
+    def role(self, data: LinedMapping, path: str) -> FieldRole | None:
         raw = data.get("role")
         if raw is None:
             return None
@@ -406,14 +206,14 @@ class _Builder:
         except ValueError:
             known = ", ".join(r.value for r in FieldRole)
             self.problem(
-                _join(path, "role"),
+                join_path(path, "role"),
                 f"unknown role '{raw}' (known: {known})",
                 self.line_of(data, "role"),
             )
             return None
         if role in self.declared_roles:
             self.problem(
-                _join(path, "role"),
+                join_path(path, "role"),
                 f"role '{role}' is already given to another field",
                 self.line_of(data, "role"),
             )
@@ -433,7 +233,7 @@ class _Builder:
         fields: list[Field] = []
         if not isinstance(raw_fields, list) or not raw_fields:
             self.problem(
-                _join(path, "fields"),
+                join_path(path, "fields"),
                 "a section needs a non-empty list of 'fields'",
                 self.line_of(data, "fields"),
             )
@@ -445,7 +245,7 @@ class _Builder:
                     continue
                 if built.id in self.field_types:
                     self.problem(
-                        _join(field_path, "id"),
+                        join_path(field_path, "id"),
                         f"duplicate field id '{built.id}' (field ids must be unique in a form)",
                         self.line_of(raw_field, "id"),
                     )
@@ -467,13 +267,13 @@ class _Builder:
         require = data.get("require", "all")
         if require not in ("all", "any"):
             self.problem(
-                _join(path, "require"), "'require' must be 'all' or 'any'", self.line_of(data)
+                join_path(path, "require"), "'require' must be 'all' or 'any'", self.line_of(data)
             )
         raw_fields = data.get("fields")
         field_ids: list[str] = []
         if not isinstance(raw_fields, list) or not raw_fields:
             self.problem(
-                _join(path, "fields"), "a rule needs a non-empty list of field ids", data.line
+                join_path(path, "fields"), "a rule needs a non-empty list of field ids", data.line
             )
         else:
             for index, field_id in enumerate(raw_fields):
@@ -510,7 +310,7 @@ class _Builder:
                 if field_id not in known:
                     self.problem(f"{path}.fields[{index}]", f"unknown field '{field_id}'", None)
 
-    def check_selected(self, node: Call, pending: _PendingExpression) -> None:
+    def check_selected(self, node: Call, pending: PendingExpression) -> None:
         target, code = node.args
         if not isinstance(target, FieldRef) or target.field_id not in self.field_types:
             return
@@ -546,7 +346,7 @@ class _Builder:
         if raw_lists is not None:
             lists = self.mapping(raw_lists, "choice_lists", "choice_lists", data.line)
             for name, raw_list in (lists or {}).items():
-                if not isinstance(name, str) or not _ID.fullmatch(name):
+                if not isinstance(name, str) or not ID_PATTERN.fullmatch(name):
                     self.problem(f"choice_lists.{name}", "not a valid list name", None)
                     continue
                 assert lists is not None
@@ -570,7 +370,7 @@ class _Builder:
                     continue
                 if built.id in section_ids:
                     self.problem(
-                        _join(path, "id"),
+                        join_path(path, "id"),
                         f"duplicate section id '{built.id}'",
                         self.line_of(raw_section, "id"),
                     )
@@ -594,7 +394,7 @@ class _Builder:
                     if rule is None:
                         continue
                     if rule.id in rule_ids:
-                        self.problem(_join(path, "id"), f"duplicate rule id '{rule.id}'", None)
+                        self.problem(join_path(path, "id"), f"duplicate rule id '{rule.id}'", None)
                         continue
                     rule_ids.add(rule.id)
                     rules.append((path, rule))
@@ -612,10 +412,6 @@ class _Builder:
         )
 
 
-def _join(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
-
-
 # --- public API ----------------------------------------------------------------------------------
 
 
@@ -623,7 +419,7 @@ def parse_form(text: str, file: str = "<text>") -> tuple[FormDefinition | None, 
     """Build a form from YAML text: the form (None if there are problems) and the problems."""
     builder = _Builder(file)
     try:
-        raw = yaml.load(text, Loader=_LineLoader)  # a SafeLoader subclass: no arbitrary objects
+        raw = yaml.load(text, Loader=LineLoader)  # a SafeLoader subclass: no arbitrary objects
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
         line = mark.line + 1 if mark is not None else None

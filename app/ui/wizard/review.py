@@ -25,10 +25,10 @@ from app.core.forms import Field, FieldType, FormDefinition
 from app.core.forms.validation import FieldIssue, Severity, visible_fields, visible_sections
 from app.core.jurisdiction import ScreeningNote
 from app.i18n import _, current_language
+from app.services.duplicates import DuplicateCandidate
 from app.services.places import describe_place
-from app.services.records import DuplicateCandidate
 from app.ui.text import html_text
-from app.ui.wizard.field_widgets import signature_mark_labels
+from app.ui.wizard.choice_editors import signature_mark_labels
 
 FIELD_ID_ROLE = 256
 

@@ -35,14 +35,15 @@ from app.core.forms.validation import (
     visible_sections,
 )
 from app.i18n import _, current_language, format_number
-from app.services import records
+from app.services import duplicates, errors, form_catalogue, records
 from app.services.context import AppContext
 from app.services.followup import intake_deadline_warning
 from app.services.intake import add_attachment, screening_notes
 from app.services.people import PERSON_ID_KEY
 from app.services.security import PermissionDenied
 from app.ui.text import html_text
-from app.ui.wizard.field_widgets import FieldEditor, NameEditor, make_editor
+from app.ui.wizard.editors import make_editor
+from app.ui.wizard.field_widgets import FieldEditor, NameEditor
 from app.ui.wizard.review import ReviewPage
 from app.ui.wizard.victims import VictimSuggestions
 
@@ -154,7 +155,7 @@ class IntakeWizard(QWidget):
         # A final record is corrected, not edited: the wizard makes a new version with a reason.
         self.correcting = detail.status != "draft"
         self.reference = detail.reference
-        self.form: FormDefinition = records.form_definition(detail.form_id)
+        self.form: FormDefinition = form_catalogue.form_definition(detail.form_id)
         self.rows: dict[str, FieldRow] = {}
         self.pages: list[SectionPage] = []
         self.dirty = False
@@ -394,7 +395,7 @@ class IntakeWizard(QWidget):
             return
         try:
             records.save_draft(self.ctx, self.application_id, self.answers())
-        except (records.RecordError, PermissionDenied) as error:
+        except (errors.RecordError, PermissionDenied) as error:
             # e.g. the session locked itself: the answers stay in the wizard and are saved
             # at the next tick after unlocking (dirty stays set).
             self.saved_label.setText(str(error))
@@ -415,12 +416,12 @@ class IntakeWizard(QWidget):
             records.check_application(self.form, answers),
             screening_notes(self.form, answers),
             intake_deadline_warning(self.form, answers),
-            records.find_possible_duplicates(self.ctx, self.application_id, answers),
+            duplicates.find_possible_duplicates(self.ctx, self.application_id, answers),
         )
         self.review.not_duplicate.connect(self._not_duplicate, Qt.ConnectionType.UniqueConnection)
 
     def _not_duplicate(self, other_id: str) -> None:
-        records.mark_not_duplicate(self.ctx, self.application_id, other_id)
+        duplicates.mark_not_duplicate(self.ctx, self.application_id, other_id)
         self.refresh_review()
 
     def finalize(self) -> None:
@@ -434,7 +435,7 @@ class IntakeWizard(QWidget):
             self.show_issues(failure.issues)
             self.refresh_review()
             return
-        except records.RecordError as error:
+        except errors.RecordError as error:
             QMessageBox.warning(self, _("Not finalised"), str(error))
             return
         self.autosave_timer.stop()

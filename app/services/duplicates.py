@@ -1,0 +1,137 @@
+"""Possible duplicates: others who may be the same person, and the officer's decisions that
+two records are not the same person."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import false, or_, select, text
+
+from app.core.khmer_text import latin_search_key, romanize_khmer
+from app.i18n import _
+from app.services.access import load_visible, signed_in_id
+from app.services.audit import AuditAction, record_audit
+from app.services.context import AppContext
+from app.services.form_catalogue import form_definition
+from app.services.search_index import DerivedColumns, derive_columns, fts_phrase
+from app.store.models import Application, NotDuplicateDecision
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class DuplicateCandidate:
+    id: str
+    reference: str | None
+    name_km: str
+    name_latin: str
+    birth_year_min: int | None
+    birth_year_max: int | None
+    reason: str
+
+
+BIRTH_YEAR_TOLERANCE = 3
+
+
+def find_possible_duplicates(
+    ctx: AppContext, application_id: str, answers: Mapping[str, Any]
+) -> list[DuplicateCandidate]:
+    """Others who may be the same person: a similar name in either script, a birth year within a
+    few years, and the same commune when both are known. Decisions "not the same person" are kept."""
+    with ctx.store.transaction() as session:
+        application = load_visible(session, ctx, application_id)
+        derived = derive_columns(form_definition(application.form_id), answers)
+        name_conditions = []
+        if derived.name_km:
+            name_conditions.append(Application.name_km == derived.name_km)
+        keys = {
+            latin_search_key(derived.name_latin),
+            latin_search_key(romanize_khmer(derived.name_km)),
+        }
+        keys.discard("")
+        candidates = session.scalars(
+            select(Application).where(
+                Application.id != application_id,
+                or_(*name_conditions, *(Application.id.in_(_ids_matching_key(k)) for k in keys))
+                if (name_conditions or keys)
+                else false(),
+            )
+        ).all()
+        decided = {
+            (row.application_a, row.application_b)
+            for row in session.scalars(
+                select(NotDuplicateDecision).where(
+                    or_(
+                        NotDuplicateDecision.application_a == application_id,
+                        NotDuplicateDecision.application_b == application_id,
+                    )
+                )
+            )
+        }
+    found: list[DuplicateCandidate] = []
+    for other in candidates:
+        if tuple(sorted((application_id, other.id))) in decided:
+            continue
+        if not _birth_years_close(derived, other):
+            continue
+        if (
+            derived.commune_code
+            and other.commune_code
+            and derived.commune_code != other.commune_code
+        ):
+            continue
+        same_script = derived.name_km and other.name_km == derived.name_km
+        reason = _("Same Khmer name") if same_script else _("Similar name")
+        found.append(
+            DuplicateCandidate(
+                other.id,
+                other.reference,
+                other.name_km,
+                other.name_latin,
+                other.birth_year_min,
+                other.birth_year_max,
+                reason,
+            )
+        )
+    return found
+
+
+def _ids_matching_key(key: str) -> Any:
+    return (
+        select(text("application_id"))
+        .select_from(text("application_search"))
+        .where(text("application_search MATCH :k").bindparams(k=fts_phrase(key)))
+        if len(key) >= 3
+        else select(Application.id).where(false())
+    )
+
+
+def _birth_years_close(derived: DerivedColumns, other: Application) -> bool:
+    if derived.birth_year_min is None or other.birth_year_min is None:
+        return True  # unknown ages cannot rule a match out
+    low = (derived.birth_year_min or 0) - BIRTH_YEAR_TOLERANCE
+    high = (derived.birth_year_max or derived.birth_year_min) + BIRTH_YEAR_TOLERANCE
+    other_high = other.birth_year_max or other.birth_year_min
+    return other.birth_year_min <= high and other_high >= low
+
+
+def mark_not_duplicate(ctx: AppContext, application_id: str, other_id: str) -> None:
+    first, second = sorted((application_id, other_id))
+    with ctx.store.transaction() as session:
+        load_visible(session, ctx, application_id)
+        session.merge(
+            NotDuplicateDecision(
+                application_a=first,
+                application_b=second,
+                decided_by=signed_in_id(ctx),
+                decided_at=_now(),
+            )
+        )
+        record_audit(
+            session, ctx, AuditAction.RECORD_EDIT, application_id, {"not_duplicate_of": other_id}
+        )

@@ -1,0 +1,193 @@
+"""The registry: listing, filtering and searching the applications an officer may see.
+
+Search runs on the FTS5 trigram index written by ``search_index``: Khmer or Latin substrings, a
+romanised key of a name, or a reference number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, column, func, select, table, text
+
+from app.core.khmer_text import is_khmer, latin_search_key, normalize_for_search
+from app.core.reference import normalize_reference
+from app.services.access import visible_applications
+from app.services.context import AppContext
+from app.services.search_index import fts_phrase
+from app.store.models import Application
+
+SORT_COLUMNS = {
+    "updated": Application.updated_at,
+    "name_km": Application.name_km,
+    "name_latin": Application.name_latin,
+    "reference": Application.reference,
+    "status": Application.status,
+}
+
+
+@dataclass(frozen=True)
+class RegistryQuery:
+    search: str = ""
+    status: str | None = None
+    form_id: str | None = None
+    forum: str | None = None
+    village_code: str | None = None
+    sort: str = "updated"
+    descending: bool = True
+
+
+@dataclass(frozen=True)
+class RegistryRow:
+    id: str
+    reference: str | None
+    name_km: str
+    name_latin: str
+    form_id: str
+    status: str
+    court_status: str | None
+    updated_at: datetime
+    identity_protected: bool
+
+
+# Above this many matches a search is listed in index order instead of sorted: sorting would
+# mean reading every match, and an officer narrows a search by typing more, not by scrolling.
+SEARCH_SORT_LIMIT = 500
+
+SEARCH_INDEX = table("application_search", column("application_id"), column("content"))
+
+
+def _search_clause(search: str) -> Any:
+    """A condition on the search index for ``search``: Khmer or Latin substrings (FTS5 trigram
+    for three or more characters, LIKE below that), a romanised key, or a reference number."""
+    term = normalize_for_search(search)
+    if not term:
+        return None
+    reference = normalize_reference(search)
+    if reference:
+        # A complete reference number finds exactly that record (a romanised key of it would
+        # drop the digits and match every record of the same laptop).
+        candidates = {normalize_for_search(reference.replace("-", ""))}
+    else:
+        candidates = {term}
+        key = latin_search_key(term) if not is_khmer(term) else ""
+        if key:
+            candidates.add(key)
+    ordered = sorted(candidates)
+    if all(len(c) >= 3 for c in ordered):
+        # One MATCH with FTS5's own OR: a MATCH cannot be OR-ed with other SQL conditions.
+        expression = " OR ".join(fts_phrase(c) for c in ordered)
+        return text("application_search MATCH :search_q").bindparams(search_q=expression)
+    likes = []
+    params: dict[str, str] = {}
+    for index, candidate in enumerate(ordered):
+        escaped = candidate.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        params[f"search_like{index}"] = f"%{escaped}%"
+        likes.append(f"application_search.content LIKE :search_like{index} ESCAPE '\\'")
+    return text("(" + " OR ".join(likes) + ")").bindparams(**params)
+
+
+def _filters(query: RegistryQuery) -> list[Any]:
+    filters = []
+    if query.status:
+        filters.append(Application.status == query.status)
+    if query.form_id:
+        filters.append(Application.form_id == query.form_id)
+    if query.forum:
+        filters.append(Application.forum == query.forum)
+    if query.village_code:
+        filters.append(Application.village_code == query.village_code)
+    return filters
+
+
+def _registry_statement(
+    ctx: AppContext, query: RegistryQuery, columns: Sequence[Any]
+) -> Select[Any]:
+    """Matching applications, with the search as an IN (sub-select): for sorted listings."""
+    statement = visible_applications(select(*columns), ctx)
+    filters = _filters(query)
+    clause = _search_clause(query.search) if query.search else None
+    if clause is not None:
+        filters.append(Application.id.in_(select(SEARCH_INDEX.c.application_id).where(clause)))
+    if filters:
+        statement = statement.where(and_(*filters))
+    return statement
+
+
+def _streamed_statement(
+    ctx: AppContext, query: RegistryQuery, columns: Sequence[Any], clause: Any
+) -> Select[Any]:
+    """Matching applications driven from the search index, so LIMIT stops early."""
+    statement = select(*columns).select_from(
+        SEARCH_INDEX.join(Application, Application.id == SEARCH_INDEX.c.application_id)
+    )
+    statement = visible_applications(statement, ctx).where(clause, *_filters(query))
+    return statement
+
+
+def _capped_count(ctx: AppContext, query: RegistryQuery, clause: Any, cap: int) -> int:
+    inner = _streamed_statement(ctx, query, [Application.id], clause).limit(cap)
+    with ctx.store.transaction() as session:
+        return int(session.scalar(select(func.count()).select_from(inner.subquery())) or 0)
+
+
+def count_registry(ctx: AppContext, query: RegistryQuery) -> int:
+    """How many applications match; for a search, at most SEARCH_SORT_LIMIT + 1 (more than the
+    limit means "many": the list then shows them unsorted, see search_is_broad)."""
+    clause = _search_clause(query.search) if query.search else None
+    if clause is not None:
+        return _capped_count(ctx, query, clause, SEARCH_SORT_LIMIT + 1)
+    statement = _registry_statement(ctx, query, [func.count(Application.id)])
+    with ctx.store.transaction() as session:
+        return int(session.scalar(statement) or 0)
+
+
+def known_forums(ctx: AppContext) -> list[str]:
+    """The forums named in the applications this officer may see (for the registry filter)."""
+    with ctx.store.transaction() as session:
+        statement = visible_applications(select(Application.forum).distinct(), ctx)
+        return sorted(forum for forum in session.scalars(statement) if forum)
+
+
+def search_is_broad(count: int) -> bool:
+    return count > SEARCH_SORT_LIMIT
+
+
+REGISTRY_COLUMNS = (
+    Application.id,
+    Application.reference,
+    Application.name_km,
+    Application.name_latin,
+    Application.form_id,
+    Application.status,
+    Application.court_status,
+    Application.updated_at,
+    Application.identity_protected,
+)
+
+
+def list_registry(
+    ctx: AppContext,
+    query: RegistryQuery,
+    offset: int,
+    limit: int,
+    known_count: int | None = None,
+) -> list[RegistryRow]:
+    """One page of the registry; the Qt model fetches pages as the officer scrolls.
+    ``known_count`` is count_registry's answer for the same query, if the caller has it."""
+    clause = _search_clause(query.search) if query.search else None
+    if clause is not None and known_count is None:
+        known_count = _capped_count(ctx, query, clause, SEARCH_SORT_LIMIT + 1)
+    if clause is not None and known_count is not None and search_is_broad(known_count):
+        statement = _streamed_statement(ctx, query, REGISTRY_COLUMNS, clause)
+    else:
+        order = SORT_COLUMNS.get(query.sort, Application.updated_at)
+        statement = _registry_statement(ctx, query, REGISTRY_COLUMNS).order_by(
+            order.desc() if query.descending else order.asc(), Application.id
+        )
+    with ctx.store.transaction() as session:
+        rows = session.execute(statement.offset(offset).limit(limit)).all()
+    return [RegistryRow(*row) for row in rows]

@@ -1,0 +1,149 @@
+"""What is derived from an application's answers: the columns listed in the registry (names,
+village, birth years, forum) and the row of the full-text search index.
+
+The form definition decides which fields exist; the derived columns are found through the
+``role`` each field declares in ``forms/*.yaml``, not through field ids in code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from app.core.approx_date import ApproxDate
+from app.core.forms import FormDefinition
+from app.core.khmer_text import (
+    latin_search_key,
+    normalize_for_search,
+    normalize_name,
+    romanize_khmer,
+)
+from app.services.form_catalogue import form_definition
+from app.store.models import Application
+
+
+@dataclass(frozen=True)
+class DerivedColumns:
+    name_km: str = ""
+    name_latin: str = ""
+    province_code: str | None = None
+    commune_code: str | None = None
+    village_code: str | None = None
+    birth_year_min: int | None = None
+    birth_year_max: int | None = None
+    forum: str | None = None
+    identity_protected: bool = False
+    search_terms: tuple[str, ...] = ()
+
+
+def _answers_with_role(form: FormDefinition, answers: Mapping[str, Any], role: str) -> list[Any]:
+    return [
+        answers[f.id]
+        for f in form.all_fields()
+        if f.role == role and answers.get(f.id) not in (None, "")
+    ]
+
+
+def derive_columns(form: FormDefinition, answers: Mapping[str, Any]) -> DerivedColumns:
+    names = _answers_with_role(form, answers, "applicant_name")
+    name_km = name_latin = ""
+    if names and isinstance(names[0], Mapping):
+        name_km = normalize_name(str(names[0].get("km") or ""))
+        name_latin = normalize_name(str(names[0].get("latin") or ""))
+    place: Mapping[str, Any] = {}
+    places = _answers_with_role(form, answers, "applicant_address")
+    if places and isinstance(places[0], Mapping):
+        place = places[0]
+    birth_min = birth_max = None
+    births = _answers_with_role(form, answers, "applicant_birth")
+    if births and isinstance(births[0], Mapping):
+        try:
+            birth = ApproxDate.from_dict(births[0])
+            earliest, latest = birth.earliest(), birth.latest()
+            birth_min = earliest.year if earliest else None
+            birth_max = latest.year if latest else None
+        except ValueError:
+            pass
+    forums = _answers_with_role(form, answers, "forum")
+    protection = _answers_with_role(form, answers, "identity_protection")
+    terms: list[str] = []
+    for f in form.all_fields():
+        if not f.searchable:
+            continue
+        value = answers.get(f.id)
+        if isinstance(value, Mapping):
+            terms.extend(str(v) for v in value.values() if isinstance(v, str) and v)
+        elif isinstance(value, str) and value:
+            terms.append(value)
+    return DerivedColumns(
+        name_km=name_km,
+        name_latin=name_latin,
+        province_code=place.get("province"),
+        commune_code=place.get("commune"),
+        village_code=place.get("village"),
+        birth_year_min=birth_min,
+        birth_year_max=birth_max,
+        forum=str(forums[0]) if forums else None,
+        identity_protected=bool(protection and protection[0] in (True, "yes")),
+        search_terms=tuple(terms),
+    )
+
+
+def search_document(
+    reference: str | None, derived: DerivedColumns, place_names: Iterable[str]
+) -> str:
+    """The text indexed for one application: names in both scripts, a romanised key of the Khmer
+    name (so a Latin query finds a name typed only in Khmer), the reference and place names."""
+    parts = [derived.name_km, derived.name_latin, *derived.search_terms, *place_names]
+    keys = {latin_search_key(p) for p in (derived.name_latin, romanize_khmer(derived.name_km)) if p}
+    parts.extend(sorted(k for k in keys if k))
+    if reference:
+        parts.append(reference.replace("-", ""))
+    return " | ".join(normalize_for_search(p) for p in parts if p)
+
+
+def _place_names(codes: Iterable[str | None]) -> list[str]:
+    from app.core.gazetteer import load_gazetteer
+
+    gazetteer = load_gazetteer()
+    names: list[str] = []
+    for code in codes:
+        place = gazetteer.get(code) if code else None
+        if place is not None:
+            names.extend([place.name_km, place.name_latin])
+    return names
+
+
+def apply_derived(session: Session, application: Application, answers: Mapping[str, Any]) -> None:
+    form = form_definition(application.form_id)
+    derived = derive_columns(form, answers)
+    application.name_km = derived.name_km
+    application.name_latin = derived.name_latin
+    application.province_code = derived.province_code
+    application.commune_code = derived.commune_code
+    application.village_code = derived.village_code
+    application.birth_year_min = derived.birth_year_min
+    application.birth_year_max = derived.birth_year_max
+    application.forum = derived.forum
+    application.identity_protected = derived.identity_protected
+    document = search_document(
+        application.reference,
+        derived,
+        _place_names((derived.province_code, derived.commune_code, derived.village_code)),
+    )
+    session.execute(
+        text("DELETE FROM application_search WHERE application_id = :id"), {"id": application.id}
+    )
+    session.execute(
+        text("INSERT INTO application_search(application_id, content) VALUES (:id, :content)"),
+        {"id": application.id, "content": document},
+    )
+
+
+def fts_phrase(term: str) -> str:
+    """``term`` as one FTS5 phrase (quotes doubled)."""
+    return '"' + term.replace('"', '""') + '"'

@@ -1,0 +1,89 @@
+"""This laptop's sync identity: its signing key, the enrolment request for the central office, and
+the office keys it trusts once enrolled."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from app.i18n import _
+from app.services.audit import AuditAction, record_audit
+from app.services.context import DEVICE_NAME_KEY, AppContext, get_setting
+from app.services.errors import SyncError
+from app.store.models import Setting
+from app.sync.crypto import (
+    KeyFormatError,
+    ServerPublicKeys,
+    b64encode,
+    new_signing_key,
+    private_bytes,
+    public_bytes,
+    signing_key_from_b64,
+)
+
+DEVICE_KEY_SETTING = "sync.device_signing_key"
+SERVER_KEYS_SETTING = "sync.server_public_keys"
+ENROLMENT_SETTING = "sync.enrolment"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def device_keys(ctx: AppContext) -> Ed25519PrivateKey:
+    """This device's Ed25519 signing key, made on first use and kept in the (encrypted) store."""
+    with ctx.store.transaction() as session:
+        row = session.get(Setting, DEVICE_KEY_SETTING)
+        if row is None:
+            key = new_signing_key()
+            session.add(Setting(key=DEVICE_KEY_SETTING, value=b64encode(private_bytes(key))))
+            return key
+        return signing_key_from_b64(str(row.value))
+
+
+def enrolment_request(ctx: AppContext) -> dict[str, Any]:
+    """What the office needs to enrol this laptop (give it to ``vss-outreach-server enrol-device``)."""
+    return {
+        "kind": "vss-outreach-enrolment-request",
+        "device_id": ctx.device_id,
+        "device_name": str(get_setting(ctx, DEVICE_NAME_KEY, "") or ""),
+        "signing_public": b64encode(public_bytes(device_keys(ctx).public_key())),
+    }
+
+
+def install_enrolment(ctx: AppContext, data: Mapping[str, Any]) -> None:
+    """Trust the office keys from an enrolment file made for this device."""
+    if data.get("device_id") != ctx.device_id:
+        raise SyncError(_("This enrolment file was made for another laptop."))
+    try:
+        keys = ServerPublicKeys.from_json(dict(data))
+    except (KeyError, KeyFormatError, ValueError) as error:
+        raise SyncError(_("This enrolment file is damaged.")) from error
+    with ctx.store.transaction() as session:
+        session.merge(Setting(key=SERVER_KEYS_SETTING, value=keys.to_json()))
+        session.merge(
+            Setting(
+                key=ENROLMENT_SETTING,
+                value={"server_url": str(data.get("server_url") or ""), "at": _now().isoformat()},
+            )
+        )
+        record_audit(session, ctx, AuditAction.SETTINGS_CHANGE, details={"sync": "enrolled"})
+
+
+def server_public_keys(ctx: AppContext) -> ServerPublicKeys | None:
+    stored = get_setting(ctx, SERVER_KEYS_SETTING)
+    return None if stored is None else ServerPublicKeys.from_json(stored)
+
+
+def is_enrolled(ctx: AppContext) -> bool:
+    return get_setting(ctx, SERVER_KEYS_SETTING) is not None
+
+
+def require_enrolment(ctx: AppContext) -> ServerPublicKeys:
+    keys = server_public_keys(ctx)
+    if keys is None:
+        raise SyncError(_("This laptop is not enrolled with the central office yet."))
+    return keys

@@ -1,0 +1,289 @@
+"""The outbox on disk: finalised versions sealed into batches, stored until a receipt signed by the
+central office arrives, and the receipts applied (see ``sync`` for the guarantees).
+
+Every function that reads or changes stored batches holds ``OUTBOX_LOCK``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from app.services.context import AppContext
+from app.services.records import version_payload
+from app.services.sync_enrolment import device_keys, require_enrolment
+from app.store.models import Application, ApplicationVersion, AuditEntry, OutboxItem, Setting
+from app.sync.batch import Receipt, seal_batch, sealed_sha256
+from app.sync.crypto import ServerPublicKeys
+
+AUDIT_CURSOR_SETTING = "sync.audit_cursor"
+
+OUTBOX_FOLDER = "outbox"
+BATCH_SUFFIX = ".vsb"
+META_SUFFIX = ".json"
+
+MAX_BATCH_SIZE = 500
+MAX_AUDIT_PER_BATCH = 5000
+
+# Refusals that mean the stored bytes are unusable: build a new batch from the same rows.
+REBUILD_CODES = frozenset({"corrupt", "truncated", "replay"})
+
+OUTBOX_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class StoredBatch:
+    batch_id: str
+    path: Path
+    sha256: str
+    records: int
+    audit_from: int | None
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def outbox_dir(ctx: AppContext) -> Path:
+    folder = ctx.home / OUTBOX_FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def write_durably(path: Path, data: bytes) -> None:
+    temporary = path.with_name(path.name + ".tmp")
+    with temporary.open("wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+
+
+def remove_batch_files(ctx: AppContext, batch_id: str) -> None:
+    folder = outbox_dir(ctx)
+    for suffix in (BATCH_SUFFIX, META_SUFFIX):
+        (folder / f"{batch_id}{suffix}").unlink(missing_ok=True)
+
+
+def build_one_batch(ctx: AppContext, keys: ServerPublicKeys, limit: int) -> StoredBatch | None:
+    device_key = device_keys(ctx)
+    folder = outbox_dir(ctx)
+    batch_id = str(uuid.uuid4())
+    written = False
+    try:
+        with ctx.store.transaction() as session:
+            rows = session.execute(
+                select(OutboxItem, ApplicationVersion, Application)
+                .join(ApplicationVersion, ApplicationVersion.id == OutboxItem.version_id)
+                .join(Application, Application.id == ApplicationVersion.application_id)
+                .where(OutboxItem.state == "pending")
+                .order_by(OutboxItem.created_at, OutboxItem.version_id)
+                .limit(limit)
+            ).all()
+            if not rows:
+                return None
+            records = [
+                {**version_payload(application, version), "content_sha256": version.content_sha256}
+                for _item, version, application in rows
+            ]
+            cursor_row = session.get(Setting, AUDIT_CURSOR_SETTING)
+            cursor = int(cursor_row.value) if cursor_row is not None else 0
+            audit: list[dict[str, Any]] = [
+                {
+                    "seq": entry.seq,
+                    "at": entry.at.isoformat(),
+                    "officer_id": entry.officer_id,
+                    "action": entry.action,
+                    "record_id": entry.record_id,
+                    "details": entry.details,
+                    "prev_hash": entry.prev_hash,
+                    "entry_hash": entry.entry_hash,
+                }
+                for entry in session.scalars(
+                    select(AuditEntry)
+                    .where(AuditEntry.seq > cursor)
+                    .order_by(AuditEntry.seq)
+                    .limit(MAX_AUDIT_PER_BATCH)
+                )
+            ]
+            created_at = _now().isoformat()
+            sealed = seal_batch(
+                batch_id=batch_id,
+                device_id=ctx.device_id,
+                created_at=created_at,
+                records=records,
+                audit=audit,
+                server_public=keys.encryption,
+                device_key=device_key,
+            )
+            digest = sealed_sha256(sealed)
+            audit_from: int | None = int(audit[0]["seq"]) if audit else None
+            path = folder / f"{batch_id}{BATCH_SUFFIX}"
+            written = True
+            write_durably(path, sealed)
+            meta = {
+                "batch_id": batch_id,
+                "sha256": digest,
+                "records": len(records),
+                "audit_from": audit_from,
+                "created_at": created_at,
+            }
+            write_durably(folder / f"{batch_id}{META_SUFFIX}", json.dumps(meta).encode())
+            session.execute(
+                update(OutboxItem)
+                .where(OutboxItem.version_id.in_([item.version_id for item, _v, _a in rows]))
+                .values(state="in_batch", batch_id=batch_id)
+            )
+            if audit:
+                session.merge(Setting(key=AUDIT_CURSOR_SETTING, value=audit[-1]["seq"]))
+    except BaseException:
+        if written:
+            remove_batch_files(ctx, batch_id)
+        raise
+    return StoredBatch(batch_id, path, digest, len(records), audit_from)
+
+
+def unbatch(session: Session, batch_id: str, reason: str, audit_from: int | None) -> None:
+    """Put a batch's rows back to pending (their stored bytes are gone or unusable)."""
+    session.execute(
+        update(OutboxItem)
+        .where(OutboxItem.batch_id == batch_id, OutboxItem.state == "in_batch")
+        .values(state="pending", batch_id=None, last_error=reason)
+    )
+    if audit_from is not None:
+        row = session.get(Setting, AUDIT_CURSOR_SETTING)
+        if row is not None and int(row.value) >= audit_from:
+            row.value = audit_from - 1
+
+
+def stored_batches(ctx: AppContext) -> list[StoredBatch]:
+    """Sealed batches waiting for a receipt, oldest first; tidies files and rows that lost each other."""
+    with OUTBOX_LOCK:
+        return stored_batches_unlocked(ctx)
+
+
+def stored_batches_unlocked(ctx: AppContext) -> list[StoredBatch]:
+    folder = outbox_dir(ctx)
+    with ctx.store.transaction() as session:
+        open_ids = {
+            batch_id: (count, first)
+            for batch_id, count, first in session.execute(
+                select(OutboxItem.batch_id, func.count(), func.min(OutboxItem.created_at))
+                .where(OutboxItem.state == "in_batch")
+                .group_by(OutboxItem.batch_id)
+            ).tuples()
+            if batch_id is not None
+        }
+        batches: list[tuple[Any, StoredBatch]] = []
+        for batch_id, (_count, first) in open_ids.items():
+            path = folder / f"{batch_id}{BATCH_SUFFIX}"
+            meta_path = folder / f"{batch_id}{META_SUFFIX}"
+            try:
+                meta = json.loads(meta_path.read_text(encoding="utf-8"))
+                batch = StoredBatch(
+                    batch_id, path, str(meta["sha256"]), int(meta["records"]), meta["audit_from"]
+                )
+                if not path.exists():
+                    raise FileNotFoundError(path)
+            except (OSError, ValueError, KeyError):
+                unbatch(session, batch_id, "stored batch file missing", None)
+                continue
+            batches.append((first, batch))
+    for path in folder.glob(f"*{BATCH_SUFFIX}"):
+        if path.stem not in open_ids:
+            remove_batch_files(ctx, path.stem)
+    for path in folder.glob("*.tmp"):
+        path.unlink(missing_ok=True)
+    return [batch for _first, batch in sorted(batches, key=lambda pair: pair[0])]
+
+
+def build_pending_batches(ctx: AppContext, max_records: int = MAX_BATCH_SIZE) -> int:
+    """Seal every pending row into batches of at most ``max_records``; returns how many were made."""
+    keys = require_enrolment(ctx)
+    made = 0
+    with OUTBOX_LOCK:
+        while build_one_batch(ctx, keys, max_records) is not None:
+            made += 1
+    return made
+
+
+# --- receipts ----------------------------------------------------------------------------------
+
+
+def apply_receipt(ctx: AppContext, batch: StoredBatch, receipt: Receipt) -> tuple[int, int]:
+    """Mark the batch's rows from a verified receipt; returns (acknowledged, quarantined)."""
+    now = _now()
+    accepted = set(receipt.stored) | set(receipt.duplicates)
+    refused = {c["version_id"]: c for c in receipt.conflicts}
+    acknowledged = quarantined = 0
+    with ctx.store.transaction() as session:
+        items = session.scalars(
+            select(OutboxItem).where(
+                OutboxItem.batch_id == batch.batch_id, OutboxItem.state == "in_batch"
+            )
+        ).all()
+        done_versions: list[str] = []
+        for item in items:
+            item.attempts += 1
+            if item.version_id in accepted:
+                item.state = "acknowledged"
+                item.acknowledged_at = now
+                item.last_error = None
+                acknowledged += 1
+                done_versions.append(item.version_id)
+            elif item.version_id in refused:
+                conflict = refused[item.version_id]
+                item.state = "quarantined"
+                item.last_error = f"{conflict['status']}: {conflict['reason']}"
+                quarantined += 1
+            else:  # not mentioned: the office does not have it, so send it again
+                item.state = "pending"
+                item.batch_id = None
+        _mark_applications_synced(session, done_versions)
+    remove_batch_files(ctx, batch.batch_id)
+    return acknowledged, quarantined
+
+
+def _mark_applications_synced(session: Session, version_ids: list[str]) -> None:
+    for start in range(0, len(version_ids), 500):
+        chunk = version_ids[start : start + 500]
+        for application, _version in session.execute(
+            select(Application, ApplicationVersion)
+            .join(ApplicationVersion, ApplicationVersion.application_id == Application.id)
+            .where(
+                ApplicationVersion.id.in_(chunk),
+                ApplicationVersion.version_no == Application.current_version,
+            )
+        ).tuples():
+            if application.status in ("final", "printed"):
+                application.status = "synced"
+
+
+@dataclass(frozen=True)
+class QuarantinedRecord:
+    reference: str | None
+    name_km: str
+    reason: str
+
+
+def quarantined_records(ctx: AppContext, limit: int = 200) -> list[QuarantinedRecord]:
+    """Records the office refused, with the reason, for the officer to correct."""
+    with ctx.store.transaction() as session:
+        rows = session.execute(
+            select(Application.reference, Application.name_km, OutboxItem.last_error)
+            .join(ApplicationVersion, ApplicationVersion.id == OutboxItem.version_id)
+            .join(Application, Application.id == ApplicationVersion.application_id)
+            .where(OutboxItem.state == "quarantined")
+            .order_by(OutboxItem.created_at)
+            .limit(limit)
+        ).all()
+    return [QuarantinedRecord(ref, name or "", reason or "") for ref, name, reason in rows]
