@@ -52,6 +52,7 @@ class EventKind(StrEnum):
     OPENED = "opened"
     INVESTIGATION_END_NOTIFIED = "investigation_end_notified"
     CIVIL_PARTY_DEADLINE = "civil_party_deadline"
+    PROTECTIVE_MEASURES_DEADLINE = "protective_measures_deadline"  # Rule 29, when the court set one
     FINAL = "final"
     TERMINATED = "terminated"
     DISMISSED = "dismissed"
@@ -124,6 +125,11 @@ class CourtCase:
         """The last day an application was accepted, grace period included (None: not known)."""
         deadline = self.civil_party_deadline
         return None if deadline is None else deadline.day + timedelta(days=self.grace_days)
+
+    @property
+    def protective_measures_deadline(self) -> date | None:
+        event = self._first(EventKind.PROTECTIVE_MEASURES_DEADLINE)
+        return event.day if event else None
 
     @property
     def closing_event(self) -> CourtEvent | None:

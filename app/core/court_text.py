@@ -65,6 +65,14 @@ def civil_parties_text(item: CaseOnDate) -> Text:
     )
 
 
+def case_choice_note(item: CaseOnDate) -> Text:
+    """A short note after a case's name in a list to choose from: closed, or accepting until."""
+    if item.state.closed:
+        state = _state(item)
+        return Text(f"បានបិទ៖ {state.km}", f"closed: {state.en}")
+    return civil_parties_text(item)
+
+
 def case_line(item: CaseOnDate) -> Text:
     charged_km = ", ".join(p.km for p in item.case.charged)
     charged_en = ", ".join(p.en for p in item.case.charged)
@@ -119,6 +127,7 @@ __all__ = [
     "FOR_THE_RECORD",
     "TITLE",
     "accepting_answer",
+    "case_choice_note",
     "case_line",
     "civil_parties_text",
     "court_today",

@@ -9,11 +9,13 @@ pass for today's truth.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date
+from typing import Any
 
 from app.core.court import Court, CourtDataError, CourtOnDate, court_on, load_court
+from app.core.forms import FormDefinition
 from app.core.forms.model import Text
 from app.i18n import _, format_date
 from app.pdf.layout import english_date, khmer_date, print_banner
@@ -59,6 +61,53 @@ def as_of(ctx: AppContext) -> date:
 def court_now(ctx: AppContext) -> CourtOnDate:
     """What is true about the court on the app's day (see :func:`as_of`)."""
     return court_on(as_of(ctx), court())
+
+
+def case_choice_notes(ctx: AppContext) -> dict[str, Text]:
+    """Per case id, how a case choice is labelled on the app's day: its state when closed, or
+    until when it accepts civil party applications (a form's ``court_case`` choices)."""
+    from app.core.court_text import case_choice_note
+
+    return {item.case.id: case_choice_note(item) for item in court_now(ctx).cases}
+
+
+FOR_THE_RECORD_NEXT = Text(
+    "សម្រាប់កំណត់ត្រា និងបណ្ណសារ៖ តុលាការមិនអាចទទួលស្គាល់ពាក្យនេះជាពាក្យសុំតាំងខ្លួនជាដើម"
+    "បណ្តឹងរដ្ឋប្បវេណីបានទេ ព្រោះសំណុំរឿងមិនទទួលពាក្យសុំទៀតទេ។ ពាក្យនេះត្រូវបានរក្សាទុក"
+    "ជាកំណត់ត្រា និងបណ្ណសារ។ អ្នកមិនចាំបាច់បង់ប្រាក់អ្វីទេ។",
+    "For the record and the archive: the court cannot admit this as a civil party application, "
+    "because no case accepts applications now. It is kept for the record and the archive. You do "
+    "not have to pay anything.",
+)
+CLOSED_COURT_NEXT = Text(
+    "សំណុំរឿងទាំងអស់របស់តុលាការបានបិទហើយ៖ នឹងគ្មានការកាត់ទោស ឬសវនាការថ្មីទេ។ ពាក្យរបស់អ្នក"
+    "ត្រូវបានរក្សាទុកជាកំណត់ត្រា និងបណ្ណសារ។ អ្នកមិនចាំបាច់បង់ប្រាក់អ្វីទេ។",
+    "The court's cases are all closed: there will be no new prosecution or hearing. Your account "
+    "is kept for the record and the archive. You do not have to pay anything.",
+)
+
+
+def receipt_next_steps(
+    ctx: AppContext, form: FormDefinition, answers: Mapping[str, Any]
+) -> Text | None:
+    """What the receipt says happens next, true on the app's day; None: the usual text (a court
+    still at work and a case that can take the application)."""
+    from app.services.followup import is_civil_party, record_case
+
+    now = court_now(ctx)
+    if is_civil_party(form, answers):
+        case = record_case(form, answers, now.court)
+        item = now.case(case.id) if case is not None else None
+        closed = (
+            item.accepts_civil_parties is False
+            if item is not None
+            else now.any_accepting_civil_parties is False
+        )
+        if closed:
+            return FOR_THE_RECORD_NEXT
+    if not now.phase.judicial:
+        return CLOSED_COURT_NEXT
+    return None
 
 
 def set_training_date(ctx: AppContext, day: date | None) -> None:

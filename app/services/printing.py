@@ -169,12 +169,21 @@ def receipt_pdf(ctx: AppContext, application_id: str) -> PdfDocument:
     form = form_catalogue.form_definition(detail.form_id)
     name_km, name_latin = _name_parts(form, detail.answers)
     submitted = (detail.finalized_at or detail.created_at).date()
+    # "What happens next" must be true on the app's day: a closed case or a court in its
+    # residual functions says so, and a civil party application for a closed case is labelled
+    # "for the record and the archive".
+    next_steps = court_service.receipt_next_steps(ctx, form, detail.answers)
     meta = ReceiptMeta(
         reference=detail.reference or "",
         applicant_name_km=name_km,
         applicant_name_latin=name_latin,
         form_title=form.title,
         submitted_on=submitted,
+        **(
+            {"next_steps_km": next_steps.km, "next_steps_en": next_steps.en}
+            if next_steps is not None
+            else {}
+        ),
     )
     data, pages = _render(lambda buffer: render_receipt(meta, buffer), ctx)
     return PdfDocument(data, pages, application_id, "receipt")

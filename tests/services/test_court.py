@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 
 from app.core.demo_answers import demo_answers
 from app.services import court as court_service
-from app.services import letters, printing, records
+from app.services import form_catalogue, letters, printing, records
 from app.services.audit import verify_audit_chain
 from app.services.context import AppContext
 from app.services.security import PermissionDenied
@@ -55,7 +55,7 @@ def test_only_a_supervisor_sets_the_training_date_and_it_is_audited(ctx: AppCont
 
 
 def _forwarded(ctx: AppContext) -> str:
-    form = records.form_definition("complaint")
+    form = form_catalogue.form_definition("complaint")
     answers = demo_answers(form, random.Random(5), overrides={"protection_requested": False})
     application_id = records.start_application(ctx, form.id)
     records.finalize_application(ctx, application_id, answers)
@@ -100,3 +100,27 @@ def test_leaflet_as_of_today_and_as_of_2010(ctx: AppContext, tmp_path: Path) -> 
     then = " ".join(" ".join(pages).split())
     assert "accepted until 29 January 2010" in then
     assert all("TRAINING" in page for page in pages)
+
+
+def test_receipt_says_what_happens_next_on_the_app_day(ctx: AppContext, tmp_path: Path) -> None:
+    add_officers(ctx)
+    ctx.officer = SUPERVISOR
+    form = form_catalogue.form_definition("civil_party")
+    answers = demo_answers(
+        form, random.Random(7), overrides={"protection_requested": False, "case_file": "case_002"}
+    )
+    application_id = records.start_application(ctx, form.id)
+    records.finalize_application(ctx, application_id, answers)
+
+    (today,) = _pdf_text(printing.receipt_pdf(ctx, application_id).data, tmp_path, "r1.pdf")
+    flat = " ".join(today.split())
+    assert "For the record and the archive" in flat
+    assert "will review your application" not in flat
+    assert "TRAINING" not in flat
+
+    court_service.set_training_date(ctx, TRAINING_DAY)
+    (then,) = _pdf_text(printing.receipt_pdf(ctx, application_id).data, tmp_path, "r2.pdf")
+    flat = " ".join(then.split())
+    assert "will review your application" in flat
+    assert "For the record" not in flat
+    assert flat.count("TRAINING") >= 2  # both halves: they are cut apart
