@@ -287,10 +287,14 @@ def _role_notes(
             ScreeningNote(
                 "civil_party.deadline",
                 "info",
-                "Civil party applications must reach the court no later than 15 days after the "
-                "investigating judges announce the end of the investigation.",
-                "ពាក្យសុំធ្វើជាដើមបណ្តឹងរដ្ឋប្បវេណី ត្រូវដាក់ជូនតុលាការ យ៉ាងយូរ ១៥ថ្ងៃ "
-                "ក្រោយពេលចៅក្រមស៊ើបសួរប្រកាសបញ្ចប់ការស៊ើបសួរ។",
+                "A civil party application is admissible only if filed in time: no later than 15 "
+                "days after the Co-Investigating Judges notify the end of the investigation in "
+                "its case (Rule 23bis(2)). The note on the case's state says whether it still "
+                "accepts applications.",
+                "ពាក្យសុំតាំងខ្លួនជាដើមបណ្តឹងរដ្ឋប្បវេណី អាចទទួលយកបាន លុះត្រាតែដាក់ទាន់ពេល "
+                "គឺយឺតបំផុត ១៥ថ្ងៃ ក្រោយពេលសហចៅក្រមស៊ើបអង្កេតជូនដំណឹងអំពីការបញ្ចប់ការស៊ើបអង្កេត "
+                "ក្នុងសំណុំរឿងរបស់វា (វិធាន ២៣ស្ទួន(២))។ កំណត់សម្គាល់អំពីស្ថានភាពសំណុំរឿង "
+                "ប្រាប់ថា តើសំណុំរឿងនៅទទួលពាក្យសុំឬទេ។",
                 _SOURCE_RULE_23BIS,
             )
         )

@@ -2,6 +2,10 @@
 
 The texts are data in ``assets/rights/``, so that the VSS can correct them without a code change:
 
+- Texts that are true only in some phases of the court (``assets/court.yaml``): a slide whose
+  first line is ``@phases: judicial`` (or several ids, comma-separated) is shown only in those
+  phases; ``phases:`` in the front matter does the same for a whole topic. :func:`for_phase` gives
+  the topics as true on a day's phase, so the app run in 2026 never speaks of an open case.
 - ``<topic>.<lang>.md``, one file per topic and language (Khmer ``km`` and English ``en`` are both
   required). A small front matter block (``title``, ``source``, ``order``) between two ``---``
   lines, then the slides; a line holding only ``---`` separates two slides (one idea per slide
@@ -29,6 +33,9 @@ from app.core.resources import assets_dir
 
 REQUIRED_LANGUAGES: tuple[str, ...] = ("km", "en")
 FRONT_MATTER_KEYS = ("title", "source", "order")
+OPTIONAL_FRONT_MATTER_KEYS = ("phases",)
+PHASES_PREFIX = "@phases:"
+PHASE_IDS = frozenset({"judicial", "residual", "after_residual"})
 SLIDE_SEPARATOR = "---"
 PATH_EXPLAINER_FILE = "path_explainer.yaml"
 
@@ -59,6 +66,19 @@ class TopicText:
     title: str
     source: str
     slides: tuple[str, ...]
+    # For each slide, the phases it is true in (empty: every phase).
+    slide_phases: tuple[frozenset[str], ...] = ()
+    phases: frozenset[str] = frozenset()
+
+    def in_phase(self, phase: str) -> TopicText | None:
+        """This text with only the slides true in ``phase`` (None if nothing is left)."""
+        if self.phases and phase not in self.phases:
+            return None
+        marks = self.slide_phases or tuple(frozenset() for _slide in self.slides)
+        kept = tuple(s for s, p in zip(self.slides, marks, strict=True) if not p or phase in p)
+        if not kept:
+            return None
+        return TopicText(self.lang, self.title, self.source, kept)
 
     @property
     def body(self) -> str:
@@ -125,6 +145,34 @@ def _parse_front_matter(path: Path, lines: list[str]) -> tuple[dict[str, str], l
     return meta, lines[end + 1 :]
 
 
+def _phases(path: Path, value: str) -> frozenset[str]:
+    phases = frozenset(p.strip() for p in value.split(",") if p.strip())
+    unknown = sorted(phases - PHASE_IDS)
+    if not phases or unknown:
+        raise RightsError(
+            path, f"unknown phase(s) {unknown or value!r}; known: {', '.join(sorted(PHASE_IDS))}"
+        )
+    return phases
+
+
+def _slide_phases(
+    path: Path, slides: tuple[str, ...]
+) -> tuple[tuple[str, ...], tuple[frozenset[str], ...]]:
+    texts: list[str] = []
+    marks: list[frozenset[str]] = []
+    for slide in slides:
+        first, _newline, rest = slide.partition("\n")
+        if first.strip().startswith(PHASES_PREFIX):
+            marks.append(_phases(path, first.strip()[len(PHASES_PREFIX) :]))
+            slide = rest.strip()
+            if not slide:
+                raise RightsError(path, f"slide {len(texts) + 1} has phases but no text")
+        else:
+            marks.append(frozenset())
+        texts.append(slide)
+    return tuple(texts), tuple(marks)
+
+
 def _split_slides(path: Path, body_lines: list[str]) -> tuple[str, ...]:
     slides: list[str] = []
     current: list[str] = []
@@ -153,7 +201,7 @@ def parse_topic_file(path: Path) -> tuple[str, int, TopicText]:
     for key in FRONT_MATTER_KEYS:
         if not meta.get(key):
             raise RightsError(path, f"the front matter has no {key!r}")
-    unknown = sorted(set(meta) - set(FRONT_MATTER_KEYS))
+    unknown = sorted(set(meta) - set(FRONT_MATTER_KEYS) - set(OPTIONAL_FRONT_MATTER_KEYS))
     if unknown:
         raise RightsError(path, f"unknown front matter key(s): {', '.join(unknown)}")
     try:
@@ -161,10 +209,12 @@ def parse_topic_file(path: Path) -> tuple[str, int, TopicText]:
     except ValueError:
         raise RightsError(path, f"'order' must be a whole number, not {meta['order']!r}") from None
     lang = match["lang"]
-    slides = _split_slides(path, body_lines)
+    slides, marks = _slide_phases(path, _split_slides(path, body_lines))
     if lang == "km" and not is_khmer("".join(slides)):
         raise RightsError(path, "a Khmer (km) file contains no Khmer text")
-    return match["topic"], order, TopicText(lang, meta["title"], meta["source"], slides)
+    phases = _phases(path, meta["phases"]) if meta.get("phases") else frozenset()
+    text = TopicText(lang, meta["title"], meta["source"], slides, marks, phases)
+    return match["topic"], order, text
 
 
 def load_rights(folder: Path | None = None) -> list[RightsTopic]:
@@ -202,6 +252,18 @@ def load_rights(folder: Path | None = None) -> list[RightsTopic]:
     return topics
 
 
+def for_phase(topics: Iterable[RightsTopic], phase: str) -> list[RightsTopic]:
+    """The topics as true in ``phase``: slides (or whole topics) meant for other phases left out.
+    A topic is kept only when every language still has a text."""
+    kept: list[RightsTopic] = []
+    for topic in topics:
+        texts = {lang: text.in_phase(phase) for lang, text in topic.texts.items()}
+        if all(text is not None for text in texts.values()):
+            proxy = MappingProxyType({k: v for k, v in texts.items() if v is not None})
+            kept.append(RightsTopic(topic.id, topic.order, proxy))
+    return kept
+
+
 def search_rights(
     topics: Iterable[RightsTopic], query: str, lang: str | None = None
 ) -> list[tuple[RightsTopic, str]]:
@@ -237,6 +299,10 @@ def search_rights(
 # --- path explainer ------------------------------------------------------------------------------
 
 
+# Questions the app answers itself from the court's state on the app's day (``court.yaml``).
+ANSWERED_BY = frozenset({"civil_parties_accepted"})
+
+
 @dataclass(frozen=True)
 class Question:
     id: str
@@ -244,6 +310,9 @@ class Question:
     text_en: str
     yes: str
     no: str
+    # A fact the app knows (see ANSWERED_BY): the guide answers the question itself when the
+    # fact is known on the day, and asks the officer only when it is not.
+    answered_by: str | None = None
 
     def text(self, lang: str) -> str:
         return self.text_km if lang == "km" else self.text_en
@@ -339,12 +408,18 @@ def load_path_explainer(path: Path | None = None) -> PathExplainer:
         where = f"question {qid!r}"
         if not isinstance(raw, dict):
             raise RightsError(path, f"{where} must be a mapping")
+        answered_by = raw.get("answered_by")
+        if answered_by is not None and answered_by not in ANSWERED_BY:
+            raise RightsError(
+                path, f"{where}: 'answered_by' must be one of {', '.join(sorted(ANSWERED_BY))}"
+            )
         questions[str(qid)] = Question(
             id=str(qid),
             text_km=_text_field(path, where, raw, "km"),
             text_en=_text_field(path, where, raw, "en"),
             yes=_answer_field(path, where, raw, True),
             no=_answer_field(path, where, raw, False),
+            answered_by=answered_by,
         )
     results: dict[str, Result] = {}
     for rid, raw in raw_results.items():

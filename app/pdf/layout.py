@@ -7,7 +7,9 @@ All text goes through `app.pdf.khmer_text` (shaped Khmer with a faithful text la
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -23,7 +25,7 @@ from app.core.approx_date import ENGLISH_MONTHS, KHMER_MONTHS
 from app.core.forms import Text
 from app.core.khmer_text import to_khmer_digits
 from app.pdf.fonts import FONT_REGULAR, register_pdf_fonts
-from app.pdf.khmer_text import KhmerParagraph, TextRun, khmer_paragraph, make_styles
+from app.pdf.khmer_text import KhmerParagraph, TextRun, draw_text, khmer_paragraph, make_styles
 
 Output = Path | BinaryIO
 
@@ -32,6 +34,36 @@ GREY = colors.HexColor("#555555")
 LIGHT = colors.HexColor("#999999")
 RED = colors.HexColor("#b00020")
 BOX_SIZE = 3.6 * mm
+
+
+# --- the training banner ---------------------------------------------------------------------------
+
+# Set while a document is rendered for a training session run as of a past date: every page then
+# carries this line at its top edge, so a training print can never pass for today's truth.
+_PRINT_BANNER: ContextVar[str | None] = ContextVar("print_banner", default=None)
+
+
+@contextmanager
+def print_banner(text: str | None) -> Iterator[None]:
+    """Print ``text`` across the top of every page rendered inside the block (None: nothing)."""
+    token = _PRINT_BANNER.set(text)
+    try:
+        yield
+    finally:
+        _PRINT_BANNER.reset(token)
+
+
+def draw_print_banner(canvas: Canvas, page_width: float, page_height: float) -> None:
+    """Draw the training banner, if one is set, on the current page of ``canvas``."""
+    text = _PRINT_BANNER.get()
+    if not text:
+        return
+    canvas.saveState()
+    canvas.setFillColor(RED)
+    canvas.rect(0, page_height - 6.5 * mm, page_width, 6.5 * mm, stroke=0, fill=1)
+    canvas.setFillColor(colors.white)
+    draw_text(canvas, page_width / 2, page_height - 4.6 * mm, text, 7.5, bold=True, align="center")
+    canvas.restoreState()
 
 
 # --- text helpers ----------------------------------------------------------------------------------
@@ -145,6 +177,8 @@ class DeferredCanvas(Canvas):
             self.__dict__.update(state)
             counters[id(key)] = counters.get(id(key), 0) + 1
             self._decorate(self, PageInfo(key, counters[id(key)], totals[id(key)]))
+            width, height = self._pagesize
+            draw_print_banner(self, width, height)
             Canvas.showPage(self)
         self.page_total = len(held)
         self._held = []

@@ -25,6 +25,7 @@ from app.pdf.layout import (
     bilingual_runs,
     both,
     build_pdf,
+    draw_print_banner,
     english_date,
     khmer_date,
     styles,
@@ -189,6 +190,9 @@ def render_receipt(meta: ReceiptMeta, out: Output) -> int:
         canvas.setFillColor(GREY)
         draw_text(canvas, PAGE_WIDTH / 2, HALF_HEIGHT - 2.5, label, 7, align="center")
         canvas.restoreState()
+        # A training print says so on both halves, since they are cut apart.
+        draw_print_banner(canvas, PAGE_WIDTH, PAGE_HEIGHT)
+        draw_print_banner(canvas, PAGE_WIDTH, HALF_HEIGHT - 2 * mm)
         canvas.showPage()
         canvas.save()
         return 1

@@ -1,10 +1,11 @@
-"""Following applicants after intake: records at risk of missing a court deadline, and the
-warning shown at intake when a deadline has passed or is close.
+"""Following applicants after intake: records at risk of missing a deadline of their own case,
+and the note shown at intake when the case is closed or a deadline has passed or is close.
 
-The deadlines are data (``assets/deadlines.yaml``, read on every call so an edited file takes
-effect at once); the rules are in ``app.core.deadlines``. The 30-day period after a complaint is
-not pursued counts from the day this device first saw the status "rejected", which is written to
-``court_status_notices`` the first time a list is made after the status arrived.
+Court facts and dates are data (``assets/court.yaml``, re-read when it changes); the rules are in
+``app.core.deadlines``. A record's case is the answer of its ``court_case`` field; a record that
+names no case (or "not known") has no case deadline. Rule 53(6) (the Co-Prosecutors tell a
+complainant within 30 days that a complaint is not pursued) is a notice, not a deadline: it is never
+counted down here.
 """
 
 from __future__ import annotations
@@ -12,34 +13,34 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
+from app.core.court import Court, CourtCase, court_on
+from app.core.court_text import case_choice_note, date_text
 from app.core.deadlines import (
-    DEADLINE_NAMES,
-    Case,
-    DeadlineFileError,
+    DEADLINE_RULES,
     DeadlineKind,
     RecordFacts,
     at_risk,
     intake_deadlines,
-    load_deadlines,
 )
 from app.core.forms import FieldRole, FormDefinition
 from app.i18n import _, current_language, format_date, format_number
-from app.services import access, errors
+from app.services import access, errors, form_catalogue
+from app.services import court as court_service
 from app.services.context import AppContext
-from app.store.models import Application, CourtStatusNotice
+from app.store.models import Application, ApplicationVersion, CourtStatusNotice
 
 __all__ = [
     "AtRisk",
     "DeadlinesError",
-    "deadline_cases",
+    "deadline_label",
     "intake_deadline_warning",
     "note_status_changes",
+    "record_case",
     "records_at_risk",
 ]
 
@@ -47,7 +48,7 @@ CIVIL_PARTY_CHOICE = "civil_party"
 
 
 class DeadlinesError(errors.RecordError):
-    """The deadlines file cannot be used; the message is translated and names the line."""
+    """The court data cannot be used; the message is translated and names the line."""
 
 
 @dataclass(frozen=True)
@@ -55,25 +56,41 @@ class AtRisk:
     application_id: str
     reference: str | None
     name: str
-    deadline_name: str  # translated, with the case
+    deadline_name: str  # translated, with the case, the rule and its source
     due_date: date
     days_left: int  # negative: passed
     kind: str = ""
     case_id: str = ""
 
 
-def deadline_cases(path: Path | None = None) -> tuple[Case, ...]:
+def _court() -> Court:
     try:
-        return load_deadlines(path)
-    except DeadlineFileError as error:
-        raise DeadlinesError(
-            _("The deadlines file has a mistake: {problem}").format(problem=str(error))
-        ) from error
+        return court_service.court()
+    except court_service.CourtError as error:
+        raise DeadlinesError(str(error)) from error
 
 
-def _deadline_label(case: Case, kind: DeadlineKind) -> str:
+def deadline_label(case: CourtCase, kind: DeadlineKind) -> str:
+    """The deadline's name, its case, its rule and its source (in the UI language)."""
     lang = current_language()
-    return f"{DEADLINE_NAMES[kind].get(lang)} — {case.name.get(lang)}"
+    rule = DEADLINE_RULES[kind]
+    return f"{rule.name.get(lang)} — {case.name.get(lang)} ({rule.rule}; {rule.source})"
+
+
+def _answer_with_role(form: FormDefinition, answers: Mapping[str, Any], role: FieldRole) -> Any:
+    item = form.field_with_role(role)
+    return answers.get(item.id) if item is not None else None
+
+
+def record_case(form: FormDefinition, answers: Mapping[str, Any], court: Court) -> CourtCase | None:
+    """The case a record names (its ``court_case`` answer), or None: none or not known."""
+    code = _answer_with_role(form, answers, FieldRole.COURT_CASE)
+    return court.case(code) if isinstance(code, str) else None
+
+
+def is_civil_party(form: FormDefinition, answers: Mapping[str, Any]) -> bool:
+    participation = _answer_with_role(form, answers, FieldRole.PARTICIPATION)
+    return form.id == CIVIL_PARTY_CHOICE or participation == CIVIL_PARTY_CHOICE
 
 
 def note_status_changes(session: Session, today: date) -> None:
@@ -103,14 +120,13 @@ def records_at_risk(
     ctx: AppContext,
     today: date | None = None,
     warn_days: int = 30,
-    deadlines_file: Path | None = None,
+    court: Court | None = None,
 ) -> list[AtRisk]:
-    """Visible records whose deadline is due within ``warn_days`` or has passed, most urgent
-    first. Drafts count: an unfinished civil party application still has to be filed in time."""
-    today = today or date.today()
-    cases = deadline_cases(deadlines_file)
-    if not cases:
-        return []
+    """Visible records whose own case has a deadline due within ``warn_days`` or passed, most
+    urgent first. Drafts count: an unfinished civil party application still has to be filed in
+    time. ``today`` defaults to the app's day (today, or the training date)."""
+    today = today or court_service.as_of(ctx)
+    court = court or _court()
     with ctx.store.transaction() as session:
         note_status_changes(session, today)
         statement = access.visible_applications(
@@ -121,44 +137,56 @@ def records_at_risk(
                 Application.name_latin,
                 Application.form_id,
                 Application.status,
-                Application.court_status,
                 Application.identity_protected,
-                CourtStatusNotice.noticed_on,
-            ).outerjoin(CourtStatusNotice, CourtStatusNotice.application_id == Application.id),
+                Application.created_at,
+                Application.draft_answers,
+                ApplicationVersion.answers,
+            ).outerjoin(
+                ApplicationVersion,
+                and_(
+                    ApplicationVersion.application_id == Application.id,
+                    ApplicationVersion.version_no == Application.current_version,
+                ),
+            ),
             ctx,
         )
         rows = session.execute(statement).all()
-    facts = [
-        RecordFacts(
-            application_id=row.id,
-            reference=row.reference,
-            name=" / ".join(n for n in (row.name_km, row.name_latin) if n),
-            form_id=row.form_id,
-            status=row.status,
-            court_status=row.court_status,
-            identity_protected=bool(row.identity_protected),
-            status_noticed_on=row.noticed_on.date() if row.noticed_on else None,
+    facts: list[RecordFacts] = []
+    for row in rows:
+        try:
+            form = form_catalogue.form_definition(row.form_id)
+        except errors.RecordError:
+            continue  # a damaged form file is reported elsewhere
+        answers = row.answers or row.draft_answers or {}
+        case = record_case(form, answers, court)
+        facts.append(
+            RecordFacts(
+                application_id=row.id,
+                reference=row.reference,
+                name=" / ".join(n for n in (row.name_km, row.name_latin) if n),
+                status=row.status,
+                case_id=case.id if case else None,
+                civil_party=is_civil_party(form, answers),
+                identity_protected=bool(row.identity_protected),
+                # In a training session (a past day) records are "started" after it: ignore.
+                started_on=row.created_at.date()
+                if row.created_at and row.created_at.date() <= today
+                else None,
+            )
         )
-        for row in rows
-    ]
     return [
         AtRisk(
             risk.application_id,
             risk.reference,
             risk.name,
-            _deadline_label(risk.case, risk.kind),
+            deadline_label(risk.case, risk.kind),
             risk.due_date,
             risk.days_left,
             str(risk.kind),
             risk.case.id,
         )
-        for risk in at_risk(today, cases, facts, warn_days)
+        for risk in at_risk(today, court.cases, facts, warn_days)
     ]
-
-
-def _answer_with_role(form: FormDefinition, answers: Mapping[str, Any], role: FieldRole) -> Any:
-    item = form.field_with_role(role)
-    return answers.get(item.id) if item is not None else None
 
 
 def intake_deadline_warning(
@@ -166,42 +194,68 @@ def intake_deadline_warning(
     answers: Mapping[str, Any],
     today: date | None = None,
     warn_days: int = 30,
-    deadlines_file: Path | None = None,
+    court: Court | None = None,
 ) -> list[str]:
-    """Translated warnings for the application being taken: a deadline of its case has passed
-    or is close. The civil party deadline counts for a civil party form, or for a complaint
-    whose applicant chose to become a civil party."""
+    """Translated notes for the officer about the application being taken, as true on
+    ``today``: its case does not accept civil parties (the application is still recorded, for
+    the record and the archive), or a deadline of its own case has passed or is close. Each
+    deadline is named with its rule and source."""
     today = today or date.today()
-    participation = _answer_with_role(form, answers, FieldRole.PARTICIPATION)
-    civil_party = form.id == CIVIL_PARTY_CHOICE or participation == CIVIL_PARTY_CHOICE
-    protection = _answer_with_role(form, answers, FieldRole.IDENTITY_PROTECTION) in (True, "yes")
+    court = court or _court()
     lang = current_language()
-    warnings: list[str] = []
-    for item in intake_deadlines(
-        today,
-        deadline_cases(deadlines_file),
-        form.id,
-        civil_party=civil_party,
-        protection=protection,
-        warn_days=warn_days,
+    civil_party = is_civil_party(form, answers)
+    protection = _answer_with_role(form, answers, FieldRole.IDENTITY_PROTECTION) in (True, "yes")
+    case = record_case(form, answers, court)
+    notes: list[str] = []
+    now = court_on(today, court)
+    archive = _(
+        "The application is still recorded, for the record and the archive. Tell the "
+        "applicant plainly that the court cannot admit it as a civil party application."
+    )
+    if civil_party and case is not None:
+        item = now.case(case.id)
+        if item is not None and item.accepts_civil_parties is False:
+            notes.append(
+                _("{case} does not accept civil party applications on {date} ({state}).").format(
+                    case=case.name.get(lang),
+                    date=date_text(today, lang),
+                    state=case_choice_note(item).get(lang),
+                )
+                + " "
+                + archive
+            )
+            return notes
+    elif civil_party and now.any_accepting_civil_parties is False:
+        notes.append(
+            _("No case accepts civil party applications on {date}.").format(
+                date=date_text(today, lang)
+            )
+            + " "
+            + archive
+        )
+        return notes
+    if not civil_party and not now.phase.judicial:
+        notes.append(now.phase.complaints.get(lang))
+    for found in intake_deadlines(
+        today, case, civil_party=civil_party, protection=protection, warn_days=warn_days
     ):
         values = {
-            "deadline": DEADLINE_NAMES[item.kind].get(lang),
-            "case": item.case.name.get(lang),
-            "date": format_date(item.due_date, lang),
-            "days": format_number(item.days_left, lang),
+            "deadline": deadline_label(found.case, found.kind),
+            "case": found.case.name.get(lang),
+            "date": format_date(found.due_date, lang),
+            "days": format_number(found.days_left, lang),
         }
-        if item.days_left < 0:
+        if found.days_left < 0:
             text = _(
                 '{case}: the deadline "{deadline}" passed on {date}. Take the application, '
                 "but tell the applicant it may be too late, and ask the office."
             )
-        elif item.days_left == 0:
+        elif found.days_left == 0:
             text = _('{case}: the deadline "{deadline}" is today ({date}). Send it today.')
         else:
             text = _(
                 '{case}: the deadline "{deadline}" is on {date}, in {days} days. '
                 "Send the application as soon as possible."
             )
-        warnings.append(text.format(**values))
-    return warnings
+        notes.append(text.format(**values))
+    return notes

@@ -22,6 +22,7 @@ from app.i18n import _
 from app.pdf.documents import RenderCancelled
 from app.pdf.letters import StatusLetter, render_status_letters
 from app.services import access
+from app.services import court as court_service
 from app.services.audit import AuditAction, record_audit
 from app.services.context import AppContext
 from app.services.printing import PrintError, write_pdf
@@ -47,6 +48,17 @@ class LetterTemplate:
     title: Text
     meaning: Text
     next_steps: Text
+    # What the letter says once the court's judicial work has ended (residual functions and
+    # after): no judge will decide, no hearing will come. Required, so no letter printed in
+    # 2026 can promise a decision.
+    closed_meaning: Text | None = None
+    closed_next_steps: Text | None = None
+
+    def texts(self, judicial: bool) -> tuple[Text, Text]:
+        """(meaning, next steps) true in the court's phase."""
+        if judicial or self.closed_meaning is None or self.closed_next_steps is None:
+            return self.meaning, self.next_steps
+        return self.closed_meaning, self.closed_next_steps
 
 
 def _text(data: Mapping[str, Any], key: str, path: Path) -> Text:
@@ -79,11 +91,20 @@ def letter_template(status: str, folder: Path | None = None) -> LetterTemplate:
                 file=path.name, error="not a mapping"
             )
         )
+    closed = data.get("after_judicial_work")
+    if not isinstance(closed, Mapping):
+        raise PrintError(
+            _("The letter template {file} has no Khmer and English '{key}'.").format(
+                file=path.name, key="after_judicial_work"
+            )
+        )
     return LetterTemplate(
         status=status,
         title=_text(data, "title", path),
         meaning=_text(data, "meaning", path),
         next_steps=_text(data, "next_steps", path),
+        closed_meaning=_text(closed, "meaning", path),
+        closed_next_steps=_text(closed, "next_steps", path),
     )
 
 
@@ -139,6 +160,7 @@ def _letters(
 ) -> list[tuple[str, StatusLetter]]:
     templates: dict[str, LetterTemplate] = {}
     letters: list[tuple[str, StatusLetter]] = []
+    judicial = court_service.court_now(ctx).proceedings_possible
     with ctx.store.transaction() as session:
         for application_id in application_ids:
             application = access.load_visible(session, ctx, application_id)
@@ -152,6 +174,7 @@ def _letters(
             if status not in templates:
                 templates[status] = letter_template(status)
             template = templates[status]
+            meaning, next_steps = template.texts(judicial)
             # A stack of letters is carried to a village: a protected applicant's name stays off it.
             withheld = application.identity_protected
             letters.append(
@@ -161,8 +184,8 @@ def _letters(
                         reference=application.reference,
                         status=status,
                         title=template.title,
-                        meaning=template.meaning,
-                        next_steps=template.next_steps,
+                        meaning=meaning,
+                        next_steps=next_steps,
                         dated=today,
                         name_km="" if withheld else application.name_km,
                         name_latin="" if withheld else application.name_latin,
@@ -181,7 +204,7 @@ def status_letters_pdf(
     cancelled: Callable[[], bool] | None = None,
 ) -> tuple[bytes, int]:
     """The letters rendered in memory (bytes, pages); nothing is audited or written."""
-    letters = _letters(ctx, application_ids, today or date.today())
+    letters = _letters(ctx, application_ids, today or court_service.as_of(ctx))
 
     def report(done: int, total: int) -> None:
         if cancelled is not None and cancelled():
@@ -190,7 +213,8 @@ def status_letters_pdf(
             progress(done, total)
 
     buffer = io.BytesIO()
-    pages = render_status_letters([letter for _status, letter in letters], buffer, report)
+    with court_service.printing(ctx):
+        pages = render_status_letters([letter for _status, letter in letters], buffer, report)
     return buffer.getvalue(), pages
 
 

@@ -31,6 +31,7 @@ from app.pdf.documents import (
     render_receipt,
 )
 from app.services import access, errors, form_catalogue, records
+from app.services import court as court_service
 from app.services.audit import AuditAction, record_audit
 from app.services.context import AppContext
 from app.services.places import describe_place
@@ -110,9 +111,16 @@ class PdfDocument:
     full_copy_reason: str | None = None
 
 
-def _render(render: Callable[[io.BytesIO], int]) -> tuple[bytes, int]:
+def _render(
+    render: Callable[[io.BytesIO], int], ctx: AppContext | None = None
+) -> tuple[bytes, int]:
+    """Render into memory; with ``ctx`` in a training session every page carries the banner."""
     buffer = io.BytesIO()
-    pages = render(buffer)
+    if ctx is None:
+        pages = render(buffer)
+    else:
+        with court_service.printing(ctx):
+            pages = render(buffer)
     return buffer.getvalue(), pages
 
 
@@ -134,7 +142,8 @@ def application_pdf(
     redacted = detail.identity_protected and reason is None
     meta = _meta(ctx, detail.reference or "")
     data, pages = _render(
-        lambda buffer: render_application(form, detail.answers, meta, buffer, redacted=redacted)
+        lambda buffer: render_application(form, detail.answers, meta, buffer, redacted=redacted),
+        ctx,
     )
     return PdfDocument(
         data,
@@ -160,32 +169,42 @@ def receipt_pdf(ctx: AppContext, application_id: str) -> PdfDocument:
     form = form_catalogue.form_definition(detail.form_id)
     name_km, name_latin = _name_parts(form, detail.answers)
     submitted = (detail.finalized_at or detail.created_at).date()
+    # "What happens next" must be true on the app's day: a closed case or a court in its
+    # residual functions says so, and a civil party application for a closed case is labelled
+    # "for the record and the archive".
+    next_steps = court_service.receipt_next_steps(ctx, form, detail.answers)
     meta = ReceiptMeta(
         reference=detail.reference or "",
         applicant_name_km=name_km,
         applicant_name_latin=name_latin,
         form_title=form.title,
         submitted_on=submitted,
+        **(
+            {"next_steps_km": next_steps.km, "next_steps_en": next_steps.en}
+            if next_steps is not None
+            else {}
+        ),
     )
-    data, pages = _render(lambda buffer: render_receipt(meta, buffer))
+    data, pages = _render(lambda buffer: render_receipt(meta, buffer), ctx)
     return PdfDocument(data, pages, application_id, "receipt")
 
 
-def blank_form_pdf(form_id: str) -> PdfDocument:
+def blank_form_pdf(form_id: str, ctx: AppContext | None = None) -> PdfDocument:
     try:
         form = form_catalogue.form_definition(form_id)
     except errors.RecordError as error:
         raise PrintError(str(error)) from error
-    data, pages = _render(lambda buffer: render_blank_form(form, buffer))
+    data, pages = _render(lambda buffer: render_blank_form(form, buffer), ctx)
     return PdfDocument(data, pages, None, "blank_form")
 
 
-def leaflet_pdf() -> PdfDocument:
-    """The folded rights leaflet, from the same content as the Rights screen."""
+def leaflet_pdf(ctx: AppContext | None = None) -> PdfDocument:
+    """The folded rights leaflet, from the same content as the Rights screen, as true on the
+    app's day (today, or the training date)."""
     from app.services.rights import leaflet_topics
 
-    topics = leaflet_topics()
-    data, pages = _render(lambda buffer: render_leaflet(topics, buffer))
+    topics = leaflet_topics(day=court_service.as_of(ctx) if ctx else None)
+    data, pages = _render(lambda buffer: render_leaflet(topics, buffer), ctx)
     return PdfDocument(data, pages, None, "leaflet")
 
 
@@ -221,8 +240,8 @@ def print_receipt(ctx: AppContext, application_id: str, out: Path) -> int:
     return document.pages
 
 
-def print_blank_form(form_id: str, out: Path) -> int:
-    document = blank_form_pdf(form_id)
+def print_blank_form(form_id: str, out: Path, ctx: AppContext | None = None) -> int:
+    document = blank_form_pdf(form_id, ctx)
     write_pdf(out, document.data)
     return document.pages
 
@@ -260,7 +279,8 @@ def print_applications(
     data, pages = _render(
         lambda buffer: render_applications_batch(
             items, buffer, progress, cancelled, redacted=masked
-        )
+        ),
+        ctx,
     )
     write_pdf(out, data)
     with ctx.store.transaction() as session:

@@ -6,17 +6,24 @@ leaflet, so the three never disagree. The content is read once per run and cache
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 
+from app.core.court import court_on
+from app.core.court_text import court_today
 from app.core.rights import (
     PathExplainer,
     RightsTopic,
+    TopicText,
+    for_phase,
     load_path_explainer,
     load_rights,
     search_rights,
 )
 from app.pdf.documents import LeafletTopic, render_leaflet
+from app.services.context import AppContext
 
 LEAFLET_LANGUAGES: tuple[str, ...] = ("km", "en")
 
@@ -37,6 +44,31 @@ def rights_topics() -> list[RightsTopic]:
     Raises ``app.core.rights.RightsError`` when a content file is malformed.
     """
     return list(_cached_topics())
+
+
+COURT_TODAY_TOPIC = "court_today"
+
+
+def court_today_topic(day: date) -> RightsTopic:
+    """The court on ``day`` (phase, what the VSS does, each case's state) as a topic of its own,
+    built from ``assets/court.yaml``; shown first on the Rights screen and the leaflet."""
+    from app.services.court import court
+
+    title, paragraphs, source = court_today(court_on(day, court()))
+    texts = {
+        lang: TopicText(lang, title.get(lang), source, tuple(p.get(lang) for p in paragraphs))
+        for lang in LEAFLET_LANGUAGES
+    }
+    return RightsTopic(COURT_TODAY_TOPIC, 0, MappingProxyType(texts))
+
+
+def rights_topics_on(day: date) -> list[RightsTopic]:
+    """The topics as true on ``day``: the court today first, then the texts of the court's phase
+    on that day (slides meant for other phases left out)."""
+    from app.services.court import court
+
+    phase = court_on(day, court()).phase.id
+    return [court_today_topic(day), *for_phase(_cached_topics(), phase)]
 
 
 def reload_rights() -> None:
@@ -61,14 +93,15 @@ def path_explainer() -> PathExplainer:
     return _cached_explainer()
 
 
-def leaflet_topics(lang_first: str = "km") -> list[LeafletTopic]:
-    """The topics as leaflet panels. The leaflet prints its ``*_km`` fields first; with
-    ``lang_first="en"`` the English text takes that first place (for an English-first print)."""
+def leaflet_topics(lang_first: str = "km", day: date | None = None) -> list[LeafletTopic]:
+    """The topics as leaflet panels, as true on ``day`` (today by default). The leaflet prints
+    its ``*_km`` fields first; with ``lang_first="en"`` the English text takes that first place
+    (for an English-first print)."""
     if lang_first not in LEAFLET_LANGUAGES:
         raise ValueError(f"lang_first must be one of {LEAFLET_LANGUAGES}, not {lang_first!r}")
     second = "en" if lang_first == "km" else "km"
     leaflet: list[LeafletTopic] = []
-    for topic in _cached_topics():
+    for topic in rights_topics_on(day or date.today()):
         first_text, second_text = topic.text(lang_first), topic.text(second)
         leaflet.append(
             LeafletTopic(
@@ -82,6 +115,14 @@ def leaflet_topics(lang_first: str = "km") -> list[LeafletTopic]:
     return leaflet
 
 
-def render_rights_leaflet(out: Path, lang_first: str = "km") -> int:
-    """Print every topic as a folded leaflet PDF to ``out``; returns the number of pages."""
-    return render_leaflet(leaflet_topics(lang_first), out)
+def render_rights_leaflet(
+    out: Path, lang_first: str = "km", day: date | None = None, ctx: AppContext | None = None
+) -> int:
+    """Print every topic as a folded leaflet PDF to ``out``; returns the number of pages. With
+    ``ctx`` the leaflet is true on the app's day, and a training print says so on every page."""
+    if ctx is None:
+        return render_leaflet(leaflet_topics(lang_first, day), out)
+    from app.services import court as court_service
+
+    with court_service.printing(ctx):
+        return render_leaflet(leaflet_topics(lang_first, court_service.as_of(ctx)), out)

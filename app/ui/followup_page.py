@@ -1,7 +1,7 @@
 """The Follow-up page: records at risk of missing a court deadline, the family group of the
 selected record, and status letters printed per forum or village for the next visit.
 
-The deadlines come from ``assets/deadlines.yaml`` through the follow-up service; letters are
+The deadlines of each record's own case come from ``assets/court.yaml`` through the follow-up service; letters are
 rendered off the UI thread (``BackgroundTask``) and written only to the file the officer chose.
 """
 
@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.court import Court
 from app.i18n import N_, _, current_language, format_date, format_number
 from app.services import errors, followup, letters, people, records
 from app.services.context import AppContext
@@ -55,10 +56,10 @@ def urgency_colour(days_left: int) -> QColor:
 
 
 class FollowUpPage(QWidget):
-    def __init__(self, ctx: AppContext, deadlines_file: Path | None = None) -> None:
+    def __init__(self, ctx: AppContext, court: Court | None = None) -> None:
         super().__init__()
         self.ctx = ctx
-        self.deadlines_file = deadlines_file
+        self.court = court  # None: the bundled court.yaml
         self.today: date | None = None  # None: the real today (tests set a day)
         self.risks: list[followup.AtRisk] = []
         self.task: BackgroundTask | None = None
@@ -164,10 +165,8 @@ class FollowUpPage(QWidget):
 
     def refresh(self) -> None:
         try:
-            self.risks = followup.records_at_risk(
-                self.ctx, self.today, deadlines_file=self.deadlines_file
-            )
-        except errors.RecordError as error:  # a broken deadlines file: say where
+            self.risks = followup.records_at_risk(self.ctx, self.today, court=self.court)
+        except errors.RecordError as error:  # a broken court.yaml: say where
             self.risks = []
             self.message.setText(str(error))
         else:

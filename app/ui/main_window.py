@@ -33,6 +33,7 @@ from app.i18n import (
     remove_language_listener,
     set_language,
 )
+from app.services import court as court_service
 from app.services.accounts import lock
 from app.services.context import AppContext, count_applications, sync_summary
 from app.services.form_catalogue import form_file_problems
@@ -192,6 +193,15 @@ class MainWindow(QMainWindow):
         self.form_warning.setStyleSheet("background:#fff3cd; color:#6b4e00; padding:6px;")
         self.form_warning.setVisible(False)
 
+        # Training as of a past date (supervisor setting): shown above every page, always.
+        self.training_banner = QLabel()
+        self.training_banner.setObjectName("trainingBanner")
+        self.training_banner.setWordWrap(True)
+        self.training_banner.setStyleSheet(
+            "background:#b00020; color:white; font-weight:bold; padding:6px;"
+        )
+        self.training_banner.setVisible(False)
+
         splitter = QSplitter()
         splitter.addWidget(self.navigation)
         splitter.addWidget(self.pages)
@@ -200,6 +210,7 @@ class MainWindow(QMainWindow):
         central = QWidget()
         central_layout = QVBoxLayout(central)
         central_layout.setContentsMargins(0, 0, 0, 0)
+        central_layout.addWidget(self.training_banner)
         central_layout.addWidget(self.form_warning)
         central_layout.addWidget(splitter, 1)
         self.setCentralWidget(central)
@@ -426,7 +437,13 @@ class MainWindow(QMainWindow):
                 retranslate()
         self.refresh_status()
 
+    def refresh_training_banner(self) -> None:
+        text = court_service.training_banner(self.ctx)
+        self.training_banner.setVisible(text is not None)
+        self.training_banner.setText(text or "")
+
     def refresh_status(self) -> None:
+        self.refresh_training_banner()
         officer = self.ctx.officer
         self.officer_label.setText(
             _("Officer: {name}").format(

@@ -16,6 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.court import CourtOnDate
+from app.core.court_text import accepting_answer
 from app.core.rights import PathExplainer, Question, Result
 from app.i18n import _, current_language, format_number
 from app.services import errors, form_catalogue
@@ -29,12 +31,22 @@ ENGLISH_POINT_SIZE = 15.0
 class PathExplainerDialog(QDialog):
     form_chosen = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None, guide: PathExplainer | None = None) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        guide: PathExplainer | None = None,
+        court_now: CourtOnDate | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("pathExplainer")
         self.setMinimumSize(760, 520)
         self.guide = guide if guide is not None else path_explainer()
+        # The court on the app's day answers the questions marked `answered_by` (is any case
+        # accepting civil parties?); without it the officer is asked.
+        self.court_now = court_now
         self.history: list[str] = []
+        # Question id -> the line saying what the court's data answered to it.
+        self.answered: dict[str, str] = {}
         self.node: Question | Result = self.guide.questions[self.guide.start]
 
         self.step_label = QLabel()
@@ -105,11 +117,27 @@ class PathExplainerDialog(QDialog):
     def reached_result(self) -> Result | None:
         return self.node if isinstance(self.node, Result) else None
 
+    def known_answer(self, question: Question) -> bool | None:
+        """The answer the court's data gives to ``question`` on the day, or None (ask)."""
+        if question.answered_by == "civil_parties_accepted" and self.court_now is not None:
+            return self.court_now.any_accepting_civil_parties
+        return None
+
+    def _answer_known_questions(self) -> None:
+        while isinstance(self.node, Question):
+            known = self.known_answer(self.node)
+            if known is None or self.court_now is None:
+                return
+            text = accepting_answer(self.court_now)
+            self.answered[self.node.id] = text.get(current_language())
+            self.node = self.guide.step(self.node.id, known)
+
     def answer(self, yes: bool) -> None:
         if not isinstance(self.node, Question):
             return
         self.history.append(self.node.id)
         self.node = self.guide.step(self.node.id, yes)
+        self._answer_known_questions()
         self._show()
 
     def back(self) -> None:
@@ -119,7 +147,9 @@ class PathExplainerDialog(QDialog):
 
     def restart(self) -> None:
         self.history.clear()
+        self.answered.clear()
         self.node = self.guide.questions[self.guide.start]
+        self._answer_known_questions()
         self._show()
 
     def _start_form(self) -> None:
@@ -136,6 +166,8 @@ class PathExplainerDialog(QDialog):
         self.back_button.setText(_("Back"))
         self.again_button.setText(_("Start again"))
         self.close_button.setText(_("Close"))
+        if not self.history and not self.answered:
+            self._answer_known_questions()
         self._show()
 
     def _show(self) -> None:
@@ -153,15 +185,24 @@ class PathExplainerDialog(QDialog):
             self.start_button.setText(
                 _("Start this form: {form}").format(form=self._form_title(node.form_id))
             )
-            self.note_label.setText(
+            notes = list(self.answered.values())
+            if node.form_id == "complaint" and self.court_now is not None:
+                notes.append(self.court_now.phase.complaints.get(current_language()))
+            notes.append(
                 _("This only suggests a form. The applicant chooses, and the court decides.")
             )
+            self.note_label.setText("\n".join(notes))
         else:
             self.step_label.setText(
                 _("Question {number}").format(number=format_number(len(self.history) + 1))
             )
-            self.note_label.setText("")
-        self.note_label.setVisible(at_result)
+            # What the court's data already answered, and for a question it could not answer
+            # (deadline not in the data), what it does say.
+            lines = list(self.answered.values())
+            if node.answered_by is not None and self.court_now is not None:
+                lines.append(accepting_answer(self.court_now).get(current_language()))
+            self.note_label.setText("\n".join(lines))
+        self.note_label.setVisible(bool(self.note_label.text()))
 
     @staticmethod
     def _form_title(form_id: str) -> str:

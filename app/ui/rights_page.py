@@ -23,8 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.rights import RightsError, RightsTopic
+from app.core.rights import RightsError, RightsTopic, search_rights
 from app.i18n import _, current_language, format_number
+from app.services import court as court_service
 from app.services import rights as rights_service
 from app.services.context import AppContext
 from app.ui.path_explainer import PathExplainerDialog
@@ -55,8 +56,8 @@ class RightsPage(QWidget):
         self.topics: list[RightsTopic] = []
         self.load_problem = ""
         try:
-            self.topics = rights_service.rights_topics()
-        except RightsError as error:
+            self.topics = rights_service.rights_topics_on(court_service.as_of(ctx))
+        except (RightsError, court_service.CourtError) as error:
             self.load_problem = str(error)
         # Per topic: has the officer asked to see the English text? Unset: follow the UI language.
         self.english_choice: dict[str, bool] = {}
@@ -204,7 +205,12 @@ class RightsPage(QWidget):
 
     def apply_search(self) -> None:
         query = self.search_box.text().strip()
-        matching = {topic.id for topic in rights_service.search(query)}
+        # The topics shown (the court today included), not the files: search what is on screen.
+        matching = (
+            {topic.id for topic, _lang in search_rights(self.topics, query)}
+            if query
+            else {topic.id for topic in self.topics}
+        )
         for item in self._items():
             item.setHidden(self.topics[int(item.data(TOPIC_INDEX_ROLE))].id not in matching)
         visible = [item for item in self._items() if not item.isHidden()]
@@ -233,8 +239,8 @@ class RightsPage(QWidget):
     def open_explainer(self) -> PathExplainerDialog | None:
         """Open 'Which path fits?'; when it ends at a result, 'Start this form' emits start_form."""
         try:
-            dialog = PathExplainerDialog(self)
-        except RightsError as error:
+            dialog = PathExplainerDialog(self, court_now=court_service.court_now(self.ctx))
+        except (RightsError, court_service.CourtError) as error:
             self._say(str(error), ok=False)
             return None
         if self.explainer is not None:
@@ -258,8 +264,8 @@ class RightsPage(QWidget):
     def save_leaflet(self, path: Path) -> int:
         """Render the leaflet to ``path``; returns the page count (0 when it failed)."""
         try:
-            pages = rights_service.render_rights_leaflet(path)
-        except (OSError, RightsError) as error:
+            pages = rights_service.render_rights_leaflet(path, ctx=self.ctx)
+        except (OSError, RightsError, court_service.CourtError) as error:
             self._say(_("The leaflet could not be saved: {problem}").format(problem=error), False)
             return 0
         self._say(

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from app.i18n import LANGUAGE_NAMES, LANGUAGES, _
 from app.services.context import AppContext
 from app.services.settings import AppSettings, SettingsError, load_settings, save_settings
+from app.ui.training_date import TrainingDateBox
 
 
 class SettingsPage(QWidget):
@@ -75,6 +76,8 @@ class SettingsPage(QWidget):
         layout.addLayout(self.form)
         layout.addWidget(self.save_button)
         layout.addWidget(self.message)
+        self.training_box = TrainingDateBox(ctx)  # supervisors and administrators only
+        layout.addWidget(self.training_box)
         layout.addStretch(1)
         self.load()
         self.retranslate()
@@ -130,3 +133,4 @@ class SettingsPage(QWidget):
         self.khmer_digits.setText(_("Yes"))
         self.choose_backup.setText(_("Choose…"))
         self.save_button.setText(_("Save settings"))
+        self.training_box.retranslate()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import shutil
 import subprocess
 from datetime import date
 from pathlib import Path
@@ -12,7 +11,6 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select, update
 
 from app.core.approx_date import ApproxDate
-from app.core.deadlines import deadlines_path
 from app.core.demo_answers import demo_answers
 from app.services import form_catalogue, people, records
 from app.services.context import AppContext
@@ -35,6 +33,7 @@ def _indirect(ctx: AppContext, seed: int) -> str:
             "victim_relationship": "sibling",
             "protection_requested": False,
             "intake_forum": FORUM,
+            "case_file": "case_002",
         },
     )
     application_id = records.start_application(ctx, form.id)
@@ -43,24 +42,14 @@ def _indirect(ctx: AppContext, seed: int) -> str:
     return application_id
 
 
-def _deadlines(tmp_path: Path, notified: str) -> Path:
-    copy = tmp_path / "deadlines.yaml"
-    shutil.copy(deadlines_path(), copy)
-    text = copy.read_text(encoding="utf-8").replace(
-        "investigation_end_notified: null", f"investigation_end_notified: {notified}"
-    )
-    copy.write_text(text, encoding="utf-8")
-    return copy
-
-
 def test_table_family_and_letters(
     vss_qapp: object, qtbot: QtBot, ctx: AppContext, tmp_path: Path
 ) -> None:
     first = _indirect(ctx, 1)
     second = _indirect(ctx, 2)
-    page = FollowUpPage(ctx, deadlines_file=_deadlines(tmp_path, "2027-05-25"))
+    page = FollowUpPage(ctx)
     qtbot.addWidget(page)
-    page.today = date(2027, 6, 5)
+    page.today = date(2010, 1, 25)  # Case 002: civil party deadline 29 January 2010
     page.refresh()
     assert page.table.rowCount() == 2
     assert page.table.item(0, 4).text() == "៤"
@@ -71,7 +60,7 @@ def test_table_family_and_letters(
     second_reference = records.get_application(ctx, second, audit=False).reference
     assert len(texts) == 1 and second_reference in texts[0]
 
-    page.today = date(2027, 6, 20)
+    page.today = date(2010, 2, 5)
     page.refresh()
     assert page.table.item(0, 0).background().color() == PASSED
 
@@ -101,12 +90,3 @@ def test_table_family_and_letters(
         ).all()
     assert {e.record_id for e in printed} == {first, second}
     assert all(e.details and e.details["document"] == "status_letter" for e in printed)
-
-
-def test_a_broken_deadlines_file_is_reported_on_the_page(
-    vss_qapp: object, qtbot: QtBot, ctx: AppContext, tmp_path: Path
-) -> None:
-    page = FollowUpPage(ctx, deadlines_file=_deadlines(tmp_path, "not-a-date"))
-    qtbot.addWidget(page)
-    assert page.table.rowCount() == 0
-    assert "deadlines.yaml" in page.message.text()

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QFileDialog
 
-from app.core.rights import RightsTopic
+from app.core.court import court_on
+from app.core.rights import Question, RightsTopic
 from app.i18n import format_number, set_language, translator
 from app.services import form_catalogue
 from app.services import rights as rights_service
@@ -33,7 +35,8 @@ def list_texts(page: RightsPage) -> list[str]:
 
 @pytest.fixture
 def topics() -> list[RightsTopic]:
-    return rights_service.rights_topics()
+    # As the page shows them: the court today first, then the texts true in today's phase.
+    return rights_service.rights_topics_on(date.today())
 
 
 @pytest.fixture
@@ -200,17 +203,35 @@ def test_presentation_type_is_very_large_on_a_full_hd_screen(
     assert window.khmer_label.font().pointSizeF() >= 28
 
 
+def test_explainer_in_2026_answers_that_no_case_accepts_civil_parties(page: RightsPage) -> None:
+    dialog = page.open_explainer()
+    assert isinstance(dialog, PathExplainerDialog)
+    # Run as of today (2026): the guide answers its first question itself and says so.
+    assert dialog.at_result
+    result = dialog.reached_result
+    assert result is not None and result.form_id == "complaint"
+    assert "no case accepts civil party applications" in dialog.note_label.text() or (
+        "គ្មានសំណុំរឿង" in dialog.note_label.text()
+    )
+    assert not dialog.back_button.isEnabled()
+
+
 def test_explainer_reaches_a_result_and_starts_a_valid_form(
     page: RightsPage,
     qtbot,  # type: ignore[no-untyped-def]
 ) -> None:
-    dialog = page.open_explainer()
-    assert isinstance(dialog, PathExplainerDialog)
+    # As of 2010-01-20 (a training date): Case 002 accepts civil parties, the guide goes on.
+    dialog = PathExplainerDialog(page, court_now=court_on(date(2010, 1, 20)))
+    dialog.form_chosen.connect(page.start_form.emit)
+    dialog.open()
     guide = rights_service.path_explainer()
-    start = guide.questions[guide.start]
+    assert guide.questions[guide.start].answered_by == "civil_parties_accepted"
+    start = guide.step(guide.start, True)
+    assert isinstance(start, Question)
     assert dialog.khmer_label.text() == start.text_km
     assert dialog.english_label.text() == start.text_en
     assert not dialog.back_button.isEnabled()
+    assert "29" in dialog.note_label.text() or "២៩" in dialog.note_label.text()
 
     qtbot.mouseClick(dialog.yes_button, Qt.MouseButton.LeftButton)
     assert dialog.khmer_label.text() != start.text_km
@@ -221,7 +242,9 @@ def test_explainer_reaches_a_result_and_starts_a_valid_form(
     trail, result = next(
         (trail, result) for trail, result in guide.paths() if result.form_id == "civil_party"
     )
-    for _question, answer in trail:
+    for question, answer in trail:
+        if guide.questions[question].answered_by:
+            continue  # the court's data answered it
         assert not dialog.at_result
         button = dialog.yes_button if answer else dialog.no_button
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton)

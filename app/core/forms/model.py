@@ -79,6 +79,10 @@ class FieldRole(StrEnum):
     CRIME_PLACE = "crime_place"
     SIGNATURE_MARK = "signature_mark"
     DIRECT_INJURY = "direct_injury"
+    # The case the record concerns: its choice codes are the case ids of assets/court.yaml
+    # (any other code, e.g. "unknown", means none or not known). Deadlines and the court's
+    # state for the record follow it.
+    COURT_CASE = "court_case"
 
 
 class SignatureMark(StrEnum):

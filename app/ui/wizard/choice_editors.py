@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from app.core.forms import Field, SignatureMark
+from app.core.forms import Field, SignatureMark, Text
 from app.i18n import _, current_language
 from app.ui.wizard.field_widgets import FieldEditor
 
@@ -29,6 +29,8 @@ class ChoiceEditor(FieldEditor):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.combo: QComboBox | None = None
+        # Per choice code, a short note shown after its label (e.g. "closed" for a court case).
+        self.choice_notes: dict[str, Text] = {}
         self.group = QButtonGroup(self)
         self.buttons: dict[str, QRadioButton] = {}
         if len(item.choices) > self.RADIO_LIMIT:
@@ -53,15 +55,23 @@ class ChoiceEditor(FieldEditor):
             self.combo.clear()
             self.combo.addItem("—", None)
             for choice in self.field.choices:
-                self.combo.addItem(choice.label.get(lang), choice.code)
+                self.combo.addItem(self._label(choice.code, choice.label.get(lang)), choice.code)
             self.combo.setCurrentIndex(max(0, self.combo.findData(current)))
             self.combo.blockSignals(False)
         for choice in self.field.choices:
             if choice.code in self.buttons:
-                text = choice.label.get(lang)
+                text = self._label(choice.code, choice.label.get(lang))
                 if choice.help is not None:
                     text += "\n" + choice.help.get(lang)
                 self.buttons[choice.code].setText(text)
+
+    def _label(self, code: str, label: str) -> str:
+        note = self.choice_notes.get(code)
+        return f"{label} — {note.get(current_language())}" if note else label
+
+    def set_choice_notes(self, notes: dict[str, Text]) -> None:
+        self.choice_notes = dict(notes)
+        self.retranslate()
 
     def value(self) -> Any:
         if self.combo is not None:

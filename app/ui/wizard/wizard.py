@@ -35,6 +35,7 @@ from app.core.forms.validation import (
     visible_sections,
 )
 from app.i18n import _, current_language, format_number
+from app.services import court as court_service
 from app.services import duplicates, errors, form_catalogue, records
 from app.services.context import AppContext
 from app.services.followup import intake_deadline_warning
@@ -42,6 +43,7 @@ from app.services.intake import add_attachment, screening_notes
 from app.services.people import PERSON_ID_KEY
 from app.services.security import PermissionDenied
 from app.ui.text import html_text
+from app.ui.wizard.choice_editors import ChoiceEditor
 from app.ui.wizard.editors import make_editor
 from app.ui.wizard.field_widgets import FieldEditor, NameEditor
 from app.ui.wizard.review import ReviewPage
@@ -175,6 +177,9 @@ class IntakeWizard(QWidget):
             section_rows = []
             for item in section.fields:
                 editor = make_editor(item, self._add_file_for(item.id))
+                if item.role is FieldRole.COURT_CASE and isinstance(editor, ChoiceEditor):
+                    # Closed cases are shown as closed on the app's day (court.yaml).
+                    editor.set_choice_notes(court_service.case_choice_notes(self.ctx))
                 row = FieldRow(item, editor)
                 editor.changed.connect(self._answer_changed)
                 self.rows[item.id] = row
@@ -415,7 +420,7 @@ class IntakeWizard(QWidget):
             answers,
             records.check_application(self.form, answers),
             screening_notes(self.form, answers),
-            intake_deadline_warning(self.form, answers),
+            intake_deadline_warning(self.form, answers, today=court_service.as_of(self.ctx)),
             duplicates.find_possible_duplicates(self.ctx, self.application_id, answers),
         )
         self.review.not_duplicate.connect(self._not_duplicate, Qt.ConnectionType.UniqueConnection)
