@@ -65,6 +65,8 @@ class PrintPage(QWidget):
         self.reference.setObjectName("referenceInput")
         self.reference.setPlaceholderText("VSS-XXXX-0000-X")
         self.reference.returnPressed.connect(self.preview)
+        self.reference.textEdited.connect(lambda *_a: self.invalidate())
+        self.reference.textChanged.connect(lambda *_a: self.invalidate())
         self.form_choice = QComboBox()
         self.form_choice.setObjectName("formChoice")
         self.forum_choice = QComboBox()
@@ -74,7 +76,10 @@ class PrintPage(QWidget):
         self.full_copy_reason = QLineEdit()
         self.full_copy_reason.setObjectName("fullCopyReason")
         self.full_copy.toggled.connect(self.full_copy_reason.setEnabled)
+        self.full_copy.toggled.connect(lambda *_a: self.invalidate())
         self.full_copy_reason.setEnabled(False)
+        self.full_copy_reason.textChanged.connect(lambda *_a: self.invalidate())
+        self.form_choice.currentIndexChanged.connect(lambda *_a: self.invalidate())
         self.options = QFormLayout()
         self.reference_label = QLabel()
         self.form_label = QLabel()
@@ -146,7 +151,28 @@ class PrintPage(QWidget):
             self.reference.setText(reference)
         self.preview()
 
+    def invalidate(self) -> None:
+        """Forget the shown document: whatever the officer changed, the preview no longer shows
+        the document named on screen, so nothing may be printed or saved until it is rendered again."""
+        self.document = None
+        self.pdf.close()
+        if self._buffer is not None:
+            self._buffer.close()
+            self._buffer = None
+        if self.task is None or not self.task.is_running():
+            self.message.setText("")
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        batch_running = self.task is not None and self.task.is_running()
+        if self.kind() == "forum":
+            self.save_button.setEnabled(not batch_running)
+            return
+        self.print_button.setEnabled(self.document is not None)
+        self.save_button.setEnabled(self.document is not None)
+
     def _kind_changed(self) -> None:
+        self.invalidate()
         kind = self.kind()
         shown: list[tuple[QWidget, bool]] = [
             (self.reference, kind in ("application", "receipt")),
@@ -232,12 +258,13 @@ class PrintPage(QWidget):
     def preview(self) -> bool:
         if self.kind() == "forum":
             return False
+        self.invalidate()
         try:
-            self.document = self.render_document()
+            document = self.render_document()
         except Exception as error:  # services raise translated errors
             self.message.setText(str(error))
-            self.document = None
             return False
+        self.document = document
         self._buffer = QBuffer(self)
         self._buffer.setData(QByteArray(self.document.data))
         self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
@@ -246,10 +273,12 @@ class PrintPage(QWidget):
         if self.document.redacted:
             shown += " — " + _("Redacted copy: the applicant asked for identity protection.")
         self.message.setText(shown)
+        self._update_actions()
         return True
 
     def print_document(self) -> None:
-        if self.document is None and not self.preview():
+        # Render again from what is named on screen now: what is printed is never an older preview.
+        if not self.preview():
             return
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         dialog = QPrintDialog(printer, self)
@@ -293,7 +322,8 @@ class PrintPage(QWidget):
         if self.kind() == "forum":
             self.start_batch(path)
             return
-        if self.document is None and not self.preview():
+        # Render again from what is named on screen now: what is saved is never an older preview.
+        if not self.preview():
             return
         assert self.document is not None
         try:
