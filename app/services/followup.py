@@ -29,6 +29,7 @@ from app.core.deadlines import (
     load_deadlines,
 )
 from app.core.forms import FieldRole, FormDefinition
+from app.core.protection import identity_protected
 from app.i18n import _, current_language, format_date, format_number
 from app.services import access, errors
 from app.services.context import AppContext
@@ -174,7 +175,7 @@ def intake_deadline_warning(
     today = today or date.today()
     participation = _answer_with_role(form, answers, FieldRole.PARTICIPATION)
     civil_party = form.id == CIVIL_PARTY_CHOICE or participation == CIVIL_PARTY_CHOICE
-    protection = _answer_with_role(form, answers, FieldRole.IDENTITY_PROTECTION) in (True, "yes")
+    protection = identity_protected(form, answers)
     lang = current_language()
     warnings: list[str] = []
     for item in intake_deadlines(

@@ -181,8 +181,8 @@ class PrintPage(QWidget):
             (self.form_label, kind == "blank_form"),
             (self.forum_choice, kind == "forum"),
             (self.forum_label, kind == "forum"),
-            (self.full_copy, kind == "application"),
-            (self.full_copy_reason, kind == "application"),
+            (self.full_copy, kind in ("application", "receipt")),
+            (self.full_copy_reason, kind in ("application", "receipt")),
         ]
         for widget, visible in shown:
             widget.setVisible(visible)
@@ -242,15 +242,16 @@ class PrintPage(QWidget):
 
     def render_document(self) -> printing.PdfDocument:
         kind = self.kind()
+        reason = self.full_copy_reason.text() if self.full_copy.isChecked() else None
+        needs_reason = kind in ("application", "receipt") and self.full_copy.isChecked()
+        if needs_reason and not (reason or "").strip():
+            raise printing.PrintError(_("Please write why a full copy is needed."))
         if kind == "application":
-            reason = self.full_copy_reason.text() if self.full_copy.isChecked() else None
-            if self.full_copy.isChecked() and not (reason or "").strip():
-                raise printing.PrintError(_("Please write why a full copy is needed."))
             return printing.application_pdf(
                 self.ctx, self._application_id(), full_copy_reason=reason
             )
         if kind == "receipt":
-            return printing.receipt_pdf(self.ctx, self._application_id())
+            return printing.receipt_pdf(self.ctx, self._application_id(), full_copy_reason=reason)
         if kind == "blank_form":
             return printing.blank_form_pdf(str(self.form_choice.currentData()))
         return printing.leaflet_pdf()
@@ -327,7 +328,7 @@ class PrintPage(QWidget):
             return
         assert self.document is not None
         try:
-            printing.write_pdf(path, self.document.data)
+            printing.write_pdf(path, self.document.data, self.ctx.home)
         except printing.PrintError as error:
             self.message.setText(str(error))
             return
