@@ -37,6 +37,7 @@ class AuditAction(StrEnum):
     RECORD_FINALIZE = "record_finalize"
     RECORD_PRINT = "record_print"
     RECORD_PRINT_UNREDACTED = "record_print_unredacted"
+    DRAFT_DELETE = "draft_delete"
     EXPORT = "export"
     BACKUP = "backup"
     RESTORE = "restore"

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QDialog,
     QFileDialog,
+    QHBoxLayout,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -27,6 +28,8 @@ from PySide6.QtWidgets import (
 from app.i18n import _
 from app.services.accounts import AccountError, unlock
 from app.services.context import AppContext
+
+BOX_WIDTH = 460
 
 
 class LockScreen(QWidget):
@@ -60,13 +63,17 @@ class LockScreen(QWidget):
         self.unlock_button.setDefault(True)
         self.unlock_button.clicked.connect(self.attempt)
         box = QWidget()
-        box.setFixedWidth(460)
+        box.setFixedWidth(BOX_WIDTH)
         inner = QVBoxLayout(box)
         for widget in (self.heading, self.message, self.password, self.error, self.unlock_button):
             inner.addWidget(widget)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(box)
+        row.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addStretch(1)
-        layout.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addLayout(row)
         layout.addStretch(2)
         self.retranslate()
 
@@ -78,6 +85,9 @@ class LockScreen(QWidget):
             )
         )
         self.unlock_button.setText(_("Unlock"))
+        # A wrapped label inside a centred box gets one line unless told its real height.
+        inner_width = BOX_WIDTH - 24
+        self.message.setMinimumHeight(self.message.heightForWidth(inner_width))
 
     def start(self) -> None:
         """Shown afresh: an empty password box with the focus, no old error."""
@@ -107,6 +117,7 @@ class LockScreen(QWidget):
 _CANCELLED_ON_LOCK: tuple[type[QDialog], ...] = (
     QMessageBox,
     QFileDialog,
+    QHBoxLayout,
     QInputDialog,
     QProgressDialog,
     QPrintDialog,

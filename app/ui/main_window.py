@@ -79,6 +79,7 @@ PageFactory = Callable[[AppContext], QWidget]
 
 # (page key, navigation label msgid). Labels are marked for extraction and translated when shown.
 NAVIGATION: list[tuple[str, str]] = [
+    ("start", N_("Start")),
     ("applicants", N_("Applicants")),
     ("new_application", N_("New application")),
     ("rights", N_("Rights")),
@@ -105,6 +106,7 @@ COMING_TEXT: dict[str, tuple[str, str]] = {
 
 # Page classes by key, imported when the page is first built (some pull in ReportLab, sync...).
 PAGE_CLASSES: dict[str, tuple[str, str]] = {
+    "start": ("app.ui.start_page", "StartPage"),
     "dashboard": ("app.ui.dashboard_page", "DashboardPage"),
     "applicants": ("app.ui.registry", "RegistryPage"),
     "new_application": ("app.ui.intake_page", "IntakePage"),
@@ -279,6 +281,9 @@ class MainWindow(QMainWindow):
 
     def _warm_up(self) -> None:
         """Build the remaining pages one by one after the first paint (sync starts its timer)."""
+        if self.locked:  # pages read records to build; wait until the officer unlocks
+            QTimer.singleShot(WARM_UP_DELAY_MS, self._warm_up)
+            return
         for key, _label in NAVIGATION:
             if dict.get(self.page_by_key, key) is None:
                 self.page(key)
@@ -290,7 +295,11 @@ class MainWindow(QMainWindow):
         explainer, open a record from the registry."""
         from app.ui.intake_page import IntakePage
         from app.ui.registry import RegistryPage
+        from app.ui.start_page import StartPage
 
+        if isinstance(page, StartPage):
+            page.page_requested.connect(self.show_page)
+            page.draft_chosen.connect(self.resume_draft)
         if isinstance(page, IntakePage):
             page.finished_panel.print_requested.connect(self.print_document)
         if isinstance(page, RegistryPage):

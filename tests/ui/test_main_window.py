@@ -26,7 +26,8 @@ def test_the_khmer_font_comes_from_assets(vss_qapp: QApplication) -> None:
 
 
 def test_main_window_starts_in_khmer_and_switches_language(main_window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
-    first_item = main_window.navigation.item(0)
+    assert main_window.navigation.item(0).text() == "ទំព័រដើម"  # the start page comes first
+    first_item = main_window.navigation.item(1)
     assert first_item.text() == "អ្នកដាក់ពាក្យ"
     assert "មន្ត្រី" in main_window.officer_label.text()
     assert main_window.records_label.text() == "កំណត់ត្រា៖ ០"
