@@ -117,7 +117,6 @@ class LockScreen(QWidget):
 _CANCELLED_ON_LOCK: tuple[type[QDialog], ...] = (
     QMessageBox,
     QFileDialog,
-    QHBoxLayout,
     QInputDialog,
     QProgressDialog,
     QPrintDialog,

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QRadioButton,
     QSplitter,
@@ -32,9 +31,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import _, current_language
+from app.i18n import _, current_language, format_number
 from app.services import form_catalogue, printing, records
 from app.services.context import AppContext
+from app.ui.text import ReadingProgressBar
 from app.ui.worker import BackgroundTask
 
 DOCUMENT_KINDS = ("application", "receipt", "blank_form", "leaflet", "forum")
@@ -102,7 +102,7 @@ class PrintPage(QWidget):
         self.cancel_button = QPushButton()
         self.cancel_button.setObjectName("cancelButton")
         self.cancel_button.clicked.connect(self.cancel_batch)
-        self.progress = QProgressBar()
+        self.progress = ReadingProgressBar()
         self.progress.setObjectName("batchProgress")
         self.message = QLabel()
         self.message.setObjectName("printMessage")
@@ -270,7 +270,7 @@ class PrintPage(QWidget):
         self._buffer.setData(QByteArray(self.document.data))
         self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
         self.pdf.load(self._buffer)
-        shown = _("Pages: {count}").format(count=self.document.pages)
+        shown = _("Pages: {count}").format(count=format_number(self.document.pages))
         if self.document.redacted:
             shown += " — " + _("Redacted copy: the applicant asked for identity protection.")
         self.message.setText(shown)
@@ -357,7 +357,9 @@ class PrintPage(QWidget):
         self.progress.setVisible(True)
         self.cancel_button.setVisible(True)
         self.save_button.setEnabled(False)
-        self.message.setText(_("Printing {count} applications…").format(count=len(ids)))
+        self.message.setText(
+            _("Printing {count} applications…").format(count=format_number(len(ids)))
+        )
         self.task.start()
 
     def _batch_progress(self, done: int, total: int) -> None:
@@ -368,7 +370,7 @@ class PrintPage(QWidget):
         self._batch_ended()
         self.message.setText(
             _("Saved {records} applications ({pages} pages).").format(
-                records=result.records, pages=result.pages
+                records=format_number(result.records), pages=format_number(result.pages)
             )
         )
 

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _, current_language, format_datetime, format_number
-from app.services import records
+from app.services import form_catalogue, records
 from app.services.context import AppContext
 from app.services.start import StartSummary, start_summary
 
@@ -146,7 +146,7 @@ class StartPage(QWidget):
         )
         self.message.setText(summary.deadline_problem or "")
         lang = current_language()
-        forms = records.available_forms()
+        forms = form_catalogue.available_forms()
         self.drafts.setRowCount(len(summary.drafts))
         for row, draft in enumerate(summary.drafts):
             name = " / ".join(n for n in (draft.name_km, draft.name_latin) if n) or _(

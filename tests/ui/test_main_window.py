@@ -189,3 +189,18 @@ def test_registry_filters_by_forum_and_shows_new_records_when_shown_again(
     assert registry.model.rowCount() == 3
     registry.forum_filter.setCurrentIndex(registry.forum_filter.findData("វេទិកា បាទី"))
     assert registry.model.rowCount() == 2
+
+
+def test_every_page_is_called_the_same_in_the_menu_and_its_title(main_window: MainWindow) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    from app.ui.main_window import NAVIGATION
+
+    for language in ("km", "en"):
+        main_window.language_box.setCurrentIndex(main_window.language_box.findData(language))
+        for row, (key, _label) in enumerate(NAVIGATION):
+            page = main_window.page(key)
+            # The New application page opens on its form chooser, which carries its title.
+            title = getattr(getattr(page, "chooser", page), "title", None)
+            assert isinstance(title, QLabel), key
+            assert title.text() == main_window.navigation.item(row).text(), key
