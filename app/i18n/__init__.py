@@ -9,7 +9,7 @@ from __future__ import annotations
 import gettext
 import io
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 
 from babel import Locale
@@ -140,10 +140,71 @@ def format_date(value: date | datetime, language: str | None = None, style: str 
     return localize_digits(text, language)
 
 
+# Khmer names the part of the day instead of AM/PM ("ម៉ោង ៣:០៤ រសៀល" is 3:04 in the afternoon).
+KHMER_DAY_PARTS = (
+    (5, "យប់"),  # 00:00-04:59 night
+    (12, "ព្រឹក"),  # morning
+    (13, "ថ្ងៃត្រង់"),  # the noon hour
+    (18, "រសៀល"),  # afternoon
+    (20, "ល្ងាច"),  # evening
+    (24, "យប់"),  # night
+)
+
+
+def format_time(value: datetime | time, language: str | None = None) -> str:
+    """A time of day: Khmer with the part of the day (never "AM"), English as Babel gives it."""
+    language = language or translator.language
+    if language != "km":
+        return babel_dates.format_time(value, format="short", locale=Locale.parse(language))
+    part = next(name for end, name in KHMER_DAY_PARTS if value.hour < end)
+    hour = value.hour % 12 or 12
+    return localize_digits(f"ម៉ោង {hour}:{value.minute:02d} {part}", language)
+
+
 def format_datetime(value: datetime, language: str | None = None) -> str:
     language = language or translator.language
+    if language == "km":
+        return f"{format_date(value, language, 'medium')} {format_time(value, language)}"
     text = babel_dates.format_datetime(value, format="medium", locale=Locale.parse(language))
     return localize_digits(text, language)
+
+
+# Legal citations written in English in code and data, in the words the Khmer rights texts use
+# ("ច្បាប់ អ.វ.ត.ក មាត្រា ៣៣", "វិធានផ្ទៃក្នុងនៃ អ.វ.ត.ក វិធាន ២៣bis"). Longest phrases first.
+_CITATION_KM = (
+    ("ECCC Internal Rules, Rules ", "វិធានផ្ទៃក្នុងនៃ អ.វ.ត.ក វិធាន "),
+    ("ECCC Internal Rules, Rule ", "វិធានផ្ទៃក្នុងនៃ អ.វ.ត.ក វិធាន "),
+    ("ECCC Internal Rule ", "វិធានផ្ទៃក្នុងនៃ អ.វ.ត.ក វិធាន "),
+    ("ECCC Law, Articles ", "ច្បាប់ អ.វ.ត.ក មាត្រា "),
+    ("ECCC Law, Article ", "ច្បាប់ អ.វ.ត.ក មាត្រា "),
+    ("ECCC Law Art. ", "ច្បាប់ អ.វ.ត.ក មាត្រា "),
+    ("Internal Rules", "វិធានផ្ទៃក្នុង"),
+    ("Rules ", "វិធាន "),
+    ("Rule ", "វិធាន "),
+    ("Articles ", "មាត្រា "),
+    ("Article ", "មាត្រា "),
+    ("(1956 Penal Code)", "(ក្រមព្រហ្មទណ្ឌឆ្នាំ១៩៥៦)"),
+    ("(other inhumane acts)", "(អំពើអមនុស្សធម៌ផ្សេងទៀត)"),
+    (" and ", " និង "),
+    (" to ", " ដល់ "),
+)
+
+
+def citation(source: str, language: str | None = None) -> str:
+    """A citation of the ECCC Law or the Internal Rules in the reading language."""
+    language = language or translator.language
+    if language != "km":
+        return source
+    for english, khmer in _CITATION_KM:
+        source = source.replace(english, khmer)
+    return localize_digits(source, language)
+
+
+def birth_year_text(year: int | None) -> str:
+    """ "born 1955" in a duplicate or suggestion line (Khmer digits in Khmer)."""
+    if year is None:
+        return _("birth year unknown")
+    return _("born {year}").format(year=localize_digits(str(year)))
 
 
 def format_number(value: int | float, language: str | None = None) -> str:

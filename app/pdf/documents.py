@@ -27,6 +27,7 @@ from app.core.forms import (
     visible_fields,
     visible_sections,
 )
+from app.core.protection import withheld_when_redacted
 from app.pdf.blank_form import render_blank_form
 from app.pdf.declaration import declaration
 from app.pdf.khmer_text import TextRun, khmer_paragraph
@@ -54,6 +55,16 @@ from app.pdf.page_frame import (
 from app.pdf.printed_values import IDENTITY_PROTECTED, format_value, text_in_order
 from app.pdf.receipt import DEFAULT_CONTACT, DEFAULT_NEXT_STEPS, ReceiptMeta, render_receipt
 
+# The first thing a redacted copy says: what it withholds and what it shows.
+REDACTED_SHOWS = Text(
+    "ច្បាប់ចម្លងនេះលាក់ឈ្មោះ ទីកន្លែង លេខអត្តសញ្ញាណ ព័ត៌មានទំនាក់ទំនង មូលហេតុនៃការការពារ "
+    "និងរាល់ការរៀបរាប់ជាលាយលក្ខណ៍អក្សរ។ វាបង្ហាញតែចម្លើយដែលជាជម្រើស កាលបរិច្ឆេទ "
+    "និងព័ត៌មាននៃការទទួលពាក្យប៉ុណ្ណោះ។",
+    "This copy withholds names, places, identity numbers, contact details, the reason for "
+    "protection and every written account. It shows only the answers chosen from lists, dates "
+    "and the details of the intake.",
+)
+
 
 def _application_story(
     form: FormDefinition,
@@ -67,6 +78,8 @@ def _application_story(
     effective = effective_answers(form, answers, today)
     story: list[Flowable] = []
     order = meta.lang_order
+    if redacted:
+        story.append(khmer_paragraph(bilingual_runs(REDACTED_SHOWS), st["value"]))
     for section in visible_sections(form, effective, today):
         items: list[tuple[Field, Any]] = [
             (item, effective.get(item.id))
@@ -78,7 +91,7 @@ def _application_story(
         story.append(khmer_paragraph(bilingual_runs(section.title), st["section"]))
         for item, value in items:
             story.append(khmer_paragraph(_label_runs(item.label, order), st["field_label"]))
-            if redacted and item.identifying:
+            if redacted and withheld_when_redacted(item):
                 story.append(BlackBar(f"({text_in_order(IDENTITY_PROTECTED, order)})", st["value"]))
             else:
                 story.append(khmer_paragraph(format_value(item, value, meta), st["value"]))

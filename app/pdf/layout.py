@@ -24,6 +24,7 @@ from reportlab.platypus import Flowable
 from app.core.approx_date import ENGLISH_MONTHS, KHMER_MONTHS
 from app.core.forms import Text
 from app.core.khmer_text import to_khmer_digits
+from app.core.private_file import write_private_file
 from app.pdf.fonts import FONT_REGULAR, register_pdf_fonts
 from app.pdf.khmer_text import KhmerParagraph, TextRun, draw_text, khmer_paragraph, make_styles
 
@@ -118,11 +119,9 @@ def styles(base_size: float = 10) -> dict[str, ParagraphStyle]:
 
 
 def write_output(data: bytes, out: Output) -> None:
-    """Write a finished PDF to a path (replaced atomically) or a binary stream."""
+    """Write a finished PDF to a path (whole or not at all) or a binary stream."""
     if isinstance(out, Path):
-        tmp = out.with_name(out.name + ".part")
-        tmp.write_bytes(data)
-        tmp.replace(out)
+        write_private_file(out, data)
     else:
         out.write(data)
 

@@ -65,6 +65,10 @@ KEEP = Text(
     "Keep this receipt. Give this reference number whenever you contact us.",
 )
 CUT_HERE = Text("កាត់តាមបន្ទាត់នេះ", "Cut along this line")
+NAME_WITHHELD = Text(
+    "មិនបង្ហាញ (អ្នកដាក់ពាក្យបានស្នើសុំការការពារអត្តសញ្ញាណ)",
+    "not shown (the applicant asked for identity protection)",
+)
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,8 @@ class ReceiptMeta:
     contact_en: str = DEFAULT_CONTACT.en
     next_steps_km: str = DEFAULT_NEXT_STEPS.km
     next_steps_en: str = DEFAULT_NEXT_STEPS.en
+    # An identity-protected applicant's receipt names nobody unless a full copy was asked for.
+    name_withheld: bool = False
 
 
 QR_QUIET_MODULES = 4  # white border around the code, in modules
@@ -110,7 +116,10 @@ def _story(meta: ReceiptMeta, size: float) -> list[Flowable]:
     st = styles(size)
     label = ParagraphStyle("rlabel", parent=st["label"], spaceBefore=size * 0.35)
     english = ParagraphStyle("ren", parent=st["english"], spaceAfter=0)
-    name = " / ".join(p for p in (meta.applicant_name_km, meta.applicant_name_latin) if p)
+    if meta.name_withheld:
+        name = both(NAME_WITHHELD)
+    else:
+        name = " / ".join(p for p in (meta.applicant_name_km, meta.applicant_name_latin) if p)
     day = meta.submitted_on
 
     def line(title: Text, value: str) -> Flowable:

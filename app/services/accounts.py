@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.i18n import _
+from app.i18n import _, format_number
 from app.services.audit import AuditAction, record_audit
 from app.services.context import AppContext, SignedInOfficer, open_app
 from app.services.security import LOCKED_EXTRA, Role, signed_in
@@ -87,7 +87,7 @@ def check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise PasswordPolicyError(
             _("The password must have at least {count} characters.").format(
-                count=MIN_PASSWORD_LENGTH
+                count=format_number(MIN_PASSWORD_LENGTH)
             )
         )
     if len(password) > MAX_PASSWORD_LENGTH:
@@ -107,10 +107,23 @@ def check_role(role: str) -> Role:
     return Role(role)
 
 
+def wait_text(seconds: int) -> str:
+    """A wait as the officer reads it: "45 seconds", "4 minutes 30 seconds" (not rounded up to
+    whole minutes, which made a 5-second wait read "1 minute")."""
+    seconds = max(1, int(seconds))
+    minutes, rest = divmod(seconds, 60)
+    if not minutes:
+        return _("{seconds} seconds").format(seconds=format_number(rest))
+    if not rest:
+        return _("{minutes} minutes").format(minutes=format_number(minutes))
+    return _("{minutes} minutes {seconds} seconds").format(
+        minutes=format_number(minutes), seconds=format_number(rest)
+    )
+
+
 def wait_message(seconds: int) -> str:
-    minutes = max(1, (seconds + 59) // 60)
-    return _("Too many wrong passwords. Please wait {minutes} minute(s) and try again.").format(
-        minutes=minutes
+    return _("Too many wrong passwords. Please wait {wait} and try again.").format(
+        wait=wait_text(seconds)
     )
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.i18n import _
+from app.i18n import N_, _, format_number
 from app.services.context import AppContext
 from app.store.models import AuditEntry
 from app.sync.format import canonical_json
@@ -37,12 +37,42 @@ class AuditAction(StrEnum):
     RECORD_FINALIZE = "record_finalize"
     RECORD_PRINT = "record_print"
     RECORD_PRINT_UNREDACTED = "record_print_unredacted"
+    DRAFT_DELETE = "draft_delete"
     EXPORT = "export"
     BACKUP = "backup"
     RESTORE = "restore"
     SYNC = "sync"
     ACCOUNT_CHANGE = "account_change"
     SETTINGS_CHANGE = "settings_change"
+
+
+# What each action is called on screen (the stored code stays English and stable).
+ACTION_LABELS: dict[str, str] = {
+    AuditAction.LOGIN: N_("Signed in"),
+    AuditAction.LOGIN_FAILED: N_("Wrong password at sign-in"),
+    AuditAction.LOGOUT: N_("Signed out"),
+    AuditAction.UNLOCK: N_("Unlocked"),
+    AuditAction.LOCK: N_("Locked"),
+    AuditAction.RECORD_VIEW: N_("Opened a record"),
+    AuditAction.RECORD_CREATE: N_("Started a record"),
+    AuditAction.RECORD_EDIT: N_("Changed a record"),
+    AuditAction.RECORD_FINALIZE: N_("Finalised a record"),
+    AuditAction.RECORD_PRINT: N_("Printed or saved a record"),
+    AuditAction.RECORD_PRINT_UNREDACTED: N_("Printed a full copy of a protected record"),
+    AuditAction.DRAFT_DELETE: N_("Deleted a draft"),
+    AuditAction.EXPORT: N_("Exported"),
+    AuditAction.BACKUP: N_("Made a backup"),
+    AuditAction.RESTORE: N_("Restored a backup"),
+    AuditAction.SYNC: N_("Synced"),
+    AuditAction.ACCOUNT_CHANGE: N_("Changed an account"),
+    AuditAction.SETTINGS_CHANGE: N_("Changed the settings"),
+}
+
+
+def action_label(action: str) -> str:
+    """The translated name of an audit action (an unknown code, e.g. from a newer version, as is)."""
+    label = ACTION_LABELS.get(action)
+    return _(label) if label else action
 
 
 def _utc_naive(moment: datetime) -> datetime:
@@ -108,8 +138,12 @@ class ChainReport:
 
     def message(self) -> str:
         if self.intact:
-            return _("The audit log is intact ({count} entries).").format(count=self.entries)
-        return _("The audit log was altered at entry {seq}.").format(seq=self.first_broken_seq)
+            return _("The audit log is intact ({count} entries).").format(
+                count=format_number(self.entries)
+            )
+        return _("The audit log was altered at entry {seq}.").format(
+            seq=format_number(self.first_broken_seq or 0)
+        )
 
 
 def verify_chain_in(session: Session) -> ChainReport:

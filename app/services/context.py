@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from app.core.private_file import remove_unfinished_files
 from app.store.db import Store
 from app.store.location import data_dir, database_path
 from app.store.models import Application, OutboxItem, Setting
@@ -70,6 +71,8 @@ def open_app(home: Path | None = None, key: bytes | None = None) -> AppContext:
     """Open (creating and migrating as needed) the store in ``home`` or the default data dir."""
     home = home or data_dir()
     home.mkdir(parents=True, exist_ok=True)
+    # A PDF or export whose writing was cut short (killed app, power cut) leaves no copy behind.
+    remove_unfinished_files(home)
     store = Store(database_path(home), key)
     return AppContext(home=home, store=store, device_id=_ensure_device_id(store))
 

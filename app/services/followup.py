@@ -28,6 +28,7 @@ from app.core.deadlines import (
     intake_deadlines,
 )
 from app.core.forms import FieldRole, FormDefinition
+from app.core.protection import identity_protected
 from app.i18n import _, current_language, format_date, format_number
 from app.services import access, errors, form_catalogue
 from app.services import court as court_service
@@ -204,7 +205,7 @@ def intake_deadline_warning(
     court = court or _court()
     lang = current_language()
     civil_party = is_civil_party(form, answers)
-    protection = _answer_with_role(form, answers, FieldRole.IDENTITY_PROTECTION) in (True, "yes")
+    protection = identity_protected(form, answers)
     case = record_case(form, answers, court)
     notes: list[str] = []
     now = court_on(today, court)

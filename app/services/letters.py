@@ -232,7 +232,7 @@ def print_status_letters(
     if not application_ids:
         raise PrintError(_("There are no status letters to print."))
     data, pages = status_letters_pdf(ctx, application_ids, today, progress, cancelled)
-    write_pdf(out, data)
+    write_pdf(out, data, ctx.home)
     with ctx.store.transaction() as session:
         for application_id in application_ids:
             application = session.get(Application, application_id)

@@ -6,10 +6,8 @@ the deliberate choice of a full copy, which is written to the audit log with its
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import io
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 
 from app.core.forms import FieldRole, FormDefinition
+from app.core.private_file import write_private_file
 from app.i18n import _
 from app.pdf.documents import (
     PrintMeta,
@@ -77,19 +76,12 @@ def _meta(ctx: AppContext, reference: str, device_name: str | None = None) -> Pr
     )
 
 
-def write_pdf(out: Path, data: bytes) -> None:
-    """Write a PDF the officer chose to save: atomically, so a full disk leaves no half file."""
-    temporary = out.with_name(out.name + ".part")
+def write_pdf(out: Path, data: bytes, home: Path | None = None) -> None:
+    """Write a PDF the officer chose to save: whole or not at all, never a stray temporary copy
+    (``home``, the app's data folder, keeps the journal that clears one left by a killed app)."""
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        with open(temporary, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, out)
+        write_private_file(out, data, home)
     except OSError as error:
-        with contextlib.suppress(OSError):
-            temporary.unlink(missing_ok=True)
         if error.errno == errno.ENOSPC:
             raise PrintError(
                 _(
@@ -163,11 +155,17 @@ def _name_parts(form: FormDefinition, answers: dict[str, Any]) -> tuple[str, str
     return str(value.get("km") or ""), str(value.get("latin") or "")
 
 
-def receipt_pdf(ctx: AppContext, application_id: str) -> PdfDocument:
-    """The applicant's half-page receipt with the reference number and its QR code."""
+def receipt_pdf(
+    ctx: AppContext, application_id: str, *, full_copy_reason: str | None = None
+) -> PdfDocument:
+    """The applicant's half-page receipt with the reference number and its QR code. An
+    identity-protected applicant's receipt names nobody unless a full copy is asked for with a
+    reason (audited when the receipt is printed or saved)."""
     detail = _final_detail(ctx, application_id)
     form = form_catalogue.form_definition(detail.form_id)
-    name_km, name_latin = _name_parts(form, detail.answers)
+    reason = (full_copy_reason or "").strip() or None
+    redacted = detail.identity_protected and reason is None
+    name_km, name_latin = ("", "") if redacted else _name_parts(form, detail.answers)
     submitted = (detail.finalized_at or detail.created_at).date()
     # "What happens next" must be true on the app's day: a closed case or a court in its
     # residual functions says so, and a civil party application for a closed case is labelled
@@ -179,6 +177,7 @@ def receipt_pdf(ctx: AppContext, application_id: str) -> PdfDocument:
         applicant_name_latin=name_latin,
         form_title=form.title,
         submitted_on=submitted,
+        name_withheld=redacted,
         **(
             {"next_steps_km": next_steps.km, "next_steps_en": next_steps.en}
             if next_steps is not None
@@ -186,7 +185,14 @@ def receipt_pdf(ctx: AppContext, application_id: str) -> PdfDocument:
         ),
     )
     data, pages = _render(lambda buffer: render_receipt(meta, buffer), ctx)
-    return PdfDocument(data, pages, application_id, "receipt")
+    return PdfDocument(
+        data,
+        pages,
+        application_id,
+        "receipt",
+        redacted,
+        reason if detail.identity_protected else None,
+    )
 
 
 def blank_form_pdf(form_id: str, ctx: AppContext | None = None) -> PdfDocument:
@@ -228,14 +234,16 @@ def print_application(
     ctx: AppContext, application_id: str, out: Path, *, full_copy_reason: str | None = None
 ) -> int:
     document = application_pdf(ctx, application_id, full_copy_reason=full_copy_reason)
-    write_pdf(out, document.data)
+    write_pdf(out, document.data, ctx.home)
     record_printed(ctx, document)
     return document.pages
 
 
-def print_receipt(ctx: AppContext, application_id: str, out: Path) -> int:
-    document = receipt_pdf(ctx, application_id)
-    write_pdf(out, document.data)
+def print_receipt(
+    ctx: AppContext, application_id: str, out: Path, *, full_copy_reason: str | None = None
+) -> int:
+    document = receipt_pdf(ctx, application_id, full_copy_reason=full_copy_reason)
+    write_pdf(out, document.data, ctx.home)
     record_printed(ctx, document)
     return document.pages
 
@@ -282,7 +290,7 @@ def print_applications(
         ),
         ctx,
     )
-    write_pdf(out, data)
+    write_pdf(out, data, ctx.home)
     with ctx.store.transaction() as session:
         for application_id, flag in zip(application_ids, masked, strict=True):
             record_audit(

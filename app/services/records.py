@@ -130,6 +130,7 @@ def drafts_to_resume(ctx: AppContext) -> list[DraftSummary]:
 
 
 def discard_draft(ctx: AppContext, application_id: str) -> None:
+    """Delete one of the officer's drafts for good (the UI asks first); audited as such."""
     with ctx.store.transaction() as session:
         application = load_visible(session, ctx, application_id)
         if application.status != "draft":
@@ -146,8 +147,9 @@ def discard_draft(ctx: AppContext, application_id: str) -> None:
                 )
             )
         )
+        form_id = application.form_id
         session.delete(application)
-        record_audit(session, ctx, AuditAction.RECORD_EDIT, application_id, {"discarded": True})
+        record_audit(session, ctx, AuditAction.DRAFT_DELETE, application_id, {"form": form_id})
 
 
 # --- finalising and corrections ----------------------------------------------------------------

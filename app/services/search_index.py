@@ -22,6 +22,7 @@ from app.core.khmer_text import (
     normalize_name,
     romanize_khmer,
 )
+from app.core.protection import identity_protected
 from app.services.form_catalogue import form_definition
 from app.store.models import Application
 
@@ -69,7 +70,6 @@ def derive_columns(form: FormDefinition, answers: Mapping[str, Any]) -> DerivedC
         except ValueError:
             pass
     forums = _answers_with_role(form, answers, "forum")
-    protection = _answers_with_role(form, answers, "identity_protection")
     terms: list[str] = []
     for f in form.all_fields():
         if not f.searchable:
@@ -88,7 +88,7 @@ def derive_columns(form: FormDefinition, answers: Mapping[str, Any]) -> DerivedC
         birth_year_min=birth_min,
         birth_year_max=birth_max,
         forum=str(forums[0]) if forums else None,
-        identity_protected=bool(protection and protection[0] in (True, "yes")),
+        identity_protected=identity_protected(form, answers),
         search_terms=tuple(terms),
     )
 

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QListWidget,
-    QProgressBar,
     QPushButton,
     QSplitter,
     QTableWidget,
@@ -38,6 +37,7 @@ from app.services import errors, followup, letters, people, records
 from app.services.context import AppContext
 from app.services.places import describe_place
 from app.services.printing import PrintError, RenderCancelled
+from app.ui.text import ReadingProgressBar
 from app.ui.worker import BackgroundTask
 
 COLUMNS = (N_("Reference"), N_("Name"), N_("Deadline"), N_("Due date"), N_("Days left"))
@@ -104,7 +104,7 @@ class FollowUpPage(QWidget):
         self.cancel_button.setObjectName("cancelLettersButton")
         self.cancel_button.clicked.connect(self.cancel_letters)
         self.cancel_button.setVisible(False)
-        self.progress = QProgressBar()
+        self.progress = ReadingProgressBar()
         self.progress.setObjectName("lettersProgress")
         self.progress.setVisible(False)
         self.forum_label = QLabel()

@@ -6,8 +6,9 @@ import importlib
 import time
 from collections.abc import Callable
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -38,8 +39,8 @@ from app.services.accounts import lock
 from app.services.context import AppContext, count_applications, sync_summary
 from app.services.form_catalogue import form_file_problems
 from app.services.settings import load_settings
+from app.ui.lock_screen import HiddenWindows, LockScreen
 from app.ui.record_view import RecordDialog
-from app.ui.sign_in import LockDialog
 
 IDLE_CHECK_MS = 15_000
 ACTIVITY_EVENTS = frozenset(
@@ -79,6 +80,7 @@ PageFactory = Callable[[AppContext], QWidget]
 
 # (page key, navigation label msgid). Labels are marked for extraction and translated when shown.
 NAVIGATION: list[tuple[str, str]] = [
+    ("start", N_("Start")),
     ("applicants", N_("Applicants")),
     ("new_application", N_("New application")),
     ("rights", N_("Rights")),
@@ -105,6 +107,7 @@ COMING_TEXT: dict[str, tuple[str, str]] = {
 
 # Page classes by key, imported when the page is first built (some pull in ReportLab, sync...).
 PAGE_CLASSES: dict[str, tuple[str, str]] = {
+    "start": ("app.ui.start_page", "StartPage"),
     "dashboard": ("app.ui.dashboard_page", "DashboardPage"),
     "applicants": ("app.ui.registry", "RegistryPage"),
     "new_application": ("app.ui.intake_page", "IntakePage"),
@@ -162,6 +165,7 @@ class MainWindow(QMainWindow):
         self.language_box.setCurrentIndex(LANGUAGES.index(current_language()))
         self.language_box.currentIndexChanged.connect(self._language_chosen)
         toolbar = QToolBar()
+        self.toolbar = toolbar
         toolbar.setObjectName("mainToolbar")
         toolbar.setMovable(False)
         self.language_caption = QLabel()
@@ -213,7 +217,16 @@ class MainWindow(QMainWindow):
         central_layout.addWidget(self.training_banner)
         central_layout.addWidget(self.form_warning)
         central_layout.addWidget(splitter, 1)
-        self.setCentralWidget(central)
+        # While locked, the lock screen takes the place of everything the window shows.
+        self.content = central
+        self.lock_screen = LockScreen(ctx)
+        self.lock_screen.unlocked.connect(self._unlocked)
+        self.body = QStackedWidget()
+        self.body.addWidget(central)
+        self.body.addWidget(self.lock_screen)
+        self.setCentralWidget(self.body)
+        self.hidden_windows = HiddenWindows()
+        self._focus_before_lock: QWidget | None = None
 
         self.officer_label = QLabel()
         self.records_label = QLabel()
@@ -279,6 +292,9 @@ class MainWindow(QMainWindow):
 
     def _warm_up(self) -> None:
         """Build the remaining pages one by one after the first paint (sync starts its timer)."""
+        if self.locked:  # pages read records to build; wait until the officer unlocks
+            QTimer.singleShot(WARM_UP_DELAY_MS, self._warm_up)
+            return
         for key, _label in NAVIGATION:
             if dict.get(self.page_by_key, key) is None:
                 self.page(key)
@@ -290,7 +306,11 @@ class MainWindow(QMainWindow):
         explainer, open a record from the registry."""
         from app.ui.intake_page import IntakePage
         from app.ui.registry import RegistryPage
+        from app.ui.start_page import StartPage
 
+        if isinstance(page, StartPage):
+            page.page_requested.connect(self.show_page)
+            page.draft_chosen.connect(self.resume_draft)
         if isinstance(page, IntakePage):
             page.finished_panel.print_requested.connect(self.print_document)
         if isinstance(page, RegistryPage):
@@ -353,6 +373,16 @@ class MainWindow(QMainWindow):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in ACTIVITY_EVENTS:
             self.last_activity = time.monotonic()
+        # Ctrl+L locks from any window of the app: a modal record view or question blocks the
+        # main window's own shortcuts, so the key is caught here for every window.
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and QKeySequence(event.keyCombination()) == self.lock_action.shortcut()
+            and not self.locked
+        ):
+            self.lock_now()
+            return True
         return False
 
     def idle_lock_seconds(self) -> float:
@@ -369,26 +399,40 @@ class MainWindow(QMainWindow):
                 save()
 
     def lock_now(self) -> None:
-        """Save what is open, lock the session (services refuse work) and ask for the password."""
+        """Save what is open, lock the session (services refuse work) and put the lock screen in
+        place of the whole window; every other window of the app is hidden until unlocking."""
         if self.locked or self.ctx.officer is None:
             return
         self.save_open_work()
         self.locked = True
         lock(self.ctx)
-        dialog = LockDialog(self.ctx, self)
-        self.lock_dialog = dialog
-        dialog.finished.connect(self._unlocked)
-        dialog.open()
+        self._focus_before_lock = QApplication.focusWidget()
+        self.hidden_windows.hide_all(keep=self)
+        self.toolbar.hide()
+        self.statusBar().hide()
+        self.body.setCurrentWidget(self.lock_screen)
+        self.retranslate()
+        self.lock_screen.start()
 
-    def _unlocked(self, _result: int) -> None:
+    def _unlocked(self) -> None:
+        """Back exactly where the officer was: the same page, windows and focus."""
         self.locked = False
         self.last_activity = time.monotonic()
-        self.refresh_status()
+        self.body.setCurrentWidget(self.content)
+        self.toolbar.show()
+        self.statusBar().show()
+        self.retranslate()
+        self.hidden_windows.show_all()
+        focus, self._focus_before_lock = self._focus_before_lock, None
+        if focus is not None and shiboken6.isValid(focus) and focus.isVisible():
+            focus.setFocus()
 
     def show_about(self) -> None:
         from app.ui.about import AboutDialog
 
-        AboutDialog(self).exec()
+        dialog = AboutDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
 
     def shutdown(self) -> None:
         """Closing the window: save open drafts, stop timers (the caller closes the store)."""
@@ -415,6 +459,11 @@ class MainWindow(QMainWindow):
         set_language(self.language_box.itemData(index))
 
     def retranslate(self) -> None:
+        self.lock_screen.retranslate()
+        if self.locked:
+            # Pages read records to retranslate; they are redone when the session is unlocked.
+            self.setWindowTitle(_("VSS Outreach — locked"))
+            return
         self.setWindowTitle(_("VSS Outreach"))
         self.language_caption.setText(_("Language:") + " ")
         self.lock_action.setText(_("Lock now"))

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QRadioButton,
     QSplitter,
@@ -32,9 +31,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import _, current_language
+from app.i18n import _, current_language, format_number
 from app.services import form_catalogue, printing, records
 from app.services.context import AppContext
+from app.ui.text import ReadingProgressBar
 from app.ui.worker import BackgroundTask
 
 DOCUMENT_KINDS = ("application", "receipt", "blank_form", "leaflet", "forum")
@@ -65,6 +65,8 @@ class PrintPage(QWidget):
         self.reference.setObjectName("referenceInput")
         self.reference.setPlaceholderText("VSS-XXXX-0000-X")
         self.reference.returnPressed.connect(self.preview)
+        self.reference.textEdited.connect(lambda *_a: self.invalidate())
+        self.reference.textChanged.connect(lambda *_a: self.invalidate())
         self.form_choice = QComboBox()
         self.form_choice.setObjectName("formChoice")
         self.forum_choice = QComboBox()
@@ -74,7 +76,10 @@ class PrintPage(QWidget):
         self.full_copy_reason = QLineEdit()
         self.full_copy_reason.setObjectName("fullCopyReason")
         self.full_copy.toggled.connect(self.full_copy_reason.setEnabled)
+        self.full_copy.toggled.connect(lambda *_a: self.invalidate())
         self.full_copy_reason.setEnabled(False)
+        self.full_copy_reason.textChanged.connect(lambda *_a: self.invalidate())
+        self.form_choice.currentIndexChanged.connect(lambda *_a: self.invalidate())
         self.options = QFormLayout()
         self.reference_label = QLabel()
         self.form_label = QLabel()
@@ -97,7 +102,7 @@ class PrintPage(QWidget):
         self.cancel_button = QPushButton()
         self.cancel_button.setObjectName("cancelButton")
         self.cancel_button.clicked.connect(self.cancel_batch)
-        self.progress = QProgressBar()
+        self.progress = ReadingProgressBar()
         self.progress.setObjectName("batchProgress")
         self.message = QLabel()
         self.message.setObjectName("printMessage")
@@ -146,7 +151,28 @@ class PrintPage(QWidget):
             self.reference.setText(reference)
         self.preview()
 
+    def invalidate(self) -> None:
+        """Forget the shown document: whatever the officer changed, the preview no longer shows
+        the document named on screen, so nothing may be printed or saved until it is rendered again."""
+        self.document = None
+        self.pdf.close()
+        if self._buffer is not None:
+            self._buffer.close()
+            self._buffer = None
+        if self.task is None or not self.task.is_running():
+            self.message.setText("")
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        batch_running = self.task is not None and self.task.is_running()
+        if self.kind() == "forum":
+            self.save_button.setEnabled(not batch_running)
+            return
+        self.print_button.setEnabled(self.document is not None)
+        self.save_button.setEnabled(self.document is not None)
+
     def _kind_changed(self) -> None:
+        self.invalidate()
         kind = self.kind()
         shown: list[tuple[QWidget, bool]] = [
             (self.reference, kind in ("application", "receipt")),
@@ -155,8 +181,8 @@ class PrintPage(QWidget):
             (self.form_label, kind == "blank_form"),
             (self.forum_choice, kind == "forum"),
             (self.forum_label, kind == "forum"),
-            (self.full_copy, kind == "application"),
-            (self.full_copy_reason, kind == "application"),
+            (self.full_copy, kind in ("application", "receipt")),
+            (self.full_copy_reason, kind in ("application", "receipt")),
         ]
         for widget, visible in shown:
             widget.setVisible(visible)
@@ -216,15 +242,16 @@ class PrintPage(QWidget):
 
     def render_document(self) -> printing.PdfDocument:
         kind = self.kind()
+        reason = self.full_copy_reason.text() if self.full_copy.isChecked() else None
+        needs_reason = kind in ("application", "receipt") and self.full_copy.isChecked()
+        if needs_reason and not (reason or "").strip():
+            raise printing.PrintError(_("Please write why a full copy is needed."))
         if kind == "application":
-            reason = self.full_copy_reason.text() if self.full_copy.isChecked() else None
-            if self.full_copy.isChecked() and not (reason or "").strip():
-                raise printing.PrintError(_("Please write why a full copy is needed."))
             return printing.application_pdf(
                 self.ctx, self._application_id(), full_copy_reason=reason
             )
         if kind == "receipt":
-            return printing.receipt_pdf(self.ctx, self._application_id())
+            return printing.receipt_pdf(self.ctx, self._application_id(), full_copy_reason=reason)
         if kind == "blank_form":
             return printing.blank_form_pdf(str(self.form_choice.currentData()))
         return printing.leaflet_pdf()
@@ -232,24 +259,27 @@ class PrintPage(QWidget):
     def preview(self) -> bool:
         if self.kind() == "forum":
             return False
+        self.invalidate()
         try:
-            self.document = self.render_document()
+            document = self.render_document()
         except Exception as error:  # services raise translated errors
             self.message.setText(str(error))
-            self.document = None
             return False
+        self.document = document
         self._buffer = QBuffer(self)
         self._buffer.setData(QByteArray(self.document.data))
         self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
         self.pdf.load(self._buffer)
-        shown = _("Pages: {count}").format(count=self.document.pages)
+        shown = _("Pages: {count}").format(count=format_number(self.document.pages))
         if self.document.redacted:
             shown += " — " + _("Redacted copy: the applicant asked for identity protection.")
         self.message.setText(shown)
+        self._update_actions()
         return True
 
     def print_document(self) -> None:
-        if self.document is None and not self.preview():
+        # Render again from what is named on screen now: what is printed is never an older preview.
+        if not self.preview():
             return
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         dialog = QPrintDialog(printer, self)
@@ -293,11 +323,12 @@ class PrintPage(QWidget):
         if self.kind() == "forum":
             self.start_batch(path)
             return
-        if self.document is None and not self.preview():
+        # Render again from what is named on screen now: what is saved is never an older preview.
+        if not self.preview():
             return
         assert self.document is not None
         try:
-            printing.write_pdf(path, self.document.data)
+            printing.write_pdf(path, self.document.data, self.ctx.home)
         except printing.PrintError as error:
             self.message.setText(str(error))
             return
@@ -326,7 +357,9 @@ class PrintPage(QWidget):
         self.progress.setVisible(True)
         self.cancel_button.setVisible(True)
         self.save_button.setEnabled(False)
-        self.message.setText(_("Printing {count} applications…").format(count=len(ids)))
+        self.message.setText(
+            _("Printing {count} applications…").format(count=format_number(len(ids)))
+        )
         self.task.start()
 
     def _batch_progress(self, done: int, total: int) -> None:
@@ -337,7 +370,7 @@ class PrintPage(QWidget):
         self._batch_ended()
         self.message.setText(
             _("Saved {records} applications ({pages} pages).").format(
-                records=result.records, pages=result.pages
+                records=format_number(result.records), pages=format_number(result.pages)
             )
         )
 

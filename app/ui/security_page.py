@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from app.i18n import _, format_datetime
 from app.services import officers
-from app.services.audit import list_audit, verify_audit_chain
+from app.services.audit import action_label, list_audit, verify_audit_chain
 from app.services.backup import create_backup
 from app.services.context import AppContext
 from app.services.security import Role, has_role, role_label
@@ -121,7 +121,7 @@ class SecurityPage(QWidget):
         self.retranslate()
 
     def retranslate(self) -> None:
-        self.title.setText(_("Officers and security"))
+        self.title.setText(_("Officers and audit"))
         self.officers_box.setTitle(_("Officers on this laptop"))
         self.officers.setHorizontalHeaderLabels(
             [_("User name"), _("Full name"), _("Role"), _("Active")]
@@ -181,7 +181,7 @@ class SecurityPage(QWidget):
             values = [
                 format_datetime(entry.at),
                 names.get(entry.officer_id or "", entry.officer_id or "—"),
-                entry.action,
+                action_label(entry.action),
                 (entry.record_id or "")[:8],
             ]
             for column, text in enumerate(values):

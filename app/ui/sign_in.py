@@ -27,7 +27,6 @@ from app.services.accounts import (
     known_usernames,
     sign_in,
     sign_in_with_recovery,
-    unlock,
 )
 from app.services.context import AppContext
 
@@ -294,40 +293,6 @@ class SignInDialog(QDialog):
             self.password.clear()
             return
         self.accept()
-
-
-class LockDialog(QDialog):
-    """Covers the app after idle time or "Lock now"; only the signed-in officer's password opens it."""
-
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.setModal(True)
-        self.setWindowTitle(_("Locked"))
-        name = ctx.officer.display_name if ctx.officer else ""
-        self.message = QLabel(_("The app is locked. Type your password to go on.") + f"\n{name}")
-        self.message.setWordWrap(True)
-        self.password = _password_box("password")
-        self.error = _error_label()
-        self.unlock_button = QPushButton(_("Unlock"))
-        self.unlock_button.setObjectName("unlockButton")
-        self.unlock_button.setDefault(True)
-        self.unlock_button.clicked.connect(self.attempt)
-        layout = QVBoxLayout(self)
-        for widget in (self.message, self.password, self.error, self.unlock_button):
-            layout.addWidget(widget)
-
-    def attempt(self) -> None:
-        try:
-            unlock(self.ctx, self.password.text())
-        except AccountError as error:
-            self.error.setText(str(error))
-            self.password.clear()
-            return
-        self.accept()
-
-    def reject(self) -> None:
-        """Esc must not get past the lock."""
 
 
 def obtain_context(home: Path) -> AppContext | None:

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
-    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -31,6 +30,7 @@ from app.i18n import _, format_number
 from app.services import sync, sync_enrolment, sync_outbox, sync_usb
 from app.services.context import AppContext, sync_summary
 from app.services.settings import SettingsError, load_settings, save_settings
+from app.ui.text import ReadingProgressBar
 from app.ui.worker import BackgroundTask
 
 AUTO_SYNC_INTERVAL_MS = 3 * 60 * 1000
@@ -57,7 +57,7 @@ class SyncPage(QWidget):
         self.cancel_button.setObjectName("cancelSync")
         self.cancel_button.clicked.connect(self.cancel)
         self.cancel_button.setVisible(False)
-        self.progress = QProgressBar()
+        self.progress = ReadingProgressBar()
         self.progress.setObjectName("syncProgress")
         self.progress.setVisible(False)
         self.message = QLabel()
@@ -238,7 +238,9 @@ class SyncPage(QWidget):
             text = _(
                 "Done: {sent} records acknowledged, {refused} refused, {updates} status updates."
             ).format(
-                sent=result.acknowledged, refused=result.quarantined, updates=result.status_updates
+                sent=format_number(result.acknowledged),
+                refused=format_number(result.quarantined),
+                updates=format_number(result.status_updates),
             )
         self._ended(text)
 
@@ -269,7 +271,7 @@ class SyncPage(QWidget):
         self.message.setText(
             _(
                 "{count} records copied. They count as synced only when the office's receipt comes back."
-            ).format(count=count)
+            ).format(count=format_number(count))
         )
         self.refresh()
 
@@ -284,7 +286,9 @@ class SyncPage(QWidget):
         except Exception as error:  # translated by the service
             self.message.setText(str(error))
             return
-        self.message.setText(_("{count} records acknowledged by the office.").format(count=count))
+        self.message.setText(
+            _("{count} records acknowledged by the office.").format(count=format_number(count))
+        )
         self.refresh()
 
     def choose_request_file(self) -> None:

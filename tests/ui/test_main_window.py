@@ -26,7 +26,8 @@ def test_the_khmer_font_comes_from_assets(vss_qapp: QApplication) -> None:
 
 
 def test_main_window_starts_in_khmer_and_switches_language(main_window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
-    first_item = main_window.navigation.item(0)
+    assert main_window.navigation.item(0).text() == "ទំព័រដើម"  # the start page comes first
+    first_item = main_window.navigation.item(1)
     assert first_item.text() == "អ្នកដាក់ពាក្យ"
     assert "មន្ត្រី" in main_window.officer_label.text()
     assert main_window.records_label.text() == "កំណត់ត្រា៖ ០"
@@ -188,3 +189,18 @@ def test_registry_filters_by_forum_and_shows_new_records_when_shown_again(
     assert registry.model.rowCount() == 3
     registry.forum_filter.setCurrentIndex(registry.forum_filter.findData("វេទិកា បាទី"))
     assert registry.model.rowCount() == 2
+
+
+def test_every_page_is_called_the_same_in_the_menu_and_its_title(main_window: MainWindow) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    from app.ui.main_window import NAVIGATION
+
+    for language in ("km", "en"):
+        main_window.language_box.setCurrentIndex(main_window.language_box.findData(language))
+        for row, (key, _label) in enumerate(NAVIGATION):
+            page = main_window.page(key)
+            # The New application page opens on its form chooser, which carries its title.
+            title = getattr(getattr(page, "chooser", page), "title", None)
+            assert isinstance(title, QLabel), key
+            assert title.text() == main_window.navigation.item(row).text(), key

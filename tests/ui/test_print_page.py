@@ -81,3 +81,16 @@ def test_forum_batch_runs_in_background_and_cancel_writes_nothing(
         pass
     assert not cancelled.exists()
     assert "Nothing was saved" in page.message.text() or "គ្មាន" in page.message.text()
+
+
+def test_counts_and_progress_in_khmer_digits(
+    vss_qapp: object, qtbot: QtBot, ctx: AppContext
+) -> None:
+    reference = _finalize_some(ctx, 1)[0]
+    page = PrintPage(ctx)
+    qtbot.addWidget(page)
+    page.choose("receipt", reference)
+    assert "១" in page.message.text() and "1" not in page.message.text()
+    page.progress.setRange(0, 12)
+    page.progress.setValue(3)
+    assert page.progress.text() == "៣ / ១២"

@@ -40,5 +40,5 @@ def test_settings_page_switches_digits_and_language(main_window: MainWindow, qtb
     page.language.setCurrentIndex(page.language.findData("en"))
     qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
     assert current_language() == "en"
-    assert main_window.navigation.item(0).text() == "Applicants"
+    assert main_window.navigation.item(1).text() == "Applicants"
     assert page.save_button.text() == "Save settings"

@@ -10,8 +10,9 @@ from pytestqt.qtbot import QtBot
 from app.services.accounts import first_run_setup, is_locked
 from app.services.records import start_application
 from app.services.security import PermissionDenied
+from app.ui.lock_screen import LockScreen
 from app.ui.main_window import MainWindow
-from app.ui.sign_in import FirstRunDialog, LockDialog, SignInDialog
+from app.ui.sign_in import FirstRunDialog, SignInDialog
 
 
 @pytest.fixture(autouse=True)
@@ -83,8 +84,9 @@ def test_idle_lock_blocks_services_until_the_password(
     assert window.locked and is_locked(ctx)
     with pytest.raises(PermissionDenied):
         start_application(ctx, "complaint")
-    dialog = window.lock_dialog
-    assert isinstance(dialog, LockDialog)
+    dialog = window.lock_screen
+    assert isinstance(dialog, LockScreen)
+    assert window.body.currentWidget() is dialog
     dialog.password.setText("wrong password")
     dialog.attempt()
     assert is_locked(ctx)

@@ -24,7 +24,7 @@ from app.core.approx_date import ApproxDate, ApproxDateError
 from app.core.forms import Field, FieldType, FormDefinition
 from app.core.forms.validation import FieldIssue, Severity, visible_fields, visible_sections
 from app.core.jurisdiction import ScreeningNote
-from app.i18n import _, current_language
+from app.i18n import _, birth_year_text, citation, current_language
 from app.services.duplicates import DuplicateCandidate
 from app.services.places import describe_place
 from app.ui.text import html_text
@@ -170,7 +170,7 @@ class ReviewPage(QScrollArea):
             + [
                 ("⚠ " if n.severity == "warning" else "ℹ ")
                 + html_text(n.message_km if lang == "km" else n.message_en)
-                + (f" <i>({html_text(n.source)})</i>" if n.source else "")
+                + (f" <i>({html_text(citation(n.source))})</i>" if n.source else "")
                 for n in notes
             ]
         )
@@ -185,7 +185,7 @@ class ReviewPage(QScrollArea):
         for candidate in duplicates:
             row = QWidget()
             row_layout = QHBoxLayout(row)
-            years = candidate.birth_year_min or "?"
+            years = birth_year_text(candidate.birth_year_min)
             row_layout.addWidget(
                 QLabel(
                     f"{candidate.name_km} / {candidate.name_latin} — {candidate.reference or _('draft')}"

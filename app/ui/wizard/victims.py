@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
-from app.i18n import _, format_number
+from app.i18n import _, birth_year_text, format_number
 from app.services.context import AppContext
 from app.services.people import PersonSuggestion, suggest_direct_victims
 from app.ui.wizard.field_widgets import NameEditor
@@ -47,7 +47,7 @@ class VictimSuggestions(QWidget):
         found = suggest_direct_victims(self.ctx, text) if len(text) >= MIN_CHARACTERS else []
         self.list.clear()
         for person in found:
-            born = person.birth_year_min or "?"
+            born = birth_year_text(person.birth_year_min)
             line = f"{person.name_km} / {person.name_latin} — {born} — " + _(
                 "named by {count} applicants"
             ).format(count=format_number(person.applicants))

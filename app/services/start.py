@@ -1,0 +1,59 @@
+"""What the start page shows: the officer's unfinished work and what needs doing next.
+
+Counts only (and the officer's own drafts): drafts to finish, records awaiting the applicant's
+signature, records not yet sent to the central office, records close to a court deadline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+
+from app.services import records
+from app.services.context import AppContext, sync_summary
+from app.services.followup import records_at_risk
+from app.store.models import Application
+
+# A record printed for the applicant to sign or thumbprint later (forms may add this status);
+# counted when any record has it.
+AWAITING_SIGNATURE_STATUS = "awaiting_signature"
+
+
+@dataclass(frozen=True)
+class StartSummary:
+    drafts: list[records.DraftSummary]
+    awaiting_signature: int
+    not_synced: int
+    at_deadline_risk: int
+    deadline_problem: str | None  # a broken deadlines file, translated
+    total_records: int
+
+    @property
+    def first_run(self) -> bool:
+        """Nothing taken yet on this laptop: the page suggests where to begin."""
+        return self.total_records == 0
+
+
+def start_summary(ctx: AppContext, today: date | None = None) -> StartSummary:
+    drafts = records.drafts_to_resume(ctx)
+    with ctx.store.transaction() as session:
+        visible = records.visible_applications(select(func.count(Application.id)), ctx)
+        total = int(session.scalar(visible) or 0)
+        awaiting = int(
+            session.scalar(visible.where(Application.status == AWAITING_SIGNATURE_STATUS)) or 0
+        )
+    problem: str | None = None
+    try:
+        risks = len(records_at_risk(ctx, today))
+    except records.RecordError as error:
+        risks, problem = 0, str(error)
+    return StartSummary(
+        drafts=drafts,
+        awaiting_signature=awaiting,
+        not_synced=sync_summary(ctx).pending,
+        at_deadline_risk=risks,
+        deadline_problem=problem,
+        total_records=total,
+    )

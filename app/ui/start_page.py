@@ -1,0 +1,237 @@
+"""The start page: what the officer left unfinished and what needs doing next, one click to each.
+
+Drafts to finish (continue or delete one), records awaiting a signature, records not yet sent to
+the office, records close to a court deadline; on a new laptop, where to begin.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.i18n import _, current_language, format_datetime, format_number
+from app.services import form_catalogue, records
+from app.services.context import AppContext
+from app.services.start import StartSummary, start_summary
+
+
+class StartPage(QWidget):
+    page_requested = Signal(str)  # navigation key
+    draft_chosen = Signal(str)  # application id to continue
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.summary: StartSummary | None = None
+        self.title = QLabel()
+        self.title.setObjectName("pageTitle")
+
+        self.hint = QFrame()
+        self.hint.setObjectName("firstRunHint")
+        self.hint.setStyleSheet("#firstRunHint { background: #eef5ff; border-radius: 6px; }")
+        self.hint_text = QLabel()
+        self.hint_text.setWordWrap(True)
+        self.rights_button = QPushButton()
+        self.rights_button.setObjectName("startRights")
+        self.rights_button.clicked.connect(lambda: self.page_requested.emit("rights"))
+        self.new_button = QPushButton()
+        self.new_button.setObjectName("startNewApplication")
+        self.new_button.clicked.connect(lambda: self.page_requested.emit("new_application"))
+        hint_layout = QVBoxLayout(self.hint)
+        hint_layout.addWidget(self.hint_text)
+        hint_buttons = QHBoxLayout()
+        hint_buttons.addWidget(self.rights_button)
+        hint_buttons.addWidget(self.new_button)
+        hint_buttons.addStretch(1)
+        hint_layout.addLayout(hint_buttons)
+
+        # One button per kind of unfinished work: the count and where it is finished.
+        self.tiles: dict[str, QPushButton] = {}
+        tiles = QGridLayout()
+        for index, (key, target) in enumerate(
+            (
+                ("drafts", "new_application"),
+                ("awaiting_signature", "applicants"),
+                ("not_synced", "sync"),
+                ("deadlines", "follow_up"),
+            )
+        ):
+            tile = QPushButton()
+            tile.setObjectName(f"tile_{key}")
+            tile.setMinimumHeight(56)
+            tile.clicked.connect(lambda _checked=False, t=target: self.page_requested.emit(t))
+            self.tiles[key] = tile
+            tiles.addWidget(tile, index // 2, index % 2)
+
+        self.drafts_label = QLabel()
+        self.drafts_label.setObjectName("sectionTitle")
+        self.drafts = QTableWidget(0, 3)
+        self.drafts.setObjectName("draftsTable")
+        self.drafts.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.drafts.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.drafts.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.drafts.verticalHeader().setVisible(False)
+        self.drafts.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.drafts.cellDoubleClicked.connect(lambda row, _column: self._continue_row(row))
+        self.drafts.itemSelectionChanged.connect(self._selection_changed)
+        self.continue_button = QPushButton()
+        self.continue_button.setObjectName("continueDraft")
+        self.continue_button.clicked.connect(lambda: self._continue_row(self.drafts.currentRow()))
+        self.delete_button = QPushButton()
+        self.delete_button.setObjectName("deleteDraft")
+        self.delete_button.clicked.connect(self.ask_delete_selected)
+        self.message = QLabel()
+        self.message.setObjectName("startMessage")
+        self.message.setWordWrap(True)
+
+        draft_buttons = QHBoxLayout()
+        draft_buttons.addWidget(self.continue_button)
+        draft_buttons.addWidget(self.delete_button)
+        draft_buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.hint)
+        layout.addLayout(tiles)
+        layout.addWidget(self.drafts_label)
+        layout.addWidget(self.drafts, 1)
+        layout.addLayout(draft_buttons)
+        layout.addWidget(self.message)
+        self.retranslate()
+
+    # --- filling --------------------------------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.summary = start_summary(self.ctx)
+        self._fill()
+
+    def _fill(self) -> None:
+        summary = self.summary
+        if summary is None:
+            return
+        self.hint.setVisible(summary.first_run)
+        count = format_number
+        self.tiles["drafts"].setText(
+            _("Drafts to finish: {count}").format(count=count(len(summary.drafts)))
+        )
+        self.tiles["awaiting_signature"].setText(
+            _("Awaiting the applicant's signature: {count}").format(
+                count=count(summary.awaiting_signature)
+            )
+        )
+        # The status exists only on forms that use it: the tile appears when a record has it.
+        self.tiles["awaiting_signature"].setVisible(summary.awaiting_signature > 0)
+        self.tiles["not_synced"].setText(
+            _("Not yet sent to the office: {count}").format(count=count(summary.not_synced))
+        )
+        self.tiles["deadlines"].setText(
+            _("Close to a court deadline: {count}").format(count=count(summary.at_deadline_risk))
+        )
+        self.message.setText(summary.deadline_problem or "")
+        lang = current_language()
+        forms = form_catalogue.available_forms()
+        self.drafts.setRowCount(len(summary.drafts))
+        for row, draft in enumerate(summary.drafts):
+            name = " / ".join(n for n in (draft.name_km, draft.name_latin) if n) or _(
+                "(no name yet)"
+            )
+            form = forms.get(draft.form_id)
+            cells = (
+                name,
+                form.title.get(lang) if form else draft.form_id,
+                format_datetime(draft.updated_at),
+            )
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, draft.id)
+                self.drafts.setItem(row, column, item)
+        self.drafts.resizeColumnToContents(1)
+        self.drafts.resizeColumnToContents(2)
+        if summary.drafts and self.drafts.currentRow() < 0:
+            self.drafts.selectRow(0)
+        self.drafts.setVisible(bool(summary.drafts))
+        self.drafts_label.setVisible(bool(summary.drafts))
+        self.continue_button.setVisible(bool(summary.drafts))
+        self.delete_button.setVisible(bool(summary.drafts))
+        self._selection_changed()
+
+    def _selection_changed(self) -> None:
+        chosen = self.selected_draft() is not None
+        self.continue_button.setEnabled(chosen)
+        self.delete_button.setEnabled(chosen)
+
+    def selected_draft(self) -> str | None:
+        row = self.drafts.currentRow()
+        if self.summary is None or not 0 <= row < len(self.summary.drafts):
+            return None
+        if not self.drafts.selectionModel().isRowSelected(row):
+            return None
+        return self.summary.drafts[row].id
+
+    def _continue_row(self, row: int) -> None:
+        if self.summary is not None and 0 <= row < len(self.summary.drafts):
+            self.draft_chosen.emit(self.summary.drafts[row].id)
+
+    # --- deleting a draft -----------------------------------------------------------------
+
+    def ask_delete_selected(self) -> None:
+        application_id = self.selected_draft()
+        if application_id is None:
+            return
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            _("Delete this draft?"),
+            _(
+                "The answers of this draft are deleted from this laptop and cannot be brought "
+                "back. The deletion is written to the audit log."
+            ),
+            QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        delete = box.addButton(_("Delete the draft"), QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        if box.clickedButton() is delete:
+            self.delete_draft(application_id)
+
+    def delete_draft(self, application_id: str) -> None:
+        try:
+            records.discard_draft(self.ctx, application_id)
+        except records.RecordError as error:
+            self.message.setText(str(error))
+            return
+        self.refresh()
+        self.message.setText(_("The draft was deleted."))
+
+    def retranslate(self) -> None:
+        self.title.setText(_("Start"))
+        self.hint_text.setText(
+            _(
+                "Welcome. Begin with Rights to explain to the survivor what the court can and "
+                "cannot do, then take a New application."
+            )
+        )
+        self.rights_button.setText(_("Rights"))
+        self.new_button.setText(_("New application"))
+        self.drafts_label.setText(_("Your drafts to finish"))
+        self.drafts.setHorizontalHeaderLabels([_("Name"), _("Form"), _("Last saved")])
+        self.continue_button.setText(_("Continue the draft"))
+        self.delete_button.setText(_("Delete the draft…"))
+        self._fill()

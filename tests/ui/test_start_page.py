@@ -1,0 +1,113 @@
+"""The start page (issue 14, items 7 and 11): unfinished work with one click to each, a first-run
+hint, and deleting a draft (confirmed, audited)."""
+
+from __future__ import annotations
+
+import random
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+
+from app.core.demo_answers import demo_answers
+from app.services import records
+from app.services.context import AppContext
+from app.store.models import Application, AuditEntry
+from app.ui.main_window import NAVIGATION, MainWindow
+from app.ui.start_page import StartPage
+
+
+def _key(window: MainWindow) -> str:
+    return NAVIGATION[window.navigation.currentRow()][0]
+
+
+def _start(window: MainWindow) -> StartPage:
+    window.show_page("start")
+    page = window.page("start")
+    assert isinstance(page, StartPage)
+    return page
+
+
+def test_first_run_hint_leads_to_rights_and_new_application(
+    main_window: MainWindow, qtbot: QtBot
+) -> None:
+    assert _key(main_window) == "start"  # the window opens on the start page
+    page = _start(main_window)
+    assert page.hint.isVisible()
+    qtbot.mouseClick(page.rights_button, Qt.MouseButton.LeftButton)
+    assert _key(main_window) == "rights"
+    page = _start(main_window)
+    qtbot.mouseClick(page.new_button, Qt.MouseButton.LeftButton)
+    assert _key(main_window) == "new_application"
+
+
+def _answer_in_box(button_text: str | None) -> None:
+    """Click a button of the question on screen (None: its Cancel button)."""
+    box = QApplication.activeModalWidget()
+    assert isinstance(box, QMessageBox)
+    if button_text is None:
+        cancel = box.button(QMessageBox.StandardButton.Cancel)
+        assert cancel is not None and box.defaultButton() is cancel  # Cancel is the default
+        cancel.click()
+        return
+    next(b for b in box.buttons() if b.text() == button_text).click()
+
+
+def test_counts_one_click_each_and_deleting_a_draft(
+    main_window: MainWindow, qtbot: QtBot, ctx: AppContext
+) -> None:
+    form = records.form_definition("complaint")
+    first = records.start_application(ctx, form.id)
+    second = records.start_application(ctx, form.id)
+    final = records.start_application(ctx, form.id)
+    records.finalize_application(ctx, final, demo_answers(form, random.Random(4)))
+    signing = records.start_application(ctx, form.id)
+    records.finalize_application(ctx, signing, demo_answers(form, random.Random(5)))
+    with ctx.store.transaction() as session:
+        row = session.get(Application, signing)
+        assert row is not None
+        row.status = "awaiting_signature"
+
+    page = _start(main_window)
+    page.refresh()  # the records were made behind the page's back, while it was shown
+    assert not page.hint.isVisible()
+    assert page.drafts.rowCount() == 2
+    assert "២" in page.tiles["drafts"].text()  # Khmer digits in Khmer
+    assert page.tiles["awaiting_signature"].isVisible()
+    assert "១" in page.tiles["awaiting_signature"].text()
+    assert "២" in page.tiles["not_synced"].text()  # both final records wait for sync
+
+    for tile, target in (
+        ("not_synced", "sync"),
+        ("deadlines", "follow_up"),
+        ("awaiting_signature", "applicants"),
+        ("drafts", "new_application"),
+    ):
+        page = _start(main_window)
+        qtbot.mouseClick(page.tiles[tile], Qt.MouseButton.LeftButton)
+        assert _key(main_window) == target
+
+    # Delete a draft: asked first; Cancel keeps it.
+    page = _start(main_window)
+    page.drafts.selectRow(0)
+    chosen = page.selected_draft()
+    assert chosen in (first, second)
+    QTimer.singleShot(0, lambda: _answer_in_box(None))
+    page.ask_delete_selected()
+    assert page.drafts.rowCount() == 2
+    page.drafts.selectRow(0)
+    QTimer.singleShot(0, lambda: _answer_in_box("លុបសេចក្តីព្រាង"))
+    page.ask_delete_selected()
+    assert page.drafts.rowCount() == 1
+    with ctx.store.transaction() as session:
+        assert session.get(Application, chosen) is None
+        entry = session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
+        assert entry is not None
+        assert entry.action == "draft_delete" and entry.record_id == chosen
+
+    # A double click continues the remaining draft in the wizard.
+    remaining = page.summary.drafts[0].id if page.summary else None
+    assert remaining is not None
+    page.drafts.cellDoubleClicked.emit(0, 0)
+    assert _key(main_window) == "new_application"
