@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -21,7 +20,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.sync.batch import BatchContent, BatchError, KnownDevice, Receipt, open_batch
+from app.sync.batch import (
+    MAX_SEALED_BYTES,
+    BatchContent,
+    BatchError,
+    KnownDevice,
+    Receipt,
+    open_batch,
+)
 from app.sync.crypto import (
     KeyFormatError,
     ServerKeys,
@@ -32,6 +38,7 @@ from app.sync.crypto import (
 )
 from app.sync.format import canonical_json
 from app.sync.protocol import COURT_STATUSES, record_problem, status_request_message
+from app.sync.stick import MAX_MANIFEST_BYTES, StickError, StickFolder, plain_name, stick_folder
 
 from .models import Batch, Conflict, Device, DeviceAudit, RecordVersion, StatusUpdate, utcnow
 
@@ -305,41 +312,67 @@ def import_folder(
     """Import a USB export: every batch the manifest lists, a receipt file written back for each.
 
     ``FOLDER/receipts/<batch_id>.json`` holds the signed receipt; a refused batch gets
-    ``<batch_id>.error.json`` instead. Returns counts of accepted and refused batches.
+    ``<batch_id>.error.json`` instead. Returns counts of accepted and refused batches. The stick is
+    hostile (see :mod:`app.sync.stick`): links, devices, names leaving the folder and oversized
+    files are refused, and nothing outside the folder is read or written.
     """
-    manifest = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
-    receipts = folder / RECEIPTS_FOLDER
-    receipts.mkdir(exist_ok=True)
+    try:
+        with stick_folder(folder) as stick:
+            try:
+                manifest = json.loads(stick.read(MANIFEST_FILE, MAX_MANIFEST_BYTES))
+            except (ValueError, UnicodeDecodeError) as error:
+                raise ServerError(f"{MANIFEST_FILE} on the stick is not readable JSON") from error
+            items = manifest.get("batches") if isinstance(manifest, dict) else None
+            if not isinstance(items, list):
+                raise ServerError(f"{MANIFEST_FILE} on the stick lists no batches")
+            with stick.subfolder(RECEIPTS_FOLDER, create=True) as receipts:
+                return _import_items(sessions, keys, stick, receipts, items)
+    except StickError as error:
+        raise ServerError(_stick_refusal(error)) from error
+
+
+def _stick_refusal(error: StickError) -> str:
+    reasons = {
+        "link": "is a symbolic link or junction",
+        "name": "is a name that leaves the folder",
+        "not_file": "is not a regular file",
+        "too_large": "is larger than allowed",
+        "missing": "is missing",
+        "not_folder": "is not a folder",
+    }
+    reason = reasons.get(error.code, f"cannot be used ({error.detail})")
+    return f"refused: {error.name} on the stick {reason}; nothing was read from or written to it"
+
+
+def _import_items(
+    sessions: sessionmaker[Session],
+    keys: ServerKeys,
+    stick: StickFolder,
+    receipts: StickFolder,
+    items: list[Any],
+) -> dict[str, int]:
     accepted = refused = 0
-    for item in manifest.get("batches", []):
-        batch_id = str(item["batch_id"])
+    for item in items:
+        batch_id = str(item.get("batch_id")) if isinstance(item, dict) else ""
         if not _SAFE_NAME.fullmatch(batch_id):
             refused += 1
             continue
-        path = folder / str(item["file"])
         try:
-            data = path.read_bytes()
+            data = stick.read(plain_name(item.get("file")), MAX_SEALED_BYTES)
             if hashlib.sha256(data).hexdigest() != item.get("sha256"):
                 raise BatchError("truncated", "the file does not match the manifest")
             receipt: dict[str, Any] = ingest_batch(sessions, keys, data)
-        except (BatchError, OSError) as error:
-            code = error.code if isinstance(error, BatchError) else "missing"
-            message = error.message if isinstance(error, BatchError) else str(error)
-            _write_json(
-                receipts / f"{batch_id}.error.json",
-                {"batch_id": batch_id, "error": code, "message": message},
+        except (BatchError, StickError) as error:
+            if isinstance(error, BatchError):
+                code, message = error.code, error.message
+            else:
+                code, message = "missing", _stick_refusal(error)
+            receipts.write(
+                f"{batch_id}.error.json",
+                canonical_json({"batch_id": batch_id, "error": code, "message": message}),
             )
             refused += 1
             continue
-        _write_json(receipts / f"{batch_id}.json", receipt)
+        receipts.write(f"{batch_id}.json", canonical_json(receipt))
         accepted += 1
     return {"accepted": accepted, "refused": refused}
-
-
-def _write_json(path: Path, document: dict[str, Any]) -> None:
-    temporary = path.with_suffix(path.suffix + ".tmp")
-    with temporary.open("wb") as handle:
-        handle.write(canonical_json(document))
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)

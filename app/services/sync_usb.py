@@ -4,10 +4,9 @@ and the office's receipts read back from it."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from app.i18n import _
 from app.services.audit import AuditAction, record_audit
@@ -23,9 +22,10 @@ from app.services.sync_outbox import (
     remove_batch_files,
     stored_batches_unlocked,
     unbatch,
-    write_durably,
 )
+from app.services.usb_stick import stick_problem
 from app.sync.batch import BatchError, verify_receipt
+from app.sync.stick import MAX_SMALL_FILE_BYTES, StickError, StickFolder, stick_folder
 
 MANIFEST_FILE = "manifest.json"
 RECEIPTS_FOLDER = "receipts"
@@ -47,28 +47,26 @@ def export_batches(ctx: AppContext, folder: Path) -> int:
             pass
         batches = stored_batches_unlocked(ctx)
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            for batch in batches:
-                target = folder / batch.path.name
-                shutil.copyfile(batch.path, target.with_name(target.name + ".tmp"))
-                with target.with_name(target.name + ".tmp").open("rb+") as handle:
-                    os.fsync(handle.fileno())
-                os.replace(target.with_name(target.name + ".tmp"), target)
-            manifest = {
-                "kind": "vss-outreach-export",
-                "device_id": ctx.device_id,
-                "created_at": _now().isoformat(),
-                "batches": [
-                    {
-                        "batch_id": b.batch_id,
-                        "file": b.path.name,
-                        "sha256": b.sha256,
-                        "records": b.records,
-                    }
-                    for b in batches
-                ],
-            }
-            write_durably(folder / MANIFEST_FILE, json.dumps(manifest, indent=1).encode())
+            with stick_folder(folder, create=True) as stick:
+                for batch in batches:
+                    stick.write(batch.path.name, batch.path.read_bytes())
+                manifest = {
+                    "kind": "vss-outreach-export",
+                    "device_id": ctx.device_id,
+                    "created_at": _now().isoformat(),
+                    "batches": [
+                        {
+                            "batch_id": b.batch_id,
+                            "file": b.path.name,
+                            "sha256": b.sha256,
+                            "records": b.records,
+                        }
+                        for b in batches
+                    ],
+                }
+                stick.write(MANIFEST_FILE, json.dumps(manifest, indent=1).encode())
+        except StickError as error:
+            raise SyncError(stick_problem(error)) from error
         except OSError as error:
             raise SyncError(
                 _("The folder cannot be written to: {error}").format(error=error.strerror or error)
@@ -87,18 +85,19 @@ def export_batches(ctx: AppContext, folder: Path) -> int:
 def import_receipts(ctx: AppContext, folder: Path) -> int:
     """Apply the office's receipts from ``folder/receipts``; returns the records acknowledged."""
     keys = require_enrolment(ctx)
-    receipts_dir = folder / RECEIPTS_FOLDER
-    if not receipts_dir.is_dir():
-        raise SyncError(_("No receipts were found in this folder."))
+    try:
+        with stick_folder(folder) as stick:
+            if not stick.exists(RECEIPTS_FOLDER):
+                raise SyncError(_("No receipts were found in this folder."))
+            with stick.subfolder(RECEIPTS_FOLDER) as receipts_dir:
+                documents = _receipt_documents(receipts_dir)
+    except StickError as error:
+        raise SyncError(stick_problem(error)) from error
     acknowledged = quarantined = 0
     with OUTBOX_LOCK:
         waiting = {batch.batch_id: batch for batch in stored_batches_unlocked(ctx)}
-        for path in sorted(receipts_dir.glob("*.json")):
-            try:
-                document = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                continue
-            if path.name.endswith(".error.json"):
+        for name, document in documents:
+            if name.endswith(".error.json"):
                 batch = waiting.get(str(document.get("batch_id")))
                 if batch is not None and document.get("error") in REBUILD_CODES:
                     with ctx.store.transaction() as session:
@@ -133,3 +132,18 @@ def import_receipts(ctx: AppContext, folder: Path) -> int:
                 },
             )
     return acknowledged
+
+
+def _receipt_documents(receipts_dir: StickFolder) -> list[tuple[str, dict[str, Any]]]:
+    """Each readable receipt document on the stick (links, devices, huge or bad files skipped)."""
+    documents: list[tuple[str, dict[str, Any]]] = []
+    for name in receipts_dir.names():
+        if not name.endswith(".json"):
+            continue
+        try:
+            document = json.loads(receipts_dir.read(name, MAX_SMALL_FILE_BYTES))
+        except (StickError, ValueError):
+            continue
+        if isinstance(document, dict):
+            documents.append((name, document))
+    return documents
