@@ -12,11 +12,11 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -37,7 +37,12 @@ from app.sync.crypto import (
     verify_signature,
 )
 from app.sync.format import canonical_json
-from app.sync.protocol import COURT_STATUSES, record_problem, status_request_message
+from app.sync.protocol import (
+    COURT_STATUSES,
+    RECORD_TOO_LARGE,
+    record_problem,
+    status_request_message,
+)
 from app.sync.stick import MAX_MANIFEST_BYTES, StickError, StickFolder, plain_name, stick_folder
 
 from .models import Batch, Conflict, Device, DeviceAudit, RecordVersion, StatusUpdate, utcnow
@@ -106,6 +111,27 @@ def device_lookup(sessions: sessionmaker[Session]) -> Any:
     return lookup
 
 
+def upload_refusal(
+    sessions: sessionmaker[Session], device_id: str, daily_bytes: int
+) -> BatchError | None:
+    """Why a device may not upload now (unknown, revoked, over its daily quota), or None."""
+    with sessions() as session:
+        device = session.get(Device, device_id[:36])
+        if device is None:
+            return BatchError("unknown_device", "the device is not enrolled")
+        if device.revoked:
+            return BatchError("revoked_device", "the device has been revoked")
+        since = utcnow() - timedelta(days=1)
+        sent = session.scalar(
+            select(func.coalesce(func.sum(Batch.size), 0)).where(
+                Batch.device_id == device_id, Batch.received_at >= since
+            )
+        )
+    if int(sent or 0) >= daily_bytes:
+        return BatchError("quota", "the device has sent its quota for today; try again later")
+    return None
+
+
 def _chunks(items: list[str]) -> Iterable[list[str]]:
     for start in range(0, len(items), _CHUNK):
         yield items[start : start + _CHUNK]
@@ -156,7 +182,8 @@ def _apply(
                     content_sha256=str(record.get("content_sha256"))[:64],
                     status=status,
                     reason=problem,
-                    payload=record,
+                    # kept for a person to look at, unless it is the oversized record refused
+                    payload=record if problem != RECORD_TOO_LARGE else {},
                 )
             )
             continue

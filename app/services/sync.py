@@ -193,6 +193,13 @@ def _send_batch(
         raise SyncError(_refusal_reason(code))
     if status in (401, 403):
         raise SyncError(_refusal_reason(code))
+    if status == 429:
+        raise SyncError(
+            _(
+                "The central office has received a lot from this laptop today. The rest will be "
+                "sent next time; your records are safe."
+            )
+        )
     raise _TransportFailure(f"HTTP {status} {code}")
 
 

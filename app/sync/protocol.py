@@ -29,6 +29,10 @@ COURT_STATUSES: tuple[str, ...] = (
     "lawyer_assigned",
 )
 
+# One record version's canonical JSON may not pass this (answers are text; files travel apart).
+MAX_RECORD_BYTES = 1024 * 1024
+RECORD_TOO_LARGE = f"the record is larger than {MAX_RECORD_BYTES // 1024} kB"
+
 RECORD_FIELDS: tuple[str, ...] = (
     "version_id",
     "application_id",
@@ -64,6 +68,8 @@ def record_problem(record: Mapping[str, Any]) -> str | None:
     if not isinstance(record["answers"], dict):
         return "answers must be an object"
     content = {key: value for key, value in record.items() if key != "content_sha256"}
+    if len(canonical_json(content)) > MAX_RECORD_BYTES:
+        return RECORD_TOO_LARGE
     if record_digest(content) != record["content_sha256"]:
         return "content_sha256 does not match the record content"
     return None
