@@ -4,9 +4,10 @@ so any number of them can run behind one another or side by side."""
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
-from fastapi import FastAPI, Query, Request
+from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import sessionmaker
 from starlette.concurrency import run_in_threadpool
@@ -14,18 +15,14 @@ from starlette.requests import ClientDisconnect
 
 from app.sync.batch import BatchError
 from app.sync.crypto import ServerKeys
-from app.sync.protocol import (
-    BATCHES_PATH,
-    HEADER_DEVICE,
-    HEADER_SIGNATURE,
-    HEADER_TIME,
-    PING_PATH,
-    STATUS_PATH,
-)
+from app.sync.protocol import BATCHES_PATH, PING_PATH, STATUS_CHALLENGE_PATH, STATUS_PATH
 
-from .limits import BodyRefused, UploadLimits, read_batch_body
+from .limits import BodyRefused, UploadLimits, read_batch_body, read_small_body
 from .models import create_server_engine
-from .service import ingest_batch, status_updates, upload_refusal
+from .service import ingest_batch, upload_refusal
+from .statuses import deliver_statuses, issue_challenge
+
+MAX_STATUS_REQUEST_BYTES = 256 * 1024
 
 ERROR_STATUS = {
     "corrupt": 400,
@@ -48,14 +45,12 @@ def _refusal(error: BatchError) -> JSONResponse:
 def create_app(
     database_url: str,
     server_keys: ServerKeys,
-    max_clock_skew_seconds: int = 86400,
     limits: UploadLimits | None = None,
 ) -> FastAPI:
     """The API over ``database_url`` (``sqlite:///file.db`` or ``postgresql://...``).
 
-    ``max_clock_skew_seconds`` bounds how far a device clock may be off for signed status requests;
-    field laptops often have wrong clocks, so the default is a day. ``limits`` bound what an upload
-    may cost (see :mod:`app.server.limits`).
+    Status requests answer a challenge timed on the office's clock, so a laptop's wrong clock does
+    not matter. ``limits`` bound what an upload may cost (see :mod:`app.server.limits`).
     """
     limits = limits or UploadLimits()
     upload_slots = asyncio.Semaphore(limits.upload_slots)
@@ -96,26 +91,26 @@ def create_app(
                 del data
         return JSONResponse(content=receipt)
 
-    @app.get(STATUS_PATH)
-    def get_status(request: Request, since: int = Query(0, ge=0)) -> JSONResponse:
-        device_id = request.headers.get(HEADER_DEVICE, "")
-        signature = request.headers.get(HEADER_SIGNATURE, "")
+    @app.get(STATUS_CHALLENGE_PATH)
+    def get_challenge() -> JSONResponse:
+        return JSONResponse(content=issue_challenge(server_keys))
+
+    @app.post(STATUS_PATH)
+    async def post_status(request: Request) -> JSONResponse:
         try:
-            timestamp = int(request.headers.get(HEADER_TIME, ""))
-        except ValueError:
-            return _refusal(BatchError("bad_signature", "missing request time"))
-        try:
-            document = status_updates(
-                sessions,
-                server_keys,
-                device_id,
-                since,
-                timestamp,
-                signature,
-                max_clock_skew_seconds,
+            body = await read_small_body(request, MAX_STATUS_REQUEST_BYTES)
+            document = json.loads(body)
+        except BodyRefused as refused:
+            return JSONResponse(
+                status_code=refused.status,
+                content={"error": refused.code, "message": refused.message},
             )
+        except (ValueError, UnicodeDecodeError, ClientDisconnect):
+            return _refusal(BatchError("corrupt", "unreadable status request"))
+        try:
+            answer = await run_in_threadpool(deliver_statuses, sessions, server_keys, document)
         except BatchError as error:
             return _refusal(error)
-        return JSONResponse(content=document)
+        return JSONResponse(content=answer)
 
     return app

@@ -96,3 +96,13 @@ async def read_batch_body(request: Request, limits: UploadLimits, check: DeviceC
 
 
 MAX_PEEK = 64 * 1024 + 16
+
+
+async def read_small_body(request: Request, limit: int) -> bytes:
+    """A small request body (a status request), refused past ``limit`` while it streams."""
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise BodyRefused(413, "too_large", "request is larger than allowed")
+    return bytes(body)

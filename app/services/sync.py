@@ -29,14 +29,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.client import HTTPException
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from app.i18n import _
 from app.services.audit import AuditAction, record_audit
-from app.services.context import AppContext, get_setting
+from app.services.context import AppContext
+from app.services.court_statuses import apply_status_updates, pending_ack, set_pending_ack
 from app.services.errors import SyncError
-from app.services.followup import note_status_changes
 from app.services.sync_enrolment import device_keys, require_enrolment
 from app.services.sync_outbox import (
     MAX_BATCH_SIZE,
@@ -49,21 +50,18 @@ from app.services.sync_outbox import (
     stored_batches_unlocked,
     unbatch,
 )
-from app.store.models import Application, OutboxItem, Setting
+from app.store.models import OutboxItem, Setting
 from app.sync.batch import BatchError, sealed_sha256, verify_receipt
-from app.sync.crypto import ServerPublicKeys, b64encode, verify_document
+from app.sync.crypto import ServerPublicKeys, sign_document, verify_document
+from app.sync.format import canonical_json
 from app.sync.protocol import (
     BATCHES_PATH,
-    COURT_STATUSES,
-    HEADER_DEVICE,
-    HEADER_SIGNATURE,
-    HEADER_TIME,
     PING_PATH,
+    STATUS_CHALLENGE_PATH,
     STATUS_PATH,
-    status_request_message,
+    status_request,
 )
 
-STATUS_CURSOR_SETTING = "sync.status_cursor"
 LAST_SYNC_SETTING = "last_sync_at"
 
 FIRST_BATCH_SIZE = 20
@@ -215,57 +213,58 @@ def _outstanding(ctx: AppContext) -> int:
         )
 
 
+def _fetch_json(request: urllib.request.Request) -> Any:
+    status, body = _request(request, REQUEST_TIMEOUT)
+    if status != 200:
+        if status in (401, 403):
+            raise SyncError(_refusal_reason(_error_code(body)))
+        raise _TransportFailure(f"HTTP {status} {_error_code(body)}")
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise _TransportFailure("unreadable answer") from error
+
+
 def pull_status(ctx: AppContext, server_url: str) -> int:
-    """Fetch court statuses for this laptop's records into ``Application.court_status``."""
+    """Fetch the court statuses (and notes) the office owes this laptop; returns records changed.
+
+    Each request answers a fresh challenge from the office (its clock, not the laptop's, decides
+    what is fresh) and acknowledges the statuses applied by the previous one; the office's answer
+    echoes the challenge, so an old answer cannot be played back either.
+    """
     keys = require_enrolment(ctx)
     device_key = device_keys(ctx)
     applied = 0
     for _page in range(1000):
-        since = int(get_setting(ctx, STATUS_CURSOR_SETTING, 0) or 0)
-        timestamp = int(time.time())
-        signature = device_key.sign(status_request_message(ctx.device_id, since, timestamp))
-        request = urllib.request.Request(
-            _url(server_url, STATUS_PATH) + "?" + urllib.parse.urlencode({"since": since}),
-            headers={
-                HEADER_DEVICE: ctx.device_id,
-                HEADER_TIME: str(timestamp),
-                HEADER_SIGNATURE: b64encode(signature),
-            },
-        )
-        status, body = _request(request, REQUEST_TIMEOUT)
-        if status != 200:
-            if status in (401, 403):
-                raise SyncError(_refusal_reason(_error_code(body)))
-            raise _TransportFailure(f"HTTP {status}")
-        try:
-            document = verify_document(keys.signing, json.loads(body))
-        except (ValueError, UnicodeDecodeError):
-            document = None
-        if document is None or document.get("device_id") != ctx.device_id:
+        challenge = _fetch_json(urllib.request.Request(_url(server_url, STATUS_CHALLENGE_PATH)))
+        challenge_body = verify_document(keys.signing, challenge)
+        if challenge_body is None:
             raise SyncError(_refusal_reason("bad_receipt"))
-        if document.get("since") != since:
-            raise SyncError(_refusal_reason("bad_receipt"))
-        updates = document.get("updates", [])
-        latest: dict[str, str] = {}  # in cursor order, so the last status of a record wins
-        for item in updates:
-            if item.get("status") in COURT_STATUSES and isinstance(item.get("reference"), str):
-                latest[item["reference"]] = str(item["status"])
-        by_status: dict[str, list[str]] = {}
-        for reference, court_status in latest.items():
-            by_status.setdefault(court_status, []).append(reference)
         with ctx.store.transaction() as session:
-            for court_status, references in by_status.items():
-                for start in range(0, len(references), 500):
-                    changed = session.execute(
-                        update(Application)
-                        .where(Application.reference.in_(references[start : start + 500]))
-                        .values(court_status=court_status)
-                    )
-                    applied += int(getattr(changed, "rowcount", 0) or 0)
-            session.merge(Setting(key=STATUS_CURSOR_SETTING, value=int(document["cursor"])))
-            # The day a status arrives starts court deadlines such as Rule 53(6)'s 30 days.
-            note_status_changes(session, _now().date())
-        if not document.get("more"):
+            ack = pending_ack(session)
+        signed = sign_document(device_key, status_request(ctx.device_id, challenge, ack))
+        document = verify_document(
+            keys.signing,
+            _fetch_json(
+                urllib.request.Request(
+                    _url(server_url, STATUS_PATH),
+                    data=canonical_json(signed),
+                    method="POST",
+                    headers={"Content-Type": "application/json"},
+                )
+            ),
+        )
+        if (
+            document is None
+            or document.get("device_id") != ctx.device_id
+            or document.get("nonce") != challenge_body.get("nonce")
+        ):
+            raise SyncError(_refusal_reason("bad_receipt"))
+        with ctx.store.transaction() as session:
+            changed, seen = apply_status_updates(session, document.get("updates"), _now().date())
+            set_pending_ack(session, seen)  # the office has the previous acknowledgement now
+        applied += changed
+        if not seen:
             break
     return applied
 

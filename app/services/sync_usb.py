@@ -11,8 +11,13 @@ from typing import Any
 from app.i18n import _
 from app.services.audit import AuditAction, record_audit
 from app.services.context import AppContext
+from app.services.court_statuses import (
+    apply_status_updates,
+    set_pending_ack,
+    signed_ack,
+)
 from app.services.errors import SyncError
-from app.services.sync_enrolment import require_enrolment
+from app.services.sync_enrolment import device_keys, require_enrolment
 from app.services.sync_outbox import (
     MAX_BATCH_SIZE,
     OUTBOX_LOCK,
@@ -24,11 +29,15 @@ from app.services.sync_outbox import (
     unbatch,
 )
 from app.services.usb_stick import stick_problem
+from app.store.models import Setting
 from app.sync.batch import BatchError, verify_receipt
+from app.sync.crypto import ServerPublicKeys, verify_document
 from app.sync.stick import MAX_SMALL_FILE_BYTES, StickError, StickFolder, stick_folder
 
 MANIFEST_FILE = "manifest.json"
 RECEIPTS_FOLDER = "receipts"
+STATUSES_FOLDER = "statuses"
+USB_STATUS_ISSUED_SETTING = "sync.usb_status_issued"
 
 
 def _now() -> datetime:
@@ -36,7 +45,8 @@ def _now() -> datetime:
 
 
 def export_batches(ctx: AppContext, folder: Path) -> int:
-    """Write every waiting batch (sealed) and a manifest to ``folder``; returns the record count.
+    """Write every waiting batch (sealed), a manifest and the signed acknowledgement of the
+    statuses read from earlier sticks to ``folder``; returns the record count.
 
     Nothing is marked synced: the rows stay ``in_batch`` until the office's receipts come back
     (:func:`import_receipts`) or the same batches are sent over the network.
@@ -46,6 +56,9 @@ def export_batches(ctx: AppContext, folder: Path) -> int:
         while build_one_batch(ctx, keys, MAX_BATCH_SIZE) is not None:
             pass
         batches = stored_batches_unlocked(ctx)
+        device_key = device_keys(ctx)
+        with ctx.store.transaction() as session:
+            ack = signed_ack(session, ctx.device_id, device_key)
         try:
             with stick_folder(folder, create=True) as stick:
                 for batch in batches:
@@ -63,6 +76,7 @@ def export_batches(ctx: AppContext, folder: Path) -> int:
                         }
                         for b in batches
                     ],
+                    "status_ack": ack,
                 }
                 stick.write(MANIFEST_FILE, json.dumps(manifest, indent=1).encode())
         except StickError as error:
@@ -91,8 +105,21 @@ def import_receipts(ctx: AppContext, folder: Path) -> int:
                 raise SyncError(_("No receipts were found in this folder."))
             with stick.subfolder(RECEIPTS_FOLDER) as receipts_dir:
                 documents = _receipt_documents(receipts_dir)
+            statuses = _usb_statuses(stick, ctx.device_id, keys)
     except StickError as error:
         raise SyncError(stick_problem(error)) from error
+    if statuses is not None:
+        with ctx.store.transaction() as session:
+            last = session.get(Setting, USB_STATUS_ISSUED_SETTING)
+            issued = statuses.get("issued")
+            if isinstance(issued, (int, float)) and (last is None or issued >= float(last.value)):
+                # A stick lists every status the office still awaits an acknowledgement for:
+                # earlier acknowledgements reached it; these are the ones the next stick carries.
+                _changed, seen = apply_status_updates(
+                    session, statuses.get("updates"), _now().date()
+                )
+                set_pending_ack(session, seen)
+                session.merge(Setting(key=USB_STATUS_ISSUED_SETTING, value=issued))
     acknowledged = quarantined = 0
     with OUTBOX_LOCK:
         waiting = {batch.batch_id: batch for batch in stored_batches_unlocked(ctx)}
@@ -132,6 +159,21 @@ def import_receipts(ctx: AppContext, folder: Path) -> int:
                 },
             )
     return acknowledged
+
+
+def _usb_statuses(stick: StickFolder, device_id: str, keys: ServerPublicKeys) -> Any:
+    """The office-signed statuses for this laptop on the stick, or None (absent or not genuine)."""
+    if not stick.exists(STATUSES_FOLDER):
+        return None
+    with stick.subfolder(STATUSES_FOLDER) as folder:
+        try:
+            signed = json.loads(folder.read(f"{device_id}.json", MAX_SMALL_FILE_BYTES))
+        except (StickError, ValueError):
+            return None
+    document = verify_document(keys.signing, signed)
+    if document is None or document.get("device_id") != device_id:
+        return None
+    return document
 
 
 def _receipt_documents(receipts_dir: StickFolder) -> list[tuple[str, dict[str, Any]]]:
