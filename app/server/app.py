@@ -4,6 +4,7 @@ so any number of them can run behind one another or side by side."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 from typing import Any
 
@@ -15,7 +16,13 @@ from starlette.requests import ClientDisconnect
 
 from app.sync.batch import BatchError
 from app.sync.crypto import ServerKeys
-from app.sync.protocol import BATCHES_PATH, PING_PATH, STATUS_CHALLENGE_PATH, STATUS_PATH
+from app.sync.protocol import (
+    BATCHES_PATH,
+    HEADER_CONTENT_SHA256,
+    PING_PATH,
+    STATUS_CHALLENGE_PATH,
+    STATUS_PATH,
+)
 
 from .limits import BodyRefused, UploadLimits, read_batch_body, read_small_body
 from .models import create_server_engine
@@ -39,6 +46,19 @@ def _refusal(error: BatchError) -> JSONResponse:
     return JSONResponse(
         status_code=ERROR_STATUS.get(error.code, 400),
         content={"error": error.code, "message": error.message},
+    )
+
+
+def _damaged(request: Request, body: bytes) -> bool:
+    """The sender's digest of the body is there and does not match: bytes changed on the way."""
+    declared = request.headers.get(HEADER_CONTENT_SHA256)
+    return declared is not None and declared.lower() != hashlib.sha256(body).hexdigest()
+
+
+def _damaged_answer() -> JSONResponse:
+    return JSONResponse(
+        status_code=400,
+        content={"error": "damaged", "message": "the body was damaged in transit; send it again"},
     )
 
 
@@ -83,6 +103,8 @@ def create_app(
                 return _refusal(error)
             except ClientDisconnect:  # the upload was cut: nothing to store, nobody to answer
                 return JSONResponse(status_code=400, content={"error": "truncated"})
+            if _damaged(request, data):
+                return _damaged_answer()
             try:
                 receipt = await run_in_threadpool(ingest_batch, sessions, server_keys, data)
             except BatchError as error:
@@ -99,6 +121,8 @@ def create_app(
     async def post_status(request: Request) -> JSONResponse:
         try:
             body = await read_small_body(request, MAX_STATUS_REQUEST_BYTES)
+            if _damaged(request, body):
+                return _damaged_answer()
             document = json.loads(body)
         except BodyRefused as refused:
             return JSONResponse(

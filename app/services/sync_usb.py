@@ -18,6 +18,7 @@ from app.services.court_statuses import (
 )
 from app.services.errors import SyncError
 from app.services.sync_enrolment import device_keys, require_enrolment
+from app.services.sync_lock import SyncBusy, sync_lock
 from app.services.sync_outbox import (
     MAX_BATCH_SIZE,
     OUTBOX_LOCK,
@@ -52,47 +53,54 @@ def export_batches(ctx: AppContext, folder: Path) -> int:
     (:func:`import_receipts`) or the same batches are sent over the network.
     """
     keys = require_enrolment(ctx)
-    with OUTBOX_LOCK:
-        while build_one_batch(ctx, keys, MAX_BATCH_SIZE) is not None:
-            pass
-        batches = stored_batches_unlocked(ctx)
-        device_key = device_keys(ctx)
-        with ctx.store.transaction() as session:
-            ack = signed_ack(session, ctx.device_id, device_key)
-        try:
-            with stick_folder(folder, create=True) as stick:
-                for batch in batches:
-                    stick.write(batch.path.name, batch.path.read_bytes())
-                manifest = {
-                    "kind": "vss-outreach-export",
-                    "device_id": ctx.device_id,
-                    "created_at": _now().isoformat(),
-                    "batches": [
-                        {
-                            "batch_id": b.batch_id,
-                            "file": b.path.name,
-                            "sha256": b.sha256,
-                            "records": b.records,
-                        }
-                        for b in batches
-                    ],
-                    "status_ack": ack,
-                }
-                stick.write(MANIFEST_FILE, json.dumps(manifest, indent=1).encode())
-        except StickError as error:
-            raise SyncError(stick_problem(error)) from error
-        except OSError as error:
-            raise SyncError(
-                _("The folder cannot be written to: {error}").format(error=error.strerror or error)
-            ) from error
-        records = sum(b.records for b in batches)
-        with ctx.store.transaction() as session:
-            record_audit(
-                session,
-                ctx,
-                AuditAction.SYNC,
-                details={"mode": "usb_export", "batches": len(batches), "records": records},
-            )
+    try:
+        with sync_lock(ctx.home), OUTBOX_LOCK:
+            return _export_locked(ctx, keys, folder)
+    except SyncBusy as busy:
+        raise SyncError(str(busy)) from busy
+
+
+def _export_locked(ctx: AppContext, keys: ServerPublicKeys, folder: Path) -> int:
+    while build_one_batch(ctx, keys, MAX_BATCH_SIZE) is not None:
+        pass
+    batches = stored_batches_unlocked(ctx)
+    device_key = device_keys(ctx)
+    with ctx.store.transaction() as session:
+        ack = signed_ack(session, ctx.device_id, device_key)
+    try:
+        with stick_folder(folder, create=True) as stick:
+            for batch in batches:
+                stick.write(batch.path.name, batch.path.read_bytes())
+            manifest = {
+                "kind": "vss-outreach-export",
+                "device_id": ctx.device_id,
+                "created_at": _now().isoformat(),
+                "batches": [
+                    {
+                        "batch_id": b.batch_id,
+                        "file": b.path.name,
+                        "sha256": b.sha256,
+                        "records": b.records,
+                    }
+                    for b in batches
+                ],
+                "status_ack": ack,
+            }
+            stick.write(MANIFEST_FILE, json.dumps(manifest, indent=1).encode())
+    except StickError as error:
+        raise SyncError(stick_problem(error)) from error
+    except OSError as error:
+        raise SyncError(
+            _("The folder cannot be written to: {error}").format(error=error.strerror or error)
+        ) from error
+    records = sum(b.records for b in batches)
+    with ctx.store.transaction() as session:
+        record_audit(
+            session,
+            ctx,
+            AuditAction.SYNC,
+            details={"mode": "usb_export", "batches": len(batches), "records": records},
+        )
     return records
 
 
@@ -120,44 +128,53 @@ def import_receipts(ctx: AppContext, folder: Path) -> int:
                 )
                 set_pending_ack(session, seen)
                 session.merge(Setting(key=USB_STATUS_ISSUED_SETTING, value=issued))
+    try:
+        with sync_lock(ctx.home), OUTBOX_LOCK:
+            return _apply_receipt_documents(ctx, keys, documents)
+    except SyncBusy as busy:
+        raise SyncError(str(busy)) from busy
+
+
+def _apply_receipt_documents(
+    ctx: AppContext, keys: ServerPublicKeys, documents: list[tuple[str, dict[str, Any]]]
+) -> int:
     acknowledged = quarantined = 0
-    with OUTBOX_LOCK:
-        waiting = {batch.batch_id: batch for batch in stored_batches_unlocked(ctx)}
-        for name, document in documents:
-            if name.endswith(".error.json"):
-                batch = waiting.get(str(document.get("batch_id")))
-                if batch is not None and document.get("error") in REBUILD_CODES:
-                    with ctx.store.transaction() as session:
-                        unbatch(
-                            session,
-                            batch.batch_id,
-                            f"refused: {document['error']}",
-                            batch.audit_from,
-                        )
-                    remove_batch_files(ctx, batch.batch_id)
-                continue
-            body = document.get("body") if isinstance(document, dict) else None
-            batch = waiting.get(str(body.get("batch_id"))) if isinstance(body, dict) else None
-            if batch is None:
-                continue  # already applied, or not ours
-            try:
-                receipt = verify_receipt(keys.signing, document, batch.batch_id, batch.sha256)
-            except BatchError:
-                continue
-            done, refused = apply_receipt(ctx, batch, receipt)
-            acknowledged += done
-            quarantined += refused
-        with ctx.store.transaction() as session:
-            record_audit(
-                session,
-                ctx,
-                AuditAction.SYNC,
-                details={
-                    "mode": "usb_receipts",
-                    "acknowledged": acknowledged,
-                    "quarantined": quarantined,
-                },
-            )
+    waiting = {batch.batch_id: batch for batch in stored_batches_unlocked(ctx)}
+    for name, document in documents:
+        if name.endswith(".error.json"):
+            batch = waiting.get(str(document.get("batch_id")))
+            if batch is not None and document.get("error") in REBUILD_CODES:
+                with ctx.store.transaction() as session:
+                    unbatch(
+                        session,
+                        batch.batch_id,
+                        f"refused: {document['error']}",
+                        batch.audit_from,
+                    )
+                remove_batch_files(ctx, batch.batch_id)
+            continue
+        body = document.get("body") if isinstance(document, dict) else None
+        batch = waiting.get(str(body.get("batch_id"))) if isinstance(body, dict) else None
+        if batch is None:
+            continue  # already applied, or not ours
+        try:
+            receipt = verify_receipt(keys.signing, document, batch.batch_id, batch.sha256)
+        except BatchError:
+            continue
+        done, refused = apply_receipt(ctx, batch, receipt)
+        acknowledged += done
+        quarantined += refused
+    with ctx.store.transaction() as session:
+        record_audit(
+            session,
+            ctx,
+            AuditAction.SYNC,
+            details={
+                "mode": "usb_receipts",
+                "acknowledged": acknowledged,
+                "quarantined": quarantined,
+            },
+        )
     return acknowledged
 
 

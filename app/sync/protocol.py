@@ -22,9 +22,9 @@ STATUS_CHALLENGE_PATH = "/v1/status/challenge"
 STATUS_CHALLENGE_SECONDS = 300
 STATUS_REQUEST_KIND = "vss-outreach-status-request"
 
-HEADER_DEVICE = "X-VSS-Device"
-HEADER_TIME = "X-VSS-Time"
-HEADER_SIGNATURE = "X-VSS-Signature"
+# SHA-256 (hex) of the body as sent: the office tells a body damaged on the way ("damaged", to
+# be sent again) from one that is wrongly signed ("bad_signature").
+HEADER_CONTENT_SHA256 = "X-VSS-Content-SHA256"
 
 # Court statuses the office reports back, in the order a record usually passes them.
 COURT_STATUSES: tuple[str, ...] = (
