@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import os
 import random
 import sys
@@ -97,6 +98,12 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("folder", type=Path)
     receipts = commands.add_parser("import-receipts", help="read the office's receipts from USB")
     receipts.add_argument("folder", type=Path)
+    request = commands.add_parser(
+        "enrolment-request", help="write this laptop's enrolment request for the office"
+    )
+    request.add_argument("--out", required=True, type=Path)
+    install = commands.add_parser("install-enrolment", help="install the office's enrolment file")
+    install.add_argument("file", type=Path)
     return parser
 
 
@@ -283,17 +290,30 @@ def _run_command(args: argparse.Namespace) -> int:
 
 def _sync_handlers() -> dict[str, Callable[[argparse.Namespace], int]]:
     def sync(args: argparse.Namespace) -> int:
-        from app.services.settings import load_settings
+        from app.i18n import _, format_number
         from app.services.sync import sync_now
+        from app.services.sync_enrolment import office_url
 
         ctx = _signed_in(args)
         try:
-            url = args.server or load_settings(ctx).server_url
-            result = sync_now(ctx, url)
-            print(result)
+            result = sync_now(ctx, args.server or office_url(ctx))
         finally:
             ctx.close()
-        return 0
+        print(
+            _(
+                "Done: {sent} records acknowledged, {refused} refused, {updates} status updates."
+            ).format(
+                sent=format_number(result.acknowledged),
+                refused=format_number(result.quarantined),
+                updates=format_number(result.status_updates),
+            )
+        )
+        if result.remaining:
+            waiting = format_number(result.remaining)
+            print(_("{count} records are still waiting to be sent.").format(count=waiting))
+        if result.error is not None:
+            print(result.error, file=sys.stderr)
+        return 0 if result.complete else 1
 
     def export_batches(args: argparse.Namespace) -> int:
         from app.services.sync_usb import export_batches as export
@@ -315,7 +335,44 @@ def _sync_handlers() -> dict[str, Callable[[argparse.Namespace], int]]:
             ctx.close()
         return 0
 
-    return {"sync": sync, "export-batches": export_batches, "import-receipts": import_receipts}
+    def enrolment_request(args: argparse.Namespace) -> int:
+        from app.i18n import _
+        from app.services.sync_enrolment import enrolment_request as make_request
+
+        ctx = _signed_in(args)
+        try:
+            document = make_request(ctx)
+        finally:
+            ctx.close()
+        args.out.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
+        print(_("Enrolment request written: {path}").format(path=args.out))
+        return 0
+
+    def install_enrolment(args: argparse.Namespace) -> int:
+        from app.i18n import _
+        from app.services.sync_enrolment import install_enrolment as install
+
+        try:
+            document = json.loads(args.file.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise CommandError(_("This enrolment file is damaged.")) from error
+        if not isinstance(document, dict):
+            raise CommandError(_("This enrolment file is damaged."))
+        ctx = _signed_in(args)
+        try:
+            install(ctx, document)
+        finally:
+            ctx.close()
+        print(_("This laptop is enrolled with the central office."))
+        return 0
+
+    return {
+        "sync": sync,
+        "export-batches": export_batches,
+        "import-receipts": import_receipts,
+        "enrolment-request": enrolment_request,
+        "install-enrolment": install_enrolment,
+    }
 
 
 def main(argv: Sequence[str] | None = None) -> int:

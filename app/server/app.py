@@ -3,27 +3,33 @@ so any number of them can run behind one another or side by side."""
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import json
 from typing import Any
 
-from fastapi import FastAPI, Query, Request
+from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
-from app.sync.batch import MAX_SEALED_BYTES, BatchError
+from app.sync.batch import BatchError
 from app.sync.crypto import ServerKeys
 from app.sync.protocol import (
     BATCHES_PATH,
-    HEADER_DEVICE,
-    HEADER_SIGNATURE,
-    HEADER_TIME,
+    HEADER_CONTENT_SHA256,
     PING_PATH,
+    STATUS_CHALLENGE_PATH,
     STATUS_PATH,
 )
 
+from .limits import BodyRefused, UploadLimits, read_batch_body, read_small_body
 from .models import create_server_engine
-from .service import ingest_batch, status_updates
+from .service import ingest_batch, upload_refusal
+from .statuses import deliver_statuses, issue_challenge
+
+MAX_STATUS_REQUEST_BYTES = 256 * 1024
 
 ERROR_STATUS = {
     "corrupt": 400,
@@ -32,6 +38,7 @@ ERROR_STATUS = {
     "unknown_device": 403,
     "revoked_device": 403,
     "replay": 409,
+    "quota": 429,
 }
 
 
@@ -42,14 +49,31 @@ def _refusal(error: BatchError) -> JSONResponse:
     )
 
 
+def _damaged(request: Request, body: bytes) -> bool:
+    """The sender's digest of the body is there and does not match: bytes changed on the way."""
+    declared = request.headers.get(HEADER_CONTENT_SHA256)
+    return declared is not None and declared.lower() != hashlib.sha256(body).hexdigest()
+
+
+def _damaged_answer() -> JSONResponse:
+    return JSONResponse(
+        status_code=400,
+        content={"error": "damaged", "message": "the body was damaged in transit; send it again"},
+    )
+
+
 def create_app(
-    database_url: str, server_keys: ServerKeys, max_clock_skew_seconds: int = 86400
+    database_url: str,
+    server_keys: ServerKeys,
+    limits: UploadLimits | None = None,
 ) -> FastAPI:
     """The API over ``database_url`` (``sqlite:///file.db`` or ``postgresql://...``).
 
-    ``max_clock_skew_seconds`` bounds how far a device clock may be off for signed status requests;
-    field laptops often have wrong clocks, so the default is a day.
+    Status requests answer a challenge timed on the office's clock, so a laptop's wrong clock does
+    not matter. ``limits`` bound what an upload may cost (see :mod:`app.server.limits`).
     """
+    limits = limits or UploadLimits()
+    upload_slots = asyncio.Semaphore(limits.upload_slots)
     engine = create_server_engine(database_url)
     sessions = sessionmaker(engine, expire_on_commit=False)
     app = FastAPI(title="VSS Outreach central office", docs_url=None, redoc_url=None)
@@ -60,41 +84,57 @@ def create_app(
     def ping() -> dict[str, Any]:
         return {"ok": True, "service": "vss-outreach-server"}
 
+    async def may_upload(device_id: str) -> BatchError | None:
+        return await run_in_threadpool(
+            upload_refusal, sessions, device_id, limits.device_daily_bytes
+        )
+
     @app.post(BATCHES_PATH)
     async def post_batch(request: Request) -> JSONResponse:
-        declared = request.headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > MAX_SEALED_BYTES:
-            return _refusal(BatchError("corrupt", "batch is larger than allowed"))
-        try:
-            data = await request.body()
-        except ClientDisconnect:  # the upload was cut: nothing to store, nobody to answer
-            return JSONResponse(status_code=400, content={"error": "truncated"})
-        try:
-            receipt = await run_in_threadpool(ingest_batch, sessions, server_keys, data)
-        except BatchError as error:
-            return _refusal(error)
+        async with upload_slots:
+            try:
+                data = await read_batch_body(request, limits, may_upload)
+            except BodyRefused as refused:
+                return JSONResponse(
+                    status_code=refused.status,
+                    content={"error": refused.code, "message": refused.message},
+                )
+            except BatchError as error:
+                return _refusal(error)
+            except ClientDisconnect:  # the upload was cut: nothing to store, nobody to answer
+                return JSONResponse(status_code=400, content={"error": "truncated"})
+            if _damaged(request, data):
+                return _damaged_answer()
+            try:
+                receipt = await run_in_threadpool(ingest_batch, sessions, server_keys, data)
+            except BatchError as error:
+                return _refusal(error)
+            finally:
+                del data
         return JSONResponse(content=receipt)
 
-    @app.get(STATUS_PATH)
-    def get_status(request: Request, since: int = Query(0, ge=0)) -> JSONResponse:
-        device_id = request.headers.get(HEADER_DEVICE, "")
-        signature = request.headers.get(HEADER_SIGNATURE, "")
+    @app.get(STATUS_CHALLENGE_PATH)
+    def get_challenge() -> JSONResponse:
+        return JSONResponse(content=issue_challenge(server_keys))
+
+    @app.post(STATUS_PATH)
+    async def post_status(request: Request) -> JSONResponse:
         try:
-            timestamp = int(request.headers.get(HEADER_TIME, ""))
-        except ValueError:
-            return _refusal(BatchError("bad_signature", "missing request time"))
-        try:
-            document = status_updates(
-                sessions,
-                server_keys,
-                device_id,
-                since,
-                timestamp,
-                signature,
-                max_clock_skew_seconds,
+            body = await read_small_body(request, MAX_STATUS_REQUEST_BYTES)
+            if _damaged(request, body):
+                return _damaged_answer()
+            document = json.loads(body)
+        except BodyRefused as refused:
+            return JSONResponse(
+                status_code=refused.status,
+                content={"error": refused.code, "message": refused.message},
             )
+        except (ValueError, UnicodeDecodeError, ClientDisconnect):
+            return _refusal(BatchError("corrupt", "unreadable status request"))
+        try:
+            answer = await run_in_threadpool(deliver_statuses, sessions, server_keys, document)
         except BatchError as error:
             return _refusal(error)
-        return JSONResponse(content=document)
+        return JSONResponse(content=answer)
 
     return app

@@ -7,6 +7,7 @@
     vss-outreach-server revoke-device --device-id ID
     vss-outreach-server import FOLDER            (a USB export; receipts go to FOLDER/receipts)
     vss-outreach-server set-status REF STATUS [--note TEXT]
+    vss-outreach-server clashes                  (records refused: their reference was taken)
 
 ``--db`` defaults to ``$VSS_SERVER_DB`` or ``sqlite:///vss-outreach-server.db``; ``--keys`` to
 ``$VSS_SERVER_KEYS`` or ``./server-keys``.
@@ -28,7 +29,14 @@ from app.sync.crypto import ServerKeys
 from app.sync.format import canonical_json
 
 from .models import create_server_engine
-from .service import ServerError, enrol_device, import_folder, revoke_device, set_status
+from .service import (
+    ServerError,
+    enrol_device,
+    import_folder,
+    reference_clashes,
+    revoke_device,
+    set_status,
+)
 
 DEFAULT_DB = "sqlite:///vss-outreach-server.db"
 DEFAULT_KEYS = "server-keys"
@@ -77,6 +85,8 @@ def _parser() -> argparse.ArgumentParser:
     status.add_argument("reference")
     status.add_argument("status")
     status.add_argument("--note")
+
+    command("clashes", "list records refused because another record holds their reference")
     return parser
 
 
@@ -127,6 +137,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "set-status":
             set_status(_sessions(args.db), args.reference, args.status, args.note)
             print(f"{args.reference}: {args.status}")
+        elif args.command == "clashes":
+            clashes = reference_clashes(_sessions(args.db))
+            for clash in clashes:
+                print(canonical_json(clash).decode("utf-8"))
+            print(f"{len(clashes)} reference clashes")
     except (ServerError, FileExistsError, FileNotFoundError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

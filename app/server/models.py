@@ -16,6 +16,7 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     Engine,
+    Index,
     Integer,
     String,
     Text,
@@ -106,6 +107,38 @@ class StatusUpdate(ServerBase):
     status: Mapped[str] = mapped_column(String(30))
     note: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class StatusDelivery(ServerBase):
+    """One status (and note) owed to one device for one of its records, until the device acks it.
+
+    Delivery reads every unacknowledged row of the device, whatever order rows were committed in,
+    so no status can be skipped (a cursor over ids passes rows committed late on PostgreSQL).
+    """
+
+    __tablename__ = "status_deliveries"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    status_update_id: Mapped[int] = mapped_column(Integer, index=True)
+    device_id: Mapped[str] = mapped_column(String(36))
+    application_id: Mapped[str] = mapped_column(String(36))
+    reference: Mapped[str] = mapped_column(String(30))
+    status: Mapped[str] = mapped_column(String(30))
+    note: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    __table_args__ = (
+        UniqueConstraint("status_update_id", "device_id", "application_id"),
+        Index("ix_status_deliveries_open", "device_id", "acknowledged_at", "id"),
+    )
+
+
+class StatusNonce(ServerBase):
+    """A challenge the office issued and a device has used: a status request runs once."""
+
+    __tablename__ = "status_nonces"
+    nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
+    used_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
 
 def normalize_url(database_url: str) -> str:

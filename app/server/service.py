@@ -10,34 +10,42 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.sync.batch import BatchContent, BatchError, KnownDevice, Receipt, open_batch
+from app.sync.batch import (
+    MAX_SEALED_BYTES,
+    BatchContent,
+    BatchError,
+    KnownDevice,
+    Receipt,
+    open_batch,
+)
 from app.sync.crypto import (
     KeyFormatError,
     ServerKeys,
-    b64decode,
-    sign_document,
     verify_key_from_b64,
-    verify_signature,
 )
 from app.sync.format import canonical_json
-from app.sync.protocol import COURT_STATUSES, record_problem, status_request_message
+from app.sync.protocol import (
+    COURT_STATUSES,
+    RECORD_TOO_LARGE,
+    record_problem,
+)
+from app.sync.stick import MAX_MANIFEST_BYTES, StickError, StickFolder, plain_name, stick_folder
 
 from .models import Batch, Conflict, Device, DeviceAudit, RecordVersion, StatusUpdate, utcnow
+from .statuses import apply_usb_ack, queue_status, usb_status_document
 
 _CHUNK = 500
 _ATTEMPTS = 6
-STATUS_PAGE = 1000
 _SAFE_NAME = re.compile(r"[0-9a-fA-F-]{1,64}")
 
 
@@ -84,8 +92,26 @@ def set_status(
             raise ServerError(f"no record with reference {reference}")
         update = StatusUpdate(reference=reference, status=status, note=note)
         session.add(update)
-        session.flush()
+        queue_status(session, update)
         return update.id
+
+
+def reference_clashes(sessions: sessionmaker[Session]) -> list[dict[str, Any]]:
+    """Records refused because another record holds their reference (for the office to resolve)."""
+    with sessions() as session:
+        rows = session.scalars(
+            select(Conflict).where(Conflict.reason == REFERENCE_CLASH).order_by(Conflict.id)
+        ).all()
+        return [
+            {
+                "reference": row.payload.get("reference"),
+                "version_id": row.version_id,
+                "device_id": row.device_id,
+                "application_id": row.payload.get("application_id"),
+                "received_at": row.received_at.isoformat(),
+            }
+            for row in rows
+        ]
 
 
 def device_lookup(sessions: sessionmaker[Session]) -> Any:
@@ -97,6 +123,45 @@ def device_lookup(sessions: sessionmaker[Session]) -> Any:
             return KnownDevice(verify_key_from_b64(device.signing_public), device.revoked)
 
     return lookup
+
+
+def upload_refusal(
+    sessions: sessionmaker[Session], device_id: str, daily_bytes: int
+) -> BatchError | None:
+    """Why a device may not upload now (unknown, revoked, over its daily quota), or None."""
+    with sessions() as session:
+        device = session.get(Device, device_id[:36])
+        if device is None:
+            return BatchError("unknown_device", "the device is not enrolled")
+        if device.revoked:
+            return BatchError("revoked_device", "the device has been revoked")
+        since = utcnow() - timedelta(days=1)
+        sent = session.scalar(
+            select(func.coalesce(func.sum(Batch.size), 0)).where(
+                Batch.device_id == device_id, Batch.received_at >= since
+            )
+        )
+    if int(sent or 0) >= daily_bytes:
+        return BatchError("quota", "the device has sent its quota for today; try again later")
+    return None
+
+
+REFERENCE_CLASH = "another record already holds this reference at the office"
+
+
+def _reference_owners(session: Session, records: list[dict[str, Any]]) -> dict[str, str]:
+    """reference -> the application id that holds it at the office (for the batch's references)."""
+    references = list({str(r["reference"]) for r in records if r.get("reference")})
+    owners: dict[str, str] = {}
+    for chunk in _chunks(references):
+        for reference, application_id in session.execute(
+            select(RecordVersion.reference, RecordVersion.application_id)
+            .where(RecordVersion.reference.in_(chunk))
+            .distinct()
+        ).tuples():
+            if reference is not None:
+                owners.setdefault(reference, application_id)
+    return owners
 
 
 def _chunks(items: list[str]) -> Iterable[list[str]]:
@@ -126,6 +191,7 @@ def _apply(
                 .distinct()
             )
         )
+    reference_owner = _reference_owners(session, content.records)
     stored: list[str] = []
     duplicates: list[str] = []
     conflicts: list[dict[str, Any]] = []
@@ -139,6 +205,13 @@ def _apply(
                 continue
             problem = "the office holds different content under this version id"
             status = 409
+        reference = record.get("reference")
+        owner = reference_owner.get(str(reference)) if reference else None
+        if problem is None and owner is not None and owner != str(record["application_id"]):
+            # Two records under one reference would let the office hand one applicant's
+            # status or paper to another: refuse, and keep it for the office to sort out.
+            problem = REFERENCE_CLASH
+            status = 409
         if problem is not None:
             conflicts.append({"version_id": version_id, "status": status, "reason": problem})
             session.add(
@@ -149,11 +222,14 @@ def _apply(
                     content_sha256=str(record.get("content_sha256"))[:64],
                     status=status,
                     reason=problem,
-                    payload=record,
+                    # kept for a person to look at, unless it is the oversized record refused
+                    payload=record if problem != RECORD_TOO_LARGE else {},
                 )
             )
             continue
         existing[version_id] = record["content_sha256"]
+        if reference:
+            reference_owner[str(reference)] = str(record["application_id"])
         session.add(
             RecordVersion(
                 version_id=version_id,
@@ -171,7 +247,9 @@ def _apply(
         application_id = str(record["application_id"])
         if application_id not in known_applications and record.get("reference"):
             known_applications.add(application_id)
-            session.add(StatusUpdate(reference=str(record["reference"]), status="received"))
+            received = StatusUpdate(reference=str(record["reference"]), status="received")
+            session.add(received)
+            queue_status(session, received, [(content.device_id, application_id)])
     seqs = [int(e["seq"]) for e in content.audit if isinstance(e.get("seq"), int)]
     if seqs:
         have = set(
@@ -234,69 +312,9 @@ def ingest_batch(sessions: sessionmaker[Session], keys: ServerKeys, data: bytes)
     raise RuntimeError(f"could not store batch {content.batch_id}: {last_error}")
 
 
-def status_updates(
-    sessions: sessionmaker[Session],
-    keys: ServerKeys,
-    device_id: str,
-    since: int,
-    timestamp: int,
-    signature: str,
-    max_skew_seconds: int,
-) -> dict[str, Any]:
-    """The signed status updates for the device's own records after cursor ``since``."""
-    lookup = device_lookup(sessions)
-    device = lookup(device_id)
-    if device is None:
-        raise BatchError("unknown_device", "the device is not enrolled")
-    if device.revoked:
-        raise BatchError("revoked_device", "the device has been revoked")
-    try:
-        raw = b64decode(signature, 64)
-    except KeyFormatError as error:
-        raise BatchError("bad_signature", "malformed signature") from error
-    if not verify_signature(
-        device.public_key, raw, status_request_message(device_id, since, timestamp)
-    ):
-        raise BatchError("bad_signature", "the request signature does not match")
-    if abs(datetime.now(UTC).timestamp() - timestamp) > max_skew_seconds:
-        raise BatchError("replay", "the request is too old or from the future")
-    with sessions() as session:
-        references = (
-            select(RecordVersion.reference)
-            .where(RecordVersion.device_id == device_id, RecordVersion.reference.is_not(None))
-            .distinct()
-            .scalar_subquery()
-        )
-        rows = session.scalars(
-            select(StatusUpdate)
-            .where(StatusUpdate.id > since, StatusUpdate.reference.in_(references))
-            .order_by(StatusUpdate.id)
-            .limit(STATUS_PAGE)
-        ).all()
-        updates = [
-            {
-                "seq": row.id,
-                "reference": row.reference,
-                "status": row.status,
-                "at": row.at.isoformat(),
-            }
-            for row in rows
-        ]
-    cursor = updates[-1]["seq"] if updates else since
-    return sign_document(
-        keys.signing,
-        {
-            "device_id": device_id,
-            "since": since,
-            "cursor": cursor,
-            "updates": updates,
-            "more": len(updates) == STATUS_PAGE,
-        },
-    )
-
-
 MANIFEST_FILE = "manifest.json"
 RECEIPTS_FOLDER = "receipts"
+STATUSES_FOLDER = "statuses"
 
 
 def import_folder(
@@ -305,41 +323,78 @@ def import_folder(
     """Import a USB export: every batch the manifest lists, a receipt file written back for each.
 
     ``FOLDER/receipts/<batch_id>.json`` holds the signed receipt; a refused batch gets
-    ``<batch_id>.error.json`` instead. Returns counts of accepted and refused batches.
+    ``<batch_id>.error.json`` instead. ``FOLDER/statuses/<device_id>.json`` holds the statuses the
+    laptop has not acknowledged (its acknowledgement travels in the next manifest). Returns counts of accepted and refused batches. The stick is
+    hostile (see :mod:`app.sync.stick`): links, devices, names leaving the folder and oversized
+    files are refused, and nothing outside the folder is read or written.
     """
-    manifest = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
-    receipts = folder / RECEIPTS_FOLDER
-    receipts.mkdir(exist_ok=True)
+    try:
+        with stick_folder(folder) as stick:
+            try:
+                manifest = json.loads(stick.read(MANIFEST_FILE, MAX_MANIFEST_BYTES))
+            except (ValueError, UnicodeDecodeError) as error:
+                raise ServerError(f"{MANIFEST_FILE} on the stick is not readable JSON") from error
+            items = manifest.get("batches") if isinstance(manifest, dict) else None
+            if not isinstance(items, list):
+                raise ServerError(f"{MANIFEST_FILE} on the stick lists no batches")
+            if isinstance(manifest.get("status_ack"), dict):
+                apply_usb_ack(sessions, manifest["status_ack"])
+            with stick.subfolder(RECEIPTS_FOLDER, create=True) as receipts:
+                counts = _import_items(sessions, keys, stick, receipts, items)
+            device_id = str(manifest.get("device_id", ""))
+            if _SAFE_NAME.fullmatch(device_id):
+                # The statuses (and notes) this laptop has not acknowledged go back on the stick.
+                with stick.subfolder(STATUSES_FOLDER, create=True) as statuses:
+                    statuses.write(
+                        f"{device_id}.json", usb_status_document(sessions, keys, device_id)
+                    )
+            return counts
+    except StickError as error:
+        raise ServerError(_stick_refusal(error)) from error
+
+
+def _stick_refusal(error: StickError) -> str:
+    reasons = {
+        "link": "is a symbolic link or junction",
+        "name": "is a name that leaves the folder",
+        "not_file": "is not a regular file",
+        "too_large": "is larger than allowed",
+        "missing": "is missing",
+        "not_folder": "is not a folder",
+    }
+    reason = reasons.get(error.code, f"cannot be used ({error.detail})")
+    return f"refused: {error.name} on the stick {reason}; nothing was read from or written to it"
+
+
+def _import_items(
+    sessions: sessionmaker[Session],
+    keys: ServerKeys,
+    stick: StickFolder,
+    receipts: StickFolder,
+    items: list[Any],
+) -> dict[str, int]:
     accepted = refused = 0
-    for item in manifest.get("batches", []):
-        batch_id = str(item["batch_id"])
+    for item in items:
+        batch_id = str(item.get("batch_id")) if isinstance(item, dict) else ""
         if not _SAFE_NAME.fullmatch(batch_id):
             refused += 1
             continue
-        path = folder / str(item["file"])
         try:
-            data = path.read_bytes()
+            data = stick.read(plain_name(item.get("file")), MAX_SEALED_BYTES)
             if hashlib.sha256(data).hexdigest() != item.get("sha256"):
                 raise BatchError("truncated", "the file does not match the manifest")
             receipt: dict[str, Any] = ingest_batch(sessions, keys, data)
-        except (BatchError, OSError) as error:
-            code = error.code if isinstance(error, BatchError) else "missing"
-            message = error.message if isinstance(error, BatchError) else str(error)
-            _write_json(
-                receipts / f"{batch_id}.error.json",
-                {"batch_id": batch_id, "error": code, "message": message},
+        except (BatchError, StickError) as error:
+            if isinstance(error, BatchError):
+                code, message = error.code, error.message
+            else:
+                code, message = "missing", _stick_refusal(error)
+            receipts.write(
+                f"{batch_id}.error.json",
+                canonical_json({"batch_id": batch_id, "error": code, "message": message}),
             )
             refused += 1
             continue
-        _write_json(receipts / f"{batch_id}.json", receipt)
+        receipts.write(f"{batch_id}.json", canonical_json(receipt))
         accepted += 1
     return {"accepted": accepted, "refused": refused}
-
-
-def _write_json(path: Path, document: dict[str, Any]) -> None:
-    temporary = path.with_suffix(path.suffix + ".tmp")
-    with temporary.open("wb") as handle:
-        handle.write(canonical_json(document))
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)

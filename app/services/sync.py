@@ -29,15 +29,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.client import HTTPException
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from app.i18n import _
 from app.services.audit import AuditAction, record_audit
-from app.services.context import AppContext, get_setting
+from app.services.context import AppContext
+from app.services.court_statuses import apply_status_updates, pending_ack, set_pending_ack
 from app.services.errors import SyncError
-from app.services.followup import note_status_changes
 from app.services.sync_enrolment import device_keys, require_enrolment
+from app.services.sync_lock import SyncBusy, sync_lock
 from app.services.sync_outbox import (
     MAX_BATCH_SIZE,
     OUTBOX_LOCK,
@@ -49,27 +51,27 @@ from app.services.sync_outbox import (
     stored_batches_unlocked,
     unbatch,
 )
-from app.store.models import Application, OutboxItem, Setting
+from app.store.models import OutboxItem, Setting
 from app.sync.batch import BatchError, sealed_sha256, verify_receipt
-from app.sync.crypto import ServerPublicKeys, b64encode, verify_document
+from app.sync.crypto import ServerPublicKeys, sign_document, verify_document
+from app.sync.format import canonical_json
 from app.sync.protocol import (
     BATCHES_PATH,
-    COURT_STATUSES,
-    HEADER_DEVICE,
-    HEADER_SIGNATURE,
-    HEADER_TIME,
+    HEADER_CONTENT_SHA256,
     PING_PATH,
+    STATUS_CHALLENGE_PATH,
     STATUS_PATH,
-    status_request_message,
+    status_request,
 )
 
-STATUS_CURSOR_SETTING = "sync.status_cursor"
 LAST_SYNC_SETTING = "last_sync_at"
 
 FIRST_BATCH_SIZE = 20
 MIN_BATCH_SIZE = 5
 MAX_CONSECUTIVE_FAILURES = 4
-REQUEST_TIMEOUT = 60.0
+# A server that accepts but never answers is abandoned after this long without a byte (the
+# timeout is per socket read or write, so a slow upload that keeps moving is not cut).
+REQUEST_TIMEOUT = 30.0
 
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
@@ -93,7 +95,12 @@ class SyncResult:
 
 
 class _TransportFailure(Exception):
-    pass
+    """The exchange failed on the way; ``kind`` is ``network``, ``silent`` (no answer in time) or
+    ``damaged`` (the office received other bytes than were sent)."""
+
+    def __init__(self, message: str, kind: str = "network") -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 def _now() -> datetime:
@@ -133,7 +140,9 @@ def _request(request: urllib.request.Request, timeout: float) -> tuple[int, byte
         except (OSError, HTTPException):
             return int(error.code), b""
     except (urllib.error.URLError, OSError, HTTPException, ValueError) as error:
-        raise _TransportFailure(str(error)) from error
+        reason = getattr(error, "reason", error)
+        silent = isinstance(error, TimeoutError) or isinstance(reason, TimeoutError)
+        raise _TransportFailure(str(error), "silent" if silent else "network") from error
 
 
 def server_reachable(url: str, timeout: float = 5.0) -> bool:
@@ -167,7 +176,7 @@ def _send_batch(
         _url(server_url, BATCHES_PATH),
         data=data,
         method="POST",
-        headers={"Content-Type": "application/octet-stream"},
+        headers={"Content-Type": "application/octet-stream", HEADER_CONTENT_SHA256: batch.sha256},
     )
     result.requests += 1
     result.bytes_sent += len(data)
@@ -177,13 +186,15 @@ def _send_batch(
             receipt = verify_receipt(keys.signing, json.loads(body), batch.batch_id, batch.sha256)
         except (ValueError, UnicodeDecodeError, BatchError) as error:
             # An answer we cannot trust proves nothing: keep the batch and send it again later.
-            raise _TransportFailure(f"unverifiable receipt: {error}") from error
+            raise _TransportFailure(f"unverifiable receipt: {error}", "damaged") from error
         acknowledged, quarantined = apply_receipt(ctx, batch, receipt)
         result.acknowledged += acknowledged
         result.quarantined += quarantined
         result.batches_sent += 1
         return
     code = _error_code(body)
+    if code == "damaged":
+        raise _TransportFailure("the office received damaged bytes", "damaged")
     if status in (400, 409) and code in REBUILD_CODES:
         # The office cannot use these bytes: the rows go into a fresh batch on the next sync
         # (stopping here, so a laptop sealing to the wrong key cannot loop).
@@ -193,6 +204,13 @@ def _send_batch(
         raise SyncError(_refusal_reason(code))
     if status in (401, 403):
         raise SyncError(_refusal_reason(code))
+    if status == 429:
+        raise SyncError(
+            _(
+                "The central office has received a lot from this laptop today. The rest will be "
+                "sent next time; your records are safe."
+            )
+        )
     raise _TransportFailure(f"HTTP {status} {code}")
 
 
@@ -208,57 +226,64 @@ def _outstanding(ctx: AppContext) -> int:
         )
 
 
+def _fetch_json(request: urllib.request.Request) -> Any:
+    status, body = _request(request, REQUEST_TIMEOUT)
+    if _error_code(body) == "damaged":
+        raise _TransportFailure("the office received damaged bytes", "damaged")
+    if status != 200:
+        if status in (401, 403):
+            raise SyncError(_refusal_reason(_error_code(body)))
+        raise _TransportFailure(f"HTTP {status} {_error_code(body)}")
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise _TransportFailure("unreadable answer") from error
+
+
 def pull_status(ctx: AppContext, server_url: str) -> int:
-    """Fetch court statuses for this laptop's records into ``Application.court_status``."""
+    """Fetch the court statuses (and notes) the office owes this laptop; returns records changed.
+
+    Each request answers a fresh challenge from the office (its clock, not the laptop's, decides
+    what is fresh) and acknowledges the statuses applied by the previous one; the office's answer
+    echoes the challenge, so an old answer cannot be played back either.
+    """
     keys = require_enrolment(ctx)
     device_key = device_keys(ctx)
     applied = 0
     for _page in range(1000):
-        since = int(get_setting(ctx, STATUS_CURSOR_SETTING, 0) or 0)
-        timestamp = int(time.time())
-        signature = device_key.sign(status_request_message(ctx.device_id, since, timestamp))
-        request = urllib.request.Request(
-            _url(server_url, STATUS_PATH) + "?" + urllib.parse.urlencode({"since": since}),
-            headers={
-                HEADER_DEVICE: ctx.device_id,
-                HEADER_TIME: str(timestamp),
-                HEADER_SIGNATURE: b64encode(signature),
-            },
-        )
-        status, body = _request(request, REQUEST_TIMEOUT)
-        if status != 200:
-            if status in (401, 403):
-                raise SyncError(_refusal_reason(_error_code(body)))
-            raise _TransportFailure(f"HTTP {status}")
-        try:
-            document = verify_document(keys.signing, json.loads(body))
-        except (ValueError, UnicodeDecodeError):
-            document = None
-        if document is None or document.get("device_id") != ctx.device_id:
-            raise SyncError(_refusal_reason("bad_receipt"))
-        if document.get("since") != since:
-            raise SyncError(_refusal_reason("bad_receipt"))
-        updates = document.get("updates", [])
-        latest: dict[str, str] = {}  # in cursor order, so the last status of a record wins
-        for item in updates:
-            if item.get("status") in COURT_STATUSES and isinstance(item.get("reference"), str):
-                latest[item["reference"]] = str(item["status"])
-        by_status: dict[str, list[str]] = {}
-        for reference, court_status in latest.items():
-            by_status.setdefault(court_status, []).append(reference)
+        challenge = _fetch_json(urllib.request.Request(_url(server_url, STATUS_CHALLENGE_PATH)))
+        challenge_body = verify_document(keys.signing, challenge)
+        if challenge_body is None:
+            raise _TransportFailure("unverifiable challenge", "damaged")
         with ctx.store.transaction() as session:
-            for court_status, references in by_status.items():
-                for start in range(0, len(references), 500):
-                    changed = session.execute(
-                        update(Application)
-                        .where(Application.reference.in_(references[start : start + 500]))
-                        .values(court_status=court_status)
-                    )
-                    applied += int(getattr(changed, "rowcount", 0) or 0)
-            session.merge(Setting(key=STATUS_CURSOR_SETTING, value=int(document["cursor"])))
-            # The day a status arrives starts court deadlines such as Rule 53(6)'s 30 days.
-            note_status_changes(session, _now().date())
-        if not document.get("more"):
+            ack = pending_ack(session)
+        signed = sign_document(device_key, status_request(ctx.device_id, challenge, ack))
+        document = verify_document(
+            keys.signing,
+            _fetch_json(
+                urllib.request.Request(
+                    _url(server_url, STATUS_PATH),
+                    data=canonical_json(signed),
+                    method="POST",
+                    headers={
+                        "Content-Type": "application/json",
+                        HEADER_CONTENT_SHA256: sealed_sha256(canonical_json(signed)),
+                    },
+                )
+            ),
+        )
+        if (
+            document is None
+            or document.get("device_id") != ctx.device_id
+            or document.get("nonce") != challenge_body.get("nonce")
+        ):
+            # Signed answers cannot be forged, only damaged or stale: try again later.
+            raise _TransportFailure("unverifiable status answer", "damaged")
+        with ctx.store.transaction() as session:
+            changed, seen = apply_status_updates(session, document.get("updates"), _now().date())
+            set_pending_ack(session, seen)  # the office has the previous acknowledgement now
+        applied += changed
+        if not seen:
             break
     return applied
 
@@ -272,65 +297,96 @@ def sync_now(
     """Send everything waiting, then fetch court statuses. Never raises for network trouble: the
     result says what happened (``error`` is a translated message)."""
     result = SyncResult()
-    with OUTBOX_LOCK:
+    try:
+        with sync_lock(ctx.home), OUTBOX_LOCK:
+            _sync_locked(ctx, server_url, result, progress, cancelled)
+    except SyncBusy as busy:
+        result.error = str(busy)
+        result.remaining = _outstanding(ctx)
+    return result
+
+
+def _transport_message(failure: _TransportFailure) -> str:
+    if failure.kind == "damaged":
+        return _(
+            "The transfer was damaged on the way. Nothing was lost; it will be sent again at the "
+            "next sync."
+        )
+    if failure.kind == "silent":
+        return _(
+            "The central office did not answer within {seconds} seconds. Your records are safe "
+            "and will be sent next time."
+        ).format(seconds=int(REQUEST_TIMEOUT))
+    return _unreachable()
+
+
+def _sync_locked(
+    ctx: AppContext,
+    server_url: str,
+    result: SyncResult,
+    progress: Progress | None,
+    cancelled: Cancelled | None,
+) -> None:
+    try:
+        keys = require_enrolment(ctx)
+        if not server_url:
+            raise SyncError(_("No central office address is set. Enter it on the Sync page."))
+    except SyncError as error:
+        result.error = str(error)
+        result.remaining = _outstanding(ctx)
+        return
+    total = _outstanding(ctx)
+    size = FIRST_BATCH_SIZE
+    failures = 0
+    if progress is not None:
+        progress(0, total)
+    while True:
+        if cancelled is not None and cancelled():
+            result.cancelled = True
+            break
+        waiting = stored_batches_unlocked(ctx)
+        batch = waiting[0] if waiting else build_one_batch(ctx, keys, size)
+        if batch is None:
+            break
         try:
-            keys = require_enrolment(ctx)
+            _send_batch(ctx, server_url, keys, batch, result)
+        except _TransportFailure as failure:
+            failures += 1
+            size = max(MIN_BATCH_SIZE, size // 2)
+            if failures >= MAX_CONSECUTIVE_FAILURES or failure.kind == "silent":
+                # a silent office is not asked again: each try would cost the full timeout
+                result.error = _transport_message(failure)
+                break
+            time.sleep(min(0.05 * 2**failures, 2.0))
+            continue
         except SyncError as error:
             result.error = str(error)
-            result.remaining = _outstanding(ctx)
-            return result
-        total = _outstanding(ctx)
-        size = FIRST_BATCH_SIZE
+            break
         failures = 0
+        size = min(MAX_BATCH_SIZE, size * 2)
         if progress is not None:
-            progress(0, total)
-        while True:
-            if cancelled is not None and cancelled():
-                result.cancelled = True
-                break
-            waiting = stored_batches_unlocked(ctx)
-            batch = waiting[0] if waiting else build_one_batch(ctx, keys, size)
-            if batch is None:
-                break
-            try:
-                _send_batch(ctx, server_url, keys, batch, result)
-            except _TransportFailure:
-                failures += 1
-                size = max(MIN_BATCH_SIZE, size // 2)
-                if failures >= MAX_CONSECUTIVE_FAILURES:
-                    result.error = _unreachable()
-                    break
-                time.sleep(min(0.05 * 2**failures, 2.0))
-                continue
-            except SyncError as error:
-                result.error = str(error)
-                break
-            failures = 0
-            size = min(MAX_BATCH_SIZE, size * 2)
-            if progress is not None:
-                progress(result.acknowledged + result.quarantined, total)
+            progress(result.acknowledged + result.quarantined, total)
+    if result.error is None and not result.cancelled:
+        try:
+            result.status_updates = pull_status(ctx, server_url)
+        except _TransportFailure as failure:
+            result.error = _transport_message(failure)
+        except SyncError as error:
+            result.error = str(error)
+    result.remaining = _outstanding(ctx)
+    with ctx.store.transaction() as session:
         if result.error is None and not result.cancelled:
-            try:
-                result.status_updates = pull_status(ctx, server_url)
-            except _TransportFailure:
-                result.error = _unreachable()
-            except SyncError as error:
-                result.error = str(error)
-        result.remaining = _outstanding(ctx)
-        with ctx.store.transaction() as session:
-            if result.error is None and not result.cancelled:
-                session.merge(Setting(key=LAST_SYNC_SETTING, value=_now().isoformat()))
-            record_audit(
-                session,
-                ctx,
-                AuditAction.SYNC,
-                details={
-                    "mode": "network",
-                    "acknowledged": result.acknowledged,
-                    "quarantined": result.quarantined,
-                    "remaining": result.remaining,
-                    "requests": result.requests,
-                    "ok": result.error is None,
-                },
-            )
-    return result
+            session.merge(Setting(key=LAST_SYNC_SETTING, value=_now().isoformat()))
+        record_audit(
+            session,
+            ctx,
+            AuditAction.SYNC,
+            details={
+                "mode": "network",
+                "acknowledged": result.acknowledged,
+                "quarantined": result.quarantined,
+                "remaining": result.remaining,
+                "requests": result.requests,
+                "ok": result.error is None,
+            },
+        )

@@ -3,6 +3,7 @@ the office keys it trusts once enrolled."""
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -11,8 +12,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from app.i18n import _
 from app.services.audit import AuditAction, record_audit
-from app.services.context import DEVICE_NAME_KEY, AppContext, get_setting
+from app.services.context import AppContext, get_setting
 from app.services.errors import SyncError
+from app.services.settings import load_settings
 from app.store.models import Setting
 from app.sync.crypto import (
     KeyFormatError,
@@ -49,7 +51,7 @@ def enrolment_request(ctx: AppContext) -> dict[str, Any]:
     return {
         "kind": "vss-outreach-enrolment-request",
         "device_id": ctx.device_id,
-        "device_name": str(get_setting(ctx, DEVICE_NAME_KEY, "") or ""),
+        "device_name": load_settings(ctx).device_name or socket.gethostname()[:100],
         "signing_public": b64encode(public_bytes(device_keys(ctx).public_key())),
     }
 
@@ -71,6 +73,15 @@ def install_enrolment(ctx: AppContext, data: Mapping[str, Any]) -> None:
             )
         )
         record_audit(session, ctx, AuditAction.SETTINGS_CHANGE, details={"sync": "enrolled"})
+
+
+def office_url(ctx: AppContext) -> str:
+    """The office address: the one saved in the settings, else the enrolment file's."""
+    saved = load_settings(ctx).server_url
+    if saved:
+        return saved
+    enrolment = get_setting(ctx, ENROLMENT_SETTING) or {}
+    return str(enrolment.get("server_url") or "") if isinstance(enrolment, dict) else ""
 
 
 def server_public_keys(ctx: AppContext) -> ServerPublicKeys | None:

@@ -18,11 +18,13 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from app.i18n import _
 from app.services.context import AppContext
+from app.services.errors import SyncError
 from app.services.records import version_payload
 from app.services.sync_enrolment import device_keys, require_enrolment
 from app.store.models import Application, ApplicationVersion, AuditEntry, OutboxItem, Setting
-from app.sync.batch import Receipt, seal_batch, sealed_sha256
+from app.sync.batch import BatchTooLarge, Receipt, seal_batch, sealed_sha256
 from app.sync.crypto import ServerPublicKeys
 
 AUDIT_CURSOR_SETTING = "sync.audit_cursor"
@@ -75,6 +77,22 @@ def remove_batch_files(ctx: AppContext, batch_id: str) -> None:
 
 
 def build_one_batch(ctx: AppContext, keys: ServerPublicKeys, limit: int) -> StoredBatch | None:
+    """Seal up to ``limit`` pending rows; fewer when their content would pass the office's bound."""
+    while True:
+        try:
+            return _seal_one(ctx, keys, limit)
+        except BatchTooLarge as error:
+            if limit <= 1:
+                raise SyncError(
+                    _(
+                        "A record is too large to send to the central office. Please contact the "
+                        "office."
+                    )
+                ) from error
+            limit //= 2
+
+
+def _seal_one(ctx: AppContext, keys: ServerPublicKeys, limit: int) -> StoredBatch | None:
     device_key = device_keys(ctx)
     folder = outbox_dir(ctx)
     batch_id = str(uuid.uuid4())

@@ -4,16 +4,21 @@ and the office's receipts read back from it."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from app.i18n import _
 from app.services.audit import AuditAction, record_audit
 from app.services.context import AppContext
+from app.services.court_statuses import (
+    apply_status_updates,
+    set_pending_ack,
+    signed_ack,
+)
 from app.services.errors import SyncError
-from app.services.sync_enrolment import require_enrolment
+from app.services.sync_enrolment import device_keys, require_enrolment
+from app.services.sync_lock import SyncBusy, sync_lock
 from app.services.sync_outbox import (
     MAX_BATCH_SIZE,
     OUTBOX_LOCK,
@@ -23,12 +28,17 @@ from app.services.sync_outbox import (
     remove_batch_files,
     stored_batches_unlocked,
     unbatch,
-    write_durably,
 )
+from app.services.usb_stick import stick_problem
+from app.store.models import Setting
 from app.sync.batch import BatchError, verify_receipt
+from app.sync.crypto import ServerPublicKeys, verify_document
+from app.sync.stick import MAX_SMALL_FILE_BYTES, StickError, StickFolder, stick_folder
 
 MANIFEST_FILE = "manifest.json"
 RECEIPTS_FOLDER = "receipts"
+STATUSES_FOLDER = "statuses"
+USB_STATUS_ISSUED_SETTING = "sync.usb_status_issued"
 
 
 def _now() -> datetime:
@@ -36,24 +46,31 @@ def _now() -> datetime:
 
 
 def export_batches(ctx: AppContext, folder: Path) -> int:
-    """Write every waiting batch (sealed) and a manifest to ``folder``; returns the record count.
+    """Write every waiting batch (sealed), a manifest and the signed acknowledgement of the
+    statuses read from earlier sticks to ``folder``; returns the record count.
 
     Nothing is marked synced: the rows stay ``in_batch`` until the office's receipts come back
     (:func:`import_receipts`) or the same batches are sent over the network.
     """
     keys = require_enrolment(ctx)
-    with OUTBOX_LOCK:
-        while build_one_batch(ctx, keys, MAX_BATCH_SIZE) is not None:
-            pass
-        batches = stored_batches_unlocked(ctx)
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
+    try:
+        with sync_lock(ctx.home), OUTBOX_LOCK:
+            return _export_locked(ctx, keys, folder)
+    except SyncBusy as busy:
+        raise SyncError(str(busy)) from busy
+
+
+def _export_locked(ctx: AppContext, keys: ServerPublicKeys, folder: Path) -> int:
+    while build_one_batch(ctx, keys, MAX_BATCH_SIZE) is not None:
+        pass
+    batches = stored_batches_unlocked(ctx)
+    device_key = device_keys(ctx)
+    with ctx.store.transaction() as session:
+        ack = signed_ack(session, ctx.device_id, device_key)
+    try:
+        with stick_folder(folder, create=True) as stick:
             for batch in batches:
-                target = folder / batch.path.name
-                shutil.copyfile(batch.path, target.with_name(target.name + ".tmp"))
-                with target.with_name(target.name + ".tmp").open("rb+") as handle:
-                    os.fsync(handle.fileno())
-                os.replace(target.with_name(target.name + ".tmp"), target)
+                stick.write(batch.path.name, batch.path.read_bytes())
             manifest = {
                 "kind": "vss-outreach-export",
                 "device_id": ctx.device_id,
@@ -67,69 +84,125 @@ def export_batches(ctx: AppContext, folder: Path) -> int:
                     }
                     for b in batches
                 ],
+                "status_ack": ack,
             }
-            write_durably(folder / MANIFEST_FILE, json.dumps(manifest, indent=1).encode())
-        except OSError as error:
-            raise SyncError(
-                _("The folder cannot be written to: {error}").format(error=error.strerror or error)
-            ) from error
-        records = sum(b.records for b in batches)
-        with ctx.store.transaction() as session:
-            record_audit(
-                session,
-                ctx,
-                AuditAction.SYNC,
-                details={"mode": "usb_export", "batches": len(batches), "records": records},
-            )
+            stick.write(MANIFEST_FILE, json.dumps(manifest, indent=1).encode())
+    except StickError as error:
+        raise SyncError(stick_problem(error)) from error
+    except OSError as error:
+        raise SyncError(
+            _("The folder cannot be written to: {error}").format(error=error.strerror or error)
+        ) from error
+    records = sum(b.records for b in batches)
+    with ctx.store.transaction() as session:
+        record_audit(
+            session,
+            ctx,
+            AuditAction.SYNC,
+            details={"mode": "usb_export", "batches": len(batches), "records": records},
+        )
     return records
 
 
 def import_receipts(ctx: AppContext, folder: Path) -> int:
     """Apply the office's receipts from ``folder/receipts``; returns the records acknowledged."""
     keys = require_enrolment(ctx)
-    receipts_dir = folder / RECEIPTS_FOLDER
-    if not receipts_dir.is_dir():
-        raise SyncError(_("No receipts were found in this folder."))
-    acknowledged = quarantined = 0
-    with OUTBOX_LOCK:
-        waiting = {batch.batch_id: batch for batch in stored_batches_unlocked(ctx)}
-        for path in sorted(receipts_dir.glob("*.json")):
-            try:
-                document = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                continue
-            if path.name.endswith(".error.json"):
-                batch = waiting.get(str(document.get("batch_id")))
-                if batch is not None and document.get("error") in REBUILD_CODES:
-                    with ctx.store.transaction() as session:
-                        unbatch(
-                            session,
-                            batch.batch_id,
-                            f"refused: {document['error']}",
-                            batch.audit_from,
-                        )
-                    remove_batch_files(ctx, batch.batch_id)
-                continue
-            body = document.get("body") if isinstance(document, dict) else None
-            batch = waiting.get(str(body.get("batch_id"))) if isinstance(body, dict) else None
-            if batch is None:
-                continue  # already applied, or not ours
-            try:
-                receipt = verify_receipt(keys.signing, document, batch.batch_id, batch.sha256)
-            except BatchError:
-                continue
-            done, refused = apply_receipt(ctx, batch, receipt)
-            acknowledged += done
-            quarantined += refused
+    try:
+        with stick_folder(folder) as stick:
+            if not stick.exists(RECEIPTS_FOLDER):
+                raise SyncError(_("No receipts were found in this folder."))
+            with stick.subfolder(RECEIPTS_FOLDER) as receipts_dir:
+                documents = _receipt_documents(receipts_dir)
+            statuses = _usb_statuses(stick, ctx.device_id, keys)
+    except StickError as error:
+        raise SyncError(stick_problem(error)) from error
+    if statuses is not None:
         with ctx.store.transaction() as session:
-            record_audit(
-                session,
-                ctx,
-                AuditAction.SYNC,
-                details={
-                    "mode": "usb_receipts",
-                    "acknowledged": acknowledged,
-                    "quarantined": quarantined,
-                },
-            )
+            last = session.get(Setting, USB_STATUS_ISSUED_SETTING)
+            issued = statuses.get("issued")
+            if isinstance(issued, (int, float)) and (last is None or issued >= float(last.value)):
+                # A stick lists every status the office still awaits an acknowledgement for:
+                # earlier acknowledgements reached it; these are the ones the next stick carries.
+                _changed, seen = apply_status_updates(
+                    session, statuses.get("updates"), _now().date()
+                )
+                set_pending_ack(session, seen)
+                session.merge(Setting(key=USB_STATUS_ISSUED_SETTING, value=issued))
+    try:
+        with sync_lock(ctx.home), OUTBOX_LOCK:
+            return _apply_receipt_documents(ctx, keys, documents)
+    except SyncBusy as busy:
+        raise SyncError(str(busy)) from busy
+
+
+def _apply_receipt_documents(
+    ctx: AppContext, keys: ServerPublicKeys, documents: list[tuple[str, dict[str, Any]]]
+) -> int:
+    acknowledged = quarantined = 0
+    waiting = {batch.batch_id: batch for batch in stored_batches_unlocked(ctx)}
+    for name, document in documents:
+        if name.endswith(".error.json"):
+            batch = waiting.get(str(document.get("batch_id")))
+            if batch is not None and document.get("error") in REBUILD_CODES:
+                with ctx.store.transaction() as session:
+                    unbatch(
+                        session,
+                        batch.batch_id,
+                        f"refused: {document['error']}",
+                        batch.audit_from,
+                    )
+                remove_batch_files(ctx, batch.batch_id)
+            continue
+        body = document.get("body") if isinstance(document, dict) else None
+        batch = waiting.get(str(body.get("batch_id"))) if isinstance(body, dict) else None
+        if batch is None:
+            continue  # already applied, or not ours
+        try:
+            receipt = verify_receipt(keys.signing, document, batch.batch_id, batch.sha256)
+        except BatchError:
+            continue
+        done, refused = apply_receipt(ctx, batch, receipt)
+        acknowledged += done
+        quarantined += refused
+    with ctx.store.transaction() as session:
+        record_audit(
+            session,
+            ctx,
+            AuditAction.SYNC,
+            details={
+                "mode": "usb_receipts",
+                "acknowledged": acknowledged,
+                "quarantined": quarantined,
+            },
+        )
     return acknowledged
+
+
+def _usb_statuses(stick: StickFolder, device_id: str, keys: ServerPublicKeys) -> Any:
+    """The office-signed statuses for this laptop on the stick, or None (absent or not genuine)."""
+    if not stick.exists(STATUSES_FOLDER):
+        return None
+    with stick.subfolder(STATUSES_FOLDER) as folder:
+        try:
+            signed = json.loads(folder.read(f"{device_id}.json", MAX_SMALL_FILE_BYTES))
+        except (StickError, ValueError):
+            return None
+    document = verify_document(keys.signing, signed)
+    if document is None or document.get("device_id") != device_id:
+        return None
+    return document
+
+
+def _receipt_documents(receipts_dir: StickFolder) -> list[tuple[str, dict[str, Any]]]:
+    """Each readable receipt document on the stick (links, devices, huge or bad files skipped)."""
+    documents: list[tuple[str, dict[str, Any]]] = []
+    for name in receipts_dir.names():
+        if not name.endswith(".json"):
+            continue
+        try:
+            document = json.loads(receipts_dir.read(name, MAX_SMALL_FILE_BYTES))
+        except (StickError, ValueError):
+            continue
+        if isinstance(document, dict):
+            documents.append((name, document))
+    return documents

@@ -78,6 +78,9 @@ class Application(Base):
     identity_protected: Mapped[bool] = mapped_column(Boolean, default=False)
     # Latest status reported back by the central office (received, admitted, ...).
     court_status: Mapped[str | None] = mapped_column(String(30))
+    # The office's note with that status, and its delivery number (a status applies only if newer).
+    court_status_note: Mapped[str | None] = mapped_column(Text)
+    court_status_seq: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (Index("ix_applications_status_updated", "status", "updated_at"),)
 

@@ -44,9 +44,21 @@ MAGIC = b"VSSB"
 FORMAT_VERSION = 1
 _PREFIX = struct.Struct(">4sBII")
 SIGNATURE_SIZE = 64
-MAX_SEALED_BYTES = 64 * 1024 * 1024
-MAX_PLAIN_BYTES = 256 * 1024 * 1024
+# Bounds that keep the office's memory small whatever is sent (a batch of 500 ordinary records is
+# well under 1 MB sealed): the laptop splits a batch that would pass them.
+MAX_SEALED_BYTES = 16 * 1024 * 1024
+MAX_PLAIN_BYTES = 8 * 1024 * 1024
+MAX_HEADER_BYTES = 64 * 1024
+MAX_RECORDS = 2000
+MAX_AUDIT_ENTRIES = 20000
+# Parsed JSON costs up to ~20x its text for empty objects; bounding how many objects and arrays
+# the text may open keeps the parse small (a real batch opens a few hundred per record).
+MAX_CONTAINERS = 400_000
 _HKDF_INFO = b"vss-outreach sync batch v1"
+
+
+class BatchTooLarge(ValueError):
+    """The content would pass :data:`MAX_PLAIN_BYTES`: seal fewer records."""
 
 
 class BatchError(Exception):
@@ -116,6 +128,8 @@ def seal_batch(
             "audit": [dict(entry) for entry in audit],
         }
     )
+    if len(content) > MAX_PLAIN_BYTES:
+        raise BatchTooLarge(f"{len(content)} bytes of content")
     ephemeral = X25519PrivateKey.generate()
     ephemeral_public = public_bytes(ephemeral.public_key())
     key = _derive_key(
@@ -165,6 +179,30 @@ def _split(data: bytes) -> tuple[dict[str, Any], bytes, bytes, bytes]:
     return header, header_bytes, ciphertext, data[expected - SIGNATURE_SIZE :]
 
 
+def peek_device_id(start: bytes) -> str | None:
+    """The device id from the first bytes of a batch still arriving (None: not enough bytes yet).
+
+    Lets the office refuse an unknown device before it reads (let alone keeps) a large body.
+    """
+    if len(start) < _PREFIX.size:
+        return None
+    magic, version, header_length, _body_length = _PREFIX.unpack_from(start)
+    if magic != MAGIC or version != FORMAT_VERSION:
+        raise BatchError("corrupt", "not a sealed batch of a known version")
+    if header_length > MAX_HEADER_BYTES:
+        raise BatchError("corrupt", "batch header is larger than allowed")
+    if len(start) < _PREFIX.size + header_length:
+        return None
+    try:
+        header = json.loads(start[_PREFIX.size : _PREFIX.size + header_length])
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise BatchError("corrupt", "unreadable batch header") from error
+    device_id = header.get("device_id") if isinstance(header, dict) else None
+    if not isinstance(device_id, str):
+        raise BatchError("corrupt", "incomplete batch header")
+    return device_id
+
+
 def peek_header(data: bytes) -> dict[str, Any]:
     """The clear header (batch id, device id, record count) without checking anything else."""
     return _split(data)[0]
@@ -199,7 +237,11 @@ def open_batch(
         plain = decompressor.decompress(compressed, MAX_PLAIN_BYTES)
         if decompressor.unconsumed_tail or not decompressor.eof:
             raise BatchError("corrupt", "batch content is too large or incomplete")
+        del compressed
+        if plain.count(b"{") + plain.count(b"[") > MAX_CONTAINERS:
+            raise BatchError("corrupt", "batch content has more structure than allowed")
         content = json.loads(plain)
+        del plain
     except (zlib.error, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise BatchError("corrupt", "unreadable batch content") from error
     if (
@@ -208,6 +250,8 @@ def open_batch(
         or content.get("device_id") != header["device_id"]
         or not isinstance(content.get("records"), list)
         or not isinstance(content.get("audit"), list)
+        or len(content["records"]) > MAX_RECORDS
+        or len(content["audit"]) > MAX_AUDIT_ENTRIES
         or not all(isinstance(record, dict) for record in content["records"])
         or not all(isinstance(entry, dict) for entry in content["audit"])
     ):

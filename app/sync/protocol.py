@@ -1,8 +1,10 @@
 """The small HTTP protocol between a device and the central office (shared by both ends).
 
 ``POST /v1/batches``: body = sealed batch bytes (the device signature authenticates it); the answer is
-a signed receipt (see :mod:`app.sync.batch`). ``GET /v1/status?since=N``: signed by the device in
-three headers; the answer is a document signed by the office. ``GET /v1/ping``: reachability.
+a signed receipt (see :mod:`app.sync.batch`). ``GET /v1/status/challenge``: a fresh nonce signed by
+the office; ``POST /v1/status``: :func:`status_request` signed by the device, answered by the
+statuses the device has not acknowledged, signed by the office and echoing the nonce (so neither a
+captured request nor a captured answer can be replayed). ``GET /v1/ping``: reachability.
 """
 
 from __future__ import annotations
@@ -15,10 +17,14 @@ from app.sync.format import canonical_json, record_digest
 BATCHES_PATH = "/v1/batches"
 STATUS_PATH = "/v1/status"
 PING_PATH = "/v1/ping"
+STATUS_CHALLENGE_PATH = "/v1/status/challenge"
+# A challenge is good for this long on the office's own clock (the laptop's clock is never used).
+STATUS_CHALLENGE_SECONDS = 300
+STATUS_REQUEST_KIND = "vss-outreach-status-request"
 
-HEADER_DEVICE = "X-VSS-Device"
-HEADER_TIME = "X-VSS-Time"
-HEADER_SIGNATURE = "X-VSS-Signature"
+# SHA-256 (hex) of the body as sent: the office tells a body damaged on the way ("damaged", to
+# be sent again) from one that is wrongly signed ("bad_signature").
+HEADER_CONTENT_SHA256 = "X-VSS-Content-SHA256"
 
 # Court statuses the office reports back, in the order a record usually passes them.
 COURT_STATUSES: tuple[str, ...] = (
@@ -28,6 +34,10 @@ COURT_STATUSES: tuple[str, ...] = (
     "rejected",
     "lawyer_assigned",
 )
+
+# One record version's canonical JSON may not pass this (answers are text; files travel apart).
+MAX_RECORD_BYTES = 1024 * 1024
+RECORD_TOO_LARGE = f"the record is larger than {MAX_RECORD_BYTES // 1024} kB"
 
 RECORD_FIELDS: tuple[str, ...] = (
     "version_id",
@@ -41,17 +51,15 @@ RECORD_FIELDS: tuple[str, ...] = (
 )
 
 
-def status_request_message(device_id: str, since: int, timestamp: int) -> bytes:
-    """The bytes a device signs to ask for its status updates."""
-    return canonical_json(
-        {
-            "method": "GET",
-            "path": STATUS_PATH,
-            "device_id": device_id,
-            "since": since,
-            "time": timestamp,
-        }
-    )
+def status_request(device_id: str, challenge: Mapping[str, Any], ack: list[int]) -> dict[str, Any]:
+    """What a device signs to fetch its statuses: the office's fresh challenge and the delivery
+    ids it has applied since its last request (so the office stops sending them)."""
+    return {
+        "kind": STATUS_REQUEST_KIND,
+        "device_id": device_id,
+        "challenge": dict(challenge),
+        "ack": [int(item) for item in ack],
+    }
 
 
 def record_problem(record: Mapping[str, Any]) -> str | None:
@@ -64,6 +72,8 @@ def record_problem(record: Mapping[str, Any]) -> str | None:
     if not isinstance(record["answers"], dict):
         return "answers must be an object"
     content = {key: value for key, value in record.items() if key != "content_sha256"}
+    if len(canonical_json(content)) > MAX_RECORD_BYTES:
+        return RECORD_TOO_LARGE
     if record_digest(content) != record["content_sha256"]:
         return "content_sha256 does not match the record content"
     return None

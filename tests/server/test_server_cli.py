@@ -12,12 +12,13 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from app.server.main import main as server_main
 from app.services import errors, sync, sync_enrolment
 from app.services.context import AppContext, open_app
-from app.sync.crypto import b64encode
-from app.sync.protocol import HEADER_DEVICE, HEADER_SIGNATURE, HEADER_TIME, status_request_message
+from app.sync.crypto import sign_document
+from app.sync.protocol import status_request
 from tests.sync.harness import LiveServer, add_records, device_public_b64
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -103,10 +104,9 @@ def test_enrolment_file_for_another_laptop_is_refused(tmp_path: Path, home: Path
         ctx.close()
 
 
-def _status(server: LiveServer, device_id: str, since: int, when: int, signature: str) -> int:
+def _post_status(server: LiveServer, document: object) -> int:
     request = urllib.request.Request(
-        f"{server.url}/v1/status?since={since}",
-        headers={HEADER_DEVICE: device_id, HEADER_TIME: str(when), HEADER_SIGNATURE: signature},
+        f"{server.url}/v1/status", data=json.dumps(document).encode(), method="POST"
     )
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
@@ -115,15 +115,29 @@ def _status(server: LiveServer, device_id: str, since: int, when: int, signature
         return int(error.code)
 
 
-def test_status_requests_must_be_signed_by_the_device(
+def _challenge(server: LiveServer) -> dict[str, object]:
+    with urllib.request.urlopen(f"{server.url}/v1/status/challenge", timeout=10) as response:
+        challenge: dict[str, object] = json.loads(response.read())
+    return challenge
+
+
+def test_status_requests_must_be_signed_by_the_device_and_run_once(
     device: AppContext, server: LiveServer
 ) -> None:
     key = sync_enrolment.device_keys(device)
-    now = int(time.time())
-    good = b64encode(key.sign(status_request_message(device.device_id, 0, now)))
-    assert _status(server, device.device_id, 0, now, good) == 200
-    assert _status(server, device.device_id, 5, now, good) == 403  # signed for another cursor
-    assert _status(server, "unknown-device", 0, now, good) == 403
-    old = now - 3 * 86400
-    stale = b64encode(key.sign(status_request_message(device.device_id, 0, old)))
-    assert _status(server, device.device_id, 0, old, stale) == 409
+    challenge = _challenge(server)
+    good = sign_document(key, status_request(device.device_id, challenge, []))
+    assert _post_status(server, good) == 200
+    assert _post_status(server, good) == 409  # a captured request cannot be replayed
+    fresh = sign_document(key, status_request(device.device_id, _challenge(server), []))
+    forged = {**fresh, "body": {**fresh["body"], "ack": [1, 2, 3]}}
+    assert _post_status(server, forged) == 403  # altered after signing
+    stranger = sign_document(
+        Ed25519PrivateKey.generate(), status_request(device.device_id, _challenge(server), [])
+    )
+    assert _post_status(server, stranger) == 403
+    unknown = sign_document(key, status_request("unknown-device", _challenge(server), []))
+    assert _post_status(server, unknown) == 403
+    own_challenge = sign_document(key, {"nonce": "chosen-by-the-sender", "issued": 2_000_000_000})
+    invented = sign_document(key, status_request(device.device_id, own_challenge, []))
+    assert _post_status(server, invented) == 403  # only the office's challenges count

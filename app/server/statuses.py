@@ -1,0 +1,186 @@
+"""Court statuses (and notes) owed to each device, delivered until the device acknowledges them.
+
+A status set for a reference becomes one :class:`StatusDelivery` row per (device, record) holding
+that reference. A device fetches its unacknowledged rows (network: a challenge-response request;
+USB: a signed document the office writes on the stick) and acknowledges the ids it applied in its
+next request or on its next stick. The device applies a row only if its id is newer than what the
+record holds, so a row delivered twice, or an old stick, changes nothing.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.sync.batch import BatchError
+from app.sync.crypto import ServerKeys, sign_document, verify_document, verify_key_from_b64
+from app.sync.protocol import STATUS_CHALLENGE_SECONDS, STATUS_REQUEST_KIND
+
+from .models import Device, RecordVersion, StatusDelivery, StatusNonce, StatusUpdate, utcnow
+
+STATUS_PAGE = 500
+MAX_ACKS = 5000
+
+
+def queue_status(
+    session: Session,
+    update_row: StatusUpdate,
+    targets: list[tuple[str, str]] | None = None,
+) -> int:
+    """Owe ``update_row`` to every (device, application) holding its reference; returns how many."""
+    session.flush()
+    if targets is None:
+        targets = list(
+            session.execute(
+                select(RecordVersion.device_id, RecordVersion.application_id)
+                .where(RecordVersion.reference == update_row.reference)
+                .distinct()
+            ).tuples()
+        )
+    for device_id, application_id in targets:
+        session.add(
+            StatusDelivery(
+                status_update_id=update_row.id,
+                device_id=device_id,
+                application_id=application_id,
+                reference=update_row.reference,
+                status=update_row.status,
+                note=update_row.note,
+            )
+        )
+    return len(targets)
+
+
+def issue_challenge(keys: ServerKeys) -> dict[str, Any]:
+    return sign_document(keys.signing, {"nonce": secrets.token_hex(16), "issued": int(time.time())})
+
+
+def _device_key(session: Session, device_id: str) -> Any:
+    device = session.get(Device, device_id[:36])
+    if device is None:
+        raise BatchError("unknown_device", "the device is not enrolled")
+    if device.revoked:
+        raise BatchError("revoked_device", "the device has been revoked")
+    return verify_key_from_b64(device.signing_public)
+
+
+def _open_rows(session: Session, device_id: str) -> list[dict[str, Any]]:
+    rows = session.scalars(
+        select(StatusDelivery)
+        .where(StatusDelivery.device_id == device_id, StatusDelivery.acknowledged_at.is_(None))
+        .order_by(StatusDelivery.id)
+        .limit(STATUS_PAGE)
+    ).all()
+    return [
+        {
+            "seq": row.id,
+            "application_id": row.application_id,
+            "reference": row.reference,
+            "status": row.status,
+            "note": row.note,
+            "at": row.at.isoformat(),
+        }
+        for row in rows
+    ]
+
+
+def _acknowledge(session: Session, device_id: str, ack: Any) -> None:
+    if not isinstance(ack, list) or len(ack) > MAX_ACKS:
+        raise BatchError("corrupt", "bad acknowledgement list")
+    ids = [item for item in ack if isinstance(item, int)]
+    for start in range(0, len(ids), 500):
+        session.execute(
+            update(StatusDelivery)
+            .where(
+                StatusDelivery.id.in_(ids[start : start + 500]),
+                StatusDelivery.device_id == device_id,
+                StatusDelivery.acknowledged_at.is_(None),
+            )
+            .values(acknowledged_at=utcnow())
+        )
+
+
+def deliver_statuses(
+    sessions: sessionmaker[Session], keys: ServerKeys, signed_request: Any
+) -> dict[str, Any]:
+    """Answer a signed status request: acks applied, then the device's open statuses, signed."""
+    body = signed_request.get("body") if isinstance(signed_request, dict) else None
+    if not isinstance(body, dict) or body.get("kind") != STATUS_REQUEST_KIND:
+        raise BatchError("corrupt", "not a status request")
+    device_id = str(body.get("device_id", ""))
+    with sessions() as session:
+        device_key = _device_key(session, device_id)
+    if verify_document(device_key, signed_request) is None:
+        raise BatchError("bad_signature", "the request signature does not match")
+    challenge = verify_document(keys.signing.public_key(), body.get("challenge"))
+    if challenge is None or not isinstance(challenge.get("nonce"), str):
+        raise BatchError("bad_signature", "the challenge was not issued by this office")
+    issued = challenge.get("issued")
+    if not isinstance(issued, int) or not 0 <= time.time() - issued <= STATUS_CHALLENGE_SECONDS:
+        raise BatchError("replay", "the challenge has expired; ask for a new one")
+    nonce = str(challenge["nonce"])[:64]
+    try:
+        with sessions.begin() as session:
+            session.add(StatusNonce(nonce=nonce))
+            session.flush()
+            _acknowledge(session, device_id, body.get("ack", []))
+            updates = _open_rows(session, device_id)
+            session.execute(
+                delete(StatusNonce).where(
+                    StatusNonce.used_at < utcnow() - timedelta(seconds=4 * STATUS_CHALLENGE_SECONDS)
+                )
+            )
+    except IntegrityError as error:
+        raise BatchError("replay", "this status request was already answered") from error
+    return sign_document(
+        keys.signing,
+        {
+            "device_id": device_id,
+            "nonce": nonce,
+            "updates": updates,
+            "more": len(updates) == STATUS_PAGE,
+        },
+    )
+
+
+def usb_status_document(sessions: sessionmaker[Session], keys: ServerKeys, device_id: str) -> bytes:
+    """The signed statuses a device has not acknowledged, for its stick (at most one page)."""
+    from app.sync.format import canonical_json
+
+    with sessions() as session:
+        updates = _open_rows(session, device_id)
+    return canonical_json(
+        sign_document(
+            keys.signing,
+            {
+                "device_id": device_id,
+                "nonce": None,
+                "issued": time.time(),
+                "updates": updates,
+                "more": False,
+            },
+        )
+    )
+
+
+def apply_usb_ack(sessions: sessionmaker[Session], signed_ack: Any) -> bool:
+    """Apply a device-signed acknowledgement found on a stick; False if it is not genuine."""
+    body = signed_ack.get("body") if isinstance(signed_ack, dict) else None
+    if not isinstance(body, dict):
+        return False
+    device_id = str(body.get("device_id", ""))
+    try:
+        with sessions.begin() as session:
+            device_key = _device_key(session, device_id)
+            if verify_document(device_key, signed_ack) is None:
+                return False
+            _acknowledge(session, device_id, body.get("ack", []))
+    except BatchError:
+        return False
+    return True
