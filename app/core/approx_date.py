@@ -19,6 +19,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from app.core.khmer_calendar import animal_year, buddhist_era_years
 from app.core.khmer_text import from_khmer_digits, to_khmer_digits
 
 FORMAT_VERSION = 1
@@ -432,6 +433,10 @@ def _parse(text: str) -> ApproxDate:
         age_text = age_match.group(1) or age_match.group(3)
         year_text = age_match.group(2) or age_match.group(4)
         return ApproxDate.from_age(int(age_text), int(year_text), approximate=True)
+    # Before the plain year: 2518 is a Buddhist Era year, not a Gregorian one.
+    calendar_years = buddhist_era_years(body) or animal_year(cleaned.replace(" ", ""))
+    if calendar_years is not None:
+        return ApproxDate.between(*calendar_years, approximate=True)
     if (m := _RE_YEAR.match(body)) is not None:
         return ApproxDate.from_year(int(m.group(1)), approximate=approximate)
     if (m := _RE_RANGE.match(body)) is not None:

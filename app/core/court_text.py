@@ -116,10 +116,10 @@ def court_today(now: CourtOnDate) -> tuple[Text, tuple[Text, ...], str]:
         *(case_line(c) for c in now.cases if c.state is not CaseState.NOT_OPEN),
     ]
     paragraphs = [p for p in paragraphs if p.en.strip()]
-    sources = [
-        phase.source,
-        *sorted({e.source for c in now.cases for e in c.case.events if e.day <= now.day}),
-    ]
+    # The phase's source and, per case, the source of the fact that sets its state that day
+    # (the whole trail of sources is in court.yaml): short enough for a leaflet panel.
+    decisive = [c.last_event.source for c in now.cases if c.last_event is not None]
+    sources = [phase.source, *dict.fromkeys(decisive)]
     return TITLE, tuple(paragraphs), f"{SOURCE}: " + "; ".join(sources)
 
 

@@ -32,6 +32,8 @@ class CrimeCategory(StrEnum):
     HOMICIDE = "homicide"
     TORTURE = "torture"
     RELIGIOUS_PERSECUTION = "religious_persecution"
+    PERSECUTION = "persecution"  # on political, racial or religious grounds (Article 5)
+    RAPE_SEXUAL_VIOLENCE = "rape_sexual_violence"  # rape (Article 5); other sexual violence
     GENOCIDE = "genocide"
     CRIMES_AGAINST_HUMANITY = "crimes_against_humanity"
     GRAVE_BREACHES_GENEVA = "grave_breaches_geneva"
@@ -67,10 +69,13 @@ LEGAL_BASIS: dict[CrimeCategory, str] = {
     CrimeCategory.HOMICIDE: "ECCC Law, Article 3 (1956 Penal Code)",
     CrimeCategory.TORTURE: "ECCC Law, Articles 3 and 5",
     CrimeCategory.RELIGIOUS_PERSECUTION: "ECCC Law, Articles 3 and 5",
+    CrimeCategory.PERSECUTION: "ECCC Law, Article 5 (persecution on political, racial or "
+    "religious grounds)",
+    CrimeCategory.RAPE_SEXUAL_VIOLENCE: "ECCC Law, Article 5 (rape; other inhumane acts)",
     CrimeCategory.GENOCIDE: "ECCC Law, Article 4",
     CrimeCategory.CRIMES_AGAINST_HUMANITY: "ECCC Law, Article 5",
     CrimeCategory.GRAVE_BREACHES_GENEVA: "ECCC Law, Article 6",
-    CrimeCategory.DESTRUCTION_CULTURAL_PROPERTY: "ECCC Law, Article 7",
+    CrimeCategory.DESTRUCTION_CULTURAL_PROPERTY: "ECCC Law, Article 7 (during armed conflict)",
     CrimeCategory.CRIMES_AGAINST_PROTECTED_PERSONS: "ECCC Law, Article 8",
     CrimeCategory.FORCED_MARRIAGE: "ECCC Law, Article 5 (other inhumane acts)",
     CrimeCategory.FORCED_TRANSFER: "ECCC Law, Articles 5 and 6",
@@ -97,28 +102,46 @@ def screen(
     latest: date | None,
     crimes: Iterable[CrimeCategory] = (),
     crimes_against_humanity_kinds: Iterable[CrimeAgainstHumanityKind] = (),
-    place_in_cambodia: bool | None = None,
     claims_direct_injury: bool | None = None,
     applies_as_civil_party: bool | None = None,
+    approximate: bool = False,
 ) -> list[ScreeningNote]:
     """Notes for the officer to read out or show, most important first (warnings before infos).
 
     ``earliest``/``latest`` bound the time of the events (an approximate date is a range; None is
-    an unknown end). None for the yes/no inputs means "not answered yet".
+    an unknown end); ``approximate``: the applicant said "about", so a date within a year of the
+    period may fall inside it. None for the yes/no inputs means "not answered yet". There is no
+    note on the place: the law sets the period and the crimes, and the court decides the rest.
     """
     crime_set = set(crimes)
     if crimes_against_humanity_kinds:
         crime_set.add(CrimeCategory.CRIMES_AGAINST_HUMANITY)
     notes = [
-        *_date_notes(earliest, latest),
+        *_date_notes(earliest, latest, approximate),
         *_crime_notes(crime_set),
-        *_place_notes(place_in_cambodia),
         *_role_notes(claims_direct_injury, applies_as_civil_party),
     ]
     return sorted(notes, key=lambda note: note.severity != "warning")
 
 
-def _date_notes(earliest: date | None, latest: date | None) -> list[ScreeningNote]:
+def _possibly_within(earliest: date | None, latest: date | None) -> list[ScreeningNote]:
+    return [
+        ScreeningNote(
+            "date.possibly_within",
+            "info",
+            f"This approximate date is close to the court's period ({_PERIOD_EN}): the events "
+            "may fall within it. Write down what the applicant remembers; the court decides.",
+            f"កាលបរិច្ឆេទប្រហាក់ប្រហែលនេះ នៅជិតរយៈពេលរបស់តុលាការ ({_PERIOD_KM})៖ "
+            "ហេតុការណ៍ប្រហែលជាស្ថិតក្នុងរយៈពេលនោះ។ សូមកត់ត្រាអ្វីដែលអ្នកដាក់ពាក្យចងចាំ។ "
+            "តុលាការជាអ្នកសម្រេច។",
+            _SOURCE_PERIOD,
+        )
+    ]
+
+
+def _date_notes(
+    earliest: date | None, latest: date | None, approximate: bool = False
+) -> list[ScreeningNote]:
     if earliest is None and latest is None:
         return [
             ScreeningNote(
@@ -141,6 +164,11 @@ def _date_notes(earliest: date | None, latest: date | None) -> list[ScreeningNot
                 "",
             )
         ]
+    # "About 1974" or "about 1980": within a year of the period, it may fall inside it.
+    if approximate and latest is not None and 0 < (PERIOD_START - latest).days <= 366:
+        return _possibly_within(earliest, latest)
+    if approximate and earliest is not None and 0 < (earliest - PERIOD_END).days <= 366:
+        return _possibly_within(earliest, latest)
     if latest is not None and latest < PERIOD_START:
         return [
             ScreeningNote(
@@ -232,24 +260,6 @@ def _crime_notes(crimes: set[CrimeCategory]) -> list[ScreeningNote]:
             )
         )
     return notes
-
-
-def _place_notes(place_in_cambodia: bool | None) -> list[ScreeningNote]:
-    if place_in_cambodia is not False:
-        return []
-    return [
-        ScreeningNote(
-            "place.outside_cambodia",
-            "warning",
-            "This happened outside Cambodia. The court deals with crimes of the Democratic "
-            "Kampuchea period and may not be able to consider it. Write down the exact place; "
-            "the court decides.",
-            "រឿងនេះកើតឡើងនៅក្រៅប្រទេសកម្ពុជា។ តុលាការពិនិត្យឧក្រិដ្ឋកម្មក្នុងរបបកម្ពុជាប្រជាធិបតេយ្យ "
-            "ហើយប្រហែលជាមិនអាចពិនិត្យរឿងនេះបានទេ។ សូមកត់ត្រាទីកន្លែងឲ្យបានច្បាស់។ "
-            "តុលាការជាអ្នកសម្រេច។",
-            "ECCC Law, Articles 1 and 2",
-        )
-    ]
 
 
 def _role_notes(

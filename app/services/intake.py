@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from app.core.approx_date import ApproxDate, ApproxDateError
+from app.core.approx_date import ApproxDate, ApproxDateError, Precision
 from app.core.forms import FieldRole, FormDefinition
 from app.core.jurisdiction import CrimeCategory, ScreeningNote, screen
 from app.i18n import _
@@ -31,31 +31,38 @@ def _answer(form: FormDefinition, answers: Mapping[str, Any], role: FieldRole) -
     return None if item is None else answers.get(item.id)
 
 
-def _date_bound(value: Any, latest: bool) -> date | None:
+def _crime_date(value: Any) -> ApproxDate | None:
     if not isinstance(value, Mapping):
         return None
     try:
-        parsed = ApproxDate.from_dict(dict(value))
+        return ApproxDate.from_dict(dict(value))
     except ApproxDateError:
         return None
+
+
+def _date_bound(parsed: ApproxDate | None, latest: bool) -> date | None:
+    if parsed is None:
+        return None
+    if parsed.precision is Precision.AGE_IN_YEAR and parsed.year is not None:
+        # "30 years old in 1975" typed as the time of a crime: it happened in 1975. The age is
+        # the applicant's then; it is not a birth year here.
+        return date(parsed.year, 12, 31) if latest else date(parsed.year, 1, 1)
     return parsed.latest() if latest else parsed.earliest()
 
 
 def screening_notes(form: FormDefinition, answers: Mapping[str, Any]) -> list[ScreeningNote]:
     """Plain-language notes on the court's jurisdiction for what has been answered so far."""
-    start = _answer(form, answers, FieldRole.CRIME_DATE_FROM)
-    end = _answer(form, answers, FieldRole.CRIME_DATE_TO) or start
+    start = _crime_date(_answer(form, answers, FieldRole.CRIME_DATE_FROM))
+    end = _crime_date(_answer(form, answers, FieldRole.CRIME_DATE_TO)) or start
     crimes_raw = _answer(form, answers, FieldRole.CRIME_CATEGORIES) or []
     crimes = [CrimeCategory(c) for c in crimes_raw if c in CrimeCategory._value2member_map_]
-    place = _answer(form, answers, FieldRole.CRIME_PLACE)
-    in_cambodia = True if isinstance(place, Mapping) and place.get("province") else None
     participation = _answer(form, answers, FieldRole.PARTICIPATION)
     injury = _answer(form, answers, FieldRole.DIRECT_INJURY)
     return screen(
         earliest=_date_bound(start, latest=False),
         latest=_date_bound(end, latest=True),
         crimes=crimes,
-        place_in_cambodia=in_cambodia,
+        approximate=any(d is not None and d.approximate for d in (start, end)),
         claims_direct_injury=injury if isinstance(injury, bool) else None,
         applies_as_civil_party=None if participation is None else participation == "civil_party",
     )

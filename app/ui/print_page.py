@@ -253,8 +253,8 @@ class PrintPage(QWidget):
         if kind == "receipt":
             return printing.receipt_pdf(self.ctx, self._application_id(), full_copy_reason=reason)
         if kind == "blank_form":
-            return printing.blank_form_pdf(str(self.form_choice.currentData()))
-        return printing.leaflet_pdf()
+            return printing.blank_form_pdf(str(self.form_choice.currentData()), self.ctx)
+        return printing.leaflet_pdf(self.ctx)
 
     def preview(self) -> bool:
         if self.kind() == "forum":

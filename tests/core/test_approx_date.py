@@ -127,3 +127,25 @@ def test_from_dict_refuses_bad_data(data: object) -> None:
 
 def test_precision_is_kept() -> None:
     assert ApproxDate.parse("dry season 1977", today=TODAY).precision is Precision.SEASON
+
+
+@pytest.mark.parametrize(
+    ("typed", "years"),
+    [
+        ("ព.ស. ២៥១៩", (1975, 1976)),  # BE 2519: mid-1975 to mid-1976 (Visak Bochea)
+        ("ព.ស២៥១៨", (1974, 1975)),
+        ("ពុទ្ធសករាជ ២៥២០", (1976, 1977)),
+        ("2519 BE", (1975, 1976)),
+        ("B.E. 2521", (1977, 1978)),
+        ("2519", (1975, 1976)),  # a bare year from 2400 to 2600 can only be BE
+        ("ឆ្នាំថោះ", (1975, 1976)),  # the rabbit year from Khmer New Year 1975
+        ("ឆ្នាំ រោង", (1976, 1977)),
+        ("ម្សាញ់", (1977, 1978)),
+        ("ឆ្នាំមមី", (1978, 1979)),
+    ],
+)
+def test_buddhist_era_and_animal_years(typed: str, years: tuple[int, int]) -> None:
+    value = ApproxDate.parse(typed)
+    assert value.precision is Precision.RANGE and value.approximate
+    assert (value.year, value.year_to) == years
+    assert value.earliest() == date(years[0], 1, 1)

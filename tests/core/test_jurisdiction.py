@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from app.core.approx_date import ApproxDate
 from app.core.jurisdiction import (
     LEGAL_BASIS,
     PERIOD_END,
@@ -120,12 +121,41 @@ def test_every_category_has_a_legal_basis() -> None:
     assert CrimeCategory("forced_marriage") is CrimeCategory.FORCED_MARRIAGE
 
 
-def test_place_outside_cambodia_warns_and_unknown_place_is_silent() -> None:
+def test_no_territorial_note_the_law_does_not_support() -> None:
+    notes = screen(earliest=IN_FROM, latest=IN_TO, crimes=ANY_CRIME)
+    assert notes == []
+    assert all(not note.code.startswith("place.") for note in notes)
+
+
+def test_about_1974_is_possibly_within_the_period() -> None:
+    about_1974 = ApproxDate.parse("about 1974")
+    notes = screen(
+        earliest=about_1974.earliest(),
+        latest=about_1974.latest(),
+        crimes=ANY_CRIME,
+        approximate=True,
+    )
+    assert _codes(notes) == ["date.possibly_within"]
+    assert "may fall within" in notes[0].message_en
+    # Said without "about", 1974 is before the period; "about 1972" is too far to be inside.
     assert _codes(
-        screen(earliest=IN_FROM, latest=IN_TO, crimes=ANY_CRIME, place_in_cambodia=False)
-    ) == ["place.outside_cambodia"]
-    assert screen(earliest=IN_FROM, latest=IN_TO, crimes=ANY_CRIME, place_in_cambodia=True) == []
-    assert screen(earliest=IN_FROM, latest=IN_TO, crimes=ANY_CRIME, place_in_cambodia=None) == []
+        screen(earliest=date(1974, 1, 1), latest=date(1974, 12, 31), crimes=ANY_CRIME)
+    ) == ["date.before_period"]
+    assert _codes(
+        screen(
+            earliest=date(1972, 1, 1), latest=date(1972, 12, 31), crimes=ANY_CRIME, approximate=True
+        )
+    ) == ["date.before_period"]
+    about_1980 = ApproxDate.parse("about 1979").earliest(), ApproxDate.parse("about 1979").latest()
+    assert "date.possibly_within" not in _codes(
+        screen(earliest=about_1980[0], latest=about_1980[1], crimes=ANY_CRIME, approximate=True)
+    )  # 1979 starts inside the period: partly inside, said as such
+
+
+def test_persecution_and_rape_are_categories_of_article_5() -> None:
+    assert "political, racial or religious" in LEGAL_BASIS[CrimeCategory.PERSECUTION]
+    assert "rape" in LEGAL_BASIS[CrimeCategory.RAPE_SEXUAL_VIOLENCE]
+    assert "armed conflict" in LEGAL_BASIS[CrimeCategory.DESTRUCTION_CULTURAL_PROPERTY]
 
 
 def test_civil_party_notes_follow_rule_23bis() -> None:
@@ -164,7 +194,6 @@ def test_warnings_come_first_and_nothing_rejects() -> None:
         earliest=None,
         latest=date(1990, 1, 1),
         crimes=[CrimeCategory.OTHER],
-        place_in_cambodia=False,
         applies_as_civil_party=True,
         claims_direct_injury=False,
     )
@@ -178,7 +207,8 @@ def test_every_note_is_bilingual_and_sourced() -> None:
     combinations = [
         screen(earliest=None, latest=None),
         screen(earliest=date(1974, 1, 1), latest=date(1976, 1, 1), crimes=[CrimeCategory.OTHER]),
-        screen(earliest=date(1970, 1, 1), latest=date(1971, 1, 1), place_in_cambodia=False),
+        screen(earliest=date(1970, 1, 1), latest=date(1971, 1, 1)),
+        screen(earliest=date(1974, 1, 1), latest=date(1974, 12, 31), approximate=True),
         screen(earliest=date(1980, 1, 1), latest=date(1981, 1, 1), applies_as_civil_party=True),
         screen(
             earliest=date(1976, 1, 1),
