@@ -509,6 +509,7 @@ def make_styles(base_size: float = 11) -> dict[str, ParagraphStyle]:
         alignment: int = TA_LEFT,
         space_before: float = 0.0,
         space_after: float = 0.0,
+        keep_with_next: bool = False,
     ) -> ParagraphStyle:
         return ParagraphStyle(
             name,
@@ -518,6 +519,7 @@ def make_styles(base_size: float = 11) -> dict[str, ParagraphStyle]:
             alignment=alignment,
             spaceBefore=space_before,
             spaceAfter=space_after,
+            keepWithNext=int(keep_with_next),
             shaping=1,
         )
 
@@ -526,10 +528,22 @@ def make_styles(base_size: float = 11) -> dict[str, ParagraphStyle]:
         "normal": style("normal", base_size, space_after=base_size * 0.3),
         "small": style("small", small),
         "label": style("label", base_size, bold=True),
+        # Headings stay on the page of the text they introduce (never alone at a page bottom).
         "heading": style(
-            "heading", base_size * 1.3, bold=True, space_before=base_size * 0.6, space_after=2
+            "heading",
+            base_size * 1.3,
+            bold=True,
+            space_before=base_size * 0.6,
+            space_after=2,
+            keep_with_next=True,
         ),
-        "subheading": style("subheading", base_size * 1.1, bold=True, space_before=base_size * 0.4),
+        "subheading": style(
+            "subheading",
+            base_size * 1.1,
+            bold=True,
+            space_before=base_size * 0.4,
+            keep_with_next=True,
+        ),
         "title": style("title", base_size * 1.6, bold=True, alignment=TA_CENTER, space_after=4),
         "subtitle": style("subtitle", base_size * 1.1, alignment=TA_CENTER, space_after=4),
         "centered": style("centered", base_size, alignment=TA_CENTER),
