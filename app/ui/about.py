@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 import app
 from app import APP_NAME
 from app.core.resources import assets_dir, fonts_dir
-from app.i18n import _
+from app.ui.text import _
 
 ICON_SIZES = (16, 24, 32, 48, 64, 128, 256)
 

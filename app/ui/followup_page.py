@@ -32,12 +32,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.court import Court
-from app.i18n import N_, _, current_language, format_date, format_number
+from app.i18n import N_, current_language, format_date, format_number
 from app.services import errors, followup, letters, people, records
 from app.services.context import AppContext
 from app.services.places import describe_place
 from app.services.printing import PrintError, RenderCancelled
-from app.ui.text import ReadingProgressBar
+from app.ui.text import ReadingProgressBar, _
 from app.ui.worker import BackgroundTask
 
 COLUMNS = (N_("Reference"), N_("Name"), N_("Deadline"), N_("Due date"), N_("Days left"))

@@ -15,9 +15,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import _, current_language, format_datetime
+from app.i18n import current_language, format_datetime
 from app.services import form_catalogue, records
 from app.services.context import AppContext
+from app.ui.text import _
 from app.ui.wizard.wizard import IntakeWizard
 
 DRAFT_ID_ROLE = 256

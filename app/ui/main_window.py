@@ -27,7 +27,6 @@ from app.i18n import (
     LANGUAGE_NAMES,
     LANGUAGES,
     N_,
-    _,
     current_language,
     format_number,
     on_language_changed,
@@ -41,6 +40,7 @@ from app.services.form_catalogue import form_file_problems
 from app.services.settings import load_settings
 from app.ui.lock_screen import HiddenWindows, LockScreen
 from app.ui.record_view import RecordDialog
+from app.ui.text import _
 
 IDLE_CHECK_MS = 15_000
 ACTIVITY_EVENTS = frozenset(

@@ -19,10 +19,11 @@ from PySide6.QtWidgets import (
 from app.core.court import CourtOnDate
 from app.core.court_text import accepting_answer
 from app.core.rights import PathExplainer, Question, Result
-from app.i18n import _, current_language, format_number
+from app.i18n import current_language, format_number
 from app.services import errors, form_catalogue
 from app.services.rights import path_explainer
 from app.ui.presentation import set_point_size
+from app.ui.text import _
 
 KHMER_POINT_SIZE = 22.0
 ENGLISH_POINT_SIZE = 15.0

@@ -15,7 +15,8 @@ from PySide6.QtGui import QCloseEvent, QColor, QKeyEvent, QMouseEvent, QPalette,
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from app.core.rights import RightsTopic
-from app.i18n import _, format_number
+from app.i18n import format_number
+from app.ui.text import _
 
 KHMER_POINT_SIZE = 44.0
 ENGLISH_POINT_SIZE = 26.0

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import N_, _, current_language, format_date, format_number
+from app.i18n import N_, current_language, format_date, format_number
 from app.services.context import AppContext
 from app.services.form_catalogue import available_forms
 from app.services.records import COURT_STATUS_LABELS, STATUS_LABELS
@@ -44,6 +44,7 @@ from app.services.registry import (
     list_registry,
     search_is_broad,
 )
+from app.ui.text import _
 
 PAGE_SIZE = 200
 

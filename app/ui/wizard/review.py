@@ -24,10 +24,10 @@ from app.core.approx_date import ApproxDate, ApproxDateError
 from app.core.forms import Field, FieldType, FormDefinition
 from app.core.forms.validation import FieldIssue, Severity, visible_fields, visible_sections
 from app.core.jurisdiction import ScreeningNote
-from app.i18n import _, birth_year_text, citation, current_language
+from app.i18n import birth_year_text, citation, current_language
 from app.services.duplicates import DuplicateCandidate
 from app.services.places import describe_place
-from app.ui.text import html_text
+from app.ui.text import _, html_text
 from app.ui.wizard.choice_editors import signature_mark_labels
 
 FIELD_ID_ROLE = 256
