@@ -23,8 +23,10 @@ Results are cached: the same help text or rights paragraph is segmented once per
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from app.core.khmer_text import ZWSP, grapheme_clusters, word_break_offsets
 
@@ -152,6 +154,21 @@ def normalize_typed_text(text: str) -> str:
     return unicodedata.normalize("NFC", "".join(pieces))
 
 
+def normalize_typed_answers(answers: Mapping[str, Any]) -> dict[str, Any]:
+    """`normalize_typed_text` applied to every string in a form's answers (nested too)."""
+    return {key: _normalize_value(value) for key, value in answers.items()}
+
+
+def _normalize_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return normalize_typed_text(value)
+    if isinstance(value, Mapping):
+        return {key: _normalize_value(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_normalize_value(item) for item in value]
+    return value
+
+
 def _typed_breaks(text: str) -> set[int]:
     offsets: set[int] = set()
     position = 0
@@ -186,6 +203,7 @@ __all__ = [
     "display_text",
     "line_starts_are_valid",
     "may_break_between",
+    "normalize_typed_answers",
     "normalize_typed_text",
     "strip_display_marks",
 ]
