@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 from app.i18n import current_language, format_datetime
 from app.services import form_catalogue, records
 from app.services.context import AppContext
-from app.ui.text import _
+from app.ui.text import WrapButton, _
 from app.ui.wizard.wizard import IntakeWizard
 
 DRAFT_ID_ROLE = 256
@@ -35,13 +35,13 @@ class FormChooser(QWidget):
         self.title.setObjectName("pageTitle")
         self.intro = QLabel()
         self.intro.setWordWrap(True)
-        self.form_buttons: dict[str, QPushButton] = {}
+        self.form_buttons: dict[str, WrapButton] = {}
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.intro)
         buttons = QHBoxLayout()
         for form in form_catalogue.available_forms().values():
-            button = QPushButton()
+            button = WrapButton()
             button.setObjectName(f"start_{form.id}")
             button.setMinimumHeight(90)
             button.clicked.connect(lambda _c=False, form_id=form.id: self.form_chosen.emit(form_id))
