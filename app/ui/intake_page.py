@@ -158,6 +158,8 @@ class FinishedPanel(QWidget):
 class IntakePage(QWidget):
     """Hosts the chooser, the running wizard and the finished panel."""
 
+    scrolls_itself = True  # its own scroll areas fill the page (see MainWindow)
+
     application_finalized = Signal(str, str)  # application id, reference
 
     def __init__(self, ctx: AppContext) -> None:

@@ -41,6 +41,8 @@ DOCUMENT_KINDS = ("application", "receipt", "blank_form", "leaflet", "forum")
 
 
 class PrintPage(QWidget):
+    scrolls_itself = True  # the preview scrolls inside the page (see MainWindow)
+
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx

@@ -49,6 +49,8 @@ def _readable(label: QLabel) -> None:
 class RightsPage(QWidget):
     """Topic list and search on the left, the chosen topic's text on the right."""
 
+    scrolls_itself = True  # its own scroll areas fill the page (see MainWindow)
+
     start_form = Signal(str)
 
     def __init__(self, ctx: AppContext) -> None:

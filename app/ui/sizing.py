@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QWidget
+from collections.abc import Sequence
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtWidgets import QHeaderView, QTableView, QWidget
 
 # Room a window may take on the smallest screen: 1024x600 less the task bar and a title bar.
 SMALLEST_SCREEN_ROOM = (1024, 540)
@@ -21,3 +24,62 @@ def fit_to_width(window: QWidget, width: int) -> None:
         height = window.sizeHint().height()
     window.setMinimumHeight(min(height, SMALLEST_SCREEN_ROOM[1]))
     window.resize(width, height)
+
+
+class ColumnFitter(QObject):
+    """Keeps a table's columns inside its width (no sideways scroll bar), each at least as wide
+    as its header text, the rest shared out by ``weights``; cells that are still too long end
+    with "…" and are read in full in the record itself."""
+
+    def __init__(
+        self, table: QTableView, weights: Sequence[int], optional: Sequence[int] = ()
+    ) -> None:
+        super().__init__(table)
+        self.table = table
+        self.weights = list(weights)
+        # Columns that may be left out on a narrow screen, the least needed first (what they
+        # show is in the record itself).
+        self.optional = list(optional)
+        header = table.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        table.viewport().installEventFilter(self)
+        model = table.model()
+        if model is not None:
+            model.headerDataChanged.connect(lambda *_args: self.fit())
+        self.fit()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self.fit()
+        return False
+
+    def fit(self) -> None:
+        header = self.table.horizontalHeader()
+        count = header.count()
+        if count == 0:
+            return
+        weights = (self.weights + [self.weights[-1] if self.weights else 1] * count)[:count]
+        available = self.table.viewport().width()
+        minimums = [header.sectionSizeFromContents(i).width() for i in range(count)]
+        hidden: set[int] = set()
+        for column in self.optional:
+            if sum(m for i, m in enumerate(minimums) if i not in hidden) <= available:
+                break
+            hidden.add(column)
+        for column in range(count):
+            header.setSectionHidden(column, column in hidden)
+        shown = [i for i in range(count) if i not in hidden]
+        total = sum(weights[i] for i in shown) or 1
+        widths = {i: max(minimums[i], available * weights[i] // total) for i in shown}
+        excess = sum(widths.values()) - available
+        if excess > 0:
+            # Take the excess from the room columns have above their header's width; when there
+            # is not enough room every column keeps its header width (the table then scrolls).
+            spare = {i: widths[i] - minimums[i] for i in shown}
+            room = sum(spare.values())
+            keep = max(0.0, 1.0 - excess / room) if room > 0 else 0.0
+            widths = {i: minimums[i] + int(spare[i] * keep) for i in shown}
+        for index, width in widths.items():
+            header.resizeSection(index, width)

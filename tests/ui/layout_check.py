@@ -74,6 +74,13 @@ def _label_problem(label: QLabel) -> str | None:
 def _button_problem(button: QAbstractButton) -> str | None:
     if not button.text().strip() or isinstance(button, QToolButton):
         return None
+    if button.hasHeightForWidth():  # a wrapping button: its text may take several lines
+        if button.minimumSizeHint().width() > button.width() + SLACK:
+            return f"needs {button.minimumSizeHint().width()} px wide, has {button.width()}"
+        needed = button.heightForWidth(button.width())
+        if needed > button.height() + SLACK:
+            return f"needs {needed} px high at its width, has {button.height()}"
+        return None
     hint = button.sizeHint()
     if hint.width() > button.width() + SLACK:
         return f"needs {hint.width()} px wide, has {button.width()}"

@@ -130,7 +130,7 @@ def test_registry_opens_a_record_and_prints_from_it(main_window: MainWindow, ctx
     dialog.findChild(QPushButton, "print_receipt").click()
     printer = main_window.page_by_key["print"]
     assert isinstance(printer, PrintPage)
-    assert main_window.pages.currentWidget() is printer
+    assert main_window.current_page() is printer
     assert printer.document is not None and printer.document.kind == "receipt"
 
 
