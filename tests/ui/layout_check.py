@@ -36,7 +36,7 @@ def _name(widget: QWidget) -> str:
     return f"{type(widget).__name__}#{widget.objectName() or '-'} {text!r}"
 
 
-def _inside_scroll_viewport(widget: QWidget, top: QWidget) -> bool:
+def inside_scroll_viewport(widget: QWidget, top: QWidget) -> bool:
     parent = widget.parentWidget()
     while parent is not None and parent is not top:
         if isinstance(parent.parentWidget(), QAbstractScrollArea) and parent.objectName() in (
@@ -138,7 +138,7 @@ def layout_problems(top: QWidget) -> list[str]:
                         problem = "scroll area nested inside another scroll area"
                     outer = outer.parentWidget()
         placed = problem is None and not isinstance(widget, QComboBox)
-        if placed and not _inside_scroll_viewport(widget, top):
+        if placed and not inside_scroll_viewport(widget, top):
             rect = QRect(widget.mapTo(top, QPoint(0, 0)), widget.size())
             if not window_rect.adjusted(-SLACK, -SLACK, SLACK, SLACK).contains(rect):
                 problem = f"outside the window at {rect.getRect()}"

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QPoint, QRect
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -29,7 +30,7 @@ from app.ui.path_explainer import PathExplainerDialog
 from app.ui.presentation import PresentationWindow
 from app.ui.record_view import RecordDialog
 from app.ui.sign_in import FirstRunDialog, LockDialog, RecoveryCodeDialog, SignInDialog
-from tests.ui.layout_check import layout_problems, screenshot_folder
+from tests.ui.layout_check import inside_scroll_viewport, layout_problems, screenshot_folder
 
 SCREENS = ((1024, 600), (1366, 768), (1920, 1080))
 SLIDE_SCREENS = ((800, 600), (1024, 768), (1920, 1080))
@@ -125,8 +126,12 @@ def test_every_wizard_section_fits_with_all_its_fields(
                 wizard.show_page(len(wizard.pages))
                 name = f"{language}_{width}x{height}_form_{form.id}_review"
                 problems += _check(window, name, shots, name)
+                # Finalise is in sight without scrolling anything.
                 finalize = wizard.review.finalize_button
-                assert finalize.isVisibleTo(window), name  # reachable without nested scrolling
+                corner = finalize.mapTo(window, QPoint(0, 0))
+                assert finalize.isVisibleTo(window), name
+                assert window.rect().contains(QRect(corner, finalize.size())), name
+                assert not inside_scroll_viewport(finalize, window), name
             intake.save_open_draft()
             intake.show_chooser()
     finally:
