@@ -17,7 +17,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from itertools import pairwise
 
 ZWSP = "\u200b"
@@ -178,22 +178,30 @@ def _word_breaks(clean: str, use_model: bool) -> set[int]:
             continue
         run = clean[start:end]
         allowed = _cluster_boundaries(run)
-        if tokenizer is None:
-            candidates = allowed
-        else:
-            candidates = set()
-            position = 0
-            for token in tokenizer(run):
-                position += len(token)
-                candidates.add(position)
-            if position != len(run):  # the model changed the text: do not trust its offsets
-                candidates = allowed
+        candidates = set(_model_word_ends(run)) if tokenizer is not None else allowed
         breaks.update(
             start + offset
             for offset in candidates & allowed
             if 0 < offset < len(run) and _may_break_between(run[offset - 1], run[offset])
         )
     return breaks
+
+
+@lru_cache(maxsize=32768)
+def _model_word_ends(run: str) -> tuple[int, ...]:
+    """Offsets where the segmenter ends a word in a run of Khmer (cached: forms and rights texts
+    repeat the same runs on every page and every print)."""
+    tokenizer = _load_model_tokenizer()
+    if tokenizer is None:
+        return tuple(sorted(_cluster_boundaries(run)))
+    ends: list[int] = []
+    position = 0
+    for token in tokenizer(run):
+        position += len(token)
+        ends.append(position)
+    if position != len(run):  # the model changed the text: do not trust its offsets
+        return tuple(sorted(_cluster_boundaries(run)))
+    return tuple(ends)
 
 
 # Khmer punctuation and the repetition sign stay on the line of the word they follow.
@@ -239,6 +247,14 @@ def _all_breaks(text: str, use_model: bool) -> tuple[str, list[int]]:
         and _may_break_between(clean[offset - 1], clean[offset])
     }
     return clean, sorted(typed | _word_breaks(clean, use_model))
+
+
+def word_break_offsets(text: str, *, use_model: bool = True) -> tuple[str, list[int]]:
+    """The text without U+200B, and the offsets in it between two words (segmenter word ends
+    inside Khmer runs, plus typed U+200B that stand between two clusters). Never inside a
+    cluster, never next to whitespace, never before ។ or the repetition sign, never in a number.
+    Spaces are not listed: `app.core.line_breaks` adds them with the full break rules."""
+    return _all_breaks(text, use_model)
 
 
 def segment_words(text: str, *, use_model: bool = True) -> list[str]:

@@ -8,9 +8,11 @@ mixed) through this module instead of `Paragraph`/`drawString`:
 * Text layer: shaped output maps glyphs back to the wrong characters, so `pdftotext`, copy/paste and
   search would see a scrambled string. Every drawn line is wrapped in marked content
   ``/Span <</ActualText <FEFF...>>> BDC ... EMC`` carrying the logical (typed) text.
-* Line breaking: lines break only at spaces and U+200B (zero-width space), which is never drawn; an
-  unbreakable run wider than the line falls back to breaking between grapheme clusters (a consonant
-  with its coeng+subscripts and vowel signs stays whole) instead of overflowing the frame.
+* Line breaking: lines break only where `app.core.line_breaks` allows it (between the word
+  segmenter's words, after spaces; never before ។ or a closing bracket), the same rules as on
+  screen. A word wider than the line falls back to breaking between grapheme clusters (a consonant
+  with its coeng+subscripts and vowel signs stays whole) instead of overflowing the frame. U+200B in
+  the input is never drawn and never reaches the text layer.
 
 The text given here is plain text, not ReportLab markup: ``<``, ``&`` and ``>`` in user data are
 printed as typed. Bold inside a paragraph is expressed with `TextRun` pieces.
@@ -35,6 +37,8 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.pdfgen.textobject import PDFTextObject
 from reportlab.platypus import Flowable
 
+from app.core.khmer_text import grapheme_clusters
+from app.core.line_breaks import break_plan
 from app.pdf.fonts import FONT_BOLD, FONT_REGULAR, register_pdf_fonts
 
 ZWSP = "\u200b"
@@ -46,13 +50,11 @@ KHMER_LEADING_FACTOR = 1.75
 Align = Literal["left", "center", "right"]
 TokenKind = Literal["word", "space", "zwsp", "newline"]
 
-_JOINERS = frozenset("\u200c\u200d")  # ZWNJ / ZWJ belong to the cluster they sit in
-_MARK_CATEGORIES = frozenset(("Mn", "Mc", "Me"))
 # Unicode spaces that break like an ordinary space (NBSP is deliberately absent: it must not break).
 _SPACE_LIKE = re.compile("[\t\u2000-\u200a\u202f\u205f\u3000]")
 # Controls that must never reach the PDF (everything but newline) plus a stray byte-order mark.
 _INVISIBLE = re.compile("[\x00-\x09\x0b-\x1f\x7f\ufeff]")
-_BREAKS = re.compile("( +|\u200b+|\n)")
+_PIECES = re.compile("( +|\n)")
 _FIT_TOLERANCE = 1e-6
 
 
@@ -69,31 +71,6 @@ def normalize_text(text: str) -> str:
     text = _SPACE_LIKE.sub(" ", text)
     text = _INVISIBLE.sub("", text)
     return unicodedata.normalize("NFC", text)
-
-
-def grapheme_clusters(text: str) -> list[str]:
-    """Split text into the units a line may break between.
-
-    A cluster is a base character followed by its combining marks (Khmer vowel signs and
-    diacritics are marks), joiners, and every coeng (U+17D2) together with the consonant it
-    subscripts. Enough for Khmer and Latin; the full UAX #29 rules add nothing we print.
-    """
-    clusters: list[str] = []
-    start = 0
-    length = len(text)
-    while start < length:
-        end = start + 1
-        while end < length:
-            char = text[end]
-            if text[end - 1] == COENG:
-                end += 1  # the subscripted consonant after a coeng
-            elif char in _JOINERS or unicodedata.category(char) in _MARK_CATEGORIES:
-                end += 1
-            else:
-                break
-        clusters.append(text[start:end])
-        start = end
-    return clusters
 
 
 def actual_text_hex(text: str) -> str:
@@ -154,25 +131,56 @@ def _bold_font_of(font_name: str) -> str:
         return font_name
 
 
+def _strip_runs(runs: Sequence[TextRun]) -> list[TextRun]:
+    """The runs with U+200B removed: break opportunities come from `app.core.line_breaks`, and
+    the text layer must carry the logical text only."""
+    return [TextRun(run.text.replace(ZWSP, ""), run.bold) for run in runs]
+
+
 def _tokenize(runs: Sequence[TextRun], regular: str, bold: str, size: float) -> list[_Token]:
-    tokens: list[_Token] = []
+    """Tokens of the runs' text, cut where `break_plan` allows a line break.
+
+    A break between two words without a space becomes an empty "zwsp" token (nothing drawn,
+    nothing in the text layer); a space where a line must not break (before ។, after an opening
+    bracket) is glued to its words as part of a "word" token.
+    """
+    full = "".join(run.text for run in runs)
+    plan = break_plan(full)
+    logical = plan.text
+    if not logical:
+        return []
+    breaks = set(plan.breaks)
+    # Map the runs onto the logical text (break_plan only drops U+200B).
+    run_ends: list[tuple[int, str]] = []
     offset = 0
-    for run in runs:
-        font_name = bold if run.bold else regular
-        for piece in _BREAKS.split(run.text):
-            if not piece:
-                continue
-            kind: TokenKind
-            if piece == "\n":
-                kind, width = "newline", 0.0
-            elif piece[0] == ZWSP:
-                kind, width = "zwsp", 0.0
-            elif piece[0] == " ":
-                kind, width = "space", _shape(piece, font_name, size)[1]
-            else:
-                kind, width = "word", _shape(piece, font_name, size)[1]
-            tokens.append(_Token(kind, piece, font_name, width, offset))
-            offset += len(piece)
+    for run, stripped in zip(runs, _strip_runs(runs), strict=True):
+        offset += len(stripped.text)
+        run_ends.append((offset, bold if run.bold else regular))
+    cuts = set(breaks) | {end for end, _font in run_ends}
+    for match in _PIECES.finditer(logical):
+        cuts.add(match.start())
+        cuts.add(match.end())
+    cuts.discard(0)
+    cuts.add(len(logical))
+    tokens: list[_Token] = []
+    start = 0
+    run_index = 0
+    for end in sorted(cuts):
+        while run_ends[run_index][0] <= start:
+            run_index += 1
+        font_name = run_ends[run_index][1]
+        piece = logical[start:end]
+        kind: TokenKind
+        if piece == "\n":
+            kind, width = "newline", 0.0
+        elif piece[0] == " " and (end in breaks or start == 0 or end == len(logical)):
+            kind, width = "space", _shape(piece, font_name, size)[1]
+        else:
+            kind, width = "word", _shape(piece, font_name, size)[1]
+            if start in breaks and tokens and tokens[-1].kind == "word":
+                tokens.append(_Token("zwsp", "", font_name, 0.0, start))
+        tokens.append(_Token(kind, piece, font_name, width, start))
+        start = end
     return tokens
 
 
@@ -306,15 +314,22 @@ def _draw_line(
         return
     canvas.addLiteral(f"/Span <</ActualText <{actual_text_hex(logical)}>>> BDC")
     text_object = _ShapedTextObject(canvas)
-    current_font = ""
+    # Consecutive tokens in one font are drawn as one shaped string: one text operator per font
+    # change instead of one per word keeps printing as fast as before words were segmented.
+    groups: list[tuple[str, float, str]] = []  # (font, x, text)
     for token in line.tokens:
-        if token.kind == "word":
-            if token.font_name != current_font:
-                text_object.setFont(token.font_name, size, leading)
-                current_font = token.font_name
-            text_object.setTextOrigin(x, baseline)
-            text_object.textOut(_shape(token.text, token.font_name, size)[0])
+        if token.text:
+            if groups and groups[-1][0] == token.font_name:
+                font, start, text = groups[-1]
+                groups[-1] = (font, start, text + token.text)
+            else:
+                groups.append((token.font_name, x, token.text))
         x += token.width
+    for index, (font, start, text) in enumerate(groups):
+        if index == 0 or font != groups[index - 1][0]:
+            text_object.setFont(font, size, leading)
+        text_object.setTextOrigin(start, baseline)
+        text_object.textOut(_shape(text, font, size)[0])
     canvas.drawText(text_object)
     canvas.addLiteral("EMC")
 
@@ -350,7 +365,7 @@ class KhmerParagraph(Flowable):
     ) -> None:
         super().__init__()
         register_pdf_fonts()
-        self.runs = [TextRun(normalize_text(r.text), r.bold) for r in runs]
+        self.runs = _strip_runs([TextRun(normalize_text(r.text), r.bold) for r in runs])
         self.style = style
         self.continuation = continuation  # a later part of a split paragraph
         self.continued = continued  # followed by another part of the same paragraph
@@ -443,9 +458,8 @@ def _trimmed_width(line: _Line) -> float:
 def khmer_paragraph(text: str | Sequence[TextRun], style: ParagraphStyle) -> KhmerParagraph:
     """A flowable printing `text` (plain text, or bold/regular runs) with Khmer done right.
 
-    Spaces and U+200B are the break opportunities; newlines force a break. Insert U+200B between
-    Khmer words (e.g. with a segmenter) for natural breaks; without it long Khmer still wraps,
-    between grapheme clusters.
+    Lines break between words (`app.core.line_breaks`: the segmenter's Khmer words, spaces, a
+    typed U+200B); newlines force a break. A word longer than the line wraps between clusters.
     """
     runs = [TextRun(text)] if isinstance(text, str) else list(text)
     return KhmerParagraph(runs, style)
@@ -495,6 +509,7 @@ def make_styles(base_size: float = 11) -> dict[str, ParagraphStyle]:
         alignment: int = TA_LEFT,
         space_before: float = 0.0,
         space_after: float = 0.0,
+        keep_with_next: bool = False,
     ) -> ParagraphStyle:
         return ParagraphStyle(
             name,
@@ -504,6 +519,7 @@ def make_styles(base_size: float = 11) -> dict[str, ParagraphStyle]:
             alignment=alignment,
             spaceBefore=space_before,
             spaceAfter=space_after,
+            keepWithNext=int(keep_with_next),
             shaping=1,
         )
 
@@ -512,10 +528,22 @@ def make_styles(base_size: float = 11) -> dict[str, ParagraphStyle]:
         "normal": style("normal", base_size, space_after=base_size * 0.3),
         "small": style("small", small),
         "label": style("label", base_size, bold=True),
+        # Headings stay on the page of the text they introduce (never alone at a page bottom).
         "heading": style(
-            "heading", base_size * 1.3, bold=True, space_before=base_size * 0.6, space_after=2
+            "heading",
+            base_size * 1.3,
+            bold=True,
+            space_before=base_size * 0.6,
+            space_after=2,
+            keep_with_next=True,
         ),
-        "subheading": style("subheading", base_size * 1.1, bold=True, space_before=base_size * 0.4),
+        "subheading": style(
+            "subheading",
+            base_size * 1.1,
+            bold=True,
+            space_before=base_size * 0.4,
+            keep_with_next=True,
+        ),
         "title": style("title", base_size * 1.6, bold=True, alignment=TA_CENTER, space_after=4),
         "subtitle": style("subtitle", base_size * 1.1, alignment=TA_CENTER, space_after=4),
         "centered": style("centered", base_size, alignment=TA_CENTER),
@@ -530,7 +558,6 @@ __all__ = [
     "TextRun",
     "actual_text_hex",
     "draw_text",
-    "grapheme_clusters",
     "khmer_paragraph",
     "make_styles",
     "normalize_text",

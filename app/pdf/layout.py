@@ -63,7 +63,8 @@ def draw_print_banner(canvas: Canvas, page_width: float, page_height: float) -> 
     canvas.setFillColor(RED)
     canvas.rect(0, page_height - 6.5 * mm, page_width, 6.5 * mm, stroke=0, fill=1)
     canvas.setFillColor(colors.white)
-    draw_text(canvas, page_width / 2, page_height - 4.6 * mm, text, 7.5, bold=True, align="center")
+    # 8 pt: the smallest size anything on a receipt is printed at.
+    draw_text(canvas, page_width / 2, page_height - 4.7 * mm, text, 8, bold=True, align="center")
     canvas.restoreState()
 
 

@@ -2,8 +2,7 @@
 what the court status of their application means and what they can do next.
 
 The texts come from ``assets/letters/<status>.yaml`` (loaded by the services layer); this module
-only lays them out. All text is shaped by ``app.pdf.khmer_text``; U+200B break opportunities are
-added between Khmer words so lines wrap between words.
+only lays them out. All text is shaped and wrapped between words by ``app.pdf.khmer_text``.
 """
 
 from __future__ import annotations
@@ -20,7 +19,6 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageBreak, PageTemplate, Spacer
 
 from app.core.forms import Text
-from app.core.khmer_text import insert_break_opportunities
 from app.pdf.fonts import FONT_REGULAR
 from app.pdf.khmer_text import TextRun, draw_text, khmer_paragraph
 from app.pdf.layout import (
@@ -80,10 +78,6 @@ class StatusLetter:
     contact: Text = DEFAULT_CONTACT
 
 
-def _khmer(text: str) -> str:
-    return insert_break_opportunities(text)
-
-
 def _decorate(canvas: Canvas, page: PageInfo) -> None:
     letter = page.key
     top = PAGE_HEIGHT - MARGIN
@@ -130,7 +124,7 @@ def _story(letter: StatusLetter) -> list[Flowable]:
         line(APPLICANT, name),
         line(DATE, f"{khmer_date(day)} / {english_date(day)}"),
         Spacer(1, 3 * mm),
-        khmer_paragraph(_khmer(letter.title.km), title),
+        khmer_paragraph(letter.title.km, title),
         khmer_paragraph(letter.title.en, title_en),
     ]
     for label, text in (
@@ -139,7 +133,7 @@ def _story(letter: StatusLetter) -> list[Flowable]:
         (CONTACT, letter.contact),
     ):
         story.append(khmer_paragraph(bilingual_runs(label), heading))
-        story.append(khmer_paragraph(_khmer(text.km), st["normal"]))
+        story.append(khmer_paragraph(text.km, st["normal"]))
         story.append(khmer_paragraph(text.en, english))
     return story
 

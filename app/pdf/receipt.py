@@ -38,6 +38,8 @@ QR_SIZE = 34 * mm
 QR_X = PAGE_WIDTH - MARGIN - QR_SIZE
 # Top edge of the QR code of the applicant's copy (the upper half), in points from the page bottom.
 QR_TOP = PAGE_HEIGHT - MARGIN - 16 * mm
+# Nothing on a receipt is printed smaller than this (points): elderly readers, cheap printers.
+SMALL_PRINT_MIN = 8.0
 
 DEFAULT_NEXT_STEPS = Text(
     "អង្គភាពគាំពារជនរងគ្រោះនឹងពិនិត្យពាក្យរបស់អ្នក។ បើត្រូវការព័ត៌មានបន្ថែម "
@@ -115,7 +117,7 @@ def _qr(canvas: Canvas, value: str, x: float, y: float, size: float) -> None:
 def _story(meta: ReceiptMeta, size: float) -> list[Flowable]:
     st = styles(size)
     label = ParagraphStyle("rlabel", parent=st["label"], spaceBefore=size * 0.35)
-    english = ParagraphStyle("ren", parent=st["english"], spaceAfter=0)
+    english = _at_least(ParagraphStyle("ren", parent=st["english"], spaceAfter=0), SMALL_PRINT_MIN)
     if meta.name_withheld:
         name = both(NAME_WITHHELD)
     else:
@@ -136,6 +138,16 @@ def _story(meta: ReceiptMeta, size: float) -> list[Flowable]:
         khmer_paragraph(meta.contact_km, st["normal"]),
         khmer_paragraph(meta.contact_en, english),
     ]
+
+
+def _at_least(style: ParagraphStyle, size: float) -> ParagraphStyle:
+    """``style`` with its font size raised to ``size`` if it was smaller (leading in proportion)."""
+    if style.fontSize >= size:
+        return style
+    scale = size / style.fontSize
+    return ParagraphStyle(
+        f"{style.name}_min", parent=style, fontSize=size, leading=style.leading * scale
+    )
 
 
 def _fits(story: list[Flowable], width: float, height: float) -> bool:
@@ -163,7 +175,9 @@ def _half(canvas: Canvas, meta: ReceiptMeta, bottom: float, copy: Text) -> None:
     draw_text(canvas, ref_x, top - 30, meta.reference, 20, bold=True)
     qr_top = top - 16 * mm
     _qr(canvas, meta.reference, QR_X, qr_top - QR_SIZE, QR_SIZE)
-    keep_style = ParagraphStyle("keep", parent=styles(7.5)["small"], textColor=GREY)
+    keep_style = _at_least(
+        ParagraphStyle("keep", parent=styles(7.5)["small"], textColor=GREY), SMALL_PRINT_MIN
+    )
     keep = khmer_paragraph(f"{KEEP.km}\n{KEEP.en}", keep_style)
     _w, keep_height = keep.wrap(QR_SIZE, 100 * mm)
     keep.drawOn(canvas, QR_X, qr_top - QR_SIZE - 2 * mm - keep_height)
@@ -171,7 +185,7 @@ def _half(canvas: Canvas, meta: ReceiptMeta, bottom: float, copy: Text) -> None:
     width = QR_X - MARGIN - 6 * mm
     height = qr_top - (bottom + MARGIN)
     story = _story(meta, 10)
-    for size in (10.0, 9.5, 9.0, 8.5, 8.0, 7.5, 7.0):
+    for size in (10.0, 9.5, 9.0, 8.5, SMALL_PRINT_MIN):
         story = _story(meta, size)
         if _fits(story, width, height):
             break
@@ -197,7 +211,7 @@ def render_receipt(meta: ReceiptMeta, out: Output) -> int:
         canvas.setFillColorRGB(1, 1, 1)
         canvas.rect(PAGE_WIDTH / 2 - 32 * mm, HALF_HEIGHT - 5, 64 * mm, 10, stroke=0, fill=1)
         canvas.setFillColor(GREY)
-        draw_text(canvas, PAGE_WIDTH / 2, HALF_HEIGHT - 2.5, label, 7, align="center")
+        draw_text(canvas, PAGE_WIDTH / 2, HALF_HEIGHT - 2.5, label, SMALL_PRINT_MIN, align="center")
         canvas.restoreState()
         # A training print says so on both halves, since they are cut apart.
         draw_print_banner(canvas, PAGE_WIDTH, PAGE_HEIGHT)

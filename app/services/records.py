@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.core.forms import FormDefinition
 from app.core.forms.validation import FieldIssue, minimum_content_issues, validate_answers
+from app.core.line_breaks import normalize_typed_answers
 from app.core.reference import new_reference, normalize_reference
 from app.i18n import N_, _
 from app.services import people
@@ -101,6 +102,7 @@ def start_application(ctx: AppContext, form_id: str) -> str:
 
 def save_draft(ctx: AppContext, application_id: str, answers: Mapping[str, Any]) -> None:
     """Autosave: the draft answers replace the previous draft, atomically and durably."""
+    answers = normalize_typed_answers(answers)
     with ctx.store.transaction() as session:
         application = load_visible(session, ctx, application_id)
         if application.status != "draft":
@@ -222,6 +224,7 @@ def _finalize_in(
 ) -> str:
     if application.status != "draft":
         raise RecordError(_("This application is already final."))
+    answers = normalize_typed_answers(answers)
     form = form_definition(application.form_id)
     blocking = _blocking(check_application(form, answers))
     if blocking:
@@ -282,6 +285,7 @@ def correct_application(
     require_role(ctx, Role.SUPERVISOR, Role.ADMINISTRATOR)
     if not reason.strip():
         raise RecordError(_("A correction needs a reason."))
+    answers = normalize_typed_answers(answers)
     with ctx.store.transaction() as session:
         application = load_visible(session, ctx, application_id)
         if application.status == "draft":

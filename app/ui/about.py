@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
 import app
 from app import APP_NAME
 from app.core.resources import assets_dir, fonts_dir
-from app.i18n import _
+from app.ui.sizing import fit_to_width
+from app.ui.text import _, display
 
 ICON_SIZES = (16, 24, 32, 48, 64, 128, 256)
 
@@ -135,7 +136,7 @@ class AboutDialog(QDialog):
         header.addWidget(self.icon_label)
         header.addLayout(title_box, 1)
 
-        self.purpose_label = QLabel(f"{PURPOSE_KM}\n\n{PURPOSE_EN}")
+        self.purpose_label = QLabel(display(f"{PURPOSE_KM}\n\n{PURPOSE_EN}"))
         self.purpose_label.setWordWrap(True)
         self.app_licence_label = QLabel(
             _("This app is free software under the GNU GPL, version 3 or later.")
@@ -145,9 +146,11 @@ class AboutDialog(QDialog):
         self.credits_title.setStyleSheet("font-weight: bold;")
         self.credits_view = QTextBrowser()
         self.credits_view.setObjectName("credits")
-        self.credits_view.setHtml(credits_html())
-        self.gazetteer_label = QLabel(f"{GAZETTEER_CREDIT_KM}\n{GAZETTEER_CREDIT_EN}")
-        self.gazetteer_label.setWordWrap(True)
+        # The gazetteer's credit sits under the table: the dialog must fit a 1024x600 screen.
+        gazetteer = "".join(
+            f"<p>{escape(display(text))}</p>" for text in (GAZETTEER_CREDIT_KM, GAZETTEER_CREDIT_EN)
+        )
+        self.credits_view.setHtml(credits_html() + gazetteer)
 
         self.licence_text = QPlainTextEdit()
         self.licence_text.setObjectName("fontLicence")
@@ -156,7 +159,7 @@ class AboutDialog(QDialog):
         self.details = QStackedWidget()
         self.details.addWidget(self.credits_view)
         self.details.addWidget(self.licence_text)
-        self.details.setFixedHeight(200)
+        self.details.setFixedHeight(180)
         self.licence_button = QPushButton()
         self.licence_button.setCheckable(True)
         self.licence_button.toggled.connect(self._show_licence)
@@ -174,12 +177,10 @@ class AboutDialog(QDialog):
         layout.addWidget(self.app_licence_label)
         layout.addWidget(self.credits_title)
         layout.addWidget(self.details)
-        layout.addWidget(self.gazetteer_label)
         layout.addLayout(buttons)
         self._show_licence(False)
-        # Wrapped labels need the width they were measured at, or they overlap the list below.
-        hint = self.sizeHint()
-        self.resize(max(hint.width(), 640), hint.height())
+        # Wrapped labels need the height they take at the dialog's width, or they overlap the list.
+        fit_to_width(self, 640)
 
     def _show_licence(self, shown: bool) -> None:
         if shown and not self.licence_text.toPlainText():

@@ -74,7 +74,10 @@ def run_gui(
         window = build_main_window(ctx)
         window.offer_drafts()
         first = window
-    first.show()
+    if isinstance(first, MainWindow):
+        first.showMaximized()  # officers' screens are small: use all of it
+    else:
+        first.show()
     if screenshot is not None or quit_after_start:
 
         def _finish() -> None:

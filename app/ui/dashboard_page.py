@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import N_, _, current_language, format_number
+from app.i18n import N_, current_language, format_number
 from app.services.context import AppContext
 from app.services.reports import (
     CountRow,
@@ -45,6 +45,7 @@ from app.services.reports import (
     records_file_for,
 )
 from app.services.security import PermissionDenied, sees_all_records
+from app.ui.text import _
 
 # (grouping key, label msgid) for the chart's "show" box.
 GROUPINGS: list[tuple[str, str]] = [

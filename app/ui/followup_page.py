@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QListWidget,
     QPushButton,
@@ -32,12 +31,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.court import Court
-from app.i18n import N_, _, current_language, format_date, format_number
+from app.i18n import N_, current_language, format_date, format_number
 from app.services import errors, followup, letters, people, records
 from app.services.context import AppContext
 from app.services.places import describe_place
 from app.services.printing import PrintError, RenderCancelled
-from app.ui.text import ReadingProgressBar
+from app.ui.sizing import ColumnFitter
+from app.ui.text import ReadingProgressBar, _
 from app.ui.worker import BackgroundTask
 
 COLUMNS = (N_("Reference"), N_("Name"), N_("Deadline"), N_("Due date"), N_("Days left"))
@@ -73,8 +73,8 @@ class FollowUpPage(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        # On a netbook the due date gives way to the days left (the date is in the record).
+        self.columns = ColumnFitter(self.table, (16, 24, 30, 16, 12), optional=(3,))
         self.table.itemSelectionChanged.connect(self._selection_changed)
         self.message = QLabel()
         self.message.setObjectName("followUpMessage")
@@ -195,7 +195,7 @@ class FollowUpPage(QWidget):
                 item.setData(Qt.ItemDataRole.UserRole, risk.application_id)
                 item.setBackground(colour)
                 self.table.setItem(row, column, item)
-        self.table.resizeColumnsToContents()
+        self.columns.fit()
         self.family_list.clear()
 
     def selected_application(self) -> str | None:

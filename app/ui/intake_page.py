@@ -15,9 +15,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import _, current_language, format_datetime
+from app.i18n import current_language, format_datetime
 from app.services import form_catalogue, records
 from app.services.context import AppContext
+from app.ui.text import WrapButton, _
 from app.ui.wizard.wizard import IntakeWizard
 
 DRAFT_ID_ROLE = 256
@@ -34,13 +35,13 @@ class FormChooser(QWidget):
         self.title.setObjectName("pageTitle")
         self.intro = QLabel()
         self.intro.setWordWrap(True)
-        self.form_buttons: dict[str, QPushButton] = {}
+        self.form_buttons: dict[str, WrapButton] = {}
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.intro)
         buttons = QHBoxLayout()
         for form in form_catalogue.available_forms().values():
-            button = QPushButton()
+            button = WrapButton()
             button.setObjectName(f"start_{form.id}")
             button.setMinimumHeight(90)
             button.clicked.connect(lambda _c=False, form_id=form.id: self.form_chosen.emit(form_id))
@@ -156,6 +157,8 @@ class FinishedPanel(QWidget):
 
 class IntakePage(QWidget):
     """Hosts the chooser, the running wizard and the finished panel."""
+
+    scrolls_itself = True  # its own scroll areas fill the page (see MainWindow)
 
     application_finalized = Signal(str, str)  # application id, reference
 

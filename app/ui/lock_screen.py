@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import _
 from app.services.accounts import AccountError, unlock
 from app.services.context import AppContext
+from app.ui.text import _
 
 BOX_WIDTH = 460
 

@@ -12,10 +12,12 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
+    QFrame,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QToolBar,
@@ -27,7 +29,6 @@ from app.i18n import (
     LANGUAGE_NAMES,
     LANGUAGES,
     N_,
-    _,
     current_language,
     format_number,
     on_language_changed,
@@ -41,6 +42,7 @@ from app.services.form_catalogue import form_file_problems
 from app.services.settings import load_settings
 from app.ui.lock_screen import HiddenWindows, LockScreen
 from app.ui.record_view import RecordDialog
+from app.ui.text import _
 
 IDLE_CHECK_MS = 15_000
 ACTIVITY_EVENTS = frozenset(
@@ -149,13 +151,29 @@ class PageRegistry(dict[str, QWidget]):
         return self.window.page(key)
 
 
+def _scrolling(page: QWidget) -> QWidget:
+    """The page inside a vertical scroll area, so a tall page still works on a 600-pixel screen.
+    Pages that scroll inside themselves (the wizard's sections, the registry's table) say so
+    with ``scrolls_itself = True`` and are shown as they are: scroll areas are never nested."""
+    if getattr(page, "scrolls_itself", False):
+        return page
+    area = QScrollArea()
+    area.setObjectName(f"{page.objectName() or 'page'}Scroll")
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setWidget(page)
+    return area
+
+
 class MainWindow(QMainWindow):
     def __init__(
         self, ctx: AppContext, page_factories: dict[str, PageFactory] | None = None
     ) -> None:
         super().__init__()
         self.ctx = ctx
-        self.setMinimumSize(QSize(960, 640))
+        # Fits a 1024x600 netbook with its task bar; the app opens maximised (app.run_gui).
+        self.setMinimumSize(QSize(800, 480))
         factories = default_page_factories() if page_factories is None else page_factories
 
         self.language_box = QComboBox()
@@ -277,7 +295,7 @@ class MainWindow(QMainWindow):
         dict.__setitem__(self.page_by_key, key, page)
         placeholder = self.pages.widget(index)
         current = self.pages.currentIndex()
-        self.pages.insertWidget(index, page)
+        self.pages.insertWidget(index, _scrolling(page))
         if placeholder is not None:
             self.pages.removeWidget(placeholder)
             placeholder.deleteLater()
@@ -451,6 +469,11 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_open_work()
         super().closeEvent(event)
+
+    def current_page(self) -> QWidget | None:
+        """The page shown (not the scroll area around it)."""
+        shown = self.pages.currentWidget()
+        return shown.widget() if isinstance(shown, QScrollArea) else shown
 
     def show_page(self, key: str) -> None:
         self.navigation.setCurrentRow([k for k, _l in NAVIGATION].index(key))

@@ -19,10 +19,11 @@ from PySide6.QtWidgets import (
 from app.core.court import CourtOnDate
 from app.core.court_text import accepting_answer
 from app.core.rights import PathExplainer, Question, Result
-from app.i18n import _, current_language, format_number
+from app.i18n import current_language, format_number
 from app.services import errors, form_catalogue
 from app.services.rights import path_explainer
 from app.ui.presentation import set_point_size
+from app.ui.text import WrapButton, _, display
 
 KHMER_POINT_SIZE = 22.0
 ENGLISH_POINT_SIZE = 15.0
@@ -64,11 +65,11 @@ class PathExplainerDialog(QDialog):
             label.setTextFormat(Qt.TextFormat.PlainText)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
-        self.yes_button = QPushButton()
+        self.yes_button = WrapButton()
         self.yes_button.setObjectName("answerYes")
-        self.no_button = QPushButton()
+        self.no_button = WrapButton()
         self.no_button.setObjectName("answerNo")
-        self.start_button = QPushButton()
+        self.start_button = WrapButton()
         self.start_button.setObjectName("startForm")
         for button in (self.yes_button, self.no_button, self.start_button):
             button.setMinimumHeight(64)
@@ -172,7 +173,7 @@ class PathExplainerDialog(QDialog):
 
     def _show(self) -> None:
         node = self.node
-        self.khmer_label.setText(node.text_km)
+        self.khmer_label.setText(display(node.text_km))
         self.english_label.setText(node.text_en)
         at_result = isinstance(node, Result)
         self.yes_button.setVisible(not at_result)

@@ -15,12 +15,17 @@ from PySide6.QtGui import QCloseEvent, QColor, QKeyEvent, QMouseEvent, QPalette,
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from app.core.rights import RightsTopic
-from app.i18n import _, format_number
+from app.i18n import format_number
+from app.ui.text import _, display
 
 KHMER_POINT_SIZE = 44.0
 ENGLISH_POINT_SIZE = 26.0
 TITLE_POINT_SIZE = 54.0
 SMALLEST_KHMER_POINT_SIZE = 28.0
+# The sizes above are for a 1920x1080 screen; on a smaller one (an old 800x600 projector) text
+# and margins shrink in proportion, so the slide looks the same from the back of the room.
+REFERENCE_HEIGHT = 1080
+MARGINS = (80, 50, 80, 30)
 INK = "#111111"
 ENGLISH_INK = "#34495e"
 GREY = "#6b6b6b"
@@ -117,7 +122,7 @@ class PresentationWindow(QWidget):
             label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
 
         layout = self.main_layout = QVBoxLayout(self)
-        layout.setContentsMargins(80, 50, 80, 30)
+        layout.setContentsMargins(*MARGINS)
         layout.setSpacing(24)
         layout.addStretch(1)
         layout.addWidget(self.khmer_label)
@@ -216,7 +221,7 @@ class PresentationWindow(QWidget):
 
     def _show_current(self) -> None:
         slide = self.slides[self.index]
-        self.khmer_label.setText(slide.khmer)
+        self.khmer_label.setText(display(slide.khmer))
         self.english_label.setText(slide.english)
         self.english_label.setVisible(self.show_english and bool(slide.english))
         self.source_label.setText(slide.source)
@@ -236,6 +241,10 @@ class PresentationWindow(QWidget):
         if not self.slides:
             return
         slide = self.slides[self.index]
+        screen_factor = min(1.0, self.height() / REFERENCE_HEIGHT, self.width() / 1440)
+        left, top, right, bottom = (round(m * max(screen_factor, 0.4)) for m in MARGINS)
+        self.main_layout.setContentsMargins(left, top, right, bottom)
+        self.main_layout.setSpacing(round(24 * max(screen_factor, 0.4)))
         margins = self.main_layout.contentsMargins()
         width = max(200, self.width() - margins.left() - margins.right())
         reserved = (
@@ -256,11 +265,13 @@ class PresentationWindow(QWidget):
             khmer_size = start * scale
             set_point_size(self.khmer_label, khmer_size, bold=slide.is_title, color=INK)
             set_point_size(
-                self.english_label, ENGLISH_POINT_SIZE * max(scale, 0.75), color=ENGLISH_INK
+                self.english_label,
+                ENGLISH_POINT_SIZE * max(scale, 0.75 * screen_factor),
+                color=ENGLISH_INK,
             )
             needed = self.khmer_label.heightForWidth(width)
             if self.english_label.isVisibleTo(self):
                 needed += self.english_label.heightForWidth(width)
-            if needed <= available or khmer_size <= SMALLEST_KHMER_POINT_SIZE:
+            if needed <= available or khmer_size <= SMALLEST_KHMER_POINT_SIZE * screen_factor:
                 break
             scale *= 0.92

@@ -31,16 +31,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import _, current_language, format_number
+from app.i18n import current_language, format_number
 from app.services import form_catalogue, printing, records
 from app.services.context import AppContext
-from app.ui.text import ReadingProgressBar
+from app.ui.text import ReadingProgressBar, _
 from app.ui.worker import BackgroundTask
 
 DOCUMENT_KINDS = ("application", "receipt", "blank_form", "leaflet", "forum")
 
 
 class PrintPage(QWidget):
+    scrolls_itself = True  # the preview scrolls inside the page (see MainWindow)
+
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx

@@ -15,12 +15,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import _, current_language, format_datetime
+from app.i18n import current_language, format_datetime
 from app.services import form_catalogue, records
 from app.services.context import AppContext
 from app.services.people import family_group
 from app.services.security import sees_all_records
-from app.ui.text import html_text
+from app.ui.text import _, html_text
 from app.ui.wizard.review import answers_html
 
 

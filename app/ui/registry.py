@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QStyle,
@@ -31,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import N_, _, current_language, format_date, format_number
+from app.i18n import N_, current_language, format_date, format_number
 from app.services.context import AppContext
 from app.services.form_catalogue import available_forms
 from app.services.records import COURT_STATUS_LABELS, STATUS_LABELS
@@ -44,11 +43,13 @@ from app.services.registry import (
     list_registry,
     search_is_broad,
 )
+from app.ui.sizing import ColumnFitter
+from app.ui.text import _
 
 PAGE_SIZE = 200
 
 # Starting widths (pixels) so a reference number and a Khmer name are never cut off.
-COLUMN_WIDTHS = (170, 170, 160, 230, 120, 170)
+COLUMN_WIDTHS = (170, 170, 160, 230, 120, 170, 150)  # shares of the table's width
 
 
 # (column key, header msgid, sort key understood by the records service or None)
@@ -166,6 +167,8 @@ class RegistryModel(QAbstractTableModel):
 class RegistryPage(QWidget):
     """List, search and filter applications; double-click opens one."""
 
+    scrolls_itself = True  # its own scroll areas fill the page (see MainWindow)
+
     application_chosen = Signal(str)
 
     def __init__(self, ctx: AppContext) -> None:
@@ -189,10 +192,8 @@ class RegistryPage(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in enumerate(COLUMN_WIDTHS):
-            self.table.setColumnWidth(column, width)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        # On a netbook the form and last-change columns give way (both are in the record).
+        self.columns = ColumnFitter(self.table, COLUMN_WIDTHS, optional=(3, 6))
         self.table.doubleClicked.connect(
             lambda index: self.application_chosen.emit(self.model.application_id(index.row()))
         )

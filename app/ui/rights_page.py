@@ -24,12 +24,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.rights import RightsError, RightsTopic, search_rights
-from app.i18n import _, current_language, format_number
+from app.i18n import current_language, format_number
 from app.services import court as court_service
 from app.services import rights as rights_service
 from app.services.context import AppContext
 from app.ui.path_explainer import PathExplainerDialog
 from app.ui.presentation import PresentationWindow, set_point_size
+from app.ui.text import _
 
 TOPIC_INDEX_ROLE = int(Qt.ItemDataRole.UserRole)
 KHMER_BODY_POINT_SIZE = 17.0
@@ -47,6 +48,8 @@ def _readable(label: QLabel) -> None:
 
 class RightsPage(QWidget):
     """Topic list and search on the left, the chosen topic's text on the right."""
+
+    scrolls_itself = True  # its own scroll areas fill the page (see MainWindow)
 
     start_form = Signal(str)
 

@@ -23,13 +23,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import _, format_datetime
+from app.i18n import format_datetime
 from app.services import officers
 from app.services.audit import action_label, list_audit, verify_audit_chain
 from app.services.backup import create_backup
 from app.services.context import AppContext
 from app.services.security import Role, has_role, role_label
 from app.services.settings import load_settings
+from app.ui.text import _
 
 
 def _item(text: str) -> QTableWidgetItem:

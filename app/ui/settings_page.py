@@ -16,9 +16,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import LANGUAGE_NAMES, LANGUAGES, _
+from app.i18n import LANGUAGE_NAMES, LANGUAGES
 from app.services.context import AppContext
 from app.services.settings import AppSettings, SettingsError, load_settings, save_settings
+from app.ui.text import _
 from app.ui.training_date import TrainingDateBox
 
 

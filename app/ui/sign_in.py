@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import LANGUAGE_NAMES, LANGUAGES, _, current_language, set_language
+from app.i18n import LANGUAGE_NAMES, LANGUAGES, current_language, set_language
 from app.services.accounts import (
     AccountError,
     first_run_setup,
@@ -29,6 +29,7 @@ from app.services.accounts import (
     sign_in_with_recovery,
 )
 from app.services.context import AppContext
+from app.ui.text import _
 
 
 def _password_box(name: str) -> QLineEdit:

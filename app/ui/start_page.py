@@ -23,10 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import _, current_language, format_datetime, format_number
+from app.i18n import current_language, format_datetime, format_number
 from app.services import form_catalogue, records
 from app.services.context import AppContext
 from app.services.start import StartSummary, start_summary
+from app.ui.text import _
 
 
 class StartPage(QWidget):

@@ -26,11 +26,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import _, format_number
+from app.i18n import format_number
 from app.services import sync, sync_enrolment, sync_outbox, sync_usb
 from app.services.context import AppContext, sync_summary
 from app.services.settings import SettingsError, load_settings, save_settings
-from app.ui.text import ReadingProgressBar
+from app.ui.text import ReadingProgressBar, _
 from app.ui.worker import BackgroundTask
 
 AUTO_SYNC_INTERVAL_MS = 3 * 60 * 1000

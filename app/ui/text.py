@@ -1,17 +1,113 @@
-"""Putting user and form text into the HTML of Qt labels and text browsers."""
+"""Text on screen: translations, form texts and typed data prepared so that Khmer wraps between words.
+
+Qt breaks lines only at spaces and U+200B, and Khmer has no spaces between words, so every Khmer
+string shown in a widget goes through `display` (the break rules of `app.core.line_breaks`, the
+same as in print). UI code translates with this module's `_` and `ngettext`, which do that for
+translated strings; form texts and data (names, narratives, help) go through `display` where they
+are shown. Nothing prepared here is ever stored: read values from editors, never from labels.
+
+Qt's checkboxes and radio buttons never wrap their text: `LabelledButton` puts a wrapping label
+beside the indicator instead.
+"""
 
 from __future__ import annotations
 
 import html
 
-from PySide6.QtWidgets import QProgressBar
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QWidget,
+)
 
+from app.core.khmer_text import is_khmer
+from app.core.line_breaks import display_text, strip_display_marks
+from app.i18n import _ as _translate
 from app.i18n import localize_digits
+from app.i18n import ngettext as _ngettext
+
+
+def display(text: str) -> str:
+    """``text`` ready for a wrapping widget (U+200B between Khmer words). For display only."""
+    return display_text(text) if is_khmer(text) else text
+
+
+def _(message: str) -> str:
+    """The translation of ``message`` in the current language, ready for display."""
+    return display(_translate(message))
+
+
+def ngettext(singular: str, plural: str, count: int) -> str:
+    return display(_ngettext(singular, plural, count))
+
+
+def plain(text: str) -> str:
+    """The logical text of something prepared for display (to copy it into an editor)."""
+    return strip_display_marks(text)
 
 
 def html_text(text: str) -> str:
-    """``text`` shown as typed inside rich-text widgets (<, > and & escaped; quotes kept)."""
-    return html.escape(text, quote=False)
+    """``text`` shown as typed inside rich-text widgets (<, > and & escaped; quotes kept), with
+    Khmer break opportunities."""
+    return html.escape(display(text), quote=False)
+
+
+class WrapLabel(QLabel):
+    """A word-wrapping label whose text (Khmer or not) always wraps between words."""
+
+    clicked = Signal()
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        self.setText(text)
+
+    def setText(self, text: str) -> None:
+        super().setText(display(text))
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit()
+        super().mouseReleaseEvent(event)
+
+
+class LabelledButton(QWidget):
+    """A radio button or checkbox with its text in a wrapping label beside the indicator.
+
+    The button itself keeps no text (its accessible name carries it); clicking the text clicks the
+    button, as with Qt's own label.
+    """
+
+    def __init__(self, button: QAbstractButton, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.button = button
+        self.label = WrapLabel()
+        self.label.setObjectName(f"{button.objectName()}_text" if button.objectName() else "")
+        self.label.clicked.connect(self._label_clicked)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(self.label, 1)
+
+    def _label_clicked(self) -> None:
+        if self.button.isEnabled():
+            self.button.click()
+            self.button.setFocus()
+
+    def setText(self, text: str) -> None:
+        self.label.setText(text)
+        self.button.setAccessibleName(strip_display_marks(text))
+
+    def text(self) -> str:
+        return strip_display_marks(self.label.text())
 
 
 class ReadingProgressBar(QProgressBar):
@@ -23,3 +119,57 @@ class ReadingProgressBar(QProgressBar):
         if total <= 0:
             return ""
         return localize_digits(f"{self.value() - self.minimum()} / {total}")
+
+
+class WrapButton(QPushButton):
+    """A push button whose text wraps onto several lines (a QPushButton's own text never wraps):
+    a long form title or explainer answer stays whole on a small screen."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.label = WrapLabel()
+        self.label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(12, 8, 12, 8)
+        layout.addWidget(self.label)
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+        self.setText(text)
+
+    def setText(self, text: str) -> None:
+        self.label.setText(text)
+        self.setAccessibleName(strip_display_marks(text))
+        self.updateGeometry()
+
+    def text(self) -> str:
+        return strip_display_marks(self.label.text())
+
+    def sizeHint(self) -> QSize:
+        layout = self.layout()
+        return layout.sizeHint() if layout is not None else super().sizeHint()
+
+    def minimumSizeHint(self) -> QSize:
+        layout = self.layout()
+        return layout.minimumSize() if layout is not None else super().minimumSizeHint()
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        layout = self.layout()
+        return layout.totalHeightForWidth(width) if layout is not None else -1
+
+
+__all__ = [
+    "LabelledButton",
+    "ReadingProgressBar",
+    "WrapButton",
+    "WrapLabel",
+    "_",
+    "display",
+    "html_text",
+    "ngettext",
+    "plain",
+]

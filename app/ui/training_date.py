@@ -19,10 +19,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from app.i18n import _
 from app.services import court as court_service
 from app.services.context import AppContext
 from app.services.security import PermissionDenied, Role, has_role
+from app.ui.text import _
 
 
 class TrainingDateBox(QGroupBox):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import unicodedata
 from collections.abc import Callable
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, SimpleDocTemplate
 
+from app.core.khmer_text import grapheme_clusters
+from app.core.line_breaks import break_plan
 from app.pdf.fonts import (
     FONT_BOLD,
     FONT_FAMILY,
@@ -27,7 +30,6 @@ from app.pdf.khmer_text import (
     TextRun,
     actual_text_hex,
     draw_text,
-    grapheme_clusters,
     khmer_paragraph,
     make_styles,
     text_width,
@@ -184,8 +186,9 @@ def test_zwsp_is_a_break_opportunity_that_is_never_drawn(tmp_path: Path) -> None
     lines = [canonical(line) for line in pdftotext(pdf).splitlines() if canonical(line)]
     assert len(lines) >= 4
     assert "".join(lines) == canonical("".join(ZWSP_WORDS))
-    # Every line is a whole number of words: breaks happened only at U+200B.
-    word_ends = set()
+    # Every line is a whole number of words: breaks happened only at a typed U+200B or at a word
+    # end of the segmenter (which may split a compound the typist joined).
+    word_ends = set(break_plan("".join(ZWSP_WORDS)).breaks) | {len("".join(ZWSP_WORDS))}
     offset = 0
     for word in ZWSP_WORDS:
         offset += len(word)
@@ -196,7 +199,7 @@ def test_zwsp_is_a_break_opportunity_that_is_never_drawn(tmp_path: Path) -> None
         assert offset in word_ends, line
 
 
-def test_unspaced_khmer_without_zwsp_breaks_between_clusters(tmp_path: Path) -> None:
+def test_unspaced_khmer_without_zwsp_breaks_between_words(tmp_path: Path) -> None:
     text = "".join(ZWSP_WORDS)
     style = make_styles()["normal"]
     paragraph = khmer_paragraph(text, style)
@@ -210,9 +213,28 @@ def test_unspaced_khmer_without_zwsp_breaks_between_clusters(tmp_path: Path) -> 
     lines = [canonical(line) for line in pdftotext(pdf).splitlines() if canonical(line)]
     assert len(lines) >= 4
     assert "".join(lines) == text
+    word_ends = set(break_plan(text).breaks) | {len(text)}
+    offset = 0
+    for line in lines:
+        offset += len(line)
+        assert offset in word_ends, line
+
+
+def test_a_word_longer_than_the_line_breaks_between_clusters(tmp_path: Path) -> None:
+    word = "អង្គជំនុំជម្រះវិសាមញ្ញក្នុងតុលាការកម្ពុជា"
+    style = make_styles()["normal"]
+    cuts = [0, *break_plan(word).breaks, len(word)]
+    longest = max(text_width(word[a:b], style.fontSize) for a, b in pairwise(cuts))
+    narrow = longest / 2  # the longest word of the segmenter must itself be broken
+    paragraph = khmer_paragraph(word, style)
+    paragraph.wrap(narrow, 1000)
+    lines = [line.logical_text for line in paragraph._lines_for(narrow)]
+    assert len(lines) >= 3 and "".join(lines) == word
+    for laid_out in paragraph._lines_for(narrow):
+        assert laid_out.width <= narrow + 1e-6
     cluster_ends = set()
     offset = 0
-    for cluster in grapheme_clusters(text):
+    for cluster in grapheme_clusters(word):
         offset += len(cluster)
         cluster_ends.add(offset)
     offset = 0

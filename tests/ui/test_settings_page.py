@@ -8,6 +8,7 @@ from app.services.context import AppContext
 from app.services.settings import AppSettings, SettingsError, load_settings, save_settings
 from app.ui.main_window import MainWindow
 from app.ui.settings_page import SettingsPage
+from app.ui.text import plain
 
 
 def test_settings_are_validated_and_stored(ctx: AppContext) -> None:
@@ -29,7 +30,7 @@ def test_settings_page_switches_digits_and_language(main_window: MainWindow, qtb
     qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
     assert translator.khmer_digits is False
     assert format_number(25) == "25"
-    assert page.message.text() == "បានរក្សាទុកការកំណត់។"
+    assert plain(page.message.text()) == "បានរក្សាទុកការកំណត់។"
 
     page.server_url.setText("not a url")
     qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)

@@ -313,7 +313,7 @@ def test_drafts_left_behind_are_offered_first(main_window: MainWindow, ctx: AppC
     assert not main_window.offer_drafts()
     records.start_application(ctx, "complaint")
     assert main_window.offer_drafts()
-    assert main_window.pages.currentWidget() is main_window.page_by_key["new_application"]
+    assert main_window.current_page() is main_window.page_by_key["new_application"]
     assert main_window.statusBar().currentMessage()
 
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.forms import Field
-from app.i18n import _
+from app.ui.text import _
 from app.ui.wizard.field_widgets import ATTACHMENT_ROLE, FieldEditor
 
 

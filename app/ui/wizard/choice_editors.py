@@ -15,7 +15,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.forms import Field, SignatureMark, Text
-from app.i18n import _, current_language
+from app.i18n import current_language
+from app.ui.text import LabelledButton, _
 from app.ui.wizard.field_widgets import FieldEditor
 
 
@@ -33,6 +34,7 @@ class ChoiceEditor(FieldEditor):
         self.choice_notes: dict[str, Text] = {}
         self.group = QButtonGroup(self)
         self.buttons: dict[str, QRadioButton] = {}
+        self.rows: dict[str, LabelledButton] = {}
         if len(item.choices) > self.RADIO_LIMIT:
             self.combo = QComboBox()
             layout.addWidget(self.combo)
@@ -43,7 +45,8 @@ class ChoiceEditor(FieldEditor):
                 button.setObjectName(f"choice_{choice.code}")
                 self.group.addButton(button)
                 self.buttons[choice.code] = button
-                layout.addWidget(button)
+                self.rows[choice.code] = LabelledButton(button)
+                layout.addWidget(self.rows[choice.code])
             self.group.buttonToggled.connect(self._emit)
         self.retranslate()
 
@@ -59,11 +62,11 @@ class ChoiceEditor(FieldEditor):
             self.combo.setCurrentIndex(max(0, self.combo.findData(current)))
             self.combo.blockSignals(False)
         for choice in self.field.choices:
-            if choice.code in self.buttons:
+            if choice.code in self.rows:
                 text = self._label(choice.code, choice.label.get(lang))
                 if choice.help is not None:
                     text += "\n" + choice.help.get(lang)
-                self.buttons[choice.code].setText(text)
+                self.rows[choice.code].setText(text)
 
     def _label(self, code: str, label: str) -> str:
         note = self.choice_notes.get(code)
@@ -94,12 +97,14 @@ class MultiChoiceEditor(FieldEditor):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.boxes: dict[str, QCheckBox] = {}
+        self.rows: dict[str, LabelledButton] = {}
         for choice in item.choices:
             box = QCheckBox()
             box.setObjectName(f"choice_{choice.code}")
             box.toggled.connect(self._emit)
             self.boxes[choice.code] = box
-            layout.addWidget(box)
+            self.rows[choice.code] = LabelledButton(box)
+            layout.addWidget(self.rows[choice.code])
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -108,7 +113,7 @@ class MultiChoiceEditor(FieldEditor):
             text = choice.label.get(lang)
             if choice.help is not None:
                 text += " — " + choice.help.get(lang)
-            self.boxes[choice.code].setText(text)
+            self.rows[choice.code].setText(text)
 
     def value(self) -> Any:
         chosen = [code for code, box in self.boxes.items() if box.isChecked()]
@@ -161,14 +166,15 @@ class ConsentEditor(FieldEditor):
         super().__init__(item)
         self.box = QCheckBox()
         self.box.setObjectName("consent")
+        self.row = LabelledButton(self.box)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.box)
+        layout.addWidget(self.row)
         self.box.toggled.connect(self._emit)
         self.retranslate()
 
     def retranslate(self) -> None:
-        self.box.setText(_("Yes, the applicant agrees"))
+        self.row.setText(_("Yes, the applicant agrees"))
 
     def value(self) -> Any:
         return True if self.box.isChecked() else None
@@ -195,18 +201,20 @@ class SignatureMarkEditor(FieldEditor):
         layout.setContentsMargins(0, 0, 0, 0)
         self.group = QButtonGroup(self)
         self.buttons: dict[str, QRadioButton] = {}
+        self.rows: dict[str, LabelledButton] = {}
         for mark in SignatureMark:
             button = QRadioButton()
             button.setObjectName(f"mark_{mark.value}")
             self.group.addButton(button)
             self.buttons[mark.value] = button
-            layout.addWidget(button)
+            self.rows[mark.value] = LabelledButton(button)
+            layout.addWidget(self.rows[mark.value])
         self.group.buttonToggled.connect(self._emit)
         self.retranslate()
 
     def retranslate(self) -> None:
         for mark, text in signature_mark_labels().items():
-            self.buttons[mark].setText(text)
+            self.rows[mark].setText(text)
 
     def value(self) -> Any:
         return next((code for code, b in self.buttons.items() if b.isChecked()), None)

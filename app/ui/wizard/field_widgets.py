@@ -29,7 +29,8 @@ from PySide6.QtWidgets import (
 from app.core.approx_date import ApproxDate, ApproxDateError
 from app.core.forms import Field
 from app.core.khmer_text import romanize_khmer
-from app.i18n import _, current_language
+from app.i18n import current_language
+from app.ui.text import _, display, plain
 
 # Item data roles (Qt.UserRole and above) for what a list entry stands for.
 ATTACHMENT_ROLE = 256
@@ -182,7 +183,7 @@ class ApproxDateEditor(FieldEditor):
         self.understood.setWordWrap(True)
         self.unknown = QPushButton()
         self.unknown.setObjectName("dateUnknown")
-        self.unknown.clicked.connect(lambda: self.edit.setText(_("unknown")))
+        self.unknown.clicked.connect(lambda: self.edit.setText(plain(_("unknown"))))
         row = QHBoxLayout()
         row.addWidget(self.edit, 1)
         row.addWidget(self.unknown)
@@ -213,11 +214,11 @@ class ApproxDateEditor(FieldEditor):
     def _show_understood(self) -> None:
         if self._parsed is not None:
             self.understood.setText(
-                "✓ " + self._parsed.display("km") + "  /  " + self._parsed.display("en")
+                display("✓ " + self._parsed.display("km") + "  /  " + self._parsed.display("en"))
             )
         elif self._error is not None:
             self.understood.setText(
-                "✗ " + (self._error.km if current_language() == "km" else self._error.en)
+                display("✗ " + (self._error.km if current_language() == "km" else self._error.en))
             )
         else:
             self.understood.setText("")

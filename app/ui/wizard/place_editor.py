@@ -14,8 +14,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.forms import Field
-from app.i18n import _, current_language
+from app.i18n import current_language
 from app.services.places import PlaceOption, place_children
+from app.ui.text import _
 from app.ui.wizard.field_widgets import PLACE_OPTION_ROLE, FieldEditor
 
 

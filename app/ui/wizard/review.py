@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -15,7 +16,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QScrollArea,
-    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -24,10 +24,10 @@ from app.core.approx_date import ApproxDate, ApproxDateError
 from app.core.forms import Field, FieldType, FormDefinition
 from app.core.forms.validation import FieldIssue, Severity, visible_fields, visible_sections
 from app.core.jurisdiction import ScreeningNote
-from app.i18n import _, birth_year_text, citation, current_language
+from app.i18n import birth_year_text, citation, current_language
 from app.services.duplicates import DuplicateCandidate
 from app.services.places import describe_place
-from app.ui.text import html_text
+from app.ui.text import WrapLabel, _, display, html_text
 from app.ui.wizard.choice_editors import signature_mark_labels
 
 FIELD_ID_ROLE = 256
@@ -81,15 +81,21 @@ def answers_html(form: FormDefinition, answers: dict[str, Any], lang: str) -> st
     return "".join(parts)
 
 
-class ReviewPage(QScrollArea):
+class ReviewPage(QWidget):
+    """Everything to check scrolls in one area; the Finalise button stays below it, always in
+    sight (on a 600-pixel screen too), and nothing scrolls inside the scrolling area."""
+
     finalize_requested = Signal()
     go_to_field = Signal(str)
     not_duplicate = Signal(str)
 
     def __init__(self) -> None:
         super().__init__()
-        self.setWidgetResizable(True)
-        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.body = QScrollArea()
+        self.body.setObjectName("reviewBody")
+        self.body.setWidgetResizable(True)
+        self.body.setFrameShape(QFrame.Shape.NoFrame)
+        self.body.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         inner = QWidget()
         layout = QVBoxLayout(inner)
         self.title = QLabel()
@@ -97,6 +103,11 @@ class ReviewPage(QScrollArea):
         self.problems_title = QLabel()
         self.problems = QListWidget()
         self.problems.setObjectName("reviewProblems")
+        # As tall as its items, wrapped to the width: the page scrolls, the list does not.
+        self.problems.setWordWrap(True)
+        self.problems.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.problems.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.problems.setResizeMode(QListWidget.ResizeMode.Adjust)
         self.problems.itemActivated.connect(self._problem_chosen)
         self.problems.itemClicked.connect(self._problem_chosen)
         self.screening_title = QLabel()
@@ -105,9 +116,11 @@ class ReviewPage(QScrollArea):
         self.screening.setWordWrap(True)
         self.duplicates_title = QLabel()
         self.duplicates_box = QVBoxLayout()
-        self.summary = QTextBrowser()
+        self.summary = QLabel()
         self.summary.setObjectName("reviewSummary")
-        self.summary.setMinimumHeight(320)
+        self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.finalize_button = QPushButton()
         self.finalize_button.setObjectName("finalizeButton")
         self.finalize_button.clicked.connect(self.finalize_requested.emit)
@@ -121,12 +134,16 @@ class ReviewPage(QScrollArea):
         ):
             layout.addWidget(widget)
         layout.addLayout(self.duplicates_box)
-        layout.addWidget(self.summary, 1)
+        layout.addWidget(self.summary)
+        layout.addStretch(1)
+        self.body.setWidget(inner)
         row = QHBoxLayout()
         row.addStretch(1)
         row.addWidget(self.finalize_button)
-        layout.addLayout(row)
-        self.setWidget(inner)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.body, 1)
+        outer.addLayout(row)
         self._duplicate_rows: list[QWidget] = []
         self.retranslate()
 
@@ -155,13 +172,13 @@ class ReviewPage(QScrollArea):
             )
             mark = "✗" if issue.severity == Severity.ERROR else "⚠"
             item = QListWidgetItem(
-                f"{mark} {label}: {issue.message.get(lang)}".replace(" : ", ": ")
+                display(f"{mark} {label}: {issue.message.get(lang)}".replace(" : ", ": "))
             )
             item.setData(FIELD_ID_ROLE, issue.field_id)
             self.problems.addItem(item)
         self.problems_title.setVisible(bool(issues))
         self.problems.setVisible(bool(issues))
-        self.problems.setMaximumHeight(28 * min(8, max(1, len(issues))) + 8)
+        self._fit_problems()
         self.finalize_button.setEnabled(not errors)
 
         lines = [f"<b>⚠ {html_text(w)}</b>" for w in deadline_warnings]
@@ -187,10 +204,11 @@ class ReviewPage(QScrollArea):
             row_layout = QHBoxLayout(row)
             years = birth_year_text(candidate.birth_year_min)
             row_layout.addWidget(
-                QLabel(
+                WrapLabel(
                     f"{candidate.name_km} / {candidate.name_latin} — {candidate.reference or _('draft')}"
                     f" — {years} — {candidate.reason}"
-                )
+                ),
+                1,
             )
             button = QPushButton(_("Not the same person"))
             button.setObjectName("notDuplicateButton")
@@ -202,7 +220,16 @@ class ReviewPage(QScrollArea):
             self._duplicate_rows.append(row)
         self.duplicates_title.setVisible(bool(duplicates))
 
-        self.summary.setHtml(answers_html(form, answers, lang))
+        self.summary.setText(answers_html(form, answers, lang))
+
+    def _fit_problems(self) -> None:
+        """The list's height is that of all its (wrapped) items."""
+        rows = sum(self.problems.sizeHintForRow(i) for i in range(self.problems.count()))
+        self.problems.setFixedHeight(rows + 2 * self.problems.frameWidth() + 4)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_problems()
 
     def _problem_chosen(self, item: QListWidgetItem) -> None:
         field_id = item.data(FIELD_ID_ROLE)

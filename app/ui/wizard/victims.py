@@ -5,9 +5,10 @@ from __future__ import annotations
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
-from app.i18n import _, birth_year_text, format_number
+from app.i18n import birth_year_text, format_number
 from app.services.context import AppContext
 from app.services.people import PersonSuggestion, suggest_direct_victims
+from app.ui.text import _
 from app.ui.wizard.field_widgets import NameEditor
 
 PERSON_ROLE = 256

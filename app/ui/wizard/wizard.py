@@ -34,7 +34,7 @@ from app.core.forms.validation import (
     visible_fields,
     visible_sections,
 )
-from app.i18n import _, current_language, format_number
+from app.i18n import current_language, format_number
 from app.services import court as court_service
 from app.services import duplicates, errors, form_catalogue, records
 from app.services.context import AppContext
@@ -42,7 +42,7 @@ from app.services.followup import intake_deadline_warning
 from app.services.intake import add_attachment, screening_notes
 from app.services.people import PERSON_ID_KEY
 from app.services.security import PermissionDenied
-from app.ui.text import html_text
+from app.ui.text import _, display, html_text
 from app.ui.wizard.choice_editors import ChoiceEditor
 from app.ui.wizard.editors import make_editor
 from app.ui.wizard.field_widgets import FieldEditor, NameEditor
@@ -86,7 +86,7 @@ class FieldRow(QWidget):
             f"<b>{html_text(self.field.label.get(lang))}</b>{marker}"
             f"<br><span style='color:#555'>{html_text(self.field.label.get(other))}</span>"
         )
-        self.help.setText(self.field.help.get(lang) if self.field.help else "")
+        self.help.setText(display(self.field.help.get(lang)) if self.field.help else "")
         self.help.setVisible(self.field.help is not None)
         self.editor.retranslate()
 
@@ -100,7 +100,7 @@ class FieldRow(QWidget):
         self.issue.setProperty("severity", "error" if worst else "warning")
         self.issue.setText(
             "\n".join(
-                ("⚠ " if i.severity != Severity.ERROR else "✗ ") + i.message.get(lang)
+                ("⚠ " if i.severity != Severity.ERROR else "✗ ") + display(i.message.get(lang))
                 for i in issues
             )
         )
@@ -115,6 +115,8 @@ class SectionPage(QScrollArea):
         self.rows = rows
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
+        # Everything in a section wraps to the window's width: never a sideways scroll bar.
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         inner = QWidget()
         layout = QVBoxLayout(inner)
         self.title = QLabel()
@@ -137,7 +139,7 @@ class SectionPage(QScrollArea):
             f"<span style='font-size:17pt;font-weight:bold'>{html_text(self.section.title.get(lang))}</span>"
             f"<br><span style='color:#555'>{html_text(self.section.title.get(other))}</span>"
         )
-        self.help.setText(self.section.help.get(lang) if self.section.help else "")
+        self.help.setText(display(self.section.help.get(lang)) if self.section.help else "")
         self.help.setVisible(self.section.help is not None)
         for row in self.rows:
             row.retranslate()
