@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.core.errors import UserFacingError
 from app.i18n import _, format_number
 from app.services.audit import AuditAction, record_audit
 from app.services.context import AppContext, SignedInOfficer, open_app
@@ -47,7 +48,7 @@ SETUP_MARKER_NAME = ".setup-incomplete"
 STORE_SUFFIXES = ("", "-wal", "-shm", "-journal")
 
 
-class AccountError(Exception):
+class AccountError(UserFacingError):
     """An account action was refused; the message is translated and safe to show."""
 
 

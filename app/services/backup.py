@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import app
+from app.core.errors import UserFacingError
 from app.i18n import _
 from app.services.accounts import (
     DB_KEY_EXTRA,
@@ -57,7 +58,7 @@ _CHUNK = 1024 * 1024
 _SQLITE_PLAIN_HEADER = b"SQLite format 3\x00"
 
 
-class BackupError(Exception):
+class BackupError(UserFacingError):
     """A backup or restore failed; the message is translated and safe to show."""
 
 

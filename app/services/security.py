@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from app.core.errors import UserFacingError
 from app.i18n import _
 from app.services.context import AppContext, SignedInOfficer
 
@@ -19,7 +20,7 @@ class Role(StrEnum):
     ADMINISTRATOR = "administrator"
 
 
-class PermissionDenied(Exception):
+class PermissionDenied(UserFacingError):
     """The signed-in officer's role does not allow this action (message is translated)."""
 
 

@@ -31,11 +31,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.court import Court
+from app.core.errors import UserFacingError
 from app.i18n import N_, current_language, format_date, format_number
 from app.services import errors, followup, letters, people, records
 from app.services.context import AppContext
+from app.services.error_log import describe
 from app.services.places import describe_place
-from app.services.printing import PrintError, RenderCancelled
+from app.services.printing import RenderCancelled
 from app.ui.sizing import ColumnFitter
 from app.ui.text import ReadingProgressBar, _
 from app.ui.worker import BackgroundTask
@@ -215,8 +217,8 @@ class FollowUpPage(QWidget):
         self.family_list.clear()
         try:
             members = people.family_group(self.ctx, application_id)
-        except Exception as error:  # services raise translated errors
-            self.family_list.addItem(str(error))
+        except UserFacingError as error:
+            self.family_list.addItem(error.full_text())
             return
         if not members:
             self.family_list.addItem(_("No other applicant names the same victim."))
@@ -235,8 +237,8 @@ class FollowUpPage(QWidget):
         lang = current_language()
         try:
             due = letters.letters_due(self.ctx)
-        except Exception as error:  # services raise translated errors
-            self.message.setText(str(error))
+        except UserFacingError as error:
+            self.message.setText(error.full_text())
             due = []
         forums = sorted({d.forum for d in due if d.forum})
         villages = sorted({d.village_code for d in due if d.village_code})
@@ -324,10 +326,8 @@ class FollowUpPage(QWidget):
     def _letters_failed(self, error: Exception) -> None:
         if isinstance(error, RenderCancelled):
             self.message.setText(_("Cancelled. Nothing was saved."))
-        elif isinstance(error, PrintError | errors.RecordError):
-            self.message.setText(str(error))
         else:
-            self.message.setText(_("The letters could not be printed: {error}").format(error=error))
+            self.message.setText(describe(error, "followup_page.letters"))
 
     def _letters_ended(self) -> None:
         self.cancel_button.setVisible(False)

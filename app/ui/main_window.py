@@ -448,7 +448,7 @@ class MainWindow(QMainWindow):
     def show_about(self) -> None:
         from app.ui.about import AboutDialog
 
-        dialog = AboutDialog(self)
+        dialog = AboutDialog(self, self.ctx.home)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 

@@ -31,9 +31,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.errors import UserFacingError
 from app.i18n import current_language, format_number
 from app.services import form_catalogue, printing, records
 from app.services.context import AppContext
+from app.services.error_log import describe
 from app.ui.text import ReadingProgressBar, _
 from app.ui.worker import BackgroundTask
 
@@ -264,8 +266,8 @@ class PrintPage(QWidget):
         self.invalidate()
         try:
             document = self.render_document()
-        except Exception as error:  # services raise translated errors
-            self.message.setText(str(error))
+        except UserFacingError as error:
+            self.message.setText(error.full_text())
             return False
         self.document = document
         self._buffer = QBuffer(self)
@@ -381,7 +383,7 @@ class PrintPage(QWidget):
         if isinstance(error, printing.RenderCancelled):
             self.message.setText(_("Cancelled. Nothing was saved."))
         else:
-            self.message.setText(str(error))
+            self.message.setText(describe(error, "print_page.batch"))
 
     def _batch_ended(self) -> None:
         self.cancel_button.setVisible(False)

@@ -26,9 +26,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.errors import UserFacingError
 from app.i18n import format_number
 from app.services import sync, sync_enrolment, sync_outbox, sync_usb
 from app.services.context import AppContext, sync_summary
+from app.services.error_log import describe
 from app.services.settings import SettingsError, load_settings, save_settings
 from app.ui.text import ReadingProgressBar, _
 from app.ui.worker import BackgroundTask
@@ -214,7 +216,7 @@ class SyncPage(QWidget):
         self.task = BackgroundTask(job)
         self.task.progressed.connect(self._progressed)
         self.task.succeeded.connect(self._finished)
-        self.task.failed.connect(lambda error: self._ended(str(error)))
+        self.task.failed.connect(lambda error: self._ended(describe(error, "sync_page.sync")))
         self.progress.setRange(0, 0)
         self.progress.setVisible(True)
         self.cancel_button.setVisible(True)
@@ -265,8 +267,8 @@ class SyncPage(QWidget):
     def export_to(self, folder: Path) -> None:
         try:
             count = sync_usb.export_batches(self.ctx, folder)
-        except Exception as error:  # translated by the service
-            self.message.setText(str(error))
+        except UserFacingError as error:
+            self.message.setText(error.full_text())
             return
         self.message.setText(
             _(
@@ -283,8 +285,8 @@ class SyncPage(QWidget):
     def import_from(self, folder: Path) -> None:
         try:
             count = sync_usb.import_receipts(self.ctx, folder)
-        except Exception as error:  # translated by the service
-            self.message.setText(str(error))
+        except UserFacingError as error:
+            self.message.setText(error.full_text())
             return
         self.message.setText(
             _("{count} records acknowledged by the office.").format(count=format_number(count))
@@ -314,8 +316,8 @@ class SyncPage(QWidget):
         except (OSError, ValueError) as error:
             self.message.setText(_("This enrolment file is damaged.") + f" ({error})")
             return
-        except Exception as error:  # translated by the service
-            self.message.setText(str(error))
+        except UserFacingError as error:
+            self.message.setText(error.full_text())
             return
         self.refresh()
 
