@@ -16,6 +16,7 @@ from app.services import form_catalogue, records, sync_enrolment
 from app.services.context import AppContext, open_app, sync_summary
 from app.sync.crypto import ServerKeys
 from app.ui.sync_page import SyncPage
+from tests.officers import SUPERVISOR, add_officers
 from tests.sync.harness import LiveServer
 
 
@@ -29,6 +30,8 @@ def office(tmp_path: Path) -> Iterator[tuple[LiveServer, ServerKeys]]:
 
 def _enrolled(home: Path, server: LiveServer, keys: ServerKeys) -> AppContext:
     ctx = open_app(home)
+    add_officers(ctx, (SUPERVISOR,))
+    ctx.officer = SUPERVISOR
     request = sync_enrolment.enrolment_request(ctx)
     enrol_device(server.sessions, request["device_id"], request["signing_public"], "laptop")
     sync_enrolment.install_enrolment(ctx, {"device_id": ctx.device_id, **keys.public.to_json()})
