@@ -251,7 +251,12 @@ def _cmd_print(args: argparse.Namespace) -> int:
                 pages = printing.print_receipt(ctx, _by_reference(ctx, args.reference), args.out)
             else:
                 ids = printing.application_ids_for_forum(ctx, args.forum)
-                pages = printing.print_applications(ctx, ids, args.out).pages
+                pages = printing.print_applications(
+                    ctx,
+                    ids,
+                    args.out,
+                    progress=lambda done, total: print(f"{done}/{total}", flush=True),
+                ).pages
         finally:
             ctx.close()
     print(f"{args.out}: {pages}")

@@ -10,6 +10,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from app.core.demo_answers import demo_answers
+from app.i18n import _, format_number
 from app.server.app import create_app
 from app.server.service import enrol_device
 from app.services import form_catalogue, records, sync_enrolment
@@ -109,7 +110,13 @@ def test_usb_export_does_not_count_as_synced(
     qtbot.addWidget(page)
     stick = tmp_path / "usb"
     stick.mkdir()
-    page.export_to(stick)
+    page.export_to(stick)  # in the background: the page stays usable
+    assert page.task is not None and not page.export_button.isEnabled()
+    qtbot.waitUntil(lambda: page.task is not None and page.task.reported, timeout=60_000)
+    assert page.task.ok and page.export_button.isEnabled()
+    assert page.message.text() == _(
+        "{count} records copied. They count as synced only when the office's receipt comes back."
+    ).format(count=format_number(1))
     assert list(stick.iterdir())
     assert sync_summary(ctx).pending == 1
     page.shutdown()
