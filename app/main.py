@@ -16,6 +16,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from app.core.errors import UserFacingError
+
 PASSWORD_ENV = "VSS_OUTREACH_PASSWORD"
 
 
@@ -107,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-class CommandError(Exception):
+class CommandError(UserFacingError):
     """A translated message for the officer; the command exits 1."""
 
 
@@ -137,7 +139,7 @@ def _signed_in(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     try:
         return sign_in(home, args.user, _password(_("Password") + ": "))
     except AccountError as error:
-        raise CommandError(str(error)) from error
+        raise CommandError(error.message) from error
 
 
 def _cmd_setup(args: argparse.Namespace) -> int:
@@ -156,7 +158,7 @@ def _cmd_setup(args: argparse.Namespace) -> int:
             _home(args), args.user, args.name, password, args.device, args.lang or "km"
         )
     except AccountError as error:
-        raise CommandError(str(error)) from error
+        raise CommandError(error.message) from error
     ctx.close()
     print(_("Recovery code"), code, sep=": ")
     return 0
@@ -249,7 +251,12 @@ def _cmd_print(args: argparse.Namespace) -> int:
                 pages = printing.print_receipt(ctx, _by_reference(ctx, args.reference), args.out)
             else:
                 ids = printing.application_ids_for_forum(ctx, args.forum)
-                pages = printing.print_applications(ctx, ids, args.out).pages
+                pages = printing.print_applications(
+                    ctx,
+                    ids,
+                    args.out,
+                    progress=lambda done, total: print(f"{done}/{total}", flush=True),
+                ).pages
         finally:
             ctx.close()
     print(f"{args.out}: {pages}")
@@ -391,16 +398,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             screenshot=args.screenshot,
             username=args.user,
         )
+    from app.services.error_log import configure_logging, describe
+
+    configure_logging(_home(args))
     try:
         return _run_command(args)
-    except CommandError as error:
-        print(error, file=sys.stderr)
+    except UserFacingError as error:
+        print(error.full_text(), file=sys.stderr)
         return 1
-    except Exception as error:  # every service error carries a translated message
-        if type(error).__module__.startswith("app."):
-            print(error, file=sys.stderr)
-            return 1
-        raise
+    except Exception as error:  # a bug: its traceback goes to the log, an apology to the officer
+        print(describe(error, f"command {args.command}"), file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

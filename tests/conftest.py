@@ -13,6 +13,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from app.i18n import DEFAULT_LANGUAGE, set_language, translator
 from app.services.context import AppContext, open_app
 from app.store.location import HOME_ENV
+from tests.officers import SUPERVISOR, add_officers
 
 
 @pytest.fixture
@@ -24,7 +25,10 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def ctx(home: Path) -> Iterator[AppContext]:
+    """An open store with a supervisor signed in (nobody signed in sees no record at all)."""
     context = open_app(home)
+    add_officers(context, (SUPERVISOR,))
+    context.officer = SUPERVISOR
     yield context
     context.close()
 

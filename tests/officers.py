@@ -18,7 +18,7 @@ def add_officers(ctx: AppContext, officers: Iterable[SignedInOfficer] = ALL_OFFI
     """The officer rows that records point to (real accounts are made by app.services.accounts)."""
     with ctx.store.transaction() as session:
         for officer in officers:
-            session.add(
+            session.merge(
                 Officer(
                     id=officer.id,
                     username=officer.username,

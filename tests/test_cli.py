@@ -91,6 +91,11 @@ def test_print_record_receipt_blank_and_forum(home: Path, tmp_path: Path) -> Non
     done = run(home, "--user", "admin", "print", "forum", "--out", str(forum_pdf))
     assert done.returncode == 0, done.stderr
     assert pdftotext(forum_pdf).count("VSS-") >= 6
+    steps = [
+        line.split("/") for line in done.stdout.splitlines() if "/" in line and ":" not in line
+    ]
+    assert [int(n) for n, _total in steps] == list(range(1, len(steps) + 1))  # progress, in order
+    assert len(steps) >= 6 and {total for _n, total in steps} == {str(len(steps))}
 
 
 def test_wrong_password_and_unknown_reference_give_clear_errors(home: Path, tmp_path: Path) -> None:

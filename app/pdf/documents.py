@@ -20,6 +20,7 @@ from reportlab.platypus import CondPageBreak, Flowable, PageBreak, Spacer
 
 from app.core.forms import (
     Field,
+    FieldRole,
     FormDefinition,
     Text,
     effective_answers,
@@ -95,7 +96,9 @@ def _application_story(
                 story.append(BlackBar(f"({text_in_order(IDENTITY_PROTECTED, order)})", st["value"]))
             else:
                 story.append(khmer_paragraph(format_value(item, value, meta), st["value"]))
-    mark = answers.get("signature_mark")
+    # How the applicant marks the declaration: the answer of the field with that role.
+    mark_field = form.field_with_role(FieldRole.SIGNATURE_MARK)
+    mark = answers.get(mark_field.id) if mark_field is not None else None
     story.append(CondPageBreak(90 * mm))
     story.append(Spacer(1, 4 * mm))
     story.append(

@@ -1,6 +1,7 @@
 """The one rule for who may see an application: a field officer sees the records they made; a
 supervisor or administrator sees every record on the device; nobody sees any while the session is
-locked. Every listing, count, export and record read goes through this module.
+locked, and nobody sees anything while no officer is signed in. Every listing, count, export and
+record read goes through this module.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 from app.i18n import _
 from app.services.context import AppContext
 from app.services.errors import RecordError
-from app.services.security import PermissionDenied, Role, ensure_unlocked
+from app.services.security import PermissionDenied, Role, ensure_unlocked, signed_in
 from app.store.models import Application
 
 
@@ -22,18 +23,16 @@ def signed_in_id(ctx: AppContext) -> str | None:
 
 
 def check_can_see(ctx: AppContext, application: Application) -> None:
-    officer = ctx.officer
-    if officer is None:
-        return  # tools and tests without a signed-in officer (plain store)
+    officer = signed_in(ctx)  # nobody signed in sees nothing (NotSignedIn), never everything
     if officer.role == Role.FIELD_OFFICER and application.created_by != officer.id:
         raise PermissionDenied(_("This record belongs to another officer."))
 
 
 def visible_applications(statement: Select[Any], ctx: AppContext) -> Select[Any]:
-    """Restrict a query on applications to what the signed-in officer may see."""
-    ensure_unlocked(ctx)
-    officer = ctx.officer
-    if officer is not None and officer.role == Role.FIELD_OFFICER:
+    """Restrict a query on applications to what the signed-in officer may see (NotSignedIn or
+    SessionLocked when nobody may see anything)."""
+    officer = signed_in(ctx)
+    if officer.role == Role.FIELD_OFFICER:
         return statement.where(Application.created_by == officer.id)
     return statement
 

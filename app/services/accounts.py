@@ -21,10 +21,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.core.errors import UserFacingError
 from app.i18n import _, format_number
 from app.services.audit import AuditAction, record_audit
 from app.services.context import AppContext, SignedInOfficer, open_app
-from app.services.security import LOCKED_EXTRA, Role, signed_in
+from app.services.security import Role, signed_in
 from app.services.settings import AppSettings, SettingsError, save_settings
 from app.store.db import StoreError
 from app.store.keyring import (
@@ -42,12 +43,11 @@ from app.store.models import Officer
 
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 200
-DB_KEY_EXTRA = "db_key"  # ctx.extras: the unwrapped database key, while signed in
 SETUP_MARKER_NAME = ".setup-incomplete"
 STORE_SUFFIXES = ("", "-wal", "-shm", "-journal")
 
 
-class AccountError(Exception):
+class AccountError(UserFacingError):
     """An account action was refused; the message is translated and safe to show."""
 
 
@@ -246,7 +246,7 @@ def first_run_setup(
         discard_incomplete_setup(home)
         raise
     ctx.officer = SignedInOfficer(officer_id, username, display_name, str(Role.ADMINISTRATOR))
-    ctx.extras[DB_KEY_EXTRA] = db_key
+    ctx.db_key = db_key
     return ctx, recovery_code
 
 
@@ -334,7 +334,7 @@ def _signed_in_context(
     except BaseException:
         ctx.close()
         raise
-    ctx.extras[DB_KEY_EXTRA] = db_key
+    ctx.db_key = db_key
     return ctx
 
 
@@ -377,7 +377,7 @@ def sign_out(ctx: AppContext) -> None:
         with ctx.store.transaction() as session:
             record_audit(session, ctx, AuditAction.LOGOUT)
     ctx.officer = None
-    ctx.extras.pop(DB_KEY_EXTRA, None)
+    ctx.db_key = None
     ctx.close()
 
 
@@ -386,11 +386,11 @@ def lock(ctx: AppContext) -> None:
     officer = signed_in(ctx)
     with ctx.store.transaction() as session:
         record_audit(session, ctx, AuditAction.LOCK, officer_id=officer.id)
-    ctx.extras[LOCKED_EXTRA] = True
+    ctx.locked = True
 
 
 def is_locked(ctx: AppContext) -> bool:
-    return bool(ctx.extras.get(LOCKED_EXTRA))
+    return ctx.locked
 
 
 def unlock(ctx: AppContext, password: str) -> None:
@@ -408,7 +408,7 @@ def unlock(ctx: AppContext, password: str) -> None:
         ) from error
     except KeyringError as error:
         raise damaged_keyring() from error
-    current = ctx.extras.get(DB_KEY_EXTRA)
+    current = ctx.db_key
     if current is not None and current != db_key:
         raise damaged_keyring()
     with ctx.store.transaction() as session:
@@ -416,7 +416,7 @@ def unlock(ctx: AppContext, password: str) -> None:
         record_audit(session, ctx, AuditAction.UNLOCK)
     if noted:
         keyring.clear_pending_events(noted)
-    ctx.extras[LOCKED_EXTRA] = False
+    ctx.locked = False
 
 
 def known_usernames(home: Path) -> list[str]:

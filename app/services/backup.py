@@ -32,9 +32,9 @@ from pathlib import Path
 from typing import IO, Any
 
 import app
+from app.core.errors import UserFacingError
 from app.i18n import _
 from app.services.accounts import (
-    DB_KEY_EXTRA,
     AccountError,
     begin_setup,
     discard_incomplete_setup,
@@ -57,7 +57,7 @@ _CHUNK = 1024 * 1024
 _SQLITE_PLAIN_HEADER = b"SQLite format 3\x00"
 
 
-class BackupError(Exception):
+class BackupError(UserFacingError):
     """A backup or restore failed; the message is translated and safe to show."""
 
 
@@ -180,7 +180,7 @@ def _unique_name(folder: Path, stem: str) -> Path:
 def create_backup(ctx: AppContext, folder: Path) -> Path:
     """Write a verified backup file into ``folder``; supervisors and administrators only."""
     require_role(ctx, Role.SUPERVISOR, Role.ADMINISTRATOR)
-    db_key = ctx.extras.get(DB_KEY_EXTRA)
+    db_key = ctx.db_key
     if not isinstance(db_key, bytes):
         raise BackupError(_("Please sign in again before making a backup."))
     if not Keyring.exists(ctx.home):

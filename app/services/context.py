@@ -36,7 +36,11 @@ class AppContext:
     store: Store
     device_id: str
     officer: SignedInOfficer | None = None
-    extras: dict[str, Any] = field(default_factory=dict)
+    # The unwrapped database key while an officer is signed in (needed to add officers, reset
+    # passwords and write backups); None for a store opened without the keyring.
+    db_key: bytes | None = field(default=None, repr=False)
+    # Locked by idle time or by hand: every service refuses record work until unlock.
+    locked: bool = False
 
     def close(self) -> None:
         self.store.close()

@@ -1,11 +1,13 @@
-"""Errors a use case raises when it cannot go ahead; their messages are translated and safe to show."""
+"""Errors a use case raises when it cannot go ahead: officer-facing (translated, safe to show)."""
 
 from __future__ import annotations
 
+from app.core.errors import UserFacingError
 
-class RecordError(Exception):
+
+class RecordError(UserFacingError):
     """A use case cannot go ahead; the message is translated and safe to show."""
 
 
-class SyncError(Exception):
+class SyncError(UserFacingError):
     """Sync cannot go on; the message is translated and safe to show."""

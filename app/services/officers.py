@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from app.i18n import _
 from app.services.accounts import (
-    DB_KEY_EXTRA,
     AccountError,
     SignInFailed,
     SignInLocked,
@@ -47,8 +46,8 @@ class OfficerSummary:
 
 
 def _db_key(ctx: AppContext) -> bytes:
-    key = ctx.extras.get(DB_KEY_EXTRA)
-    if not isinstance(key, bytes):
+    key = ctx.db_key
+    if key is None:
         raise AccountError(_("Please sign in again first."))
     return key
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app.core.errors import UserFacingError
 from app.core.forms import FieldRole, FormDefinition
 from app.core.private_file import write_private_file
 from app.i18n import _
@@ -56,7 +57,7 @@ __all__ = [
 ]
 
 
-class PrintError(Exception):
+class PrintError(UserFacingError):
     """A translated reason why a document was not printed."""
 
 

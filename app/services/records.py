@@ -29,7 +29,7 @@ from app.services.context import AppContext
 from app.services.errors import RecordError
 from app.services.form_catalogue import form_definition
 from app.services.search_index import apply_derived
-from app.services.security import Role, ensure_unlocked, require_role
+from app.services.security import Role, ensure_unlocked, require_role, signed_in
 from app.store.models import (
     Application,
     ApplicationVersion,
@@ -123,9 +123,10 @@ class DraftSummary:
 
 def drafts_to_resume(ctx: AppContext) -> list[DraftSummary]:
     """The signed-in officer's unfinished drafts, newest first."""
-    statement = select(Application).where(Application.status == "draft")
-    if ctx.officer is not None:
-        statement = statement.where(Application.created_by == ctx.officer.id)
+    officer = signed_in(ctx)
+    statement = select(Application).where(
+        Application.status == "draft", Application.created_by == officer.id
+    )
     with ctx.store.transaction() as session:
         rows = session.scalars(statement.order_by(Application.updated_at.desc())).all()
         return [DraftSummary(a.id, a.form_id, a.name_km, a.name_latin, a.updated_at) for a in rows]

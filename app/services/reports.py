@@ -26,6 +26,7 @@ from typing import Any, Literal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.core.errors import UserFacingError
 from app.core.gazetteer import load_gazetteer
 from app.i18n import N_, _, translator
 from app.services.access import sees_own_records_only, visible_applications
@@ -51,7 +52,7 @@ UNKNOWN_PROVINCE = N_("Province not known")
 NO_FORUM = N_("Not at a forum")
 
 
-class ReportError(Exception):
+class ReportError(UserFacingError):
     """The report cannot be written; the message is translated and safe to show."""
 
 

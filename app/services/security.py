@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from app.core.errors import UserFacingError
 from app.i18n import _
 from app.services.context import AppContext, SignedInOfficer
 
@@ -19,7 +20,7 @@ class Role(StrEnum):
     ADMINISTRATOR = "administrator"
 
 
-class PermissionDenied(Exception):
+class PermissionDenied(UserFacingError):
     """The signed-in officer's role does not allow this action (message is translated)."""
 
 
@@ -29,9 +30,6 @@ class NotSignedIn(PermissionDenied):
 
 class SessionLocked(NotSignedIn):
     """The screen is locked (idle or by hand); the officer must type their password again."""
-
-
-LOCKED_EXTRA = "locked"  # ctx.extras flag set by app.services.accounts.lock()
 
 
 def role_label(role: str) -> str:
@@ -46,15 +44,13 @@ def role_label(role: str) -> str:
 def signed_in(ctx: AppContext) -> SignedInOfficer:
     if ctx.officer is None:
         raise NotSignedIn(_("Please sign in first."))
-    if ctx.extras.get(LOCKED_EXTRA):
+    if ctx.locked:
         raise SessionLocked(_("The app is locked. Type your password to go on."))
     return ctx.officer
 
 
 def has_role(ctx: AppContext, *roles: Role) -> bool:
-    return (
-        ctx.officer is not None and not ctx.extras.get(LOCKED_EXTRA) and ctx.officer.role in roles
-    )
+    return ctx.officer is not None and not ctx.locked and ctx.officer.role in roles
 
 
 def require_role(ctx: AppContext, *roles: Role) -> SignedInOfficer:
@@ -75,5 +71,5 @@ def sees_all_records(ctx: AppContext) -> bool:
 
 def ensure_unlocked(ctx: AppContext) -> None:
     """Refuse any record work while the session is locked (idle lock or "Lock now")."""
-    if ctx.extras.get(LOCKED_EXTRA):
+    if ctx.locked:
         raise SessionLocked(_("The app is locked. Type your password to go on."))

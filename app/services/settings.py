@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from urllib.parse import urlparse
 
+from app.core.errors import UserFacingError
 from app.i18n import LANGUAGES, _, set_language, translator
 from app.services.context import AppContext, get_setting, set_setting
 
 SETTINGS_KEY = "app_settings"
 
 
-class SettingsError(ValueError):
+class SettingsError(UserFacingError, ValueError):
     """A setting value was refused; the message is translated."""
 
 

@@ -11,14 +11,14 @@ from __future__ import annotations
 import re
 import shutil
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 from app.store.location import backups_dir
 
@@ -132,6 +132,18 @@ def migrate(engine: Engine, db_path: Path) -> Path | None:
     return backup
 
 
+_WROTE = "vss_wrote"  # Session.info flag: this transaction changed something
+
+
+def _note_flush(session: Session, _context: Any) -> None:
+    session.info[_WROTE] = True
+
+
+def _note_statement(state: ORMExecuteState) -> None:
+    if not state.is_select:  # UPDATE/DELETE statements and SQL text (the search index)
+        state.session.info[_WROTE] = True
+
+
 class Store:
     """An open, migrated device database and its session factory."""
 
@@ -140,12 +152,25 @@ class Store:
         self.engine = create_store_engine(path, key)
         self.pre_migration_backup = migrate(self.engine, path)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        event.listen(self.sessions, "after_flush", _note_flush)
+        event.listen(self.sessions, "do_orm_execute", _note_statement)
+        self._listeners: list[Callable[[], None]] = []
+
+    def on_change(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """Call ``listener`` after each committed transaction that changed data (in the thread
+        that wrote); returns the function that stops it. The screens refresh from this instead
+        of polling the database."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One unit of work: committed on success, rolled back on any error."""
         with self.sessions.begin() as session:
             yield session
+        if session.info.get(_WROTE):
+            for listener in list(self._listeners):
+                listener()
 
     def close(self) -> None:
         self.engine.dispose()

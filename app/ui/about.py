@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
@@ -23,7 +24,9 @@ from PySide6.QtWidgets import (
 
 import app
 from app import APP_NAME
+from app.core.errors import UserFacingError
 from app.core.resources import assets_dir, fonts_dir
+from app.services.error_log import export_log
 from app.ui.sizing import fit_to_width
 from app.ui.text import _, display
 
@@ -117,8 +120,9 @@ class AboutDialog(QDialog):
     """App name, version, purpose (Khmer and English), licences and credits; the button swaps
     the credits for the full text of the font's licence and back."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, home: Path | None = None) -> None:
         super().__init__(parent)
+        self.home = home  # the data folder whose error log can be saved for the office
         self.setWindowTitle(_("About VSS Outreach"))
         self.setWindowIcon(app_icon())
         self.setMinimumWidth(640)
@@ -163,11 +167,19 @@ class AboutDialog(QDialog):
         self.licence_button = QPushButton()
         self.licence_button.setCheckable(True)
         self.licence_button.toggled.connect(self._show_licence)
+        self.log_button = QPushButton(_("Save the error log for the office…"))
+        self.log_button.setObjectName("exportLog")
+        self.log_button.setVisible(home is not None)
+        self.log_button.clicked.connect(self.choose_log_file)
+        self.log_message = QLabel()
+        self.log_message.setWordWrap(True)
+        self.log_message.setVisible(False)
         self.close_button = QPushButton(_("Close"))
         self.close_button.setDefault(True)
         self.close_button.clicked.connect(self.accept)
         buttons = QHBoxLayout()
         buttons.addWidget(self.licence_button)
+        buttons.addWidget(self.log_button)
         buttons.addStretch(1)
         buttons.addWidget(self.close_button)
 
@@ -177,6 +189,7 @@ class AboutDialog(QDialog):
         layout.addWidget(self.app_licence_label)
         layout.addWidget(self.credits_title)
         layout.addWidget(self.details)
+        layout.addWidget(self.log_message)
         layout.addLayout(buttons)
         self._show_licence(False)
         # Wrapped labels need the height they take at the dialog's width, or they overlap the list.
@@ -189,3 +202,24 @@ class AboutDialog(QDialog):
         self.licence_button.setText(
             _("Hide the font licence") if shown else _("Show the font licence")
         )
+
+    def choose_log_file(self) -> None:
+        path, _filter = QFileDialog.getSaveFileName(
+            self, _("Save the error log for the office…"), "vss-outreach-errors.log", "Log (*.log)"
+        )
+        if path:
+            self.export_log_to(Path(path))
+
+    def export_log_to(self, target: Path) -> bool:
+        """Copy the error log (tracebacks only, no applicant data) to ``target``."""
+        assert self.home is not None
+        self.log_message.setVisible(True)
+        try:
+            export_log(self.home, target)
+        except UserFacingError as error:
+            self.log_message.setText(error.full_text())
+            return False
+        self.log_message.setText(
+            _("The error log was saved: {path}. Give it to the office.").format(path=target)
+        )
+        return True

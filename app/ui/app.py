@@ -12,7 +12,9 @@ from PySide6.QtWidgets import QApplication, QWidget
 from app.i18n import set_language
 from app.services.accounts import AccountError, is_first_run, sign_in
 from app.services.context import AppContext, default_home
+from app.services.error_log import configure_logging
 from app.services.settings import apply_settings, load_settings
+from app.ui.errors import install_error_hook
 from app.ui.fonts import register_bundled_fonts, ui_font
 from app.ui.main_window import MainWindow
 from app.ui.sign_in import FirstRunDialog, SignInDialog, obtain_context
@@ -51,6 +53,8 @@ def run_gui(
         set_language(language)
     home = home or default_home()
     home.mkdir(parents=True, exist_ok=True)
+    configure_logging(home)
+    install_error_hook()
     first: QWidget
     ctx: AppContext | None = None
     password = os.environ.get("VSS_OUTREACH_PASSWORD")

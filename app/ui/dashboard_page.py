@@ -39,13 +39,13 @@ from app.services.context import AppContext
 from app.services.reports import (
     CountRow,
     DashboardCounts,
-    ReportError,
     dashboard_counts,
     export_report,
     records_file_for,
 )
-from app.services.security import PermissionDenied, sees_all_records
+from app.services.security import sees_all_records
 from app.ui.text import _
+from app.ui.worker import BackgroundTask, JobView, run_job
 
 # (grouping key, label msgid) for the chart's "show" box.
 GROUPINGS: list[tuple[str, str]] = [
@@ -184,6 +184,7 @@ class DashboardPage(QWidget):
         super().__init__()
         self.ctx = ctx
         self.counts: DashboardCounts | None = None
+        self.task: BackgroundTask | None = None
         self.setStyleSheet(PAGE_STYLE)
 
         self.title = QLabel()
@@ -323,20 +324,27 @@ class DashboardPage(QWidget):
             fmt = "csv" if selected_filter == csv_filter else "xlsx"
         self.export_to(path, fmt)
 
-    def export_to(self, path: Path, fmt: str) -> bool:
-        """Write the report; the outcome (or the reason it failed) is shown under the page."""
-        try:
-            written = export_report(self.ctx, path, fmt)
-        except (ReportError, PermissionDenied) as error:
-            self.message.setStyleSheet("color: #a00000;")
-            self.message.setText(str(error))
-            return False
-        files = [written, records_file_for(written)] if fmt == "csv" else [written]
-        self.message.setStyleSheet("color: #1b5e20;")
-        self.message.setText(
-            _("Report saved: {files}").format(files=", ".join(str(f) for f in files))
+    def export_to(self, path: Path, fmt: str) -> BackgroundTask:
+        """Write the report in the background; the outcome (or the reason it failed) is shown
+        under the page."""
+        ctx = self.ctx
+
+        def saved(written: Path) -> str:
+            files = [written, records_file_for(written)] if fmt == "csv" else [written]
+            self.message.setStyleSheet("color: #1b5e20;")
+            return _("Report saved: {files}").format(files=", ".join(str(f) for f in files))
+
+        self.message.setStyleSheet("")
+        self.task = run_job(
+            lambda _progress, _cancelled: export_report(ctx, path, fmt),
+            JobView(self.message, busy=(self.export_button,)),
+            name="dashboard_page.export",
+            started=_("Writing the report…"),
+            done=saved,
+            on_error=lambda: self.message.setStyleSheet("color: #a00000;"),
+            ended=lambda: self.export_button.setEnabled(sees_all_records(self.ctx)),
         )
-        return True
+        return self.task
 
     # --- language --------------------------------------------------------------------------------
 

@@ -31,14 +31,14 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.court import Court
+from app.core.errors import UserFacingError
 from app.i18n import N_, current_language, format_date, format_number
 from app.services import errors, followup, letters, people, records
 from app.services.context import AppContext
 from app.services.places import describe_place
-from app.services.printing import PrintError, RenderCancelled
 from app.ui.sizing import ColumnFitter
 from app.ui.text import ReadingProgressBar, _
-from app.ui.worker import BackgroundTask
+from app.ui.worker import BackgroundTask, JobView, run_job
 
 COLUMNS = (N_("Reference"), N_("Name"), N_("Deadline"), N_("Due date"), N_("Days left"))
 PASSED = QColor("#f4c7c3")  # the deadline has passed
@@ -102,7 +102,6 @@ class FollowUpPage(QWidget):
         self.print_letters_button.clicked.connect(self.choose_letters_file)
         self.cancel_button = QPushButton()
         self.cancel_button.setObjectName("cancelLettersButton")
-        self.cancel_button.clicked.connect(self.cancel_letters)
         self.cancel_button.setVisible(False)
         self.progress = ReadingProgressBar()
         self.progress.setObjectName("lettersProgress")
@@ -215,8 +214,8 @@ class FollowUpPage(QWidget):
         self.family_list.clear()
         try:
             members = people.family_group(self.ctx, application_id)
-        except Exception as error:  # services raise translated errors
-            self.family_list.addItem(str(error))
+        except UserFacingError as error:
+            self.family_list.addItem(error.full_text())
             return
         if not members:
             self.family_list.addItem(_("No other applicant names the same victim."))
@@ -235,8 +234,8 @@ class FollowUpPage(QWidget):
         lang = current_language()
         try:
             due = letters.letters_due(self.ctx)
-        except Exception as error:  # services raise translated errors
-            self.message.setText(str(error))
+        except UserFacingError as error:
+            self.message.setText(error.full_text())
             due = []
         forums = sorted({d.forum for d in due if d.forum})
         villages = sorted({d.village_code for d in due if d.village_code})
@@ -297,40 +296,18 @@ class FollowUpPage(QWidget):
         def job(progress: Any, cancelled: Any) -> int:
             return letters.print_status_letters(ctx, ids, path, progress, cancelled)
 
-        self.task = BackgroundTask(job)
-        self.task.progressed.connect(self._letters_progress)
-        self.task.succeeded.connect(lambda pages: self._letters_done(path, len(ids), pages))
-        self.task.failed.connect(self._letters_failed)
-        self.task.ended.connect(self._letters_ended)
-        self.progress.setRange(0, len(ids))
-        self.progress.setValue(0)
-        self.progress.setVisible(True)
-        self.cancel_button.setVisible(True)
-        self.print_letters_button.setEnabled(False)
-        self.message.setText(_("Printing {count} letters…").format(count=format_number(len(ids))))
-        self.task.start()
-
-    def _letters_progress(self, done: int, total: int) -> None:
-        self.progress.setRange(0, total)
-        self.progress.setValue(done)
-
-    def _letters_done(self, path: Path, count: int, pages: int) -> None:
-        self.message.setText(
-            _("Saved {count} letters ({pages} pages): {path}").format(
-                count=format_number(count), pages=format_number(pages), path=path
-            )
+        self.task = run_job(
+            job,
+            JobView(self.message, self.progress, self.cancel_button, (self.print_letters_button,)),
+            name="followup_page.letters",
+            started=_("Printing {count} letters…").format(count=format_number(len(ids))),
+            done=lambda pages: _("Saved {count} letters ({pages} pages): {path}").format(
+                count=format_number(len(ids)), pages=format_number(pages), path=path
+            ),
+            ended=self._letters_ended,
         )
 
-    def _letters_failed(self, error: Exception) -> None:
-        if isinstance(error, RenderCancelled):
-            self.message.setText(_("Cancelled. Nothing was saved."))
-        elif isinstance(error, PrintError | errors.RecordError):
-            self.message.setText(str(error))
-        else:
-            self.message.setText(_("The letters could not be printed: {error}").format(error=error))
-
     def _letters_ended(self) -> None:
-        self.cancel_button.setVisible(False)
         self.task = None
         self._show_letter_count()
 

@@ -43,6 +43,7 @@ from app.services.settings import load_settings
 from app.ui.lock_screen import HiddenWindows, LockScreen
 from app.ui.record_view import RecordDialog
 from app.ui.text import _
+from app.ui.worker import DataEvents
 
 IDLE_CHECK_MS = 15_000
 ACTIVITY_EVENTS = frozenset(
@@ -278,10 +279,10 @@ class MainWindow(QMainWindow):
             lambda *_a, listener=self._language_listener: remove_language_listener(listener)
         )
         self.retranslate()
-        # The status bar is cheap to refresh; keep it current while other pages change data.
-        self.status_timer = QTimer(self)
-        self.status_timer.timeout.connect(self.refresh_status)
-        self.status_timer.start(5000)
+        # The status bar (and a page of counts on screen) follows every write by any page, a
+        # background job or sync, instead of polling the database.
+        self.data_events = DataEvents(ctx.store, self)
+        self.data_events.changed.connect(self._data_changed)
 
     def page(self, key: str) -> QWidget:
         """The page for a navigation key, built on first use."""
@@ -448,7 +449,7 @@ class MainWindow(QMainWindow):
     def show_about(self) -> None:
         from app.ui.about import AboutDialog
 
-        dialog = AboutDialog(self)
+        dialog = AboutDialog(self, self.ctx.home)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 
@@ -460,7 +461,7 @@ class MainWindow(QMainWindow):
             stop = getattr(page, "shutdown", None)
             if callable(stop):
                 stop()
-        self.status_timer.stop()
+        self.data_events.stop()
         self.idle_timer.stop()
         app = QApplication.instance()
         if app is not None:
@@ -513,6 +514,15 @@ class MainWindow(QMainWindow):
         text = court_service.training_banner(self.ctx)
         self.training_banner.setVisible(text is not None)
         self.training_banner.setText(text or "")
+
+    def _data_changed(self) -> None:
+        from app.ui.dashboard_page import DashboardPage
+        from app.ui.sync_page import SyncPage
+
+        self.refresh_status()
+        page = self.pages.currentWidget()
+        if not self.locked and isinstance(page, DashboardPage | SyncPage):
+            page.refresh()  # cheap counts with nothing typed in them to lose
 
     def refresh_status(self) -> None:
         self.refresh_training_banner()

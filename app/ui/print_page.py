@@ -31,11 +31,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.errors import UserFacingError
 from app.i18n import current_language, format_number
 from app.services import form_catalogue, printing, records
 from app.services.context import AppContext
 from app.ui.text import ReadingProgressBar, _
-from app.ui.worker import BackgroundTask
+from app.ui.worker import BackgroundTask, JobView, run_job
 
 DOCUMENT_KINDS = ("application", "receipt", "blank_form", "leaflet", "forum")
 
@@ -103,7 +104,6 @@ class PrintPage(QWidget):
         self.save_button.clicked.connect(self.save_document)
         self.cancel_button = QPushButton()
         self.cancel_button.setObjectName("cancelButton")
-        self.cancel_button.clicked.connect(self.cancel_batch)
         self.progress = ReadingProgressBar()
         self.progress.setObjectName("batchProgress")
         self.message = QLabel()
@@ -264,8 +264,8 @@ class PrintPage(QWidget):
         self.invalidate()
         try:
             document = self.render_document()
-        except Exception as error:  # services raise translated errors
-            self.message.setText(str(error))
+        except UserFacingError as error:
+            self.message.setText(error.full_text())
             return False
         self.document = document
         self._buffer = QBuffer(self)
@@ -350,42 +350,15 @@ class PrintPage(QWidget):
         def job(progress: Any, cancelled: Any) -> printing.BatchResult:
             return printing.print_applications(ctx, ids, path, progress, cancelled)
 
-        self.task = BackgroundTask(job)
-        self.task.progressed.connect(self._batch_progress)
-        self.task.succeeded.connect(self._batch_done)
-        self.task.failed.connect(self._batch_failed)
-        self.progress.setRange(0, len(ids))
-        self.progress.setValue(0)
-        self.progress.setVisible(True)
-        self.cancel_button.setVisible(True)
-        self.save_button.setEnabled(False)
-        self.message.setText(
-            _("Printing {count} applications…").format(count=format_number(len(ids)))
-        )
-        self.task.start()
-
-    def _batch_progress(self, done: int, total: int) -> None:
-        self.progress.setRange(0, total)
-        self.progress.setValue(done)
-
-    def _batch_done(self, result: printing.BatchResult) -> None:
-        self._batch_ended()
-        self.message.setText(
-            _("Saved {records} applications ({pages} pages).").format(
+        self.task = run_job(
+            job,
+            JobView(self.message, self.progress, self.cancel_button, busy=(self.save_button,)),
+            name="print_page.batch",
+            started=_("Printing {count} applications…").format(count=format_number(len(ids))),
+            done=lambda result: _("Saved {records} applications ({pages} pages).").format(
                 records=format_number(result.records), pages=format_number(result.pages)
-            )
+            ),
         )
-
-    def _batch_failed(self, error: Exception) -> None:
-        self._batch_ended()
-        if isinstance(error, printing.RenderCancelled):
-            self.message.setText(_("Cancelled. Nothing was saved."))
-        else:
-            self.message.setText(str(error))
-
-    def _batch_ended(self) -> None:
-        self.cancel_button.setVisible(False)
-        self.save_button.setEnabled(True)
 
     def cancel_batch(self) -> None:
         if self.task is not None:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.errors import UserFacingError
 from app.i18n import format_datetime
 from app.services import officers
 from app.services.audit import action_label, list_audit, verify_audit_chain
@@ -202,8 +203,8 @@ class SecurityPage(QWidget):
                 str(self.new_role.currentData()),
                 self.new_password.text(),
             )
-        except Exception as error:  # translated by the service
-            self.message.setText(str(error))
+        except UserFacingError as error:
+            self.message.setText(error.full_text())
             return
         self.message.setText(_("The officer can now sign in on this laptop."))
         for box in (self.new_username, self.new_name, self.new_password):
@@ -216,8 +217,8 @@ class SecurityPage(QWidget):
             return
         try:
             officers.reset_password(self.ctx, username, self.new_password.text())
-        except Exception as error:  # translated by the service
-            self.message.setText(str(error))
+        except UserFacingError as error:
+            self.message.setText(error.full_text())
             return
         self.new_password.clear()
         self.message.setText(_("The new password works from now on."))
@@ -229,8 +230,8 @@ class SecurityPage(QWidget):
             return
         try:
             officers.deactivate_officer(self.ctx, username)
-        except Exception as error:  # translated by the service
-            self.message.setText(str(error))
+        except UserFacingError as error:
+            self.message.setText(error.full_text())
             return
         self.refresh()
 
@@ -240,8 +241,8 @@ class SecurityPage(QWidget):
             return
         try:
             officers.reactivate_officer(self.ctx, username, self.new_password.text())
-        except Exception as error:  # translated by the service
-            self.message.setText(str(error))
+        except UserFacingError as error:
+            self.message.setText(error.full_text())
             return
         self.new_password.clear()
         self.message.setText(_("The officer can now sign in on this laptop."))
@@ -256,8 +257,8 @@ class SecurityPage(QWidget):
     def backup_to(self, folder: Path) -> Path | None:
         try:
             path = create_backup(self.ctx, folder)
-        except Exception as error:  # translated by the service
-            self.message.setText(str(error))
+        except UserFacingError as error:
+            self.message.setText(error.full_text())
             return None
         self.message.setText(_("Backup written and checked: {path}").format(path=path))
         self.refresh()

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.errors import UserFacingError
 from app.i18n import LANGUAGE_NAMES, LANGUAGES, current_language, set_language
 from app.services.accounts import (
     AccountError,
@@ -160,8 +161,8 @@ class FirstRunDialog(QDialog):
 
         try:
             restore_backup(backup_file, self.home)
-        except Exception as error:  # translated by the service
-            self.error.setText(str(error))
+        except UserFacingError as error:
+            self.error.setText(error.full_text())
             return False
         self.restored = True
         self.accept()

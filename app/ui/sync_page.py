@@ -26,12 +26,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.errors import UserFacingError
 from app.i18n import format_number
 from app.services import sync, sync_enrolment, sync_outbox, sync_usb
 from app.services.context import AppContext, sync_summary
 from app.services.settings import SettingsError, load_settings, save_settings
 from app.ui.text import ReadingProgressBar, _
-from app.ui.worker import BackgroundTask
+from app.ui.worker import BackgroundTask, JobView, run_job
 
 AUTO_SYNC_INTERVAL_MS = 3 * 60 * 1000
 
@@ -55,7 +56,6 @@ class SyncPage(QWidget):
         self.sync_button.clicked.connect(self.sync_now)
         self.cancel_button = QPushButton()
         self.cancel_button.setObjectName("cancelSync")
-        self.cancel_button.clicked.connect(self.cancel)
         self.cancel_button.setVisible(False)
         self.progress = ReadingProgressBar()
         self.progress.setObjectName("syncProgress")
@@ -211,45 +211,27 @@ class SyncPage(QWidget):
         self._start(job)
 
     def _start(self, job: Any) -> None:
-        self.task = BackgroundTask(job)
-        self.task.progressed.connect(self._progressed)
-        self.task.succeeded.connect(self._finished)
-        self.task.failed.connect(lambda error: self._ended(str(error)))
-        self.progress.setRange(0, 0)
-        self.progress.setVisible(True)
-        self.cancel_button.setVisible(True)
-        self.sync_button.setEnabled(False)
-        self.message.setText(_("Sending…"))
-        self.task.start()
+        self.task = run_job(
+            job,
+            JobView(self.message, self.progress, self.cancel_button, (self.sync_button,)),
+            name="sync_page.sync",
+            started=_("Sending…"),
+            done=self._outcome,
+            ended=self.refresh,
+        )
 
-    def _progressed(self, done: int, total: int) -> None:
-        self.progress.setRange(0, max(total, 1))
-        self.progress.setValue(done)
-
-    def _finished(self, result: sync.SyncResult | None) -> None:
+    def _outcome(self, result: sync.SyncResult | None) -> str:
         if result is None:
-            self._ended("")
-            return
+            return ""
         if result.error:
-            text = result.error
-        elif result.cancelled:
-            text = _("Stopped. What was already acknowledged stays synced.")
-        else:
-            text = _(
-                "Done: {sent} records acknowledged, {refused} refused, {updates} status updates."
-            ).format(
-                sent=format_number(result.acknowledged),
-                refused=format_number(result.quarantined),
-                updates=format_number(result.status_updates),
-            )
-        self._ended(text)
-
-    def _ended(self, text: str) -> None:
-        self.progress.setVisible(False)
-        self.cancel_button.setVisible(False)
-        self.sync_button.setEnabled(True)
-        self.message.setText(text)
-        self.refresh()
+            return result.error
+        if result.cancelled:
+            return _("Stopped. What was already acknowledged stays synced.")
+        return _(
+            "Done: {sent} records acknowledged, {refused} refused, {updates} status updates."
+        ).format(
+            sent=result.acknowledged, refused=result.quarantined, updates=result.status_updates
+        )
 
     def cancel(self) -> None:
         if self.task is not None:
@@ -262,18 +244,24 @@ class SyncPage(QWidget):
         if folder:
             self.export_to(Path(folder))
 
-    def export_to(self, folder: Path) -> None:
-        try:
-            count = sync_usb.export_batches(self.ctx, folder)
-        except Exception as error:  # translated by the service
-            self.message.setText(str(error))
-            return
-        self.message.setText(
-            _(
-                "{count} records copied. They count as synced only when the office's receipt comes back."
-            ).format(count=format_number(count))
+    def _usb_view(self) -> JobView:
+        return JobView(
+            self.message, busy=(self.export_button, self.import_button, self.sync_button)
         )
-        self.refresh()
+
+    def export_to(self, folder: Path) -> None:
+        """Copy the waiting batches to a USB folder in the background."""
+        ctx = self.ctx
+        self.task = run_job(
+            lambda _progress, _cancelled: sync_usb.export_batches(ctx, folder),
+            self._usb_view(),
+            name="sync_page.usb_export",
+            started=_("Copying the waiting records…"),
+            done=lambda count: _(
+                "{count} records copied. They count as synced only when the office's receipt comes back."
+            ).format(count=format_number(count)),
+            ended=self.refresh,
+        )
 
     def choose_receipts_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, _("Choose the USB folder"))
@@ -281,15 +269,16 @@ class SyncPage(QWidget):
             self.import_from(Path(folder))
 
     def import_from(self, folder: Path) -> None:
-        try:
-            count = sync_usb.import_receipts(self.ctx, folder)
-        except Exception as error:  # translated by the service
-            self.message.setText(str(error))
-            return
-        self.message.setText(
-            _("{count} records acknowledged by the office.").format(count=format_number(count))
+        """Read the office's receipts from a USB folder in the background."""
+        ctx = self.ctx
+        self.task = run_job(
+            lambda _progress, _cancelled: sync_usb.import_receipts(ctx, folder),
+            self._usb_view(),
+            name="sync_page.usb_receipts",
+            started=_("Reading the office's receipts…"),
+            done=lambda count: _("{count} records acknowledged by the office.").format(count=count),
+            ended=self.refresh,
         )
-        self.refresh()
 
     def choose_request_file(self) -> None:
         path, _filter = QFileDialog.getSaveFileName(
@@ -314,8 +303,8 @@ class SyncPage(QWidget):
         except (OSError, ValueError) as error:
             self.message.setText(_("This enrolment file is damaged.") + f" ({error})")
             return
-        except Exception as error:  # translated by the service
-            self.message.setText(str(error))
+        except UserFacingError as error:
+            self.message.setText(error.full_text())
             return
         self.refresh()
 

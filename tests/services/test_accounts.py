@@ -41,6 +41,7 @@ from app.store.db import StoreError
 from app.store.keyring import FAST_KDF_ENV, Keyring
 from app.store.location import database_path
 from app.store.models import AuditEntry
+from tests.officers import SUPERVISOR, add_officers
 
 ADMIN_PASSWORD = "admin password 1"
 
@@ -280,6 +281,8 @@ def test_planted_markers_never_reach_the_disk(admin: tuple[AppContext, str], hom
     # The check can fail: an unencrypted store with the same content is caught.
     plain_home = home.parent / "plain"
     plain = open_app(plain_home)
+    add_officers(plain, (SUPERVISOR,))
+    plain.officer = SUPERVISOR
     try:
         records.save_draft(
             plain, records.start_application(plain, "complaint"), _answers("complaint", 1)

@@ -74,7 +74,7 @@ def test_backup_then_restore_into_a_new_home_gives_everything_back(
         manifest = json.loads(archive.read(MANIFEST_NAME))
     assert manifest["record_count"] == 6
     assert read_backup_info(backup).record_count == 6
-    assert admin.extras["db_key"] and verify_backup(backup, admin.extras["db_key"])
+    assert admin.db_key and verify_backup(backup, admin.db_key)
     assert any(entry.action == "backup" for entry in _audit(admin))
 
     new_home = tmp_path / "new-home"

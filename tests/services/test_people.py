@@ -12,6 +12,7 @@ from app.core.approx_date import ApproxDate
 from app.core.demo_answers import demo_answers
 from app.services import errors, form_catalogue, people, records
 from app.services.context import AppContext
+from app.services.security import NotSignedIn
 from app.store.models import Application, Person, PersonLink
 from tests.officers import FIELD_OFFICER, OTHER_OFFICER, SUPERVISOR, add_officers
 
@@ -129,8 +130,11 @@ def test_family_group_shows_only_records_the_officer_may_see(ctx: AppContext) ->
     _finalize_with_hook(ctx, "civil_party", _indirect("civil_party", 9))
     ctx.officer = FIELD_OFFICER
     assert people.family_group(ctx, mine) == []
-    ctx.officer = None
+    ctx.officer = SUPERVISOR
     assert len(people.family_group(ctx, mine)) == 1
+    ctx.officer = None  # nobody signed in sees nothing, never everything
+    with pytest.raises(NotSignedIn):
+        people.family_group(ctx, mine)
 
 
 def test_the_person_id_is_written_into_the_synced_version(ctx: AppContext) -> None:

@@ -13,7 +13,8 @@ from app.core.reference import validate_reference
 from app.services import duplicates, errors, form_catalogue, records, registry
 from app.services.audit import verify_audit_chain
 from app.services.context import AppContext, open_app
-from app.services.security import PermissionDenied
+from app.services.reports import dashboard_counts
+from app.services.security import NotSignedIn, PermissionDenied
 from app.store.models import ApplicationVersion, AuditEntry, OutboxItem
 from tests.officers import FIELD_OFFICER, OTHER_OFFICER, SUPERVISOR, add_officers
 
@@ -52,6 +53,7 @@ def test_draft_survives_reopening_the_store(ctx: AppContext, home: Path) -> None
     ctx.close()
 
     reopened = open_app(home)
+    reopened.officer = SUPERVISOR  # the officer who saved the draft signs in again
     drafts = records.drafts_to_resume(reopened)
     assert [d.id for d in drafts] == [application_id]
     assert drafts[0].name_km == "សុខ ដារ៉ា"
@@ -198,3 +200,21 @@ def test_a_broad_search_is_capped_and_streamed_a_narrow_one_sorted(
     count = registry.count_registry(ctx, narrow)
     assert not registry.search_is_broad(count)
     assert [r.id for r in registry.list_registry(ctx, narrow, 0, 10, count)] == [made[5]]
+
+
+def test_nobody_signed_in_sees_no_record(ctx: AppContext) -> None:
+    """A store opened without a signed-in officer (a tool, a bug) never means "sees everything"."""
+    application_id, reference = _final(ctx, "complaint", seed=41)
+    ctx.officer = None
+    with pytest.raises(NotSignedIn):
+        records.get_application(ctx, application_id)
+    with pytest.raises(NotSignedIn):
+        records.find_by_reference(ctx, reference)
+    with pytest.raises(NotSignedIn):
+        registry.list_registry(ctx, registry.RegistryQuery(), 0, 50)
+    with pytest.raises(NotSignedIn):
+        registry.count_registry(ctx, registry.RegistryQuery())
+    with pytest.raises(NotSignedIn):
+        records.drafts_to_resume(ctx)
+    with pytest.raises(NotSignedIn):
+        dashboard_counts(ctx)

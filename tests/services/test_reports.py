@@ -24,7 +24,7 @@ from app.services.reports import (
     records_file_for,
     write_error,
 )
-from app.services.security import LOCKED_EXTRA, PermissionDenied, SessionLocked
+from app.services.security import PermissionDenied, SessionLocked
 from app.store.models import Application, AuditEntry, OutboxItem
 from tests.officers import FIELD_OFFICER, OTHER_OFFICER, SUPERVISOR, add_officers
 
@@ -173,7 +173,7 @@ def test_a_locked_session_counts_and_exports_nothing(
     with pytest.raises(SessionLocked):
         export_report(ctx, out / "report.csv", "csv")
     assert list(out.iterdir()) == []
-    ctx.extras[LOCKED_EXTRA] = False  # what accounts.unlock does after the password is checked
+    ctx.locked = False  # what accounts.unlock does after the password is checked
     assert dashboard_counts(ctx).total == 8
 
 

@@ -7,6 +7,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from app import __version__
+from app.i18n import set_language
+from app.services.error_log import configure_logging, report_bug
 from app.ui.about import CREDITS, AboutDialog, app_icon, font_licence_path
 from app.ui.text import plain
 
@@ -51,3 +53,39 @@ def test_the_font_licence_text_is_reachable(vss_qapp: QApplication, qtbot) -> No
     assert dialog.licence_button.text() == show_label
     qtbot.mouseClick(dialog.close_button, Qt.MouseButton.LeftButton)
     assert dialog.result() == AboutDialog.DialogCode.Accepted
+
+
+def test_the_error_log_can_be_saved_for_the_office(
+    vss_qapp: QApplication, qtbot, home: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    set_language("en")
+    configure_logging(home)
+    dialog = AboutDialog(home=home)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.log_button.isVisible()
+    target = tmp_path / "for-the-office.log"
+    assert not dialog.export_log_to(target)  # nothing went wrong yet: nothing to save
+    assert dialog.log_message.text() == "There is nothing in the error log yet."
+    assert not target.exists()
+    key = "Markername"
+    try:
+        {}[key]
+    except KeyError as error:
+        report_bug(error, "test.about")
+    assert dialog.export_log_to(target)
+    assert dialog.log_message.text() == (
+        f"The error log was saved: {target}. Give it to the office."
+    )
+    text = target.read_text(encoding="utf-8")
+    assert "Unexpected error in test.about" in text and "builtins.KeyError" in text
+    assert "Markername" not in text
+
+
+def test_without_a_data_folder_there_is_no_log_button(vss_qapp: QApplication, qtbot) -> None:  # type: ignore[no-untyped-def]
+    dialog = AboutDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert not dialog.log_button.isVisible()

@@ -11,9 +11,10 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
 from app.core.demo_answers import demo_answers
-from app.i18n import set_language
+from app.i18n import _, set_language
 from app.services import form_catalogue, records
 from app.services.context import AppContext
+from app.services.security import role_label
 from app.ui.dashboard_page import BarChart, DashboardPage
 from tests.officers import FIELD_OFFICER, SUPERVISOR, add_officers
 
@@ -58,6 +59,13 @@ def _page(qtbot, ctx: AppContext) -> DashboardPage:  # type: ignore[no-untyped-d
     page.show()
     qtbot.waitExposed(page)
     return page
+
+
+def _exported(qtbot, page: DashboardPage, path: Path, fmt: str) -> bool:  # type: ignore[no-untyped-def]
+    """Export in the background as the button does, and wait for the outcome on the page."""
+    task = page.export_to(path, fmt)
+    qtbot.waitUntil(lambda: task.reported, timeout=60_000)
+    return task.ok
 
 
 def test_tiles_chart_and_tables_show_the_counts(
@@ -121,9 +129,11 @@ def test_field_officer_sees_own_counts_and_cannot_export(
     assert page.tiles["drafts"].value_label.text() == "០"
     assert not page.export_button.isVisible()
     target = tmp_path / "report.xlsx"
-    assert page.export_to(target, "xlsx") is False  # the service refuses it too
+    assert _exported(qtbot, page, target, "xlsx") is False  # the service refuses it too
     assert not target.exists()
-    assert page.message.text()
+    assert page.message.text() == _("Your role ({role}) may not do this. Ask a supervisor.").format(
+        role=role_label("field_officer")
+    )
 
 
 def test_supervisor_exports_and_refresh_sees_new_records(
@@ -134,11 +144,11 @@ def test_supervisor_exports_and_refresh_sees_new_records(
 ) -> None:
     page = _page(qtbot, store)
     target = tmp_path / "report.xlsx"
-    assert page.export_to(target, "xlsx") is True
+    assert _exported(qtbot, page, target, "xlsx") is True
     assert zipfile.is_zipfile(target)
     assert str(target) in page.message.text()
 
-    assert page.export_to(tmp_path / "report.csv", "csv") is True
+    assert _exported(qtbot, page, tmp_path / "report.csv", "csv") is True
     assert (tmp_path / "report-records.csv").exists()
 
     records.start_application(store, "complaint")

@@ -77,7 +77,7 @@ def test_topic_list_is_khmer_then_english_when_the_language_switches(
         assert page.english_toggle.isChecked()
         assert page.english_paragraphs
     finally:
-        window.status_timer.stop()
+        window.data_events.stop()
         set_language("km")
         # The main window never unregisters its language listener; drop it so that later tests
         # switching the language do not call into this deleted window.

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
+from app.i18n import _
 from app.services.accounts import first_run_setup, sign_in
 from app.services.backup import BackupError, restore_backup
 from app.ui.security_page import SecurityPage
@@ -43,7 +44,9 @@ def test_administrator_adds_an_officer_sees_the_audit_and_backs_up(
     field_page = SecurityPage(officer)
     qtbot.addWidget(field_page)
     assert field_page.officers_box.isHidden()
-    assert field_page.message.text()
+    assert field_page.message.text() == _(
+        "Only a supervisor or an administrator can see this page."
+    )
     officer.close()
 
     # A new laptop restores the backup from its first-run dialog, then signs in.

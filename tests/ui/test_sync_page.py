@@ -10,12 +10,14 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from app.core.demo_answers import demo_answers
+from app.i18n import _, format_number
 from app.server.app import create_app
 from app.server.service import enrol_device
 from app.services import form_catalogue, records, sync_enrolment
 from app.services.context import AppContext, open_app, sync_summary
 from app.sync.crypto import ServerKeys
 from app.ui.sync_page import SyncPage
+from tests.officers import SUPERVISOR, add_officers
 from tests.sync.harness import LiveServer
 
 
@@ -29,6 +31,8 @@ def office(tmp_path: Path) -> Iterator[tuple[LiveServer, ServerKeys]]:
 
 def _enrolled(home: Path, server: LiveServer, keys: ServerKeys) -> AppContext:
     ctx = open_app(home)
+    add_officers(ctx, (SUPERVISOR,))
+    ctx.officer = SUPERVISOR
     request = sync_enrolment.enrolment_request(ctx)
     enrol_device(server.sessions, request["device_id"], request["signing_public"], "laptop")
     sync_enrolment.install_enrolment(ctx, {"device_id": ctx.device_id, **keys.public.to_json()})
@@ -51,7 +55,7 @@ def test_sync_now_sends_finalised_records_and_shows_the_result(
         )
     page = SyncPage(ctx)
     qtbot.addWidget(page)
-    assert "៣" in page.state.text() or "3" in page.state.text()
+    assert page.state.text() == _("Waiting to be sent: {count}").format(count=format_number(3))
     page.server_url.setText(server.url)
     assert page.sync_now()
     assert page.task is not None
@@ -85,7 +89,9 @@ def test_unreachable_office_keeps_records_waiting(
         pass
     qtbot.waitUntil(lambda: page.sync_button.isEnabled(), timeout=10_000)
     assert sync_summary(ctx).pending == 1
-    assert page.message.text()  # the translated reason
+    assert page.message.text() == _(
+        "The central office could not be reached. Your records are safe and will be sent next time."
+    )
     page.shutdown()
     ctx.close()
 
@@ -106,7 +112,13 @@ def test_usb_export_does_not_count_as_synced(
     qtbot.addWidget(page)
     stick = tmp_path / "usb"
     stick.mkdir()
-    page.export_to(stick)
+    page.export_to(stick)  # in the background: the page stays usable
+    assert page.task is not None and not page.export_button.isEnabled()
+    qtbot.waitUntil(lambda: page.task is not None and page.task.reported, timeout=60_000)
+    assert page.task.ok and page.export_button.isEnabled()
+    assert page.message.text() == _(
+        "{count} records copied. They count as synced only when the office's receipt comes back."
+    ).format(count=format_number(1))
     assert list(stick.iterdir())
     assert sync_summary(ctx).pending == 1
     page.shutdown()

@@ -281,14 +281,14 @@ def test_supervisor_corrects_a_final_record_as_a_new_version(
         session.add(
             Officer(
                 id="sup",
-                username="sokha",
+                username="sokha.supervisor",
                 display_name="Sokha",
                 role="supervisor",
                 active=True,
                 created_at=datetime(2026, 1, 1),
             )
         )
-    ctx.officer = SignedInOfficer("sup", "sokha", "Sokha", "supervisor")
+    ctx.officer = SignedInOfficer("sup", "sokha.supervisor", "Sokha", "supervisor")
     form = form_catalogue.form_definition("complaint")
     application_id = records.start_application(ctx, "complaint")
     reference = records.finalize_application(
@@ -320,7 +320,6 @@ def test_drafts_left_behind_are_offered_first(main_window: MainWindow, ctx: AppC
 def test_autosave_while_locked_keeps_the_answers_for_later(
     vss_qapp: object, qtbot: QtBot, ctx: AppContext
 ) -> None:
-    from app.services.security import LOCKED_EXTRA
 
     page = IntakePage(ctx)
     qtbot.addWidget(page)
@@ -329,10 +328,10 @@ def test_autosave_while_locked_keeps_the_answers_for_later(
     name = wizard.rows["applicant_name"].editor
     assert isinstance(name, NameEditor)
     type_text(name.latin, "Heng")
-    ctx.extras[LOCKED_EXTRA] = True
+    ctx.locked = True
     wizard.save_now()  # refused by the services, not an exception in the UI
     assert wizard.dirty and wizard.saved_label.text()
-    ctx.extras[LOCKED_EXTRA] = False
+    ctx.locked = False
     wizard.save_now()
     assert not wizard.dirty
     assert (

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.errors import UserFacingError
 from app.core.forms import Field, FieldRole, FormDefinition, Section
 from app.core.forms.validation import (
     FieldIssue,
@@ -462,8 +463,8 @@ class IntakeWizard(QWidget):
             self.show_issues(failure.issues)
             self.refresh_review()
             return False
-        except Exception as error:  # RecordError, PermissionDenied: translated messages
-            QMessageBox.warning(self, _("Not finalised"), str(error))
+        except UserFacingError as error:
+            QMessageBox.warning(self, _("Not finalised"), error.full_text())
             return False
         self.autosave_timer.stop()
         self.finished.emit(self.reference or "")
