@@ -4,16 +4,17 @@ spelling variants, and stores indexed by an older version are re-indexed when op
 from __future__ import annotations
 
 import random
+from datetime import datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from app.core.demo_answers import demo_answers
-from app.services import duplicates, form_catalogue, records, registry
+from app.services import duplicates, form_catalogue, people, records, registry
 from app.services.context import AppContext, open_app
 from app.services.index_version import SEARCH_INDEX_VERSION, SEARCH_INDEX_VERSION_KEY
-from app.store.models import Setting
+from app.store.models import Person, Setting
 from tests.core.name_spellings import load_spellings
 from tests.officers import FIELD_OFFICER, add_officers
 
@@ -88,6 +89,9 @@ def test_a_store_indexed_by_an_older_version_is_reindexed_when_opened(
     application_id = _final_named(ctx, "សុភាព", 4)
     with ctx.store.transaction() as session:  # what version 1 stored: one romanised key
         session.execute(text("UPDATE application_search SET content = 'សុភាព | sopap'"))
+        made = datetime(2026, 1, 1)
+        session.add(Person(id="p-old", name_km="ស្រី មុំ", name_key="sreimum", created_at=made))
+        session.add(Person(id="p-new", name_km="ស៊ុន", name_key="", created_at=made))
         session.merge(Setting(key=SEARCH_INDEX_VERSION_KEY, value=1))
     assert application_id not in _found(ctx, "Sophiep")
     ctx.close()
@@ -97,6 +101,9 @@ def test_a_store_indexed_by_an_older_version_is_reindexed_when_opened(
     with reopened.store.transaction() as session:
         assert session.get(Setting, SEARCH_INDEX_VERSION_KEY).value == SEARCH_INDEX_VERSION  # type: ignore[union-attr]
         content = session.execute(text("SELECT content FROM application_search")).scalar_one()
+        keys = {p.id: p.name_key.split() for p in session.scalars(select(Person))}
     assert "ស្រី" not in content and "sopiap" in content
+    assert keys["p-old"] == people.name_key("ស្រី មុំ", "").split() and "srimom" in keys["p-old"]
+    assert keys["p-new"] == ["son"]
     reopened.close()
     ctx.store = open_app(home).store  # the fixture closes it
