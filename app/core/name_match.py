@@ -305,6 +305,8 @@ def _word_options(clusters: list[str]) -> list[list[str]]:
             onset_base, onset_letters = subscripts[0], subscripts[1:]  # ហ្គ "g", ហ្ម "m"
         elif subscripts and index > 0 and open_before:
             prefix = list(_CONSONANTS[base][1])
+            if base == "ស":  # ស្ម etc. inside a word is often read "ks": រស្មី "Reaksmey"
+                prefix.append("ks")
             onset_base, onset_letters = subscripts[0], subscripts[1:]
             if _MUUSIKATOAN not in cluster and _TRIISAP not in cluster:
                 series = _CONSONANTS.get(onset_base, ("", "", series))[2]

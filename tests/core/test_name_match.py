@@ -26,20 +26,29 @@ def test_the_list_holds_over_300_names_from_named_sources() -> None:
 def test_latin_spellings_find_khmer_names_with_few_false_hits() -> None:
     """Figures (printed with -s): the old single romanisation key against the new readings."""
     spellings = load_spellings()
-    before = measure(
-        spellings,
-        lambda km: [latin_search_key(romanize_khmer(km))],
-        lambda latin: [latin_search_key(latin)],
-    )
+
+    def old_keys(km: str) -> list[str]:
+        return [latin_search_key(romanize_khmer(km))]
+
+    def old_query(latin: str) -> list[str]:
+        return [latin_search_key(latin)]
+
+    before = measure(spellings, old_keys, old_query)
     after = measure(spellings, name_keys, query_keys)
     words = [s for s in spellings if s.kind == "word"]
     full = [s for s in spellings if s.kind == "full"]
+    before_words, before_full = (
+        measure(words, old_keys, old_query),
+        measure(full, old_keys, old_query),
+    )
     after_words = measure(words, name_keys, query_keys)
     after_full = measure(full, name_keys, query_keys)
     print(
-        f"\nname list: {after.pairs} spelling→name pairs; recall before {before.recall:.1%} "
-        f"after {after.recall:.1%}; precision before {before.precision:.1%} after: "
-        f"words {after_words.precision:.1%}, full names {after_full.precision:.1%}"
+        f"\nname list: {after.pairs} spelling→name pairs ({len(words)} of name words, "
+        f"{len(full)} of full names); recall before {before.recall:.1%} after {after.recall:.1%}; "
+        f"precision before: words {before_words.precision:.1%}, full names "
+        f"{before_full.precision:.1%}; after: words {after_words.precision:.1%}, full names "
+        f"{after_full.precision:.1%}"
     )
     assert after.recall >= 0.95, [(m.khmer, m.latin) for m in after.misses]
     assert after_words.recall >= 0.95 and after_full.recall >= 0.95
