@@ -79,9 +79,11 @@ def _search_clause(search: str) -> Any:
         keys = query_keys(term) if not is_khmer(term) else []
         if keys:
             alternatives.append([keys[0]])
-        if len(keys) > 1 and not any(ch.isdigit() for ch in term):
-            # several name words: each word's key, in any order (family name first or last)
-            alternatives.append(sorted(set(keys[1:])))
+        words = sorted(set(keys[1:]))
+        if words and all(len(w) >= 3 for w in words) and not any(c.isdigit() for c in term):
+            # several name words: each word's key, in any order (family name first or last).
+            # Only with words the trigram index can look up: a LIKE scan would cost ~10x.
+            alternatives.append(words)
     unique = list({tuple(a): a for a in alternatives}.values())
     if all(len(part) >= 3 for parts in unique for part in parts):
         # One MATCH with FTS5's own OR/AND: a MATCH cannot be OR-ed with other SQL conditions.
