@@ -7,8 +7,9 @@ spellings and the Documentation Center of Cambodia's 1998 table for names of per
 mostly in vowels and in how final letters are written. So a Khmer name gets *several* readings (the
 vowel and consonant spellings those systems use for each letter, by consonant series), and every
 reading and every typed Latin spelling is reduced to one phonetic key (``latin_key``) in which the
-remaining differences (doubled letters, aspiration marks, y/i, w/v, final r, ...) vanish. A Latin
-query finds a Khmer name when its key equals or begins one of the name's keys.
+remaining differences (doubled letters, aspiration marks, y/i, w/v, final r, ...) vanish. A typed
+spelling is the same name when its key equals one of the name's keys (the duplicate check); the
+registry search looks for the typed key inside the indexed keys, like any typed text.
 
 Measured on tests/data/khmer_name_spellings.tsv (public sources, see there); the figures are in
 tests/core/test_name_match.py. Everything here is pure and deterministic; keys are ASCII.
@@ -27,13 +28,15 @@ from app.core.khmer_text import grapheme_clusters, is_khmer, normalize_for_searc
 # the search index small (measured: see the test module).
 MAX_WORD_KEYS = 24
 MAX_NAME_KEYS = 48
+# A long word has many combinations of readings; past this many the keys repeat (time bound).
+_MAX_READINGS_TRIED = 400
 
 _COENG = "\u17d2"
 _MUUSIKATOAN = "\u17c9"  # ៉ : a series-2 letter read as series 1
 _TRIISAP = "\u17ca"  # ៊ : a series-1 letter read as series 2
 _TOANDAKHIAT = "\u17cd"  # ៍ : the letter is silent
 _BANTOC = "\u17cb"  # ់ : shortens the vowel; the letter is a final
-_SIGNS_IGNORED = "\u17cc\u17ce\u17cf\u17d1\u17dd"  # bantoc, robat, kakabat, ahsda, viriam, atthacan
+_SIGNS_IGNORED = "\u17cc\u17ce\u17cf\u17d1\u17dd"  # robat, kakabat, ahsda, viriam, atthacan
 
 # Consonant: (spellings at the start of a syllable, spellings at the end, series).
 _CONSONANTS: dict[str, tuple[tuple[str, ...], tuple[str, ...], int]] = {
@@ -250,11 +253,6 @@ def _vowel_options(vowel_marks: str, series: int, closed: bool) -> tuple[str, ..
     return ("".join(_VOWELS.get(m, (("",), ("",)))[series - 1][0] for m in vowel_marks),)
 
 
-def _is_bare(cluster: str) -> bool:
-    """A consonant with no vowel sign (subscripts and series marks allowed)."""
-    return cluster[0] in _CONSONANTS and not _parts(cluster)[3]
-
-
 def _word_options(clusters: list[str]) -> list[list[str]]:
     """For each cluster of one Khmer word, its spellings.
 
@@ -340,11 +338,11 @@ def khmer_word_keys(word: str) -> tuple[str, ...]:
     if not clusters:
         return ()
     keys: dict[str, None] = {}
-    for combination in product(*_word_options(clusters)):
+    for tried, combination in enumerate(product(*_word_options(clusters))):
         key = latin_key("".join(combination))
         if key:
             keys.setdefault(key)
-        if len(keys) >= MAX_WORD_KEYS:
+        if len(keys) >= MAX_WORD_KEYS or tried >= _MAX_READINGS_TRIED:
             break
     return tuple(keys)
 
