@@ -33,15 +33,28 @@ _WHITESPACE_RUN = re.compile(r"\s+")
 # --- normalisation -------------------------------------------------------------------------------
 
 
+# Spellings of one word that differ only in a letter variant: coeng DA is written for coeng TA
+# (ម្ដាយ/ម្តាយ, មេត្ដា/មេត្តា), ឲ for ឱ, and the deprecated independent vowels ឣ ឤ for អ អា.
+_SPELLING_VARIANTS = (
+    ("\u17d2\u178a", "\u17d2\u178f"),
+    ("\u17b2", "\u17b1"),
+    ("\u17a3", "\u17a2"),
+    ("\u17a4", "\u17a2\u17b6"),
+)
+
+
 def normalize_for_search(text: str) -> str:
     """A comparison key: NFC, no zero-width characters, case-folded, Khmer digits as ASCII,
-    whitespace collapsed to single spaces and trimmed.
+    spelling variants of one letter folded (coeng DA as coeng TA, ...), whitespace collapsed to
+    single spaces and trimmed.
 
     Apply the same function to stored values and to queries; the result is for matching only,
     never for display.
     """
     folded = unicodedata.normalize("NFC", text).translate(_INVISIBLE_TABLE).casefold()
     folded = folded.translate(_FROM_KHMER_DIGITS)
+    for variant, usual in _SPELLING_VARIANTS:
+        folded = folded.replace(variant, usual)
     return _WHITESPACE_RUN.sub(" ", folded).strip()
 
 

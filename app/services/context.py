@@ -78,6 +78,9 @@ def open_app(home: Path | None = None, key: bytes | None = None) -> AppContext:
     # A PDF or export whose writing was cut short (killed app, power cut) leaves no copy behind.
     remove_unfinished_files(home)
     store = Store(database_path(home), key)
+    from app.services.index_version import ensure_search_index_current  # imports services
+
+    ensure_search_index_current(store)
     return AppContext(home=home, store=store, device_id=_ensure_device_id(store))
 
 

@@ -3,14 +3,14 @@ two records are not the same person."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import false, or_, select, text
 
-from app.core.khmer_text import latin_search_key, romanize_khmer
+from app.core.name_match import full_name_keys
 from app.i18n import _
 from app.services.access import load_visible, signed_in_id
 from app.services.audit import AuditAction, record_audit
@@ -49,19 +49,22 @@ def find_possible_duplicates(
         name_conditions = []
         if derived.name_km:
             name_conditions.append(Application.name_km == derived.name_km)
-        keys = {
-            latin_search_key(derived.name_latin),
-            latin_search_key(romanize_khmer(derived.name_km)),
-        }
-        keys.discard("")
-        candidates = session.scalars(
-            select(Application).where(
-                Application.id != application_id,
-                or_(*name_conditions, *(Application.id.in_(_ids_matching_key(k)) for k in keys))
-                if (name_conditions or keys)
-                else false(),
-            )
-        ).all()
+        # The registry search's name keys (app.core.name_match): a reading of the whole name in
+        # common. The index finds candidates; the whole-name keys decide.
+        keys = set(full_name_keys(derived.name_km, derived.name_latin))
+        candidates = [
+            other
+            for other in session.scalars(
+                select(Application).where(
+                    Application.id != application_id,
+                    or_(*name_conditions, Application.id.in_(_ids_matching_keys(sorted(keys))))
+                    if (name_conditions or keys)
+                    else false(),
+                )
+            ).all()
+            if (derived.name_km and other.name_km == derived.name_km)
+            or keys & set(full_name_keys(other.name_km, other.name_latin))
+        ]
         decided = {
             (row.application_a, row.application_b)
             for row in session.scalars(
@@ -101,13 +104,17 @@ def find_possible_duplicates(
     return found
 
 
-def _ids_matching_key(key: str) -> Any:
+def _ids_matching_keys(keys: Sequence[str]) -> Any:
+    """Applications whose search text holds one of ``keys`` (three letters or more: the trigram
+    index cannot look for less)."""
+    usable = [k for k in keys if len(k) >= 3]
+    if not usable:
+        return select(Application.id).where(false())
+    expression = " OR ".join(fts_phrase(k) for k in usable)
     return (
         select(text("application_id"))
         .select_from(text("application_search"))
-        .where(text("application_search MATCH :k").bindparams(k=fts_phrase(key)))
-        if len(key) >= 3
-        else select(Application.id).where(false())
+        .where(text("application_search MATCH :k").bindparams(k=expression))
     )
 
 

@@ -27,13 +27,8 @@ from sqlalchemy.orm import Session
 
 from app.core.approx_date import ApproxDate
 from app.core.forms import FieldRole, FormDefinition, effective_answers
-from app.core.khmer_text import (
-    ZWSP,
-    is_khmer,
-    latin_search_key,
-    normalize_for_search,
-    normalize_name,
-)
+from app.core.khmer_text import ZWSP, is_khmer, normalize_for_search, normalize_name
+from app.core.name_match import full_name_keys, query_keys
 from app.i18n import _
 from app.services import access, errors, form_catalogue
 from app.services.audit import AuditAction, record_audit
@@ -88,8 +83,9 @@ class VictimDetails:
 
 
 def name_key(name_km: str, name_latin: str) -> str:
-    """The folded key two spellings of one name share (Latin if given, else romanised Khmer)."""
-    return latin_search_key(name_latin) if name_latin else latin_search_key(name_km)
+    """The phonetic keys of the whole name (app.core.name_match), space-separated: what a typed
+    Latin spelling is looked for in."""
+    return " ".join(full_name_keys(name_km, name_latin))[:300]
 
 
 def victim_details(form: FormDefinition, answers: Mapping[str, Any]) -> VictimDetails | None:
@@ -166,9 +162,9 @@ def suggest_direct_victims(ctx: AppContext, text: str, limit: int = 10) -> list[
     if is_khmer(typed):
         escaped = typed.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         conditions.append(_plain_km(Person.name_km).like(f"%{escaped}%", escape="\\"))
-    key = latin_search_key(typed)
-    if key:
-        conditions.append(Person.name_key.like(f"%{key}%"))
+    keys = query_keys(typed)
+    if keys:
+        conditions.append(Person.name_key.like(f"%{keys[0]}%"))
     if not conditions:
         return []
     counts = (

@@ -13,7 +13,8 @@ from typing import Any
 
 from sqlalchemy import Select, and_, column, func, select, table, text
 
-from app.core.khmer_text import is_khmer, latin_search_key, normalize_for_search
+from app.core.khmer_text import is_khmer, normalize_for_search
+from app.core.name_match import query_keys
 from app.core.reference import normalize_reference
 from app.services.access import visible_applications
 from app.services.context import AppContext
@@ -62,32 +63,45 @@ SEARCH_INDEX = table("application_search", column("application_id"), column("con
 
 def _search_clause(search: str) -> Any:
     """A condition on the search index for ``search``: Khmer or Latin substrings (FTS5 trigram
-    for three or more characters, LIKE below that), a romanised key, or a reference number."""
+    for three or more characters, LIKE below that), the phonetic keys of a Latin name spelling
+    (the whole query as one key, or every word's key in any order: app.core.name_match), or a
+    reference number."""
     term = normalize_for_search(search)
     if not term:
         return None
     reference = normalize_reference(search)
     if reference:
-        # A complete reference number finds exactly that record (a romanised key of it would
+        # A complete reference number finds exactly that record (a name key of it would
         # drop the digits and match every record of the same laptop).
-        candidates = {normalize_for_search(reference.replace("-", ""))}
+        alternatives = [[normalize_for_search(reference.replace("-", ""))]]
     else:
-        candidates = {term}
-        key = latin_search_key(term) if not is_khmer(term) else ""
-        if key:
-            candidates.add(key)
-    ordered = sorted(candidates)
-    if all(len(c) >= 3 for c in ordered):
-        # One MATCH with FTS5's own OR: a MATCH cannot be OR-ed with other SQL conditions.
-        expression = " OR ".join(fts_phrase(c) for c in ordered)
+        alternatives = [[term]]
+        keys = query_keys(term) if not is_khmer(term) else []
+        if keys:
+            alternatives.append([keys[0]])
+        words = sorted(set(keys[1:]))
+        if words and all(len(w) >= 3 for w in words) and not any(c.isdigit() for c in term):
+            # several name words: each word's key, in any order (family name first or last).
+            # Only with words the trigram index can look up: a LIKE scan would cost ~10x.
+            alternatives.append(words)
+    unique = list({tuple(a): a for a in alternatives}.values())
+    if all(len(part) >= 3 for parts in unique for part in parts):
+        # One MATCH with FTS5's own OR/AND: a MATCH cannot be OR-ed with other SQL conditions.
+        expression = " OR ".join(
+            "(" + " AND ".join(fts_phrase(part) for part in parts) + ")" for parts in unique
+        )
         return text("application_search MATCH :search_q").bindparams(search_q=expression)
-    likes = []
+    groups = []
     params: dict[str, str] = {}
-    for index, candidate in enumerate(ordered):
-        escaped = candidate.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        params[f"search_like{index}"] = f"%{escaped}%"
-        likes.append(f"application_search.content LIKE :search_like{index} ESCAPE '\\'")
-    return text("(" + " OR ".join(likes) + ")").bindparams(**params)
+    for parts in unique:
+        likes = []
+        for part in parts:
+            name = f"search_like{len(params)}"
+            escaped = part.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            params[name] = f"%{escaped}%"
+            likes.append(f"application_search.content LIKE :{name} ESCAPE '\\'")
+        groups.append("(" + " AND ".join(likes) + ")")
+    return text("(" + " OR ".join(groups) + ")").bindparams(**params)
 
 
 def _filters(query: RegistryQuery) -> list[Any]:

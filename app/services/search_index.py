@@ -16,12 +16,8 @@ from sqlalchemy.orm import Session
 
 from app.core.approx_date import ApproxDate
 from app.core.forms import FormDefinition
-from app.core.khmer_text import (
-    latin_search_key,
-    normalize_for_search,
-    normalize_name,
-    romanize_khmer,
-)
+from app.core.khmer_text import normalize_for_search, normalize_name
+from app.core.name_match import name_keys
 from app.core.protection import identity_protected
 from app.services.form_catalogue import form_definition
 from app.store.models import Application
@@ -96,11 +92,14 @@ def derive_columns(form: FormDefinition, answers: Mapping[str, Any]) -> DerivedC
 def search_document(
     reference: str | None, derived: DerivedColumns, place_names: Iterable[str]
 ) -> str:
-    """The text indexed for one application: names in both scripts, a romanised key of the Khmer
-    name (so a Latin query finds a name typed only in Khmer), the reference and place names."""
+    """The text indexed for one application: names in both scripts, the phonetic keys of the
+    name's usual Latin spellings (so Sopheap or Sophiep finds a name typed only in Khmer, see
+    app.core.name_match), the reference and place names. Raise
+    index_version.SEARCH_INDEX_VERSION when this changes: stores are then re-indexed."""
     parts = [derived.name_km, derived.name_latin, *derived.search_terms, *place_names]
-    keys = {latin_search_key(p) for p in (derived.name_latin, romanize_khmer(derived.name_km)) if p}
-    parts.extend(sorted(k for k in keys if k))
+    keys = name_keys(derived.name_km, derived.name_latin)
+    if keys:
+        parts.append(" ".join(keys))
     if reference:
         parts.append(reference.replace("-", ""))
     return " | ".join(normalize_for_search(p) for p in parts if p)
@@ -119,6 +118,7 @@ def _place_names(codes: Iterable[str | None]) -> list[str]:
 
 
 def apply_derived(session: Session, application: Application, answers: Mapping[str, Any]) -> None:
+    """Refresh the listing columns and the search text of ``application`` from ``answers``."""
     form = form_definition(application.form_id)
     derived = derive_columns(form, answers)
     application.name_km = derived.name_km

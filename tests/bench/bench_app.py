@@ -24,6 +24,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from app.core.demo_answers import FAMILY_NAMES, GIVEN_NAMES, demo_answers
+from app.core.name_match import name_keys
 from app.services import form_catalogue, records, registry
 from app.services.accounts import first_run_setup
 from app.services.context import AppContext
@@ -40,6 +41,9 @@ SEARCHES = (
     "ka",  # two characters (LIKE path)
     "ថ្មី",  # village words
     "VSS-BNCH-012345",  # a reference number as typed
+    "Sophiep",  # a spelling variant of a name stored as Sopheap / សុភាព (phonetic keys)
+    "Srey Mom",  # two words typed for one (ស្រីមុំ, Sreymom)
+    "Sokha Chea",  # given name first: every word's key, in any order
 )
 
 
@@ -94,7 +98,7 @@ def build_store(home: Path, count: int = RECORDS) -> AppContext:
                 text("INSERT INTO application_search(application_id, content) VALUES (:id, :c)"),
                 {
                     "id": new_id,
-                    "c": f"{name_km} | {name_latin.lower()} | {_without_reference(content)} | {reference.replace('-', '').lower()}",
+                    "c": f"{name_km} | {name_latin.lower()} | {' '.join(name_keys(name_km, name_latin))} | {_without_reference(content)} | {reference.replace('-', '').lower()}",
                 },
             )
     return ctx
