@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from sqlalchemy.orm import sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
@@ -24,6 +24,7 @@ from app.sync.protocol import (
     STATUS_PATH,
 )
 
+from .health import HEALTH_PATH, METRICS_PATH, database_ok, metrics_text
 from .limits import BodyRefused, UploadLimits, read_batch_body, read_small_body
 from .models import create_server_engine
 from .service import ingest_batch, upload_refusal
@@ -66,6 +67,7 @@ def create_app(
     database_url: str,
     server_keys: ServerKeys,
     limits: UploadLimits | None = None,
+    migrate: bool = True,
 ) -> FastAPI:
     """The API over ``database_url`` (``sqlite:///file.db`` or ``postgresql://...``).
 
@@ -74,11 +76,23 @@ def create_app(
     """
     limits = limits or UploadLimits()
     upload_slots = asyncio.Semaphore(limits.upload_slots)
-    engine = create_server_engine(database_url)
+    engine = create_server_engine(database_url, migrate=migrate)
     sessions = sessionmaker(engine, expire_on_commit=False)
     app = FastAPI(title="VSS Outreach central office", docs_url=None, redoc_url=None)
     app.state.engine = engine
     app.state.sessions = sessions
+
+    @app.get(HEALTH_PATH)
+    def health() -> JSONResponse:
+        ok = database_ok(sessions)
+        return JSONResponse(
+            status_code=200 if ok else 503,
+            content={"ok": ok, "database": "ok" if ok else "unreachable"},
+        )
+
+    @app.get(METRICS_PATH)
+    def metrics() -> PlainTextResponse:
+        return PlainTextResponse(metrics_text(sessions), media_type="text/plain; version=0.0.4")
 
     @app.get(PING_PATH)
     def ping() -> dict[str, Any]:

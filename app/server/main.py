@@ -1,7 +1,9 @@
 """``vss-outreach-server``: run the central office API and manage devices, keys and statuses.
 
     vss-outreach-server init-keys DIR
-    vss-outreach-server serve --db URL --keys DIR [--host H] [--port P]
+    vss-outreach-server serve --db URL --keys DIR [--host H] [--port P] [--workers N]
+                              [--tls-cert PEM --tls-key PEM]
+    vss-outreach-server migrate                  (bring the database schema up to date)
     vss-outreach-server enrol-device --device-id ID --public-key B64 [--name N] [--out FILE]
     vss-outreach-server enrol-device --request FILE [--out FILE]
     vss-outreach-server revoke-device --device-id ID
@@ -27,8 +29,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.sync.crypto import ServerKeys
 from app.sync.format import canonical_json
+from app.sync.tls import spki_sha256_pem
 
-from .models import create_server_engine
+from .models import create_server_engine, migrate_schema
 from .service import (
     ServerError,
     enrol_device,
@@ -66,6 +69,11 @@ def _parser() -> argparse.ArgumentParser:
     serve = command("serve", "run the HTTP API")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--tls-cert", type=Path, help="PEM certificate (chain) to serve HTTPS")
+    serve.add_argument("--tls-key", type=Path, help="PEM private key of that certificate")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (one database)")
+
+    command("migrate", "bring the office database schema up to date")
 
     enrol = command("enrol-device", "enrol a laptop; prints its enrolment file")
     enrol.add_argument("--device-id")
@@ -73,6 +81,9 @@ def _parser() -> argparse.ArgumentParser:
     enrol.add_argument("--name", default="")
     enrol.add_argument("--request", type=Path, help="the enrolment request file from the laptop")
     enrol.add_argument("--server-url", default="", help="written into the enrolment file")
+    enrol.add_argument(
+        "--tls-cert", type=Path, help="the office's TLS certificate: its key is pinned in the file"
+    )
     enrol.add_argument("--out", type=Path)
 
     revoke = command("revoke-device", "refuse every further batch of a device")
@@ -101,12 +112,15 @@ def _enrolment(args: argparse.Namespace) -> dict[str, Any]:
         raise ServerError("give --device-id and --public-key, or --request FILE")
     keys = ServerKeys.load(args.keys)
     enrol_device(_sessions(args.db), device_id, public_key, name)
-    return {
+    document = {
         "kind": "vss-outreach-enrolment",
         "device_id": device_id,
         "server_url": args.server_url,
         **keys.public.to_json(),
     }
+    if args.tls_cert is not None:
+        document["tls_public_key_sha256"] = spki_sha256_pem(args.tls_cert.read_bytes())
+    return document
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -118,10 +132,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "serve":
             import uvicorn
 
-            from .app import create_app
+            from .asgi import DB_ENV, KEYS_ENV
 
-            keys = ServerKeys.load(args.keys)
-            uvicorn.run(create_app(args.db, keys), host=args.host, port=args.port)
+            ServerKeys.load(args.keys)  # fail here, not in every worker
+            if (args.tls_cert is None) != (args.tls_key is None):
+                raise ServerError("give both --tls-cert and --tls-key, or neither")
+            certificate = str(args.tls_cert) if args.tls_cert is not None else None
+            private_key = str(args.tls_key) if args.tls_key is not None else None
+            migrate_schema(args.db)  # once, before any worker starts
+            os.environ[DB_ENV], os.environ[KEYS_ENV] = args.db, str(args.keys.resolve())
+            uvicorn.run(
+                "app.server.asgi:create_app_from_env",
+                factory=True,
+                host=args.host,
+                port=args.port,
+                workers=args.workers,
+                ssl_certfile=certificate,
+                ssl_keyfile=private_key,
+                log_level="warning",
+            )
+        elif args.command == "migrate":
+            migrate_schema(args.db)
+            print("Database schema is up to date")
         elif args.command == "enrol-device":
             text = canonical_json(_enrolment(args)).decode("utf-8")
             if args.out is not None:

@@ -8,7 +8,9 @@ is kept in ``conflicts`` for a person to look at.
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
@@ -23,6 +25,8 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
     event,
+    inspect,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -149,8 +153,10 @@ def normalize_url(database_url: str) -> str:
     return database_url
 
 
-def create_server_engine(database_url: str) -> Engine:
-    """An engine with the schema created; SQLite runs in WAL mode with one writer at a time."""
+def create_server_engine(database_url: str, migrate: bool = True) -> Engine:
+    """An engine on the office database, its schema brought up to date by the Alembic migrations
+    (unless ``migrate`` is false: workers leave that to ``serve``); SQLite runs in WAL mode with one
+    writer at a time."""
     url = normalize_url(database_url)
     if url.startswith("sqlite"):
         engine = create_engine(
@@ -173,5 +179,46 @@ def create_server_engine(database_url: str) -> Engine:
 
     else:
         engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
-    ServerBase.metadata.create_all(engine)
+    if migrate:
+        upgrade_schema(engine)
     return engine
+
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+FIRST_REVISION = "0001"
+_MIGRATING = threading.Lock()
+
+
+def _alembic_config(engine: Engine) -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["engine"] = engine
+    return config
+
+
+def upgrade_schema(engine: Engine) -> None:
+    """Run the migrations up to head; an office database from before migrations (its tables there,
+    no ``alembic_version``) is first stamped as the first revision, which is its schema."""
+    from alembic import command
+
+    with _MIGRATING:  # Alembic's command context is global to the process
+        config = _alembic_config(engine)
+        with engine.connect() as connection:
+            tables = set(inspect(connection).get_table_names())
+        if "devices" in tables and "alembic_version" not in tables:
+            command.stamp(config, FIRST_REVISION)
+        command.upgrade(config, "head")
+
+
+def schema_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        return str(revision) if revision is not None else None
+
+
+def migrate_schema(database_url: str) -> None:
+    create_server_engine(database_url, migrate=True).dispose()

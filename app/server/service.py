@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 import re
+import time
 from collections.abc import Iterable
 from datetime import timedelta
 from pathlib import Path
@@ -195,7 +197,9 @@ def _apply(
     stored: list[str] = []
     duplicates: list[str] = []
     conflicts: list[dict[str, Any]] = []
-    for record in content.records:
+    # In version id order: concurrent batches holding the same records then take the unique
+    # index's locks in one order and wait for each other instead of deadlocking (PostgreSQL).
+    for record in sorted(content.records, key=lambda r: str(r.get("version_id"))):
         version_id = str(record.get("version_id"))
         problem = record_problem(record)
         status = 422
@@ -294,7 +298,7 @@ def ingest_batch(sessions: sessionmaker[Session], keys: ServerKeys, data: bytes)
     """
     content = open_batch(data, keys.encryption, device_lookup(sessions))
     last_error: Exception | None = None
-    for _attempt in range(_ATTEMPTS):
+    for attempt in range(_ATTEMPTS):
         try:
             with sessions.begin() as session:
                 previous = session.get(Batch, content.batch_id)
@@ -307,8 +311,10 @@ def ingest_batch(sessions: sessionmaker[Session], keys: ServerKeys, data: bytes)
                     raise BatchError("replay", "this batch id was used for other bytes")
                 return _apply(session, content, len(data), keys)
         except (IntegrityError, OperationalError) as error:
-            # A concurrent delivery stored the same batch or version first: look again.
+            # A concurrent delivery stored the same batch or version first: look again, after a
+            # short random pause so two retrying deliveries do not collide again in step.
             last_error = error
+            time.sleep(random.uniform(0, 0.02 * 2**attempt))
     raise RuntimeError(f"could not store batch {content.batch_id}: {last_error}")
 
 

@@ -38,7 +38,7 @@ from app.services.audit import AuditAction, record_audit
 from app.services.context import AppContext
 from app.services.court_statuses import apply_status_updates, pending_ack, set_pending_ack
 from app.services.errors import SyncError
-from app.services.sync_enrolment import device_keys, require_enrolment
+from app.services.sync_enrolment import device_keys, require_enrolment, tls_pin
 from app.services.sync_lock import SyncBusy, sync_lock
 from app.services.sync_outbox import (
     MAX_BATCH_SIZE,
@@ -52,6 +52,7 @@ from app.services.sync_outbox import (
     unbatch,
 )
 from app.store.models import OutboxItem, Setting
+from app.sync import tls
 from app.sync.batch import BatchError, sealed_sha256, verify_receipt
 from app.sync.crypto import ServerPublicKeys, sign_document, verify_document
 from app.sync.format import canonical_json
@@ -130,9 +131,11 @@ def _url(server_url: str, path: str) -> str:
     return server_url.rstrip("/") + path
 
 
-def _request(request: urllib.request.Request, timeout: float) -> tuple[int, bytes]:
+def _request(
+    request: urllib.request.Request, timeout: float, pin: str | None = None
+) -> tuple[int, bytes]:
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with tls.opener(pin).open(request, timeout=timeout) as response:
             return int(response.status), response.read()
     except urllib.error.HTTPError as error:
         try:
@@ -141,14 +144,16 @@ def _request(request: urllib.request.Request, timeout: float) -> tuple[int, byte
             return int(error.code), b""
     except (urllib.error.URLError, OSError, HTTPException, ValueError) as error:
         reason = getattr(error, "reason", error)
+        if isinstance(error, tls.PinMismatch) or isinstance(reason, tls.PinMismatch):
+            raise _TransportFailure(str(error), "pin") from error
         silent = isinstance(error, TimeoutError) or isinstance(reason, TimeoutError)
         raise _TransportFailure(str(error), "silent" if silent else "network") from error
 
 
-def server_reachable(url: str, timeout: float = 5.0) -> bool:
+def server_reachable(url: str, timeout: float = 5.0, pin: str | None = None) -> bool:
     """Whether the office answers its ping (false for any network problem)."""
     try:
-        status, _body = _request(urllib.request.Request(_url(url, PING_PATH)), timeout)
+        status, _body = _request(urllib.request.Request(_url(url, PING_PATH)), timeout, pin)
     except _TransportFailure:
         return False
     return status == 200
@@ -180,7 +185,7 @@ def _send_batch(
     )
     result.requests += 1
     result.bytes_sent += len(data)
-    status, body = _request(request, REQUEST_TIMEOUT)
+    status, body = _request(request, REQUEST_TIMEOUT, tls_pin(ctx))
     if status == 200:
         try:
             receipt = verify_receipt(keys.signing, json.loads(body), batch.batch_id, batch.sha256)
@@ -226,8 +231,8 @@ def _outstanding(ctx: AppContext) -> int:
         )
 
 
-def _fetch_json(request: urllib.request.Request) -> Any:
-    status, body = _request(request, REQUEST_TIMEOUT)
+def _fetch_json(request: urllib.request.Request, pin: str | None) -> Any:
+    status, body = _request(request, REQUEST_TIMEOUT, pin)
     if _error_code(body) == "damaged":
         raise _TransportFailure("the office received damaged bytes", "damaged")
     if status != 200:
@@ -249,9 +254,12 @@ def pull_status(ctx: AppContext, server_url: str) -> int:
     """
     keys = require_enrolment(ctx)
     device_key = device_keys(ctx)
+    pin = tls_pin(ctx)
     applied = 0
     for _page in range(1000):
-        challenge = _fetch_json(urllib.request.Request(_url(server_url, STATUS_CHALLENGE_PATH)))
+        challenge = _fetch_json(
+            urllib.request.Request(_url(server_url, STATUS_CHALLENGE_PATH)), pin
+        )
         challenge_body = verify_document(keys.signing, challenge)
         if challenge_body is None:
             raise _TransportFailure("unverifiable challenge", "damaged")
@@ -269,7 +277,8 @@ def pull_status(ctx: AppContext, server_url: str) -> int:
                         "Content-Type": "application/json",
                         HEADER_CONTENT_SHA256: sealed_sha256(canonical_json(signed)),
                     },
-                )
+                ),
+                pin,
             ),
         )
         if (
@@ -307,6 +316,11 @@ def sync_now(
 
 
 def _transport_message(failure: _TransportFailure) -> str:
+    if failure.kind == "pin":
+        return _(
+            "The central office's security certificate does not match the enrolment file. "
+            "Nothing was sent. Please contact the office."
+        )
     if failure.kind == "damaged":
         return _(
             "The transfer was damaged on the way. Nothing was lost; it will be sent again at the "
@@ -353,7 +367,7 @@ def _sync_locked(
         except _TransportFailure as failure:
             failures += 1
             size = max(MIN_BATCH_SIZE, size // 2)
-            if failures >= MAX_CONSECUTIVE_FAILURES or failure.kind == "silent":
+            if failures >= MAX_CONSECUTIVE_FAILURES or failure.kind in ("silent", "pin"):
                 # a silent office is not asked again: each try would cost the full timeout
                 result.error = _transport_message(failure)
                 break

@@ -3,6 +3,7 @@ the office keys it trusts once enrolled."""
 
 from __future__ import annotations
 
+import re
 import socket
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -29,6 +30,9 @@ from app.sync.crypto import (
 DEVICE_KEY_SETTING = "sync.device_signing_key"
 SERVER_KEYS_SETTING = "sync.server_public_keys"
 ENROLMENT_SETTING = "sync.enrolment"
+
+
+TLS_PIN_FIELD = "tls_public_key_sha256"
 
 
 def _now() -> datetime:
@@ -64,15 +68,29 @@ def install_enrolment(ctx: AppContext, data: Mapping[str, Any]) -> None:
         keys = ServerPublicKeys.from_json(dict(data))
     except (KeyError, KeyFormatError, ValueError) as error:
         raise SyncError(_("This enrolment file is damaged.")) from error
+    pin = data.get(TLS_PIN_FIELD)
+    if pin is not None and not (isinstance(pin, str) and re.fullmatch(r"[0-9a-f]{64}", pin)):
+        raise SyncError(_("This enrolment file is damaged."))
     with ctx.store.transaction() as session:
         session.merge(Setting(key=SERVER_KEYS_SETTING, value=keys.to_json()))
         session.merge(
             Setting(
                 key=ENROLMENT_SETTING,
-                value={"server_url": str(data.get("server_url") or ""), "at": _now().isoformat()},
+                value={
+                    "server_url": str(data.get("server_url") or ""),
+                    "tls_pin": pin,
+                    "at": _now().isoformat(),
+                },
             )
         )
         record_audit(session, ctx, AuditAction.SETTINGS_CHANGE, details={"sync": "enrolled"})
+
+
+def tls_pin(ctx: AppContext) -> str | None:
+    """The SHA-256 of the office's TLS public key from the enrolment file (None: not pinned)."""
+    enrolment = get_setting(ctx, ENROLMENT_SETTING) or {}
+    pin = enrolment.get("tls_pin") if isinstance(enrolment, dict) else None
+    return str(pin) if pin else None
 
 
 def office_url(ctx: AppContext) -> str:

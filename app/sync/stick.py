@@ -20,6 +20,7 @@ Refusals are :class:`StickError` with a stable ``code`` the caller turns into a 
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import secrets
@@ -69,8 +70,6 @@ def _is_link(info: os.stat_result) -> bool:
 
 
 def _os_error(error: OSError, name: str) -> StickError:
-    import errno
-
     if error.errno == errno.ELOOP or error.errno == errno.EMLINK:
         return StickError("link", name)
     if error.errno == errno.ENOENT:

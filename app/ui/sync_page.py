@@ -116,7 +116,7 @@ class SyncPage(QWidget):
         layout.addWidget(self.quarantine_title)
         layout.addWidget(self.quarantine, 1)
 
-        self.server_url.setText(load_settings(ctx).server_url)
+        self.server_url.setText(sync_enrolment.office_url(ctx))
         self.auto_timer = QTimer(self)
         self.auto_timer.setInterval(AUTO_SYNC_INTERVAL_MS)
         self.auto_timer.timeout.connect(self.sync_in_background)
@@ -192,7 +192,7 @@ class SyncPage(QWidget):
 
     def sync_in_background(self) -> None:
         """The automatic attempt: quiet when the office cannot be reached."""
-        url = load_settings(self.ctx).server_url
+        url = sync_enrolment.office_url(self.ctx)
         if (
             not url
             or not sync_enrolment.is_enrolled(self.ctx)
@@ -204,7 +204,7 @@ class SyncPage(QWidget):
         ctx = self.ctx
 
         def job(progress: Any, cancelled: Any) -> sync.SyncResult | None:
-            if not sync.server_reachable(url, timeout=3.0):
+            if not sync.server_reachable(url, 3.0, sync_enrolment.tls_pin(ctx)):
                 return None
             return sync.sync_now(ctx, url, progress, cancelled)
 
