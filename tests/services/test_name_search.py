@@ -94,9 +94,11 @@ def test_a_store_indexed_by_an_older_version_is_reindexed_when_opened(
         session.add(Person(id="p-new", name_km="ស៊ុន", name_key="", created_at=made))
         session.merge(Setting(key=SEARCH_INDEX_VERSION_KEY, value=1))
     assert application_id not in _found(ctx, "Sophiep")
+    officer = ctx.officer
     ctx.close()
 
     reopened = open_app(home)
+    reopened.officer = officer  # the same officer signs in again
     assert application_id in _found(reopened, "Sophiep")
     with reopened.store.transaction() as session:
         assert session.get(Setting, SEARCH_INDEX_VERSION_KEY).value == SEARCH_INDEX_VERSION  # type: ignore[union-attr]
