@@ -78,6 +78,21 @@ class FieldRow(QWidget):
         layout.addWidget(editor)
         layout.addWidget(self.issue)
         self.required = False
+        editor.refused.connect(self.show_refused)
+
+    def show_refused(self, characters: str) -> None:
+        """Said at once when an emoji or other sign the printed form cannot show was typed."""
+        self.issue.setText(
+            "✗ "
+            + _("Left out: the printed form cannot show {characters}").format(
+                characters=" ".join(characters)
+            )
+        )
+        self.issue.setStyleSheet("color: #b00020;")
+        self.issue.show()
+
+    def showing_issue(self) -> bool:
+        return not self.issue.isHidden()
 
     def retranslate(self) -> None:
         lang = current_language()
@@ -257,6 +272,24 @@ class IntakeWizard(QWidget):
         self.dirty = True
         self.saved_label.setText(_("Not saved yet"))
         self.refresh_visibility()
+        self.recheck_shown_issues()
+
+    def recheck_shown_issues(self) -> None:
+        """A message under a field goes as soon as the answer is fixed (and changes as it does);
+        an answer too long for the printed form is said at once, while typing."""
+        issues = records.check_application(self.form, self.answers())
+        by_field: dict[str, list[FieldIssue]] = {}
+        for issue in issues:
+            if issue.code != "minimum_content":
+                by_field.setdefault(issue.field_id, []).append(issue)
+        for field_id, row in self.rows.items():
+            found = by_field.get(field_id, [])
+            if row.showing_issue():
+                row.show_issues(found)
+            else:
+                at_once = [i for i in found if i.code in ("too_long", "unprintable")]
+                if at_once:
+                    row.show_issues(at_once)
 
     def refresh_visibility(self) -> None:
         """Skip logic: hide fields and sections that do not apply to the answers so far."""
