@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QComboBox,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -32,6 +33,7 @@ from app.core.forms.validation import check_value
 from app.core.khmer_text import romanize_khmer
 from app.core.text_limits import max_characters, unprintable_characters, without_unprintable
 from app.i18n import current_language
+from app.services.remembered import same_as_listed
 from app.ui.text import _, display, plain
 
 # Item data roles (Qt.UserRole and above) for what a list entry stands for.
@@ -289,4 +291,47 @@ class ApproxDateEditor(FieldEditor):
                 return
             except ApproxDateError:
                 pass
+        self.edit.setText("" if value is None else str(value))
+
+
+class RememberedEditor(FieldEditor):
+    """A short answer chosen from the list kept on this laptop (organisations, forums), or a new
+    one typed in: the list shows while typing, and a typed name that matches a listed one but
+    for case or spacing is stored in the listed spelling."""
+
+    def __init__(self, item: Field, listed: list[str]) -> None:
+        super().__init__(item)
+        self.listed = listed
+        self.combo = QComboBox()
+        self.combo.setObjectName("rememberedChoice")
+        self.combo.setEditable(True)
+        self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.combo.addItems(listed)
+        self.combo.setCurrentIndex(-1)
+        completer = self.combo.completer()
+        if completer is not None:
+            completer.setFilterMode(Qt.MatchFlag.MatchContains)
+            completer.setCompletionMode(completer.CompletionMode.PopupCompletion)
+        line = self.combo.lineEdit()
+        assert line is not None
+        self.edit = line
+        self.guard_line(line, FieldType.TEXT)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.combo)
+        line.textChanged.connect(self._emit)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.edit.setPlaceholderText(
+            _("Choose from the list, or type a new one")
+            if self.listed
+            else _("Type it; it is kept in a list for next time")
+        )
+
+    def value(self) -> Any:
+        text = self.edit.text().strip()
+        return same_as_listed(text, self.listed) if text else None
+
+    def set_value(self, value: Any) -> None:
         self.edit.setText("" if value is None else str(value))

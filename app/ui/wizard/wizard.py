@@ -42,6 +42,7 @@ from app.services.context import AppContext
 from app.services.followup import intake_deadline_warning
 from app.services.intake import add_attachment, screening_notes
 from app.services.people import PERSON_ID_KEY
+from app.services.remembered import remembered_values
 from app.services.security import PermissionDenied
 from app.ui.text import _, display, html_text
 from app.ui.wizard.choice_editors import ChoiceEditor
@@ -194,7 +195,8 @@ class IntakeWizard(QWidget):
         for section in self.form.sections:
             section_rows = []
             for item in section.fields:
-                editor = make_editor(item, self._add_file_for(item.id))
+                listed = remembered_values(ctx, item) if item.remembered else None
+                editor = make_editor(item, self._add_file_for(item.id), listed)
                 if item.role is FieldRole.COURT_CASE and isinstance(editor, ChoiceEditor):
                     # Closed cases are shown as closed on the app's day (court.yaml).
                     editor.set_choice_notes(court_service.case_choice_notes(self.ctx))
