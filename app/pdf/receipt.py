@@ -73,6 +73,10 @@ NAME_WITHHELD = Text(
 )
 
 
+class ReceiptTooLong(ValueError):
+    """The receipt's text does not fit on its half page even at the smallest type size."""
+
+
 @dataclass(frozen=True)
 class ReceiptMeta:
     reference: str
@@ -189,6 +193,10 @@ def _half(canvas: Canvas, meta: ReceiptMeta, bottom: float, copy: Text) -> None:
         story = _story(meta, size)
         if _fits(story, width, height):
             break
+    else:
+        # A frame silently leaves out what does not fit: the receipt would be handed over
+        # without the applicant's name or the next steps. Refuse instead.
+        raise ReceiptTooLong(meta.reference)
     frame = Frame(MARGIN, bottom + MARGIN, width, height, 0, 0, 0, 0, showBoundary=0)
     frame.addFromList(story, canvas)
 

@@ -30,6 +30,7 @@ from app.pdf.documents import (
     render_leaflet,
     render_receipt,
 )
+from app.pdf.receipt import ReceiptTooLong
 from app.services import access, errors, form_catalogue, records
 from app.services import court as court_service
 from app.services.audit import AuditAction, record_audit
@@ -185,7 +186,15 @@ def receipt_pdf(
             else {}
         ),
     )
-    data, pages = _render(lambda buffer: render_receipt(meta, buffer), ctx)
+    try:
+        data, pages = _render(lambda buffer: render_receipt(meta, buffer), ctx)
+    except ReceiptTooLong as error:
+        raise PrintError(
+            _(
+                "The receipt cannot hold this record's name: it is too long. Correct the record "
+                "(a name has at most 100 characters) and print again."
+            )
+        ) from error
     return PdfDocument(
         data,
         pages,

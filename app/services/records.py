@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import delete, or_, select, text
 from sqlalchemy.orm import Session
 
-from app.core.forms import FormDefinition
+from app.core.forms import FieldRole, FormDefinition
 from app.core.forms.validation import FieldIssue, minimum_content_issues, validate_answers
 from app.core.line_breaks import normalize_typed_answers
 from app.core.reference import new_reference, normalize_reference
@@ -28,6 +28,7 @@ from app.services.audit import AuditAction, record_audit
 from app.services.context import AppContext
 from app.services.errors import RecordError
 from app.services.form_catalogue import form_definition
+from app.services.remembered import remember_answers
 from app.services.search_index import apply_derived
 from app.services.security import Role, ensure_unlocked, require_role, signed_in
 from app.store.models import (
@@ -97,7 +98,12 @@ def start_application(ctx: AppContext, form_id: str) -> str:
     ensure_unlocked(ctx)
     form = form_definition(form_id)
     with ctx.store.transaction() as session:
-        return _new_draft(session, ctx, form, {"form": form.id}).id
+        application = _new_draft(session, ctx, form, {"form": form.id})
+        # The officer taking it is known: their name is filled in.
+        officer_field = form.field_with_role(FieldRole.OFFICER_NAME)
+        if officer_field is not None and ctx.officer is not None:
+            application.draft_answers = {officer_field.id: ctx.officer.display_name}
+        return application.id
 
 
 def save_draft(ctx: AppContext, application_id: str, answers: Mapping[str, Any]) -> None:
@@ -238,6 +244,7 @@ def _finalize_in(
     answers = people.on_finalized(session, ctx, application, answers)
     _add_version(session, ctx, application, answers, reason=None)
     apply_derived(session, application, answers)
+    remember_answers(session, form, answers)
     record_audit(session, ctx, AuditAction.RECORD_FINALIZE, application.id)
     return application.reference
 

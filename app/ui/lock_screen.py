@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from app.services.accounts import AccountError, unlock
 from app.services.context import AppContext
+from app.ui.busy import busy
 from app.ui.text import _
 
 BOX_WIDTH = 460
@@ -99,7 +100,8 @@ class LockScreen(QWidget):
 
     def attempt(self) -> None:
         try:
-            unlock(self.ctx, self.password.text())
+            with busy(self.error, _("Checking the password…"), self.unlock_button):
+                unlock(self.ctx, self.password.text())
         except AccountError as error:
             self.error.setText(str(error))
             self.error.setVisible(True)

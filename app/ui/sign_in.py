@@ -30,6 +30,7 @@ from app.services.accounts import (
     sign_in_with_recovery,
 )
 from app.services.context import AppContext
+from app.ui.busy import busy
 from app.ui.text import _
 
 
@@ -284,12 +285,14 @@ class SignInDialog(QDialog):
     def attempt(self) -> None:
         username = self.username.currentText()
         try:
-            if self.recovering:
-                self.ctx = sign_in_with_recovery(
-                    self.home, self.recovery_code.text(), username, self.new_password.text()
-                )
-            else:
-                self.ctx = sign_in(self.home, username, self.password.text())
+            # Deriving the key from the password takes a moment: show that something happens.
+            with busy(self.error, _("Opening the records…"), self.sign_in_button):
+                if self.recovering:
+                    self.ctx = sign_in_with_recovery(
+                        self.home, self.recovery_code.text(), username, self.new_password.text()
+                    )
+                else:
+                    self.ctx = sign_in(self.home, username, self.password.text())
         except AccountError as error:
             self.error.setText(str(error))
             self.password.clear()

@@ -73,10 +73,12 @@ class StartPage(QWidget):
         ):
             tile = QPushButton()
             tile.setObjectName(f"tile_{key}")
-            tile.setMinimumHeight(56)
+            tile.setMinimumHeight(44)
             tile.clicked.connect(lambda _checked=False, t=target: self.page_requested.emit(t))
             self.tiles[key] = tile
-            tiles.addWidget(tile, index // 2, index % 2)
+            # One column: a push button does not wrap, and two long Khmer labels side by side
+            # would make every page wider than a 1024-pixel screen.
+            tiles.addWidget(tile, index, 0)
 
         self.drafts_label = QLabel()
         self.drafts_label.setObjectName("sectionTitle")

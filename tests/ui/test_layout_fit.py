@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, QRect
-from PySide6.QtWidgets import QApplication, QDialog, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.core.demo_answers import demo_answers
@@ -25,11 +25,12 @@ from app.services.context import AppContext
 from app.services.rights import rights_topics
 from app.ui.about import AboutDialog
 from app.ui.intake_page import IntakePage
+from app.ui.lock_screen import LockScreen
 from app.ui.main_window import NAVIGATION, MainWindow
 from app.ui.path_explainer import PathExplainerDialog
 from app.ui.presentation import PresentationWindow
 from app.ui.record_view import RecordDialog
-from app.ui.sign_in import FirstRunDialog, LockDialog, RecoveryCodeDialog, SignInDialog
+from app.ui.sign_in import FirstRunDialog, RecoveryCodeDialog, SignInDialog
 from tests.ui.layout_check import inside_scroll_viewport, layout_problems, screenshot_folder
 
 SCREENS = ((1024, 600), (1366, 768), (1920, 1080))
@@ -139,7 +140,7 @@ def test_every_wizard_section_fits_with_all_its_fields(
     _fail_if(problems, shots)
 
 
-def _dialogs(ctx: AppContext, home: Path, parent: QWidget) -> Iterator[tuple[str, QDialog]]:
+def _dialogs(ctx: AppContext, home: Path, parent: QWidget) -> Iterator[tuple[str, QWidget]]:
     sign_in = SignInDialog(home)
     if sign_in.username.isEditable():
         sign_in.username.setEditText("nobody")
@@ -148,7 +149,8 @@ def _dialogs(ctx: AppContext, home: Path, parent: QWidget) -> Iterator[tuple[str
     yield "sign_in_error", sign_in
     yield "first_run", FirstRunDialog(home.parent / "fresh")
     yield "recovery_code", RecoveryCodeDialog("ABCD-EFGH-IJKL-MNOP-QRST-UVWX")
-    yield "lock", LockDialog(ctx, parent)
+    # The lock screen takes the whole window's place (app/ui/lock_screen.py).
+    yield "lock", LockScreen(ctx)
     yield "about", AboutDialog(parent)
     explainer = PathExplainerDialog(parent)
     yield "path_explainer_question", explainer

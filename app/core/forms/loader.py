@@ -62,6 +62,7 @@ _FIELD_KEYS = {
     "placeholder",
     "role",
     "searchable",
+    "remembered",
 }
 _CHOICE_KEYS = {"code", "label", "help"}
 _RULE_KEYS = {"id", "fields", "message", "require", "relevant"}
@@ -176,6 +177,7 @@ class _Builder(YamlChecker):
         pdf = self.flag(data, "pdf", path, True)
         export = self.flag(data, "export", path, True)
         searchable = self.flag(data, "searchable", path, field_type in _SEARCHABLE_BY_DEFAULT)
+        remembered = self.flag(data, "remembered", path, False)
         role = self.role(data, path)
         if field_id is None or label is None:
             return None
@@ -195,6 +197,7 @@ class _Builder(YamlChecker):
             placeholder=placeholder,
             role=role,
             searchable=searchable,
+            remembered=remembered,
         )
 
     def role(self, data: LinedMapping, path: str) -> FieldRole | None:

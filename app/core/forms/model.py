@@ -116,6 +116,9 @@ class Field:
     placeholder: Text | None = None
     role: FieldRole | None = None
     searchable: bool = False  # its text goes into the registry's full-text index
+    # Answers chosen from a list kept on the laptop (organisations, forums, interpreters), so
+    # one forum is never split by two spellings; a new one is added by typing it.
+    remembered: bool = False
 
     def choice(self, code: str) -> Choice | None:
         return next((c for c in self.choices if c.code == code), None)

@@ -21,13 +21,15 @@ from app.core.forms.model import (
     NAME_KEYS,
     PLACE_KEYS,
     Field,
+    FieldRole,
     FieldType,
     FormDefinition,
     Section,
     SignatureMark,
     Text,
 )
-from app.core.khmer_text import from_khmer_digits, is_khmer
+from app.core.khmer_text import from_khmer_digits, is_khmer, to_khmer_digits
+from app.core.text_limits import max_characters, unprintable_characters
 
 
 class Severity(StrEnum):
@@ -165,9 +167,73 @@ def _type_error(field: Field, en: str, km: str) -> FieldIssue:
     return _issue(field, "type", en, km)
 
 
+def _typed_texts(field: Field, value: Any) -> list[str]:
+    """The pieces of an answer that were typed as text (and are printed as such)."""
+    if field.type in (FieldType.TEXT, FieldType.NARRATIVE, FieldType.PHONE):
+        return [value] if isinstance(value, str) else []
+    if field.type is FieldType.NAME and isinstance(value, dict):
+        return [v for v in value.values() if isinstance(v, str)]
+    if field.type is FieldType.PLACE and isinstance(value, dict):
+        return [v for k, v in value.items() if k.endswith("_text") and isinstance(v, str)]
+    return []
+
+
+def check_text_limits(field: Field, value: Any) -> list[FieldIssue]:
+    """Typed text longer than the printed form holds, or with characters it cannot print."""
+    multiline = field.type is FieldType.NARRATIVE
+    limit = max_characters(field.type)
+    for text in _typed_texts(field, value):
+        if limit is not None and len(text) > limit:
+            return [
+                _issue(
+                    field,
+                    "too_long",
+                    f"Too long: at most {limit} characters (now {len(text)}). Please shorten it.",
+                    f"វែងពេក៖ យ៉ាងច្រើន {to_khmer_digits(str(limit))} តួអក្សរ "
+                    f"(ឥឡូវ {to_khmer_digits(str(len(text)))})។ សូមសរសេរឱ្យខ្លីជាងនេះ។",
+                )
+            ]
+        refused = unprintable_characters(text, multiline)
+        if refused:
+            shown = " ".join(refused)
+            return [
+                _issue(
+                    field,
+                    "unprintable",
+                    f"These characters cannot be printed on the form: {shown} Please leave them out.",
+                    f"តួអក្សរទាំងនេះមិនអាចបោះពុម្ពលើទម្រង់បានទេ៖ {shown} សូមកុំប្រើវា។",
+                )
+            ]
+    return []
+
+
+BIRTH_ROLES = frozenset({FieldRole.APPLICANT_BIRTH, FieldRole.VICTIM_BIRTH})
+
+
+def _in_the_future(value: Any, today: date | None) -> bool:
+    """A typed date that reads well and is refused only because it has not happened yet."""
+    if not isinstance(value, str):
+        return False
+    try:
+        return ApproxDate.parse(value, today=date.max).is_future(today)
+    except ApproxDateError:
+        return False
+
+
+def _future_birth(field: Field) -> FieldIssue:
+    return _type_error(
+        field,
+        "This birth year is in the future. Please check the year.",
+        "ឆ្នាំកំណើតនេះស្ថិតនៅពេលអនាគត។ សូមពិនិត្យឆ្នាំម្តងទៀត។",
+    )
+
+
 def check_value(field: Field, value: Any, today: date | None = None) -> list[FieldIssue]:
     """Type checks of one non-empty answer (errors), plus plausibility warnings."""
     kind = field.type
+    limits = check_text_limits(field, value)
+    if limits:
+        return limits
     if kind in (FieldType.TEXT, FieldType.NARRATIVE):
         if not isinstance(value, str):
             return [_type_error(field, "Expected text.", "ត្រូវតែជាអក្សរ។")]
@@ -178,8 +244,18 @@ def check_value(field: Field, value: Any, today: date | None = None) -> list[Fie
         try:
             when = ApproxDate.from_dict(value)
         except ApproxDateError as error:
+            # Kept as typed when it could not be read: say why it could not (e.g. the future).
+            if isinstance(value, str):
+                if field.role in BIRTH_ROLES and _in_the_future(value, today):
+                    return [_future_birth(field)]
+                try:
+                    ApproxDate.parse(value, today=today)
+                except ApproxDateError as typed:
+                    return [_type_error(field, typed.en, typed.km)]
             return [_type_error(field, error.en, error.km)]
         if when.is_future(today):
+            if field.role in BIRTH_ROLES:
+                return [_future_birth(field)]
             return [_type_error(field, "This date is in the future.", "កាលបរិច្ឆេទនេះជាពេលអនាគត។")]
         return []
     if kind is FieldType.CHOICE:

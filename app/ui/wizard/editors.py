@@ -25,6 +25,7 @@ from app.ui.wizard.field_widgets import (
     NameEditor,
     NarrativeEditor,
     PhoneEditor,
+    RememberedEditor,
     TextEditor,
 )
 from app.ui.wizard.place_editor import PlaceEditor
@@ -47,8 +48,13 @@ EDITORS: dict[FieldType, type[FieldEditor]] = {
 
 
 def make_editor(
-    item: Field, add_file: Callable[[str], dict[str, str]] | None = None
+    item: Field,
+    add_file: Callable[[str], dict[str, str]] | None = None,
+    listed: list[str] | None = None,
 ) -> FieldEditor:
+    """The editor of a field; ``listed`` is the laptop's list for a ``remembered`` field."""
     if item.type is FieldType.ATTACHMENT:
         return AttachmentEditor(item, add_file)
+    if item.remembered and item.type is FieldType.TEXT:
+        return RememberedEditor(item, listed or [])
     return EDITORS[item.type](item)

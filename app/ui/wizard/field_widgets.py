@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QComboBox,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -27,9 +28,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.approx_date import ApproxDate, ApproxDateError
-from app.core.forms import Field
+from app.core.forms import Field, FieldType, Text
+from app.core.forms.validation import check_value
 from app.core.khmer_text import romanize_khmer
+from app.core.text_limits import max_characters, unprintable_characters, without_unprintable
 from app.i18n import current_language
+from app.services.remembered import same_as_listed
 from app.ui.text import _, display, plain
 
 # Item data roles (Qt.UserRole and above) for what a list entry stands for.
@@ -39,6 +43,48 @@ PLACE_OPTION_ROLE = 257
 
 class FieldEditor(QWidget):
     changed = Signal()
+    refused = Signal(str)  # characters left out at entry: the printed form cannot show them
+
+    def _say_refused(self, characters: str) -> None:
+        # After the edit's own change signals, so the answer's fresh check does not hide it.
+        QTimer.singleShot(0, lambda: self.refused.emit(characters))
+
+    def guard_line(self, edit: QLineEdit, kind: FieldType | None = None) -> None:
+        """Limit a one-line box to what the printed form holds: its length, and characters the
+        font has (an emoji typed or pasted is left out, and ``refused`` says which)."""
+        limit = max_characters(kind or self.field.type)
+        if limit is not None:
+            edit.setMaxLength(limit)
+
+        def check(text: str) -> None:
+            refused = unprintable_characters(text)
+            if refused:
+                position = edit.cursorPosition()
+                kept = without_unprintable(text)
+                edit.setText(kept)
+                edit.setCursorPosition(max(0, position - (len(text) - len(kept))))
+                self._say_refused(refused)
+
+        edit.textEdited.connect(check)
+
+    def guard_plain(self, edit: QPlainTextEdit) -> None:
+        """The same for a long answer (line breaks allowed; its length is checked as an error,
+        since cutting off what an applicant said is never done silently)."""
+
+        def check() -> None:
+            text = edit.toPlainText()
+            refused = unprintable_characters(text, multiline=True)
+            if refused:
+                cursor = edit.textCursor()
+                position = cursor.position()
+                kept = without_unprintable(text, multiline=True)
+                edit.setPlainText(kept)
+                cursor = edit.textCursor()
+                cursor.setPosition(max(0, min(len(kept), position - (len(text) - len(kept)))))
+                edit.setTextCursor(cursor)
+                self._say_refused(refused)
+
+        edit.textChanged.connect(check)
 
     def __init__(self, item: Field) -> None:
         super().__init__()
@@ -62,6 +108,7 @@ class TextEditor(FieldEditor):
     def __init__(self, item: Field) -> None:
         super().__init__(item)
         self.edit = QLineEdit()
+        self.guard_line(self.edit)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.edit)
@@ -84,7 +131,6 @@ class PhoneEditor(TextEditor):
     def __init__(self, item: Field) -> None:
         super().__init__(item)
         self.edit.setPlaceholderText("012 345 678")
-        self.edit.setMaxLength(24)
 
 
 class IntegerEditor(FieldEditor):
@@ -113,6 +159,7 @@ class NarrativeEditor(FieldEditor):
         self.edit = QPlainTextEdit()
         self.edit.setMinimumHeight(140)
         self.edit.setTabChangesFocus(True)  # keyboard users move on with Tab
+        self.guard_plain(self.edit)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.edit)
@@ -135,6 +182,8 @@ class NameEditor(FieldEditor):
         self.khmer.setObjectName("khmerName")
         self.latin = QLineEdit()
         self.latin.setObjectName("latinName")
+        self.guard_line(self.khmer)
+        self.guard_line(self.latin)
         self.khmer_label = QLabel()
         self.latin_label = QLabel()
         layout = QGridLayout(self)
@@ -217,9 +266,10 @@ class ApproxDateEditor(FieldEditor):
                 display("✓ " + self._parsed.display("km") + "  /  " + self._parsed.display("en"))
             )
         elif self._error is not None:
-            self.understood.setText(
-                display("✗ " + (self._error.km if current_language() == "km" else self._error.en))
-            )
+            # The form's own check words it best (a birth year in the future is named as such).
+            issues = check_value(self.field, self.edit.text().strip())
+            message = issues[0].message if issues else Text(self._error.km, self._error.en)
+            self.understood.setText(display("✗ " + message.get(current_language())))
         else:
             self.understood.setText("")
 
@@ -241,4 +291,47 @@ class ApproxDateEditor(FieldEditor):
                 return
             except ApproxDateError:
                 pass
+        self.edit.setText("" if value is None else str(value))
+
+
+class RememberedEditor(FieldEditor):
+    """A short answer chosen from the list kept on this laptop (organisations, forums), or a new
+    one typed in: the list shows while typing, and a typed name that matches a listed one but
+    for case or spacing is stored in the listed spelling."""
+
+    def __init__(self, item: Field, listed: list[str]) -> None:
+        super().__init__(item)
+        self.listed = listed
+        self.combo = QComboBox()
+        self.combo.setObjectName("rememberedChoice")
+        self.combo.setEditable(True)
+        self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.combo.addItems(listed)
+        self.combo.setCurrentIndex(-1)
+        completer = self.combo.completer()
+        if completer is not None:
+            completer.setFilterMode(Qt.MatchFlag.MatchContains)
+            completer.setCompletionMode(completer.CompletionMode.PopupCompletion)
+        line = self.combo.lineEdit()
+        assert line is not None
+        self.edit = line
+        self.guard_line(line, FieldType.TEXT)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.combo)
+        line.textChanged.connect(self._emit)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.edit.setPlaceholderText(
+            _("Choose from the list, or type a new one")
+            if self.listed
+            else _("Type it; it is kept in a list for next time")
+        )
+
+    def value(self) -> Any:
+        text = self.edit.text().strip()
+        return same_as_listed(text, self.listed) if text else None
+
+    def set_value(self, value: Any) -> None:
         self.edit.setText("" if value is None else str(value))

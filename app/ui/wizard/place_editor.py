@@ -46,6 +46,8 @@ class PlaceEditor(FieldEditor):
         self.commune_text.setObjectName("place_commune_text")
         self.village_text = QLineEdit()
         self.village_text.setObjectName("place_village_text")
+        self.guard_line(self.commune_text)
+        self.guard_line(self.village_text)
         self.free_label = QLabel()
         free = QHBoxLayout()
         free.addWidget(self.commune_text)

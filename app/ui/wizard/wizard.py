@@ -42,6 +42,7 @@ from app.services.context import AppContext
 from app.services.followup import intake_deadline_warning
 from app.services.intake import add_attachment, screening_notes
 from app.services.people import PERSON_ID_KEY
+from app.services.remembered import remembered_values
 from app.services.security import PermissionDenied
 from app.ui.text import _, display, html_text
 from app.ui.wizard.choice_editors import ChoiceEditor
@@ -78,6 +79,21 @@ class FieldRow(QWidget):
         layout.addWidget(editor)
         layout.addWidget(self.issue)
         self.required = False
+        editor.refused.connect(self.show_refused)
+
+    def show_refused(self, characters: str) -> None:
+        """Said at once when an emoji or other sign the printed form cannot show was typed."""
+        self.issue.setText(
+            "✗ "
+            + _("Left out: the printed form cannot show {characters}").format(
+                characters=" ".join(characters)
+            )
+        )
+        self.issue.setStyleSheet("color: #b00020;")
+        self.issue.show()
+
+    def showing_issue(self) -> bool:
+        return not self.issue.isHidden()
 
     def retranslate(self) -> None:
         lang = current_language()
@@ -179,7 +195,8 @@ class IntakeWizard(QWidget):
         for section in self.form.sections:
             section_rows = []
             for item in section.fields:
-                editor = make_editor(item, self._add_file_for(item.id))
+                listed = remembered_values(ctx, item) if item.remembered else None
+                editor = make_editor(item, self._add_file_for(item.id), listed)
                 if item.role is FieldRole.COURT_CASE and isinstance(editor, ChoiceEditor):
                     # Closed cases are shown as closed on the app's day (court.yaml).
                     editor.set_choice_notes(court_service.case_choice_notes(self.ctx))
@@ -257,6 +274,24 @@ class IntakeWizard(QWidget):
         self.dirty = True
         self.saved_label.setText(_("Not saved yet"))
         self.refresh_visibility()
+        self.recheck_shown_issues()
+
+    def recheck_shown_issues(self) -> None:
+        """A message under a field goes as soon as the answer is fixed (and changes as it does);
+        an answer too long for the printed form is said at once, while typing."""
+        issues = records.check_application(self.form, self.answers())
+        by_field: dict[str, list[FieldIssue]] = {}
+        for issue in issues:
+            if issue.code != "minimum_content":
+                by_field.setdefault(issue.field_id, []).append(issue)
+        for field_id, row in self.rows.items():
+            found = by_field.get(field_id, [])
+            if row.showing_issue():
+                row.show_issues(found)
+            else:
+                at_once = [i for i in found if i.code in ("too_long", "unprintable")]
+                if at_once:
+                    row.show_issues(at_once)
 
     def refresh_visibility(self) -> None:
         """Skip logic: hide fields and sections that do not apply to the answers so far."""

@@ -1,0 +1,59 @@
+"""Lists kept on the laptop for answers that name the same thing again and again: organisations,
+forums, interpreters (form fields marked ``remembered: true``).
+
+The officer picks from the list, so a forum is never split in two by a typo; a new name is
+added by typing it, and joins the list when its application is finalised. A typed name that
+differs from a listed one only in case, spaces or invisible marks is taken as the listed one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.core.forms import Field, FormDefinition
+from app.services.context import AppContext
+from app.store.models import Setting
+
+KEY_PREFIX = "remembered."
+MAX_REMEMBERED = 200
+
+
+def _key(field: Field) -> str:
+    return KEY_PREFIX + field.id
+
+
+def fold(text: str) -> str:
+    """What makes two spellings the same name: case, spacing and zero-width marks aside."""
+    return "".join(c for c in text.casefold() if not c.isspace() and c not in "\u200b\u200c\u200d")
+
+
+def remembered_values(ctx: AppContext, field: Field) -> list[str]:
+    """The list for a field, most recently used first."""
+    with ctx.store.transaction() as session:
+        row = session.get(Setting, _key(field))
+        values = row.value if row is not None else []
+    return [str(v) for v in values if isinstance(v, str) and v]
+
+
+def same_as_listed(value: str, listed: list[str]) -> str:
+    """``value`` in the listed spelling when it is one of them, else as typed (stripped)."""
+    typed = " ".join(value.split())
+    wanted = fold(typed)
+    return next((known for known in listed if fold(known) == wanted), typed)
+
+
+def remember_answers(session: Session, form: FormDefinition, answers: Mapping[str, Any]) -> None:
+    """Put the answers of remembered fields at the top of their lists (inside the caller's
+    transaction, e.g. finalising)."""
+    for field in form.all_fields():
+        value = answers.get(field.id)
+        if not field.remembered or not isinstance(value, str) or not value.strip():
+            continue
+        row = session.get(Setting, _key(field))
+        listed = [str(v) for v in (row.value if row is not None else []) if isinstance(v, str)]
+        chosen = same_as_listed(value, listed)
+        updated = [chosen, *(v for v in listed if fold(v) != fold(chosen))][:MAX_REMEMBERED]
+        session.merge(Setting(key=_key(field), value=updated))
