@@ -38,6 +38,7 @@ class AuditAction(StrEnum):
     RECORD_PRINT = "record_print"
     RECORD_PRINT_UNREDACTED = "record_print_unredacted"
     DRAFT_DELETE = "draft_delete"
+    SIGNATURE_CONFIRM = "signature_confirm"  # the signed paper of an "awaiting signature" record
     EXPORT = "export"
     BACKUP = "backup"
     RESTORE = "restore"
