@@ -43,3 +43,21 @@ def test_the_nothing_chosen_item_reads_as_none(vss_qapp: object) -> None:
     combo.setCurrentIndex(1)
     assert combo_data(combo) == "21"
     assert combo_data(QComboBox()) is None
+
+
+def test_references_that_qt_drops_are_given_back(vss_qapp: object) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    from app.ui import none_guard
+
+    if not none_guard.needed():
+        return  # Python 3.12+: None is immortal
+    label = QLabel()
+    none_guard.top_up()
+    start = _none_refs()
+    for _ in range(none_guard.FLOOR):
+        label.setVisible(False)  # each call drops one reference under PySide6 6.12 / 3.11
+    lost = start - _none_refs()
+    added = none_guard.top_up()
+    assert _none_refs() >= none_guard.FLOOR
+    assert added == 0 or added >= lost
