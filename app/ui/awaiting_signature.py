@@ -17,10 +17,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import _, format_datetime
+from app.i18n import format_datetime
 from app.services import records, signatures
 from app.services.context import AppContext
 from app.services.security import PermissionDenied
+from app.ui.text import _
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 
