@@ -8,7 +8,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -43,13 +42,12 @@ class AwaitingSignatureBox(QGroupBox):
         self.thumb_button.clicked.connect(lambda: self.confirm("thumbprint"))
         self.message = QLabel()
         self.message.setWordWrap(True)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.signed_button)
-        buttons.addWidget(self.thumb_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
         layout.addWidget(self.list, 1)
-        layout.addLayout(buttons)
+        # One under the other: side by side they would widen the column beyond 1024x600.
+        layout.addWidget(self.signed_button)
+        layout.addWidget(self.thumb_button)
         layout.addWidget(self.message)
         self.retranslate()
 
