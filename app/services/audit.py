@@ -61,6 +61,7 @@ ACTION_LABELS: dict[str, str] = {
     AuditAction.RECORD_PRINT: N_("Printed or saved a record"),
     AuditAction.RECORD_PRINT_UNREDACTED: N_("Printed a full copy of a protected record"),
     AuditAction.DRAFT_DELETE: N_("Deleted a draft"),
+    AuditAction.SIGNATURE_CONFIRM: N_("Confirmed the signed paper of a record"),
     AuditAction.EXPORT: N_("Exported"),
     AuditAction.BACKUP: N_("Made a backup"),
     AuditAction.RESTORE: N_("Restored a backup"),
