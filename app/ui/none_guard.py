@@ -2,7 +2,8 @@
 
 Measured here: every call of a PySide6 6.12 method that returns nothing (``setVisible``,
 ``setText``, ``setEnabled`` ...) and every ``QComboBox.currentData()`` that returns ``None``
-drops one reference to ``None`` that it never took. Before Python 3.12, ``None`` is an ordinary
+drops one reference to ``None`` that it never took (methods returning a bool do the same to
+``True``/``False``). Before Python 3.12, ``None`` is an ordinary
 object: once its count reaches zero the interpreter aborts ("Fatal Python error: none_dealloc").
 The wizard makes about a hundred such calls per keystroke (skip logic), so a day of intake —
 or a long test run — ends in a crash that loses the unsaved answers.
@@ -21,8 +22,12 @@ import sys
 
 from PySide6.QtCore import QObject, QTimer
 
-FLOOR = 200_000  # top up when fewer references than this are left
-TARGET = 2 * FLOOR
+# Far above anything a session (or the clean-up at exit, which no timer sees) can drop: the count
+# is only a number, so a large one costs nothing — Python 3.12 makes None immortal the same way.
+FLOOR = 1 << 39  # top up when fewer references than this are left
+TARGET = 1 << 40
+# True and False are dropped the same way by methods that return a bool (isChecked, isHidden).
+SINGLETONS = (None, True, False)
 
 
 def needed() -> bool:
@@ -33,12 +38,13 @@ def top_up() -> int:
     """Give back the references lost since the last call; returns how many were added."""
     if not needed():
         return 0
-    count = sys.getrefcount(None)
-    if count >= FLOOR:
-        return 0
-    missing = TARGET - count
-    ctypes.c_ssize_t.from_address(id(None)).value += missing
-    return missing
+    added = 0
+    for singleton in SINGLETONS:
+        count = sys.getrefcount(singleton)
+        if count < FLOOR:
+            ctypes.c_ssize_t.from_address(id(singleton)).value += TARGET - count
+            added += TARGET - count
+    return added
 
 
 def install(parent: QObject) -> QTimer | None:

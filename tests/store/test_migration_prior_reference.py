@@ -17,6 +17,7 @@ from app.services.context import open_app
 from app.services.prior_contacts import linked_contacts
 from app.store.db import MIGRATIONS_DIR, current_revision, head_revision
 from app.store.models import ApplicationVersion, OutboxItem
+from tests.officers import SUPERVISOR, add_officers
 
 
 def _snapshot(ctx: Any) -> dict[str, Any]:
@@ -31,6 +32,8 @@ def _snapshot(ctx: Any) -> dict[str, Any]:
 
 def test_a_store_of_the_previous_schema_migrates_without_loss(home: Path) -> None:
     ctx = open_app(home)
+    add_officers(ctx, (SUPERVISOR,))
+    ctx.officer = SUPERVISOR
     ids = []
     for seed, form_id in enumerate(("complaint", "civil_party", "complaint")):
         form = records.form_definition(form_id)
@@ -60,6 +63,7 @@ def test_a_store_of_the_previous_schema_migrates_without_loss(home: Path) -> Non
     ctx.close()
 
     ctx = open_app(home)
+    ctx.officer = SUPERVISOR  # the same supervisor signs in again
     try:
         assert ctx.store.path == path
         assert current_revision(ctx.store.engine) == head_revision()

@@ -124,8 +124,9 @@ def test_case_002_civil_party_reports_a_new_address_as_a_follow_up_contact(
     assert contacts[0].what == "អាសយដ្ឋាន ឬលេខទូរស័ព្ទថ្មី"
     dialog = RecordDialog(ctx, earlier_id)
     qtbot.addWidget(dialog)
-    assert "អាសយដ្ឋាន ឬលេខទូរស័ព្ទថ្មី" in dialog.summary.toPlainText()
-    assert reference in dialog.summary.toPlainText()
+    shown = dialog.summary.toPlainText().replace("\u200b", "")  # break marks added for display
+    assert "អាសយដ្ឋាន ឬលេខទូរស័ព្ទថ្មី" in shown
+    assert reference in shown
 
     # The registry finds the person by the previous number, typed another way.
     found = registry.list_registry(ctx, registry.RegistryQuery(search=earlier_reference), 0, 50)
