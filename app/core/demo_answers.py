@@ -14,7 +14,12 @@ from typing import Any
 
 from app.core.approx_date import ApproxDate, Season
 from app.core.forms.model import Field, FieldRole, FieldType, FormDefinition
-from app.core.forms.validation import Severity, validate_answers, visible_sections
+from app.core.forms.validation import (
+    Severity,
+    minimum_content_issues,
+    validate_answers,
+    visible_sections,
+)
 
 FAMILY_NAMES: tuple[tuple[str, str], ...] = (
     ("សុខ", "Sok"),
@@ -138,11 +143,15 @@ def field_value(
     if kind is FieldType.ATTACHMENT:
         return []
     if kind is FieldType.SIGNATURE_MARK:
-        return rng.choice(("signature", "thumbprint", "to_be_taken"))
+        # Demo records are signed: "to be taken later" keeps a record from syncing (tests that
+        # need it say so).
+        return rng.choice(("signature", "thumbprint"))
     if kind is FieldType.CONSENT:
         return True
     if item.role is FieldRole.FORUM:
         return rng.choice(FORUMS)
+    if item.role is FieldRole.PRIOR_REFERENCE:
+        return f"D22/{rng.randint(1, 9)}-{rng.randint(1000, 9999)}"  # like a court number
     if item.role is FieldRole.OFFICER_NAME:
         return "ឈឹម សុភាព"
     return rng.choice(SHORT_TEXTS)
@@ -178,16 +187,25 @@ def demo_answers(
                 added = True
         if not added:
             break
-    for _attempt in range(40):
-        errors = [i for i in validate_answers(form, answers, today) if i.severity == Severity.ERROR]
+    for attempt in range(40):
+        # The court's minimum content too: demo records are meant to be finalisable.
+        issues = [
+            *validate_answers(form, answers, today),
+            *minimum_content_issues(form, answers, today),
+        ]
+        errors = [i for i in issues if i.severity == Severity.ERROR]
         if not errors:
             break
         for issue in errors:
             if issue.field_id in fixed or not form.has_field(issue.field_id):
                 continue
-            answers[issue.field_id] = field_value(
-                form.field(issue.field_id), rng, today, pick_place
-            )
+            item = form.field(issue.field_id)
+            if item.type is FieldType.APPROX_DATE and attempt % 2:
+                # A date of recent years (e.g. the birth of a minor applied for by a guardian).
+                recent = ApproxDate.from_year(rng.randint(today.year - 17, today.year - 1))
+                answers[issue.field_id] = recent.to_dict()
+                continue
+            answers[issue.field_id] = field_value(item, rng, today, pick_place)
     return {key: value for key, value in answers.items() if value is not None}
 
 

@@ -115,3 +115,17 @@ def normalize_reference(user_typed: str) -> str | None:
     if _damm_interim(body) != 0:
         return None
     return f"{PREFIX}-{body[:4]}-{body[4:8]}-{body[8]}"
+
+
+_NOT_ALPHANUMERIC = re.compile(r"[\W_]+")
+
+
+def prior_reference_key(user_typed: str) -> str | None:
+    """The key under which an earlier number is matched (follow-up contacts, registry): the
+    canonical reference when it is one of ours, otherwise the court's number in upper case with
+    Khmer digits as ASCII and without spaces, dashes or slashes (people write them differently)."""
+    reference = normalize_reference(user_typed)
+    if reference is not None:
+        return reference
+    compact = _NOT_ALPHANUMERIC.sub("", from_khmer_digits(user_typed)).upper()
+    return compact[:120] or None

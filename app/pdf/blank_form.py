@@ -81,6 +81,31 @@ class _DateBoxes(Flowable):
         canvas.restoreState()
 
 
+# Two columns only for short labels: a long label wraps, and a reader (or a screen reader, or
+# pdftotext) would otherwise read the two columns' lines interleaved.
+SHORT_LABEL = 48
+
+
+def _choices(item: Field, st: dict[str, ParagraphStyle]) -> list[Flowable]:
+    """The tick boxes of a choice; a choice with a help text gets it printed under its label
+    (the officer reads it out: what each path or capacity means), one choice per row."""
+    small = st["small"]
+    if any(choice.help is not None for choice in item.choices):
+        help_style = ParagraphStyle(
+            "choice_help", parent=st["help"], leftIndent=5 * mm + BOX_SIZE + 2.5 * mm
+        )
+        parts: list[Flowable] = []
+        for choice in item.choices:
+            parts.append(ChoiceGrid([choice.label], small))
+            if choice.help is not None:
+                parts.append(khmer_paragraph(choice.help.km, help_style))
+                parts.append(khmer_paragraph(choice.help.en, help_style))
+        return parts
+    short = all(len(both(choice.label)) <= SHORT_LABEL for choice in item.choices)
+    columns = 2 if len(item.choices) > 4 and short else 1
+    return [ChoiceGrid([c.label for c in item.choices], small, columns=columns)]
+
+
 def _blank_field(item: Field, st: dict[str, ParagraphStyle]) -> list[Flowable]:
     runs = bilingual_runs(item.label)
     if item.relevant is not None:
@@ -96,8 +121,7 @@ def _blank_field(item: Field, st: dict[str, ParagraphStyle]) -> list[Flowable]:
     kind = item.type
     small = st["small"]
     if kind in (FieldType.CHOICE, FieldType.MULTI_CHOICE):
-        columns = 2 if len(item.choices) > 4 else 1
-        parts.append(ChoiceGrid([c.label for c in item.choices], small, columns=columns))
+        parts.extend(_choices(item, st))
     elif kind in (FieldType.YES_NO,):
         parts.append(ChoiceGrid([YES, NO], small, columns=2))
     elif kind is FieldType.CONSENT:

@@ -53,6 +53,7 @@ from app.pdf.page_frame import (
     decorate_page,
     new_document,
 )
+from app.pdf.people_present import people_present
 from app.pdf.printed_values import IDENTITY_PROTECTED, format_value, text_in_order
 from app.pdf.receipt import DEFAULT_CONTACT, DEFAULT_NEXT_STEPS, ReceiptMeta, render_receipt
 
@@ -111,6 +112,13 @@ def _application_story(
             mark=str(mark) if isinstance(mark, str) else None,
         )
     )
+    if not redacted:  # the signed original; a redacted copy names nobody
+        visible = {
+            item.id: effective.get(item.id)
+            for section in visible_sections(form, effective, today)
+            for item in visible_fields(section, effective, today)
+        }
+        story.extend(people_present(form, visible, st, width))
     return story
 
 

@@ -38,6 +38,7 @@ class AuditAction(StrEnum):
     RECORD_PRINT = "record_print"
     RECORD_PRINT_UNREDACTED = "record_print_unredacted"
     DRAFT_DELETE = "draft_delete"
+    SIGNATURE_CONFIRM = "signature_confirm"  # the signed paper of an "awaiting signature" record
     EXPORT = "export"
     BACKUP = "backup"
     RESTORE = "restore"
@@ -60,6 +61,7 @@ ACTION_LABELS: dict[str, str] = {
     AuditAction.RECORD_PRINT: N_("Printed or saved a record"),
     AuditAction.RECORD_PRINT_UNREDACTED: N_("Printed a full copy of a protected record"),
     AuditAction.DRAFT_DELETE: N_("Deleted a draft"),
+    AuditAction.SIGNATURE_CONFIRM: N_("Confirmed the signed paper of a record"),
     AuditAction.EXPORT: N_("Exported"),
     AuditAction.BACKUP: N_("Made a backup"),
     AuditAction.RESTORE: N_("Restored a backup"),

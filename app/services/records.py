@@ -18,6 +18,7 @@ from sqlalchemy import delete, or_, select, text
 from sqlalchemy.orm import Session
 
 from app.core.forms import FieldRole, FormDefinition
+from app.core.forms.model import SignatureMark
 from app.core.forms.validation import FieldIssue, minimum_content_issues, validate_answers
 from app.core.line_breaks import normalize_typed_answers
 from app.core.reference import new_reference, normalize_reference
@@ -40,10 +41,12 @@ from app.store.models import (
 )
 from app.sync.format import record_digest
 
-STATUSES = ("draft", "final", "printed", "synced", "acknowledged")
+AWAITING_SIGNATURE = "awaiting_signature"
+STATUSES = ("draft", AWAITING_SIGNATURE, "final", "printed", "synced", "acknowledged")
 # How each status is shown (msgids, translated where shown).
 STATUS_LABELS: dict[str, str] = {
     "draft": N_("Draft"),
+    AWAITING_SIGNATURE: N_("Awaiting signature"),
     "final": N_("Final"),
     "printed": N_("Printed"),
     "synced": N_("Synced"),
@@ -99,9 +102,9 @@ def start_application(ctx: AppContext, form_id: str) -> str:
     form = form_definition(form_id)
     with ctx.store.transaction() as session:
         application = _new_draft(session, ctx, form, {"form": form.id})
-        # The officer taking it is known: their name is filled in.
+        # The officer in the room is the one signed in: pre-filled, still editable.
         officer_field = form.field_with_role(FieldRole.OFFICER_NAME)
-        if officer_field is not None and ctx.officer is not None:
+        if officer_field is not None and ctx.officer is not None and ctx.officer.display_name:
             application.draft_answers = {officer_field.id: ctx.officer.display_name}
         return application.id
 
@@ -180,7 +183,7 @@ def _next_reference(session: Session, device_id: str) -> str:
     return new_reference(device_id, sequence)
 
 
-def _add_version(
+def add_version(
     session: Session,
     ctx: AppContext,
     application: Application,
@@ -226,6 +229,12 @@ def version_payload(application: Application, version: ApplicationVersion) -> di
     }
 
 
+def signature_pending(form: FormDefinition, answers: Mapping[str, Any]) -> bool:
+    """The applicant will sign or put a thumbprint on the printed paper later."""
+    item = form.field_with_role(FieldRole.SIGNATURE_MARK)
+    return item is not None and answers.get(item.id) == SignatureMark.TO_BE_TAKEN.value
+
+
 def _finalize_in(
     session: Session, ctx: AppContext, application: Application, answers: Mapping[str, Any]
 ) -> str:
@@ -237,12 +246,14 @@ def _finalize_in(
     if blocking:
         raise ValidationFailed(blocking)
     application.reference = _next_reference(session, ctx.device_id)
-    application.status = "final"
+    # "Signature or thumbprint to be taken later": final and printable for signing, but not sent
+    # to the office until the signed paper is confirmed (app/services/signatures.py).
+    application.status = AWAITING_SIGNATURE if signature_pending(form, answers) else "final"
     application.finalized_at = _now()
     application.draft_answers = None
     # The direct victim becomes a person of their own, shared by every applicant who names them.
     answers = people.on_finalized(session, ctx, application, answers)
-    _add_version(session, ctx, application, answers, reason=None)
+    add_version(session, ctx, application, answers, reason=None)
     apply_derived(session, application, answers)
     remember_answers(session, form, answers)
     record_audit(session, ctx, AuditAction.RECORD_FINALIZE, application.id)
@@ -304,7 +315,7 @@ def correct_application(
             raise ValidationFailed(blocking)
         # The family link follows the corrected victim details (same person kept when linked).
         answers = people.on_finalized(session, ctx, application, answers)
-        version = _add_version(session, ctx, application, answers, reason=reason.strip())
+        version = add_version(session, ctx, application, answers, reason=reason.strip())
         # A correction must reach the central office again before the record counts as synced.
         if application.status in ("synced", "acknowledged"):
             application.status = "final"

@@ -15,7 +15,7 @@ from sqlalchemy import Select, and_, column, func, select, table, text
 
 from app.core.khmer_text import is_khmer, normalize_for_search
 from app.core.name_match import query_keys
-from app.core.reference import normalize_reference
+from app.core.reference import normalize_reference, prior_reference_key
 from app.services.access import visible_applications
 from app.services.context import AppContext
 from app.services.search_index import fts_phrase
@@ -84,6 +84,10 @@ def _search_clause(search: str) -> Any:
             # several name words: each word's key, in any order (family name first or last).
             # Only with words the trigram index can look up: a LIKE scan would cost ~10x.
             alternatives.append(words)
+        number = prior_reference_key(search)
+        if number and any(char.isdigit() for char in number):
+            # a court number typed with separators (D22/2-1234, d22 2 1234)
+            alternatives.append([normalize_for_search(number)])
     unique = list({tuple(a): a for a in alternatives}.values())
     if all(len(part) >= 3 for parts in unique for part in parts):
         # One MATCH with FTS5's own OR/AND: a MATCH cannot be OR-ed with other SQL conditions.

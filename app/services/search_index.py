@@ -19,6 +19,7 @@ from app.core.forms import FormDefinition
 from app.core.khmer_text import normalize_for_search, normalize_name
 from app.core.name_match import name_keys
 from app.core.protection import identity_protected
+from app.core.reference import prior_reference_key
 from app.services.form_catalogue import form_definition
 from app.store.models import Application
 
@@ -35,6 +36,7 @@ class DerivedColumns:
     forum: str | None = None
     identity_protected: bool = False
     search_terms: tuple[str, ...] = ()
+    prior_reference_key: str | None = None  # the earlier number as a matching key
 
 
 def _answers_with_role(form: FormDefinition, answers: Mapping[str, Any], role: str) -> list[Any]:
@@ -65,6 +67,7 @@ def derive_columns(form: FormDefinition, answers: Mapping[str, Any]) -> DerivedC
             birth_max = latest.year if latest else None
         except ValueError:
             pass
+    priors = _answers_with_role(form, answers, "prior_reference")
     forums = _answers_with_role(form, answers, "forum")
     terms: list[str] = []
     for f in form.all_fields():
@@ -86,6 +89,7 @@ def derive_columns(form: FormDefinition, answers: Mapping[str, Any]) -> DerivedC
         forum=str(forums[0]) if forums else None,
         identity_protected=identity_protected(form, answers),
         search_terms=tuple(terms),
+        prior_reference_key=prior_reference_key(str(priors[0])) if priors else None,
     )
 
 
@@ -102,6 +106,8 @@ def search_document(
         parts.append(" ".join(keys))
     if reference:
         parts.append(reference.replace("-", ""))
+    if derived.prior_reference_key:  # the earlier number as typed any way (D22/2-1234, d22 2 1234)
+        parts.append(derived.prior_reference_key.replace("-", ""))
     return " | ".join(normalize_for_search(p) for p in parts if p)
 
 
@@ -130,6 +136,7 @@ def apply_derived(session: Session, application: Application, answers: Mapping[s
     application.birth_year_max = derived.birth_year_max
     application.forum = derived.forum
     application.identity_protected = derived.identity_protected
+    application.prior_reference_key = derived.prior_reference_key
     document = search_document(
         application.reference,
         derived,

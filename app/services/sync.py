@@ -38,6 +38,7 @@ from app.services.audit import AuditAction, record_audit
 from app.services.context import AppContext
 from app.services.court_statuses import apply_status_updates, pending_ack, set_pending_ack
 from app.services.errors import SyncError
+from app.services.records import AWAITING_SIGNATURE
 from app.services.sync_enrolment import device_keys, require_enrolment, tls_pin
 from app.services.sync_lock import SyncBusy, sync_lock
 from app.services.sync_outbox import (
@@ -51,7 +52,7 @@ from app.services.sync_outbox import (
     stored_batches_unlocked,
     unbatch,
 )
-from app.store.models import OutboxItem, Setting
+from app.store.models import Application, ApplicationVersion, OutboxItem, Setting
 from app.sync import tls
 from app.sync.batch import BatchError, sealed_sha256, verify_receipt
 from app.sync.crypto import ServerPublicKeys, sign_document, verify_document
@@ -225,7 +226,10 @@ def _outstanding(ctx: AppContext) -> int:
             session.scalar(
                 select(func.count())
                 .select_from(OutboxItem)
+                .join(ApplicationVersion, ApplicationVersion.id == OutboxItem.version_id)
+                .join(Application, Application.id == ApplicationVersion.application_id)
                 .where(OutboxItem.state.in_(("pending", "in_batch")))
+                .where(Application.status != AWAITING_SIGNATURE)  # listed on Follow-up instead
             )
             or 0
         )

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from app.i18n import _
 from app.services.context import AppContext
 from app.services.errors import SyncError
-from app.services.records import version_payload
+from app.services.records import AWAITING_SIGNATURE, version_payload
 from app.services.sync_enrolment import device_keys, require_enrolment
 from app.store.models import Application, ApplicationVersion, AuditEntry, OutboxItem, Setting
 from app.sync.batch import BatchTooLarge, Receipt, seal_batch, sealed_sha256
@@ -104,6 +104,8 @@ def _seal_one(ctx: AppContext, keys: ServerPublicKeys, limit: int) -> StoredBatc
                 .join(ApplicationVersion, ApplicationVersion.id == OutboxItem.version_id)
                 .join(Application, Application.id == ApplicationVersion.application_id)
                 .where(OutboxItem.state == "pending")
+                # Not sent before the signed paper is confirmed (Rule 23bis: a written application).
+                .where(Application.status != AWAITING_SIGNATURE)
                 .order_by(OutboxItem.created_at, OutboxItem.version_id)
                 .limit(limit)
             ).all()

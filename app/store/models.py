@@ -56,7 +56,7 @@ class Application(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # uuid4, made on the device
     form_id: Mapped[str] = mapped_column(String(50))
     form_version: Mapped[int] = mapped_column(Integer)
-    # draft | final | printed | synced | acknowledged
+    # draft | awaiting_signature | final | printed | synced | acknowledged
     status: Mapped[str] = mapped_column(String(20), index=True)
     reference: Mapped[str | None] = mapped_column(String(30), unique=True)
     created_by: Mapped[str | None] = mapped_column(ForeignKey("officers.id"))
@@ -81,6 +81,9 @@ class Application(Base):
     # The office's note with that status, and its delivery number (a status applies only if newer).
     court_status_note: Mapped[str | None] = mapped_column(Text)
     court_status_seq: Mapped[int | None] = mapped_column(Integer)
+    # The person's earlier number (field role prior_reference) as a matching key: a follow-up
+    # contact is shown on the history of the record it names (app/core/reference.py).
+    prior_reference_key: Mapped[str | None] = mapped_column(String(120), index=True)
 
     __table_args__ = (Index("ix_applications_status_updated", "status", "updated_at"),)
 

@@ -14,6 +14,7 @@ from app.services.accounts import AccountError, is_first_run, sign_in
 from app.services.context import AppContext, default_home
 from app.services.error_log import configure_logging
 from app.services.settings import apply_settings, load_settings
+from app.ui import none_guard
 from app.ui.errors import install_error_hook
 from app.ui.fonts import register_bundled_fonts, ui_font
 from app.ui.main_window import MainWindow
@@ -32,6 +33,9 @@ def create_qt_application(argv: list[str] | None = None) -> QApplication:
     qt_app.setWindowIcon(app_icon())
     qt_app.setFont(ui_font(12))
     qt_app.setStyleSheet(STYLE_SHEET)
+    if qt_app.property("noneGuard") is None:  # once per application (tests create it often)
+        qt_app.setProperty("noneGuard", True)
+        none_guard.install(qt_app)
     return qt_app
 
 

@@ -36,6 +36,8 @@ from app.i18n import N_, current_language, format_date, format_number
 from app.services import errors, followup, letters, people, records
 from app.services.context import AppContext
 from app.services.places import describe_place
+from app.ui.awaiting_signature import AwaitingSignatureBox
+from app.ui.combo import NO_DATA, combo_data
 from app.ui.sizing import ColumnFitter
 from app.ui.text import ReadingProgressBar, _
 from app.ui.worker import BackgroundTask, JobView, run_job
@@ -130,6 +132,8 @@ class FollowUpPage(QWidget):
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.addWidget(self.family_box, 1)
+        self.awaiting_box = AwaitingSignatureBox(ctx)
+        right_layout.addWidget(self.awaiting_box, 1)
         right_layout.addWidget(self.letters_box)
         splitter = QSplitter()
         splitter.addWidget(left)
@@ -156,6 +160,7 @@ class FollowUpPage(QWidget):
         self.village_label.setText(_("Village"))
         self.print_letters_button.setText(_("Print status letters…"))
         self.cancel_button.setText(_("Cancel"))
+        self.awaiting_box.retranslate()
         if self.risks:
             self._fill_table()
         self._fill_letter_choices()
@@ -172,6 +177,7 @@ class FollowUpPage(QWidget):
             self.message.setText(_("No record is close to a deadline.") if not self.risks else "")
         self._fill_table()
         self._fill_letter_choices()
+        self.awaiting_box.refresh()
 
     def _fill_table(self) -> None:
         lang = current_language()
@@ -246,10 +252,10 @@ class FollowUpPage(QWidget):
                 [(v, describe_place({"village": v}, lang) or v) for v in villages],
             ),
         ):
-            current = combo.currentData()
+            current = combo_data(combo)
             combo.blockSignals(True)
             combo.clear()
-            combo.addItem(_("All"), None)
+            combo.addItem(_("All"), NO_DATA)
             for data, label in items:
                 combo.addItem(label, data)
             combo.setCurrentIndex(max(0, combo.findData(current)))
@@ -259,8 +265,8 @@ class FollowUpPage(QWidget):
     def letters_to_print(self) -> list[letters.LetterDue]:
         return letters.letters_due(
             self.ctx,
-            village_code=self.village_choice.currentData(),
-            forum=self.forum_choice.currentData(),
+            village_code=combo_data(self.village_choice),
+            forum=combo_data(self.forum_choice),
         )
 
     def _show_letter_count(self) -> None:

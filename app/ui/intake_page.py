@@ -116,6 +116,10 @@ class FinishedPanel(QWidget):
         self.reference.setStyleSheet("font-size: 30pt; font-weight: bold; letter-spacing: 2px;")
         self.explain = QLabel()
         self.explain.setWordWrap(True)
+        self.awaiting = QLabel()  # shown when the signature is taken later on the printed paper
+        self.awaiting.setObjectName("awaitingSignatureNote")
+        self.awaiting.setWordWrap(True)
+        self.awaiting.setVisible(False)
         self.print_buttons = QHBoxLayout()
         self.print_receipt = QPushButton()
         self.print_receipt.setObjectName("printReceipt")
@@ -137,6 +141,7 @@ class FinishedPanel(QWidget):
         layout.addWidget(self.heading)
         layout.addWidget(self.reference)
         layout.addWidget(self.explain)
+        layout.addWidget(self.awaiting)
         layout.addLayout(self.print_buttons)
         layout.addWidget(self.another_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addStretch(1)
@@ -148,6 +153,13 @@ class FinishedPanel(QWidget):
             _(
                 "Tell the applicant this reference number and give them the printed receipt. "
                 "They can quote it to the Victims Support Section at any time."
+            )
+        )
+        self.awaiting.setText(
+            _(
+                "Awaiting signature: print the application now and have it signed or "
+                "thumbprinted. It is sent to the office only after you confirm the signed paper "
+                "on the Follow-up page."
             )
         )
         self.another_button.setText(_("Start another application"))
@@ -203,6 +215,8 @@ class IntakePage(QWidget):
         self.last_application_id = self.wizard.application_id
         self._drop_wizard()
         self.finished_panel.reference.setText(reference)
+        status = records.get_application(self.ctx, self.last_application_id, audit=False).status
+        self.finished_panel.awaiting.setVisible(status == records.AWAITING_SIGNATURE)
         self.stack.setCurrentWidget(self.finished_panel)
         self.application_finalized.emit(self.last_application_id, reference)
 

@@ -19,6 +19,7 @@ from app.i18n import current_language, format_datetime
 from app.services import form_catalogue, records
 from app.services.context import AppContext
 from app.services.people import family_group
+from app.services.prior_contacts import linked_contacts
 from app.services.security import sees_all_records
 from app.ui.text import _, html_text
 from app.ui.wizard.review import answers_html
@@ -48,6 +49,14 @@ class RecordDialog(QDialog):
             + (f" — {html_text(v.reason)}" if v.reason else "")
             + "</li>"
             for v in self.detail.versions
+        )
+        # Follow-up contacts (and later applications) that name this record's number.
+        history += "".join(
+            f"<li>{html_text(format_datetime(c.finalized_at) if c.finalized_at else '')}: "
+            f"{html_text(c.form_title)}"
+            + (f" — {html_text(c.what)}" if c.what else "")
+            + f" ({html_text(c.reference or '')})</li>"
+            for c in linked_contacts(ctx, application_id)
         )
         if history:
             parts.append(f"<h3>{html_text(_('History'))}</h3><ul>{history}</ul>")

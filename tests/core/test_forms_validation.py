@@ -38,6 +38,8 @@ def complaint() -> FormDefinition:
 def complete_answers() -> dict[str, Any]:
     """A civil party application by a direct victim with everything the court needs."""
     return {
+        "applied_before": "no",
+        "acting_as": "self",
         "applicant_status": "direct_victim",
         "applicant_name": {"km": "សុខ ចាន់ថា", "latin": "Sok Chantha"},
         "applicant_sex": "female",
@@ -50,6 +52,8 @@ def complete_answers() -> dict[str, Any]:
             "village_text": "Phum Thmei",
         },
         "applicant_phone": "012 345 678",
+        "applicant_id_type": "family_book",
+        "case_file": "case_002",
         "crime_categories": ["forced_transfer", "enslavement_forced_labour"],
         "crime_date_from": ApproxDate.parse("dry season 1975", today=TODAY).to_dict(),
         "crime_date_to": ApproxDate.from_year(1979).to_dict(),
@@ -65,6 +69,15 @@ def complete_answers() -> dict[str, Any]:
         "intake_forum": "Community forum, Battambang",
         "intake_date": ApproxDate.exact(2025, 5, 30).to_dict(),
         "interview_language": "khmer",
+        "intermediary_present": False,
+        "interpreter_present": False,
+        "learned_of_vss": ["forum"],
+        "explained_paths": True,
+        "explained_court_state": True,
+        "explained_protection": True,
+        "explained_notification": True,
+        "archive_consent": True,
+        "ngo_keeps_copy": False,
         "read_back": True,
         "consent_to_submit": True,
         "signature_mark": "to_be_taken",
@@ -118,6 +131,7 @@ def test_hidden_answers_do_not_keep_dependants_visible(civil_party: FormDefiniti
     section = civil_party.section("protection")
     assert [f.id for f in visible_fields(section, answers)] == [
         "protection_requested",
+        "protection_levels",
         "protection_reason",
         "contact_route",
     ]

@@ -243,6 +243,9 @@ def test_blank_form_has_every_field(civil_party: FormDefinition, tmp_path: Path)
                 assert canonical(item.label.km) in text, item.id
                 for choice in item.choices:
                     assert canonical(choice.label.km) in text, (item.id, choice.code)
+                    if choice.help is not None:  # the help that explains each choice
+                        assert canonical(choice.help.km) in text, (item.id, choice.code)
+                        assert canonical(choice.help.en) in text, (item.id, choice.code)
     assert canonical("ថ្ងៃ / Day") in text and canonical("ប្រហែល / about") in text
     assert canonical("ជាអក្សរឡាតាំង / In Latin letters") in text
     assert canonical("ហត្ថលេខា ឬស្នាមមេដៃរបស់អ្នកដាក់ពាក្យ") in text

@@ -145,7 +145,11 @@ def test_field_officer_sees_only_own_records(ctx: AppContext) -> None:
 )
 def test_search_by_khmer_substring_and_latin(ctx: AppContext, query: str, expected: bool) -> None:
     target_id, _ = _final(
-        ctx, "complaint", seed=11, applicant_name={"km": "សុខ\u200bដារ៉ា", "latin": "Sok Dara"}
+        ctx,
+        "complaint",
+        seed=11,
+        applicant_name={"km": "សុខ\u200bដារ៉ា", "latin": "Sok Dara"},
+        acting_as="self",  # no other person (minor, deceased) is named in this record
     )
     _final(ctx, "complaint", seed=12, applicant_name={"km": "ចាន់ សុផល", "latin": "Chan Sophal"})
     rows = registry.list_registry(ctx, registry.RegistryQuery(search=query), 0, 50)

@@ -106,13 +106,14 @@ def test_supervisor_counts_every_record(ctx: AppContext, sample: list[str]) -> N
     assert not counts.own_records_only
     assert _by_key(counts.by_status) == {
         "draft": 2,
+        "awaiting_signature": 0,
         "final": 5,
         "printed": 1,
         "synced": 0,
         "acknowledged": 0,
     }
     assert counts.drafts == 2 and counts.finalised == 6
-    assert _by_key(counts.by_form) == {"civil_party": 2, "complaint": 6}
+    assert _by_key(counts.by_form) == {"civil_party": 2, "complaint": 6, "follow_up": 0}
     titles = {row.key: row.label("km") for row in counts.by_form}
     assert titles["complaint"] == form_catalogue.form_definition("complaint").title.km
     provinces = counts.by_province
@@ -134,7 +135,7 @@ def test_field_officer_counts_only_own_records(ctx: AppContext, sample: list[str
     assert counts.total == 4
     assert _by_key(counts.by_status)["draft"] == 1
     assert _by_key(counts.by_status)["printed"] == 1
-    assert _by_key(counts.by_form) == {"civil_party": 0, "complaint": 4}
+    assert _by_key(counts.by_form) == {"civil_party": 0, "complaint": 4, "follow_up": 0}
     assert _by_key(counts.by_province) == {"01": 3, None: 1}
     assert (counts.sync.pending, counts.sync.acknowledged, counts.sync.quarantined) == (3, 0, 0)
 

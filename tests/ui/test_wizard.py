@@ -149,6 +149,13 @@ def test_validation_error_is_shown_in_khmer_then_fixed(
     assert isinstance(page, IntakePage)
     page.start("complaint")
     wizard = _wizard(page)
+    # The first questions: applied before? on whose behalf? (issue 17). Then the applicant's page.
+    wizard.rows["applied_before"].editor.set_value("no")
+    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
+    wizard.rows["acting_as"].editor.set_value("self")
+    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
+    applicant_page = wizard.current
+    assert wizard.pages[applicant_page].section.id == "applicant"
     date_editor = wizard.rows["applicant_birth_date"].editor
     assert isinstance(date_editor, ApproxDateEditor)
     type_text(date_editor.edit, "2090")  # a birth year in the future
@@ -158,7 +165,7 @@ def test_validation_error_is_shown_in_khmer_then_fixed(
     birth_issue = wizard.rows["applicant_birth_date"].issue
     assert not birth_issue.isHidden()
     assert any("\u1780" <= ch <= "\u17ff" for ch in birth_issue.text())  # the message is Khmer
-    assert wizard.current == 0  # stayed on the page to show the problem
+    assert wizard.current == applicant_page  # stayed on the page to show the problem
     # Fix it: type an honest approximate date.
     date_editor.edit.clear()
     type_text(date_editor.edit, "about 1952")

@@ -83,6 +83,15 @@ class FieldRole(StrEnum):
     # (any other code, e.g. "unknown", means none or not known). Deadlines and the court's
     # state for the record follow it.
     COURT_CASE = "court_case"
+    # The person's earlier number (VIF, civil party, complaint or an app reference): the registry
+    # finds people by it and a follow-up contact appears on the earlier record's history.
+    PRIOR_REFERENCE = "prior_reference"
+    # Rule 29 levels (from the public, from the parties, family in danger): redacted printing
+    # follows the level chosen.
+    PROTECTION_LEVEL = "protection_level"
+    INTERPRETER_NAME = "interpreter_name"  # who was in the room: signs the printed declaration
+    INTERMEDIARY_NAME = "intermediary_name"  # the intermediary organisation's worker, likewise
+    CONTACT_KIND = "contact_kind"  # what a follow-up contact is about (shown on the history)
 
 
 class SignatureMark(StrEnum):

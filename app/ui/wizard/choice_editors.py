@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from app.core.forms import Field, SignatureMark, Text
 from app.i18n import current_language
+from app.ui.combo import NO_DATA, combo_data
 from app.ui.text import LabelledButton, _
 from app.ui.wizard.field_widgets import FieldEditor
 
@@ -53,10 +54,10 @@ class ChoiceEditor(FieldEditor):
     def retranslate(self) -> None:
         lang = current_language()
         if self.combo is not None:
-            current = self.combo.currentData()
+            current = combo_data(self.combo)
             self.combo.blockSignals(True)
             self.combo.clear()
-            self.combo.addItem("—", None)
+            self.combo.addItem("—", NO_DATA)
             for choice in self.field.choices:
                 self.combo.addItem(self._label(choice.code, choice.label.get(lang)), choice.code)
             self.combo.setCurrentIndex(max(0, self.combo.findData(current)))
@@ -78,7 +79,7 @@ class ChoiceEditor(FieldEditor):
 
     def value(self) -> Any:
         if self.combo is not None:
-            return self.combo.currentData()
+            return combo_data(self.combo)
         return next((code for code, b in self.buttons.items() if b.isChecked()), None)
 
     def set_value(self, value: Any) -> None:

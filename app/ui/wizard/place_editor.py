@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 from app.core.forms import Field
 from app.i18n import current_language
 from app.services.places import PlaceOption, place_children
+from app.ui.combo import NO_DATA, combo_data
 from app.ui.text import _
 from app.ui.wizard.field_widgets import PLACE_OPTION_ROLE, FieldEditor
 
@@ -79,7 +80,7 @@ class PlaceEditor(FieldEditor):
         combo = self.combos[level]
         combo.blockSignals(True)
         combo.clear()
-        combo.addItem("—", None)
+        combo.addItem("—", NO_DATA)
         options = place_children(parent, level) if (parent or level == "province") else []
         lang = current_language()
         for option in options:
@@ -91,14 +92,14 @@ class PlaceEditor(FieldEditor):
     def _level_changed(self, level: str) -> None:
         index = self.LEVELS.index(level)
         if index + 1 < len(self.LEVELS):
-            self._fill(self.LEVELS[index + 1], self.combos[level].currentData())
+            self._fill(self.LEVELS[index + 1], combo_data(self.combos[level]))
             for lower in self.LEVELS[index + 2 :]:
                 self._fill(lower, None)
         if not self._loading:
             self.changed.emit()
 
     def value(self) -> Any:
-        value: dict[str, Any] = {level: self.combos[level].currentData() for level in self.LEVELS}
+        value: dict[str, Any] = {level: combo_data(self.combos[level]) for level in self.LEVELS}
         if self.commune_text.text().strip():
             value["commune_text"] = self.commune_text.text().strip()
         if self.village_text.text().strip():
