@@ -9,11 +9,12 @@ from typing import Any
 from PySide6.QtWidgets import QApplication, QLabel, QProgressBar, QPushButton
 from pytestqt.qtbot import QtBot
 
-from app.i18n import _, format_number, set_language
+from app.i18n import format_number, set_language
 from app.services import records
 from app.services.context import AppContext
 from app.services.error_log import configure_logging, log_path
 from app.ui.main_window import MainWindow
+from app.ui.text import _
 from app.ui.worker import BackgroundTask, DataEvents, JobView, run_job
 
 

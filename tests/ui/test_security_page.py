@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from app.i18n import _
 from app.services.accounts import first_run_setup, sign_in
 from app.services.backup import BackupError, restore_backup
 from app.ui.security_page import SecurityPage
 from app.ui.sign_in import FirstRunDialog
+from app.ui.text import _
 
 
 @pytest.fixture(autouse=True)

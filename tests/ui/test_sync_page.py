@@ -17,6 +17,7 @@ from app.services import form_catalogue, records, sync_enrolment
 from app.services.context import AppContext, open_app, sync_summary
 from app.sync.crypto import ServerKeys
 from app.ui.sync_page import SyncPage
+from app.ui.text import _ as shown  # the page's own texts are segmented for wrapping
 from tests.officers import SUPERVISOR, add_officers
 from tests.sync.harness import LiveServer
 
@@ -55,7 +56,7 @@ def test_sync_now_sends_finalised_records_and_shows_the_result(
         )
     page = SyncPage(ctx)
     qtbot.addWidget(page)
-    assert page.state.text() == _("Waiting to be sent: {count}").format(count=format_number(3))
+    assert page.state.text() == shown("Waiting to be sent: {count}").format(count=format_number(3))
     page.server_url.setText(server.url)
     assert page.sync_now()
     assert page.task is not None
@@ -116,7 +117,7 @@ def test_usb_export_does_not_count_as_synced(
     assert page.task is not None and not page.export_button.isEnabled()
     qtbot.waitUntil(lambda: page.task is not None and page.task.reported, timeout=60_000)
     assert page.task.ok and page.export_button.isEnabled()
-    assert page.message.text() == _(
+    assert page.message.text() == shown(
         "{count} records copied. They count as synced only when the office's receipt comes back."
     ).format(count=format_number(1))
     assert list(stick.iterdir())
