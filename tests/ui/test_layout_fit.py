@@ -29,7 +29,7 @@ from app.ui.main_window import NAVIGATION, MainWindow
 from app.ui.path_explainer import PathExplainerDialog
 from app.ui.presentation import PresentationWindow
 from app.ui.record_view import RecordDialog
-from app.ui.sign_in import FirstRunDialog, LockDialog, RecoveryCodeDialog, SignInDialog
+from app.ui.sign_in import FirstRunDialog, RecoveryCodeDialog, SignInDialog
 from tests.ui.layout_check import inside_scroll_viewport, layout_problems, screenshot_folder
 
 SCREENS = ((1024, 600), (1366, 768), (1920, 1080))
@@ -88,6 +88,11 @@ def test_every_page_fits_every_screen(
                 window.show_page(key)
                 name = f"{language}_{width}x{height}_page_{key}"
                 problems += _check(window, name, shots, name)
+        window.lock_now()  # the lock screen replaces everything: it must fit too
+        for width, height in SCREENS:
+            window.resize(width, height)
+            name = f"{language}_{width}x{height}_lock_screen"
+            problems += _check(window, name, shots, name)
     finally:
         window.shutdown()
     _fail_if(problems, shots)
@@ -148,7 +153,6 @@ def _dialogs(ctx: AppContext, home: Path, parent: QWidget) -> Iterator[tuple[str
     yield "sign_in_error", sign_in
     yield "first_run", FirstRunDialog(home.parent / "fresh")
     yield "recovery_code", RecoveryCodeDialog("ABCD-EFGH-IJKL-MNOP-QRST-UVWX")
-    yield "lock", LockDialog(ctx, parent)
     yield "about", AboutDialog(parent)
     explainer = PathExplainerDialog(parent)
     yield "path_explainer_question", explainer
