@@ -30,7 +30,7 @@ from app.services import rights as rights_service
 from app.services.context import AppContext
 from app.ui.path_explainer import PathExplainerDialog
 from app.ui.presentation import PresentationWindow, set_point_size
-from app.ui.text import _
+from app.ui.text import _, display
 
 TOPIC_INDEX_ROLE = int(Qt.ItemDataRole.UserRole)
 KHMER_BODY_POINT_SIZE = 17.0
@@ -126,6 +126,8 @@ class RightsPage(QWidget):
         self.text_scroll = QScrollArea()
         self.text_scroll.setWidgetResizable(True)
         self.text_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        # The text wraps to the column (Khmer between words): never a sideways scroll bar.
+        self.text_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.text_scroll.setWidget(text_panel)
 
         self.present_button = QPushButton()
@@ -323,13 +325,13 @@ class RightsPage(QWidget):
         self.english_toggle.blockSignals(True)
         self.english_toggle.setChecked(english)
         self.english_toggle.blockSignals(False)
-        self.topic_title.setText(km.title)
+        self.topic_title.setText(display(km.title))
         self.topic_title_en.setText(en.title)
         self._fill_paragraphs(km.slides, en.slides, english)
         sources = [_("Source: {source}").format(source=km.source)]
         if english and en.source != km.source:
             sources.append(f"Source: {en.source}")
-        self.source_label.setText("\n".join(sources))
+        self.source_label.setText(display("\n".join(sources)))
         self.topic_title_en.setVisible(english)
 
     def _fill_paragraphs(self, khmer: Sequence[str], english: Sequence[str], show: bool) -> None:
@@ -340,7 +342,7 @@ class RightsPage(QWidget):
         self.khmer_paragraphs, self.english_paragraphs = [], []
         position = 0
         for number, text in enumerate(khmer):
-            khmer_label = QLabel(text)
+            khmer_label = QLabel(display(text))
             khmer_label.setObjectName("rightsParagraphKhmer")
             set_point_size(khmer_label, KHMER_BODY_POINT_SIZE)
             _readable(khmer_label)

@@ -25,7 +25,6 @@ from app.services.context import AppContext
 from app.services.rights import rights_topics
 from app.ui.about import AboutDialog
 from app.ui.intake_page import IntakePage
-from app.ui.lock_screen import LockScreen
 from app.ui.main_window import NAVIGATION, MainWindow
 from app.ui.path_explainer import PathExplainerDialog
 from app.ui.presentation import PresentationWindow
@@ -89,6 +88,11 @@ def test_every_page_fits_every_screen(
                 window.show_page(key)
                 name = f"{language}_{width}x{height}_page_{key}"
                 problems += _check(window, name, shots, name)
+        window.lock_now()  # the lock screen replaces everything: it must fit too
+        for width, height in SCREENS:
+            window.resize(width, height)
+            name = f"{language}_{width}x{height}_lock_screen"
+            problems += _check(window, name, shots, name)
     finally:
         window.shutdown()
     _fail_if(problems, shots)
@@ -149,8 +153,6 @@ def _dialogs(ctx: AppContext, home: Path, parent: QWidget) -> Iterator[tuple[str
     yield "sign_in_error", sign_in
     yield "first_run", FirstRunDialog(home.parent / "fresh")
     yield "recovery_code", RecoveryCodeDialog("ABCD-EFGH-IJKL-MNOP-QRST-UVWX")
-    # The lock screen takes the whole window's place (app/ui/lock_screen.py).
-    yield "lock", LockScreen(ctx)
     yield "about", AboutDialog(parent)
     explainer = PathExplainerDialog(parent)
     yield "path_explainer_question", explainer
