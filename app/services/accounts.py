@@ -25,7 +25,7 @@ from app.i18n import _, format_number
 from app.services.audit import AuditAction, record_audit
 from app.services.context import AppContext, SignedInOfficer, open_app
 from app.services.security import LOCKED_EXTRA, Role, signed_in
-from app.services.settings import AppSettings, SettingsError, save_settings
+from app.services.settings import AppSettings, SettingsError, store_initial_settings
 from app.store.db import StoreError
 from app.store.keyring import (
     Keyring,
@@ -236,7 +236,7 @@ def first_run_setup(
                 details={"change": "first_run_setup", "username": username},
                 officer_id=officer_id,
             )
-        save_settings(ctx, settings)
+        store_initial_settings(ctx, settings)
         # The keyring is written last: its presence marks a finished set-up.
         _key, recovery_code = Keyring.create(home, username, password, db_key=db_key)
         finish_setup(home)

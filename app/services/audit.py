@@ -23,6 +23,9 @@ from app.store.models import AuditEntry
 from app.sync.format import canonical_json
 
 GENESIS_HASH = "0" * 64
+REFUSALS_SETTING = "audit_refusal_folds"
+REFUSAL_WINDOW_SECONDS = 60
+MAX_REFUSAL_KEYS = 100
 
 
 class AuditAction(StrEnum):
@@ -44,6 +47,8 @@ class AuditAction(StrEnum):
     SYNC = "sync"
     ACCOUNT_CHANGE = "account_change"
     SETTINGS_CHANGE = "settings_change"
+    REFUSED = "refused"
+    DRAFT_EDIT_BY_SUPERVISOR = "draft_edit_by_supervisor"
 
 
 # What each action is called on screen (the stored code stays English and stable).
@@ -127,6 +132,44 @@ def record_audit(
     return entry
 
 
+def record_refusal(
+    ctx: AppContext, action: str, reason: str, now: datetime | None = None
+) -> AuditEntry | None:
+    """Audit a refused action in its own transaction, folding repeats.
+
+    The first refusal of an (officer, action, reason) is written at once; further ones within
+    ``REFUSAL_WINDOW_SECONDS`` of the last written entry are only counted, and the count goes into
+    the next entry written for them (``"folded": n``). A script hammering a refused action thus
+    adds one entry a minute, not thousands, and no entry is ever removed to make room.
+    """
+    from app.store.models import Setting
+
+    moment = _utc_naive(now or datetime.now(UTC))
+    officer_id = ctx.officer.id if ctx.officer is not None else None
+    key = f"{officer_id}|{action}|{reason}"
+    with ctx.store.transaction() as session:
+        row = session.get(Setting, REFUSALS_SETTING)
+        folds: dict[str, Any] = dict(row.value) if row is not None and row.value else {}
+        fold = folds.get(key)
+        if isinstance(fold, dict):
+            last = datetime.fromisoformat(str(fold.get("at")))
+            if 0 <= (moment - last).total_seconds() < REFUSAL_WINDOW_SECONDS:
+                folds[key] = {**fold, "folded": int(fold.get("folded", 0)) + 1}
+                session.merge(Setting(key=REFUSALS_SETTING, value=folds))
+                return None
+        folded = int(fold.get("folded", 0)) if isinstance(fold, dict) else 0
+        details: dict[str, Any] = {"action": action, "reason": reason}
+        if folded:
+            details["folded"] = folded
+        entry = record_audit(session, ctx, AuditAction.REFUSED, details=details)
+        folds[key] = {"at": moment.isoformat(), "folded": 0}
+        if len(folds) > MAX_REFUSAL_KEYS:  # keep the newest keys
+            newest = sorted(folds.items(), key=lambda item: str(item[1].get("at")))
+            folds = dict(newest[-MAX_REFUSAL_KEYS:])
+        session.merge(Setting(key=REFUSALS_SETTING, value=folds))
+        return entry
+
+
 @dataclass(frozen=True)
 class ChainReport:
     entries: int
@@ -177,9 +220,9 @@ class AuditRow:
 
 def list_audit(ctx: AppContext, limit: int = 500, record_id: str | None = None) -> list[AuditRow]:
     """The newest entries first; supervisors and administrators only."""
-    from app.services.security import Role, require_role
+    from app.services.security import Action, authorize
 
-    require_role(ctx, Role.SUPERVISOR, Role.ADMINISTRATOR)
+    authorize(ctx, Action.READ_AUDIT)
     with ctx.store.transaction() as session:
         statement = select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit)
         if record_id is not None:

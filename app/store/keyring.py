@@ -57,6 +57,7 @@ FREE_ATTEMPTS = 3
 FIRST_DELAY_SECONDS = 30
 MAX_DELAY_SECONDS = 15 * 60
 MAX_PENDING_EVENTS = 200
+_FOLDED_EVENTS = frozenset({"login_failed", "recovery_failed"})
 
 # 32 symbols (5 bits each), without 0/O and 1/I, which are easy to confuse on paper.
 RECOVERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -441,9 +442,28 @@ class Keyring:
         self._save()
 
     def _note_event(self, action: str, details: Mapping[str, Any]) -> None:
+        """Note an event for the audit log. Repeated failures are folded into one event with a
+        count, and when the list is full failures go first: a script guessing passwords cannot
+        push a restore or a key rotation out before it reaches the audit log."""
         events = self._data.setdefault("pending_events", [])
-        events.append({"action": action, "at": self._clock(), **details})
-        del events[:-MAX_PENDING_EVENTS]
+        event = {"action": action, "at": self._clock(), **details}
+        last = events[-1] if events else None
+        if (
+            action in _FOLDED_EVENTS
+            and isinstance(last, dict)
+            and last.get("action") == action
+            and {k: v for k, v in last.items() if k not in ("at", "count", "last_at")}
+            == {k: v for k, v in event.items() if k != "at"}
+        ):
+            last["count"] = int(last.get("count", 1)) + 1
+            last["last_at"] = event["at"]
+            return
+        events.append(event)
+        while len(events) > MAX_PENDING_EVENTS:
+            index = next(
+                (i for i, old in enumerate(events) if old.get("action") in _FOLDED_EVENTS), 0
+            )
+            del events[index]
 
     def _save(self) -> None:
         text = json.dumps(self._data, indent=1, sort_keys=True, ensure_ascii=True)
