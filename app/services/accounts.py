@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from app.i18n import _, format_number
 from app.services.audit import AuditAction, record_audit
 from app.services.context import AppContext, SignedInOfficer, open_app
+from app.services.epoch import start_new_epoch
 from app.services.security import LOCKED_EXTRA, Role, signed_in
 from app.services.settings import AppSettings, SettingsError, store_initial_settings
 from app.store.db import StoreError
@@ -276,10 +277,16 @@ def _active_officer(session: Session, username: str) -> Officer | None:
     return officer if officer is not None and officer.active else None
 
 
-def _audit_pending_events(session: Session, keyring: Keyring) -> int:
-    """Copy events noted while the store was closed (wrong passwords, restores) into the log."""
+def _audit_pending_events(session: Session, keyring: Keyring, device_id: str) -> int:
+    """Copy events noted while the store was closed (wrong passwords, restores) into the log; a
+    restore also starts a new epoch (new reference code, audit numbers jump ahead)."""
     events = keyring.pending_events()
     for event in events:
+        if event.get("action") == "restore":
+            start_new_epoch(
+                session, None, device_id, {k: v for k, v in event.items() if k != "action"}
+            )
+            continue
         action = {
             "login_failed": AuditAction.LOGIN_FAILED,
             "recovery_failed": AuditAction.LOGIN_FAILED,
@@ -321,7 +328,7 @@ def _signed_in_context(
                 )
                 session.flush()
                 keyring.reset_password_with_key(username, new_password, db_key)
-            noted = _audit_pending_events(session, keyring)
+            noted = _audit_pending_events(session, keyring, ctx.device_id)
             record_audit(session, ctx, AuditAction.LOGIN, details=details, officer_id=officer.id)
             ctx.officer = SignedInOfficer(
                 officer.id, officer.username, officer.display_name, officer.role
@@ -412,7 +419,7 @@ def unlock(ctx: AppContext, password: str) -> None:
     if current is not None and current != db_key:
         raise damaged_keyring()
     with ctx.store.transaction() as session:
-        noted = _audit_pending_events(session, keyring)
+        noted = _audit_pending_events(session, keyring, ctx.device_id)
         record_audit(session, ctx, AuditAction.UNLOCK)
     if noted:
         keyring.clear_pending_events(noted)

@@ -26,6 +26,7 @@ from app.services import people
 from app.services.access import load_visible, signed_in_id, visible_applications
 from app.services.audit import AuditAction, record_audit
 from app.services.context import AppContext
+from app.services.epoch import reference_device_id
 from app.services.errors import RecordError
 from app.services.form_catalogue import form_definition
 from app.services.search_index import apply_derived
@@ -170,7 +171,8 @@ def _next_reference(session: Session, device_id: str) -> str:
     row = session.get(Setting, REFERENCE_SEQUENCE_KEY)
     sequence = int(row.value) + 1 if row is not None else 1
     session.merge(Setting(key=REFERENCE_SEQUENCE_KEY, value=sequence))
-    return new_reference(device_id, sequence)
+    # After a restore the references take a new device part (app.services.epoch).
+    return new_reference(reference_device_id(session, device_id), sequence)
 
 
 def _add_version(
