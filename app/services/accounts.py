@@ -23,8 +23,9 @@ from sqlalchemy.orm import Session
 
 from app.i18n import _, format_number
 from app.services.audit import AuditAction, record_audit
-from app.services.context import AppContext, SignedInOfficer, open_app
+from app.services.context import DB_KEY_EXTRA, AppContext, SignedInOfficer, open_app
 from app.services.epoch import start_new_epoch
+from app.services.key_rotation import settle_rotation
 from app.services.security import LOCKED_EXTRA, Role, signed_in
 from app.services.settings import AppSettings, SettingsError, store_initial_settings
 from app.store.db import StoreError
@@ -43,7 +44,6 @@ from app.store.models import Officer
 
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 200
-DB_KEY_EXTRA = "db_key"  # ctx.extras: the unwrapped database key, while signed in
 SETUP_MARKER_NAME = ".setup-incomplete"
 STORE_SUFFIXES = ("", "-wal", "-shm", "-journal")
 
@@ -357,6 +357,10 @@ def sign_in(home: Path, username: str, password: str) -> AppContext:
         raise SignInLocked(
             wait_message(error.retry_after_seconds), error.retry_after_seconds
         ) from error
+    except KeyringError as error:
+        raise damaged_keyring() from error
+    try:
+        db_key = settle_rotation(home, keyring, name, password, db_key)
     except KeyringError as error:
         raise damaged_keyring() from error
     return _signed_in_context(home, keyring, name, db_key, {"username": name})

@@ -20,6 +20,7 @@ from app.store.models import Application, OutboxItem, Setting
 
 DEVICE_ID_KEY = "device_id"
 DEVICE_NAME_KEY = "device_name"
+DB_KEY_EXTRA = "db_key"  # ctx.extras: the unwrapped database key, while signed in
 
 
 @dataclass(frozen=True)

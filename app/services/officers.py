@@ -30,6 +30,7 @@ from app.services.accounts import (
 )
 from app.services.audit import AuditAction, record_audit
 from app.services.context import AppContext
+from app.services.key_rotation import Progress, RotationResult, rotate_database_key
 from app.services.security import Role, require_role, signed_in
 from app.store.keyring import Keyring, KeyringError, TooManyAttempts, WrongPassword
 from app.store.models import Officer
@@ -100,15 +101,18 @@ def _officer_by_username(session: Session, username: str) -> Officer:
     return officer
 
 
-def deactivate_officer(ctx: AppContext, username: str) -> None:
-    """Switch an account off and remove its key: it can no longer open the data on this laptop."""
+def deactivate_officer(
+    ctx: AppContext, username: str, progress: Progress | None = None
+) -> RotationResult | None:
+    """Switch an account off, remove its key and rotate the database key, so that a copy of the
+    keyring made before cannot open the data on this laptop. None if it was already off."""
     me = require_role(ctx, Role.ADMINISTRATOR)
     with _keyring_change(ctx) as keyring, ctx.store.transaction() as session:
         officer = _officer_by_username(session, username)
         if officer.id == me.id:
             raise AccountError(_("You cannot switch off your own account."))
         if not officer.active:
-            return
+            return None
         officer.active = False
         record_audit(
             session,
@@ -120,6 +124,8 @@ def deactivate_officer(ctx: AppContext, username: str) -> None:
         session.flush()
         if keyring.has(officer.username):
             keyring.remove(officer.username)
+        name = officer.username
+    return rotate_database_key(ctx, f"deactivated {name}", progress)
 
 
 def reactivate_officer(ctx: AppContext, username: str, new_password: str) -> None:

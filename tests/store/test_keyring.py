@@ -48,7 +48,9 @@ def test_create_then_unwrap_gives_the_same_key(tmp_path: Path) -> None:
     assert key.hex() not in text
     entry = json.loads(text)["officers"]["dara"]
     assert entry["params"]["kdf"] == "argon2id"
-    assert {"salt", "nonce", "wrapped_key", "failed_attempts", "locked_until"} <= set(entry)
+    # Format 2: a password-wrapped private key, and the database key sealed to its public key.
+    fields = {"salt", "public", "wrapped_private", "sealed", "failed_attempts", "locked_until"}
+    assert fields <= set(entry)
 
 
 def test_recovery_code_format(tmp_path: Path) -> None:
