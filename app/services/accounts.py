@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.core.passwords import MAX_LENGTH, MIN_LENGTH, Weakness, weakness
 from app.i18n import _, format_number
 from app.services.audit import AuditAction, record_audit
 from app.services.context import DB_KEY_EXTRA, AppContext, SignedInOfficer, open_app
@@ -42,8 +43,8 @@ from app.store.keyring import (
 from app.store.location import database_path
 from app.store.models import Officer
 
-MIN_PASSWORD_LENGTH = 8
-MAX_PASSWORD_LENGTH = 200
+MIN_PASSWORD_LENGTH = MIN_LENGTH
+MAX_PASSWORD_LENGTH = MAX_LENGTH
 SETUP_MARKER_NAME = ".setup-incomplete"
 STORE_SUFFIXES = ("", "-wal", "-shm", "-journal")
 
@@ -84,15 +85,33 @@ def check_username(username: str) -> str:
     return name
 
 
-def check_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise PasswordPolicyError(
-            _("The password must have at least {count} characters.").format(
-                count=format_number(MIN_PASSWORD_LENGTH)
-            )
-        )
-    if len(password) > MAX_PASSWORD_LENGTH:
-        raise PasswordPolicyError(_("The password is too long."))
+def password_rules() -> str:
+    """The rules, shown next to every box where a new password is typed (before typing)."""
+    return _(
+        "At least {count} characters. Not a common password (such as password123 or "
+        "qwertyuiop), not the same or consecutive keys (11111111, abcdefgh), not your name. "
+        "A short sentence you can remember is best."
+    ).format(count=format_number(MIN_PASSWORD_LENGTH))
+
+
+def check_password(password: str, names: tuple[str, ...] = ()) -> None:
+    """Refuse a too short, too long, common or trivial password (``names``: the officer's user
+    name and full name)."""
+    problem = weakness(password, names)
+    if problem is None:
+        return
+    messages = {
+        Weakness.TOO_SHORT: _("The password must have at least {count} characters.").format(
+            count=format_number(MIN_PASSWORD_LENGTH)
+        ),
+        Weakness.TOO_LONG: _("The password is too long."),
+        Weakness.COMMON: _("This password is one of the most common ones. Choose another."),
+        Weakness.PATTERN: _(
+            "This password is too easy to guess (the same or consecutive keys). Choose another."
+        ),
+        Weakness.NAME: _("The password must not be made of the officer's name."),
+    }
+    raise PasswordPolicyError(messages[problem])
 
 
 def check_display_name(display_name: str) -> str:
@@ -216,7 +235,7 @@ def first_run_setup(
     the recovery code (show it once; it is not stored anywhere readable)."""
     username = check_username(admin_username)
     display_name = check_display_name(admin_display_name)
-    check_password(password)
+    check_password(password, (username, display_name))
     try:
         settings = AppSettings(language=language, device_name=device_name.strip()).validated()
     except SettingsError as error:
@@ -368,7 +387,7 @@ def sign_in(home: Path, username: str, password: str) -> AppContext:
 
 def sign_in_with_recovery(home: Path, code: str, username: str, new_password: str) -> AppContext:
     """Use the recovery code to give ``username`` a new password, and sign them in."""
-    check_password(new_password)
+    check_password(new_password, (username,))
     keyring = load_keyring(home)
     name = normalize_username(username)
     try:

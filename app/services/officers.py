@@ -71,7 +71,7 @@ def create_officer(
     name = check_username(username)
     shown = check_display_name(display_name)
     chosen = check_role(role)
-    check_password(password)
+    check_password(password, (name, shown))
     db_key = _db_key(ctx)
     officer_id = str(uuid.uuid4())
     with _keyring_change(ctx) as keyring, ctx.store.transaction() as session:
@@ -132,7 +132,7 @@ def reactivate_officer(ctx: AppContext, username: str, new_password: str) -> Non
     """Switch an account back on with a new password (its old key was removed when it was
     switched off, so the administrator gives a new password); administrators only."""
     require_role(ctx, Role.ADMINISTRATOR)
-    check_password(new_password)
+    check_password(new_password, (username,))
     db_key = _db_key(ctx)
     with _keyring_change(ctx) as keyring, ctx.store.transaction() as session:
         officer = _officer_by_username(session, username)
@@ -155,7 +155,7 @@ def reactivate_officer(ctx: AppContext, username: str, new_password: str) -> Non
 def change_password(ctx: AppContext, old_password: str, new_password: str) -> None:
     """The signed-in officer changes their own password."""
     officer = signed_in(ctx)
-    check_password(new_password)
+    check_password(new_password, (officer.username, officer.display_name))
     keyring = load_keyring(ctx.home)
     try:
         keyring.change_password(officer.username, old_password, new_password)
@@ -180,7 +180,7 @@ def change_password(ctx: AppContext, old_password: str, new_password: str) -> No
 def reset_password(ctx: AppContext, username: str, new_password: str) -> None:
     """Give another officer a new password (supervisors: field officers only; administrators: all)."""
     me = require_role(ctx, Role.SUPERVISOR, Role.ADMINISTRATOR)
-    check_password(new_password)
+    check_password(new_password, (username,))
     db_key = _db_key(ctx)
     with _keyring_change(ctx) as keyring, ctx.store.transaction() as session:
         officer = _officer_by_username(session, username)

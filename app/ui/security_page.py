@@ -28,12 +28,14 @@ from PySide6.QtWidgets import (
 
 from app.i18n import format_datetime, format_number
 from app.services import officers
+from app.services.accounts import password_rules
 from app.services.audit import action_label, list_audit, verify_audit_chain
 from app.services.backup import create_backup
 from app.services.context import AppContext
 from app.services.key_rotation import RotationResult, rotate_database_key
 from app.services.security import Action, Role, has_role, may, role_label
 from app.services.settings import load_settings
+from app.ui.sign_in import password_rules_label
 from app.ui.text import _
 from app.ui.worker import BackgroundTask
 
@@ -86,6 +88,8 @@ class SecurityPage(QWidget):
             strict=True,
         ):
             self.form.addRow(label, widget)
+        self.rules = password_rules_label()
+        self.form.addRow("", self.rules)
         officer_buttons = QHBoxLayout()
         for button in (
             self.create_button,
@@ -149,6 +153,7 @@ class SecurityPage(QWidget):
         for role in Role:
             self.new_role.addItem(role_label(role), str(role))
         self.new_role.setCurrentIndex(max(0, self.new_role.findData(current)))
+        self.rules.setText(password_rules())
         self.create_button.setText(_("Add the officer"))
         self.reset_button.setText(_("Give the selected officer a new password"))
         self.deactivate_button.setText(_("Switch the selected account off"))
