@@ -34,6 +34,7 @@ from app.services.security import Role, ensure_unlocked, require_role
 from app.store.models import (
     Application,
     ApplicationVersion,
+    Attachment,
     NotDuplicateDecision,
     OutboxItem,
     Setting,
@@ -142,6 +143,8 @@ def discard_draft(ctx: AppContext, application_id: str) -> None:
             text("DELETE FROM application_search WHERE application_id = :id"),
             {"id": application_id},
         )
+        # Scans and photos go with the draft (they are rows of their own).
+        session.execute(delete(Attachment).where(Attachment.application_id == application_id))
         session.execute(
             delete(NotDuplicateDecision).where(
                 or_(
