@@ -10,6 +10,7 @@ repeats folded together so that a flood of refusals cannot bury the real entries
 
 from __future__ import annotations
 
+import sys
 from enum import StrEnum
 
 from app.i18n import _
@@ -95,8 +96,7 @@ def has_role(ctx: AppContext, *roles: Role) -> bool:
     )
 
 
-def require_role(ctx: AppContext, *roles: Role) -> SignedInOfficer:
-    """The signed-in officer, if their role is one of ``roles``; PermissionDenied otherwise."""
+def _check_role(ctx: AppContext, roles: tuple[Role, ...]) -> SignedInOfficer:
     officer = signed_in(ctx)
     if officer.role not in roles:
         raise PermissionDenied(
@@ -105,6 +105,25 @@ def require_role(ctx: AppContext, *roles: Role) -> SignedInOfficer:
             )
         )
     return officer
+
+
+def _refusal_reason(error: PermissionDenied) -> str:
+    if isinstance(error, SessionLocked):
+        return "locked"
+    return "not_signed_in" if isinstance(error, NotSignedIn) else "role"
+
+
+def require_role(ctx: AppContext, *roles: Role) -> SignedInOfficer:
+    """The signed-in officer, if their role is one of ``roles``; otherwise the refusal is audited
+    (named by the calling service function) and PermissionDenied raised. Call it before opening
+    a transaction: the refusal is written in a transaction of its own."""
+    from app.services.audit import record_refusal  # audit imports this module
+
+    try:
+        return _check_role(ctx, roles)
+    except PermissionDenied as error:
+        record_refusal(ctx, sys._getframe(1).f_code.co_name, _refusal_reason(error))
+        raise
 
 
 def may(ctx: AppContext, action: Action) -> bool:
@@ -118,16 +137,9 @@ def authorize(ctx: AppContext, action: Action) -> SignedInOfficer:
     from app.services.audit import record_refusal  # audit imports this module
 
     try:
-        return require_role(ctx, *(Role(role) for role in ACTION_ROLES[action]))
+        return _check_role(ctx, tuple(Role(role) for role in ACTION_ROLES[action]))
     except PermissionDenied as error:
-        reason = (
-            "locked"
-            if isinstance(error, SessionLocked)
-            else "not_signed_in"
-            if isinstance(error, NotSignedIn)
-            else "role"
-        )
-        record_refusal(ctx, str(action), reason)
+        record_refusal(ctx, str(action), _refusal_reason(error))
         raise
 
 

@@ -165,3 +165,19 @@ def test_a_flood_of_refusals_is_folded_and_buries_nothing(ctx: AppContext) -> No
     refusals = _refusals(ctx)
     assert [r.get("folded") for r in refusals] == [None, 299, None]
     assert verify_audit_chain(ctx).intact
+
+
+def test_every_role_refusal_is_audited_with_the_action(ctx: AppContext) -> None:
+    from app.services.court import set_training_date
+    from app.services.officers import create_officer
+
+    add_officers(ctx, [FIELD_OFFICER])
+    ctx.officer = FIELD_OFFICER
+    with pytest.raises(PermissionDenied):
+        create_officer(ctx, "mole", "Mole", "administrator", "a long sentence here")
+    with pytest.raises(PermissionDenied):
+        set_training_date(ctx, None)
+    assert [(r["officer"], r["action"]) for r in _refusals(ctx)] == [
+        (FIELD_OFFICER.id, "create_officer"),
+        (FIELD_OFFICER.id, "settings"),
+    ]
