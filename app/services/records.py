@@ -35,6 +35,7 @@ from app.store.models import (
     Application,
     ApplicationVersion,
     Attachment,
+    AuditEntry,
     NotDuplicateDecision,
     OutboxItem,
     Setting,
@@ -112,6 +113,26 @@ def save_draft(ctx: AppContext, application_id: str, answers: Mapping[str, Any])
         application.draft_answers = dict(answers)
         application.updated_at = _now()
         apply_derived(session, application, answers)
+        if ctx.officer is not None and application.created_by not in (None, ctx.officer.id):
+            # A supervisor working on another officer's draft leaves a trace: one entry per
+            # stretch of editing (autosave runs often), a new one after anyone else acted on it.
+            last = session.scalars(
+                select(AuditEntry)
+                .where(AuditEntry.record_id == application_id)
+                .order_by(AuditEntry.seq.desc())
+                .limit(1)
+            ).first()
+            if last is None or (last.action, last.officer_id) != (
+                AuditAction.DRAFT_EDIT_BY_SUPERVISOR,
+                ctx.officer.id,
+            ):
+                record_audit(
+                    session,
+                    ctx,
+                    AuditAction.DRAFT_EDIT_BY_SUPERVISOR,
+                    application_id,
+                    {"draft_of": application.created_by},
+                )
 
 
 @dataclass(frozen=True)
