@@ -385,8 +385,12 @@ def sign_in(home: Path, username: str, password: str) -> AppContext:
     return _signed_in_context(home, keyring, name, db_key, {"username": name})
 
 
+NEW_RECOVERY_CODE_EXTRA = "new_recovery_code"  # ctx.extras: to show once after a recovery
+
+
 def sign_in_with_recovery(home: Path, code: str, username: str, new_password: str) -> AppContext:
-    """Use the recovery code to give ``username`` a new password, and sign them in."""
+    """Use the recovery code to give ``username`` a new password, and sign them in. The code is
+    then replaced: the new one is in ``ctx.extras[NEW_RECOVERY_CODE_EXTRA]`` (show it once)."""
     check_password(new_password, (username,))
     keyring = load_keyring(home)
     name = normalize_username(username)
@@ -396,9 +400,16 @@ def sign_in_with_recovery(home: Path, code: str, username: str, new_password: st
         raise SignInFailed(_("The recovery code is not right.")) from error
     except KeyringError as error:
         raise damaged_keyring() from error
-    return _signed_in_context(
+    ctx = _signed_in_context(
         home, keyring, name, db_key, {"username": name, "recovery": True}, new_password
     )
+    # Single use: the code just typed stops working; the new one is shown once, like the first.
+    try:
+        ctx.extras[NEW_RECOVERY_CODE_EXTRA] = keyring.replace_recovery_code(db_key)
+    except KeyringError as error:
+        ctx.close()
+        raise damaged_keyring() from error
+    return ctx
 
 
 def sign_out(ctx: AppContext) -> None:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from app.i18n import LANGUAGE_NAMES, LANGUAGES, current_language, set_language
 from app.services.accounts import (
+    NEW_RECOVERY_CODE_EXTRA,
     AccountError,
     first_run_setup,
     known_usernames,
@@ -310,6 +311,9 @@ class SignInDialog(QDialog):
             self.error.setText(str(error))
             self.password.clear()
             return
+        new_code = self.ctx.extras.pop(NEW_RECOVERY_CODE_EXTRA, None)
+        if new_code:  # the used code stopped working: the new one is shown once
+            RecoveryCodeDialog(str(new_code), self).exec()
         self.accept()
 
 
