@@ -270,10 +270,17 @@ def _well_formed(code: str, level: str) -> bool:
 # --- reading the file ----------------------------------------------------------------------------
 
 
+MAX_GAZETTEER_BYTES = 16 * 1024 * 1024  # the whole country's villages are about 2 MB
+
+
 def read_gazetteer(path: Path) -> Gazetteer:
     """Read and check a gazetteer CSV (UTF-8, a BOM is accepted). Raises ``GazetteerError``
     naming the line of the first problem."""
     try:
+        if path.stat().st_size > MAX_GAZETTEER_BYTES:
+            raise GazetteerError(
+                f"the file is larger than {MAX_GAZETTEER_BYTES // (1024 * 1024)} MB", path=path
+            )
         with path.open(encoding="utf-8-sig", newline="") as handle:
             return _parse(csv.reader(handle), path)
     except UnicodeDecodeError as exc:

@@ -28,6 +28,7 @@ from typing import Any
 
 import yaml
 
+from app.core.bounded_yaml import YamlLimitError, check_yaml
 from app.core.khmer_text import is_khmer, normalize_for_search
 from app.core.resources import assets_dir
 
@@ -40,6 +41,8 @@ SLIDE_SEPARATOR = "---"
 PATH_EXPLAINER_FILE = "path_explainer.yaml"
 
 _TOPIC_FILE = re.compile(r"^(?P<topic>[a-z0-9_]+)\.(?P<lang>[a-z]{2,3})\.md$")
+
+MAX_TOPIC_BYTES = 1024 * 1024  # a topic is a page or two of text
 
 
 class RightsError(ValueError):
@@ -194,6 +197,8 @@ def parse_topic_file(path: Path) -> tuple[str, int, TopicText]:
     if match is None:
         raise RightsError(path, "the file name must be <topic>.<lang>.md, e.g. reparations.km.md")
     try:
+        if path.stat().st_size > MAX_TOPIC_BYTES:
+            raise RightsError(path, f"the file is larger than {MAX_TOPIC_BYTES // 1024} KB")
         raw = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise RightsError(path, f"not UTF-8 text ({exc.reason})") from None
@@ -389,9 +394,15 @@ def load_path_explainer(path: Path | None = None) -> PathExplainer:
     """
     path = default_rights_dir() / PATH_EXPLAINER_FILE if path is None else path
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        text = path.read_text(encoding="utf-8-sig")
+        check_yaml(text)  # size, depth, aliases and numbers are bounded before parsing
+        data = yaml.safe_load(text)
     except OSError as exc:
         raise RightsError(path, f"cannot read the file ({exc.strerror})") from None
+    except UnicodeDecodeError as exc:
+        raise RightsError(path, f"not UTF-8 text ({exc.reason})") from None
+    except YamlLimitError as exc:
+        raise RightsError(path, str(exc)) from None
     except yaml.YAMLError as exc:
         raise RightsError(path, f"not valid YAML: {exc}") from None
     if not isinstance(data, dict):

@@ -10,6 +10,8 @@ from typing import Any
 
 import yaml
 
+from app.core.bounded_yaml import YamlLimitError, check_yaml
+
 
 class LineMap(dict[Any, Any]):
     """A mapping read from YAML, with the 1-based line it starts on."""
@@ -49,7 +51,12 @@ _LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
 def load_with_lines(text: str) -> Any:
-    """Parse ``text``; raises YamlLineError (with ``line``) when it is not valid YAML."""
+    """Parse ``text``; raises YamlLineError (with ``line``) when it is not valid YAML or breaks
+    the limits of :mod:`app.core.bounded_yaml` (checked before parsing)."""
+    try:
+        check_yaml(text)
+    except YamlLimitError as error:
+        raise YamlLineError(error.line, error.problem) from error
     try:
         return yaml.load(text, Loader=_LineLoader)  # a SafeLoader subclass
     except yaml.MarkedYAMLError as error:

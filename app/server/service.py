@@ -270,6 +270,7 @@ def _apply(
             if isinstance(seq, int) and seq not in have:
                 have.add(seq)
                 session.add(DeviceAudit(device_id=content.device_id, seq=seq, entry=entry))
+    _keep_audit_head(session, content)
     receipt = Receipt(
         batch_id=content.batch_id,
         batch_sha256=content.sha256,
@@ -289,6 +290,63 @@ def _apply(
         )
     )
     return receipt
+
+
+AUDIT_HEAD_SEQ = -1  # device_audit row holding the newest audit head a device sent
+AUDIT_FLAG_SEQ = -2  # device_audit row set when a device's audit chain went backwards
+
+
+def _keep_audit_head(session: Session, content: BatchContent) -> None:
+    """Keep the newest audit head of the device; flag a chain that goes backwards.
+
+    A batch that was late (say, a USB stick read after a network sync) carries a head behind the
+    kept one in both sequence and count: that is no sign of tampering. Backwards means the same
+    sequence number with another hash, or a higher number with no more entries than before (a log
+    cut and continued, or a restored backup): the office then looks at that laptop.
+    """
+    head = content.audit_head
+    try:
+        seq, count, digest = int(head["seq"]), int(head["count"]), str(head["head"])  # type: ignore[index]
+    except (KeyError, TypeError, ValueError):
+        return
+    new = {"seq": seq, "count": count, "head": digest}
+
+    def row(marker: int) -> DeviceAudit | None:
+        return session.scalars(
+            select(DeviceAudit).where(
+                DeviceAudit.device_id == content.device_id, DeviceAudit.seq == marker
+            )
+        ).first()
+
+    kept = row(AUDIT_HEAD_SEQ)
+    if kept is None:
+        session.add(DeviceAudit(device_id=content.device_id, seq=AUDIT_HEAD_SEQ, entry=new))
+        return
+    old = dict(kept.entry)
+    old_seq, old_count = int(old.get("seq", 0)), int(old.get("count", 0))
+    backwards = (
+        (seq == old_seq and digest != old.get("head"))
+        or (seq > old_seq and count <= old_count)
+        or (seq < old_seq and count >= old_count)
+    )
+    if backwards:
+        flag = {"flag": "audit_chain_went_backwards", "kept": old, "received": new}
+        flagged = row(AUDIT_FLAG_SEQ)
+        if flagged is None:
+            session.add(DeviceAudit(device_id=content.device_id, seq=AUDIT_FLAG_SEQ, entry=flag))
+        else:
+            flagged.entry = flag
+    if seq > old_seq:
+        kept.entry = new
+
+
+def audit_chain_flags(sessions: sessionmaker[Session]) -> dict[str, dict[str, Any]]:
+    """Devices whose audit chain went backwards, with the heads involved."""
+    with sessions() as session:
+        return {
+            row.device_id: dict(row.entry)
+            for row in session.scalars(select(DeviceAudit).where(DeviceAudit.seq == AUDIT_FLAG_SEQ))
+        }
 
 
 def ingest_batch(sessions: sessionmaker[Session], keys: ServerKeys, data: bytes) -> dict[str, Any]:

@@ -22,11 +22,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.errors import UserFacingError
+from app.core.passwords import MAX_LENGTH, MIN_LENGTH, Weakness, weakness
 from app.i18n import _, format_number
 from app.services.audit import AuditAction, record_audit
 from app.services.context import AppContext, SignedInOfficer, open_app
+from app.services.epoch import start_new_epoch
+from app.services.key_rotation import settle_rotation
 from app.services.security import Role, signed_in
-from app.services.settings import AppSettings, SettingsError, save_settings
+from app.services.settings import AppSettings, SettingsError, store_initial_settings
 from app.store.db import StoreError
 from app.store.keyring import (
     Keyring,
@@ -41,8 +44,8 @@ from app.store.keyring import (
 from app.store.location import database_path
 from app.store.models import Officer
 
-MIN_PASSWORD_LENGTH = 8
-MAX_PASSWORD_LENGTH = 200
+MIN_PASSWORD_LENGTH = MIN_LENGTH
+MAX_PASSWORD_LENGTH = MAX_LENGTH
 SETUP_MARKER_NAME = ".setup-incomplete"
 STORE_SUFFIXES = ("", "-wal", "-shm", "-journal")
 
@@ -83,15 +86,33 @@ def check_username(username: str) -> str:
     return name
 
 
-def check_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise PasswordPolicyError(
-            _("The password must have at least {count} characters.").format(
-                count=format_number(MIN_PASSWORD_LENGTH)
-            )
-        )
-    if len(password) > MAX_PASSWORD_LENGTH:
-        raise PasswordPolicyError(_("The password is too long."))
+def password_rules() -> str:
+    """The rules, shown next to every box where a new password is typed (before typing)."""
+    return _(
+        "At least {count} characters. Not a common password (such as password123 or "
+        "qwertyuiop), not the same or consecutive keys (11111111, abcdefgh), not your name. "
+        "A short sentence you can remember is best."
+    ).format(count=format_number(MIN_PASSWORD_LENGTH))
+
+
+def check_password(password: str, names: tuple[str, ...] = ()) -> None:
+    """Refuse a too short, too long, common or trivial password (``names``: the officer's user
+    name and full name)."""
+    problem = weakness(password, names)
+    if problem is None:
+        return
+    messages = {
+        Weakness.TOO_SHORT: _("The password must have at least {count} characters.").format(
+            count=format_number(MIN_PASSWORD_LENGTH)
+        ),
+        Weakness.TOO_LONG: _("The password is too long."),
+        Weakness.COMMON: _("This password is one of the most common ones. Choose another."),
+        Weakness.PATTERN: _(
+            "This password is too easy to guess (the same or consecutive keys). Choose another."
+        ),
+        Weakness.NAME: _("The password must not be made of the officer's name."),
+    }
+    raise PasswordPolicyError(messages[problem])
 
 
 def check_display_name(display_name: str) -> str:
@@ -215,7 +236,7 @@ def first_run_setup(
     the recovery code (show it once; it is not stored anywhere readable)."""
     username = check_username(admin_username)
     display_name = check_display_name(admin_display_name)
-    check_password(password)
+    check_password(password, (username, display_name))
     try:
         settings = AppSettings(language=language, device_name=device_name.strip()).validated()
     except SettingsError as error:
@@ -236,7 +257,7 @@ def first_run_setup(
                 details={"change": "first_run_setup", "username": username},
                 officer_id=officer_id,
             )
-        save_settings(ctx, settings)
+        store_initial_settings(ctx, settings)
         # The keyring is written last: its presence marks a finished set-up.
         _key, recovery_code = Keyring.create(home, username, password, db_key=db_key)
         finish_setup(home)
@@ -276,10 +297,16 @@ def _active_officer(session: Session, username: str) -> Officer | None:
     return officer if officer is not None and officer.active else None
 
 
-def _audit_pending_events(session: Session, keyring: Keyring) -> int:
-    """Copy events noted while the store was closed (wrong passwords, restores) into the log."""
+def _audit_pending_events(session: Session, keyring: Keyring, device_id: str) -> int:
+    """Copy events noted while the store was closed (wrong passwords, restores) into the log; a
+    restore also starts a new epoch (new reference code, audit numbers jump ahead)."""
     events = keyring.pending_events()
     for event in events:
+        if event.get("action") == "restore":
+            start_new_epoch(
+                session, None, device_id, {k: v for k, v in event.items() if k != "action"}
+            )
+            continue
         action = {
             "login_failed": AuditAction.LOGIN_FAILED,
             "recovery_failed": AuditAction.LOGIN_FAILED,
@@ -321,7 +348,7 @@ def _signed_in_context(
                 )
                 session.flush()
                 keyring.reset_password_with_key(username, new_password, db_key)
-            noted = _audit_pending_events(session, keyring)
+            noted = _audit_pending_events(session, keyring, ctx.device_id)
             record_audit(session, ctx, AuditAction.LOGIN, details=details, officer_id=officer.id)
             ctx.officer = SignedInOfficer(
                 officer.id, officer.username, officer.display_name, officer.role
@@ -352,12 +379,17 @@ def sign_in(home: Path, username: str, password: str) -> AppContext:
         ) from error
     except KeyringError as error:
         raise damaged_keyring() from error
+    try:
+        db_key = settle_rotation(home, keyring, name, password, db_key)
+    except KeyringError as error:
+        raise damaged_keyring() from error
     return _signed_in_context(home, keyring, name, db_key, {"username": name})
 
 
 def sign_in_with_recovery(home: Path, code: str, username: str, new_password: str) -> AppContext:
-    """Use the recovery code to give ``username`` a new password, and sign them in."""
-    check_password(new_password)
+    """Use the recovery code to give ``username`` a new password, and sign them in. The code is
+    then replaced: the new one is in ``ctx.new_recovery_code`` (show it once)."""
+    check_password(new_password, (username,))
     keyring = load_keyring(home)
     name = normalize_username(username)
     try:
@@ -366,9 +398,16 @@ def sign_in_with_recovery(home: Path, code: str, username: str, new_password: st
         raise SignInFailed(_("The recovery code is not right.")) from error
     except KeyringError as error:
         raise damaged_keyring() from error
-    return _signed_in_context(
+    ctx = _signed_in_context(
         home, keyring, name, db_key, {"username": name, "recovery": True}, new_password
     )
+    # Single use: the code just typed stops working; the new one is shown once, like the first.
+    try:
+        ctx.new_recovery_code = keyring.replace_recovery_code(db_key)
+    except KeyringError as error:
+        ctx.close()
+        raise damaged_keyring() from error
+    return ctx
 
 
 def sign_out(ctx: AppContext) -> None:
@@ -412,7 +451,7 @@ def unlock(ctx: AppContext, password: str) -> None:
     if current is not None and current != db_key:
         raise damaged_keyring()
     with ctx.store.transaction() as session:
-        noted = _audit_pending_events(session, keyring)
+        noted = _audit_pending_events(session, keyring, ctx.device_id)
         record_audit(session, ctx, AuditAction.UNLOCK)
     if noted:
         keyring.clear_pending_events(noted)

@@ -3,26 +3,89 @@
 Each entry is written in the same transaction as the action it records. ``entry_hash`` is the
 SHA-256 of the previous entry's hash and this entry's canonical content, so editing, deleting or
 reordering any row breaks every later link, which :func:`verify_audit_chain` reports.
+
+A chain alone cannot show that its *end* was cut off, or that someone rewrote a row and recomputed
+every later hash. So every entry also moves a **checkpoint** (a settings row written in the same
+transaction): the head's sequence number, the head hash and the number of entries, with an
+HMAC-SHA256 under the store's audit key (derived from the database key, so only the app holding
+the unwrapped key can make one; see :func:`app.store.db.audit_key_for`). Deleting the last rows or
+all rows no longer matches the count; a re-chained log no longer matches the head hash; a
+checkpoint rewritten to match fails its HMAC. Someone who holds a password can still recompute
+all of it on the laptop: that is why the head also goes to the office with every sync batch, and
+the office flags a chain that goes backwards (app/server). Sequence numbers are never reused: a
+new entry takes a number above both the last row and the checkpoint, and after a restore the
+first entry jumps far ahead (:func:`record_audit` ``seq_jump``), above what the laptop may have
+written after the backup was made.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.i18n import N_, _, format_number
 from app.services.context import AppContext
-from app.store.models import AuditEntry
+from app.store.db import AUDIT_KEY_INFO
+from app.store.models import AuditEntry, Setting
 from app.sync.format import canonical_json
 
 GENESIS_HASH = "0" * 64
+REFUSALS_SETTING = "audit_refusal_folds"
+REFUSAL_WINDOW_SECONDS = 60
+MAX_REFUSAL_KEYS = 100
+CHECKPOINT_SETTING = "audit_checkpoint"
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """Where the log ended at its last write (kept outside the audit table)."""
+
+    seq: int
+    count: int
+    head: str
+    mac: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"seq": self.seq, "count": self.count, "head": self.head, "mac": self.mac}
+
+
+def _checkpoint_mac(key: bytes, seq: int, count: int, head: str) -> str:
+    message = f"vss-outreach audit checkpoint|{seq}|{count}|{head}".encode("ascii")
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def load_checkpoint(session: Session) -> Checkpoint | None:
+    row = session.get(Setting, CHECKPOINT_SETTING)
+    value = row.value if row is not None else None
+    if not isinstance(value, dict):
+        return None
+    try:
+        mac = value.get("mac")
+        return Checkpoint(
+            int(value["seq"]),
+            int(value["count"]),
+            str(value["head"]),
+            None if mac is None else str(mac),
+        )
+    except (KeyError, TypeError, ValueError):
+        return Checkpoint(-1, -1, "", None)  # a damaged checkpoint never matches
+
+
+def write_checkpoint(session: Session, seq: int, count: int, head: str) -> Checkpoint:
+    """Store the checkpoint, keyed with the session's audit key when the store has one."""
+    key = session.info.get(AUDIT_KEY_INFO)
+    mac = _checkpoint_mac(key, seq, count, head) if isinstance(key, bytes) else None
+    checkpoint = Checkpoint(seq, count, head, mac)
+    session.merge(Setting(key=CHECKPOINT_SETTING, value=checkpoint.to_json()))
+    return checkpoint
 
 
 class AuditAction(StrEnum):
@@ -45,6 +108,8 @@ class AuditAction(StrEnum):
     SYNC = "sync"
     ACCOUNT_CHANGE = "account_change"
     SETTINGS_CHANGE = "settings_change"
+    REFUSED = "refused"
+    DRAFT_EDIT_BY_SUPERVISOR = "draft_edit_by_supervisor"
 
 
 # What each action is called on screen (the stored code stays English and stable).
@@ -108,14 +173,26 @@ def record_audit(
     record_id: str | None = None,
     details: Mapping[str, Any] | None = None,
     officer_id: str | None = None,
+    seq_jump: int = 0,
 ) -> AuditEntry:
-    """Append one entry inside the caller's transaction (so it commits or rolls back with it)."""
+    """Append one entry inside the caller's transaction (so it commits or rolls back with it);
+    ``seq_jump`` skips that many sequence numbers (after a restore)."""
     if officer_id is None and ctx is not None and ctx.officer is not None:
         officer_id = ctx.officer.id
     last = session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1)).first()
-    prev_hash = last.entry_hash if last is not None else GENESIS_HASH
+    checkpoint = load_checkpoint(session)
+    if checkpoint is not None and checkpoint.seq >= 0:
+        # Chain from where the log ended at its last write: rows cut off since then show as a
+        # broken link here, and their numbers are not given out again.
+        prev_hash, count = checkpoint.head, checkpoint.count
+        top = max(checkpoint.seq, last.seq if last is not None else 0)
+    else:
+        prev_hash = last.entry_hash if last is not None else GENESIS_HASH
+        count = int(session.scalar(select(func.count()).select_from(AuditEntry)) or 0)
+        top = last.seq if last is not None else 0
     at = _utc_naive(datetime.now(UTC))
     entry = AuditEntry(
+        seq=top + 1 + seq_jump,
         at=at,
         officer_id=officer_id,
         action=str(action),
@@ -126,31 +203,77 @@ def record_audit(
     )
     session.add(entry)
     session.flush()
+    write_checkpoint(session, entry.seq, count + 1, entry.entry_hash)
     return entry
+
+
+def record_refusal(
+    ctx: AppContext, action: str, reason: str, now: datetime | None = None
+) -> AuditEntry | None:
+    """Audit a refused action in its own transaction, folding repeats.
+
+    The first refusal of an (officer, action, reason) is written at once; further ones within
+    ``REFUSAL_WINDOW_SECONDS`` of the last written entry are only counted, and the count goes into
+    the next entry written for them (``"folded": n``). A script hammering a refused action thus
+    adds one entry a minute, not thousands, and no entry is ever removed to make room.
+    """
+    from app.store.models import Setting
+
+    moment = _utc_naive(now or datetime.now(UTC))
+    officer_id = ctx.officer.id if ctx.officer is not None else None
+    key = f"{officer_id}|{action}|{reason}"
+    with ctx.store.transaction() as session:
+        row = session.get(Setting, REFUSALS_SETTING)
+        folds: dict[str, Any] = dict(row.value) if row is not None and row.value else {}
+        fold = folds.get(key)
+        if isinstance(fold, dict):
+            last = datetime.fromisoformat(str(fold.get("at")))
+            if 0 <= (moment - last).total_seconds() < REFUSAL_WINDOW_SECONDS:
+                folds[key] = {**fold, "folded": int(fold.get("folded", 0)) + 1}
+                session.merge(Setting(key=REFUSALS_SETTING, value=folds))
+                return None
+        folded = int(fold.get("folded", 0)) if isinstance(fold, dict) else 0
+        details: dict[str, Any] = {"action": action, "reason": reason}
+        if folded:
+            details["folded"] = folded
+        entry = record_audit(session, ctx, AuditAction.REFUSED, details=details)
+        folds[key] = {"at": moment.isoformat(), "folded": 0}
+        if len(folds) > MAX_REFUSAL_KEYS:  # keep the newest keys
+            newest = sorted(folds.items(), key=lambda item: str(item[1].get("at")))
+            folds = dict(newest[-MAX_REFUSAL_KEYS:])
+        session.merge(Setting(key=REFUSALS_SETTING, value=folds))
+        return entry
 
 
 @dataclass(frozen=True)
 class ChainReport:
     entries: int
     first_broken_seq: int | None
+    cut: bool = False  # the log no longer reaches its checkpoint (end cut off or rewritten)
 
     @property
     def intact(self) -> bool:
-        return self.first_broken_seq is None
+        return self.first_broken_seq is None and not self.cut
 
     def message(self) -> str:
-        if self.intact:
-            return _("The audit log is intact ({count} entries).").format(
-                count=format_number(self.entries)
+        if self.first_broken_seq is not None:
+            return _("The audit log was altered at entry {seq}.").format(
+                seq=format_number(self.first_broken_seq)
             )
-        return _("The audit log was altered at entry {seq}.").format(
-            seq=format_number(self.first_broken_seq or 0)
+        if self.cut:
+            return _(
+                "Entries were removed from the end of the audit log, or it was rewritten "
+                "({count} entries remain)."
+            ).format(count=format_number(self.entries))
+        return _("The audit log is intact ({count} entries).").format(
+            count=format_number(self.entries)
         )
 
 
 def verify_chain_in(session: Session) -> ChainReport:
     prev_hash = GENESIS_HASH
     count = 0
+    last_seq = 0
     for entry in session.scalars(select(AuditEntry).order_by(AuditEntry.seq)):
         count += 1
         expected = entry_digest(
@@ -159,7 +282,28 @@ def verify_chain_in(session: Session) -> ChainReport:
         if entry.prev_hash != prev_hash or entry.entry_hash != expected:
             return ChainReport(entries=count, first_broken_seq=entry.seq)
         prev_hash = entry.entry_hash
-    return ChainReport(entries=count, first_broken_seq=None)
+        last_seq = entry.seq
+    checkpoint = load_checkpoint(session)
+    if checkpoint is None:
+        return ChainReport(entries=count, first_broken_seq=None, cut=count > 0)
+    key = session.info.get(AUDIT_KEY_INFO)
+    keyed_ok = not isinstance(key, bytes) or (
+        checkpoint.mac is not None
+        and hmac.compare_digest(
+            checkpoint.mac, _checkpoint_mac(key, checkpoint.seq, checkpoint.count, checkpoint.head)
+        )
+    )
+    matches = (checkpoint.seq, checkpoint.count, checkpoint.head) == (last_seq, count, prev_hash)
+    return ChainReport(entries=count, first_broken_seq=None, cut=not (keyed_ok and matches))
+
+
+def chain_head(session: Session) -> dict[str, Any] | None:
+    """The checkpoint as sent to the office with every sync batch (the office keeps the newest
+    and flags a device whose chain goes backwards)."""
+    checkpoint = load_checkpoint(session)
+    if checkpoint is None:
+        return None
+    return {"seq": checkpoint.seq, "count": checkpoint.count, "head": checkpoint.head}
 
 
 def verify_audit_chain(ctx: AppContext) -> ChainReport:
@@ -179,9 +323,9 @@ class AuditRow:
 
 def list_audit(ctx: AppContext, limit: int = 500, record_id: str | None = None) -> list[AuditRow]:
     """The newest entries first; supervisors and administrators only."""
-    from app.services.security import Role, require_role
+    from app.services.security import Action, authorize
 
-    require_role(ctx, Role.SUPERVISOR, Role.ADMINISTRATOR)
+    authorize(ctx, Action.READ_AUDIT)
     with ctx.store.transaction() as session:
         statement = select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit)
         if record_id is not None:

@@ -41,6 +41,8 @@ class AppContext:
     db_key: bytes | None = field(default=None, repr=False)
     # Locked by idle time or by hand: every service refuses record work until unlock.
     locked: bool = False
+    # After the recovery code was used: its replacement, shown once by the sign-in screen.
+    new_recovery_code: str | None = field(default=None, repr=False)
 
     def close(self) -> None:
         self.store.close()

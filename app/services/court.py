@@ -21,7 +21,7 @@ from app.i18n import _, format_date
 from app.pdf.layout import english_date, khmer_date, print_banner
 from app.services.audit import AuditAction, record_audit
 from app.services.context import AppContext, get_setting, set_setting
-from app.services.security import Role, require_role
+from app.services.security import Action, authorize
 
 TRAINING_DATE_KEY = "court_training_date"
 # The court began its work in 2006; a training date before it has nothing to show.
@@ -113,7 +113,7 @@ def receipt_next_steps(
 def set_training_date(ctx: AppContext, day: date | None) -> None:
     """Run the app as of ``day`` (None: as of today again). Supervisors and administrators only;
     audited."""
-    officer = require_role(ctx, Role.SUPERVISOR, Role.ADMINISTRATOR)
+    officer = authorize(ctx, Action.SETTINGS)
     if day is not None and not EARLIEST_TRAINING_DATE <= day < date.today():
         raise CourtError(
             _("A training date must be in the past, from {first} on.").format(

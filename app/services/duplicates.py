@@ -17,7 +17,8 @@ from app.services.audit import AuditAction, record_audit
 from app.services.context import AppContext
 from app.services.form_catalogue import form_definition
 from app.services.search_index import DerivedColumns, derive_columns, fts_phrase
-from app.store.models import Application, NotDuplicateDecision
+from app.services.security import Role, require_role, sees_all_records
+from app.store.models import Application, NotDuplicateDecision, Setting
 
 
 def _now() -> datetime:
@@ -33,9 +34,58 @@ class DuplicateCandidate:
     birth_year_min: int | None
     birth_year_max: int | None
     reason: str
+    hidden: bool = False  # another officer's applicant: shown to a field officer without details
 
 
 BIRTH_YEAR_TOLERANCE = 3
+REVIEWS_SETTING = "duplicate_reviews"
+MAX_REVIEWS = 500
+
+
+def _hidden_candidate() -> DuplicateCandidate:
+    return DuplicateCandidate(
+        "",
+        None,
+        "",
+        "",
+        None,
+        None,
+        _("A possible duplicate exists; a supervisor will review it."),
+        hidden=True,
+    )
+
+
+def _note_for_review(session: Any, application_id: str, others: list[str]) -> None:
+    """Keep the pair for supervisors (``duplicates_for_review``); bounded, newest kept."""
+    row = session.get(Setting, REVIEWS_SETTING)
+    reviews: list[dict[str, Any]] = list(row.value) if row is not None and row.value else []
+    known = {(r.get("application_id"), r.get("other_id")) for r in reviews}
+    for other in others:
+        if (application_id, other) not in known:
+            reviews.append(
+                {"application_id": application_id, "other_id": other, "at": _now().isoformat()}
+            )
+    session.merge(Setting(key=REVIEWS_SETTING, value=reviews[-MAX_REVIEWS:]))
+
+
+@dataclass(frozen=True)
+class DuplicateReview:
+    application_id: str
+    other_id: str
+    noted_at: str
+
+
+def duplicates_for_review(ctx: AppContext) -> list[DuplicateReview]:
+    """Possible duplicates a field officer was not shown in detail; supervisors only."""
+    require_role(ctx, Role.SUPERVISOR, Role.ADMINISTRATOR)
+    with ctx.store.transaction() as session:
+        row = session.get(Setting, REVIEWS_SETTING)
+        reviews = list(row.value) if row is not None and row.value else []
+    return [
+        DuplicateReview(str(r["application_id"]), str(r["other_id"]), str(r.get("at", "")))
+        for r in reviews
+        if isinstance(r, dict) and "application_id" in r and "other_id" in r
+    ]
 
 
 def find_possible_duplicates(
@@ -77,6 +127,9 @@ def find_possible_duplicates(
             )
         }
     found: list[DuplicateCandidate] = []
+    hidden: list[str] = []
+    sees_all = sees_all_records(ctx)
+    me = ctx.officer.id if ctx.officer is not None else None
     for other in candidates:
         if tuple(sorted((application_id, other.id))) in decided:
             continue
@@ -87,6 +140,10 @@ def find_possible_duplicates(
             and other.commune_code
             and derived.commune_code != other.commune_code
         ):
+            continue
+        if not sees_all and other.created_by != me:
+            # Another officer's applicant: no name, reference or birth year for a field officer.
+            hidden.append(other.id)
             continue
         same_script = derived.name_km and other.name_km == derived.name_km
         reason = _("Same Khmer name") if same_script else _("Similar name")
@@ -101,6 +158,10 @@ def find_possible_duplicates(
                 reason,
             )
         )
+    if hidden:
+        with ctx.store.transaction() as session:
+            _note_for_review(session, application_id, hidden)
+        found.append(_hidden_candidate())
     return found
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+import os
+import stat
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
@@ -68,17 +70,49 @@ def screening_notes(form: FormDefinition, answers: Mapping[str, Any]) -> list[Sc
     )
 
 
+def read_regular_file(path: Path, limit: int) -> bytes:
+    """The bytes of ``path`` if it is a regular file of at most ``limit`` bytes.
+
+    A symbolic link, a device (``/dev/zero`` never ends), a FIFO (blocks forever) or a folder is
+    refused before reading; the size is counted while reading, so a file that grows after the
+    check (or lies about its size) stops at the limit instead of filling memory.
+    """
+    too_large = RecordError(
+        _("This file is too large (more than {size} MB).").format(size=limit // (1024 * 1024))
+    )
+    not_regular = RecordError(_("Only an ordinary file can be attached (not a link or a device)."))
+    try:
+        if stat.S_ISLNK(os.lstat(path).st_mode):
+            raise not_regular
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        flags |= getattr(os, "O_BINARY", 0)
+        descriptor = os.open(path, flags)
+    except OSError as error:
+        raise RecordError(_("The file could not be read: {error}").format(error=error)) from error
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise not_regular
+    with os.fdopen(descriptor, "rb") as handle:
+        try:
+            chunks: list[bytes] = []
+            total = 0
+            while chunk := handle.read(1024 * 1024):
+                total += len(chunk)
+                if total > limit:
+                    raise too_large
+                chunks.append(chunk)
+        except OSError as error:
+            raise RecordError(
+                _("The file could not be read: {error}").format(error=error)
+            ) from error
+    return b"".join(chunks)
+
+
 def add_attachment(
     ctx: AppContext, application_id: str, field_id: str, path: Path
 ) -> dict[str, str]:
     """Read a scan or photo into the encrypted store; the answer keeps only {id, name, sha256}."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_ATTACHMENT_BYTES:
-            raise RecordError(_("This file is too large (more than 20 MB)."))
-        content = path.read_bytes()
-    except OSError as error:
-        raise RecordError(_("The file could not be read: {error}").format(error=error)) from error
+    content = read_regular_file(path, MAX_ATTACHMENT_BYTES)
     digest = hashlib.sha256(content).hexdigest()
     attachment_id = str(uuid.uuid4())
     media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"

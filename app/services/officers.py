@@ -29,6 +29,7 @@ from app.services.accounts import (
 )
 from app.services.audit import AuditAction, record_audit
 from app.services.context import AppContext
+from app.services.key_rotation import Progress, RotationResult, rotate_database_key
 from app.services.security import Role, require_role, signed_in
 from app.store.keyring import Keyring, KeyringError, TooManyAttempts, WrongPassword
 from app.store.models import Officer
@@ -69,7 +70,7 @@ def create_officer(
     name = check_username(username)
     shown = check_display_name(display_name)
     chosen = check_role(role)
-    check_password(password)
+    check_password(password, (name, shown))
     db_key = _db_key(ctx)
     officer_id = str(uuid.uuid4())
     with _keyring_change(ctx) as keyring, ctx.store.transaction() as session:
@@ -99,15 +100,18 @@ def _officer_by_username(session: Session, username: str) -> Officer:
     return officer
 
 
-def deactivate_officer(ctx: AppContext, username: str) -> None:
-    """Switch an account off and remove its key: it can no longer open the data on this laptop."""
+def deactivate_officer(
+    ctx: AppContext, username: str, progress: Progress | None = None
+) -> RotationResult | None:
+    """Switch an account off, remove its key and rotate the database key, so that a copy of the
+    keyring made before cannot open the data on this laptop. None if it was already off."""
     me = require_role(ctx, Role.ADMINISTRATOR)
     with _keyring_change(ctx) as keyring, ctx.store.transaction() as session:
         officer = _officer_by_username(session, username)
         if officer.id == me.id:
             raise AccountError(_("You cannot switch off your own account."))
         if not officer.active:
-            return
+            return None
         officer.active = False
         record_audit(
             session,
@@ -119,13 +123,15 @@ def deactivate_officer(ctx: AppContext, username: str) -> None:
         session.flush()
         if keyring.has(officer.username):
             keyring.remove(officer.username)
+        name = officer.username
+    return rotate_database_key(ctx, f"deactivated {name}", progress)
 
 
 def reactivate_officer(ctx: AppContext, username: str, new_password: str) -> None:
     """Switch an account back on with a new password (its old key was removed when it was
     switched off, so the administrator gives a new password); administrators only."""
     require_role(ctx, Role.ADMINISTRATOR)
-    check_password(new_password)
+    check_password(new_password, (username,))
     db_key = _db_key(ctx)
     with _keyring_change(ctx) as keyring, ctx.store.transaction() as session:
         officer = _officer_by_username(session, username)
@@ -148,7 +154,7 @@ def reactivate_officer(ctx: AppContext, username: str, new_password: str) -> Non
 def change_password(ctx: AppContext, old_password: str, new_password: str) -> None:
     """The signed-in officer changes their own password."""
     officer = signed_in(ctx)
-    check_password(new_password)
+    check_password(new_password, (officer.username, officer.display_name))
     keyring = load_keyring(ctx.home)
     try:
         keyring.change_password(officer.username, old_password, new_password)
@@ -173,7 +179,7 @@ def change_password(ctx: AppContext, old_password: str, new_password: str) -> No
 def reset_password(ctx: AppContext, username: str, new_password: str) -> None:
     """Give another officer a new password (supervisors: field officers only; administrators: all)."""
     me = require_role(ctx, Role.SUPERVISOR, Role.ADMINISTRATOR)
-    check_password(new_password)
+    check_password(new_password, (username,))
     db_key = _db_key(ctx)
     with _keyring_change(ctx) as keyring, ctx.store.transaction() as session:
         officer = _officer_by_username(session, username)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.core.approx_date import ApproxDate
@@ -33,7 +33,7 @@ from app.i18n import _
 from app.services import access, errors, form_catalogue
 from app.services.audit import AuditAction, record_audit
 from app.services.context import AppContext
-from app.services.security import ensure_unlocked
+from app.services.security import ensure_unlocked, sees_all_records
 from app.store.models import Application, Person, PersonLink
 
 PERSON_ID_KEY = "_direct_victim_person_id"
@@ -172,6 +172,19 @@ def suggest_direct_victims(ctx: AppContext, text: str, limit: int = 10) -> list[
         .group_by(PersonLink.person_id)
         .subquery()
     )
+    if not sees_all_records(ctx):
+        # A field officer is offered only people already linked to their own applicants: names
+        # and birth years of other officers' applicants' relatives stay with those officers.
+        mine = (
+            select(PersonLink.person_id)
+            .join(Application, Application.id == PersonLink.application_id)
+            .where(
+                Application.created_by == ctx.officer.id
+                if ctx.officer is not None
+                else Application.created_by.is_(None)
+            )
+        )
+        conditions = [and_(or_(*conditions), Person.id.in_(mine))]
     statement = (
         select(Person, func.coalesce(counts.c.n, 0))
         .outerjoin(counts, counts.c.person_id == Person.id)

@@ -27,6 +27,7 @@ from app.services import people
 from app.services.access import load_visible, signed_in_id, visible_applications
 from app.services.audit import AuditAction, record_audit
 from app.services.context import AppContext
+from app.services.epoch import reference_device_id
 from app.services.errors import RecordError
 from app.services.form_catalogue import form_definition
 from app.services.remembered import remember_answers
@@ -35,6 +36,8 @@ from app.services.security import Role, ensure_unlocked, require_role, signed_in
 from app.store.models import (
     Application,
     ApplicationVersion,
+    Attachment,
+    AuditEntry,
     NotDuplicateDecision,
     OutboxItem,
     Setting,
@@ -119,6 +122,26 @@ def save_draft(ctx: AppContext, application_id: str, answers: Mapping[str, Any])
         application.draft_answers = dict(answers)
         application.updated_at = _now()
         apply_derived(session, application, answers)
+        if ctx.officer is not None and application.created_by not in (None, ctx.officer.id):
+            # A supervisor working on another officer's draft leaves a trace: one entry per
+            # stretch of editing (autosave runs often), a new one after anyone else acted on it.
+            last = session.scalars(
+                select(AuditEntry)
+                .where(AuditEntry.record_id == application_id)
+                .order_by(AuditEntry.seq.desc())
+                .limit(1)
+            ).first()
+            if last is None or (last.action, last.officer_id) != (
+                AuditAction.DRAFT_EDIT_BY_SUPERVISOR,
+                ctx.officer.id,
+            ):
+                record_audit(
+                    session,
+                    ctx,
+                    AuditAction.DRAFT_EDIT_BY_SUPERVISOR,
+                    application_id,
+                    {"draft_of": application.created_by},
+                )
 
 
 @dataclass(frozen=True)
@@ -151,6 +174,8 @@ def discard_draft(ctx: AppContext, application_id: str) -> None:
             text("DELETE FROM application_search WHERE application_id = :id"),
             {"id": application_id},
         )
+        # Scans and photos go with the draft (they are rows of their own).
+        session.execute(delete(Attachment).where(Attachment.application_id == application_id))
         session.execute(
             delete(NotDuplicateDecision).where(
                 or_(
@@ -180,7 +205,8 @@ def _next_reference(session: Session, device_id: str) -> str:
     row = session.get(Setting, REFERENCE_SEQUENCE_KEY)
     sequence = int(row.value) + 1 if row is not None else 1
     session.merge(Setting(key=REFERENCE_SEQUENCE_KEY, value=sequence))
-    return new_reference(device_id, sequence)
+    # After a restore the references take a new device part (app.services.epoch).
+    return new_reference(reference_device_id(session, device_id), sequence)
 
 
 def add_version(

@@ -1,12 +1,16 @@
 """Roles and permission checks, enforced here in the service layer (the UI only hides buttons).
 
-* field officer: own records and drafts;
-* supervisor: every record on the device, corrections, exports, the audit log;
-* administrator: accounts and settings, and everything a supervisor may do.
+* field officer: own records and drafts, network sync to the enrolled office;
+* supervisor: every record on the device, corrections, USB exports, backups, settings, the audit log;
+* administrator: accounts, enrolment, office policy, and everything a supervisor may do.
+
+Every refused action is written to the audit log (:func:`app.services.audit.record_refusal`), with
+repeats folded together so that a flood of refusals cannot bury the real entries.
 """
 
 from __future__ import annotations
 
+import sys
 from enum import StrEnum
 
 from app.core.errors import UserFacingError
@@ -18,6 +22,41 @@ class Role(StrEnum):
     FIELD_OFFICER = "field_officer"
     SUPERVISOR = "supervisor"
     ADMINISTRATOR = "administrator"
+
+
+class Action(StrEnum):
+    """Actions checked by :func:`authorize` (the audit log names refusals by these)."""
+
+    ENROL = "enrol"
+    SYNC = "sync"
+    EXPORT_USB = "export_usb"
+    IMPORT_RECEIPTS = "import_receipts"
+    SETTINGS = "settings"
+    OFFICE_POLICY = "office_policy"
+    BACKUP = "backup"
+    ROTATE_KEY = "rotate_key"
+    MANAGE_ACCOUNTS = "manage_accounts"
+    READ_AUDIT = "read_audit"
+
+
+_ALL_ROLES = ("field_officer", "supervisor", "administrator")
+_SUPERVISORS = ("supervisor", "administrator")
+_ADMINISTRATORS = ("administrator",)
+
+# Who may do what. Network sync sends batches sealed to the office key to the enrolled office, so
+# field officers may; a USB export puts every officer's records on a stick, so only supervisors.
+ACTION_ROLES: dict[Action, tuple[str, ...]] = {
+    Action.ENROL: _ADMINISTRATORS,
+    Action.SYNC: _ALL_ROLES,
+    Action.EXPORT_USB: _SUPERVISORS,
+    Action.IMPORT_RECEIPTS: _ALL_ROLES,
+    Action.SETTINGS: _SUPERVISORS,
+    Action.OFFICE_POLICY: _ADMINISTRATORS,
+    Action.BACKUP: _SUPERVISORS,
+    Action.ROTATE_KEY: _ADMINISTRATORS,
+    Action.MANAGE_ACCOUNTS: _ADMINISTRATORS,
+    Action.READ_AUDIT: _SUPERVISORS,
+}
 
 
 class PermissionDenied(UserFacingError):
@@ -53,8 +92,7 @@ def has_role(ctx: AppContext, *roles: Role) -> bool:
     return ctx.officer is not None and not ctx.locked and ctx.officer.role in roles
 
 
-def require_role(ctx: AppContext, *roles: Role) -> SignedInOfficer:
-    """The signed-in officer, if their role is one of ``roles``; PermissionDenied otherwise."""
+def _check_role(ctx: AppContext, roles: tuple[Role, ...]) -> SignedInOfficer:
     officer = signed_in(ctx)
     if officer.role not in roles:
         raise PermissionDenied(
@@ -63,6 +101,42 @@ def require_role(ctx: AppContext, *roles: Role) -> SignedInOfficer:
             )
         )
     return officer
+
+
+def _refusal_reason(error: PermissionDenied) -> str:
+    if isinstance(error, SessionLocked):
+        return "locked"
+    return "not_signed_in" if isinstance(error, NotSignedIn) else "role"
+
+
+def require_role(ctx: AppContext, *roles: Role) -> SignedInOfficer:
+    """The signed-in officer, if their role is one of ``roles``; otherwise the refusal is audited
+    (named by the calling service function) and PermissionDenied raised. Call it before opening
+    a transaction: the refusal is written in a transaction of its own."""
+    from app.services.audit import record_refusal  # audit imports this module
+
+    try:
+        return _check_role(ctx, roles)
+    except PermissionDenied as error:
+        record_refusal(ctx, sys._getframe(1).f_code.co_name, _refusal_reason(error))
+        raise
+
+
+def may(ctx: AppContext, action: Action) -> bool:
+    """Whether the signed-in, unlocked officer may do ``action`` (for showing buttons)."""
+    return has_role(ctx, *(Role(role) for role in ACTION_ROLES[action]))
+
+
+def authorize(ctx: AppContext, action: Action) -> SignedInOfficer:
+    """The signed-in officer if they may do ``action`` now; otherwise the refusal is audited and
+    NotSignedIn, SessionLocked or PermissionDenied is raised. Call it outside any transaction."""
+    from app.services.audit import record_refusal  # audit imports this module
+
+    try:
+        return _check_role(ctx, tuple(Role(role) for role in ACTION_ROLES[action]))
+    except PermissionDenied as error:
+        record_refusal(ctx, str(action), _refusal_reason(error))
+        raise
 
 
 def sees_all_records(ctx: AppContext) -> bool:

@@ -39,6 +39,7 @@ from app.services.context import AppContext
 from app.services.court_statuses import apply_status_updates, pending_ack, set_pending_ack
 from app.services.errors import SyncError
 from app.services.records import AWAITING_SIGNATURE
+from app.services.security import Action, authorize
 from app.services.sync_enrolment import device_keys, require_enrolment, tls_pin
 from app.services.sync_lock import SyncBusy, sync_lock
 from app.services.sync_outbox import (
@@ -309,6 +310,7 @@ def sync_now(
 ) -> SyncResult:
     """Send everything waiting, then fetch court statuses. Never raises for network trouble: the
     result says what happened (``error`` is a translated message)."""
+    authorize(ctx, Action.SYNC)
     result = SyncResult()
     try:
         with sync_lock(ctx.home), OUTBOX_LOCK:

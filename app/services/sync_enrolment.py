@@ -15,6 +15,7 @@ from app.i18n import _
 from app.services.audit import AuditAction, record_audit
 from app.services.context import AppContext, get_setting
 from app.services.errors import SyncError
+from app.services.security import Action, authorize
 from app.services.settings import load_settings
 from app.store.models import Setting
 from app.sync.crypto import (
@@ -60,17 +61,44 @@ def enrolment_request(ctx: AppContext) -> dict[str, Any]:
     }
 
 
-def install_enrolment(ctx: AppContext, data: Mapping[str, Any]) -> None:
-    """Trust the office keys from an enrolment file made for this device."""
+def enrolment_fingerprint(data: Mapping[str, Any]) -> str:
+    """The fingerprint of the office keys in an enrolment file, to show before installing it."""
+    try:
+        return ServerPublicKeys.from_json(dict(data)).fingerprint()
+    except (KeyError, KeyFormatError, ValueError, TypeError) as error:
+        raise SyncError(_("This enrolment file is damaged.")) from error
+
+
+def install_enrolment(
+    ctx: AppContext, data: Mapping[str, Any], confirmed_fingerprint: str | None = None
+) -> None:
+    """Trust the office keys from an enrolment file made for this device; administrators only.
+
+    Replacing keys already trusted needs ``confirmed_fingerprint``: the fingerprint the
+    administrator was shown (:func:`enrolment_fingerprint`) and compared with the office's. When
+    given on a first enrolment it must match too.
+    """
+    authorize(ctx, Action.ENROL)
     if data.get("device_id") != ctx.device_id:
         raise SyncError(_("This enrolment file was made for another laptop."))
     try:
         keys = ServerPublicKeys.from_json(dict(data))
-    except (KeyError, KeyFormatError, ValueError) as error:
+    except (KeyError, KeyFormatError, ValueError, TypeError) as error:
         raise SyncError(_("This enrolment file is damaged.")) from error
     pin = data.get(TLS_PIN_FIELD)
     if pin is not None and not (isinstance(pin, str) and re.fullmatch(r"[0-9a-f]{64}", pin)):
         raise SyncError(_("This enrolment file is damaged."))
+    current = server_public_keys(ctx)
+    replacing = current is not None and current.fingerprint() != keys.fingerprint()
+    if confirmed_fingerprint is not None or replacing:
+        typed = "".join((confirmed_fingerprint or "").split()).upper()
+        if typed != "".join(keys.fingerprint().split()):
+            raise SyncError(
+                _(
+                    "The office key was not confirmed. Compare its fingerprint with the one "
+                    "the office gave you, then confirm."
+                )
+            )
     with ctx.store.transaction() as session:
         session.merge(Setting(key=SERVER_KEYS_SETTING, value=keys.to_json()))
         session.merge(
@@ -83,7 +111,15 @@ def install_enrolment(ctx: AppContext, data: Mapping[str, Any]) -> None:
                 },
             )
         )
-        record_audit(session, ctx, AuditAction.SETTINGS_CHANGE, details={"sync": "enrolled"})
+        record_audit(
+            session,
+            ctx,
+            AuditAction.SETTINGS_CHANGE,
+            details={
+                "sync": "re-enrolled" if replacing else "enrolled",
+                "office_key": keys.fingerprint(),
+            },
+        )
 
 
 def tls_pin(ctx: AppContext) -> str | None:

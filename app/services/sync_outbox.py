@@ -19,6 +19,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.i18n import _
+from app.services.audit import chain_head
 from app.services.context import AppContext
 from app.services.errors import SyncError
 from app.services.records import AWAITING_SIGNATURE, version_payload
@@ -144,6 +145,7 @@ def _seal_one(ctx: AppContext, keys: ServerPublicKeys, limit: int) -> StoredBatc
                 audit=audit,
                 server_public=keys.encryption,
                 device_key=device_key,
+                audit_head=chain_head(session),
             )
             digest = sealed_sha256(sealed)
             audit_from: int | None = int(audit[0]["seq"]) if audit else None

@@ -17,6 +17,7 @@ from app.services.court_statuses import (
     signed_ack,
 )
 from app.services.errors import SyncError
+from app.services.security import Action, authorize
 from app.services.sync_enrolment import device_keys, require_enrolment
 from app.services.sync_lock import SyncBusy, sync_lock
 from app.services.sync_outbox import (
@@ -52,6 +53,7 @@ def export_batches(ctx: AppContext, folder: Path) -> int:
     Nothing is marked synced: the rows stay ``in_batch`` until the office's receipts come back
     (:func:`import_receipts`) or the same batches are sent over the network.
     """
+    authorize(ctx, Action.EXPORT_USB)
     keys = require_enrolment(ctx)
     try:
         with sync_lock(ctx.home), OUTBOX_LOCK:
@@ -106,6 +108,7 @@ def _export_locked(ctx: AppContext, keys: ServerPublicKeys, folder: Path) -> int
 
 def import_receipts(ctx: AppContext, folder: Path) -> int:
     """Apply the office's receipts from ``folder/receipts``; returns the records acknowledged."""
+    authorize(ctx, Action.IMPORT_RECEIPTS)
     keys = require_enrolment(ctx)
     try:
         with stick_folder(folder) as stick:

@@ -23,6 +23,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 from app.store.location import backups_dir
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+AUDIT_KEY_INFO = "audit_key"
 
 
 class StoreError(Exception):
@@ -144,14 +145,29 @@ def _note_statement(state: ORMExecuteState) -> None:
         state.session.info[_WROTE] = True
 
 
+def audit_key_for(db_key: bytes) -> bytes:
+    """The key of the audit checkpoint's HMAC: derived from the database key, so it is held only
+    by an app that unwrapped that key, and it changes when the database key is rotated."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    return HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=None, info=b"vss-outreach audit checkpoint"
+    ).derive(db_key)
+
+
 class Store:
-    """An open, migrated device database and its session factory."""
+    """An open, migrated device database and its session factory.
+
+    Sessions carry the audit key in ``session.info[AUDIT_KEY_INFO]`` (encrypted stores only).
+    """
 
     def __init__(self, path: Path, key: bytes | None = None) -> None:
         self.path = path
         self.engine = create_store_engine(path, key)
         self.pre_migration_backup = migrate(self.engine, path)
-        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        info = {AUDIT_KEY_INFO: audit_key_for(key)} if key is not None else {}
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False, info=info)
         event.listen(self.sessions, "after_flush", _note_flush)
         event.listen(self.sessions, "do_orm_execute", _note_statement)
         self._listeners: list[Callable[[], None]] = []

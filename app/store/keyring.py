@@ -40,6 +40,16 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from app.store.officer_keys import (
+    DamagedEntry,
+    SealError,
+    is_sealed_entry,
+    new_entry_keys,
+    public_of,
+    seal,
+    unseal,
+)
+
 KEYRING_FILE_NAME = "keyring.json"
 FAST_KDF_ENV = "VSS_OUTREACH_FAST_KDF"
 KEY_BYTES = 32
@@ -57,12 +67,14 @@ FREE_ATTEMPTS = 3
 FIRST_DELAY_SECONDS = 30
 MAX_DELAY_SECONDS = 15 * 60
 MAX_PENDING_EVENTS = 200
+_FOLDED_EVENTS = frozenset({"login_failed", "recovery_failed"})
 
 # 32 symbols (5 bits each), without 0/O and 1/I, which are easy to confuse on paper.
 RECOVERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 RECOVERY_GROUPS = 7
 RECOVERY_GROUP_SIZE = 4  # 28 symbols = 140 bits
 _RECOVERY_AD = b"vss-outreach recovery"
+_RECOVERY_NAME = "vss-outreach recovery"  # associated data of a sealed recovery entry
 _CHECK_LABEL = b"vss-outreach keyring check"
 
 
@@ -295,7 +307,12 @@ class Keyring:
         except WrongPassword:
             self._count_failure(username, entry)
             raise
-        if entry.get("failed_attempts") or entry.get("locked_until"):
+        if not is_sealed_entry(entry) and self.check_key(key):
+            # A format-1 entry: rewrite it now that the password is at hand, so that a key
+            # rotation can reach this officer without their password.
+            self._data["officers"][username] = self._wrap_for(username, password, key)
+            self._save()
+        elif entry.get("failed_attempts") or entry.get("locked_until"):
             entry["failed_attempts"] = 0
             entry["locked_until"] = None
             self._save()
@@ -308,10 +325,15 @@ class Keyring:
         symbols = normalize_recovery_code(code)
         wrapping = _recovery_wrapping_key(symbols, _unb64(recovery["salt"]))
         try:
-            key = AESGCM(wrapping).decrypt(
-                _unb64(recovery["nonce"]), _unb64(recovery["wrapped_key"]), _RECOVERY_AD
-            )
-        except InvalidTag as error:
+            if is_sealed_entry(recovery):
+                key = unseal(recovery, wrapping, _RECOVERY_NAME)
+            else:
+                key = AESGCM(wrapping).decrypt(
+                    _unb64(recovery["nonce"]), _unb64(recovery["wrapped_key"]), _RECOVERY_AD
+                )
+        except DamagedEntry as error:
+            raise KeyringError("The recovery entry is damaged") from error
+        except (InvalidTag, SealError) as error:
             self._note_event("recovery_failed", {})
             self._save()
             raise WrongRecoveryCode("The recovery code is not right") from error
@@ -380,26 +402,31 @@ class Keyring:
     def _wrap_for(self, username: str, password: str, db_key: bytes) -> dict[str, Any]:
         params = KdfParams.default()
         salt = secrets.token_bytes(16)
-        nonce = secrets.token_bytes(12)
-        wrapped = AESGCM(derive_key(password, salt, params)).encrypt(
-            nonce, db_key, username.encode("utf-8")
-        )
         return {
             "salt": _b64(salt),
             "params": params.to_json(),
-            "nonce": _b64(nonce),
-            "wrapped_key": _b64(wrapped),
+            **new_entry_keys(derive_key(password, salt, params), username, db_key),
             "failed_attempts": 0,
             "locked_until": None,
         }
 
     def _unwrap_entry(self, username: str, password: str, entry: Mapping[str, Any]) -> bytes:
+        damaged = KeyringError(f"The keyring entry of {username!r} is damaged")
+        if is_sealed_entry(entry):
+            try:
+                params = KdfParams.from_json(entry["params"])
+                wrapping = derive_key(password, _unb64(entry["salt"]), params)
+                return unseal(entry, wrapping, username)
+            except (KeyError, TypeError, ValueError, DamagedEntry) as error:
+                raise damaged from error
+            except SealError as error:
+                raise WrongPassword("Wrong user name or password") from error
         try:
             params = KdfParams.from_json(entry["params"])
             salt, nonce = _unb64(entry["salt"]), _unb64(entry["nonce"])
             wrapped = _unb64(entry["wrapped_key"])
         except (KeyError, TypeError, ValueError) as error:
-            raise KeyringError(f"The keyring entry of {username!r} is damaged") from error
+            raise damaged from error
         try:
             return AESGCM(derive_key(password, salt, params)).decrypt(
                 nonce, wrapped, username.encode("utf-8")
@@ -410,15 +437,63 @@ class Keyring:
     def _set_recovery(self, db_key: bytes) -> str:
         code = new_recovery_code()
         salt = secrets.token_bytes(16)
-        nonce = secrets.token_bytes(12)
         wrapping = _recovery_wrapping_key(normalize_recovery_code(code), salt)
         self._data["recovery"] = {
             "kdf": "hkdf-sha256",
             "salt": _b64(salt),
-            "nonce": _b64(nonce),
-            "wrapped_key": _b64(AESGCM(wrapping).encrypt(nonce, db_key, _RECOVERY_AD)),
+            **new_entry_keys(wrapping, _RECOVERY_NAME, db_key),
         }
         return code
+
+    # --- rotating the database key ------------------------------------------------------------
+
+    def begin_rotation(self, old_key: bytes, new_key: bytes) -> list[str]:
+        """Seal ``new_key`` to every officer (and the recovery entry) in a pending section, kept
+        beside the current one until :meth:`finish_rotation`. Returns the officers whose entries
+        are still of format 1 (they cannot be reached without their password and need a new one)."""
+        self._require_key(old_key)
+        officers: dict[str, Any] = {}
+        unreachable: list[str] = []
+        for username, entry in self._data["officers"].items():
+            if not is_sealed_entry(entry):
+                unreachable.append(username)
+                continue
+            officers[username] = {**entry, "sealed": seal(new_key, public_of(entry), username)}
+        recovery = self._data.get("recovery")
+        if isinstance(recovery, dict) and is_sealed_entry(recovery):
+            recovery = {**recovery, "sealed": seal(new_key, public_of(recovery), _RECOVERY_NAME)}
+        else:
+            recovery = None  # a format-1 recovery entry cannot follow: a new code is needed
+        self._data["rotation"] = {
+            "key_check": _key_check(new_key),
+            "officers": officers,
+            "recovery": recovery,
+        }
+        self._save()
+        return sorted(unreachable)
+
+    def rotation_pending(self) -> bool:
+        return isinstance(self._data.get("rotation"), dict)
+
+    def unwrap_rotation(self, username: str, password: str) -> bytes:
+        """The pending new key, for a sign-in after a rotation was cut off midway."""
+        entry = self._data["rotation"]["officers"].get(username)
+        if entry is None:
+            raise WrongPassword("Wrong user name or password")
+        return self._unwrap_entry(username, password, entry)
+
+    def finish_rotation(self) -> bool:
+        """Make the pending section the current one; True when the recovery code followed."""
+        rotation = self._data.pop("rotation")
+        self._data["officers"] = rotation["officers"]
+        self._data["key_check"] = rotation["key_check"]
+        self._data["recovery"] = rotation["recovery"]
+        self._save()
+        return rotation["recovery"] is not None
+
+    def abandon_rotation(self) -> None:
+        if self._data.pop("rotation", None) is not None:
+            self._save()
 
     def _check_not_locked(self, username: str, entry: dict[str, Any]) -> None:
         locked_until = entry.get("locked_until")
@@ -441,9 +516,28 @@ class Keyring:
         self._save()
 
     def _note_event(self, action: str, details: Mapping[str, Any]) -> None:
+        """Note an event for the audit log. Repeated failures are folded into one event with a
+        count, and when the list is full failures go first: a script guessing passwords cannot
+        push a restore or a key rotation out before it reaches the audit log."""
         events = self._data.setdefault("pending_events", [])
-        events.append({"action": action, "at": self._clock(), **details})
-        del events[:-MAX_PENDING_EVENTS]
+        event = {"action": action, "at": self._clock(), **details}
+        last = events[-1] if events else None
+        if (
+            action in _FOLDED_EVENTS
+            and isinstance(last, dict)
+            and last.get("action") == action
+            and {k: v for k, v in last.items() if k not in ("at", "count", "last_at")}
+            == {k: v for k, v in event.items() if k != "at"}
+        ):
+            last["count"] = int(last.get("count", 1)) + 1
+            last["last_at"] = event["at"]
+            return
+        events.append(event)
+        while len(events) > MAX_PENDING_EVENTS:
+            index = next(
+                (i for i, old in enumerate(events) if old.get("action") in _FOLDED_EVENTS), 0
+            )
+            del events[index]
 
     def _save(self) -> None:
         text = json.dumps(self._data, indent=1, sort_keys=True, ensure_ascii=True)

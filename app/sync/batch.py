@@ -93,6 +93,7 @@ class BatchContent:
     records: list[dict[str, Any]]
     audit: list[dict[str, Any]]
     sha256: str  # of the sealed bytes
+    audit_head: dict[str, Any] | None = None  # the device's audit checkpoint when sealed
 
 
 def sealed_sha256(data: bytes) -> str:
@@ -117,17 +118,19 @@ def seal_batch(
     audit: Sequence[Mapping[str, Any]],
     server_public: X25519PublicKey,
     device_key: Ed25519PrivateKey,
+    audit_head: Mapping[str, Any] | None = None,
 ) -> bytes:
     """The sealed bytes of one batch (see the module docstring for the layout)."""
-    content = canonical_json(
-        {
-            "batch_id": batch_id,
-            "device_id": device_id,
-            "created_at": created_at,
-            "records": [dict(record) for record in records],
-            "audit": [dict(entry) for entry in audit],
-        }
-    )
+    body: dict[str, Any] = {
+        "batch_id": batch_id,
+        "device_id": device_id,
+        "created_at": created_at,
+        "records": [dict(record) for record in records],
+        "audit": [dict(entry) for entry in audit],
+    }
+    if audit_head is not None:
+        body["audit_head"] = dict(audit_head)
+    content = canonical_json(body)
     if len(content) > MAX_PLAIN_BYTES:
         raise BatchTooLarge(f"{len(content)} bytes of content")
     ephemeral = X25519PrivateKey.generate()
@@ -263,6 +266,7 @@ def open_batch(
         records=content["records"],
         audit=content["audit"],
         sha256=sealed_sha256(data),
+        audit_head=content["audit_head"] if isinstance(content.get("audit_head"), dict) else None,
     )
 
 

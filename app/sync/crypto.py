@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -148,6 +149,14 @@ class ServerPublicKeys:
             "server_encryption_public": b64encode(public_bytes(self.encryption)),
             "server_signing_public": b64encode(public_bytes(self.signing)),
         }
+
+    def fingerprint(self) -> str:
+        """What an administrator compares with the office (read aloud or on paper) before
+        trusting these keys: 128 bits of SHA-256 over both keys, in groups of four."""
+        digest = hashlib.sha256(
+            public_bytes(self.encryption) + public_bytes(self.signing)
+        ).hexdigest()[:32]
+        return " ".join(digest[i : i + 4] for i in range(0, 32, 4)).upper()
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ServerPublicKeys:

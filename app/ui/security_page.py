@@ -6,7 +6,9 @@ gets a translated refusal); the page only hides what the role cannot use.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtWidgets import (
     QComboBox,
@@ -16,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QProgressBar,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -24,14 +27,18 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import UserFacingError
-from app.i18n import format_datetime
+from app.i18n import format_datetime, format_number
 from app.services import officers
+from app.services.accounts import password_rules
 from app.services.audit import action_label, list_audit, verify_audit_chain
 from app.services.backup import create_backup
 from app.services.context import AppContext
-from app.services.security import Role, has_role, role_label
+from app.services.key_rotation import RotationResult, rotate_database_key
+from app.services.security import Action, Role, has_role, may, role_label
 from app.services.settings import load_settings
+from app.ui.sign_in import password_rules_label
 from app.ui.text import _
+from app.ui.worker import BackgroundTask
 
 
 def _item(text: str) -> QTableWidgetItem:
@@ -82,6 +89,8 @@ class SecurityPage(QWidget):
             strict=True,
         ):
             self.form.addRow(label, widget)
+        self.rules = password_rules_label()
+        self.form.addRow("", self.rules)
         officer_buttons = QHBoxLayout()
         for button in (
             self.create_button,
@@ -110,8 +119,17 @@ class SecurityPage(QWidget):
         self.backup_button = QPushButton()
         self.backup_button.setObjectName("backupNow")
         self.backup_button.clicked.connect(self.choose_backup_folder)
+        self.rotate_button = QPushButton()
+        self.rotate_button.setObjectName("rotateKey")
+        self.rotate_button.clicked.connect(self.rotate_key)
+        self.key_progress = QProgressBar()
+        self.key_progress.setObjectName("keyProgress")
+        self.key_progress.setVisible(False)
+        self.task: BackgroundTask | None = None
         backup_layout = QHBoxLayout(self.backup_box)
         backup_layout.addWidget(self.backup_button)
+        backup_layout.addWidget(self.rotate_button)
+        backup_layout.addWidget(self.key_progress, 1)
         backup_layout.addStretch(1)
 
         layout = QVBoxLayout(self)
@@ -136,10 +154,15 @@ class SecurityPage(QWidget):
         for role in Role:
             self.new_role.addItem(role_label(role), str(role))
         self.new_role.setCurrentIndex(max(0, self.new_role.findData(current)))
+        self.rules.setText(password_rules())
         self.create_button.setText(_("Add the officer"))
         self.reset_button.setText(_("Give the selected officer a new password"))
         self.deactivate_button.setText(_("Switch the selected account off"))
         self.reactivate_button.setText(_("Switch it back on with the new password"))
+        self.rotate_button.setText(_("Give the data a new key"))
+        self.rotate_button.setToolTip(
+            _("If a password or a copy of this laptop's files may be in the wrong hands.")
+        )
         self.audit_box.setTitle(_("Audit log (newest first)"))
         self.audit.setHorizontalHeaderLabels([_("Time"), _("Officer"), _("Action"), _("Record")])
         self.backup_box.setTitle(_("Backup"))
@@ -156,6 +179,7 @@ class SecurityPage(QWidget):
             self.new_username,
         ):
             widget.setEnabled(can_manage)
+        self.rotate_button.setVisible(may(self.ctx, Action.ROTATE_KEY))
         self.officers_box.setVisible(can_supervise)
         self.audit_box.setVisible(can_supervise)
         self.backup_box.setVisible(can_supervise)
@@ -226,13 +250,59 @@ class SecurityPage(QWidget):
 
     def deactivate_selected(self) -> None:
         username = self._selected_username()
-        if username is None:
+        if username is not None:
+            self._run_key_change(
+                lambda progress, _cancelled: officers.deactivate_officer(
+                    self.ctx, username, progress
+                )
+            )
+
+    def rotate_key(self) -> None:
+        """Suspected compromise (a lost laptop found again, a password seen): a new data key."""
+        self._run_key_change(
+            lambda progress, _cancelled: rotate_database_key(
+                self.ctx, "suspected_compromise", progress
+            )
+        )
+
+    def _run_key_change(self, job: Callable[[Any, Any], RotationResult | None]) -> None:
+        """The key is changed off the UI thread, with progress (minutes at 100,000 records)."""
+        if self.task is not None and self.task.is_running():
             return
-        try:
-            officers.deactivate_officer(self.ctx, username)
-        except UserFacingError as error:
-            self.message.setText(error.full_text())
+        self.task = BackgroundTask(job)
+        self.task.progressed.connect(self._key_progressed)
+        self.task.succeeded.connect(self._key_changed)
+        self.task.failed.connect(lambda error: self._key_change_ended(str(error)))
+        self.key_progress.setRange(0, 0)
+        self.key_progress.setVisible(True)
+        for button in (self.deactivate_button, self.rotate_button):
+            button.setEnabled(False)
+        self.message.setText(_("Changing the key of the data… Please wait."))
+        self.task.start()
+
+    def _key_progressed(self, done: int, total: int) -> None:
+        self.key_progress.setRange(0, max(total, 1))
+        self.key_progress.setValue(done)
+
+    def _key_changed(self, result: RotationResult | None) -> None:
+        if result is None:
+            self._key_change_ended("")
             return
+        text = _("The data has a new key ({seconds} s). Old copies of the key file open nothing.")
+        text = text.format(seconds=format_number(round(result.seconds)))
+        if result.needs_new_password:
+            text += " " + _("Give these officers a new password: {names}").format(
+                names=", ".join(result.needs_new_password)
+            )
+        if not result.recovery_followed:
+            text += " " + _("Make a new recovery code now: the old one stopped working.")
+        self._key_change_ended(text)
+
+    def _key_change_ended(self, text: str) -> None:
+        self.key_progress.setVisible(False)
+        for button in (self.deactivate_button, self.rotate_button):
+            button.setEnabled(True)
+        self.message.setText(text)
         self.refresh()
 
     def reactivate_selected(self) -> None:

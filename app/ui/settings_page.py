@@ -18,7 +18,14 @@ from PySide6.QtWidgets import (
 
 from app.i18n import LANGUAGE_NAMES, LANGUAGES
 from app.services.context import AppContext
-from app.services.settings import AppSettings, SettingsError, load_settings, save_settings
+from app.services.security import Action, PermissionDenied, may
+from app.services.settings import (
+    AppSettings,
+    SettingsError,
+    load_policy,
+    load_settings,
+    save_settings,
+)
 from app.ui.text import _
 from app.ui.training_date import TrainingDateBox
 
@@ -84,7 +91,13 @@ class SettingsPage(QWidget):
         self.retranslate()
 
     def load(self) -> None:
+        allowed = may(self.ctx, Action.SETTINGS)
+        editors: list[QWidget] = [self.language, self.khmer_digits, self.idle_minutes]
+        editors += [self.server_url, self.device_name, self.backup_folder, self.choose_backup]
+        for widget in [*editors, self.save_button]:
+            widget.setEnabled(allowed)
         settings = load_settings(self.ctx)
+        self.idle_minutes.setMaximum(load_policy(self.ctx).idle_lock_max_minutes)
         self.language.setCurrentIndex(max(0, self.language.findData(settings.language)))
         self.khmer_digits.setChecked(settings.khmer_digits)
         self.idle_minutes.setValue(settings.idle_lock_minutes)
@@ -105,7 +118,7 @@ class SettingsPage(QWidget):
     def save(self) -> bool:
         try:
             save_settings(self.ctx, self.current())
-        except SettingsError as error:
+        except (SettingsError, PermissionDenied) as error:
             self.message.setStyleSheet("color: #a00000;")
             self.message.setText(str(error))
             return False
@@ -135,3 +148,11 @@ class SettingsPage(QWidget):
         self.choose_backup.setText(_("Choose…"))
         self.save_button.setText(_("Save settings"))
         self.training_box.retranslate()
+        if not may(self.ctx, Action.SETTINGS):
+            self.message.setStyleSheet("")
+            self.message.setText(_("Only a supervisor or an administrator can change settings."))
+        self.idle_minutes.setToolTip(
+            _("The office allows at most {minutes} minutes.").format(
+                minutes=load_policy(self.ctx).idle_lock_max_minutes
+            )
+        )

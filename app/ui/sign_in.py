@@ -26,6 +26,7 @@ from app.services.accounts import (
     AccountError,
     first_run_setup,
     known_usernames,
+    password_rules,
     sign_in,
     sign_in_with_recovery,
 )
@@ -39,6 +40,15 @@ def _password_box(name: str) -> QLineEdit:
     box.setObjectName(name)
     box.setEchoMode(QLineEdit.EchoMode.Password)
     return box
+
+
+def password_rules_label() -> QLabel:
+    """The password rules, shown before the officer types a new password."""
+    label = QLabel()
+    label.setObjectName("passwordRules")
+    label.setWordWrap(True)
+    label.setStyleSheet("color: #444444;")
+    return label
 
 
 def _error_label() -> QLabel:
@@ -89,6 +99,8 @@ class FirstRunDialog(QDialog):
         ]
         for label, widget in zip(self.labels, widgets, strict=True):
             self.form.addRow(label, widget)
+        self.rules = password_rules_label()
+        self.form.insertRow(self.form.rowCount() - 1, "", self.rules)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
         self.buttons.accepted.connect(self.create_account)
         self.restore_button = QPushButton()
@@ -121,6 +133,7 @@ class FirstRunDialog(QDialog):
         ]
         for label, text in zip(self.labels, texts, strict=True):
             label.setText(text)
+        self.rules.setText(password_rules())
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         if ok is not None:
             ok.setText(_("Create the account"))
@@ -224,6 +237,8 @@ class SignInDialog(QDialog):
         self.form.addRow(self.password_label, self.password)
         self.form.addRow(self.code_label, self.recovery_code)
         self.form.addRow(self.new_password_label, self.new_password)
+        self.rules = password_rules_label()
+        self.form.addRow("", self.rules)
         self.sign_in_button = QPushButton()
         self.sign_in_button.setObjectName("signInButton")
         self.sign_in_button.setDefault(True)
@@ -257,6 +272,7 @@ class SignInDialog(QDialog):
         self.password_label.setText(_("Password"))
         self.code_label.setText(_("Recovery code"))
         self.new_password_label.setText(_("New password"))
+        self.rules.setText(password_rules())
         self.sign_in_button.setText(_("Sign in"))
         self.forgot_button.setText(
             _("Back to the password") if self.recovering else _("Forgot the password?")
@@ -279,6 +295,7 @@ class SignInDialog(QDialog):
             self.code_label,
             self.new_password,
             self.new_password_label,
+            self.rules,
         ):
             widget.setVisible(self.recovering)
 
@@ -297,6 +314,9 @@ class SignInDialog(QDialog):
             self.error.setText(str(error))
             self.password.clear()
             return
+        new_code, self.ctx.new_recovery_code = self.ctx.new_recovery_code, None
+        if new_code:  # the used code stopped working: the new one is shown once
+            RecoveryCodeDialog(str(new_code), self).exec()
         self.accept()
 
 

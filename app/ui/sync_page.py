@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -30,11 +31,13 @@ from app.core.errors import UserFacingError
 from app.i18n import format_number
 from app.services import sync, sync_enrolment, sync_outbox, sync_usb
 from app.services.context import AppContext, sync_summary
+from app.services.security import Action, may
 from app.services.settings import SettingsError, load_settings, save_settings
 from app.ui.text import ReadingProgressBar, _
 from app.ui.worker import BackgroundTask, JobView, run_job
 
 AUTO_SYNC_INTERVAL_MS = 3 * 60 * 1000
+MAX_ENROLMENT_FILE_BYTES = 64 * 1024
 
 
 class SyncPage(QWidget):
@@ -152,6 +155,10 @@ class SyncPage(QWidget):
             if enrolled
             else _("This laptop is not enrolled with the central office yet.")
         )
+        # What the role may not do is not offered (the services refuse it anyway).
+        self.server_url.setReadOnly(not may(self.ctx, Action.SETTINGS))
+        self.export_button.setVisible(may(self.ctx, Action.EXPORT_USB))
+        self.install_button.setVisible(may(self.ctx, Action.ENROL))
         self.quarantine.clear()
         for item in sync_outbox.quarantined_records(self.ctx):
             self.quarantine.addItem(f"{item.reference or '—'} {item.name_km}: {item.reason}")
@@ -296,17 +303,39 @@ class SyncPage(QWidget):
         if path:
             self.install_from(Path(path))
 
-    def install_from(self, path: Path) -> None:
+    def confirm_fingerprint(self, fingerprint: str) -> bool:
+        """Show the office key's fingerprint; the administrator compares it with the office's."""
+        answer = QMessageBox.question(
+            self,
+            _("Trust this office key?"),
+            _(
+                "Compare this fingerprint with the one the office gave you (on paper or by "
+                "phone). Only if every group is the same, press Yes.\n\n{fingerprint}"
+            ).format(fingerprint=fingerprint),
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def install_from(self, path: Path) -> bool:
         try:
+            if path.stat().st_size > MAX_ENROLMENT_FILE_BYTES:
+                raise ValueError(path.name)
             data = json.loads(path.read_text(encoding="utf-8"))
-            sync_enrolment.install_enrolment(self.ctx, data)
-        except (OSError, ValueError) as error:
+            if not isinstance(data, dict):
+                raise ValueError(path.name)
+            fingerprint = sync_enrolment.enrolment_fingerprint(data)
+            if not self.confirm_fingerprint(fingerprint):
+                self.message.setText(_("The enrolment file was not installed."))
+                return False
+            sync_enrolment.install_enrolment(self.ctx, data, fingerprint)
+        except (OSError, ValueError, RecursionError) as error:
             self.message.setText(_("This enrolment file is damaged.") + f" ({error})")
-            return
+            return False
         except UserFacingError as error:
             self.message.setText(error.full_text())
-            return
+            return False
+        self.message.setText(_("This laptop is enrolled with the central office."))
         self.refresh()
+        return True
 
     def shutdown(self) -> None:
         self.auto_timer.stop()

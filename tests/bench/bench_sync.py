@@ -13,6 +13,7 @@ from app.server.service import enrol_device
 from app.services import sync, sync_enrolment
 from app.services.context import open_app
 from app.sync.crypto import ServerKeys
+from tests.officers import as_administrator
 from tests.sync.harness import FaultProxy, LiveServer, add_records, live_server
 
 RECORDS = 10_000
@@ -21,7 +22,7 @@ RECORDS = 10_000
 def _run_device(
     folder: Path, server: LiveServer, keys: ServerKeys, url: str
 ) -> tuple[float, sync.SyncResult, int]:
-    ctx = open_app(folder / "home")
+    ctx = as_administrator(open_app(folder / "home"))
     request = sync_enrolment.enrolment_request(ctx)
     enrol_device(server.sessions, request["device_id"], request["signing_public"], "bench")
     sync_enrolment.install_enrolment(ctx, {"device_id": ctx.device_id, **keys.public.to_json()})

@@ -19,6 +19,7 @@ from app.services import errors, sync, sync_enrolment
 from app.services.context import AppContext, open_app
 from app.sync.crypto import sign_document
 from app.sync.protocol import status_request
+from tests.officers import as_administrator
 from tests.sync.harness import LiveServer, add_records, device_public_b64
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,7 +36,7 @@ def test_serve_runs_the_api_and_a_device_syncs_with_it(tmp_path: Path, home: Pat
     database = f"sqlite:///{tmp_path / 'office.db'}"
     assert server_main(["init-keys", str(keys)]) == 0
     assert server_main(["init-keys", str(keys)]) == 1  # never overwrites keys
-    ctx = open_app(home)
+    ctx = as_administrator(open_app(home))
     try:
         enrolment = tmp_path / "enrolment.json"
         assert server_main([
@@ -91,7 +92,7 @@ def _a_reference(ctx: AppContext) -> str:
 
 
 def test_enrolment_file_for_another_laptop_is_refused(tmp_path: Path, home: Path) -> None:
-    ctx = open_app(home)
+    ctx = as_administrator(open_app(home))
     try:
         with pytest.raises(errors.SyncError):
             sync_enrolment.install_enrolment(ctx, {"device_id": "someone-else"})

@@ -48,7 +48,9 @@ def test_create_then_unwrap_gives_the_same_key(tmp_path: Path) -> None:
     assert key.hex() not in text
     entry = json.loads(text)["officers"]["dara"]
     assert entry["params"]["kdf"] == "argon2id"
-    assert {"salt", "nonce", "wrapped_key", "failed_attempts", "locked_until"} <= set(entry)
+    # Format 2: a password-wrapped private key, and the database key sealed to its public key.
+    fields = {"salt", "public", "wrapped_private", "sealed", "failed_attempts", "locked_until"}
+    assert fields <= set(entry)
 
 
 def test_recovery_code_format(tmp_path: Path) -> None:
@@ -132,7 +134,24 @@ def test_repeated_failures_impose_a_growing_persisted_delay(tmp_path: Path) -> N
     assert entry["failed_attempts"] == 0 and entry["locked_until"] is None
     # Failures were noted for the audit log.
     events = Keyring.load(tmp_path).pending_events()
-    assert [e["action"] for e in events].count("login_failed") >= 4
+    failures = sum(int(e.get("count", 1)) for e in events if e["action"] == "login_failed")
+    assert failures >= 4
+
+
+def test_a_flood_of_wrong_passwords_is_folded_and_keeps_a_noted_restore(tmp_path: Path) -> None:
+    Keyring.create(tmp_path, "dara", "correct horse")
+    keyring = Keyring.load(tmp_path)
+    keyring.note_event("restore", {"backup": "vss-backup-1.vssbak"})
+    for guess in range(500):  # alternating names cannot be folded...
+        keyring.note_event("login_failed", {"username": f"guess-{guess % 2}"})
+    events = Keyring.load(tmp_path).pending_events()
+    assert len(events) == 200
+    assert events[0]["action"] == "restore"  # ...but the failures go first when the list is full
+    for _guess in range(500):
+        keyring.note_event("login_failed", {"username": "dara"})
+    events = Keyring.load(tmp_path).pending_events()
+    assert events[0]["action"] == "restore"
+    assert events[-1]["username"] == "dara" and events[-1]["count"] == 500
 
 
 def test_delay_schedule_is_capped() -> None:

@@ -33,6 +33,7 @@ from app.services.records import version_payload
 from app.store.models import Application, ApplicationVersion, OutboxItem
 from app.sync.crypto import ServerKeys, b64encode, public_bytes
 from app.sync.format import record_digest
+from tests.officers import as_administrator
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 
@@ -283,7 +284,7 @@ class FaultProxy:
 
 def enrolled_device(home: Path, server: LiveServer, keys: ServerKeys) -> AppContext:
     """A device store in ``home`` enrolled with the server (as the enrol-device CLI would)."""
-    ctx = open_app(home)
+    ctx = as_administrator(open_app(home))
     request = sync_enrolment.enrolment_request(ctx)
     enrol_device(server.sessions, request["device_id"], request["signing_public"], "test laptop")
     sync_enrolment.install_enrolment(ctx, {"device_id": ctx.device_id, **keys.public.to_json()})

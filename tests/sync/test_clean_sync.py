@@ -46,8 +46,9 @@ def test_sealing_to_the_wrong_server_key_is_refused_without_looping(
     from app.sync.crypto import ServerKeys
 
     version_ids = add_records(device, 5)
+    other = ServerKeys.generate().public
     sync_enrolment.install_enrolment(
-        device, {"device_id": device.device_id, **ServerKeys.generate().public.to_json()}
+        device, {"device_id": device.device_id, **other.to_json()}, other.fingerprint()
     )
     result = sync.sync_now(device, server.url)
     assert result.error is not None and result.requests == 1

@@ -21,6 +21,7 @@ from app.services.context import AppContext, open_app
 from app.services.errors import SyncError
 from app.store.keyring import keyring_path
 from app.sync.batch import MAX_SEALED_BYTES
+from tests.officers import as_administrator
 from tests.sync.harness import add_records, outbox_states
 from tests.sync.test_usb import _office
 
@@ -31,7 +32,7 @@ pytestmark = pytest.mark.skipif(os.name != "posix", reason="links and FIFOs made
 def laptop(tmp_path: Path, home: Path) -> Iterator[tuple[AppContext, list[str]]]:
     database_url = f"sqlite:///{tmp_path / 'office.db'}"
     _keys, options = _office(tmp_path, database_url, home)
-    ctx = open_app(home)
+    ctx = as_administrator(open_app(home))
     set_language("en")
     yield ctx, [item for pair in options.items() for item in pair]
     ctx.close()

@@ -222,8 +222,10 @@ def test_a_revoked_device_is_refused_and_keeps_its_records(
 
 def test_an_unenrolled_device_says_so(home: Any, server: LiveServer) -> None:
     from app.services.context import open_app
+    from tests.officers import FIELD_OFFICER
 
     ctx = open_app(home)
+    ctx.officer = FIELD_OFFICER
     try:
         add_records(ctx, 1)
         result = sync.sync_now(ctx, server.url)

@@ -20,6 +20,7 @@ from app.services import sync, sync_outbox, sync_usb
 from app.services.context import AppContext, open_app
 from app.store.models import Application
 from app.sync.crypto import ServerKeys
+from tests.officers import as_administrator
 from tests.sync.harness import (
     LiveServer,
     PostgresCluster,
@@ -108,7 +109,7 @@ def test_statuses_and_notes_travel_on_the_stick_and_are_acknowledged(
     database_url = f"sqlite:///{tmp_path / 'office.db'}"
     _keys, options = _office(tmp_path, database_url, home)
     args = [item for pair in options.items() for item in pair]
-    ctx = open_app(home)
+    ctx = as_administrator(open_app(home))
     try:
         add_records(ctx, 3)
         stick = tmp_path / "stick"

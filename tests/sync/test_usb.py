@@ -12,13 +12,14 @@ from app.server.main import main as server_main
 from app.server.models import RecordVersion, create_server_engine
 from app.services import sync_enrolment, sync_usb
 from app.services.context import open_app
+from tests.officers import as_administrator
 from tests.sync.harness import add_records, outbox_states
 
 
 def _office(tmp_path: Path, database_url: str, home: Path) -> tuple[Path, dict[str, str]]:
     keys_dir = tmp_path / "keys"
     assert server_main(["init-keys", str(keys_dir)]) == 0
-    ctx = open_app(home)
+    ctx = as_administrator(open_app(home))
     request_file = tmp_path / "request.json"
     request_file.write_text(json.dumps(sync_enrolment.enrolment_request(ctx)), encoding="utf-8")
     enrolment_file = tmp_path / "enrolment.json"
@@ -35,7 +36,7 @@ def test_usb_round_trip_acknowledges_only_after_receipts(
     tmp_path: Path, database_url: str, home: Path
 ) -> None:
     _keys_dir, options = _office(tmp_path, database_url, home)
-    ctx = open_app(home)
+    ctx = as_administrator(open_app(home))
     try:
         version_ids = add_records(ctx, 1200)
         stick = tmp_path / "stick" / "vss-export"
@@ -69,7 +70,7 @@ def test_a_damaged_file_on_the_stick_is_refused_and_rebuilt(
     tmp_path: Path, database_url: str, home: Path
 ) -> None:
     _keys_dir, options = _office(tmp_path, database_url, home)
-    ctx = open_app(home)
+    ctx = as_administrator(open_app(home))
     try:
         add_records(ctx, 30)
         stick = tmp_path / "stick"

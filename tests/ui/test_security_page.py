@@ -68,3 +68,33 @@ def test_backup_restore_refuses_a_damaged_file(
     assert dialog.error.text()
     with pytest.raises(BackupError):
         restore_backup(bad, tmp_path / "other")
+
+
+def test_switching_an_officer_off_changes_the_key_with_progress(
+    vss_qapp: object, qtbot: QtBot, tmp_path: Path
+) -> None:
+    from app.services.officers import create_officer
+    from app.store.keyring import Keyring
+
+    home = tmp_path / "home"
+    ctx, _code = first_run_setup(home, "admin", "Admin", "long enough 1", "L", "en")
+    create_officer(ctx, "vanna", "Vanna", "field_officer", "vanna's pass 22")
+    old_key = ctx.db_key
+    page = SecurityPage(ctx)
+    qtbot.addWidget(page)
+    page.resize(1024, 600)
+    page.show()
+    assert page.rotate_button.isVisible()
+    page.officers.selectRow([page.officers.item(r, 0).text() for r in range(2)].index("vanna"))
+    seen: list[int] = []
+    page.key_progress.valueChanged.connect(seen.append)
+    page.deactivate_selected()
+    assert page.task is not None and page.key_progress.isVisible()
+    with qtbot.waitSignal(page.task.ended, timeout=60_000):
+        pass
+    qtbot.waitUntil(lambda: not page.key_progress.isVisible())
+    assert ctx.db_key != old_key and seen
+    assert Keyring.load(home).usernames() == ["admin"]
+    assert page.officers.rowCount() == 2 and page.chain_state.text().startswith("✓")
+    page.grab().save(str(tmp_path / "security-after-rotation.png"))
+    ctx.close()

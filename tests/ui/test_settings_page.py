@@ -9,9 +9,11 @@ from app.services.settings import AppSettings, SettingsError, load_settings, sav
 from app.ui.main_window import MainWindow
 from app.ui.settings_page import SettingsPage
 from app.ui.text import plain
+from tests.officers import SUPERVISOR
 
 
 def test_settings_are_validated_and_stored(ctx: AppContext) -> None:
+    ctx.officer = SUPERVISOR
     with pytest.raises(SettingsError):
         save_settings(ctx, AppSettings(idle_lock_minutes=0))
     with pytest.raises(SettingsError):
@@ -22,6 +24,7 @@ def test_settings_are_validated_and_stored(ctx: AppContext) -> None:
 
 
 def test_settings_page_switches_digits_and_language(main_window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    main_window.ctx.officer = SUPERVISOR
     main_window.show_page("settings")
     page = main_window.page_by_key["settings"]
     assert isinstance(page, SettingsPage)
@@ -43,3 +46,22 @@ def test_settings_page_switches_digits_and_language(main_window: MainWindow, qtb
     assert current_language() == "en"
     assert main_window.navigation.item(1).text() == "Applicants"
     assert page.save_button.text() == "Save settings"
+
+
+def test_a_field_officer_sees_the_settings_but_cannot_save_them(
+    main_window: MainWindow,
+    qtbot,
+    tmp_path,  # type: ignore[no-untyped-def]
+) -> None:
+    from tests.officers import FIELD_OFFICER
+
+    main_window.ctx.officer = FIELD_OFFICER
+    page = SettingsPage(main_window.ctx)
+    qtbot.addWidget(page)
+    assert not page.save_button.isEnabled() and not page.server_url.isEnabled()
+    assert page.message.text()  # says who may change them
+    page.server_url.setText("https://attacker.example")
+    assert page.save() is False  # even if the button were pressed, the service refuses
+    assert load_settings(main_window.ctx).server_url == ""
+    page.resize(1024, 600)
+    page.grab().save(str(tmp_path / "settings-field-officer.png"))

@@ -47,7 +47,7 @@ def test_first_run_creates_the_administrator(
 
 
 def test_sign_in_wrong_then_right_then_recovery(
-    vss_qapp: object, qtbot: QtBot, tmp_path: Path
+    vss_qapp: object, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ctx, code = first_run_setup(tmp_path, "admin", "Admin", "long enough 1", "Laptop", "km")
     ctx.close()
@@ -68,9 +68,24 @@ def test_sign_in_wrong_then_right_then_recovery(
     recovering.toggle_recovery()
     recovering.recovery_code.setText(code.lower())
     recovering.new_password.setText("brand new pass")
+    from app.ui import sign_in
+
+    shown: list[str] = []
+    monkeypatch.setattr(
+        sign_in.RecoveryCodeDialog, "exec", lambda self: shown.append(self.code.text()) or 1
+    )
     recovering.attempt()
     assert recovering.ctx is not None, recovering.error.text()
     recovering.ctx.close()
+    # The code is single-use: a new one was shown once, and the old one no longer works.
+    assert len(shown) == 1 and shown[0] != code
+    again = SignInDialog(tmp_path)
+    qtbot.addWidget(again)
+    again.toggle_recovery()
+    again.recovery_code.setText(code)
+    again.new_password.setText("another new pass")
+    again.attempt()
+    assert again.ctx is None and again.error.text()
 
 
 def test_idle_lock_blocks_services_until_the_password(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +19,8 @@ from app.services.context import AppContext, open_app, sync_summary
 from app.sync.crypto import ServerKeys
 from app.ui.sync_page import SyncPage
 from app.ui.text import _ as shown  # the page's own texts are segmented for wrapping
-from tests.officers import SUPERVISOR, add_officers
+from app.ui.text import plain
+from tests.officers import as_administrator
 from tests.sync.harness import LiveServer
 
 
@@ -31,9 +33,7 @@ def office(tmp_path: Path) -> Iterator[tuple[LiveServer, ServerKeys]]:
 
 
 def _enrolled(home: Path, server: LiveServer, keys: ServerKeys) -> AppContext:
-    ctx = open_app(home)
-    add_officers(ctx, (SUPERVISOR,))
-    ctx.officer = SUPERVISOR
+    ctx = as_administrator(open_app(home))
     request = sync_enrolment.enrolment_request(ctx)
     enrol_device(server.sessions, request["device_id"], request["signing_public"], "laptop")
     sync_enrolment.install_enrolment(ctx, {"device_id": ctx.device_id, **keys.public.to_json()})
@@ -124,3 +124,34 @@ def test_usb_export_does_not_count_as_synced(
     assert sync_summary(ctx).pending == 1
     page.shutdown()
     ctx.close()
+
+
+def test_enrolment_shows_the_office_key_fingerprint_and_needs_a_yes(
+    vss_qapp: object, qtbot: QtBot, home: Path, tmp_path: Path
+) -> None:
+    from tests.officers import FIELD_OFFICER
+
+    ctx = as_administrator(open_app(home))
+    try:
+        page = SyncPage(ctx)
+        qtbot.addWidget(page)
+        public = ServerKeys.generate().public
+        enrolment = tmp_path / "enrolment.json"
+        enrolment.write_text(json.dumps({"device_id": ctx.device_id, **public.to_json()}))
+        shown: list[str] = []
+        page.confirm_fingerprint = lambda fingerprint: shown.append(fingerprint) and False  # type: ignore[method-assign]
+        assert page.install_from(enrolment) is False
+        assert shown == [public.fingerprint()] and not sync_enrolment.is_enrolled(ctx)
+        page.confirm_fingerprint = lambda fingerprint: True  # type: ignore[method-assign]
+        assert page.install_from(enrolment) is True and sync_enrolment.is_enrolled(ctx)
+        bomb = tmp_path / "bomb.json"
+        bomb.write_text("[" * 30_000 + "]" * 30_000)
+        assert page.install_from(bomb) is False
+        assert plain(page.message.text()).startswith(_("This enrolment file is damaged."))
+
+        ctx.officer = FIELD_OFFICER
+        page.refresh()
+        assert page.export_button.isHidden() and page.install_button.isHidden()
+        assert page.server_url.isReadOnly()
+    finally:
+        ctx.close()

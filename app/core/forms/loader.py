@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from app.core.bounded_yaml import YamlLimitError, check_yaml
 from app.core.forms.expressions import Call, Current, Expression, FieldRef, Literal
 from app.core.forms.model import (
     CHOICE_TYPES,
@@ -421,6 +422,10 @@ class _Builder(YamlChecker):
 def parse_form(text: str, file: str = "<text>") -> tuple[FormDefinition | None, list[FormProblem]]:
     """Build a form from YAML text: the form (None if there are problems) and the problems."""
     builder = _Builder(file)
+    try:
+        check_yaml(text)  # size, depth, aliases and numbers are bounded before parsing
+    except YamlLimitError as error:
+        return None, [FormProblem(file, "", error.problem, error.line)]
     try:
         raw = yaml.load(text, Loader=LineLoader)  # a SafeLoader subclass: no arbitrary objects
     except yaml.YAMLError as error:

@@ -202,6 +202,13 @@ class ReviewPage(QWidget):
         for candidate in duplicates:
             row = QWidget()
             row_layout = QHBoxLayout(row)
+            if candidate.hidden:  # another officer's applicant: no details for this role
+                notice = QLabel(candidate.reason)
+                notice.setWordWrap(True)
+                row_layout.addWidget(notice)
+                self.duplicates_box.addWidget(row)
+                self._duplicate_rows.append(row)
+                continue
             years = birth_year_text(candidate.birth_year_min)
             row_layout.addWidget(
                 WrapLabel(
