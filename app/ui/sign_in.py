@@ -100,7 +100,9 @@ class FirstRunDialog(QDialog):
         for label, widget in zip(self.labels, widgets, strict=True):
             self.form.addRow(label, widget)
         self.rules = password_rules_label()
-        self.form.insertRow(self.form.rowCount() - 1, "", self.rules)
+        # Across both columns: a wrapped label in the field column of a form layout is given the
+        # height of its unwrapped width, and the last lines of the rules were cut.
+        self.form.insertRow(self.form.rowCount() - 1, self.rules)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
         self.buttons.accepted.connect(self.create_account)
         self.restore_button = QPushButton()

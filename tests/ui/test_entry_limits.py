@@ -73,6 +73,14 @@ def test_field_message_clears_as_soon_as_the_answer_is_fixed(
     assert isinstance(date_editor, ApproxDateEditor)
     type_text(date_editor.edit, "2090")
     assert "birth year is in the future" in date_editor.understood.text()
+    # The applicant's section is no longer the first (prior application, on whose behalf).
+    wizard.show_page(
+        next(
+            i
+            for i, page in enumerate(wizard.pages)
+            if date_editor in page.findChildren(ApproxDateEditor)
+        )
+    )
     wizard.go_next()  # shows the page's problems
     issue = wizard.rows["applicant_birth_date"].issue
     assert not issue.isHidden() and "birth year is in the future" in issue.text()
