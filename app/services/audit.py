@@ -133,6 +133,8 @@ ACTION_LABELS: dict[str, str] = {
     AuditAction.SYNC: N_("Synced"),
     AuditAction.ACCOUNT_CHANGE: N_("Changed an account"),
     AuditAction.SETTINGS_CHANGE: N_("Changed the settings"),
+    AuditAction.REFUSED: N_("Refused: the role or the lock does not allow it"),
+    AuditAction.DRAFT_EDIT_BY_SUPERVISOR: N_("A supervisor edited another officer's draft"),
 }
 
 
