@@ -14,6 +14,8 @@ show; role checks raise :class:`app.services.security.PermissionDenied`.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -150,6 +152,22 @@ def wait_message(seconds: int) -> str:
 
 def _wrong_credentials() -> SignInFailed:
     return SignInFailed(_("Wrong user name or password."))
+
+
+@contextmanager
+def password_checked(wrong: Callable[[], AccountError]) -> Iterator[None]:
+    """Keyring failures while a password is checked, as the officer's messages: a wrong
+    password as ``wrong()``, too many tries as the real wait, anything else as a damaged file."""
+    try:
+        yield
+    except WrongPassword as error:
+        raise wrong() from error
+    except TooManyAttempts as error:
+        raise SignInLocked(
+            wait_message(error.retry_after_seconds), error.retry_after_seconds
+        ) from error
+    except KeyringError as error:
+        raise damaged_keyring() from error
 
 
 def damaged_keyring() -> AccountError:
@@ -369,16 +387,8 @@ def sign_in(home: Path, username: str, password: str) -> AppContext:
     """Unlock the store with ``username``'s password and open it, signed in as that officer."""
     keyring = load_keyring(home)
     name = normalize_username(username)
-    try:
+    with password_checked(_wrong_credentials):
         db_key = keyring.unwrap(name, password)
-    except WrongPassword as error:
-        raise _wrong_credentials() from error
-    except TooManyAttempts as error:
-        raise SignInLocked(
-            wait_message(error.retry_after_seconds), error.retry_after_seconds
-        ) from error
-    except KeyringError as error:
-        raise damaged_keyring() from error
     try:
         db_key = settle_rotation(home, keyring, name, password, db_key)
     except KeyringError as error:
@@ -437,16 +447,8 @@ def unlock(ctx: AppContext, password: str) -> None:
     if ctx.officer is None:
         raise AccountError(_("Please sign in first."))
     keyring = load_keyring(ctx.home)
-    try:
+    with password_checked(lambda: SignInFailed(_("Wrong password."))):
         db_key = keyring.unwrap(ctx.officer.username, password)
-    except WrongPassword as error:
-        raise SignInFailed(_("Wrong password.")) from error
-    except TooManyAttempts as error:
-        raise SignInLocked(
-            wait_message(error.retry_after_seconds), error.retry_after_seconds
-        ) from error
-    except KeyringError as error:
-        raise damaged_keyring() from error
     current = ctx.db_key
     if current is not None and current != db_key:
         raise damaged_keyring()

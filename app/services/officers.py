@@ -16,7 +16,6 @@ from app.i18n import _
 from app.services.accounts import (
     AccountError,
     SignInFailed,
-    SignInLocked,
     add_officer_row,
     check_display_name,
     check_password,
@@ -25,13 +24,13 @@ from app.services.accounts import (
     damaged_keyring,
     load_keyring,
     normalize_username,
-    wait_message,
+    password_checked,
 )
 from app.services.audit import AuditAction, record_audit
 from app.services.context import AppContext
 from app.services.key_rotation import Progress, RotationResult, rotate_database_key
 from app.services.security import Role, require_role, signed_in
-from app.store.keyring import Keyring, KeyringError, TooManyAttempts, WrongPassword
+from app.store.keyring import Keyring, KeyringError
 from app.store.models import Officer
 
 
@@ -156,16 +155,8 @@ def change_password(ctx: AppContext, old_password: str, new_password: str) -> No
     officer = signed_in(ctx)
     check_password(new_password, (officer.username, officer.display_name))
     keyring = load_keyring(ctx.home)
-    try:
+    with password_checked(lambda: SignInFailed(_("The old password is wrong."))):
         keyring.change_password(officer.username, old_password, new_password)
-    except WrongPassword as error:
-        raise SignInFailed(_("The old password is wrong.")) from error
-    except TooManyAttempts as error:
-        raise SignInLocked(
-            wait_message(error.retry_after_seconds), error.retry_after_seconds
-        ) from error
-    except KeyringError as error:
-        raise damaged_keyring() from error
     with ctx.store.transaction() as session:
         record_audit(
             session,
