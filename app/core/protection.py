@@ -11,21 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from app.core.forms.model import CHOICE_TYPES, Field, FieldRole, FieldType, FormDefinition
+from app.core.forms.field_types import FIELD_TYPES, type_of
+from app.core.forms.model import Field, FieldRole, FormDefinition
 
 # Free text can name people and places in any words, so a redacted copy withholds every free-text
 # answer (names, places, narratives, the protection reason, identity numbers, attachments), and
 # keeps only fixed choices, dates, numbers and the intake's own details (officer, forum).
-FREE_TEXT_TYPES = frozenset(
-    {
-        FieldType.TEXT,
-        FieldType.NAME,
-        FieldType.NARRATIVE,
-        FieldType.PLACE,
-        FieldType.PHONE,
-        FieldType.ATTACHMENT,
-    }
-)
+FREE_TEXT_TYPES = frozenset(kind for kind, meaning in FIELD_TYPES.items() if meaning.free_text)
 KEPT_IN_REDACTED_COPY = frozenset({FieldRole.OFFICER_NAME, FieldRole.FORUM})
 
 
@@ -36,7 +28,7 @@ def protection_level(form: FormDefinition, answers: Mapping[str, Any]) -> str | 
     if item is None:
         return None
     value = answers.get(item.id)
-    if item.type in CHOICE_TYPES and item.choices:
+    if type_of(item).has_choices and item.choices:
         codes = value if isinstance(value, list) else [value]
         chosen = [str(c) for c in codes if c and c != item.choices[0].code]
         return chosen[0] if chosen else None
@@ -51,4 +43,4 @@ def withheld_when_redacted(item: Field) -> bool:
     """Whether a redacted copy masks this field's answer."""
     if item.identifying:
         return True
-    return item.type in FREE_TEXT_TYPES and item.role not in KEPT_IN_REDACTED_COPY
+    return type_of(item).free_text and item.role not in KEPT_IN_REDACTED_COPY

@@ -27,7 +27,7 @@ from app.core.deadlines import (
     at_risk,
     intake_deadlines,
 )
-from app.core.forms import FieldRole, FormDefinition
+from app.core.forms import ChoiceRole, FieldRole, FormDefinition
 from app.core.protection import identity_protected
 from app.i18n import _, current_language, format_date, format_number
 from app.services import access, errors, form_catalogue
@@ -45,7 +45,8 @@ __all__ = [
     "records_at_risk",
 ]
 
-CIVIL_PARTY_CHOICE = "civil_party"
+# The civil-party application form: every record of it asks to be a civil party.
+CIVIL_PARTY_FORM = "civil_party"
 
 
 class DeadlinesError(errors.RecordError):
@@ -90,8 +91,11 @@ def record_case(form: FormDefinition, answers: Mapping[str, Any], court: Court) 
 
 
 def is_civil_party(form: FormDefinition, answers: Mapping[str, Any]) -> bool:
-    participation = _answer_with_role(form, answers, FieldRole.PARTICIPATION)
-    return form.id == CIVIL_PARTY_CHOICE or participation == CIVIL_PARTY_CHOICE
+    participation = form.field_with_role(FieldRole.PARTICIPATION)
+    return form.id == CIVIL_PARTY_FORM or (
+        participation is not None
+        and participation.chose_role(answers.get(participation.id), ChoiceRole.CIVIL_PARTY)
+    )
 
 
 def note_status_changes(session: Session, today: date) -> None:

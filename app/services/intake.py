@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from app.core.approx_date import ApproxDate, ApproxDateError, Precision
-from app.core.forms import FieldRole, FormDefinition
+from app.core.forms import ChoiceRole, FieldRole, FormDefinition
 from app.core.jurisdiction import CrimeCategory, ScreeningNote, screen
 from app.i18n import _
 from app.services.access import load_visible
@@ -58,6 +58,7 @@ def screening_notes(form: FormDefinition, answers: Mapping[str, Any]) -> list[Sc
     end = _crime_date(_answer(form, answers, FieldRole.CRIME_DATE_TO)) or start
     crimes_raw = _answer(form, answers, FieldRole.CRIME_CATEGORIES) or []
     crimes = [CrimeCategory(c) for c in crimes_raw if c in CrimeCategory._value2member_map_]
+    participation_field = form.field_with_role(FieldRole.PARTICIPATION)
     participation = _answer(form, answers, FieldRole.PARTICIPATION)
     injury = _answer(form, answers, FieldRole.DIRECT_INJURY)
     return screen(
@@ -66,7 +67,9 @@ def screening_notes(form: FormDefinition, answers: Mapping[str, Any]) -> list[Sc
         crimes=crimes,
         approximate=any(d is not None and d.approximate for d in (start, end)),
         claims_direct_injury=injury if isinstance(injury, bool) else None,
-        applies_as_civil_party=None if participation is None else participation == "civil_party",
+        applies_as_civil_party=None
+        if participation is None or participation_field is None
+        else participation_field.chose_role(participation, ChoiceRole.CIVIL_PARTY),
     )
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.core.approx_date import ApproxDate
-from app.core.forms import FormDefinition
+from app.core.forms import FieldRole, FormDefinition
 from app.core.khmer_text import normalize_for_search, normalize_name
 from app.core.name_match import name_keys
 from app.core.protection import identity_protected
@@ -39,7 +39,9 @@ class DerivedColumns:
     prior_reference_key: str | None = None  # the earlier number as a matching key
 
 
-def _answers_with_role(form: FormDefinition, answers: Mapping[str, Any], role: str) -> list[Any]:
+def _answers_with_role(
+    form: FormDefinition, answers: Mapping[str, Any], role: FieldRole
+) -> list[Any]:
     return [
         answers[f.id]
         for f in form.all_fields()
@@ -48,17 +50,17 @@ def _answers_with_role(form: FormDefinition, answers: Mapping[str, Any], role: s
 
 
 def derive_columns(form: FormDefinition, answers: Mapping[str, Any]) -> DerivedColumns:
-    names = _answers_with_role(form, answers, "applicant_name")
+    names = _answers_with_role(form, answers, FieldRole.APPLICANT_NAME)
     name_km = name_latin = ""
     if names and isinstance(names[0], Mapping):
         name_km = normalize_name(str(names[0].get("km") or ""))
         name_latin = normalize_name(str(names[0].get("latin") or ""))
     place: Mapping[str, Any] = {}
-    places = _answers_with_role(form, answers, "applicant_address")
+    places = _answers_with_role(form, answers, FieldRole.APPLICANT_ADDRESS)
     if places and isinstance(places[0], Mapping):
         place = places[0]
     birth_min = birth_max = None
-    births = _answers_with_role(form, answers, "applicant_birth")
+    births = _answers_with_role(form, answers, FieldRole.APPLICANT_BIRTH)
     if births and isinstance(births[0], Mapping):
         try:
             birth = ApproxDate.from_dict(births[0])
@@ -67,8 +69,8 @@ def derive_columns(form: FormDefinition, answers: Mapping[str, Any]) -> DerivedC
             birth_max = latest.year if latest else None
         except ValueError:
             pass
-    priors = _answers_with_role(form, answers, "prior_reference")
-    forums = _answers_with_role(form, answers, "forum")
+    priors = _answers_with_role(form, answers, FieldRole.PRIOR_REFERENCE)
+    forums = _answers_with_role(form, answers, FieldRole.FORUM)
     terms: list[str] = []
     for f in form.all_fields():
         if not f.searchable:

@@ -12,6 +12,7 @@ from app.core.forms.loader import (
 )
 from app.core.forms.model import (
     Choice,
+    ChoiceRole,
     Field,
     FieldRole,
     FieldType,
@@ -35,6 +36,7 @@ from app.core.forms.validation import (
 
 __all__ = [
     "Choice",
+    "ChoiceRole",
     "Expression",
     "ExpressionError",
     "Field",

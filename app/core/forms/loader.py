@@ -16,9 +16,10 @@ import yaml
 
 from app.core.bounded_yaml import YamlLimitError, check_yaml
 from app.core.forms.expressions import Call, Current, Expression, FieldRef, Literal
+from app.core.forms.field_types import type_of
 from app.core.forms.model import (
-    CHOICE_TYPES,
     Choice,
+    ChoiceRole,
     Field,
     FieldRole,
     FieldType,
@@ -65,12 +66,8 @@ _FIELD_KEYS = {
     "searchable",
     "remembered",
 }
-_CHOICE_KEYS = {"code", "label", "help"}
+_CHOICE_KEYS = {"code", "label", "help", "role"}
 _RULE_KEYS = {"id", "fields", "message", "require", "relevant"}
-# Names and phone numbers identify a person unless the form says otherwise.
-_IDENTIFYING_BY_DEFAULT = {FieldType.NAME, FieldType.PHONE}
-# Names, places and short texts are what officers search the registry by.
-_SEARCHABLE_BY_DEFAULT = {FieldType.NAME, FieldType.PLACE}
 
 
 class _Builder(YamlChecker):
@@ -87,7 +84,7 @@ class _Builder(YamlChecker):
         where = join_path(path, "choices")
         line = self.line_of(data, "choices")
         raw = data.get("choices")
-        if field_type not in CHOICE_TYPES:
+        if not type_of(field_type).has_choices:
             if raw is not None:
                 self.problem(where, f"a {field_type.value} field takes no choices", line)
             return ()
@@ -116,6 +113,7 @@ class _Builder(YamlChecker):
             code = self.ident(mapping, "code", item_path)
             label = self.text(mapping, "label", item_path, required=True)
             help_text = self.text(mapping, "help", item_path, required=False)
+            role = self.choice_role(mapping, item_path)
             if code is not None and code in seen:
                 self.problem(
                     join_path(item_path, "code"),
@@ -126,7 +124,7 @@ class _Builder(YamlChecker):
             if code is not None:
                 seen.add(code)
                 if label is not None:
-                    result.append(Choice(code, label, help_text))
+                    result.append(Choice(code, label, help_text, role))
         return tuple(result)
 
     def field(self, raw: Any, path: str, line: int | None) -> Field | None:
@@ -171,13 +169,14 @@ class _Builder(YamlChecker):
             )
         if field_type is None:
             return None
-        if field_type is FieldType.CONSENT:
-            required = True  # consent cannot be optional
+        definition = type_of(field_type)
+        if definition.always_required:
+            required = True  # e.g. consent cannot be optional
         choices = self.choices(data, path, field_type)
-        identifying = self.flag(data, "identifying", path, field_type in _IDENTIFYING_BY_DEFAULT)
+        identifying = self.flag(data, "identifying", path, definition.identifying_by_default)
         pdf = self.flag(data, "pdf", path, True)
         export = self.flag(data, "export", path, True)
-        searchable = self.flag(data, "searchable", path, field_type in _SEARCHABLE_BY_DEFAULT)
+        searchable = self.flag(data, "searchable", path, definition.searchable_by_default)
         remembered = self.flag(data, "remembered", path, False)
         role = self.role(data, path)
         if field_id is None or label is None:
@@ -200,6 +199,21 @@ class _Builder(YamlChecker):
             searchable=searchable,
             remembered=remembered,
         )
+
+    def choice_role(self, data: LinedMapping, path: str) -> ChoiceRole | None:
+        raw = data.get("role")
+        if raw is None:
+            return None
+        try:
+            return ChoiceRole(raw)
+        except ValueError:
+            known = ", ".join(r.value for r in ChoiceRole)
+            self.problem(
+                join_path(path, "role"),
+                f"unknown choice role '{raw}' (known: {known})",
+                self.line_of(data, "role"),
+            )
+            return None
 
     def role(self, data: LinedMapping, path: str) -> FieldRole | None:
         raw = data.get("role")
@@ -319,7 +333,7 @@ class _Builder(YamlChecker):
         if not isinstance(target, FieldRef) or target.field_id not in self.field_types:
             return
         target_field = self.field_types[target.field_id]
-        if target_field.type not in CHOICE_TYPES:
+        if not type_of(target_field).has_choices:
             self.problem(
                 pending.path,
                 f"selected() needs a choice field, but ${{{target.field_id}}} is "

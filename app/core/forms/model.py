@@ -47,7 +47,6 @@ class FieldType(StrEnum):
     CONSENT = "consent"  # bool, must be True
 
 
-CHOICE_TYPES = frozenset({FieldType.CHOICE, FieldType.MULTI_CHOICE})
 PLACE_KEYS = ("province", "district", "commune", "village", "commune_text", "village_text")
 NAME_KEYS = ("km", "latin")
 
@@ -100,11 +99,20 @@ class SignatureMark(StrEnum):
     TO_BE_TAKEN = "to_be_taken"  # taken later on the printed declaration
 
 
+class ChoiceRole(StrEnum):
+    """What a choice means to the rest of the app, so code never names a form's choice codes."""
+
+    # The applicant asks to be a civil party (Rule 23bis): civil-party deadlines, the
+    # jurisdiction notes and the follow-up of civil parties read it.
+    CIVIL_PARTY = "civil_party"
+
+
 @dataclass(frozen=True)
 class Choice:
     code: str
     label: Text
     help: Text | None = None
+    role: ChoiceRole | None = None
 
 
 @dataclass(frozen=True)
@@ -131,6 +139,12 @@ class Field:
 
     def choice(self, code: str) -> Choice | None:
         return next((c for c in self.choices if c.code == code), None)
+
+    def chose_role(self, value: object, role: ChoiceRole) -> bool:
+        """Whether the answer ``value`` is (or, for several choices, includes) the choice with
+        this role."""
+        codes = value if isinstance(value, list) else [value]
+        return any(c.role is role and c.code in codes for c in self.choices)
 
     @property
     def choice_codes(self) -> tuple[str, ...]:

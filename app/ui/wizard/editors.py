@@ -7,7 +7,8 @@ of its type (see forms/README.md), ``set_value()`` shows one, ``changed`` fires 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 from app.core.forms import Field, FieldType
 from app.ui.wizard.attachment_editor import AttachmentEditor
@@ -30,20 +31,40 @@ from app.ui.wizard.field_widgets import (
 )
 from app.ui.wizard.place_editor import PlaceEditor
 
-EDITORS: dict[FieldType, type[FieldEditor]] = {
-    FieldType.TEXT: TextEditor,
-    FieldType.NAME: NameEditor,
-    FieldType.APPROX_DATE: ApproxDateEditor,
-    FieldType.CHOICE: ChoiceEditor,
-    FieldType.MULTI_CHOICE: MultiChoiceEditor,
-    FieldType.YES_NO: YesNoEditor,
-    FieldType.NARRATIVE: NarrativeEditor,
-    FieldType.PLACE: PlaceEditor,
-    FieldType.PHONE: PhoneEditor,
-    FieldType.INTEGER: IntegerEditor,
-    FieldType.ATTACHMENT: AttachmentEditor,
-    FieldType.SIGNATURE_MARK: SignatureMarkEditor,
-    FieldType.CONSENT: ConsentEditor,
+
+@dataclass(frozen=True)
+class EditorNeeds:
+    """What some editors need from the wizard: where an attached file goes, and the laptop's
+    list for a ``remembered`` field."""
+
+    add_file: Callable[[str], dict[str, str]] | None = None
+    listed: list[str] | None = None
+
+
+def _text_editor(item: Field, needs: EditorNeeds) -> FieldEditor:
+    return RememberedEditor(item, needs.listed or []) if item.remembered else TextEditor(item)
+
+
+def _plain(editor: Callable[[Field], FieldEditor]) -> Callable[[Field, EditorNeeds], FieldEditor]:
+    return lambda item, needs: editor(item)
+
+
+EditorFactory = Callable[[Field, EditorNeeds], FieldEditor]
+
+EDITORS: Mapping[FieldType, EditorFactory] = {
+    FieldType.TEXT: _text_editor,
+    FieldType.NAME: _plain(NameEditor),
+    FieldType.APPROX_DATE: _plain(ApproxDateEditor),
+    FieldType.CHOICE: _plain(ChoiceEditor),
+    FieldType.MULTI_CHOICE: _plain(MultiChoiceEditor),
+    FieldType.YES_NO: _plain(YesNoEditor),
+    FieldType.NARRATIVE: _plain(NarrativeEditor),
+    FieldType.PLACE: _plain(PlaceEditor),
+    FieldType.PHONE: _plain(PhoneEditor),
+    FieldType.INTEGER: _plain(IntegerEditor),
+    FieldType.ATTACHMENT: lambda item, needs: AttachmentEditor(item, needs.add_file),
+    FieldType.SIGNATURE_MARK: _plain(SignatureMarkEditor),
+    FieldType.CONSENT: _plain(ConsentEditor),
 }
 
 
@@ -53,8 +74,4 @@ def make_editor(
     listed: list[str] | None = None,
 ) -> FieldEditor:
     """The editor of a field; ``listed`` is the laptop's list for a ``remembered`` field."""
-    if item.type is FieldType.ATTACHMENT:
-        return AttachmentEditor(item, add_file)
-    if item.remembered and item.type is FieldType.TEXT:
-        return RememberedEditor(item, listed or [])
-    return EDITORS[item.type](item)
+    return EDITORS[item.type](item, EditorNeeds(add_file, listed))

@@ -28,10 +28,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.approx_date import ApproxDate, ApproxDateError
-from app.core.forms import Field, FieldType, Text
-from app.core.forms.validation import check_value
+from app.core.forms import Field, Text
+from app.core.forms.field_types import check_value, type_of
 from app.core.khmer_text import romanize_khmer
-from app.core.text_limits import max_characters, unprintable_characters, without_unprintable
+from app.core.text_limits import unprintable_characters, without_unprintable
 from app.i18n import current_language
 from app.services.remembered import same_as_listed
 from app.ui.text import _, display, plain
@@ -49,10 +49,10 @@ class FieldEditor(QWidget):
         # After the edit's own change signals, so the answer's fresh check does not hide it.
         QTimer.singleShot(0, lambda: self.refused.emit(characters))
 
-    def guard_line(self, edit: QLineEdit, kind: FieldType | None = None) -> None:
+    def guard_line(self, edit: QLineEdit) -> None:
         """Limit a one-line box to what the printed form holds: its length, and characters the
         font has (an emoji typed or pasted is left out, and ``refused`` says which)."""
-        limit = max_characters(kind or self.field.type)
+        limit = type_of(self.field).max_characters
         if limit is not None:
             edit.setMaxLength(limit)
 
@@ -315,7 +315,7 @@ class RememberedEditor(FieldEditor):
         line = self.combo.lineEdit()
         assert line is not None
         self.edit = line
-        self.guard_line(line, FieldType.TEXT)
+        self.guard_line(line)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.combo)

@@ -3,7 +3,7 @@ possible duplicates, then "Finalise". The officer reads this back to the applica
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -20,48 +20,30 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.approx_date import ApproxDate, ApproxDateError
-from app.core.forms import Field, FieldType, FormDefinition
+from app.core.forms import Field, FormDefinition, Text
+from app.core.forms.field_types import answer_words
 from app.core.forms.validation import FieldIssue, Severity, visible_fields, visible_sections
 from app.core.jurisdiction import ScreeningNote
 from app.i18n import birth_year_text, citation, current_language
 from app.services.duplicates import DuplicateCandidate
 from app.services.places import describe_place
 from app.ui.text import WrapLabel, _, display, html_text
-from app.ui.wizard.choice_editors import signature_mark_labels
 
 FIELD_ID_ROLE = 256
 
 
+def _place_words(place: Mapping[str, Any]) -> Text:
+    return Text(describe_place(place, "km"), describe_place(place, "en"))
+
+
 def display_value(item: Field, value: Any, lang: str) -> str:
-    """An answer as words in ``lang`` (choice labels, dates as said, places by name)."""
+    """An answer as words in ``lang`` (choice labels, dates as said, places by name): the words
+    of its field type (app.core.forms.field_types)."""
     if value is None or value == "" or value == []:
         return "—"
-    kind = item.type
-    if kind is FieldType.NAME and isinstance(value, dict):
-        return " / ".join(str(value.get(k) or "") for k in ("km", "latin") if value.get(k))
-    if kind is FieldType.APPROX_DATE:
-        try:
-            return ApproxDate.from_dict(value).display(lang)
-        except ApproxDateError:
-            return str(value)
-    if kind is FieldType.CHOICE:
-        choice = item.choice(str(value))
-        return choice.label.get(lang) if choice else str(value)
-    if kind is FieldType.MULTI_CHOICE and isinstance(value, list):
-        chosen = [item.choice(str(code)) for code in value]
-        return "; ".join(
-            c.label.get(lang) if c else str(code) for c, code in zip(chosen, value, strict=True)
-        )
-    if kind in (FieldType.YES_NO, FieldType.CONSENT):
-        return _("Yes") if value is True else _("No")
-    if kind is FieldType.PLACE and isinstance(value, dict):
-        return describe_place(value, lang) or "—"
-    if kind is FieldType.ATTACHMENT and isinstance(value, list):
-        return ", ".join(str(v.get("name", "")) if isinstance(v, dict) else str(v) for v in value)
-    if kind is FieldType.SIGNATURE_MARK:
-        return signature_mark_labels().get(str(value), str(value))
-    return str(value).replace("\u200b", "")
+    words = answer_words(item, value, _place_words)
+    shown = "; ".join(word if isinstance(word, str) else word.get(lang) for word in words)
+    return shown.replace("\u200b", "") or "—"
 
 
 def answers_html(form: FormDefinition, answers: dict[str, Any], lang: str) -> str:
