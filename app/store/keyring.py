@@ -5,9 +5,12 @@ the clear: the keyring holds one copy per officer, wrapped (AES-GCM, the user na
 data) with a key derived from the officer's password by Argon2id, plus one copy wrapped with a
 random *recovery code* shown once at set-up (to be written down and kept at the office).
 
-Wrong passwords are counted per officer; after three in a row each further try must wait (30 s,
-then 60 s, 120 s, ... at most 15 minutes), and the wait is kept in the file so restarting the app
-does not lift it. Failed attempts (and other events that happen while the database is closed, such
+Wrong passwords are counted per officer; after three in a row the next try waits a few seconds
+(5 s, then 10 s, 20 s, 40 s, never more than 60 s), and the wait is kept in the file so restarting
+the app does not lift it. The waits stay short on purpose: a colleague typing wrong passwords can
+hold an officer off their own laptop for a minute at most, while a guesser still gets only about
+one try a minute (and each try costs an Argon2id derivation). A try made during the wait is turned
+away without being checked or counted, so it neither lengthens the wait nor tells anything. Failed attempts (and other events that happen while the database is closed, such
 as a restore) are noted in the file so the next successful sign-in can write them to the audit log.
 
 The file is rewritten atomically (temporary file, fsync, ``os.replace``), so a power cut leaves
@@ -64,8 +67,8 @@ FAST_MEMORY_COST_KIB = 8192
 FAST_TIME_COST = 1
 
 FREE_ATTEMPTS = 3
-FIRST_DELAY_SECONDS = 30
-MAX_DELAY_SECONDS = 15 * 60
+FIRST_DELAY_SECONDS = 5
+MAX_DELAY_SECONDS = 60
 MAX_PENDING_EVENTS = 200
 _FOLDED_EVENTS = frozenset({"login_failed", "recovery_failed"})
 
@@ -545,7 +548,8 @@ class Keyring:
 
 
 def delay_after(failures: int) -> int:
-    """Seconds to wait after ``failures`` wrong passwords in a row (0 for the first two)."""
+    """Seconds to wait before the next try after ``failures`` wrong passwords in a row (0 for the
+    first two; 5 s doubling from the third, at most a minute)."""
     if failures < FREE_ATTEMPTS:
         return 0
     return min(FIRST_DELAY_SECONDS * 2 ** (failures - FREE_ATTEMPTS), MAX_DELAY_SECONDS)
