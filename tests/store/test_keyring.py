@@ -6,12 +6,11 @@ from pathlib import Path
 import pytest
 
 from app.store.db import Store, StoreError
+from app.store.key_derivation import MEMORY_COST_KIB, KdfParams
 from app.store.keyring import (
     FAST_KDF_ENV,
     KEYRING_FILE_NAME,
-    MEMORY_COST_KIB,
     RECOVERY_ALPHABET,
-    KdfParams,
     Keyring,
     KeyringError,
     KeyringMissing,
