@@ -93,6 +93,11 @@ def build_parser() -> argparse.ArgumentParser:
     backup.add_argument("folder", type=Path)
     restore = commands.add_parser("restore", help="restore a backup into an empty data folder")
     restore.add_argument("backup_file", type=Path)
+    restore.add_argument(
+        "--office-keys",
+        type=Path,
+        help="the office's key folder (restores without an officer's password)",
+    )
 
     sync = commands.add_parser("sync", help="send waiting records to the central office")
     sync.add_argument("--server", help="server address (default: from the settings)")
@@ -275,9 +280,21 @@ def _cmd_backup(args: argparse.Namespace) -> int:
 
 
 def _cmd_restore(args: argparse.Namespace) -> int:
-    from app.services.backup import restore_backup
+    """Restore as ``--user`` (whose role may restore; the password of the backup's time) or,
+    at the office, with ``--office-keys``."""
+    from app.i18n import _
+    from app.services.restore import RestoreCredentials, restore_backup
 
-    restore_backup(args.backup_file, _home(args))
+    if args.office_keys is not None:
+        from app.sync.crypto import ServerKeys
+
+        credentials = RestoreCredentials(office_keys=ServerKeys.load(args.office_keys))
+    else:
+        if not args.user:
+            print(_("Give --user: an administrator of the backup."), file=sys.stderr)
+            return 2
+        credentials = RestoreCredentials(args.user, _password(_("Password") + ": "))
+    restore_backup(args.backup_file, _home(args), credentials)
     return 0
 
 

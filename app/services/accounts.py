@@ -45,11 +45,18 @@ from app.store.keyring import (
 )
 from app.store.location import database_path
 from app.store.models import Officer
+from app.store.restore_journal import (
+    SETUP_MARKER_NAME,
+    early_events,
+    forget_early_events,
+    set_aside,
+    settle_leftovers,
+)
 
 MIN_PASSWORD_LENGTH = MIN_LENGTH
 MAX_PASSWORD_LENGTH = MAX_LENGTH
-SETUP_MARKER_NAME = ".setup-incomplete"
 STORE_SUFFIXES = ("", "-wal", "-shm", "-journal")
+_SETUP_MARK = b"set-up in progress"
 
 
 class AccountError(UserFacingError):
@@ -206,7 +213,7 @@ def begin_setup(home: Path) -> None:
             )
         )
     home.mkdir(parents=True, exist_ok=True)
-    (home / SETUP_MARKER_NAME).write_bytes(b"")
+    (home / SETUP_MARKER_NAME).write_bytes(_SETUP_MARK)
 
 
 def finish_setup(home: Path) -> None:
@@ -214,9 +221,17 @@ def finish_setup(home: Path) -> None:
 
 
 def discard_incomplete_setup(home: Path) -> None:
-    """Remove what an interrupted set-up or restore left behind (no records can be in it)."""
-    for path in [*_store_files(home), keyring_path(home)]:
-        path.unlink(missing_ok=True)
+    """Remove what an interrupted set-up left behind (it never holds records: the set-up writes
+    only the first administrator and the settings). A marker left by anything else (a restore of
+    an older version) may sit beside records: those files are moved aside, never deleted."""
+    marker = home / SETUP_MARKER_NAME
+    ours = marker.is_file() and marker.read_bytes() == _SETUP_MARK
+    leftovers = [path for path in [*_store_files(home), keyring_path(home)] if path.exists()]
+    if ours:
+        for path in leftovers:
+            path.unlink(missing_ok=True)
+    elif leftovers:
+        set_aside(home, leftovers)
     finish_setup(home)
 
 
@@ -238,7 +253,9 @@ def add_officer_row(
 
 
 def is_first_run(home: Path) -> bool:
-    """True until a set-up (or a restore) has finished in ``home``."""
+    """True until a set-up (or a restore) has finished in ``home``. A restore killed after its
+    commit point is finished first, and leftovers of killed restores are removed."""
+    settle_leftovers(home)
     return not Keyring.exists(home) or setup_incomplete(home)
 
 
@@ -278,6 +295,10 @@ def first_run_setup(
         store_initial_settings(ctx, settings)
         # The keyring is written last: its presence marks a finished set-up.
         _key, recovery_code = Keyring.create(home, username, password, db_key=db_key)
+        keyring = Keyring.load(home)
+        for event in early_events(home):  # refused restores before this set-up
+            keyring.note_event(str(event.pop("action")), event)
+        forget_early_events(home)
         finish_setup(home)
     except BaseException:
         if ctx is not None:
@@ -328,10 +349,12 @@ def _audit_pending_events(session: Session, keyring: Keyring, device_id: str) ->
         action = {
             "login_failed": AuditAction.LOGIN_FAILED,
             "recovery_failed": AuditAction.LOGIN_FAILED,
-            "restore": AuditAction.RESTORE,
+            "restore_refused": AuditAction.REFUSED,
         }.get(str(event.get("action")), AuditAction.LOGIN_FAILED)
         at = event.get("at")
         details: dict[str, Any] = {k: v for k, v in event.items() if k not in ("at",)}
+        if event.get("action") == "restore_refused":
+            details["action"] = "restore"
         if isinstance(at, int | float):
             details["noted_at"] = datetime.fromtimestamp(at, UTC).isoformat(timespec="seconds")
         record_audit(session, None, action, details=details)

@@ -1,17 +1,22 @@
-"""Backups of this laptop's data, and restoring one onto a fresh data folder.
+"""Backups of this laptop's data (restoring one: :mod:`app.services.restore`).
 
 A backup is one file, ``vss-backup-<device>-<YYYYmmdd-HHMMSS>.vssbak``: a ZIP archive (stored, not
 compressed) holding
 
-* ``vss-outreach.db``: a consistent snapshot of the database taken with ``VACUUM INTO`` inside
-  SQLCipher, so it is still encrypted with the same key (nothing readable leaves the store);
-* ``keyring.json``: the keyring, so the officers' passwords and the recovery code open the copy;
-* ``manifest.json``: SHA-256 and size of both, app version, schema revision, counts, time.
+* ``vss-outreach.db``: a consistent snapshot of the database (``VACUUM INTO``), re-encrypted with
+  a *backup key* made for this backup alone, so the store's key (which every officer's password
+  opens) does not open it;
+* ``keyring.json``: a keyring copy in which the backup key is sealed only to the officers whose
+  role may restore (the office's rule, administrators by default), the recovery code and the
+  office key (:mod:`app.store.backup_keys`): a field officer's password opens nothing in it;
+* ``manifest.json``: SHA-256 and size of both, app version, schema revision, counts, time, who
+  may restore, and an HMAC under a key derived from the backup key, so an archive edited with
+  recomputed hashes is refused before anything is restored.
 
-The archive is written under a temporary name, read back and checked (hashes, opened with the key,
-records counted) and only then renamed into place, so a full disk or a crash never leaves a file
-that looks like a backup but is not one. Restoring checks every hash before anything is put into
-the data folder and refuses a folder that already holds data.
+The archive is written under a temporary name, read back and checked (MAC, hashes, opened with
+the backup key, records counted) and only then renamed into place, so a full disk or a crash never
+leaves a file that looks like a backup but is not one; the leftovers of a killed backup are
+removed by the next backup into the same folder.
 """
 
 from __future__ import annotations
@@ -34,27 +39,32 @@ from typing import IO, Any
 import app
 from app.core.errors import UserFacingError
 from app.i18n import _
-from app.services.accounts import (
-    AccountError,
-    begin_setup,
-    discard_incomplete_setup,
-    finish_setup,
-    setup_incomplete,
-)
 from app.services.audit import AuditAction, record_audit
 from app.services.context import AppContext
+from app.services.key_rotation import export_with_new_key
 from app.services.security import Role, require_role
-from app.services.settings import load_settings
+from app.services.settings import load_policy, load_settings
+from app.services.sync_enrolment import server_public_keys
+from app.store.backup_keys import (
+    MAC_FIELD,
+    backup_keyring,
+    manifest_is_authentic,
+    manifest_mac,
+)
 from app.store.db import current_revision
-from app.store.keyring import KEYRING_FILE_NAME, Keyring, KeyringError, keyring_path
-from app.store.location import DATABASE_FILE_NAME, database_path
+from app.store.keyring import KEYRING_FILE_NAME, Keyring, new_database_key
+from app.store.location import DATABASE_FILE_NAME
+from app.store.models import Officer
+from app.store.restore_journal import crash_point
+from app.sync.crypto import public_bytes
 
 BACKUP_SUFFIX = ".vssbak"
 MANIFEST_NAME = "manifest.json"
 MANIFEST_FORMAT = "vss-outreach-backup"
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2  # 1: store key and whole keyring inside, no MAC (no longer restored)
+MAX_KEYRING_BYTES = 1024 * 1024
 _CHUNK = 1024 * 1024
-_SQLITE_PLAIN_HEADER = b"SQLite format 3\x00"
+SQLITE_PLAIN_HEADER = b"SQLite format 3\x00"
 
 
 class BackupError(UserFacingError):
@@ -76,11 +86,11 @@ def _sqlcipher() -> Any:
     return sqlcipher
 
 
-def _database_errors() -> tuple[type[BaseException], ...]:
+def database_errors() -> tuple[type[BaseException], ...]:
     return (sqlite3.Error, _sqlcipher().Error)
 
 
-def _os_error(error: OSError) -> BackupError:
+def os_error(error: OSError) -> BackupError:
     if error.errno == errno.ENOSPC:
         return BackupError(
             _("There is not enough free space on the disk. Free some space or use another drive.")
@@ -92,7 +102,7 @@ def _os_error(error: OSError) -> BackupError:
     )
 
 
-def _damaged() -> BackupError:
+def damaged_backup() -> BackupError:
     return BackupError(_("This backup file is damaged or is not a VSS Outreach backup."))
 
 
@@ -109,7 +119,7 @@ def _fsync_file(path: Path) -> None:
         os.fsync(handle.fileno())
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
     if os.name != "posix":
         return
     directory = os.open(path, os.O_RDONLY)
@@ -125,21 +135,21 @@ def _safe_device_name(name: str, fallback: str) -> str:
 
 
 @dataclass(frozen=True)
-class _DatabaseFacts:
+class DatabaseFacts:
     record_count: int
     version_count: int
     audit_entries: int
 
 
-def _open_encrypted(path: Path, db_key: bytes) -> Any:
+def open_encrypted(path: Path, db_key: bytes) -> Any:
     connection = _sqlcipher().connect(str(path), isolation_level=None)
     connection.execute(f"PRAGMA key = \"x'{db_key.hex()}'\"")
     return connection
 
 
-def _inspect_database(path: Path, db_key: bytes, settle: bool = False) -> _DatabaseFacts:
+def inspect_database(path: Path, db_key: bytes, settle: bool = False) -> DatabaseFacts:
     """Open ``path`` with the key, check it and count what it holds (raises on any problem)."""
-    connection = _open_encrypted(path, db_key)
+    connection = open_encrypted(path, db_key)
     try:
         if settle:  # a snapshot is one self-contained file: no -wal/-shm beside it
             connection.execute("PRAGMA journal_mode=DELETE")
@@ -150,7 +160,7 @@ def _inspect_database(path: Path, db_key: bytes, settle: bool = False) -> _Datab
         def count(table: str) -> int:
             return int(connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
-        return _DatabaseFacts(
+        return DatabaseFacts(
             count("applications"), count("application_versions"), count("audit_log")
         )
     finally:
@@ -177,6 +187,25 @@ def _unique_name(folder: Path, stem: str) -> Path:
     return candidate
 
 
+def _restorers(ctx: AppContext, roles: tuple[str, ...]) -> list[str]:
+    with ctx.store.transaction() as session:
+        return sorted(
+            officer.username
+            for officer in session.query(Officer).filter(Officer.active.is_(True))
+            if officer.role in roles
+        )
+
+
+def _remove_leftovers(folder: Path) -> None:
+    """What a killed backup left in ``folder``: its work folder and its half-written file."""
+    if not folder.is_dir():
+        return
+    for work in folder.glob(".vss-backup-*"):
+        shutil.rmtree(work, ignore_errors=True)
+    for part in folder.glob(f"*{BACKUP_SUFFIX}.part"):
+        part.unlink(missing_ok=True)
+
+
 def create_backup(ctx: AppContext, folder: Path) -> Path:
     """Write a verified backup file into ``folder``; supervisors and administrators only."""
     require_role(ctx, Role.SUPERVISOR, Role.ADMINISTRATOR)
@@ -186,23 +215,37 @@ def create_backup(ctx: AppContext, folder: Path) -> Path:
     if not Keyring.exists(ctx.home):
         raise BackupError(_("This computer has no key file, so no backup can be made."))
     settings = load_settings(ctx)
+    restore_roles = load_policy(ctx).restore_roles()
+    office = server_public_keys(ctx)
     device = _safe_device_name(settings.device_name, ctx.device_id)
     now = datetime.now(UTC)
     stamp = now.astimezone().strftime("%Y%m%d-%H%M%S")
+    backup_key = new_database_key()
     work: Path | None = None
     part: Path | None = None
     try:
+        _remove_leftovers(folder)
         folder.mkdir(parents=True, exist_ok=True)
         final = _unique_name(folder, f"vss-backup-{device}-{stamp}")
         part = final.with_name(final.name + ".part")
         work = Path(tempfile.mkdtemp(prefix=".vss-backup-", dir=folder))
-        snapshot = work / DATABASE_FILE_NAME
+        snapshot = work / "snapshot.db"
         _snapshot(ctx, snapshot)
-        facts = _inspect_database(snapshot, db_key, settle=True)
-        keyring_copy = work / KEYRING_FILE_NAME
-        shutil.copyfile(keyring_path(ctx.home), keyring_copy)
+        crash_point("backup:snapshot")
+        export_with_new_key(snapshot, db_key, work / DATABASE_FILE_NAME, backup_key)
+        snapshot.unlink()
+        facts = inspect_database(work / DATABASE_FILE_NAME, backup_key, settle=True)
+        keyring_copy = backup_keyring(
+            Keyring.load(ctx.home).copy_of_data(),
+            _restorers(ctx, restore_roles),
+            backup_key,
+            None if office is None else public_bytes(office.encryption),
+        )
+        (work / KEYRING_FILE_NAME).write_bytes(
+            json.dumps(keyring_copy, indent=1, sort_keys=True).encode("ascii")
+        )
         revision = current_revision(ctx.store.engine)
-        manifest = {
+        manifest: dict[str, Any] = {
             "format": MANIFEST_FORMAT,
             "format_version": MANIFEST_VERSION,
             "app_version": app.__version__,
@@ -213,25 +256,29 @@ def create_backup(ctx: AppContext, folder: Path) -> Path:
             "record_count": facts.record_count,
             "version_count": facts.version_count,
             "audit_entries": facts.audit_entries,
+            "restore_roles": list(restore_roles),
+            "sealed_to_office": office is not None,
             "files": {
                 name: {"sha256": _sha256_of(work / name), "size": (work / name).stat().st_size}
                 for name in (DATABASE_FILE_NAME, KEYRING_FILE_NAME)
             },
         }
+        manifest[MAC_FIELD] = manifest_mac(backup_key, manifest)
         with zipfile.ZipFile(part, "w", compression=zipfile.ZIP_STORED) as archive:
             archive.writestr(MANIFEST_NAME, json.dumps(manifest, indent=1, sort_keys=True))
-            archive.write(snapshot, DATABASE_FILE_NAME)
-            archive.write(keyring_copy, KEYRING_FILE_NAME)
+            archive.write(work / DATABASE_FILE_NAME, DATABASE_FILE_NAME)
+            archive.write(work / KEYRING_FILE_NAME, KEYRING_FILE_NAME)
         _fsync_file(part)
-        verify_backup(part, db_key)
+        crash_point("backup:written")
+        verify_backup(part, backup_key)
         os.replace(part, final)
         part = None
-        _fsync_dir(folder)
+        fsync_dir(folder)
     except OSError as error:
-        raise _os_error(error) from error
-    except _database_errors() as error:
+        raise os_error(error) from error
+    except database_errors() as error:
         if "full" in str(error).lower():
-            raise _os_error(OSError(errno.ENOSPC, str(error))) from error
+            raise os_error(OSError(errno.ENOSPC, str(error))) from error
         raise BackupError(
             _("The data could not be copied for the backup: {problem}").format(problem=str(error))
         ) from error
@@ -249,6 +296,8 @@ def create_backup(ctx: AppContext, folder: Path) -> Path:
                 "file": final.name,
                 "sha256": _sha256_of(final),
                 "records": facts.record_count,
+                "restore_roles": list(restore_roles),
+                "sealed_to_office": office is not None,
             },
         )
     return final
@@ -257,11 +306,11 @@ def create_backup(ctx: AppContext, folder: Path) -> Path:
 # --- reading and checking -----------------------------------------------------------------------
 
 
-def _read_manifest(archive: zipfile.ZipFile) -> dict[str, Any]:
+def read_manifest(archive: zipfile.ZipFile) -> dict[str, Any]:
     try:
         manifest = json.loads(archive.read(MANIFEST_NAME))
     except (KeyError, ValueError, zipfile.BadZipFile) as error:
-        raise _damaged() from error
+        raise damaged_backup() from error
     files = manifest.get("files") if isinstance(manifest, dict) else None
     if (
         not isinstance(manifest, dict)
@@ -269,12 +318,50 @@ def _read_manifest(archive: zipfile.ZipFile) -> dict[str, Any]:
         or not isinstance(files, dict)
         or set(files) != {DATABASE_FILE_NAME, KEYRING_FILE_NAME}
     ):
-        raise _damaged()
-    if int(manifest.get("format_version", 0)) > MANIFEST_VERSION:
+        raise damaged_backup()
+    version = manifest.get("format_version")
+    if not isinstance(version, int):
+        raise damaged_backup()
+    if version > MANIFEST_VERSION:
         raise BackupError(
             _("This backup was made by a newer version of the app. Update the app first.")
         )
+    if version < MANIFEST_VERSION:
+        raise BackupError(
+            _(
+                "This backup was made by an older version of the app that did not protect it "
+                "against changes, so it cannot be restored. Use a newer backup, or ask the office."
+            )
+        )
     return manifest
+
+
+def read_keyring_copy(archive: zipfile.ZipFile) -> dict[str, Any]:
+    """The backup's keyring copy (size-bounded; its hash is checked once the manifest is)."""
+    try:
+        if archive.getinfo(KEYRING_FILE_NAME).file_size > MAX_KEYRING_BYTES:
+            raise damaged_backup()
+        copy = json.loads(archive.read(KEYRING_FILE_NAME))
+    except (KeyError, ValueError, zipfile.BadZipFile, EOFError) as error:
+        raise damaged_backup() from error
+    if not isinstance(copy, dict) or not isinstance(copy.get("officers"), dict):
+        raise damaged_backup()
+    return copy
+
+
+def tampered_backup() -> BackupError:
+    return BackupError(
+        _(
+            "This backup has been changed since it was made, so it is not restored. "
+            "Use another backup and tell the office."
+        )
+    )
+
+
+def check_manifest(manifest: Mapping[str, Any], backup_key: bytes) -> None:
+    """Refuse a manifest whose MAC does not hold under ``backup_key``."""
+    if not manifest_is_authentic(backup_key, manifest):
+        raise tampered_backup()
 
 
 def _copy_member(archive: zipfile.ZipFile, name: str, target: IO[bytes]) -> str:
@@ -287,7 +374,7 @@ def _copy_member(archive: zipfile.ZipFile, name: str, target: IO[bytes]) -> str:
     return digest.hexdigest()
 
 
-def _extract_checked(
+def extract_checked(
     archive: zipfile.ZipFile, manifest: Mapping[str, Any], name: str, target: Path
 ) -> None:
     expected = manifest["files"][name]
@@ -296,23 +383,23 @@ def _extract_checked(
         handle.flush()
         os.fsync(handle.fileno())
     if actual != expected.get("sha256") or target.stat().st_size != expected.get("size"):
-        raise _damaged()
+        raise damaged_backup()
 
 
-def _open_archive(backup_file: Path) -> zipfile.ZipFile:
+def open_archive(backup_file: Path) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(backup_file, "r")
     except (zipfile.BadZipFile, ValueError) as error:
-        raise _damaged() from error
+        raise damaged_backup() from error
 
 
 def read_backup_info(backup_file: Path) -> BackupInfo:
     """What a backup says about itself (nothing is checked beyond the manifest)."""
     try:
-        with _open_archive(backup_file) as archive:
-            manifest = _read_manifest(archive)
+        with open_archive(backup_file) as archive:
+            manifest = read_manifest(archive)
     except OSError as error:
-        raise _os_error(error) from error
+        raise os_error(error) from error
     return BackupInfo(
         path=backup_file,
         created_at=str(manifest.get("created_at", "")),
@@ -322,104 +409,39 @@ def read_backup_info(backup_file: Path) -> BackupInfo:
     )
 
 
-def verify_backup(backup_file: Path, db_key: bytes | None = None) -> dict[str, Any]:
-    """Check every hash in ``backup_file``; with ``db_key`` also open the database and compare its
-    counts with the manifest. Returns the manifest; raises BackupError (or OSError) otherwise."""
+def verify_backup(backup_file: Path, backup_key: bytes | None = None) -> dict[str, Any]:
+    """Check every hash in ``backup_file``; with ``backup_key`` first the manifest's MAC, and
+    then also open the database and compare its counts with the manifest. Returns the manifest;
+    raises BackupError (or OSError) otherwise."""
     with (
-        _open_archive(backup_file) as archive,
+        open_archive(backup_file) as archive,
         tempfile.TemporaryDirectory(prefix=".vss-verify-", dir=backup_file.parent) as temp,
     ):
-        manifest = _read_manifest(archive)
+        manifest = read_manifest(archive)
+        if backup_key is not None:
+            check_manifest(manifest, backup_key)
         try:
             for name in (DATABASE_FILE_NAME, KEYRING_FILE_NAME):
-                _extract_checked(archive, manifest, name, Path(temp) / name)
+                extract_checked(archive, manifest, name, Path(temp) / name)
         except (zipfile.BadZipFile, KeyError, EOFError) as error:
-            raise _damaged() from error
+            raise damaged_backup() from error
         database = Path(temp) / DATABASE_FILE_NAME
         with database.open("rb") as handle:
-            if handle.read(16) == _SQLITE_PLAIN_HEADER:
-                raise _damaged()  # an unencrypted database never belongs in a backup
-        if db_key is not None:
+            if handle.read(16) == SQLITE_PLAIN_HEADER:
+                raise damaged_backup()  # an unencrypted database never belongs in a backup
+        if backup_key is not None:
             try:
-                facts = _inspect_database(database, db_key)
-            except _database_errors() as error:
-                raise BackupError(
-                    _("The backup cannot be opened with this computer's key.")
-                ) from error
-            if (
-                facts.record_count != manifest.get("record_count")
-                or facts.version_count != manifest.get("version_count")
-                or facts.audit_entries != manifest.get("audit_entries")
-            ):
-                raise _damaged()
+                facts = inspect_database(database, backup_key)
+            except database_errors() as error:
+                raise damaged_backup() from error
+            check_counts(facts, manifest)
     return manifest
 
 
-# --- restoring ----------------------------------------------------------------------------------
-
-
-def _has_data(home: Path) -> bool:
-    db = database_path(home)
-    return Keyring.exists(home) or any(
-        db.with_name(db.name + suffix).exists() for suffix in ("", "-wal", "-shm", "-journal")
-    )
-
-
-def restore_backup(backup_file: Path, home: Path) -> None:
-    """Put the data of ``backup_file`` into the empty data folder ``home``.
-
-    Officers then sign in with the passwords (or the recovery code) valid when the backup was
-    made; the restore is written to the audit log at that first sign-in.
-    """
-    if _has_data(home) and not setup_incomplete(home):
-        raise BackupError(
-            _(
-                "This computer already has data. A backup can only be restored into an empty data folder."
-            )
-        )
-    try:
-        archive = _open_archive(backup_file)
-    except OSError as error:
-        raise _os_error(error) from error
-    started = False
-    try:
-        with archive:
-            manifest = _read_manifest(archive)
-            begin_setup(home)
-            started = True
-            staging = Path(tempfile.mkdtemp(prefix=".vss-restore-", dir=home))
-            try:
-                for name in (DATABASE_FILE_NAME, KEYRING_FILE_NAME):
-                    _extract_checked(archive, manifest, name, staging / name)
-                with (staging / DATABASE_FILE_NAME).open("rb") as handle:
-                    if handle.read(16) == _SQLITE_PLAIN_HEADER:
-                        raise _damaged()
-                os.replace(staging / DATABASE_FILE_NAME, database_path(home))
-                # The keyring goes in last; the set-up marker is removed only after it.
-                os.replace(staging / KEYRING_FILE_NAME, keyring_path(home))
-            finally:
-                shutil.rmtree(staging, ignore_errors=True)
-        Keyring.load(home).note_event(
-            "restore",
-            {
-                "backup": backup_file.name,
-                "backup_created_at": manifest.get("created_at"),
-                "backup_device": manifest.get("device_name"),
-            },
-        )
-        _fsync_dir(home)
-        finish_setup(home)
-    except (zipfile.BadZipFile, KeyError, EOFError, KeyringError) as error:
-        if started:
-            discard_incomplete_setup(home)
-        raise _damaged() from error
-    except OSError as error:
-        if started:
-            discard_incomplete_setup(home)
-        raise _os_error(error) from error
-    except AccountError as error:
-        raise BackupError(str(error)) from error
-    except BaseException:
-        if started:
-            discard_incomplete_setup(home)
-        raise
+def check_counts(facts: DatabaseFacts, manifest: Mapping[str, Any]) -> None:
+    if (
+        facts.record_count != manifest.get("record_count")
+        or facts.version_count != manifest.get("version_count")
+        or facts.audit_entries != manifest.get("audit_entries")
+    ):
+        raise damaged_backup()

@@ -62,6 +62,14 @@ class OfficePolicy:
     """Limits the office sets for this laptop (administrators only)."""
 
     idle_lock_max_minutes: int = DEFAULT_IDLE_LOCK_MAX_MINUTES
+    # Who may restore a backup made on this laptop: administrators, and supervisors too when the
+    # office allows it (the backup key is sealed only to them; see app.store.backup_keys).
+    supervisors_may_restore: bool = False
+
+    def restore_roles(self) -> tuple[str, ...]:
+        if self.supervisors_may_restore:
+            return ("supervisor", "administrator")
+        return ("administrator",)
 
     def validated(self) -> OfficePolicy:
         if not 1 <= self.idle_lock_max_minutes <= LONGEST_IDLE_LOCK_MINUTES:
@@ -79,7 +87,8 @@ def load_policy(ctx: AppContext) -> OfficePolicy:
         return OfficePolicy(
             idle_lock_max_minutes=int(
                 stored.get("idle_lock_max_minutes", DEFAULT_IDLE_LOCK_MAX_MINUTES)
-            )
+            ),
+            supervisors_may_restore=stored.get("supervisors_may_restore") is True,
         ).validated()
     except (TypeError, ValueError, SettingsError):
         return OfficePolicy()

@@ -8,6 +8,7 @@ that do not care, and tools).
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import sqlite3
@@ -128,7 +129,11 @@ def migrate(engine: Engine, db_path: Path) -> Path | None:
             connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         backup = backups_dir(db_path.parent) / f"pre-migration-{revision}-{stamp}.db"
-        shutil.copy2(db_path, backup)
+        # Under a temporary name until complete: a kill leaves a ``.part`` that the next start
+        # removes, never a copy that looks whole.
+        part = backup.with_name(backup.name + ".part")
+        shutil.copy2(db_path, part)
+        os.replace(part, backup)
     _upgrade_to_head(engine)
     return backup
 

@@ -5,17 +5,19 @@ the clear: the keyring holds one copy per officer, wrapped (AES-GCM, the user na
 data) with a key derived from the officer's password by Argon2id, plus one copy wrapped with a
 random *recovery code* shown once at set-up (to be written down and kept at the office).
 
-Wrong passwords are counted per officer; after three in a row each further try must wait (30 s,
-then 60 s, 120 s, ... at most 15 minutes), and the wait is kept in the file so restarting the app
-does not lift it. Failed attempts (and other events that happen while the database is closed, such
-as a restore) are noted in the file so the next successful sign-in can write them to the audit log.
+Wrong passwords are counted per officer; after three in a row the next try waits a few seconds
+(5 s, then 10 s, 20 s, 40 s, never more than 60 s), and the wait is kept in the file so restarting
+the app does not lift it. The waits stay short on purpose: a colleague typing wrong passwords can
+hold an officer off their own laptop for a minute at most, while a guesser still gets only about
+one try a minute (and each try costs an Argon2id derivation). A try made during the wait is turned
+away without being checked or counted, so it neither lengthens the wait nor tells anything.
+Failed attempts (and other events that happen while the database is closed, such as a restore)
+are noted in the file so the next successful sign-in can write them to the audit log.
 
 The file is rewritten atomically (temporary file, fsync, ``os.replace``), so a power cut leaves
 either the old or the new keyring, never half of one.
 
-Test-speed knob: with the environment variable ``VSS_OUTREACH_FAST_KDF=1`` new entries use Argon2id
-with 8 MiB of memory and one pass instead of the real parameters. Only tests set it; never set it
-on an officer's laptop (entries made with it stay weak until the password is changed).
+Password stretching (Argon2id) and its test-speed knob: :mod:`app.store.key_derivation`.
 """
 
 from __future__ import annotations
@@ -25,21 +27,17 @@ import hashlib
 import hmac
 import json
 import math
-import os
 import secrets
 import time
-import unicodedata
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from argon2.low_level import ARGON2_VERSION, Type, hash_secret_raw
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from app.store.key_derivation import FAST_KDF_ENV as FAST_KDF_ENV
+from app.store.key_derivation import KEY_BYTES, KdfParams, derive_key, write_atomically
 from app.store.officer_keys import (
     DamagedEntry,
     SealError,
@@ -49,32 +47,25 @@ from app.store.officer_keys import (
     seal,
     unseal,
 )
+from app.store.recovery_code import RECOVERY_AD as _RECOVERY_AD
+from app.store.recovery_code import RECOVERY_ALPHABET as RECOVERY_ALPHABET
+from app.store.recovery_code import RECOVERY_NAME as _RECOVERY_NAME
+from app.store.recovery_code import (
+    MalformedRecoveryCode,
+    new_recovery_code,
+    recovery_symbols,
+    recovery_wrapping_key,
+)
 
 KEYRING_FILE_NAME = "keyring.json"
-FAST_KDF_ENV = "VSS_OUTREACH_FAST_KDF"
-KEY_BYTES = 32
 FORMAT_VERSION = 1
 
-# Real parameters: 64 MiB, 5 passes, 2 lanes (about 0.3-0.6 s on an ordinary laptop; measured by
-# tests/bench/bench_security.py). Stored with each entry, so they can be raised later.
-MEMORY_COST_KIB = 65536
-TIME_COST = 5
-PARALLELISM = 2
-FAST_MEMORY_COST_KIB = 8192
-FAST_TIME_COST = 1
-
 FREE_ATTEMPTS = 3
-FIRST_DELAY_SECONDS = 30
-MAX_DELAY_SECONDS = 15 * 60
+FIRST_DELAY_SECONDS = 5
+MAX_DELAY_SECONDS = 60
 MAX_PENDING_EVENTS = 200
 _FOLDED_EVENTS = frozenset({"login_failed", "recovery_failed"})
 
-# 32 symbols (5 bits each), without 0/O and 1/I, which are easy to confuse on paper.
-RECOVERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-RECOVERY_GROUPS = 7
-RECOVERY_GROUP_SIZE = 4  # 28 symbols = 140 bits
-_RECOVERY_AD = b"vss-outreach recovery"
-_RECOVERY_NAME = "vss-outreach recovery"  # associated data of a sealed recovery entry
 _CHECK_LABEL = b"vss-outreach keyring check"
 
 
@@ -101,77 +92,16 @@ class TooManyAttempts(KeyringError):
         self.retry_after_seconds = retry_after_seconds
 
 
-@dataclass(frozen=True)
-class KdfParams:
-    memory_cost_kib: int
-    time_cost: int
-    parallelism: int
-
-    @classmethod
-    def default(cls) -> KdfParams:
-        if os.environ.get(FAST_KDF_ENV) == "1":
-            return cls(FAST_MEMORY_COST_KIB, FAST_TIME_COST, 1)
-        return cls(MEMORY_COST_KIB, TIME_COST, PARALLELISM)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "kdf": "argon2id",
-            "version": ARGON2_VERSION,
-            "memory_cost_kib": self.memory_cost_kib,
-            "time_cost": self.time_cost,
-            "parallelism": self.parallelism,
-        }
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> KdfParams:
-        if data.get("kdf") != "argon2id":
-            raise KeyringError(f"Unsupported key derivation {data.get('kdf')!r}")
-        return cls(int(data["memory_cost_kib"]), int(data["time_cost"]), int(data["parallelism"]))
-
-
-def derive_key(password: str, salt: bytes, params: KdfParams) -> bytes:
-    """The 32-byte key-wrapping key for ``password`` (NFC-normalised UTF-8)."""
-    return hash_secret_raw(
-        secret=unicodedata.normalize("NFC", password).encode("utf-8"),
-        salt=salt,
-        time_cost=params.time_cost,
-        memory_cost=params.memory_cost_kib,
-        parallelism=params.parallelism,
-        hash_len=KEY_BYTES,
-        type=Type.ID,
-        version=ARGON2_VERSION,
-    )
-
-
 def new_database_key() -> bytes:
     return secrets.token_bytes(KEY_BYTES)
 
 
-def format_recovery_code(symbols: str) -> str:
-    return "-".join(
-        symbols[i : i + RECOVERY_GROUP_SIZE] for i in range(0, len(symbols), RECOVERY_GROUP_SIZE)
-    )
-
-
-def new_recovery_code() -> str:
-    count = RECOVERY_GROUPS * RECOVERY_GROUP_SIZE
-    return format_recovery_code("".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(count)))
-
-
 def normalize_recovery_code(typed: str) -> str:
     """Upper case, spaces and dashes removed; raises WrongRecoveryCode for a foreign symbol."""
-    symbols = "".join(ch for ch in typed.upper() if ch not in " -\t\n")
-    if len(symbols) != RECOVERY_GROUPS * RECOVERY_GROUP_SIZE or any(
-        ch not in RECOVERY_ALPHABET for ch in symbols
-    ):
-        raise WrongRecoveryCode("The recovery code has the wrong length or symbols")
-    return symbols
-
-
-def _recovery_wrapping_key(symbols: str, salt: bytes) -> bytes:
-    # The code carries 140 random bits, so a plain HKDF suffices (no password stretching needed).
-    hkdf = HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=salt, info=_RECOVERY_AD)
-    return hkdf.derive(symbols.encode("ascii"))
+    try:
+        return recovery_symbols(typed)
+    except MalformedRecoveryCode as error:
+        raise WrongRecoveryCode(str(error)) from error
 
 
 def _b64(data: bytes) -> str:
@@ -184,28 +114,9 @@ def _unb64(text: Any) -> bytes:
     return base64.b64decode(text.encode("ascii"), validate=True)
 
 
-def _key_check(db_key: bytes) -> str:
+def key_check(db_key: bytes) -> str:
+    """What the keyring keeps to tell whether a key is the one it guards."""
     return hmac.new(db_key, _CHECK_LABEL, hashlib.sha256).hexdigest()
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that a crash leaves either the old or the new content."""
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with temp.open("wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    finally:
-        if temp.exists():
-            temp.unlink()
-    if os.name == "posix":  # make the rename itself durable
-        directory = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
 
 
 def keyring_path(home: Path) -> Path:
@@ -264,7 +175,7 @@ class Keyring:
             raise KeyringError("The database key must be 32 bytes")
         data: dict[str, Any] = {
             "format": FORMAT_VERSION,
-            "key_check": _key_check(key),
+            "key_check": key_check(key),
             "officers": {},
             "recovery": None,
             "pending_events": [],
@@ -288,7 +199,7 @@ class Keyring:
 
     def check_key(self, db_key: bytes) -> bool:
         """Whether ``db_key`` is the key this keyring guards."""
-        return hmac.compare_digest(_key_check(db_key), str(self._data.get("key_check", "")))
+        return hmac.compare_digest(key_check(db_key), str(self._data.get("key_check", "")))
 
     # --- unwrapping -----------------------------------------------------------------------------
 
@@ -323,7 +234,7 @@ class Keyring:
         if not isinstance(recovery, dict):
             raise WrongRecoveryCode("This keyring has no recovery entry")
         symbols = normalize_recovery_code(code)
-        wrapping = _recovery_wrapping_key(symbols, _unb64(recovery["salt"]))
+        wrapping = recovery_wrapping_key(symbols, _unb64(recovery["salt"]))
         try:
             if is_sealed_entry(recovery):
                 key = unseal(recovery, wrapping, _RECOVERY_NAME)
@@ -437,7 +348,7 @@ class Keyring:
     def _set_recovery(self, db_key: bytes) -> str:
         code = new_recovery_code()
         salt = secrets.token_bytes(16)
-        wrapping = _recovery_wrapping_key(normalize_recovery_code(code), salt)
+        wrapping = recovery_wrapping_key(normalize_recovery_code(code), salt)
         self._data["recovery"] = {
             "kdf": "hkdf-sha256",
             "salt": _b64(salt),
@@ -465,7 +376,7 @@ class Keyring:
         else:
             recovery = None  # a format-1 recovery entry cannot follow: a new code is needed
         self._data["rotation"] = {
-            "key_check": _key_check(new_key),
+            "key_check": key_check(new_key),
             "officers": officers,
             "recovery": recovery,
         }
@@ -539,13 +450,23 @@ class Keyring:
             )
             del events[index]
 
+    def copy_of_data(self) -> dict[str, Any]:
+        """A deep copy of the file's content (for a backup's keyring, see ``backup_keys``)."""
+        copied: dict[str, Any] = json.loads(keyring_bytes(self._data))
+        return copied
+
     def _save(self) -> None:
-        text = json.dumps(self._data, indent=1, sort_keys=True, ensure_ascii=True)
-        write_atomically(self.path, text.encode("ascii"))
+        write_atomically(self.path, keyring_bytes(self._data))
+
+
+def keyring_bytes(data: Mapping[str, Any]) -> bytes:
+    """The file content for keyring ``data`` (also used to write a restored keyring)."""
+    return json.dumps(data, indent=1, sort_keys=True, ensure_ascii=True).encode("ascii")
 
 
 def delay_after(failures: int) -> int:
-    """Seconds to wait after ``failures`` wrong passwords in a row (0 for the first two)."""
+    """Seconds to wait before the next try after ``failures`` wrong passwords in a row (0 for the
+    first two; 5 s doubling from the third, at most a minute)."""
     if failures < FREE_ATTEMPTS:
         return 0
     return min(FIRST_DELAY_SECONDS * 2 ** (failures - FREE_ATTEMPTS), MAX_DELAY_SECONDS)

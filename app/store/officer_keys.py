@@ -102,22 +102,43 @@ def public_of(entry: Mapping[str, Any]) -> bytes:
     return _unb64(entry["public"])
 
 
-def unseal(entry: Mapping[str, Any], wrapping_key: bytes, username: str) -> bytes:
-    """The database key of a format-2 entry; SealError when the password (key) is wrong."""
-    ad = username.encode("utf-8")
+def unwrap_private(
+    entry: Mapping[str, Any], wrapping_key: bytes, username: str
+) -> X25519PrivateKey:
+    """The officer's private key from a format-2 entry; SealError when the password is wrong."""
     try:
         raw_private = AESGCM(wrapping_key).decrypt(
-            _unb64(entry["private_nonce"]), _unb64(entry["wrapped_private"]), ad
+            _unb64(entry["private_nonce"]),
+            _unb64(entry["wrapped_private"]),
+            username.encode("utf-8"),
         )
-        private = X25519PrivateKey.from_private_bytes(raw_private)
-        sealed = entry["sealed"]
+        return X25519PrivateKey.from_private_bytes(raw_private)
+    except InvalidTag as error:
+        raise SealError("wrong password") from error
+    except (KeyError, TypeError, ValueError) as error:
+        raise DamagedEntry("damaged entry") from error
+
+
+def open_sealed(sealed: Mapping[str, Any], private: X25519PrivateKey, name: str) -> bytes:
+    """The key sealed to ``private``'s public key for ``name`` (see :func:`seal`)."""
+    try:
         ephemeral = _unb64(sealed["ephemeral"])
         public = _raw_public(private.public_key())
         key = _seal_key(
             private.exchange(X25519PublicKey.from_public_bytes(ephemeral)), ephemeral, public
         )
-        return AESGCM(key).decrypt(_unb64(sealed["nonce"]), _unb64(sealed["sealed_key"]), ad)
+        return AESGCM(key).decrypt(
+            _unb64(sealed["nonce"]), _unb64(sealed["sealed_key"]), name.encode("utf-8")
+        )
     except InvalidTag as error:
-        raise SealError("wrong password") from error
+        raise SealError("not sealed to this key") from error
     except (KeyError, TypeError, ValueError) as error:
         raise DamagedEntry("damaged entry") from error
+
+
+def unseal(entry: Mapping[str, Any], wrapping_key: bytes, username: str) -> bytes:
+    """The database key of a format-2 entry; SealError when the password (key) is wrong."""
+    private = unwrap_private(entry, wrapping_key, username)
+    if not isinstance(entry.get("sealed"), Mapping):
+        raise DamagedEntry("no sealed key in this entry")
+    return open_sealed(entry["sealed"], private, username)

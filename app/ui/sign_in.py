@@ -172,11 +172,22 @@ class FirstRunDialog(QDialog):
             self.restore_from(Path(path))
 
     def restore_from(self, backup_file: Path) -> bool:
-        """A lost or replaced laptop: put a backup into this empty data folder, then sign in."""
-        from app.services.backup import restore_backup
+        """A lost or replaced laptop: put a backup into this empty data folder, then sign in.
+        The user name and password typed above are those of an officer who may restore (an
+        administrator, unless the office allowed supervisors), as they were at the backup."""
+        from app.services.restore import RestoreCredentials, restore_backup
 
+        if not self.username.text().strip() or not self.password.text():
+            self.error.setText(
+                _(
+                    "To restore, type the user name and password of an administrator as they "
+                    "were when the backup was made, then choose the backup."
+                )
+            )
+            return False
+        credentials = RestoreCredentials(self.username.text(), self.password.text())
         try:
-            restore_backup(backup_file, self.home)
+            restore_backup(backup_file, self.home, credentials)
         except UserFacingError as error:
             self.error.setText(error.full_text())
             return False

@@ -131,6 +131,36 @@ def test_repeated_failures_lock_sign_in(admin: tuple[AppContext, str], home: Pat
     assert 0 < locked.value.retry_after_seconds <= 30
 
 
+def test_the_wait_after_wrong_passwords_is_short_and_told_in_the_officers_language(
+    admin: tuple[AppContext, str], home: Path
+) -> None:
+    from app.i18n import set_language
+
+    admin[0].close()
+    set_language("km")
+    for _ in range(3):
+        with pytest.raises(SignInFailed):
+            sign_in(home, "admin", "wrong password")
+    with pytest.raises(SignInLocked) as locked:
+        sign_in(home, "admin", ADMIN_PASSWORD)
+    seconds = locked.value.retry_after_seconds
+    assert 0 < seconds <= 5
+    # The real wait, in Khmer words and digits (not rounded up to "1 minute").
+    digits = str(seconds).translate(str.maketrans("0123456789", "០១២៣៤៥៦៧៨៩"))
+    assert str(locked.value) == (
+        f"បានវាយពាក្យសម្ងាត់ខុសច្រើនដងពេក។ សូមរង់ចាំ {digits} វិនាទី ហើយព្យាយាមម្តងទៀត។"
+    )
+    # However many wrong tries came before, the wait never passes a minute.
+    data = json.loads((home / "keyring.json").read_text())
+    data["officers"]["admin"].update(failed_attempts=40, locked_until=None)
+    (home / "keyring.json").write_text(json.dumps(data))
+    with pytest.raises(SignInFailed):
+        sign_in(home, "admin", "wrong password")
+    with pytest.raises(SignInLocked) as locked:
+        sign_in(home, "admin", ADMIN_PASSWORD)
+    assert 55 <= locked.value.retry_after_seconds <= 60
+
+
 def test_recovery_code_resets_the_password(admin: tuple[AppContext, str], home: Path) -> None:
     ctx, code = admin
     ctx.close()

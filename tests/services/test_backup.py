@@ -22,14 +22,15 @@ from app.services.backup import (
     BackupError,
     create_backup,
     read_backup_info,
-    restore_backup,
     verify_backup,
 )
 from app.services.context import AppContext
+from app.services.restore import RestoreCredentials, restore_backup
 from app.store.keyring import FAST_KDF_ENV
 from app.store.location import DATABASE_FILE_NAME
 
 PASSWORD = "admin password 1"
+ADMIN = RestoreCredentials("admin", PASSWORD)
 
 
 @pytest.fixture(autouse=True)
@@ -74,11 +75,15 @@ def test_backup_then_restore_into_a_new_home_gives_everything_back(
         manifest = json.loads(archive.read(MANIFEST_NAME))
     assert manifest["record_count"] == 6
     assert read_backup_info(backup).record_count == 6
-    assert admin.db_key and verify_backup(backup, admin.db_key)
+    assert verify_backup(backup)["format_version"] == 2
+    # The store's key does not open the backup: it has a key of its own.
+    assert admin.db_key
+    with pytest.raises(BackupError):
+        verify_backup(backup, admin.db_key)
     assert any(entry.action == "backup" for entry in _audit(admin))
 
     new_home = tmp_path / "new-home"
-    restore_backup(backup, new_home)
+    restore_backup(backup, new_home, ADMIN)
     assert not is_first_run(new_home)
     restored = sign_in(new_home, "admin", PASSWORD)
     try:
@@ -100,7 +105,7 @@ def test_restore_refuses_a_home_with_data(admin: AppContext, home: Path, tmp_pat
     backup = create_backup(admin, tmp_path / "usb")
     before = sorted(p.name for p in home.iterdir())
     with pytest.raises(BackupError):
-        restore_backup(backup, home)
+        restore_backup(backup, home, ADMIN)
     assert sorted(p.name for p in home.iterdir()) == before
 
 
@@ -124,11 +129,11 @@ def test_a_flipped_byte_is_rejected_and_leaves_nothing(admin: AppContext, tmp_pa
         verify_backup(damaged)
     new_home = tmp_path / "new-home"
     with pytest.raises(BackupError):
-        restore_backup(damaged, new_home)
+        restore_backup(damaged, new_home, ADMIN)
     assert is_first_run(new_home)
     assert not new_home.exists() or list(new_home.iterdir()) == []
     # The undamaged file still restores into the same folder afterwards.
-    restore_backup(backup, new_home)
+    restore_backup(backup, new_home, ADMIN)
     sign_in(new_home, "admin", PASSWORD).close()
 
 
@@ -136,12 +141,12 @@ def test_a_file_that_is_not_a_backup_is_rejected(tmp_path: Path) -> None:
     bogus = tmp_path / "holiday.vssbak"
     bogus.write_bytes(b"PK\x03\x04 not really a zip" * 50)
     with pytest.raises(BackupError):
-        restore_backup(bogus, tmp_path / "new-home")
+        restore_backup(bogus, tmp_path / "new-home", ADMIN)
     other_zip = tmp_path / "other.vssbak"
     with zipfile.ZipFile(other_zip, "w") as archive:
         archive.writestr("readme.txt", "hello")
     with pytest.raises(BackupError):
-        restore_backup(other_zip, tmp_path / "new-home")
+        restore_backup(other_zip, tmp_path / "new-home", ADMIN)
     assert not (tmp_path / "new-home").exists() or not any((tmp_path / "new-home").iterdir())
 
 
@@ -181,6 +186,6 @@ def test_a_full_disk_gives_a_clear_error_and_no_half_file(
     # Restoring onto a full disk also leaves nothing behind.
     backup = create_backup(admin, tmp_path / "usb")
     with pytest.raises(BackupError) as failed:
-        restore_backup(backup, tiny_disk / "home")
+        restore_backup(backup, tiny_disk / "home", ADMIN)
     assert "space" in str(failed.value)
     assert not (tiny_disk / "home").exists() or list((tiny_disk / "home").iterdir()) == []

@@ -144,7 +144,10 @@ def test_the_idle_lock_cannot_exceed_the_office_maximum(ctx: AppContext) -> None
         ]
     every_field = ["backup_folder", "device_name", "idle_lock_minutes", "khmer_digits"]
     every_field += ["language", "server_url"]
-    assert changes == [{"changed": every_field}, {"policy": {"idle_lock_max_minutes": 10}}]
+    assert changes == [
+        {"changed": every_field},
+        {"policy": {"idle_lock_max_minutes": 10, "supervisors_may_restore": False}},
+    ]
 
 
 def test_a_flood_of_refusals_is_folded_and_buries_nothing(ctx: AppContext) -> None:

@@ -13,8 +13,9 @@ from app.core.demo_answers import demo_answers
 from app.services import records
 from app.services.accounts import first_run_setup, sign_in
 from app.services.audit import verify_audit_chain
-from app.services.backup import create_backup, restore_backup
+from app.services.backup import create_backup
 from app.services.context import AppContext
+from app.services.restore import RestoreCredentials, restore_backup
 from app.store.keyring import FAST_KDF_ENV
 from app.store.models import Application, AuditEntry
 
@@ -50,7 +51,7 @@ def test_a_restore_followed_by_new_intake_never_repeats_a_reference(
         ctx.close()
 
     restored_home = tmp_path / "restored"
-    restore_backup(backup, restored_home)
+    restore_backup(backup, restored_home, RestoreCredentials("admin", PASSWORD))
     ctx = sign_in(restored_home, "admin", PASSWORD)
     try:
         new = _finalise(ctx, 4, seed=20)

@@ -8,10 +8,15 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from app.services.accounts import first_run_setup, sign_in
-from app.services.backup import BackupError, restore_backup
+from app.services.backup import BackupError
+from app.services.restore import RestoreCredentials, restore_backup
 from app.ui.security_page import SecurityPage
 from app.ui.sign_in import FirstRunDialog
 from app.ui.text import _
+
+
+def _shown(text: str) -> str:
+    return text.replace("\u200b", "")  # Khmer line-break marks are added at display time
 
 
 @pytest.fixture(autouse=True)
@@ -50,8 +55,27 @@ def test_administrator_adds_an_officer_sees_the_audit_and_backs_up(
     officer.close()
 
     # A new laptop restores the backup from its first-run dialog, then signs in.
+    # Only an administrator may: the field officer's password is refused, with the reason shown.
     dialog = FirstRunDialog(tmp_path / "new-laptop")
     qtbot.addWidget(dialog)
+    assert not dialog.restore_from(backup)  # no user name and password typed yet
+    assert _shown(dialog.error.text()) == _shown(
+        _(
+            "To restore, type the user name and password of an administrator as they were "
+            "when the backup was made, then choose the backup."
+        )
+    )
+    dialog.username.setText("dara")
+    dialog.password.setText("field officer pw")
+    assert not dialog.restore_from(backup)
+    assert _shown(dialog.error.text()) == _shown(
+        _(
+            "Your role may not restore this backup. The office decides who may restore: "
+            "ask an administrator."
+        )
+    )
+    dialog.username.setText("admin")
+    dialog.password.setText("long enough 1")
     assert dialog.restore_from(backup)
     restored = sign_in(tmp_path / "new-laptop", "dara", "field officer pw")
     restored.close()
@@ -64,10 +88,12 @@ def test_backup_restore_refuses_a_damaged_file(
     bad.write_bytes(b"not a backup")
     dialog = FirstRunDialog(tmp_path / "home")
     qtbot.addWidget(dialog)
+    dialog.username.setText("admin")
+    dialog.password.setText("long enough 1")
     assert not dialog.restore_from(bad)
     assert dialog.error.text()
     with pytest.raises(BackupError):
-        restore_backup(bad, tmp_path / "other")
+        restore_backup(bad, tmp_path / "other", RestoreCredentials("admin", "long enough 1"))
 
 
 def test_switching_an_officer_off_changes_the_key_with_progress(
