@@ -29,17 +29,15 @@ from typing import Literal, NamedTuple
 
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.fonts import ps2tt, tt2ps
-from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import shapeStr
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.pdfgen.textobject import PDFTextObject
 from reportlab.platypus import Flowable
 
 from app.core.khmer_text import grapheme_clusters
 from app.core.line_breaks import break_plan
 from app.pdf.fonts import FONT_BOLD, FONT_REGULAR, register_pdf_fonts
+from app.pdf.shaped_runs import ShapedTextObject, shape
 
 ZWSP = "\u200b"
 COENG = "\u17d2"
@@ -56,6 +54,9 @@ _SPACE_LIKE = re.compile("[\t\u2000-\u200a\u202f\u205f\u3000]")
 _INVISIBLE = re.compile("[\x00-\x09\x0b-\x1f\x7f\ufeff]")
 _PIECES = re.compile("( +|\n)")
 _FIT_TOLERANCE = 1e-6
+# Paragraphs up to this many characters keep their tokens and lines for the process (bounded LRU):
+# labels, choices and headers repeat in every document; a long account is printed once.
+CACHED_TEXT_MAX = 400
 
 
 class TextRun(NamedTuple):
@@ -78,18 +79,6 @@ def actual_text_hex(text: str) -> str:
     return "FEFF" + text.encode("utf-16-be").hex().upper()
 
 
-@lru_cache(maxsize=8192)
-def _shape(text: str, font_name: str, font_size: float) -> tuple[str, float]:
-    """HarfBuzz-shaped string (a ReportLab ShapedStr when shaping changed anything) and its width."""
-    shaped = shapeStr(text, font_name, font_size)
-    shape_data = getattr(shaped, "__shapeData__", None)
-    if shape_data is not None:
-        width = sum(d.x_advance for d in shape_data) * font_size / 1000.0
-    else:
-        width = pdfmetrics.stringWidth(text, font_name, font_size)
-    return shaped, width
-
-
 def text_width(
     text: str, font_size: float, bold: bool = False, font_name: str | None = None
 ) -> float:
@@ -97,7 +86,7 @@ def text_width(
     register_pdf_fonts()
     name = font_name or (FONT_BOLD if bold else FONT_REGULAR)
     clean = normalize_text(text).replace("\n", " ").replace(ZWSP, "")
-    return _shape(clean, name, font_size)[1] if clean else 0.0
+    return shape(clean, name, font_size)[1] if clean else 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,9 +98,9 @@ class _Token:
     start: int  # offset of `text` in the paragraph's concatenated logical text
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class _Line:
-    tokens: list[_Token]
+    tokens: tuple[_Token, ...]
 
     @property
     def width(self) -> float:
@@ -174,14 +163,54 @@ def _tokenize(runs: Sequence[TextRun], regular: str, bold: str, size: float) -> 
         if piece == "\n":
             kind, width = "newline", 0.0
         elif piece[0] == " " and (end in breaks or start == 0 or end == len(logical)):
-            kind, width = "space", _shape(piece, font_name, size)[1]
+            kind, width = "space", shape(piece, font_name, size)[1]
         else:
-            kind, width = "word", _shape(piece, font_name, size)[1]
+            kind, width = "word", shape(piece, font_name, size)[1]
             if start in breaks and tokens and tokens[-1].kind == "word":
                 tokens.append(_Token("zwsp", "", font_name, 0.0, start))
         tokens.append(_Token(kind, piece, font_name, width, start))
         start = end
     return tokens
+
+
+def _paragraph_tokens(
+    runs: tuple[TextRun, ...], regular: str, bold: str, size: float
+) -> tuple[_Token, ...]:
+    """`_tokenize`, kept for short texts (labels, choices, headers repeat in every document)."""
+    if sum(len(run.text) for run in runs) <= CACHED_TEXT_MAX:
+        return _kept_tokens(runs, regular, bold, size)
+    return tuple(_tokenize(runs, regular, bold, size))
+
+
+@lru_cache(maxsize=4096)
+def _kept_tokens(
+    runs: tuple[TextRun, ...], regular: str, bold: str, size: float
+) -> tuple[_Token, ...]:
+    return tuple(_tokenize(runs, regular, bold, size))
+
+
+def _paragraph_lines(
+    runs: tuple[TextRun, ...],
+    fonts: tuple[str, str],
+    size: float,
+    first_width: float,
+    width: float,
+) -> tuple[_Line, ...]:
+    """The lines of a paragraph at a width; kept for short texts like `_paragraph_tokens`."""
+    if sum(len(run.text) for run in runs) <= CACHED_TEXT_MAX:
+        return _kept_lines(runs, fonts, size, first_width, width)
+    return tuple(_layout(_paragraph_tokens(runs, *fonts, size), first_width, width, size))
+
+
+@lru_cache(maxsize=4096)
+def _kept_lines(
+    runs: tuple[TextRun, ...],
+    fonts: tuple[str, str],
+    size: float,
+    first_width: float,
+    width: float,
+) -> tuple[_Line, ...]:
+    return tuple(_layout(_paragraph_tokens(runs, *fonts, size), first_width, width, size))
 
 
 def _cluster_tokens(segment: list[_Token], size: float) -> list[_Token]:
@@ -190,7 +219,7 @@ def _cluster_tokens(segment: list[_Token], size: float) -> list[_Token]:
     for token in segment:
         offset = token.start
         for cluster in grapheme_clusters(token.text):
-            width = _shape(cluster, token.font_name, size)[1]
+            width = shape(cluster, token.font_name, size)[1]
             pieces.append(_Token("word", cluster, token.font_name, width, offset))
             offset += len(cluster)
     return pieces
@@ -203,13 +232,13 @@ def _merge_words(pieces: list[_Token], size: float) -> list[_Token]:
         if merged and merged[-1].font_name == piece.font_name:
             last = merged[-1]
             text = last.text + piece.text
-            merged[-1] = replace(last, text=text, width=_shape(text, last.font_name, size)[1])
+            merged[-1] = replace(last, text=text, width=shape(text, last.font_name, size)[1])
         else:
             merged.append(piece)
     return merged
 
 
-def _segments(tokens: list[_Token]) -> list[list[_Token]]:
+def _segments(tokens: Sequence[_Token]) -> list[list[_Token]]:
     """Group tokens: runs of adjacent words (no break allowed inside) and single break tokens."""
     groups: list[list[_Token]] = []
     for token in tokens:
@@ -220,7 +249,7 @@ def _segments(tokens: list[_Token]) -> list[list[_Token]]:
     return groups
 
 
-def _layout(tokens: list[_Token], first_width: float, width: float, size: float) -> list[_Line]:
+def _layout(tokens: Sequence[_Token], first_width: float, width: float, size: float) -> list[_Line]:
     """Greedy line breaking at spaces / U+200B / newlines, with a cluster fallback."""
     lines: list[_Line] = []
     current: list[_Token] = []
@@ -231,7 +260,7 @@ def _layout(tokens: list[_Token], first_width: float, width: float, size: float)
 
     def flush() -> None:
         nonlocal current, pending
-        lines.append(_Line(current))
+        lines.append(_Line(tuple(current)))
         current, pending = [], []
 
     def start_line_with(segment: list[_Token]) -> None:
@@ -273,30 +302,8 @@ def _layout(tokens: list[_Token], first_width: float, width: float, size: float)
                 flush()
                 start_line_with(group)
     if current or not lines:
-        lines.append(_Line(current))
+        lines.append(_Line(tuple(current)))
     return lines
-
-
-class _ShapedTextObject(PDFTextObject):
-    """A text object whose text rise (Ts) bookkeeping is right for shaped text.
-
-    ReportLab 5.1's `setRise` merges consecutive ``Ts`` operators but then forgets the new rise, so
-    after a glyph with a vertical HarfBuzz offset (e.g. the vowel under the subscript in ក្នុង)
-    every following cluster of the run is printed lowered. This keeps `_rise` in step with the
-    stream, and copes with the empty code list `_formatText` works on.
-    """
-
-    _rise: float
-
-    def setRise(self, rise: float) -> None:
-        operator = f"{fp_str(rise)} Ts"
-        if self._code and self._code[-1].endswith(" Ts"):
-            self._y += self._rise  # the replaced operator's rise never took effect
-            self._code[-1] = operator
-        else:
-            self._code.append(operator)
-        self._rise = rise
-        self._y -= rise
 
 
 def _baseline_offset(font_name: str, size: float, leading: float) -> float:
@@ -313,7 +320,7 @@ def _draw_line(
     if not logical.strip(" " + ZWSP):
         return
     canvas.addLiteral(f"/Span <</ActualText <{actual_text_hex(logical)}>>> BDC")
-    text_object = _ShapedTextObject(canvas)
+    text_object = ShapedTextObject(canvas)
     # Consecutive tokens in one font are drawn as one shaped string: one text operator per font
     # change instead of one per word keeps printing as fast as before words were segmented.
     groups: list[tuple[str, float, str]] = []  # (font, x, text)
@@ -329,7 +336,7 @@ def _draw_line(
         if index == 0 or font != groups[index - 1][0]:
             text_object.setFont(font, size, leading)
         text_object.setTextOrigin(start, baseline)
-        text_object.textOut(_shape(text, font, size)[0])
+        text_object.shaped_out(text)
     canvas.drawText(text_object)
     canvas.addLiteral("EMC")
 
@@ -365,7 +372,7 @@ class KhmerParagraph(Flowable):
     ) -> None:
         super().__init__()
         register_pdf_fonts()
-        self.runs = _strip_runs([TextRun(normalize_text(r.text), r.bold) for r in runs])
+        self.runs = tuple(_strip_runs([TextRun(normalize_text(r.text), r.bold) for r in runs]))
         self.style = style
         self.continuation = continuation  # a later part of a split paragraph
         self.continued = continued  # followed by another part of the same paragraph
@@ -374,8 +381,7 @@ class KhmerParagraph(Flowable):
         self.leading = float(style.leading or style.fontSize * KHMER_LEADING_FACTOR)
         self.regular_font = str(style.fontName)
         self.bold_font = _bold_font_of(self.regular_font)
-        self._tokens = _tokenize(self.runs, self.regular_font, self.bold_font, self.font_size)
-        self._lines: list[_Line] = []
+        self._lines: tuple[_Line, ...] = ()
         self._layout_width: float | None = None
 
     @property
@@ -383,11 +389,14 @@ class KhmerParagraph(Flowable):
         """The logical text this paragraph prints."""
         return "".join(r.text for r in self.runs)
 
-    def _lines_for(self, avail_width: float) -> list[_Line]:
+    def _lines_for(self, avail_width: float) -> tuple[_Line, ...]:
         if self._layout_width != avail_width:
             width = avail_width - self.style.leftIndent - self.style.rightIndent
             first_indent = 0.0 if self.continuation else float(self.style.firstLineIndent)
-            self._lines = _layout(self._tokens, width - first_indent, width, self.font_size)
+            fonts = (self.regular_font, self.bold_font)
+            self._lines = _paragraph_lines(
+                self.runs, fonts, self.font_size, width - first_indent, width
+            )
             self._layout_width = avail_width
         return self._lines
 
@@ -483,8 +492,7 @@ def draw_text(
     register_pdf_fonts()
     name = font_name or (FONT_BOLD if bold else FONT_REGULAR)
     single_line = normalize_text(text).replace("\n", " ")
-    tokens = _tokenize([TextRun(single_line)], name, name, font_size)
-    line = _Line(tokens)
+    line = _Line(_paragraph_tokens((TextRun(single_line),), name, name, font_size))
     width = line.width
     if align == "center":
         x -= width / 2.0

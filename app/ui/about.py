@@ -66,6 +66,7 @@ CREDITS: tuple[Credit, ...] = (
     Credit("Noto Sans Khmer (font)", "SIL Open Font License 1.1"),
     Credit("Qt 6 / PySide6", "GNU LGPL v3"),
     Credit("ReportLab", "BSD"),
+    Credit("rl-accel (ReportLab accelerator)", "BSD"),
     Credit("SQLCipher", "BSD-style (Zetetic)"),
     Credit("sqlcipher3", "zlib"),
     Credit("HarfBuzz", "MIT (Old MIT)"),
