@@ -25,10 +25,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.accounts import AccountError, unlock
+from app.services.accounts import unlock
 from app.services.context import AppContext
-from app.ui.busy import busy
 from app.ui.text import _
+from app.ui.worker import BackgroundTask, JobView, run_job
 
 BOX_WIDTH = 460
 
@@ -63,6 +63,7 @@ class LockScreen(QWidget):
         self.unlock_button.setObjectName("unlockButton")
         self.unlock_button.setDefault(True)
         self.unlock_button.clicked.connect(self.attempt)
+        self.task: BackgroundTask | None = None
         box = QWidget()
         box.setFixedWidth(BOX_WIDTH)
         inner = QVBoxLayout(box)
@@ -98,16 +99,27 @@ class LockScreen(QWidget):
         self.retranslate()
         self.password.setFocus()
 
-    def attempt(self) -> None:
-        try:
-            with busy(self.error, _("Checking the password…"), self.unlock_button):
-                unlock(self.ctx, self.password.text())
-        except AccountError as error:
-            self.error.setText(str(error))
-            self.error.setVisible(True)
-            self.password.clear()
-            return
+    def attempt(self) -> BackgroundTask | None:
+        """Check the password off the UI thread (deriving the key takes a moment)."""
+        if self.task is not None and not self.task.reported:
+            return None
+        ctx, password = self.ctx, self.password.text()
+        self.error.setVisible(True)
+        self.task = run_job(
+            lambda _progress, _cancelled: unlock(ctx, password),
+            JobView(self.error, busy=(self.unlock_button, self.password), busy_cursor=True),
+            name="lock_screen.unlock",
+            started=_("Checking the password…"),
+            done=lambda _result: "",
+            ended=self._attempt_ended,
+        )
+        return self.task
+
+    def _attempt_ended(self) -> None:
         self.password.clear()
+        self.password.setFocus()
+        if self.task is None or not self.task.ok:
+            return
         self.error.clear()
         self.error.setVisible(False)
         self.unlocked.emit()

@@ -38,7 +38,7 @@ from app.services.security import Action, Role, has_role, may, role_label
 from app.services.settings import load_settings
 from app.ui.sign_in import password_rules_label
 from app.ui.text import _
-from app.ui.worker import BackgroundTask
+from app.ui.worker import BackgroundTask, JobView, run_job
 
 
 def _item(text: str) -> QTableWidgetItem:
@@ -265,29 +265,33 @@ class SecurityPage(QWidget):
             )
         )
 
+    def _job_view(self) -> JobView:
+        """Key changes and backups share the progress bar; no two run at once."""
+        return JobView(
+            self.message,
+            self.key_progress,
+            busy=(self.deactivate_button, self.rotate_button, self.backup_button),
+        )
+
+    def _job_running(self) -> bool:
+        return self.task is not None and self.task.is_running()
+
     def _run_key_change(self, job: Callable[[Any, Any], RotationResult | None]) -> None:
         """The key is changed off the UI thread, with progress (minutes at 100,000 records)."""
-        if self.task is not None and self.task.is_running():
+        if self._job_running():
             return
-        self.task = BackgroundTask(job)
-        self.task.progressed.connect(self._key_progressed)
-        self.task.succeeded.connect(self._key_changed)
-        self.task.failed.connect(lambda error: self._key_change_ended(str(error)))
-        self.key_progress.setRange(0, 0)
-        self.key_progress.setVisible(True)
-        for button in (self.deactivate_button, self.rotate_button):
-            button.setEnabled(False)
-        self.message.setText(_("Changing the key of the data… Please wait."))
-        self.task.start()
+        self.task = run_job(
+            job,
+            self._job_view(),
+            name="security_page.key_change",
+            started=_("Changing the key of the data… Please wait."),
+            done=self._key_change_text,
+            ended=self.refresh,
+        )
 
-    def _key_progressed(self, done: int, total: int) -> None:
-        self.key_progress.setRange(0, max(total, 1))
-        self.key_progress.setValue(done)
-
-    def _key_changed(self, result: RotationResult | None) -> None:
+    def _key_change_text(self, result: RotationResult | None) -> str:
         if result is None:
-            self._key_change_ended("")
-            return
+            return ""
         text = _("The data has a new key ({seconds} s). Old copies of the key file open nothing.")
         text = text.format(seconds=format_number(round(result.seconds)))
         if result.needs_new_password:
@@ -296,14 +300,7 @@ class SecurityPage(QWidget):
             )
         if not result.recovery_followed:
             text += " " + _("Make a new recovery code now: the old one stopped working.")
-        self._key_change_ended(text)
-
-    def _key_change_ended(self, text: str) -> None:
-        self.key_progress.setVisible(False)
-        for button in (self.deactivate_button, self.rotate_button):
-            button.setEnabled(True)
-        self.message.setText(text)
-        self.refresh()
+        return text
 
     def reactivate_selected(self) -> None:
         username = self._selected_username()
@@ -324,16 +321,27 @@ class SecurityPage(QWidget):
         if folder:
             self.backup_to(Path(folder))
 
-    def backup_to(self, folder: Path) -> Path | None:
-        try:
-            path = create_backup(self.ctx, folder)
-        except UserFacingError as error:
-            self.message.setText(error.full_text())
+    def backup_to(self, folder: Path) -> BackgroundTask | None:
+        """Write a checked backup into ``folder`` off the UI thread (the whole database is copied
+        and read back: a minute or more on a full laptop); the written file is the task's result."""
+        if self._job_running():
             return None
-        self.message.setText(_("Backup written and checked: {path}").format(path=path))
-        self.refresh()
-        return path
+        ctx = self.ctx
+        self.task = run_job(
+            lambda _progress, _cancelled: create_backup(ctx, folder),
+            self._job_view(),
+            name="security_page.backup",
+            started=_("Writing the backup and checking it… Please wait."),
+            done=lambda path: _("Backup written and checked: {path}").format(path=path),
+            ended=self.refresh,
+        )
+        return self.task
 
     def showEvent(self, event: object) -> None:
         super().showEvent(event)  # type: ignore[arg-type]
         self.refresh()
+
+    def shutdown(self) -> None:
+        """Closing the window: a key change or a backup is never cut off half way."""
+        if self.task is not None and self.task.is_running():
+            self.task.wait()

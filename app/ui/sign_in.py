@@ -15,15 +15,14 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from app.core.errors import UserFacingError
 from app.i18n import LANGUAGE_NAMES, LANGUAGES, current_language, set_language
 from app.services.accounts import (
-    AccountError,
     first_run_setup,
     known_usernames,
     password_rules,
@@ -31,8 +30,8 @@ from app.services.accounts import (
     sign_in_with_recovery,
 )
 from app.services.context import AppContext
-from app.ui.busy import busy
 from app.ui.text import _
+from app.ui.worker import BackgroundTask, JobView, run_job
 
 
 def _password_box(name: str) -> QLineEdit:
@@ -51,6 +50,30 @@ def password_rules_label() -> QLabel:
     return label
 
 
+def _progress_bar() -> QProgressBar:
+    """Moves while keys are derived or a backup is read, so nobody thinks the app froze."""
+    bar = QProgressBar()
+    bar.setObjectName("jobProgress")
+    bar.setTextVisible(False)
+    bar.setMaximumHeight(10)
+    bar.setVisible(False)
+    return bar
+
+
+class _JobDialog(QDialog):
+    """A dialog whose slow step (deriving keys from a password, reading a backup) runs through
+    the background-job helper: the window keeps painting, and it cannot be closed half way."""
+
+    task: BackgroundTask | None = None
+
+    def job_running(self) -> bool:
+        return self.task is not None and not self.task.reported
+
+    def reject(self) -> None:
+        if not self.job_running():  # closing now would abandon the derivation or the restore
+            super().reject()
+
+
 def _error_label() -> QLabel:
     label = QLabel()
     label.setObjectName("errorLabel")
@@ -59,7 +82,7 @@ def _error_label() -> QLabel:
     return label
 
 
-class FirstRunDialog(QDialog):
+class FirstRunDialog(_JobDialog):
     """Create the first administrator, choose the language and name this laptop."""
 
     def __init__(self, home: Path, parent: QWidget | None = None) -> None:
@@ -110,10 +133,12 @@ class FirstRunDialog(QDialog):
         self.restore_button.clicked.connect(self.choose_backup)
         self.buttons.addButton(self.restore_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.restored = False
+        self.progress = _progress_bar()
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
         layout.addLayout(self.form)
         layout.addWidget(self.error)
+        layout.addWidget(self.progress)
         layout.addWidget(self.buttons)
         self.retranslate()
 
@@ -145,22 +170,41 @@ class FirstRunDialog(QDialog):
         super().changeEvent(event)  # type: ignore[arg-type]
         self.retranslate()
 
-    def create_account(self) -> None:
+    def _job_view(self) -> JobView:
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        return JobView(
+            self.error,
+            self.progress,
+            busy=(self.restore_button, *([ok] if ok is not None else [])),
+            busy_cursor=True,
+        )
+
+    def create_account(self) -> BackgroundTask | None:
+        """Create the administrator; deriving the keys takes a moment, off the UI thread."""
+        if self.job_running():
+            return None
         if self.password.text() != self.password_again.text():
             self.error.setText(_("The two passwords are not the same."))
+            return None
+        home, language = self.home, self.language.currentData()
+        username, name = self.username.text(), self.display_name.text()
+        password, device = self.password.text(), self.device_name.text()
+        self.task = run_job(
+            lambda _progress, _cancelled: first_run_setup(
+                home, username, name, password, device, language
+            ),
+            self._job_view(),
+            name="sign_in.first_run",
+            started=_("Creating the account and its keys… Please wait."),
+            done=lambda _result: "",
+            ended=self._account_created,
+        )
+        return self.task
+
+    def _account_created(self) -> None:
+        if self.task is None or not self.task.ok:
             return
-        try:
-            self.ctx, self.recovery_code = first_run_setup(
-                self.home,
-                self.username.text(),
-                self.display_name.text(),
-                self.password.text(),
-                self.device_name.text(),
-                self.language.currentData(),
-            )
-        except AccountError as error:
-            self.error.setText(str(error))
-            return
+        self.ctx, self.recovery_code = self.task.result
         RecoveryCodeDialog(self.recovery_code, self).exec()
         self.accept()
 
@@ -171,12 +215,15 @@ class FirstRunDialog(QDialog):
         if path:
             self.restore_from(Path(path))
 
-    def restore_from(self, backup_file: Path) -> bool:
+    def restore_from(self, backup_file: Path) -> BackgroundTask | None:
         """A lost or replaced laptop: put a backup into this empty data folder, then sign in.
         The user name and password typed above are those of an officer who may restore (an
-        administrator, unless the office allowed supervisors), as they were at the backup."""
+        administrator, unless the office allowed supervisors), as they were at the backup.
+        The backup is checked and copied off the UI thread; a refusal is shown in the dialog."""
         from app.services.restore import RestoreCredentials, restore_backup
 
+        if self.job_running():
+            return None
         if not self.username.text().strip() or not self.password.text():
             self.error.setText(
                 _(
@@ -184,16 +231,23 @@ class FirstRunDialog(QDialog):
                     "were when the backup was made, then choose the backup."
                 )
             )
-            return False
+            return None
         credentials = RestoreCredentials(self.username.text(), self.password.text())
-        try:
-            restore_backup(backup_file, self.home, credentials)
-        except UserFacingError as error:
-            self.error.setText(error.full_text())
-            return False
-        self.restored = True
-        self.accept()
-        return True
+        home = self.home
+        self.task = run_job(
+            lambda _progress, _cancelled: restore_backup(backup_file, home, credentials),
+            self._job_view(),
+            name="sign_in.restore",
+            started=_("Checking the backup and restoring it… Please wait."),
+            done=lambda _result: _("The backup was restored. Sign in with your password."),
+            ended=self._restore_ended,
+        )
+        return self.task
+
+    def _restore_ended(self) -> None:
+        if self.task is not None and self.task.ok:
+            self.restored = True
+            self.accept()
 
 
 class RecoveryCodeDialog(QDialog):
@@ -224,7 +278,7 @@ class RecoveryCodeDialog(QDialog):
             layout.addWidget(widget)
 
 
-class SignInDialog(QDialog):
+class SignInDialog(_JobDialog):
     """User name and password; "Forgot password?" switches to the recovery code."""
 
     def __init__(self, home: Path, parent: QWidget | None = None) -> None:
@@ -270,7 +324,9 @@ class SignInDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.language, 0, Qt.AlignmentFlag.AlignRight)
         layout.addLayout(self.form)
+        self.progress = _progress_bar()
         layout.addWidget(self.error)
+        layout.addWidget(self.progress)
         layout.addWidget(self.sign_in_button)
         layout.addWidget(self.forgot_button)
         self.recovering = False
@@ -312,21 +368,46 @@ class SignInDialog(QDialog):
         ):
             widget.setVisible(self.recovering)
 
-    def attempt(self) -> None:
-        username = self.username.currentText()
-        try:
-            # Deriving the key from the password takes a moment: show that something happens.
-            with busy(self.error, _("Opening the records…"), self.sign_in_button):
-                if self.recovering:
-                    self.ctx = sign_in_with_recovery(
-                        self.home, self.recovery_code.text(), username, self.new_password.text()
-                    )
-                else:
-                    self.ctx = sign_in(self.home, username, self.password.text())
-        except AccountError as error:
-            self.error.setText(str(error))
-            self.password.clear()
+    def attempt(self) -> BackgroundTask | None:
+        """Open the records; deriving the key from the password takes a moment on a field
+        laptop, so it runs off the UI thread while the dialog shows that something happens."""
+        if self.job_running():
+            return None
+        home, username = self.home, self.username.currentText()
+        if self.recovering:
+            code, new_password = self.recovery_code.text(), self.new_password.text()
+
+            def job(_progress: object, _cancelled: object) -> AppContext:
+                return sign_in_with_recovery(home, code, username, new_password)
+
+        else:
+            password = self.password.text()
+
+            def job(_progress: object, _cancelled: object) -> AppContext:
+                return sign_in(home, username, password)
+
+        self.error.setVisible(True)
+        self.task = run_job(
+            job,
+            JobView(
+                self.error,
+                self.progress,
+                busy=(self.sign_in_button, self.forgot_button),
+                busy_cursor=True,
+            ),
+            name="sign_in.attempt",
+            started=_("Opening the records…"),
+            done=lambda _ctx: "",
+            on_error=self.password.clear,
+            ended=self._attempt_ended,
+        )
+        return self.task
+
+    def _attempt_ended(self) -> None:
+        if self.task is None or not self.task.ok:
             return
+        self.ctx = self.task.result
+        assert self.ctx is not None
         new_code, self.ctx.new_recovery_code = self.ctx.new_recovery_code, None
         if new_code:  # the used code stopped working: the new one is shown once
             RecoveryCodeDialog(str(new_code), self).exec()

@@ -16,12 +16,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, QTimer, Signal
-from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QWidget
+from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal
+from PySide6.QtGui import QCursor
+from PySide6.QtWidgets import QApplication, QLabel, QProgressBar, QPushButton, QWidget
 
-from app.i18n import _
 from app.services.error_log import describe
 from app.store.db import Store
+from app.ui.text import _, display
 
 ProgressCallback = Callable[[int, int], None]
 CancelledCheck = Callable[[], bool]
@@ -44,6 +45,7 @@ class BackgroundTask(QObject):
         self.job = job
         self.reported = False  # run_job has shown the outcome (set on the UI thread)
         self.ok = False  # the job returned a result (no error, not cancelled)
+        self.result: Any = None  # what the job returned (set on the UI thread)
         self._cancel = threading.Event()
         self._thread = QThread()
         self._thread.setObjectName("vss-background-task")
@@ -114,6 +116,9 @@ class JobView:
     progress: QProgressBar | None = None
     cancel: QPushButton | None = None
     busy: Sequence[QWidget] = field(default_factory=tuple)  # disabled while the job runs
+    # The busy pointer while it runs, for jobs the officer waits on before doing anything else
+    # (opening the records after the password): the window stays responsive all the same.
+    busy_cursor: bool = False
 
 
 def run_job(
@@ -140,17 +145,21 @@ def run_job(
         view.cancel.clicked.connect(task.cancel)
     for widget in view.busy:
         widget.setEnabled(False)
+    if view.busy_cursor:
+        QApplication.setOverrideCursor(QCursor(Qt.CursorShape.BusyCursor))
     view.message.setText(started)
 
     def succeeded(result: Any) -> None:
         task.ok = True
+        task.result = result
         view.message.setText(done(result))
 
     def failed(error: BaseException) -> None:
         if type(error).__name__ in CANCELLED_NAMES:
             view.message.setText(cancelled or _("Cancelled. Nothing was saved."))
         else:
-            view.message.setText(describe(error, name))
+            # Service messages are translated but not prepared for wrapping Khmer on screen.
+            view.message.setText(display(describe(error, name)))
             if on_error is not None:
                 on_error()
 
@@ -162,6 +171,8 @@ def run_job(
             view.cancel.clicked.disconnect(task.cancel)
         for widget in view.busy:
             widget.setEnabled(True)
+        if view.busy_cursor:
+            QApplication.restoreOverrideCursor()
         if ended is not None:
             ended()
         task.reported = True

@@ -149,7 +149,10 @@ def _dialogs(ctx: AppContext, home: Path, parent: QWidget) -> Iterator[tuple[str
     if sign_in.username.isEditable():
         sign_in.username.setEditText("nobody")
     sign_in.password.setText("wrong password")
-    sign_in.attempt()  # shows the error message
+    task = sign_in.attempt()  # shows the error message once the key was tried
+    assert task is not None and task.wait()
+    while not task.reported:
+        QApplication.processEvents()
     yield "sign_in_error", sign_in
     yield "first_run", FirstRunDialog(home.parent / "fresh")
     yield "recovery_code", RecoveryCodeDialog("ABCD-EFGH-IJKL-MNOP-QRST-UVWX")

@@ -4,6 +4,7 @@ chosen from lists kept on the laptop, so a second spelling never splits a forum.
 from __future__ import annotations
 
 import random
+import threading
 
 from pytestqt.qtbot import QtBot
 
@@ -75,6 +76,7 @@ def test_a_busy_message_shows_while_the_key_is_derived(
     from pathlib import Path
 
     import pytest
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from app.services.accounts import first_run_setup
@@ -88,15 +90,30 @@ def test_a_busy_message_shows_while_the_key_is_derived(
     qtbot.addWidget(dialog)
     seen: list[tuple[str, bool, bool]] = []
     real = sign_in_module.sign_in
+    deriving, release = threading.Event(), threading.Event()
+    threads: list[bool] = []
 
     def watched(*args: object) -> AppContext:
-        cursor = QApplication.overrideCursor()
-        seen.append((dialog.error.text(), dialog.sign_in_button.isEnabled(), cursor is not None))
+        # Held in the derivation until the UI thread has looked at the dialog.
+        threads.append(threading.current_thread() is threading.main_thread())
+        deriving.set()
+        release.wait(30)
         return real(*args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(sign_in_module, "sign_in", watched)
     dialog.password.setText("long enough 1")
-    dialog.attempt()
+    task = dialog.attempt()
+    assert task is not None and deriving.wait(30)
+    # While the key is derived the window keeps working: a timer fires, the message is shown.
+    ticks: list[int] = []
+    QTimer.singleShot(10, lambda: ticks.append(1))
+    qtbot.waitUntil(lambda: bool(ticks), timeout=5_000)
+    cursor = QApplication.overrideCursor()
+    seen.append((dialog.error.text(), dialog.sign_in_button.isEnabled(), cursor is not None))
+    assert dialog.progress.isVisibleTo(dialog)  # the bar moves while the officer waits
+    release.set()
+    qtbot.waitUntil(lambda: task.reported, timeout=30_000)
+    assert threads == [False]  # derived off the UI thread
     assert seen and seen[0][0] and not seen[0][1] and seen[0][2]
     assert dialog.ctx is not None and QApplication.overrideCursor() is None
     dialog.ctx.close()

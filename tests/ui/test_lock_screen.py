@@ -111,12 +111,21 @@ def _lock_and_grab(window: MainWindow, qtbot: QtBot) -> QImage:
     return window.grab().toImage()
 
 
+def _checked(window: MainWindow, qtbot: QtBot) -> None:
+    """The password is checked in the background: wait until the lock screen shows the outcome."""
+    task = window.lock_screen.task
+    assert task is not None
+    qtbot.waitUntil(lambda: task.reported, timeout=30_000)
+
+
 def _unlock(window: MainWindow, qtbot: QtBot) -> None:
     window.lock_screen.password.setText("wrong")
     qtbot.mouseClick(window.lock_screen.unlock_button, Qt.MouseButton.LeftButton)
+    _checked(window, qtbot)
     assert window.locked and window.lock_screen.error.text()
     qtbot.keyClicks(window.lock_screen.password, PASSWORD)
     qtbot.keyClick(window.lock_screen.password, Qt.Key.Key_Return)
+    _checked(window, qtbot)
     assert not window.locked and not is_locked(window.ctx)
 
 

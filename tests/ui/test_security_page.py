@@ -19,6 +19,16 @@ def _shown(text: str) -> str:
     return text.replace("\u200b", "")  # Khmer line-break marks are added at display time
 
 
+def _restored(qtbot: QtBot, dialog: FirstRunDialog, backup: Path) -> bool | None:
+    """Restore through the dialog and wait for the background job: None when no job started
+    (something missing on screen), else whether the restore succeeded."""
+    task = dialog.restore_from(backup)
+    if task is None:
+        return None
+    qtbot.waitUntil(lambda: task.reported, timeout=60_000)
+    return task.ok
+
+
 @pytest.fixture(autouse=True)
 def _fast_kdf(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("VSS_OUTREACH_FAST_KDF", "1")
@@ -41,8 +51,12 @@ def test_administrator_adds_an_officer_sees_the_audit_and_backs_up(
     assert page.officers.rowCount() == 2
     assert page.audit.rowCount() >= 2
     assert page.chain_state.text().startswith("✓")
-    backup = page.backup_to(tmp_path / "usb")
+    task = page.backup_to(tmp_path / "usb")
+    assert task is not None and not page.backup_button.isEnabled()  # off the UI thread
+    qtbot.waitUntil(lambda: task.reported, timeout=60_000)
+    backup = task.result
     assert backup is not None and backup.exists()
+    assert page.backup_button.isEnabled() and str(backup) in page.message.text()
     ctx.close()
 
     officer = sign_in(tmp_path / "home", "dara", "field officer pw")
@@ -58,7 +72,7 @@ def test_administrator_adds_an_officer_sees_the_audit_and_backs_up(
     # Only an administrator may: the field officer's password is refused, with the reason shown.
     dialog = FirstRunDialog(tmp_path / "new-laptop")
     qtbot.addWidget(dialog)
-    assert not dialog.restore_from(backup)  # no user name and password typed yet
+    assert _restored(qtbot, dialog, backup) is None  # no user name and password typed yet
     assert _shown(dialog.error.text()) == _shown(
         _(
             "To restore, type the user name and password of an administrator as they were "
@@ -67,7 +81,7 @@ def test_administrator_adds_an_officer_sees_the_audit_and_backs_up(
     )
     dialog.username.setText("dara")
     dialog.password.setText("field officer pw")
-    assert not dialog.restore_from(backup)
+    assert not _restored(qtbot, dialog, backup)
     assert _shown(dialog.error.text()) == _shown(
         _(
             "Your role may not restore this backup. The office decides who may restore: "
@@ -76,7 +90,8 @@ def test_administrator_adds_an_officer_sees_the_audit_and_backs_up(
     )
     dialog.username.setText("admin")
     dialog.password.setText("long enough 1")
-    assert dialog.restore_from(backup)
+    assert _restored(qtbot, dialog, backup), dialog.error.text()
+    assert dialog.restored
     restored = sign_in(tmp_path / "new-laptop", "dara", "field officer pw")
     restored.close()
 
@@ -90,7 +105,8 @@ def test_backup_restore_refuses_a_damaged_file(
     qtbot.addWidget(dialog)
     dialog.username.setText("admin")
     dialog.password.setText("long enough 1")
-    assert not dialog.restore_from(bad)
+    assert _restored(qtbot, dialog, bad) is False
+    assert not dialog.restored
     assert dialog.error.text()
     with pytest.raises(BackupError):
         restore_backup(bad, tmp_path / "other", RestoreCredentials("admin", "long enough 1"))

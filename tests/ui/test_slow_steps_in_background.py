@@ -1,0 +1,156 @@
+"""Backup, restore and deriving keys run through the background-job helper (issue 14 item 11):
+the window keeps working while they run, the progress shows, the dialog cannot be closed half way,
+and a refusal reaches the officer translated."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from app.core.khmer_text import is_khmer
+from app.i18n import set_language
+from app.services import backup as backup_service
+from app.services import restore as restore_service
+from app.services.accounts import first_run_setup
+from app.ui import security_page as security_module
+from app.ui import worker
+from app.ui.security_page import SecurityPage
+from app.ui.sign_in import FirstRunDialog
+from app.ui.text import _
+
+
+@pytest.fixture(autouse=True)
+def _fast_kdf(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VSS_OUTREACH_FAST_KDF", "1")
+
+
+@pytest.fixture
+def holds() -> Iterator[list[Held]]:
+    """Every held job is let go after the test, pass or fail, so no thread outlives it."""
+    made: list[Held] = []
+    yield made
+    for held in made:
+        held.release.set()
+    for task in list(worker._RUNNING):
+        task.wait()
+
+
+class Held:
+    """Wraps the real service call: it starts only once the test has looked at the window."""
+
+    def __init__(self, real: Callable[..., Any]) -> None:
+        self.real = real
+        self.entered = threading.Event()
+        self.release = threading.Event()
+        self.on_ui_thread: list[bool] = []
+
+    def __call__(self, *args: Any) -> Any:
+        self.on_ui_thread.append(threading.current_thread() is threading.main_thread())
+        self.entered.set()
+        self.release.wait(30)
+        return self.real(*args)
+
+
+def _ui_thread_answers(qtbot: QtBot) -> None:
+    """A timer set now fires: the UI thread is not blocked by the job."""
+    ticks: list[int] = []
+    QTimer.singleShot(10, lambda: ticks.append(1))
+    qtbot.waitUntil(lambda: bool(ticks), timeout=5_000)
+
+
+def test_backup_runs_in_the_background_with_progress(
+    vss_qapp: QApplication,
+    qtbot: QtBot,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    holds: list[Held],
+) -> None:
+    set_language("km")
+    ctx, _code = first_run_setup(tmp_path / "home", "admin", "Admin", "long enough 1", "L", "km")
+    page = SecurityPage(ctx)
+    qtbot.addWidget(page)
+    page.resize(1024, 600)
+    page.show()
+    held = Held(backup_service.create_backup)
+    holds.append(held)
+    monkeypatch.setattr(security_module, "create_backup", held)
+    task = page.backup_to(tmp_path / "usb")
+    assert task is not None and held.entered.wait(30)
+    _ui_thread_answers(qtbot)
+    assert page.key_progress.isVisible() and page.key_progress.maximum() == 0  # moving
+    assert page.message.text() == _("Writing the backup and checking it… Please wait.")
+    assert is_khmer(page.message.text())
+    assert not page.backup_button.isEnabled() and not page.rotate_button.isEnabled()
+    assert page.backup_to(tmp_path / "other") is None  # one job at a time
+    held.release.set()
+    qtbot.waitUntil(lambda: task.reported, timeout=60_000)
+    assert held.on_ui_thread == [False]
+    assert task.ok and task.result.exists() and str(task.result) in page.message.text()
+    assert not page.key_progress.isVisible() and page.backup_button.isEnabled()
+    assert not (tmp_path / "other").exists()
+    page.shutdown()
+    ctx.close()
+
+
+def test_a_refused_backup_reaches_the_officer_in_khmer(
+    vss_qapp: QApplication, qtbot: QtBot, tmp_path: Path
+) -> None:
+    ctx, _code = first_run_setup(tmp_path / "home", "admin", "Admin", "long enough 1", "L", "km")
+    page = SecurityPage(ctx)
+    qtbot.addWidget(page)
+    not_a_folder = tmp_path / "stick"
+    not_a_folder.write_bytes(b"a file where the folder should be")
+    set_language("km")
+    task = page.backup_to(not_a_folder)
+    assert task is not None
+    qtbot.waitUntil(lambda: task.reported, timeout=60_000)
+    assert not task.ok and task.result is None
+    start = _("The backup could not be written or read: {problem}").split("{problem}")[0]
+    assert is_khmer(start) and page.message.text().startswith(start)  # ready to wrap
+    assert not page.key_progress.isVisible() and page.backup_button.isEnabled()
+    assert not_a_folder.read_bytes() == b"a file where the folder should be"
+    ctx.close()
+
+
+def test_restore_cannot_be_closed_half_way_and_a_damaged_file_is_explained(
+    vss_qapp: QApplication,
+    qtbot: QtBot,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    holds: list[Held],
+) -> None:
+    set_language("km")
+    bad = tmp_path / "bad.vssbak"
+    bad.write_bytes(b"PK\x03\x04 not really a backup")
+    held = Held(restore_service.restore_backup)
+    holds.append(held)
+    monkeypatch.setattr(restore_service, "restore_backup", held)
+    dialog = FirstRunDialog(tmp_path / "home")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.username.setText("admin")  # who may restore, as at the backup
+    dialog.password.setText("long enough 1")
+    task = dialog.restore_from(bad)
+    assert task is not None and held.entered.wait(30)
+    _ui_thread_answers(qtbot)
+    assert dialog.progress.isVisible() and not dialog.restore_button.isEnabled()
+    assert QApplication.overrideCursor() is not None
+    dialog.reject()  # Escape or the window's close button while the backup is read
+    assert dialog.isVisible() and dialog.result() == 0
+    held.release.set()
+    qtbot.waitUntil(lambda: task.reported, timeout=60_000)
+    assert held.on_ui_thread == [False]
+    damaged = _("This backup file is damaged or is not a VSS Outreach backup.")
+    assert is_khmer(damaged) and dialog.error.text() == damaged
+    assert not task.ok and not dialog.restored and dialog.isVisible()
+    assert not dialog.progress.isVisible() and dialog.restore_button.isEnabled()
+    assert QApplication.overrideCursor() is None
+    dialog.reject()  # now it closes
+    assert not dialog.isVisible()
