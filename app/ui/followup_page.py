@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -47,6 +47,9 @@ PASSED = QColor("#f4c7c3")  # the deadline has passed
 URGENT = QColor("#fce8b2")  # a week or less
 SOON = QColor("#fff7d6")  # within the warning period
 URGENT_DAYS = 7
+# Narrower than this (a 1024-pixel screen less the navigation), the boxes go under the table.
+SIDE_BY_SIDE_WIDTH = 980
+TABLE_MIN_HEIGHT = 220
 
 
 def urgency_colour(days_left: int) -> QColor:
@@ -69,6 +72,7 @@ class FollowUpPage(QWidget):
         self.title = QLabel()
         self.title.setObjectName("pageTitle")
         self.risk_label = QLabel()
+        self.risk_label.setWordWrap(True)
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("atRiskTable")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -96,9 +100,16 @@ class FollowUpPage(QWidget):
         self.forum_choice.setObjectName("letterForum")
         self.village_choice = QComboBox()
         self.village_choice.setObjectName("letterVillage")
+        for combo in (self.forum_choice, self.village_choice):
+            # A long forum or village name must not widen the page: the list shows it in full.
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(12)
         self.forum_choice.currentIndexChanged.connect(lambda _i: self._show_letter_count())
         self.village_choice.currentIndexChanged.connect(lambda _i: self._show_letter_count())
         self.letter_count = QLabel()
+        self.letter_count.setWordWrap(True)
         self.print_letters_button = QPushButton()
         self.print_letters_button.setObjectName("printLettersButton")
         self.print_letters_button.clicked.connect(self.choose_letters_file)
@@ -135,17 +146,31 @@ class FollowUpPage(QWidget):
         self.awaiting_box = AwaitingSignatureBox(ctx)
         right_layout.addWidget(self.awaiting_box, 1)
         right_layout.addWidget(self.letters_box)
-        splitter = QSplitter()
-        splitter.addWidget(left)
-        splitter.addWidget(right)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        # Side by side on a wide screen; on a netbook the family, signature and letter boxes go
+        # under the table (side by side they were cut off at the right at 1024x600).
+        self.table.setMinimumHeight(TABLE_MIN_HEIGHT)
+        self.splitter = QSplitter()
+        self.splitter.setObjectName("followUpSplitter")
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
-        layout.addWidget(splitter, 1)
+        layout.addWidget(self.splitter, 1)
         layout.addWidget(self.message)
         self.retranslate()
         self.refresh()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        # The page is at least as wide as it needs side by side, so below the threshold it goes
+        # one above the other, and back once the window is wide enough.
+        wide = event.size().width() >= SIDE_BY_SIDE_WIDTH
+        orientation = Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical
+        if self.splitter.orientation() != orientation:
+            self.splitter.setOrientation(orientation)
+        super().resizeEvent(event)
 
     # --- texts ----------------------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 """What "fits" means for the layout test: a walk over a shown window that lists every widget whose
-text needs more room than it has, every sideways scroll bar, nested scroll areas, and anything
-placed outside the window. Used by tests/ui/test_layout_fit.py."""
+text needs more room than it has, every sideways scroll bar, nested scroll areas, anything cut off
+at the right of a scroll area that has no sideways scroll bar, and anything placed outside the
+window. Used by tests/ui/test_layout_fit.py."""
 
 from __future__ import annotations
 
@@ -16,9 +17,12 @@ from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QApplication,
     QComboBox,
+    QFrame,
     QHeaderView,
     QLabel,
     QScrollArea,
+    QSplitter,
+    QStackedWidget,
     QTabBar,
     QToolButton,
     QWidget,
@@ -45,6 +49,41 @@ def inside_scroll_viewport(widget: QWidget, top: QWidget) -> bool:
             return True
         parent = parent.parentWidget()
     return False
+
+
+def _scroll_viewport(widget: QWidget, top: QWidget) -> tuple[QWidget, QAbstractScrollArea] | None:
+    """The innermost scroll area ``widget`` is shown in, with its viewport (None: not in one)."""
+    parent = widget.parentWidget()
+    while parent is not None and parent is not top:
+        area = parent.parentWidget()
+        if isinstance(area, QAbstractScrollArea) and parent is area.viewport():
+            return parent, area
+        parent = parent.parentWidget()
+    return None
+
+
+# Plain containers: what is cut off is reported as the labels, buttons and boxes inside them.
+_CONTAINERS = (QWidget, QFrame, QSplitter, QStackedWidget)
+
+
+def _clipped_problem(widget: QWidget, top: QWidget) -> str | None:
+    """A widget reaching past the right edge of the scroll area it is in, while that area has no
+    sideways scroll bar to reach it: its right part is simply not shown (a page wider than the
+    screen inside the window's scroll area)."""
+    if type(widget) in _CONTAINERS:
+        return None
+    inside = _scroll_viewport(widget, top)
+    if inside is None:
+        return None
+    viewport, area = inside
+    bar = area.horizontalScrollBar()
+    if bar.isVisible() and bar.maximum() > 0:
+        return None  # reachable sideways: reported as the scroll bar itself
+    left = widget.mapTo(viewport, QPoint(0, 0)).x()
+    hidden = left + widget.width() - viewport.width()
+    if hidden > SLACK:
+        return f"cut off at the right of its scroll area ({hidden} px not shown)"
+    return None
 
 
 def _label_problem(label: QLabel) -> str | None:
@@ -137,6 +176,8 @@ def layout_problems(top: QWidget) -> list[str]:
                     if isinstance(outer, QScrollArea):
                         problem = "scroll area nested inside another scroll area"
                     outer = outer.parentWidget()
+        if problem is None:
+            problem = _clipped_problem(widget, top)
         placed = problem is None and not isinstance(widget, QComboBox)
         if placed and not inside_scroll_viewport(widget, top):
             rect = QRect(widget.mapTo(top, QPoint(0, 0)), widget.size())
