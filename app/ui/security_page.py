@@ -14,11 +14,11 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -37,7 +37,8 @@ from app.services.key_rotation import RotationResult, rotate_database_key
 from app.services.security import Action, Role, has_role, may, role_label
 from app.services.settings import load_settings
 from app.ui.sign_in import password_rules_label
-from app.ui.text import _
+from app.ui.sizing import ColumnFitter
+from app.ui.text import ReadingProgressBar, _
 from app.ui.worker import BackgroundTask, JobView, run_job
 
 
@@ -60,6 +61,8 @@ class SecurityPage(QWidget):
         self.officers.setObjectName("officerTable")
         self.officers.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.officers.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.officers.verticalHeader().setVisible(False)
+        self.officer_columns = ColumnFitter(self.officers, (20, 40, 25, 15))
         self.new_username = QLineEdit()
         self.new_username.setObjectName("newUsername")
         self.new_name = QLineEdit()
@@ -90,16 +93,21 @@ class SecurityPage(QWidget):
         ):
             self.form.addRow(label, widget)
         self.rules = password_rules_label()
-        self.form.addRow("", self.rules)
-        officer_buttons = QHBoxLayout()
-        for button in (
-            self.create_button,
-            self.reset_button,
-            self.deactivate_button,
-            self.reactivate_button,
+        # Across both columns: in the field column a wrapped label gets the height of its
+        # unwrapped width, and its last line was cut.
+        self.form.addRow(self.rules)
+        # Two by two: in one row the four long labels made the page wider than a netbook.
+        officer_buttons = QGridLayout()
+        for index, button in enumerate(
+            (
+                self.create_button,
+                self.reset_button,
+                self.deactivate_button,
+                self.reactivate_button,
+            )
         ):
-            officer_buttons.addWidget(button)
-        officer_buttons.addStretch(1)
+            officer_buttons.addWidget(button, index // 2, index % 2)
+        officer_buttons.setColumnStretch(2, 1)
         officers_layout = QVBoxLayout(self.officers_box)
         officers_layout.addWidget(self.officers)
         officers_layout.addLayout(self.form)
@@ -111,6 +119,8 @@ class SecurityPage(QWidget):
         self.audit = QTableWidget(0, 4)
         self.audit.setObjectName("auditTable")
         self.audit.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.audit.verticalHeader().setVisible(False)
+        self.audit_columns = ColumnFitter(self.audit, (30, 25, 30, 15))
         audit_layout = QVBoxLayout(self.audit_box)
         audit_layout.addWidget(self.chain_state)
         audit_layout.addWidget(self.audit)
@@ -122,7 +132,7 @@ class SecurityPage(QWidget):
         self.rotate_button = QPushButton()
         self.rotate_button.setObjectName("rotateKey")
         self.rotate_button.clicked.connect(self.rotate_key)
-        self.key_progress = QProgressBar()
+        self.key_progress = ReadingProgressBar()
         self.key_progress.setObjectName("keyProgress")
         self.key_progress.setVisible(False)
         self.task: BackgroundTask | None = None
@@ -212,6 +222,8 @@ class SecurityPage(QWidget):
             ]
             for column, text in enumerate(values):
                 self.audit.setItem(row, column, _item(text))
+        self.officer_columns.fit()
+        self.audit_columns.fit()
 
     def _selected_username(self) -> str | None:
         row = self.officers.currentRow()

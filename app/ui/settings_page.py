@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import LANGUAGE_NAMES, LANGUAGES
+from app.i18n import LANGUAGE_NAMES, LANGUAGES, format_number
 from app.services.context import AppContext
 from app.services.security import Action, PermissionDenied, may
 from app.services.settings import (
@@ -153,6 +153,6 @@ class SettingsPage(QWidget):
             self.message.setText(_("Only a supervisor or an administrator can change settings."))
         self.idle_minutes.setToolTip(
             _("The office allows at most {minutes} minutes.").format(
-                minutes=load_policy(self.ctx).idle_lock_max_minutes
+                minutes=format_number(load_policy(self.ctx).idle_lock_max_minutes)
             )
         )

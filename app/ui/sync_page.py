@@ -237,7 +237,9 @@ class SyncPage(QWidget):
         return _(
             "Done: {sent} records acknowledged, {refused} refused, {updates} status updates."
         ).format(
-            sent=result.acknowledged, refused=result.quarantined, updates=result.status_updates
+            sent=format_number(result.acknowledged),
+            refused=format_number(result.quarantined),
+            updates=format_number(result.status_updates),
         )
 
     def cancel(self) -> None:
@@ -283,7 +285,9 @@ class SyncPage(QWidget):
             self._usb_view(),
             name="sync_page.usb_receipts",
             started=_("Reading the office's receipts…"),
-            done=lambda count: _("{count} records acknowledged by the office.").format(count=count),
+            done=lambda count: _("{count} records acknowledged by the office.").format(
+                count=format_number(count)
+            ),
             ended=self.refresh,
         )
 

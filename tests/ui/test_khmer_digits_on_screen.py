@@ -1,0 +1,100 @@
+"""Khmer UI speaks Khmer digits (issue 14 item 8): with the setting on, no count, total or step
+shown on any page is written in Latin digits, also after switching from English; with the
+setting off, Latin digits are shown."""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QProgressBar, QWidget
+from pytestqt.qtbot import QtBot
+
+from app.core.demo_answers import demo_answers
+from app.i18n import set_language, translator
+from app.services import records
+from app.services.context import AppContext
+from app.ui.main_window import NAVIGATION, MainWindow
+from app.ui.start_page import StartPage
+from tests.ui.conftest import build_main_window
+
+LATIN_DIGIT = re.compile(r"[0-9]")
+# Not counts: web addresses and folders (sources, the data folder) and Latin words with digits.
+NOT_A_COUNT = re.compile(r"\S*[/.]\S*[0-9]\S*|\S*[0-9]\S*[/.]\S*|\b[A-Za-z]+[0-9]+\b")
+# Latin on purpose: the password rules show keys as typed on the keyboard (11111111); a source
+# quotes an English-language publication as written.
+QUOTED_AS_WRITTEN = {"passwordRules", "rightsSource"}
+KHMER_DIGIT = re.compile(r"[០-៩]")
+
+
+def _shown_texts(top: QWidget) -> Iterator[tuple[str, str]]:
+    """(widget, text) of every label, button and progress bar text shown in ``top``."""
+    for widget in top.findChildren(QWidget):
+        if not widget.isVisibleTo(top):
+            continue
+        if isinstance(widget, (QLabel, QAbstractButton)):
+            text = re.sub("<[^>]+>", "", widget.text())
+        elif isinstance(widget, QProgressBar) and widget.isTextVisible():
+            text = widget.text()
+        else:
+            continue
+        yield f"{type(widget).__name__}#{widget.objectName()}", text
+
+
+def _with_records(ctx: AppContext) -> None:
+    form = records.form_definition("complaint")
+    for number in range(12):  # two-digit counts
+        application = records.start_application(ctx, form.id)
+        if number % 3 == 0:
+            records.finalize_application(
+                ctx, application, demo_answers(form, random.Random(number))
+            )
+
+
+@pytest.fixture
+def window(vss_qapp: QApplication, qtbot: QtBot, ctx: AppContext) -> Iterator[MainWindow]:
+    _with_records(ctx)
+    set_language("en")
+    shown = build_main_window(ctx)
+    qtbot.addWidget(shown)
+    shown.resize(1366, 768)
+    shown.show()
+    qtbot.waitExposed(shown)
+    yield shown
+    shown.shutdown()
+    translator.khmer_digits = True
+
+
+def test_no_latin_digit_on_any_page_in_khmer(window: MainWindow, qtbot: QtBot) -> None:
+    set_language("km")  # switched while the window is open: every page redoes its counts
+    latin: list[str] = []
+    for key, _label in NAVIGATION:
+        window.show_page(key)
+        QApplication.processEvents()
+        latin += [
+            f"{key}: {name} {text!r}"
+            for name, text in _shown_texts(window)
+            if LATIN_DIGIT.search(NOT_A_COUNT.sub("", text))
+            and name.split("#")[1] not in QUOTED_AS_WRITTEN
+        ]
+    assert not latin, "\n".join(latin)
+    window.show_page("start")
+    start = window.page("start")
+    assert isinstance(start, StartPage)
+    start.refresh()
+    assert "១២" in window.records_label.text()  # twelve records, in Khmer digits
+    assert all(KHMER_DIGIT.search(tile.text()) for tile in start.tiles.values())
+
+
+def test_latin_digits_when_the_setting_is_off(window: MainWindow) -> None:
+    set_language("km")
+    translator.khmer_digits = False
+    window.show_page("start")
+    window.refresh_status()
+    start = window.page("start")
+    assert isinstance(start, StartPage)
+    start.refresh()
+    assert "12" in window.records_label.text()
+    assert not any(KHMER_DIGIT.search(tile.text()) for tile in start.tiles.values())
