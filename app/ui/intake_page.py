@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
+    QListView,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -18,7 +19,7 @@ from PySide6.QtWidgets import (
 from app.i18n import current_language, format_datetime
 from app.services import form_catalogue, records
 from app.services.context import AppContext
-from app.ui.text import WrapButton, _
+from app.ui.text import WrapButton, _, display
 from app.ui.wizard.wizard import IntakeWizard
 
 DRAFT_ID_ROLE = 256
@@ -51,6 +52,10 @@ class FormChooser(QWidget):
         self.drafts_title = QLabel()
         self.drafts = QListWidget()
         self.drafts.setObjectName("draftList")
+        # A long form title wraps inside the list (it scrolled sideways on a netbook).
+        self.drafts.setWordWrap(True)
+        self.drafts.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.drafts.setResizeMode(QListView.ResizeMode.Adjust)
         self.drafts.itemActivated.connect(self._draft_activated)
         self.resume_button = QPushButton()
         self.resume_button.setObjectName("resumeDraft")
@@ -84,7 +89,7 @@ class FormChooser(QWidget):
             form = form_catalogue.form_definition(draft.form_id)
             name = draft.name_km or draft.name_latin or _("(no name yet)")
             item = QListWidgetItem(
-                f"{name} — {form.title.get(lang)} — {format_datetime(draft.updated_at)}"
+                display(f"{name} — {form.title.get(lang)} — {format_datetime(draft.updated_at)}")
             )
             item.setData(DRAFT_ID_ROLE, draft.id)
             self.drafts.addItem(item)

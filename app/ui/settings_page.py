@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -26,7 +25,7 @@ from app.services.settings import (
     load_settings,
     save_settings,
 )
-from app.ui.text import _
+from app.ui.text import DigitsSpinBox, _
 from app.ui.training_date import TrainingDateBox
 
 
@@ -40,7 +39,7 @@ class SettingsPage(QWidget):
         for code in LANGUAGES:
             self.language.addItem(LANGUAGE_NAMES[code], code)
         self.khmer_digits = QCheckBox()
-        self.idle_minutes = QSpinBox()
+        self.idle_minutes = DigitsSpinBox()
         self.idle_minutes.setRange(1, 240)
         self.server_url = QLineEdit()
         self.server_url.setPlaceholderText("https://")

@@ -14,19 +14,21 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QMouseEvent
+from PySide6.QtCore import QDateTime, QSize, Qt, Signal
+from PySide6.QtGui import QMouseEvent, QValidator
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QDateEdit,
     QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
     QSizePolicy,
+    QSpinBox,
     QWidget,
 )
 
-from app.core.khmer_text import is_khmer
+from app.core.khmer_text import from_khmer_digits, is_khmer
 from app.core.line_breaks import display_text, strip_display_marks
 from app.i18n import _ as _translate
 from app.i18n import localize_digits
@@ -119,6 +121,37 @@ class ReadingProgressBar(QProgressBar):
         if total <= 0:
             return ""
         return localize_digits(f"{self.value() - self.minimum()} / {total}")
+
+
+class DigitsSpinBox(QSpinBox):
+    """A number box showing the reading language's digits (Qt's own are always Latin); the
+    officer may type either kind."""
+
+    def textFromValue(self, value: int) -> str:
+        return localize_digits(str(value))
+
+    def valueFromText(self, text: str) -> int:
+        return int(from_khmer_digits(text).strip() or 0)
+
+    def validate(self, text: str, position: int) -> tuple[QValidator.State, str, int]:
+        # Judged in Latin digits (what Qt parses); the text itself is left as typed or shown.
+        state, _latin, _position = super().validate(from_khmer_digits(text), position)
+        return state, text, position
+
+
+class DigitsDateEdit(QDateEdit):
+    """A date box (year-month-day) in the reading language's digits; either kind may be typed."""
+
+    def textFromDateTime(self, value: QDateTime) -> str:
+        return localize_digits(super().textFromDateTime(value))
+
+    def dateTimeFromText(self, text: str) -> QDateTime:
+        return super().dateTimeFromText(from_khmer_digits(text))
+
+    def validate(self, text: str, position: int) -> tuple[QValidator.State, str, int]:
+        # Judged in Latin digits (what Qt parses); the text itself is left as typed or shown.
+        state, _latin, _position = super().validate(from_khmer_digits(text), position)
+        return state, text, position
 
 
 class WrapButton(QPushButton):

@@ -11,7 +11,6 @@ from datetime import date
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDateEdit,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -22,7 +21,7 @@ from PySide6.QtWidgets import (
 from app.services import court as court_service
 from app.services.context import AppContext
 from app.services.security import PermissionDenied, Role, has_role
-from app.ui.text import _
+from app.ui.text import DigitsDateEdit, _
 
 
 class TrainingDateBox(QGroupBox):
@@ -31,7 +30,7 @@ class TrainingDateBox(QGroupBox):
         self.ctx = ctx
         self.setObjectName("trainingDateBox")
         self.enabled = QCheckBox()
-        self.day = QDateEdit()
+        self.day = DigitsDateEdit()
         self.day.setCalendarPopup(True)
         self.day.setDisplayFormat("yyyy-MM-dd")
         first = court_service.EARLIEST_TRAINING_DATE

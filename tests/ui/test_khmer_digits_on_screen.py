@@ -9,7 +9,15 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QProgressBar, QWidget
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSpinBox,
+    QApplication,
+    QLabel,
+    QProgressBar,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from app.core.demo_answers import demo_answers
@@ -17,7 +25,9 @@ from app.i18n import set_language, translator
 from app.services import records
 from app.services.context import AppContext
 from app.ui.main_window import NAVIGATION, MainWindow
+from app.ui.settings_page import SettingsPage
 from app.ui.start_page import StartPage
+from app.ui.text import DigitsDateEdit, DigitsSpinBox
 from tests.ui.conftest import build_main_window
 
 LATIN_DIGIT = re.compile(r"[0-9]")
@@ -36,7 +46,9 @@ def _shown_texts(top: QWidget) -> Iterator[tuple[str, str]]:
             continue
         if isinstance(widget, (QLabel, QAbstractButton)):
             text = re.sub("<[^>]+>", "", widget.text())
-        elif isinstance(widget, QProgressBar) and widget.isTextVisible():
+        elif (isinstance(widget, QProgressBar) and widget.isTextVisible()) or isinstance(
+            widget, QAbstractSpinBox
+        ):
             text = widget.text()
         else:
             continue
@@ -98,3 +110,42 @@ def test_latin_digits_when_the_setting_is_off(window: MainWindow) -> None:
     start.refresh()
     assert "12" in window.records_label.text()
     assert not any(KHMER_DIGIT.search(tile.text()) for tile in start.tiles.values())
+
+
+def test_number_and_date_boxes_show_khmer_digits_and_take_either_kind(
+    vss_qapp: QApplication, qtbot: QtBot
+) -> None:
+    set_language("km")
+    minutes = DigitsSpinBox()
+    qtbot.addWidget(minutes)
+    minutes.setRange(1, 240)
+    minutes.setValue(10)
+    assert minutes.text() == "១០"
+    for typed, value, shown in (("១៥", 15, "១៥"), ("42", 42, "៤២")):
+        minutes.lineEdit().setText(typed)
+        minutes.interpretText()
+        assert (minutes.value(), minutes.text()) == (value, shown)
+    minutes.lineEdit().setText("៩៩៩")  # out of range: refused, the value stays
+    minutes.interpretText()
+    assert minutes.value() == 42
+    day = DigitsDateEdit()
+    qtbot.addWidget(day)
+    day.setDisplayFormat("yyyy-MM-dd")
+    day.setDate(QDate(2010, 1, 20))
+    assert day.text() == "២០១០-០១-២០"
+    day.lineEdit().setText("២០១២-០៣-០៤")
+    day.interpretText()
+    assert day.date() == QDate(2012, 3, 4)
+    set_language("en")
+    minutes.setValue(7)
+    assert minutes.text() == "7"
+
+
+def test_the_settings_page_shows_the_idle_minutes_in_khmer(
+    vss_qapp: QApplication, qtbot: QtBot, ctx: AppContext
+) -> None:
+    set_language("km")
+    page = SettingsPage(ctx)
+    qtbot.addWidget(page)
+    assert KHMER_DIGIT.search(page.idle_minutes.text())
+    assert not LATIN_DIGIT.search(page.idle_minutes.text())
