@@ -56,6 +56,16 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return screenshot_folder(tmp_path_factory.mktemp("layout_shots"))
 
 
+def _some_records(ctx: AppContext) -> None:
+    """Drafts of every form and a few final applications (their long form titles and names)."""
+    import random
+
+    for number, form in enumerate(form_catalogue.available_forms().values()):
+        records.start_application(ctx, form.id)
+        final = records.start_application(ctx, form.id)
+        records.finalize_application(ctx, final, demo_answers(form, random.Random(number)))
+
+
 def _settle() -> None:
     for _ in range(3):
         QApplication.processEvents()
@@ -77,6 +87,7 @@ def test_every_page_fits_every_screen(
     vss_qapp: QApplication, qtbot: QtBot, admin: AppContext, shots: Path, language: str
 ) -> None:
     set_language(language)
+    _some_records(admin)  # lists, tables and counts filled as on a laptop in use
     window = MainWindow(admin)
     qtbot.addWidget(window)
     window.show()
