@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from app.services.accounts import unlock
 from app.services.context import AppContext
+from app.ui.sign_in import show_working
 from app.ui.text import _
 from app.ui.worker import BackgroundTask, JobView, run_job
 
@@ -105,6 +106,7 @@ class LockScreen(QWidget):
             return None
         ctx, password = self.ctx, self.password.text()
         self.error.setVisible(True)
+        show_working(self.error, True)
         self.task = run_job(
             lambda _progress, _cancelled: unlock(ctx, password),
             JobView(self.error, busy=(self.unlock_button, self.password), busy_cursor=True),
@@ -116,6 +118,7 @@ class LockScreen(QWidget):
         return self.task
 
     def _attempt_ended(self) -> None:
+        show_working(self.error, False)
         self.password.clear()
         self.password.setFocus()
         if self.task is None or not self.task.ok:

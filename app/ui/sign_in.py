@@ -74,12 +74,22 @@ class _JobDialog(QDialog):
             super().reject()
 
 
+ERROR_COLOUR = "color: #b00020;"
+WORKING_COLOUR = "color: #444444;"
+
+
 def _error_label() -> QLabel:
     label = QLabel()
     label.setObjectName("errorLabel")
     label.setWordWrap(True)
-    label.setStyleSheet("color: #b00020;")
+    label.setStyleSheet(ERROR_COLOUR)
     return label
+
+
+def show_working(label: QLabel, working: bool) -> None:
+    """The message line is grey while the job runs ("Opening the records…" is not an error)
+    and red again for what the job ends with."""
+    label.setStyleSheet(WORKING_COLOUR if working else ERROR_COLOUR)
 
 
 class FirstRunDialog(_JobDialog):
@@ -189,6 +199,7 @@ class FirstRunDialog(_JobDialog):
         home, language = self.home, self.language.currentData()
         username, name = self.username.text(), self.display_name.text()
         password, device = self.password.text(), self.device_name.text()
+        show_working(self.error, True)
         self.task = run_job(
             lambda _progress, _cancelled: first_run_setup(
                 home, username, name, password, device, language
@@ -202,6 +213,7 @@ class FirstRunDialog(_JobDialog):
         return self.task
 
     def _account_created(self) -> None:
+        show_working(self.error, False)
         if self.task is None or not self.task.ok:
             return
         self.ctx, self.recovery_code = self.task.result
@@ -234,6 +246,7 @@ class FirstRunDialog(_JobDialog):
             return None
         credentials = RestoreCredentials(self.username.text(), self.password.text())
         home = self.home
+        show_working(self.error, True)
         self.task = run_job(
             lambda _progress, _cancelled: restore_backup(backup_file, home, credentials),
             self._job_view(),
@@ -245,6 +258,7 @@ class FirstRunDialog(_JobDialog):
         return self.task
 
     def _restore_ended(self) -> None:
+        show_working(self.error, False)
         if self.task is not None and self.task.ok:
             self.restored = True
             self.accept()
@@ -387,6 +401,7 @@ class SignInDialog(_JobDialog):
                 return sign_in(home, username, password)
 
         self.error.setVisible(True)
+        show_working(self.error, True)
         self.task = run_job(
             job,
             JobView(
@@ -404,6 +419,7 @@ class SignInDialog(_JobDialog):
         return self.task
 
     def _attempt_ended(self) -> None:
+        show_working(self.error, False)
         if self.task is None or not self.task.ok:
             return
         self.ctx = self.task.result

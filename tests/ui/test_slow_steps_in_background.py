@@ -22,7 +22,7 @@ from app.services.accounts import first_run_setup
 from app.ui import security_page as security_module
 from app.ui import worker
 from app.ui.security_page import SecurityPage
-from app.ui.sign_in import FirstRunDialog
+from app.ui.sign_in import ERROR_COLOUR, WORKING_COLOUR, FirstRunDialog
 from app.ui.text import _
 
 
@@ -142,6 +142,7 @@ def test_restore_cannot_be_closed_half_way_and_a_damaged_file_is_explained(
     _ui_thread_answers(qtbot)
     assert dialog.progress.isVisible() and not dialog.restore_button.isEnabled()
     assert QApplication.overrideCursor() is not None
+    assert dialog.error.styleSheet() == WORKING_COLOUR  # a wait is not shown as an error
     dialog.reject()  # Escape or the window's close button while the backup is read
     assert dialog.isVisible() and dialog.result() == 0
     held.release.set()
@@ -149,6 +150,7 @@ def test_restore_cannot_be_closed_half_way_and_a_damaged_file_is_explained(
     assert held.on_ui_thread == [False]
     damaged = _("This backup file is damaged or is not a VSS Outreach backup.")
     assert is_khmer(damaged) and dialog.error.text() == damaged
+    assert dialog.error.styleSheet() == ERROR_COLOUR
     assert not task.ok and not dialog.restored and dialog.isVisible()
     assert not dialog.progress.isVisible() and dialog.restore_button.isEnabled()
     assert QApplication.overrideCursor() is None
