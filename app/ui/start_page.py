@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -27,6 +26,7 @@ from app.i18n import current_language, format_datetime, format_number
 from app.services import form_catalogue, records
 from app.services.context import AppContext
 from app.services.start import StartSummary, start_summary
+from app.ui.sizing import ColumnFitter
 from app.ui.text import _
 
 
@@ -88,7 +88,9 @@ class StartPage(QWidget):
         self.drafts.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.drafts.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.drafts.verticalHeader().setVisible(False)
-        self.drafts.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        # The name matters most: sized to contents, the form title and time left it "(…" on a
+        # netbook. Long cells end with "…" (the full text is in the draft).
+        self.draft_columns = ColumnFitter(self.drafts, (24, 40, 36))
         self.drafts.cellDoubleClicked.connect(lambda row, _column: self._continue_row(row))
         self.drafts.itemSelectionChanged.connect(self._selection_changed)
         self.continue_button = QPushButton()
@@ -165,8 +167,7 @@ class StartPage(QWidget):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, draft.id)
                 self.drafts.setItem(row, column, item)
-        self.drafts.resizeColumnToContents(1)
-        self.drafts.resizeColumnToContents(2)
+        self.draft_columns.fit()
         if summary.drafts and self.drafts.currentRow() < 0:
             self.drafts.selectRow(0)
         self.drafts.setVisible(bool(summary.drafts))

@@ -117,7 +117,10 @@ class SyncPage(QWidget):
         layout.addWidget(self.enrol_box)
         layout.addWidget(self.message)
         layout.addWidget(self.quarantine_title)
-        layout.addWidget(self.quarantine, 1)
+        layout.addWidget(self.quarantine, 100)
+        # The room left when the quarantine list is hidden goes below everything, not into
+        # gaps between the boxes.
+        layout.addStretch(1)
 
         self.server_url.setText(sync_enrolment.office_url(ctx))
         self.auto_timer = QTimer(self)
