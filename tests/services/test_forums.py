@@ -1,0 +1,136 @@
+"""Forums for a commune: who is invited, the printed invitations (read back with poppler),
+attendance, the counts, and what a field officer may not see."""
+
+from __future__ import annotations
+
+import random
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from app.core.demo_answers import demo_answers
+from app.core.forms import FieldRole
+from app.core.gazetteer import load_gazetteer
+from app.services import form_catalogue, forums, records
+from app.services.audit import verify_audit_chain
+from app.services.context import AppContext
+from app.store.models import AuditEntry
+from tests.officers import FIELD_OFFICER, OTHER_OFFICER, SUPERVISOR, add_officers
+
+
+def _village(commune_index: int) -> dict[str, str | None]:
+    gazetteer = load_gazetteer()
+    province = gazetteer.children(None)[0]
+    district = gazetteer.children(province.code)[0]
+    commune = gazetteer.children(district.code)[commune_index]
+    village = gazetteer.children(commune.code)[0]
+    return {
+        "province": province.code,
+        "district": district.code,
+        "commune": commune.code,
+        "village": village.code,
+    }
+
+
+def _final(ctx: AppContext, seed: int, commune_index: int, protected: bool = False) -> str:
+    form = form_catalogue.form_definition("complaint")
+    address = form.field_with_role(FieldRole.APPLICANT_ADDRESS)
+    assert address is not None
+    answers = demo_answers(
+        form,
+        random.Random(seed),
+        overrides={address.id: _village(commune_index), "protection_requested": protected},
+    )
+    application_id = records.start_application(ctx, form.id)
+    records.finalize_application(ctx, application_id, answers)
+    return application_id
+
+
+def _pdf_text(path: Path) -> str:
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return "".join(text.replace("\u200b", "").split())
+
+
+@pytest.fixture
+def officer_ctx(ctx: AppContext) -> AppContext:
+    add_officers(ctx, (FIELD_OFFICER, OTHER_OFFICER))
+    ctx.officer = FIELD_OFFICER
+    return ctx
+
+
+def test_a_forum_invites_the_commune_prints_masked_invitations_and_counts_attendance(
+    officer_ctx: AppContext, tmp_path: Path
+) -> None:
+    ctx = officer_ctx
+    shown = _final(ctx, 1, 0)
+    protected = _final(ctx, 2, 0, protected=True)
+    elsewhere = _final(ctx, 3, 1)
+    ctx.officer = OTHER_OFFICER
+    not_mine = _final(ctx, 4, 0)
+    ctx.officer = FIELD_OFFICER
+    commune = _village(0)["commune"]
+    assert commune is not None
+    assert commune in {code for code, _label in forums.communes_with_people(ctx)}
+
+    forum_id = forums.plan_forum(ctx, "  វេទិកា   ឃុំ ក ", commune, date(2026, 12, 12), "វត្ត")
+    invited = forums.forum_invitees(ctx, forum_id)
+    assert {p.application_id for p in invited} == {shown, protected}  # not elsewhere, not_mine
+    masked = next(p for p in invited if p.application_id == protected)
+    assert masked.name_km == masked.name_latin == "" and "protected" in masked.shown_name()
+    [summary] = forums.forums(ctx)
+    assert (summary.name, summary.invited, summary.attended) == ("វេទិកា ឃុំ ក", 2, 0)
+
+    out = tmp_path / "invitations.pdf"
+    assert forums.print_invitations(ctx, forum_id, out) == 2
+    text = _pdf_text(out)
+    assert "លិខិតអញ្ជើញចូលរួមវេទិកា" in text and "Invitationtoaforum" in text
+    assert "វេទិកាឃុំក" in text and "startsnonewcaseandbringsnopayment" in text
+    visible = records.get_application(ctx, shown, audit=False)
+    hidden = records.get_application(ctx, protected, audit=False)
+    assert "".join(visible.name_latin.split()) in text
+    assert "".join(hidden.name_latin.split()) not in text
+    assert "".join(hidden.name_km.split()) not in text
+    assert hidden.reference in text  # the reference stands for the protected person
+
+    forums.record_attendance(ctx, forum_id, shown, True)
+    forums.record_attendance(ctx, forum_id, protected, False)
+    assert forums.forum_counts(ctx) == forums.ForumCounts(forums=1, invited=2, attended=1)
+    with pytest.raises(forums.ForumError):
+        forums.record_attendance(ctx, forum_id, elsewhere, True)  # not invited
+    with ctx.store.transaction() as session:
+        actions = list(session.scalars(select(AuditEntry.action)))
+        assert actions.count("forum_plan") == 1
+        assert actions.count("forum_attendance") == 2
+        printed = session.scalars(
+            select(AuditEntry.details).where(AuditEntry.action == "record_print")
+        ).all()
+        assert sorted(d["redacted"] for d in printed if d["document"] == "forum_invitation") == [
+            False,
+            True,
+        ]
+    assert verify_audit_chain(ctx).intact
+
+    # A supervisor sees the other officer's invitee too once invited in their own forum.
+    ctx.officer = SUPERVISOR
+    assert {p.application_id for p in forums.people_in_commune(ctx, commune)} == {
+        shown,
+        protected,
+        not_mine,
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "commune", "place"),
+    [("", "010201", ""), ("Forum", "01", ""), ("Forum", "99999999", ""), ("x" * 201, "010201", "")],
+)
+def test_a_forum_without_name_or_commune_is_refused(
+    officer_ctx: AppContext, name: str, commune: str, place: str
+) -> None:
+    with pytest.raises(forums.ForumError):
+        forums.plan_forum(officer_ctx, name, commune, date(2026, 12, 1), place)
+    assert forums.forums(officer_ctx) == []
