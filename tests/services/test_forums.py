@@ -81,7 +81,10 @@ def test_a_forum_invites_the_commune_prints_masked_invitations_and_counts_attend
     invited = forums.forum_invitees(ctx, forum_id)
     assert {p.application_id for p in invited} == {shown, protected}  # not elsewhere, not_mine
     masked = next(p for p in invited if p.application_id == protected)
-    assert masked.name_km == masked.name_latin == "" and "protected" in masked.shown_name()
+    assert (
+        masked.name_km == masked.name_latin == ""
+        and masked.shown_name() == "(អត្តសញ្ញាណត្រូវបានការពារ)"
+    )
     [summary] = forums.forums(ctx)
     assert (summary.name, summary.invited, summary.attended) == ("វេទិកា ឃុំ ក", 2, 0)
 
@@ -134,3 +137,34 @@ def test_a_forum_without_name_or_commune_is_refused(
     with pytest.raises(forums.ForumError):
         forums.plan_forum(officer_ctx, name, commune, date(2026, 12, 1), place)
     assert forums.forums(officer_ctx) == []
+
+
+def test_the_dashboard_and_the_report_count_contacts_and_attendance(
+    officer_ctx: AppContext, tmp_path: Path
+) -> None:
+    from app.services.reports import dashboard_counts, export_report
+
+    ctx = officer_ctx
+    first, second = _final(ctx, 11, 0), _final(ctx, 12, 0)
+    contact_form = form_catalogue.form_definition("follow_up")
+    answers = demo_answers(contact_form, random.Random(13), overrides={"contact_kind": "question"})
+    contact = records.start_application(ctx, contact_form.id)
+    records.finalize_application(ctx, contact, answers)
+    records.start_application(ctx, contact_form.id)  # a draft is not a contact yet
+    commune = _village(0)["commune"]
+    assert commune is not None
+    forum_id = forums.plan_forum(ctx, "Forum A", commune, date(2026, 12, 3), "")
+    forums.record_attendance(ctx, forum_id, first, True)
+    forums.record_attendance(ctx, forum_id, second, False)
+
+    counts = dashboard_counts(ctx)
+    assert counts.contacts == 1
+    assert (counts.forum_invited, counts.forum_attended) == (2, 1)
+
+    ctx.officer = SUPERVISOR
+    path = export_report(ctx, tmp_path / "report.csv", "csv")
+    text = path.read_text(encoding="utf-8-sig")
+    assert f"Forum A,{commune},2026-12-03,2,1" in text
+    summary = {line.split(",")[0]: line.split(",")[-1] for line in text.splitlines() if line}
+    assert summary[next(k for k in summary if k.endswith("Follow-up contacts"))] == "1"
+    assert summary[next(k for k in summary if k.endswith("Came to forums"))] == "1"
