@@ -226,7 +226,11 @@ def parse_reparations(text: str, file: Path | str = REPARATIONS_FILE) -> Reparat
 
 # --- what the app says ----------------------------------------------------------------------------
 
-TITLE = Text("គម្រោងសំណងដែលតុលាការបានសម្រេច", "Reparation projects the court awarded")
+# U+200B between the Khmer words, as in the rights texts: a list item wraps only there.
+TITLE = Text(
+    "គម្រោង\u200bសំណង\u200bដែល\u200bតុលាការ\u200bបាន\u200bសម្រេច",
+    "Reparation projects the court awarded",
+)
 COLLECTIVE = Text(
     "សំណងនៅតុលាការនេះ ជាសំណងសមូហភាព និងសំណងផ្លូវចិត្ត៖ គម្រោងសម្រាប់ជនរងគ្រោះទាំងអស់គ្នា "
     "មិនមែនជាប្រាក់សម្រាប់មនុស្សម្នាក់ៗទេ។ ការចូលរួមក្នុងគម្រោងមួយ មិនផ្តល់ប្រាក់ ឬសិទ្ធិថ្មីណាមួយទេ។",
@@ -257,8 +261,8 @@ def _monitored(now: CourtOnDate) -> Text:
 
 
 def _judgment_line(judgment: Judgment) -> Text:
-    km = f"{judgment.name.km} ({date_text(judgment.day, 'km')})"
-    en = f"{judgment.name.en} ({date_text(judgment.day, 'en')})"
+    km = f"{judgment.name.km}, {date_text(judgment.day, 'km')}"
+    en = f"{judgment.name.en}, {date_text(judgment.day, 'en')}"
     if judgment.note is not None:
         return Text(f"{km}៖ {judgment.note.km}", f"{en}: {judgment.note.en}")
     return Text(f"{km}៖", f"{en}:")

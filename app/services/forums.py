@@ -21,7 +21,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from app.core.errors import UserFacingError
-from app.core.forms import Text
+from app.core.forms import FieldRole, Text
 from app.core.gazetteer import load_gazetteer
 from app.i18n import _, current_language
 from app.pdf.invitations import Invitation, render_invitations
@@ -29,7 +29,9 @@ from app.services import court as court_service
 from app.services.access import load_visible, visible_applications
 from app.services.audit import AuditAction, record_audit
 from app.services.context import AppContext
+from app.services.form_catalogue import available_forms
 from app.services.printing import write_pdf
+from app.services.remembered import remember_value
 from app.services.security import signed_in
 from app.store.models import Application, Forum, ForumInvitation
 
@@ -195,6 +197,12 @@ def plan_forum(ctx: AppContext, name: str, commune_code: str, held_on: date, pla
             session.add(
                 ForumInvitation(forum_id=forum_id, application_id=person.id, invited_at=now)
             )
+        # The intake forms' forum answer offers this name first: records taken at the forum
+        # carry the same spelling and are counted together ("By forum").
+        for form in available_forms().values():
+            forum_field = form.field_with_role(FieldRole.FORUM)
+            if forum_field is not None and forum_field.remembered:
+                remember_value(session, forum_field, name)
         record_audit(
             session,
             ctx,

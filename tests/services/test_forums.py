@@ -168,3 +168,16 @@ def test_the_dashboard_and_the_report_count_contacts_and_attendance(
     summary = {line.split(",")[0]: line.split(",")[-1] for line in text.splitlines() if line}
     assert summary[next(k for k in summary if k.endswith("Follow-up contacts"))] == "1"
     assert summary[next(k for k in summary if k.endswith("Came to forums"))] == "1"
+
+
+def test_the_forum_name_is_offered_first_at_intake(officer_ctx: AppContext) -> None:
+    """Records taken at the forum carry its name as planned (never split by a typo)."""
+    from app.services.remembered import remembered_values
+
+    commune = _village(0)["commune"]
+    assert commune is not None
+    forums.plan_forum(officer_ctx, "វេទិកា  ឃុំ ខ", commune, date(2026, 12, 5), "")
+    form = form_catalogue.form_definition("complaint")
+    forum_field = form.field_with_role(FieldRole.FORUM)
+    assert forum_field is not None and forum_field.remembered
+    assert remembered_values(officer_ctx, forum_field)[0] == "វេទិកា ឃុំ ខ"
