@@ -64,6 +64,8 @@ class Invitation:
     name_km: str = ""
     name_latin: str = ""
     name_withheld: bool = False
+    # Reparation projects the court awarded that run in the person's province (one line each).
+    projects: tuple[Text, ...] = ()
 
 
 def _decorate(canvas: Canvas, page: PageInfo) -> None:
@@ -119,6 +121,14 @@ def _story(invitation: Invitation) -> list[Flowable]:
         Spacer(1, 4 * mm),
         khmer_paragraph(invitation.about.km, st["normal"]),
         khmer_paragraph(invitation.about.en, english),
+        *(
+            paragraph
+            for project in invitation.projects
+            for paragraph in (
+                khmer_paragraph(project.km, st["normal"]),
+                khmer_paragraph(project.en, english),
+            )
+        ),
         Spacer(1, 4 * mm),
         khmer_paragraph(BRING.km, st["normal"]),
         khmer_paragraph(BRING.en, english),

@@ -302,7 +302,16 @@ def print_invitations(ctx: AppContext, forum_id: str, out: Path) -> int:
     invitees = forum_invitees(ctx, forum_id)
     if not invitees:
         raise ForumError(_("Nobody is invited to this forum."))
-    about = ABOUT_OPEN if court_service.court_now(ctx).proceedings_possible else ABOUT_CLOSED
+    now = court_service.court_now(ctx)
+    about = ABOUT_OPEN if now.proceedings_possible else ABOUT_CLOSED
+    projects = tuple(
+        Text(
+            f"គម្រោងសំណងក្នុងខេត្តរបស់លោកអ្នក៖ {p.title.km} ({p.where.km})។",
+            f"A reparation project in your province: {p.title.en} ({p.where.en}).",
+        )
+        for p in court_service.reparations().in_province(summary.commune_code)
+        if p.judgment.day <= now.day
+    )
     place = summary.place or summary.commune
     invitations = [
         Invitation(
@@ -314,6 +323,7 @@ def print_invitations(ctx: AppContext, forum_id: str, out: Path) -> int:
             name_km=person.name_km,
             name_latin=person.name_latin,
             name_withheld=person.identity_protected,
+            projects=projects,
         )
         for person in invitees
     ]

@@ -21,9 +21,10 @@ from app.store.models import AuditEntry
 from tests.officers import FIELD_OFFICER, OTHER_OFFICER, SUPERVISOR, add_officers
 
 
-def _village(commune_index: int) -> dict[str, str | None]:
+def _village(commune_index: int, province_code: str = "01") -> dict[str, str | None]:
     gazetteer = load_gazetteer()
-    province = gazetteer.children(None)[0]
+    province = gazetteer.get(province_code)
+    assert province is not None
     district = gazetteer.children(province.code)[0]
     commune = gazetteer.children(district.code)[commune_index]
     village = gazetteer.children(commune.code)[0]
@@ -35,14 +36,19 @@ def _village(commune_index: int) -> dict[str, str | None]:
     }
 
 
-def _final(ctx: AppContext, seed: int, commune_index: int, protected: bool = False) -> str:
+def _final(
+    ctx: AppContext, seed: int, commune_index: int, protected: bool = False, province: str = "01"
+) -> str:
     form = form_catalogue.form_definition("complaint")
     address = form.field_with_role(FieldRole.APPLICANT_ADDRESS)
     assert address is not None
     answers = demo_answers(
         form,
         random.Random(seed),
-        overrides={address.id: _village(commune_index), "protection_requested": protected},
+        overrides={
+            address.id: _village(commune_index, province),
+            "protection_requested": protected,
+        },
     )
     application_id = records.start_application(ctx, form.id)
     records.finalize_application(ctx, application_id, answers)
@@ -99,6 +105,7 @@ def test_a_forum_invites_the_commune_prints_masked_invitations_and_counts_attend
     assert "".join(hidden.name_latin.split()) not in text
     assert "".join(hidden.name_km.split()) not in text
     assert hidden.reference in text  # the reference stands for the protected person
+    assert "reparationprojectinyourprovince" not in text  # none runs in this province
 
     forums.record_attendance(ctx, forum_id, shown, True)
     forums.record_attendance(ctx, forum_id, protected, False)
@@ -181,3 +188,18 @@ def test_the_forum_name_is_offered_first_at_intake(officer_ctx: AppContext) -> N
     forum_field = form.field_with_role(FieldRole.FORUM)
     assert forum_field is not None and forum_field.remembered
     assert remembered_values(officer_ctx, forum_field)[0] == "វេទិកា ឃុំ ខ"
+
+
+def test_an_invitation_names_the_reparation_project_of_the_province(
+    officer_ctx: AppContext, tmp_path: Path
+) -> None:
+    """Takeo (21) has the Peace Learning Center at Kraing Ta Chan (assets/reparations.yaml)."""
+    _final(officer_ctx, 31, 0, province="21")
+    commune = _village(0, "21")["commune"]
+    assert commune is not None
+    forum_id = forums.plan_forum(officer_ctx, "Takeo forum", commune, date(2026, 12, 9), "")
+    out = tmp_path / "takeo.pdf"
+    assert forums.print_invitations(officer_ctx, forum_id, out) == 1
+    text = _pdf_text(out)
+    assert "Areparationprojectinyourprovince:PeaceLearningCenteratKraingTaChan" in text
+    assert "គម្រោងសំណងក្នុងខេត្តរបស់លោកអ្នក៖មជ្ឈមណ្ឌលសិក្សាសន្តិភាព" in text
