@@ -20,7 +20,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +31,7 @@ from app.core.court import (
     _keys,
     _source,
     _text,
+    load_data_file,
 )
 from app.core.court_text import date_text
 from app.core.forms.model import Text
@@ -302,25 +302,9 @@ def reparations_path() -> Path:
     return assets_dir() / REPARATIONS_FILE
 
 
-@lru_cache(maxsize=4)
-def _load_cached(path: Path, mtime_ns: int, size: int) -> Reparations:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise CourtDataError(path, None, f"cannot be read: {error}") from error
-    return parse_reparations(text, path)
-
-
 def load_reparations(path: Path | None = None) -> Reparations:
     """Read and check ``reparations.yaml`` (the bundled one by default); re-read when it changes."""
-    path = path or reparations_path()
-    try:
-        stat = path.stat()
-    except OSError as error:
-        raise CourtDataError(path, None, f"cannot be read: {error}") from error
-    if stat.st_size > MAX_FILE_BYTES:
-        raise CourtDataError(path, None, f"the file is larger than {MAX_FILE_BYTES // 1024} KB")
-    return _load_cached(path, stat.st_mtime_ns, stat.st_size)
+    return load_data_file(path or reparations_path(), MAX_FILE_BYTES, parse_reparations)
 
 
 __all__ = [

@@ -8,37 +8,29 @@ the services layer; this module lays them out, shaped and wrapped by ``app.pdf.k
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageBreak, PageTemplate, Spacer
+from reportlab.platypus import Flowable, Spacer
 
 from app.core.forms import Text
-from app.pdf.fonts import FONT_REGULAR
-from app.pdf.khmer_text import TextRun, draw_text, khmer_paragraph
+from app.pdf.khmer_text import TextRun, khmer_paragraph
 from app.pdf.layout import (
     GREY,
-    INK,
-    LIGHT,
-    CanvasRecorder,
     Output,
     PageInfo,
     SetPageKey,
     bilingual_runs,
     both,
-    build_pdf,
     english_date,
     khmer_date,
     styles,
 )
-from app.pdf.letters import HEADER_HEIGHT, MARGIN, NAME_WITHHELD, ORGANISATION, PAGE_WIDTH
-from app.pdf.letters import PAGE_HEIGHT as LETTER_HEIGHT
+from app.pdf.letters import NAME_WITHHELD, draw_letterhead, render_one_per_page
 
 INVITATION_TITLE = Text("លិខិតអញ្ជើញចូលរួមវេទិកា", "Invitation to a forum")
 TO = Text("ជូនចំពោះ", "To")
@@ -70,29 +62,7 @@ class Invitation:
 
 def _decorate(canvas: Canvas, page: PageInfo) -> None:
     invitation = page.key
-    top = LETTER_HEIGHT - MARGIN
-    canvas.saveState()
-    canvas.setFillColor(INK)
-    draw_text(canvas, MARGIN, top - 10, ORGANISATION.km, 10, bold=True)
-    canvas.setFillColor(GREY)
-    draw_text(canvas, MARGIN, top - 24, ORGANISATION.en, 8)
-    if isinstance(invitation, Invitation):
-        draw_text(canvas, PAGE_WIDTH - MARGIN, top - 10, both(REFERENCE), 8, align="right")
-        canvas.setFillColor(INK)
-        draw_text(
-            canvas,
-            PAGE_WIDTH - MARGIN,
-            top - 26,
-            invitation.reference,
-            13,
-            bold=True,
-            align="right",
-        )
-    canvas.setStrokeColor(LIGHT)
-    canvas.setLineWidth(0.6)
-    rule = top - HEADER_HEIGHT + 4 * mm
-    canvas.line(MARGIN, rule, PAGE_WIDTH - MARGIN, rule)
-    canvas.restoreState()
+    draw_letterhead(canvas, invitation.reference if isinstance(invitation, Invitation) else None)
 
 
 def _story(invitation: Invitation) -> list[Flowable]:
@@ -137,39 +107,7 @@ def _story(invitation: Invitation) -> list[Flowable]:
 
 def render_invitations(invitations: Sequence[Invitation], out: Output) -> int:
     """Print the invitations, one per page; returns the number of pages."""
-
-    def build(buffer: io.BytesIO) -> int:
-        frame = Frame(
-            MARGIN,
-            MARGIN,
-            PAGE_WIDTH - 2 * MARGIN,
-            LETTER_HEIGHT - 2 * MARGIN - HEADER_HEIGHT,
-            0,
-            0,
-            0,
-            0,
-            id="invitation",
-        )
-        doc = BaseDocTemplate(
-            buffer,
-            pagesize=A4,
-            title=both(INVITATION_TITLE),
-            author="VSS Outreach",
-            initialFontName=FONT_REGULAR,
-        )
-        doc.addPageTemplates([PageTemplate(id="invitation", frames=[frame])])
-        story: list[Flowable] = []
-        for index, invitation in enumerate(invitations):
-            if index:
-                story.append(PageBreak())
-            story.extend(_story(invitation))
-        if not story:
-            story.append(khmer_paragraph(" ", styles()["normal"]))
-        recorder = CanvasRecorder(_decorate)
-        doc.build(story, canvasmaker=recorder)
-        return recorder.pages
-
-    return build_pdf(build, out)
+    return render_one_per_page(invitations, _story, _decorate, both(INVITATION_TITLE), out)
 
 
 __all__ = ["Invitation", "render_invitations"]
