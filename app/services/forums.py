@@ -44,6 +44,7 @@ __all__ = [
     "forum_counts",
     "forum_invitees",
     "forums",
+    "invite_newcomers",
     "people_in_commune",
     "plan_forum",
     "print_invitations",
@@ -192,11 +193,7 @@ def plan_forum(ctx: AppContext, name: str, commune_code: str, held_on: date, pla
             )
         )
         session.flush()
-        people = list(session.scalars(_people_statement(commune_code, ctx)))
-        for person in people:
-            session.add(
-                ForumInvitation(forum_id=forum_id, application_id=person.id, invited_at=now)
-            )
+        invited = _invite_missing(session, ctx, forum_id, commune_code, now)
         # The intake forms' forum answer offers this name first: records taken at the forum
         # carry the same spelling and are counted together ("By forum").
         for form in available_forms().values():
@@ -207,9 +204,44 @@ def plan_forum(ctx: AppContext, name: str, commune_code: str, held_on: date, pla
             session,
             ctx,
             AuditAction.FORUM_PLAN,
-            details={"forum_id": forum_id, "commune": commune_code, "invited": len(people)},
+            details={"forum_id": forum_id, "commune": commune_code, "invited": invited},
         )
     return forum_id
+
+
+def _invite_missing(
+    session: Session, ctx: AppContext, forum_id: str, commune_code: str, now: datetime
+) -> int:
+    """Invite the people of the commune (those the officer may see) not invited yet."""
+    already = set(
+        session.scalars(
+            select(ForumInvitation.application_id).where(ForumInvitation.forum_id == forum_id)
+        )
+    )
+    people = [
+        p for p in session.scalars(_people_statement(commune_code, ctx)) if p.id not in already
+    ]
+    for person in people:
+        session.add(ForumInvitation(forum_id=forum_id, application_id=person.id, invited_at=now))
+    return len(people)
+
+
+def invite_newcomers(ctx: AppContext, forum_id: str) -> int:
+    """Invite the people recorded in the forum's commune since it was planned (or whom another
+    officer may see); returns how many were added. Audited."""
+    signed_in(ctx)
+    with ctx.store.transaction() as session:
+        forum = session.get(Forum, forum_id)
+        if forum is None:
+            raise ForumError(_("This forum is not on this laptop."))
+        added = _invite_missing(session, ctx, forum_id, forum.commune_code, datetime.now())
+        record_audit(
+            session,
+            ctx,
+            AuditAction.FORUM_PLAN,
+            details={"forum_id": forum_id, "commune": forum.commune_code, "invited": added},
+        )
+    return added
 
 
 def _invited_rows(

@@ -104,6 +104,9 @@ class ForumsPage(QWidget):
         self.print_button = QPushButton()
         self.print_button.setObjectName("printInvitations")
         self.print_button.clicked.connect(self.choose_invitations_file)
+        self.newcomers_button = QPushButton()
+        self.newcomers_button.setObjectName("inviteNewcomers")
+        self.newcomers_button.clicked.connect(self.invite_newcomers)
         self.forum_label = QLabel()
         forum_row = QHBoxLayout()
         forum_row.addWidget(self.forum_label)
@@ -111,7 +114,10 @@ class ForumsPage(QWidget):
         forum_row.addWidget(self.print_button)
         right = QVBoxLayout()
         right.addLayout(forum_row)
-        right.addWidget(self.summary)
+        summary_row = QHBoxLayout()
+        summary_row.addWidget(self.summary, 1)
+        summary_row.addWidget(self.newcomers_button)
+        right.addLayout(summary_row)
         right.addWidget(self.table, 1)
 
         self.message = WrapLabel()
@@ -169,6 +175,7 @@ class ForumsPage(QWidget):
         forum_id = combo_data(self.forum_choice)
         self.invitees = forum_service.forum_invitees(self.ctx, forum_id) if forum_id else []
         self.print_button.setEnabled(bool(self.invitees))
+        self.newcomers_button.setEnabled(bool(forum_id))
         came = sum(1 for person in self.invitees if person.attended)
         self.summary.setText(
             _("Invited: {invited} · Came: {came}").format(
@@ -216,6 +223,20 @@ class ForumsPage(QWidget):
             ok=True,
         )
         return forum_id
+
+    def invite_newcomers(self) -> int:
+        """Invite the people recorded in the commune since the forum was planned."""
+        forum_id = combo_data(self.forum_choice)
+        if not forum_id:
+            return 0
+        try:
+            added = forum_service.invite_newcomers(self.ctx, forum_id)
+        except UserFacingError as error:
+            self._say(error.message, ok=False)
+            return 0
+        self.show_forum()
+        self._say(_("{count} more people invited.").format(count=format_number(added)), ok=True)
+        return added
 
     def set_attended(self, row: int, came: bool) -> None:
         item = self.table.item(row, CAME_COLUMN)
@@ -283,6 +304,7 @@ class ForumsPage(QWidget):
         self.plan_button.setText(_("Plan and invite"))
         self.forum_label.setText(_("Forum"))
         self.print_button.setText(_("Print invitations…"))
+        self.newcomers_button.setText(_("Invite people recorded since"))
         self.table.setHorizontalHeaderLabels([_("Reference"), _("Name"), _("Came")])
         if self.commune_choice.count():
             self.commune_choice.setItemText(0, _("Choose a commune…"))

@@ -203,3 +203,19 @@ def test_an_invitation_names_the_reparation_project_of_the_province(
     text = _pdf_text(out)
     assert "Areparationprojectinyourprovince:PeaceLearningCenteratKraingTaChan" in text
     assert "គម្រោងសំណងក្នុងខេត្តរបស់លោកអ្នក៖មជ្ឈមណ្ឌលសិក្សាសន្តិភាព" in text
+
+
+def test_people_recorded_after_planning_are_invited_once(officer_ctx: AppContext) -> None:
+    first = _final(officer_ctx, 41, 0)
+    commune = _village(0)["commune"]
+    assert commune is not None
+    forum_id = forums.plan_forum(officer_ctx, "Forum", commune, date(2026, 12, 20), "")
+    later = _final(officer_ctx, 42, 0)
+    assert forums.invite_newcomers(officer_ctx, forum_id) == 1
+    assert forums.invite_newcomers(officer_ctx, forum_id) == 0
+    assert {p.application_id for p in forums.forum_invitees(officer_ctx, forum_id)} == {
+        first,
+        later,
+    }
+    with pytest.raises(forums.ForumError):
+        forums.invite_newcomers(officer_ctx, "no-such-forum")

@@ -77,9 +77,13 @@ def test_plan_print_and_mark_attendance(
     assert page.invitees[row].attended is True
     assert "២" in page.summary.text() and "១" in page.summary.text()
 
+    _final(ctx, 24, 0)  # recorded after planning: invited with the button
+    qtbot.mouseClick(page.newcomers_button, Qt.MouseButton.LeftButton)
+    assert page.table.rowCount() == 3 and "១" in page.message.text()
+
     dashboard = DashboardPage(ctx)
     qtbot.addWidget(dashboard)
-    assert dashboard.outreach_tiles["forum_attendance"].value_label.text() == "១ / ២"
+    assert dashboard.outreach_tiles["forum_attendance"].value_label.text() == "១ / ៣"
 
 
 @pytest.mark.parametrize("language", ["km", "en"])
