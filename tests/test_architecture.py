@@ -75,6 +75,8 @@ OTHER_MEANINGS: dict[str, set[str]] = {
     "app/services/search_index.py": {"village"},
     "app/ui/followup_page.py": {"village"},
     "app/ui/wizard/place_editor.py": {"village"},
+    # the kinds of an awarded reparation project (assets/reparations.yaml), not a form's answer
+    "app/core/reparations.py": {"documentation", "education"},
     # an approximate date's precision and the words read as "not known"
     "app/core/approx_date.py": {"unknown"},
     "app/pdf/printed_values.py": {"unknown"},

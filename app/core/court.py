@@ -15,14 +15,14 @@ problem. Size is bounded (a hostile or broken file cannot exhaust memory).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from app.core.forms.model import Text
 from app.core.resources import assets_dir
@@ -35,6 +35,7 @@ MAX_CASES = 50
 MAX_EVENTS = 40
 MAX_PHASES = 10
 _ID = re.compile(r"^[a-z0-9_]{1,40}$")
+T = TypeVar("T")
 
 
 class CourtDataError(ValueError):
@@ -412,25 +413,31 @@ def parse_court(text: str, file: Path | str = COURT_FILE) -> Court:
     )
 
 
-@lru_cache(maxsize=4)
-def _load_cached(path: Path, mtime_ns: int, size: int) -> Court:
+@lru_cache(maxsize=8)
+def _parsed(path: Path, mtime_ns: int, size: int, parse: Callable[[str, Path], Any]) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise CourtDataError(path, None, f"cannot be read: {error}") from error
-    return parse_court(text, path)
+    return parse(text, path)
 
 
-def load_court(path: Path | None = None) -> Court:
-    """Read and check ``court.yaml`` (the bundled one by default); re-read when it changes."""
-    path = path or court_path()
+def load_data_file(path: Path, max_bytes: int, parse: Callable[[str, Path], T]) -> T:
+    """Read a data file of ``assets/`` about the court (court.yaml, reparations.yaml) with
+    ``parse``: the size is checked before reading, and the file is re-read when it changes.
+    Raises CourtDataError."""
     try:
         stat = path.stat()
     except OSError as error:
         raise CourtDataError(path, None, f"cannot be read: {error}") from error
-    if stat.st_size > MAX_FILE_BYTES:
-        raise CourtDataError(path, None, f"the file is larger than {MAX_FILE_BYTES // 1024} KB")
-    return _load_cached(path, stat.st_mtime_ns, stat.st_size)
+    if stat.st_size > max_bytes:
+        raise CourtDataError(path, None, f"the file is larger than {max_bytes // 1024} KB")
+    return cast(T, _parsed(path, stat.st_mtime_ns, stat.st_size, parse))
+
+
+def load_court(path: Path | None = None) -> Court:
+    """Read and check ``court.yaml`` (the bundled one by default); re-read when it changes."""
+    return load_data_file(path or court_path(), MAX_FILE_BYTES, parse_court)
 
 
 __all__ = [
@@ -448,5 +455,6 @@ __all__ = [
     "court_on",
     "court_path",
     "load_court",
+    "load_data_file",
     "parse_court",
 ]

@@ -11,6 +11,7 @@ import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -39,6 +40,7 @@ from app.pdf.layout import (
 from app.pdf.receipt import DEFAULT_CONTACT
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
+T = TypeVar("T")
 MARGIN = 20 * mm
 HEADER_HEIGHT = 22 * mm
 
@@ -78,25 +80,30 @@ class StatusLetter:
     contact: Text = DEFAULT_CONTACT
 
 
-def _decorate(canvas: Canvas, page: PageInfo) -> None:
-    letter = page.key
+def draw_letterhead(canvas: Canvas, reference: str | None) -> None:
+    """The VSS's name, the reference at the top right (when given) and a rule under them: the
+    head of every one-page letter (status letters, forum invitations)."""
     top = PAGE_HEIGHT - MARGIN
     canvas.saveState()
     canvas.setFillColor(INK)
     draw_text(canvas, MARGIN, top - 10, ORGANISATION.km, 10, bold=True)
     canvas.setFillColor(GREY)
     draw_text(canvas, MARGIN, top - 24, ORGANISATION.en, 8)
-    if isinstance(letter, StatusLetter):
+    if reference:
         draw_text(canvas, PAGE_WIDTH - MARGIN, top - 10, both(REFERENCE), 8, align="right")
         canvas.setFillColor(INK)
-        draw_text(
-            canvas, PAGE_WIDTH - MARGIN, top - 26, letter.reference, 13, bold=True, align="right"
-        )
+        draw_text(canvas, PAGE_WIDTH - MARGIN, top - 26, reference, 13, bold=True, align="right")
     canvas.setStrokeColor(LIGHT)
     canvas.setLineWidth(0.6)
-    canvas.line(
-        MARGIN, top - HEADER_HEIGHT + 4 * mm, PAGE_WIDTH - MARGIN, top - HEADER_HEIGHT + 4 * mm
-    )
+    rule = top - HEADER_HEIGHT + 4 * mm
+    canvas.line(MARGIN, rule, PAGE_WIDTH - MARGIN, rule)
+    canvas.restoreState()
+
+
+def _decorate(canvas: Canvas, page: PageInfo) -> None:
+    letter = page.key
+    draw_letterhead(canvas, letter.reference if isinstance(letter, StatusLetter) else None)
+    canvas.saveState()
     canvas.setFillColor(GREY)
     draw_text(canvas, PAGE_WIDTH / 2, MARGIN / 2, both(KEEP, "  "), 7, align="center")
     canvas.restoreState()
@@ -138,12 +145,16 @@ def _story(letter: StatusLetter) -> list[Flowable]:
     return story
 
 
-def render_status_letters(
-    letters: Sequence[StatusLetter],
+def render_one_per_page(
+    items: Sequence[T],
+    story: Callable[[T], list[Flowable]],
+    decorate: Callable[[Canvas, PageInfo], None],
+    title: str,
     out: Output,
     progress: Callable[[int, int], None] | None = None,
 ) -> int:
-    """Print the letters, each on its own A4 page(s); returns the number of pages."""
+    """Print one letter per item, each starting on a new A4 page under the letterhead's room;
+    returns the number of pages."""
 
     def build(buffer: io.BytesIO) -> int:
         frame = Frame(
@@ -158,27 +169,32 @@ def render_status_letters(
             id="letter",
         )
         doc = BaseDocTemplate(
-            buffer,
-            pagesize=A4,
-            title=both(LETTER_TITLE),
-            author="VSS Outreach",
-            initialFontName=FONT_REGULAR,
+            buffer, pagesize=A4, title=title, author="VSS Outreach", initialFontName=FONT_REGULAR
         )
         doc.addPageTemplates([PageTemplate(id="letter", frames=[frame])])
-        story: list[Flowable] = []
-        for index, letter in enumerate(letters):
+        flowables: list[Flowable] = []
+        for index, item in enumerate(items):
             if index:
-                story.append(PageBreak())
-            story.extend(_story(letter))
+                flowables.append(PageBreak())
+            flowables.extend(story(item))
             if progress is not None:
-                progress(index + 1, len(letters))
-        if not story:
-            story.append(khmer_paragraph(" ", styles()["normal"]))
-        recorder = CanvasRecorder(_decorate)
-        doc.build(story, canvasmaker=recorder)
+                progress(index + 1, len(items))
+        if not flowables:
+            flowables.append(khmer_paragraph(" ", styles()["normal"]))
+        recorder = CanvasRecorder(decorate)
+        doc.build(flowables, canvasmaker=recorder)
         return recorder.pages
 
     return build_pdf(build, out)
 
 
-__all__ = ["StatusLetter", "render_status_letters"]
+def render_status_letters(
+    letters: Sequence[StatusLetter],
+    out: Output,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Print the letters, each on its own A4 page(s); returns the number of pages."""
+    return render_one_per_page(letters, _story, _decorate, both(LETTER_TITLE), out, progress)
+
+
+__all__ = ["StatusLetter", "draw_letterhead", "render_one_per_page", "render_status_letters"]

@@ -110,6 +110,8 @@ class AuditAction(StrEnum):
     SETTINGS_CHANGE = "settings_change"
     REFUSED = "refused"
     DRAFT_EDIT_BY_SUPERVISOR = "draft_edit_by_supervisor"
+    FORUM_PLAN = "forum_plan"
+    FORUM_ATTENDANCE = "forum_attendance"
 
 
 # What each action is called on screen (the stored code stays English and stable).
@@ -135,6 +137,8 @@ ACTION_LABELS: dict[str, str] = {
     AuditAction.SETTINGS_CHANGE: N_("Changed the settings"),
     AuditAction.REFUSED: N_("Refused: the role or the lock does not allow it"),
     AuditAction.DRAFT_EDIT_BY_SUPERVISOR: N_("A supervisor edited another officer's draft"),
+    AuditAction.FORUM_PLAN: N_("Planned a forum and invited the people of a commune"),
+    AuditAction.FORUM_ATTENDANCE: N_("Recorded attendance at a forum"),
 }
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from app.core.court import Court, CourtDataError, CourtOnDate, court_on, load_court
 from app.core.forms import FormDefinition
 from app.core.forms.model import Text
+from app.core.reparations import Reparations, load_reparations
 from app.i18n import _, format_date
 from app.pdf.layout import english_date, khmer_date, print_banner
 from app.services.audit import AuditAction, record_audit
@@ -39,6 +40,18 @@ def court() -> Court:
         raise CourtError(
             _("The court data file has a mistake: {problem}").format(problem=str(error))
         ) from error
+
+
+def reparations() -> Reparations:
+    """The awarded reparations (``assets/reparations.yaml``), checked against the court's cases."""
+    try:
+        awarded = load_reparations()
+        awarded.check_cases(court())
+    except CourtDataError as error:
+        raise CourtError(
+            _("The reparations data file has a mistake: {problem}").format(problem=str(error))
+        ) from error
+    return awarded
 
 
 def training_date(ctx: AppContext) -> date | None:
@@ -168,6 +181,7 @@ __all__ = [
     "court_now",
     "printed_banner_text",
     "printing",
+    "reparations",
     "set_training_date",
     "training_banner",
     "training_date",

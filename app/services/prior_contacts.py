@@ -38,8 +38,15 @@ def _what(form_id: str, answers: dict[str, object]) -> str:
     item = form.field_with_role(FieldRole.CONTACT_KIND)
     if item is None:
         return ""
+    lang = current_language()
     choice = item.choice(str(answers.get(item.id) or ""))
-    return choice.label.get(current_language()) if choice else ""
+    what = choice.label.get(lang) if choice else ""
+    # A contact about a reparation project names the project too.
+    project_field = form.field_with_role(FieldRole.REPARATION_PROJECT)
+    project = (
+        project_field.choice(str(answers.get(project_field.id) or "")) if project_field else None
+    )
+    return f"{what}: {project.label.get(lang)}" if what and project else what
 
 
 def linked_contacts(ctx: AppContext, application_id: str) -> list[LinkedContact]:

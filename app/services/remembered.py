@@ -50,10 +50,14 @@ def remember_answers(session: Session, form: FormDefinition, answers: Mapping[st
     transaction, e.g. finalising)."""
     for field in form.all_fields():
         value = answers.get(field.id)
-        if not field.remembered or not isinstance(value, str) or not value.strip():
-            continue
-        row = session.get(Setting, _key(field))
-        listed = [str(v) for v in (row.value if row is not None else []) if isinstance(v, str)]
-        chosen = same_as_listed(value, listed)
-        updated = [chosen, *(v for v in listed if fold(v) != fold(chosen))][:MAX_REMEMBERED]
-        session.merge(Setting(key=_key(field), value=updated))
+        if field.remembered and isinstance(value, str) and value.strip():
+            remember_value(session, field, value)
+
+
+def remember_value(session: Session, field: Field, value: str) -> None:
+    """Put ``value`` at the top of the field's list (the listed spelling when it is one)."""
+    row = session.get(Setting, _key(field))
+    listed = [str(v) for v in (row.value if row is not None else []) if isinstance(v, str)]
+    chosen = same_as_listed(value, listed)
+    updated = [chosen, *(v for v in listed if fold(v) != fold(chosen))][:MAX_REMEMBERED]
+    session.merge(Setting(key=_key(field), value=updated))

@@ -18,7 +18,7 @@ import errno
 import os
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -27,12 +27,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.core.errors import UserFacingError
+from app.core.forms import FieldRole
 from app.core.gazetteer import load_gazetteer
 from app.i18n import N_, _, translator
 from app.services.access import sees_own_records_only, visible_applications
 from app.services.audit import AuditAction, record_audit
 from app.services.context import AppContext
 from app.services.form_catalogue import available_forms
+from app.services.forums import ForumSummary, forums
 from app.services.records import STATUS_LABELS, STATUSES
 from app.services.security import Role, require_role
 from app.services.spreadsheets import Table, csv_bytes, xlsx_bytes
@@ -94,6 +96,18 @@ class DashboardCounts:
     sync: SyncCounts
     own_records_only: bool
     counted_at: datetime = field(default_factory=lambda: datetime.now(UTC).replace(tzinfo=None))
+    # Follow-up contacts with people who applied before (records of a form with a contact kind).
+    contacts: int = 0
+    # Forums on the laptop with invited and attended counts (of the people the officer may see).
+    forums: tuple[ForumSummary, ...] = ()
+
+    @property
+    def forum_invited(self) -> int:
+        return sum(f.invited for f in self.forums)
+
+    @property
+    def forum_attended(self) -> int:
+        return sum(f.attended for f in self.forums)
 
     def status_count(self, status: str) -> int:
         return next((row.count for row in self.by_status if row.key == status), 0)
@@ -179,6 +193,19 @@ def _sync_counts(session: Session, ctx: AppContext) -> SyncCounts:
     return SyncCounts(**{state: counts.get(state, 0) for state in SYNC_STATES})
 
 
+def _contacts(session: Session, ctx: AppContext) -> int:
+    contact_forms = [
+        f.id for f in available_forms().values() if f.field_with_role(FieldRole.CONTACT_KIND)
+    ]
+    statement = visible_applications(
+        select(func.count(Application.id)).where(
+            Application.form_id.in_(contact_forms), Application.status != "draft"
+        ),
+        ctx,
+    )
+    return int(session.scalar(statement) or 0)
+
+
 def _counts_in(session: Session, ctx: AppContext) -> DashboardCounts:
     statuses = _grouped(session, ctx, Application.status)
     return DashboardCounts(
@@ -189,13 +216,15 @@ def _counts_in(session: Session, ctx: AppContext) -> DashboardCounts:
         by_forum=_by_forum(_grouped(session, ctx, Application.forum)),
         sync=_sync_counts(session, ctx),
         own_records_only=sees_own_records_only(ctx),
+        contacts=_contacts(session, ctx),
     )
 
 
 def dashboard_counts(ctx: AppContext) -> DashboardCounts:
     """Counts of the records the signed-in officer may see (field officers: their own)."""
     with ctx.store.transaction() as session:
-        return _counts_in(session, ctx)
+        counts = _counts_in(session, ctx)
+    return replace(counts, forums=tuple(forums(ctx)))
 
 
 # --- export --------------------------------------------------------------------------------------
@@ -226,6 +255,24 @@ def _forum_section(rows: Sequence[CountRow]) -> _Section:
     table += [[row.key if row.key is not None else row.label_km, row.count] for row in rows]
     table.append([*_header(N_("Total")), sum(row.count for row in rows)])
     return _Section("Forums", N_("By forum"), table)
+
+
+def _forum_attendance_section(summaries: Sequence[ForumSummary]) -> _Section:
+    # Forums planned on the laptop: who was invited and who came (counts only, no names).
+    table: Table = [_header(N_("Forum"), N_("Commune code"), N_("Date"), N_("Invited"), N_("Came"))]
+    table += [
+        [f.name, f.commune_code, f.held_on.isoformat(), f.invited, f.attended] for f in summaries
+    ]
+    table.append(
+        [
+            *_header(N_("Total")),
+            "",
+            "",
+            sum(f.invited for f in summaries),
+            sum(f.attended for f in summaries),
+        ]
+    )
+    return _Section("Attendance", N_("Forum attendance"), table)
 
 
 def _sync_section(sync: SyncCounts) -> _Section:
@@ -298,6 +345,9 @@ def _summary_rows(ctx: AppContext, counts: DashboardCounts) -> Table:
         [*_header(N_("Device")), ctx.device_id],
         [*_header(N_("Total applications")), counts.total],
         [*_header(N_("Waiting to sync")), counts.sync.waiting],
+        [*_header(N_("Follow-up contacts")), counts.contacts],
+        [*_header(N_("Invited to forums")), counts.forum_invited],
+        [*_header(N_("Came to forums")), counts.forum_attended],
     ]
 
 
@@ -308,6 +358,7 @@ def _sections(ctx: AppContext, counts: DashboardCounts) -> list[_Section]:
         _count_section("Forms", N_("By form"), counts.by_form, N_("Form")),
         _count_section("Provinces", N_("By province"), counts.by_province, N_("Province code")),
         _forum_section(counts.by_forum),
+        _forum_attendance_section(counts.forums),
         _sync_section(counts.sync),
     ]
 
@@ -366,8 +417,9 @@ def export_report(ctx: AppContext, path: Path, fmt: str) -> Path:
     path = Path(path)
     if path.suffix.lower() != f".{fmt}":
         path = path.with_name(path.name + f".{fmt}")
+    summaries = tuple(forums(ctx))
     with ctx.store.transaction() as session:
-        counts = _counts_in(session, ctx)
+        counts = replace(_counts_in(session, ctx), forums=summaries)
         sections = _sections(ctx, counts)
         records = _record_rows(session, ctx)
         files: list[tuple[Path, bytes]]

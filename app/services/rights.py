@@ -13,6 +13,7 @@ from types import MappingProxyType
 
 from app.core.court import court_on
 from app.core.court_text import court_today
+from app.core.reparations import reparations_today
 from app.core.rights import (
     PathExplainer,
     RightsTopic,
@@ -62,13 +63,50 @@ def court_today_topic(day: date) -> RightsTopic:
     return RightsTopic(COURT_TODAY_TOPIC, 0, MappingProxyType(texts))
 
 
+REPARATION_PROJECTS_TOPIC = "reparation_projects"
+REPARATIONS_TOPIC = "reparations"  # the general topic the projects follow (assets/rights)
+
+
+def reparation_projects_topic(day: date) -> RightsTopic:
+    """The projects the court awarded (``assets/reparations.yaml``), as true on ``day``: collective
+    and moral, monitored by the court until its residual functions end."""
+    from app.services.court import court, reparations
+
+    title, paragraphs, source = reparations_today(court_on(day, court()), reparations())
+    texts = {
+        lang: TopicText(lang, title.get(lang), source, tuple(p.get(lang) for p in paragraphs))
+        for lang in LEAFLET_LANGUAGES
+    }
+    return RightsTopic(REPARATION_PROJECTS_TOPIC, 0, MappingProxyType(texts))
+
+
+def reparation_contact_form_id() -> str | None:
+    """The form that records a person's participation or feedback on a reparation project (the
+    form with a ``reparation_project`` field), or None when no form has one."""
+    from app.core.forms import FieldRole
+    from app.services.form_catalogue import available_forms
+
+    return next(
+        (
+            form.id
+            for form in available_forms().values()
+            if form.field_with_role(FieldRole.REPARATION_PROJECT) is not None
+        ),
+        None,
+    )
+
+
 def rights_topics_on(day: date) -> list[RightsTopic]:
     """The topics as true on ``day``: the court today first, then the texts of the court's phase
-    on that day (slides meant for other phases left out)."""
+    on that day (slides meant for other phases left out), the awarded reparation projects right
+    after the topic on reparations."""
     from app.services.court import court
 
     phase = court_on(day, court()).phase.id
-    return [court_today_topic(day), *for_phase(_cached_topics(), phase)]
+    topics = [court_today_topic(day), *for_phase(_cached_topics(), phase)]
+    after = next((i for i, t in enumerate(topics) if t.id == REPARATIONS_TOPIC), len(topics) - 1)
+    topics.insert(after + 1, reparation_projects_topic(day))
+    return topics
 
 
 def reload_rights() -> None:

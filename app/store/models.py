@@ -194,3 +194,28 @@ class CourtStatusNotice(Base):
     application_id: Mapped[str] = mapped_column(ForeignKey("applications.id"), primary_key=True)
     court_status: Mapped[str] = mapped_column(String(30))
     noticed_on: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Forum(Base):
+    """A forum planned for one commune: the people of the laptop's records there are invited."""
+
+    __tablename__ = "forums"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    commune_code: Mapped[str] = mapped_column(String(20), index=True)
+    held_on: Mapped[datetime] = mapped_column(DateTime)
+    place: Mapped[str] = mapped_column(String(300), default="")
+    created_by: Mapped[str | None] = mapped_column(ForeignKey("officers.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ForumInvitation(Base):
+    """A person (a record of the registry) invited to a forum, and whether they came."""
+
+    __tablename__ = "forum_invitations"
+    forum_id: Mapped[str] = mapped_column(ForeignKey("forums.id"), primary_key=True)
+    application_id: Mapped[str] = mapped_column(ForeignKey("applications.id"), primary_key=True)
+    invited_at: Mapped[datetime] = mapped_column(DateTime)
+    attended: Mapped[bool | None] = mapped_column(Boolean)  # None: not recorded yet
+    attendance_recorded_by: Mapped[str | None] = mapped_column(ForeignKey("officers.id"))
+    attendance_recorded_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -203,8 +203,11 @@ class DashboardPage(QWidget):
         self.scope_label = QLabel()
         self.scope_label.setWordWrap(True)
         self.tiles = {key: Tile(key) for key in ("total", "drafts", "finalised", "waiting")}
+        # Outreach with people the court already knows: follow-up contacts, and forum attendance
+        # ("came / invited").
+        self.outreach_tiles = {key: Tile(key) for key in ("contacts", "forum_attendance")}
         tiles_row = QHBoxLayout()
-        for tile in self.tiles.values():
+        for tile in (*self.tiles.values(), *self.outreach_tiles.values()):
             tiles_row.addWidget(tile)
 
         self.chart_caption = QLabel()
@@ -269,6 +272,10 @@ class DashboardPage(QWidget):
         }
         for key, tile in self.tiles.items():
             tile.value_label.setText(format_number(values[key]))
+        self.outreach_tiles["contacts"].value_label.setText(format_number(counts.contacts))
+        self.outreach_tiles["forum_attendance"].value_label.setText(
+            f"{format_number(counts.forum_attended)} / {format_number(counts.forum_invited)}"
+        )
         self.scope_label.setText(
             _("Counting your own records.")
             if counts.own_records_only
@@ -360,6 +367,8 @@ class DashboardPage(QWidget):
         }
         for key, tile in self.tiles.items():
             tile.caption_label.setText(captions[key])
+        self.outreach_tiles["contacts"].caption_label.setText(_("Follow-up contacts"))
+        self.outreach_tiles["forum_attendance"].caption_label.setText(_("Came to forums / invited"))
         self.chart_caption.setText(_("Show:"))
         current = self.grouping.currentData()
         self.grouping.blockSignals(True)

@@ -90,6 +90,7 @@ NAVIGATION: list[tuple[str, str]] = [
     ("print", N_("Print")),
     ("sync", N_("Sync")),
     ("follow_up", N_("Follow-up")),
+    ("forums", N_("Forums")),
     ("dashboard", N_("Dashboard")),
     ("security", N_("Officers and audit")),
     ("settings", N_("Settings")),
@@ -118,6 +119,7 @@ PAGE_CLASSES: dict[str, tuple[str, str]] = {
     "print": ("app.ui.print_page", "PrintPage"),
     "sync": ("app.ui.sync_page", "SyncPage"),
     "follow_up": ("app.ui.followup_page", "FollowUpPage"),
+    "forums": ("app.ui.forums_page", "ForumsPage"),
     "security": ("app.ui.security_page", "SecurityPage"),
     "settings": ("app.ui.settings_page", "SettingsPage"),
 }

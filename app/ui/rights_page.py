@@ -139,7 +139,18 @@ class RightsPage(QWidget):
         self.leaflet_button = QPushButton()
         self.leaflet_button.setObjectName("printLeaflet")
         self.leaflet_button.clicked.connect(self.print_leaflet)
-        for button in (self.present_button, self.explainer_button, self.leaflet_button):
+        # On the awarded projects: record a person's participation or feedback (a follow-up
+        # contact naming the project: audited, printed as a receipt, synced like any record).
+        self.record_contact_button = QPushButton()
+        self.record_contact_button.setObjectName("recordReparationContact")
+        self.record_contact_button.clicked.connect(self.record_reparation_contact)
+        self.record_contact_button.setVisible(False)
+        for button in (
+            self.present_button,
+            self.explainer_button,
+            self.leaflet_button,
+            self.record_contact_button,
+        ):
             button.setMinimumHeight(44)
         self.message = QLabel()
         self.message.setObjectName("rightsMessage")
@@ -156,12 +167,16 @@ class RightsPage(QWidget):
         actions.addWidget(self.explainer_button)
         actions.addWidget(self.leaflet_button)
         actions.addStretch(1)
+        contact_row = QHBoxLayout()
+        contact_row.addWidget(self.record_contact_button)
+        contact_row.addStretch(1)
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addLayout(heading)
         right_layout.addWidget(self.text_scroll, 1)
         right_layout.addLayout(actions)
+        right_layout.addLayout(contact_row)
         right_layout.addWidget(self.message)
 
         splitter = QSplitter()
@@ -255,6 +270,14 @@ class RightsPage(QWidget):
         dialog.open()
         return dialog
 
+    def record_reparation_contact(self) -> None:
+        """Start the form that records participation in, or feedback on, a reparation project."""
+        form_id = rights_service.reparation_contact_form_id()
+        if form_id is None:
+            self._say(_("No form records reparation projects on this laptop."), ok=False)
+            return
+        self.start_form.emit(form_id)
+
     def print_leaflet(self) -> None:
         """Ask where to save the leaflet PDF, then render it."""
         folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
@@ -292,6 +315,7 @@ class RightsPage(QWidget):
         self.present_button.setText(_("Present to a group"))
         self.explainer_button.setText(_("Which path fits?"))
         self.leaflet_button.setText(_("Print leaflet…"))
+        self.record_contact_button.setText(_("Record a person's participation or feedback…"))
         other = "en" if lang == "km" else "km"
         for item in self._items():
             topic = self.topics[int(item.data(TOPIC_INDEX_ROLE))]
@@ -313,6 +337,9 @@ class RightsPage(QWidget):
         has_topic = topic is not None
         for widget in (self.english_toggle, self.present_button):
             widget.setEnabled(has_topic)
+        self.record_contact_button.setVisible(
+            topic is not None and topic.id == rights_service.REPARATION_PROJECTS_TOPIC
+        )
         if topic is None:
             self.topic_title.setText("")
             self.topic_title_en.setText("")

@@ -267,7 +267,16 @@ def test_xlsx_export_is_a_valid_workbook_with_counts_and_no_names(
     path = export_report(ctx, out / "vss-report", "xlsx")
     assert path == out / "vss-report.xlsx"  # the extension is added when missing
     sheets = _xlsx_sheets(path)
-    assert list(sheets) == ["Summary", "Status", "Forms", "Provinces", "Forums", "Sync", "Records"]
+    assert list(sheets) == [
+        "Summary",
+        "Status",
+        "Forms",
+        "Provinces",
+        "Forums",
+        "Attendance",
+        "Sync",
+        "Records",
+    ]
     provinces = {row[0]: row for row in sheets["Provinces"][1:] if row}
     assert provinces["01"] == ["01", "បន្ទាយមានជ័យ", "Banteay Meanchey", "3"]
     unknown = [row for row in sheets["Provinces"] if len(row) == 3]  # no code, blank first cell

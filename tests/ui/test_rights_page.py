@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QFileDialog
 
 from app.core.court import court_on
+from app.core.forms import FieldRole
 from app.core.rights import Question, RightsTopic
 from app.i18n import format_number, set_language, translator
 from app.services import form_catalogue
@@ -294,3 +295,44 @@ def test_leaflet_failure_is_reported_not_raised(page: RightsPage, tmp_path: Path
     blocked.write_text("not a folder")
     assert page.save_leaflet(blocked / "leaflet.pdf") == 0
     assert page.message.text()
+
+
+def test_the_awarded_projects_follow_the_reparations_topic_and_record_a_contact(
+    page: RightsPage,
+    qtbot,  # type: ignore[no-untyped-def]
+) -> None:
+    ids = [topic.id for topic in page.topics]
+    projects_at = ids.index(rights_service.REPARATION_PROJECTS_TOPIC)
+    assert ids[projects_at - 1] == "reparations"
+    assert not page.record_contact_button.isVisible()
+    page.topic_list.setCurrentRow(projects_at)
+    page.english_toggle.setChecked(True)
+    shown = "\n".join(plain(label.text()) for label in page.english_paragraphs)
+    assert "never money for one person" in shown
+    assert "until 31 December 2027" in shown
+    assert "Partner: TPO Cambodia" in shown
+    assert "reparations.yaml" in plain(page.source_label.text())
+    khmer = "\n".join(plain(label.text()) for label in page.khmer_paragraphs)
+    assert "សំណងសមូហភាព" in khmer and "ថ្ងៃទី៣១ ខែធ្នូ ឆ្នាំ២០២៧" in khmer
+    assert page.record_contact_button.isVisible()
+    with qtbot.waitSignal(page.start_form) as started:
+        page.record_contact_button.click()
+    form = form_catalogue.form_definition(started.args[0])
+    assert form.field_with_role(FieldRole.REPARATION_PROJECT) is not None
+
+
+def test_leaflet_pdf_explains_the_awarded_projects(page: RightsPage, tmp_path: Path) -> None:
+    out = tmp_path / "leaflet.pdf"
+    assert page.save_leaflet(out) >= 2
+    extracted = subprocess.run(
+        ["pdftotext", "-raw", str(out), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    text = "".join(plain(extracted).split())
+    for words in (
+        "គម្រោងសំណងដែលតុលាការបានសម្រេច",
+        "Reparationprojectsthecourtawarded",
+        "nevermoneyforoneperson.Takingpartinaprojectbringsnopayment",
+        "until31December2027",
+        "TPOCambodia",
+    ):
+        assert words in text

@@ -91,6 +91,9 @@ class FieldRole(StrEnum):
     INTERPRETER_NAME = "interpreter_name"  # who was in the room: signs the printed declaration
     INTERMEDIARY_NAME = "intermediary_name"  # the intermediary organisation's worker, likewise
     CONTACT_KIND = "contact_kind"  # what a follow-up contact is about (shown on the history)
+    # A reparation project a person took part in or spoke about: its choice codes are the project
+    # ids of assets/reparations.yaml.
+    REPARATION_PROJECT = "reparation_project"
 
 
 class SignatureMark(StrEnum):
