@@ -156,6 +156,7 @@ class FollowUpPage(QWidget):
         self.splitter.addWidget(right)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
+        self._split_sized = False
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.splitter, 1)
@@ -168,8 +169,12 @@ class FollowUpPage(QWidget):
         # one above the other, and back once the window is wide enough.
         wide = event.size().width() >= SIDE_BY_SIDE_WIDTH
         orientation = Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical
-        if self.splitter.orientation() != orientation:
+        if self.splitter.orientation() != orientation or not self._split_sized:
             self.splitter.setOrientation(orientation)
+            # Three parts table to two parts boxes (the splitter would otherwise follow the
+            # boxes' one-line width and leave the table a narrow strip); the officer may drag.
+            self.splitter.setSizes([3000, 2000])
+            self._split_sized = True
         super().resizeEvent(event)
 
     # --- texts ----------------------------------------------------------------------------

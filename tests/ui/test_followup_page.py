@@ -90,3 +90,30 @@ def test_table_family_and_letters(
         ).all()
     assert {e.record_id for e in printed} == {first, second}
     assert all(e.details and e.details["document"] == "status_letter" for e in printed)
+
+
+def test_boxes_go_under_the_table_on_a_netbook_and_beside_it_on_a_wide_screen(
+    vss_qapp: object, qtbot: QtBot, ctx: AppContext
+) -> None:
+    from PySide6.QtCore import Qt
+
+    from app.ui.main_window import MainWindow
+    from tests.ui.layout_check import layout_problems
+
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+    window.show_page("follow_up")
+    page = window.page("follow_up")
+    assert isinstance(page, FollowUpPage)
+    try:
+        for size, orientation in (
+            ((1024, 600), Qt.Orientation.Vertical),
+            ((1366, 768), Qt.Orientation.Horizontal),
+            ((1024, 600), Qt.Orientation.Vertical),  # and back when the window narrows again
+        ):
+            window.resize(*size)
+            qtbot.waitUntil(lambda o=orientation: page.splitter.orientation() == o)
+            assert layout_problems(window) == [], size
+    finally:
+        window.shutdown()
