@@ -76,6 +76,9 @@ class Application(Base):
     birth_year_max: Mapped[int | None] = mapped_column(Integer)
     forum: Mapped[str | None] = mapped_column(String(200), index=True)
     identity_protected: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The Rule 29 level asked for (app.core.protection.ProtectionLevel): letters and reports
+    # read it here to hide what the level hides without loading every record's answers.
+    protection_level: Mapped[str] = mapped_column(String(20), default="none", server_default="none")
     # Latest status reported back by the central office (received, admitted, ...).
     court_status: Mapped[str | None] = mapped_column(String(30))
     # The office's note with that status, and its delivery number (a status applies only if newer).
