@@ -17,7 +17,7 @@ import yaml
 from sqlalchemy import select
 
 from app.core.forms import Text
-from app.core.protection import Document, Hidden, hidden
+from app.core.protection import Document, Hidden, ProtectionLevel, hidden
 from app.core.resources import assets_dir
 from app.i18n import _
 from app.pdf.documents import RenderCancelled
@@ -124,7 +124,7 @@ class LetterDue:
     village_code: str | None
     forum: str | None
     identity_protected: bool
-    protection_level: str = "none"
+    protection_level: str = ProtectionLevel.NONE.value
 
 
 def letters_due(
