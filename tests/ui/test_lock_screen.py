@@ -30,6 +30,7 @@ from app.services.accounts import first_run_setup, is_locked
 from app.services.context import AppContext
 from app.ui.main_window import MainWindow
 from app.ui.print_page import PrintPage
+from app.ui.text import plain
 
 PASSWORD = "long enough 1"
 
@@ -114,7 +115,8 @@ def _lock_and_grab(window: MainWindow, qtbot: QtBot) -> QImage:
 def _unlock(window: MainWindow, qtbot: QtBot) -> None:
     window.lock_screen.password.setText("wrong")
     qtbot.mouseClick(window.lock_screen.unlock_button, Qt.MouseButton.LeftButton)
-    assert window.locked and window.lock_screen.error.text()
+    assert window.locked
+    assert plain(window.lock_screen.error.text()) == "ពាក្យសម្ងាត់មិនត្រឹមត្រូវទេ។"
     qtbot.keyClicks(window.lock_screen.password, PASSWORD)
     qtbot.keyClick(window.lock_screen.password, Qt.Key.Key_Return)
     assert not window.locked and not is_locked(window.ctx)
