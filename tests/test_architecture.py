@@ -101,8 +101,9 @@ OTHER_MEANINGS: dict[str, set[str]] = {
     "app/services/people.py": {"direct_victim"},
 }
 # Vocabularies defined once in core whose codes a role requires of a form's choices: the crime
-# categories of the jurisdiction screening (role crime_categories), and the role names.
-VOCABULARIES = {"app/core/jurisdiction.py", "app/core/forms/model.py"}
+# categories of the jurisdiction screening (role crime_categories), the Rule 29 levels (role
+# protection_level), and the role names.
+VOCABULARIES = {"app/core/jurisdiction.py", "app/core/forms/model.py", "app/core/protection.py"}
 
 
 def _form_words() -> tuple[set[str], set[str]]:

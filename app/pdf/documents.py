@@ -11,7 +11,7 @@ need is re-exported, so they import everything from this module.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from typing import Any
 
 from reportlab.lib.styles import ParagraphStyle
@@ -28,7 +28,7 @@ from app.core.forms import (
     visible_fields,
     visible_sections,
 )
-from app.core.protection import withheld_when_redacted
+from app.core.protection import Hidden, withholds
 from app.pdf.blank_form import render_blank_form
 from app.pdf.declaration import declaration
 from app.pdf.khmer_text import TextRun, khmer_paragraph
@@ -57,7 +57,9 @@ from app.pdf.people_present import people_present
 from app.pdf.printed_values import IDENTITY_PROTECTED, format_value, text_in_order
 from app.pdf.receipt import DEFAULT_CONTACT, DEFAULT_NEXT_STEPS, ReceiptMeta, render_receipt
 
-# The first thing a redacted copy says: what it withholds and what it shows.
+# The first thing a redacted copy says: what it withholds and what it shows, by what the
+# applicant's protection level hides (app.core.protection: from the public, also from the
+# parties, family in danger).
 REDACTED_SHOWS = Text(
     "ច្បាប់ចម្លងនេះលាក់ឈ្មោះ ទីកន្លែង លេខអត្តសញ្ញាណ ព័ត៌មានទំនាក់ទំនង មូលហេតុនៃការការពារ "
     "និងរាល់ការរៀបរាប់ជាលាយលក្ខណ៍អក្សរ។ វាបង្ហាញតែចម្លើយដែលជាជម្រើស កាលបរិច្ឆេទ "
@@ -66,13 +68,39 @@ REDACTED_SHOWS = Text(
     "protection and every written account. It shows only the answers chosen from lists, dates "
     "and the details of the intake.",
 )
+REDACTED_FROM_PARTIES_SHOWS = Text(
+    "ច្បាប់ចម្លងនេះលាក់ឈ្មោះ ទីកន្លែង លេខអត្តសញ្ញាណ ព័ត៌មានទំនាក់ទំនង មូលហេតុនៃការការពារ "
+    "រាល់ការរៀបរាប់ជាលាយលក្ខណ៍អក្សរ កាលបរិច្ឆេទ និងអាយុ។ វាបង្ហាញតែចម្លើយដែលជាជម្រើស "
+    "និងព័ត៌មាននៃការទទួលពាក្យប៉ុណ្ណោះ។",
+    "This copy withholds names, places, identity numbers, contact details, the reason for "
+    "protection, every written account, and all dates and ages. It shows only the answers chosen "
+    "from lists and the details of the intake.",
+)
+REDACTED_FAMILY_DANGER_SHOWS = Text(
+    "ច្បាប់ចម្លងនេះលាក់ឈ្មោះ ទីកន្លែង លេខអត្តសញ្ញាណ ព័ត៌មានទំនាក់ទំនង មូលហេតុនៃការការពារ "
+    "រាល់ការរៀបរាប់ កាលបរិច្ឆេទ អាយុ រាល់ចម្លើយដែលជាជម្រើស និងទីកន្លែង និងថ្ងៃនៃការទទួលពាក្យ "
+    "ដើម្បីការពារសមាជិកគ្រួសារ។ វាបង្ហាញតែសំណួរ និងឈ្មោះមន្ត្រីប៉ុណ្ណោះ។",
+    "This copy withholds names, places, identity numbers, contact details, the reason for "
+    "protection, every written account, all dates and ages, every answer chosen from lists, and "
+    "where and when the intake took place, to protect the family. It shows only the questions "
+    "and the officer's name.",
+)
+
+
+def redacted_shows(hides: Set[Hidden]) -> Text:
+    """What a redacted copy that hides ``hides`` says it withholds and shows."""
+    if Hidden.CHOSEN in hides:
+        return REDACTED_FAMILY_DANGER_SHOWS
+    if Hidden.DATES_AND_NUMBERS in hides:
+        return REDACTED_FROM_PARTIES_SHOWS
+    return REDACTED_SHOWS
 
 
 def _application_story(
     form: FormDefinition,
     answers: Mapping[str, Any],
     meta: PrintMeta,
-    redacted: bool,
+    hides: Set[Hidden],
     st: dict[str, ParagraphStyle],
     width: float,
 ) -> list[Flowable]:
@@ -80,8 +108,8 @@ def _application_story(
     effective = effective_answers(form, answers, today)
     story: list[Flowable] = []
     order = meta.lang_order
-    if redacted:
-        story.append(khmer_paragraph(bilingual_runs(REDACTED_SHOWS), st["value"]))
+    if hides:
+        story.append(khmer_paragraph(bilingual_runs(redacted_shows(hides)), st["value"]))
     for section in visible_sections(form, effective, today):
         items: list[tuple[Field, Any]] = [
             (item, effective.get(item.id))
@@ -93,7 +121,7 @@ def _application_story(
         story.append(khmer_paragraph(bilingual_runs(section.title), st["section"]))
         for item, value in items:
             story.append(khmer_paragraph(_label_runs(item.label, order), st["field_label"]))
-            if redacted and withheld_when_redacted(item):
+            if withholds(hides, item):
                 story.append(BlackBar(f"({text_in_order(IDENTITY_PROTECTED, order)})", st["value"]))
             else:
                 story.append(khmer_paragraph(format_value(item, value, meta), st["value"]))
@@ -112,7 +140,7 @@ def _application_story(
             mark=str(mark) if isinstance(mark, str) else None,
         )
     )
-    if not redacted:  # the signed original; a redacted copy names nobody
+    if not hides:  # the signed original; a redacted copy names nobody
         visible = {
             item.id: effective.get(item.id)
             for section in visible_sections(form, effective, today)
@@ -133,14 +161,15 @@ def render_application(
     answers: Mapping[str, Any],
     meta: PrintMeta,
     out: Output,
-    redacted: bool = False,
+    hidden: Set[Hidden] = frozenset(),
 ) -> int:
     """Print one filled application; returns the number of pages.
 
     Prints every answered, relevant field with `pdf: true`, then the declaration block. With
-    `redacted`, answers of `identifying` fields are masked and every page is marked.
+    `hidden` (what the applicant's protection level hides on a redacted application, see
+    app.core.protection), the answers it covers are masked and every page is marked.
     """
-    return render_applications_batch([(form, answers, meta)], out, redacted=redacted)
+    return render_applications_batch([(form, answers, meta)], out, hidden=[hidden])
 
 
 def render_applications_batch(
@@ -149,12 +178,12 @@ def render_applications_batch(
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
     *,
-    redacted: bool | Sequence[bool] = False,
+    hidden: Sequence[Set[Hidden]] | None = None,
 ) -> int:
     """Print many applications into one PDF, each starting on a new page; returns the pages.
 
-    `redacted` is one flag for all records or one flag per record (identity-protected records
-    are redacted while the others in the same batch print in full).
+    `hidden` says, per record, what its redacted copy hides (empty: printed in full), so
+    identity-protected records are redacted to their level while the others print in full.
 
     `progress(done, total)` is called after each record is laid out. When `cancelled()` returns
     true (checked before each record) the build stops, nothing is written to `out`, and
@@ -162,9 +191,9 @@ def render_applications_batch(
     """
     records = list(items)
     total = len(records)
-    flags = [redacted] * total if isinstance(redacted, bool) else [bool(f) for f in redacted]
+    flags = [frozenset(h) for h in hidden] if hidden is not None else [frozenset()] * total
     if len(flags) != total:
-        raise ValueError("one redaction flag per record is needed")
+        raise ValueError("one set of hidden answers per record is needed")
     st = styles()
     width = PAGE_WIDTH - 2 * MARGIN
 
@@ -175,7 +204,7 @@ def render_applications_batch(
         story: list[Flowable] = []
         for index, (form, answers, meta) in enumerate(records):
             masked = flags[index]
-            header = PageHeader(form.title, meta.reference, masked, meta)
+            header = PageHeader(form.title, meta.reference, bool(masked), meta)
 
             def check(cancel: Callable[[], bool] | None = cancelled) -> None:
                 if cancel is not None and cancel():

@@ -62,6 +62,14 @@ KEEP = Text(
 NAME_WITHHELD = Text(
     "(ឈ្មោះមិនបានបោះពុម្ព ដើម្បីការពារអត្តសញ្ញាណ)", "(name not printed: identity protected)"
 )
+# Rule 29(2): where direct contact could put the person in danger, the court communicates through
+# the lawyer or the victims' association.
+THROUGH_REPRESENTATIVE = Text(
+    "ប្រគល់លិខិតនេះតាមរយៈមេធាវី ឬសមាគមជនរងគ្រោះរបស់អ្នកដាក់ពាក្យប៉ុណ្ណោះ "
+    "កុំប្រគល់ក្នុងភូមិ (សមាជិកគ្រួសារមានគ្រោះថ្នាក់ វិធាន ២៩)។",
+    "Hand this letter over only through the applicant's lawyer or victims' association, never in "
+    "the village (family members in danger, Rule 29).",
+)
 
 
 @dataclass(frozen=True)
@@ -77,6 +85,7 @@ class StatusLetter:
     name_km: str = ""
     name_latin: str = ""
     name_withheld: bool = False
+    through_representative: bool = False  # family in danger: not handed over in the village
     contact: Text = DEFAULT_CONTACT
 
 
@@ -129,6 +138,11 @@ def _story(letter: StatusLetter) -> list[Flowable]:
         khmer_paragraph(both(LETTER_TITLE), st["small"]),
         Spacer(1, 2 * mm),
         line(APPLICANT, name),
+        *(
+            [khmer_paragraph([TextRun(both(THROUGH_REPRESENTATIVE), True)], st["normal"])]
+            if letter.through_representative
+            else []
+        ),
         line(DATE, f"{khmer_date(day)} / {english_date(day)}"),
         Spacer(1, 3 * mm),
         khmer_paragraph(letter.title.km, title),

@@ -18,7 +18,8 @@ from app.store.db import Store
 from app.store.models import Application, ApplicationVersion, Person, Setting
 
 # Raise this whenever search_document, name_match or normalize_for_search index differently.
-SEARCH_INDEX_VERSION = 2
+# 3: the protection level column (older records re-derived from their answers).
+SEARCH_INDEX_VERSION = 3
 SEARCH_INDEX_VERSION_KEY = "search_index_version"
 
 

@@ -17,6 +17,7 @@ import yaml
 from sqlalchemy import select
 
 from app.core.forms import Text
+from app.core.protection import Document, Hidden, ProtectionLevel, hidden
 from app.core.resources import assets_dir
 from app.i18n import _
 from app.pdf.documents import RenderCancelled
@@ -123,6 +124,7 @@ class LetterDue:
     village_code: str | None
     forum: str | None
     identity_protected: bool
+    protection_level: str = ProtectionLevel.NONE.value
 
 
 def letters_due(
@@ -139,6 +141,7 @@ def letters_due(
         Application.village_code,
         Application.forum,
         Application.identity_protected,
+        Application.protection_level,
     ).where(Application.court_status.is_not(None), Application.reference.is_not(None))
     if village_code:
         statement = statement.where(Application.village_code == village_code)
@@ -149,7 +152,7 @@ def letters_due(
             access.visible_applications(statement, ctx).order_by(Application.reference)
         ).all()
     return [
-        LetterDue(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]))
+        LetterDue(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]), r[8])
         for r in rows
         if r[4] in COURT_STATUSES
     ]
@@ -175,8 +178,10 @@ def _letters(
                 templates[status] = letter_template(status)
             template = templates[status]
             meaning, next_steps = template.texts(judicial)
-            # A stack of letters is carried to a village: a protected applicant's name stays off it.
-            withheld = application.identity_protected
+            # A stack of letters is carried to a village: a protected applicant's name stays off
+            # it, and a family in danger gets its letter through the lawyer or association.
+            hides = hidden(application.protection_level, Document.STATUS_LETTER)
+            withheld = Hidden.APPLICANT_NAME in hides
             letters.append(
                 (
                     status,
@@ -190,6 +195,7 @@ def _letters(
                         name_km="" if withheld else application.name_km,
                         name_latin="" if withheld else application.name_latin,
                         name_withheld=withheld,
+                        through_representative=Hidden.DIRECT_CONTACT in hides,
                     ),
                 )
             )
@@ -244,7 +250,9 @@ def print_status_letters(
                 {
                     "document": "status_letter",
                     "status": application.court_status if application else None,
-                    "redacted": bool(application and application.identity_protected),
+                    "redacted": bool(
+                        application and hidden(application.protection_level, Document.STATUS_LETTER)
+                    ),
                 },
             )
     return pages

@@ -1,7 +1,8 @@
 """Printing use cases: what may be printed, by whom, redacted or not, and what is audited.
 
-A record whose applicant asked for identity protection prints redacted unless the officer makes
-the deliberate choice of a full copy, which is written to the audit log with its reason.
+A record whose applicant asked for identity protection prints redacted to the level asked for
+(app.core.protection says what each level hides on each document) unless the officer makes the
+deliberate choice of a full copy, which is written to the audit log with its reason.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from typing import Any
 from sqlalchemy import select
 
 from app.core.errors import UserFacingError
-from app.core.forms import FieldRole, FormDefinition
+from app.core.forms import FieldRole, FormDefinition, Text
 from app.core.private_file import write_private_file
+from app.core.protection import Document, Hidden, ProtectionLevel, hidden
 from app.i18n import _
 from app.pdf.documents import (
     PrintMeta,
@@ -103,6 +105,9 @@ class PdfDocument:
     kind: str = "application"
     redacted: bool = False
     full_copy_reason: str | None = None
+    protection_level: ProtectionLevel = ProtectionLevel.NONE
+    # The level as the form names it ("Confidential from the public"), to say why it is redacted.
+    protection_label: Text | None = None
 
 
 def _render(
@@ -125,27 +130,50 @@ def _final_detail(ctx: AppContext, application_id: str) -> records.ApplicationDe
     return detail
 
 
+def _hides(
+    detail: records.ApplicationDetail, document: Document, reason: str | None
+) -> frozenset[Hidden]:
+    """What ``document`` hides for this record: its level's share, or nothing for a full copy
+    asked for with a reason."""
+    return frozenset() if reason is not None else hidden(detail.protection_level, document)
+
+
+def _full_copy_reason(detail: records.ApplicationDetail, typed: str | None) -> str | None:
+    """The reason for a full copy, kept only where there was something to hide."""
+    reason = (typed or "").strip() or None
+    return reason if detail.protection_level is not ProtectionLevel.NONE else None
+
+
+def _level_label(form: FormDefinition, level: ProtectionLevel) -> Text | None:
+    item = form.field_with_role(FieldRole.PROTECTION_LEVEL)
+    choice = item.choice(level.value) if item is not None else None
+    return choice.label if choice is not None else None
+
+
 def application_pdf(
     ctx: AppContext, application_id: str, *, full_copy_reason: str | None = None
 ) -> PdfDocument:
-    """The filled application. Identity-protected records are redacted unless a reason for a
-    full copy is given (the reason is audited when the copy is printed or saved)."""
+    """The filled application. Identity-protected records are redacted to their level unless a
+    reason for a full copy is given (the reason is audited when the copy is printed or saved)."""
     detail = _final_detail(ctx, application_id)
     form = form_catalogue.form_definition(detail.form_id)
-    reason = (full_copy_reason or "").strip() or None
-    redacted = detail.identity_protected and reason is None
+    reason = _full_copy_reason(detail, full_copy_reason)
+    hides = _hides(detail, Document.REDACTED_APPLICATION, reason)
     meta = _meta(ctx, detail.reference or "")
     data, pages = _render(
-        lambda buffer: render_application(form, detail.answers, meta, buffer, redacted=redacted),
+        lambda buffer: render_application(form, detail.answers, meta, buffer, hidden=hides),
         ctx,
     )
+    level = detail.protection_level
     return PdfDocument(
         data,
         pages,
         application_id,
         "application",
-        redacted,
-        reason if detail.identity_protected else None,
+        bool(hides),
+        reason,
+        level,
+        _level_label(form, level),
     )
 
 
@@ -165,8 +193,8 @@ def receipt_pdf(
     reason (audited when the receipt is printed or saved)."""
     detail = _final_detail(ctx, application_id)
     form = form_catalogue.form_definition(detail.form_id)
-    reason = (full_copy_reason or "").strip() or None
-    redacted = detail.identity_protected and reason is None
+    reason = _full_copy_reason(detail, full_copy_reason)
+    redacted = Hidden.APPLICANT_NAME in _hides(detail, Document.RECEIPT, reason)
     name_km, name_latin = ("", "") if redacted else _name_parts(form, detail.answers)
     submitted = (detail.finalized_at or detail.created_at).date()
     # "What happens next" must be true on the app's day: a closed case or a court in its
@@ -195,13 +223,9 @@ def receipt_pdf(
                 "(a name has at most 100 characters) and print again."
             )
         ) from error
+    level = detail.protection_level
     return PdfDocument(
-        data,
-        pages,
-        application_id,
-        "receipt",
-        redacted,
-        reason if detail.identity_protected else None,
+        data, pages, application_id, "receipt", redacted, reason, level, _level_label(form, level)
     )
 
 
@@ -278,14 +302,14 @@ def print_applications(
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> BatchResult:
-    """Many records into one PDF (each on new pages); identity-protected ones always redacted.
-    Raises RenderCancelled (and writes nothing) when ``cancelled`` turns true."""
+    """Many records into one PDF (each on new pages); identity-protected ones always redacted
+    to their level. Raises RenderCancelled (and writes nothing) when ``cancelled`` turns true."""
     items: list[tuple[FormDefinition, dict[str, Any], PrintMeta]] = []
-    masked: list[bool] = []
+    hides: list[frozenset[Hidden]] = []
     device_name = load_settings(ctx).device_name
     for application_id in application_ids:
         detail = _final_detail(ctx, application_id)
-        masked.append(detail.identity_protected)
+        hides.append(_hides(detail, Document.REDACTED_APPLICATION, None))
         items.append(
             (
                 form_catalogue.form_definition(detail.form_id),
@@ -295,12 +319,11 @@ def print_applications(
         )
     # In a batch, identity-protected records always print redacted (no per-record choice).
     data, pages = _render(
-        lambda buffer: render_applications_batch(
-            items, buffer, progress, cancelled, redacted=masked
-        ),
+        lambda buffer: render_applications_batch(items, buffer, progress, cancelled, hidden=hides),
         ctx,
     )
     write_pdf(out, data, ctx.home)
+    masked = [bool(h) for h in hides]
     with ctx.store.transaction() as session:
         for application_id, flag in zip(application_ids, masked, strict=True):
             record_audit(

@@ -21,6 +21,7 @@ from app.core.forms import FieldRole, FormDefinition
 from app.core.forms.model import SignatureMark
 from app.core.forms.validation import FieldIssue, minimum_content_issues, validate_answers
 from app.core.line_breaks import normalize_typed_answers
+from app.core.protection import ProtectionLevel, as_level, in_current_shape, protection_level
 from app.core.reference import new_reference, normalize_reference
 from app.i18n import N_, _
 from app.services import people
@@ -29,7 +30,7 @@ from app.services.audit import AuditAction, record_audit
 from app.services.context import AppContext
 from app.services.epoch import reference_device_id
 from app.services.errors import RecordError
-from app.services.form_catalogue import form_definition
+from app.services.form_catalogue import available_forms, form_definition
 from app.services.remembered import remember_answers
 from app.services.search_index import apply_derived
 from app.services.security import Role, ensure_unlocked, require_role, signed_in
@@ -385,6 +386,7 @@ class ApplicationDetail:
     created_at: datetime
     finalized_at: datetime | None
     versions: list[VersionSummary] = field(default_factory=list)
+    protection_level: ProtectionLevel = ProtectionLevel.NONE
 
 
 def get_application(ctx: AppContext, application_id: str, audit: bool = True) -> ApplicationDetail:
@@ -395,10 +397,22 @@ def get_application(ctx: AppContext, application_id: str, audit: bool = True) ->
             .where(ApplicationVersion.application_id == application_id)
             .order_by(ApplicationVersion.version_no)
         ).all()
-        answers = (
-            dict(application.draft_answers or {})
+        # Stored versions stay as written (their digests are their sync identity); the answers
+        # are read in the current form's shape, so an older record's protection level is kept.
+        stored = (
+            application.draft_answers or {}
             if application.status == "draft"
-            else dict(versions[-1].answers if versions else {})
+            else versions[-1].answers
+            if versions
+            else {}
+        )
+        form = available_forms().get(application.form_id)
+        answers = in_current_shape(form, stored) if form is not None else dict(stored)
+        # A form no longer on the laptop: the level derived when the record was last saved.
+        level = (
+            protection_level(form, answers)
+            if form is not None
+            else as_level(application.protection_level)
         )
         if audit:
             record_audit(session, ctx, AuditAction.RECORD_VIEW, application_id)
@@ -417,6 +431,7 @@ def get_application(ctx: AppContext, application_id: str, audit: bool = True) ->
             versions=[
                 VersionSummary(v.version_no, v.reason, v.created_at, v.created_by) for v in versions
             ],
+            protection_level=level,
         )
 
 

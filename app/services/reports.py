@@ -6,7 +6,9 @@ counts the sync outbox by state.
 
 ``export_report`` writes those counts plus a per-record list for supervisors and administrators. The
 list carries no identifying data at all: no names (whether or not identity protection was asked
-for), no village, no birth dates; only the reference, form, status, province, forum and dates.
+for), no village, no birth dates; only the reference, form, status, province, forum and dates; and
+where the protection level hides the locality in reports (family members in danger, see
+app.core.protection), not even the province or the forum of that record.
 CSV is UTF-8 with a byte-order mark so that Excel shows Khmer; XLSX is a minimal workbook (both
 written by ``app.services.spreadsheets``, so the app needs no spreadsheet library). Files are written
 to a temporary name beside the target and moved into place, so a failed export leaves no half file.
@@ -29,6 +31,7 @@ from sqlalchemy.orm import Session
 from app.core.errors import UserFacingError
 from app.core.forms import FieldRole
 from app.core.gazetteer import load_gazetteer
+from app.core.protection import Document, Hidden, hidden
 from app.i18n import N_, _, translator
 from app.services.access import sees_own_records_only, visible_applications
 from app.services.audit import AuditAction, record_audit
@@ -315,11 +318,13 @@ def _record_rows(session: Session, ctx: AppContext) -> Table:
             Application.finalized_at,
             Application.updated_at,
             Application.court_status,
+            Application.protection_level,
         ),
         ctx,
     ).order_by(Application.created_at, Application.id)
     for row in session.execute(statement):
-        place = gazetteer.get(row.province_code) if row.province_code else None
+        located = Hidden.LOCALITY not in hidden(row.protection_level, Document.REPORT)
+        place = gazetteer.get(row.province_code) if row.province_code and located else None
         form = forms.get(row.form_id)
         table.append(
             [
@@ -328,7 +333,7 @@ def _record_rows(session: Session, ctx: AppContext) -> Table:
                 " / ".join(_both(STATUS_LABELS.get(row.status, row.status))),
                 place.code if place else "",
                 f"{place.name_km} / {place.name_latin}" if place else "",
-                row.forum or "",
+                (row.forum or "") if located else "",
                 _iso(row.created_at),
                 _iso(row.finalized_at),
                 _iso(row.updated_at),

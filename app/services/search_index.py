@@ -18,7 +18,7 @@ from app.core.approx_date import ApproxDate
 from app.core.forms import FieldRole, FormDefinition
 from app.core.khmer_text import normalize_for_search, normalize_name
 from app.core.name_match import name_keys
-from app.core.protection import identity_protected
+from app.core.protection import ProtectionLevel, protection_level
 from app.core.reference import prior_reference_key
 from app.services.form_catalogue import form_definition
 from app.store.models import Application
@@ -35,6 +35,7 @@ class DerivedColumns:
     birth_year_max: int | None = None
     forum: str | None = None
     identity_protected: bool = False
+    protection_level: ProtectionLevel = ProtectionLevel.NONE
     search_terms: tuple[str, ...] = ()
     prior_reference_key: str | None = None  # the earlier number as a matching key
 
@@ -71,6 +72,7 @@ def derive_columns(form: FormDefinition, answers: Mapping[str, Any]) -> DerivedC
             pass
     priors = _answers_with_role(form, answers, FieldRole.PRIOR_REFERENCE)
     forums = _answers_with_role(form, answers, FieldRole.FORUM)
+    level = protection_level(form, answers)
     terms: list[str] = []
     for f in form.all_fields():
         if not f.searchable:
@@ -89,7 +91,8 @@ def derive_columns(form: FormDefinition, answers: Mapping[str, Any]) -> DerivedC
         birth_year_min=birth_min,
         birth_year_max=birth_max,
         forum=str(forums[0]) if forums else None,
-        identity_protected=identity_protected(form, answers),
+        identity_protected=level is not ProtectionLevel.NONE,
+        protection_level=level,
         search_terms=tuple(terms),
         prior_reference_key=prior_reference_key(str(priors[0])) if priors else None,
     )
@@ -138,6 +141,7 @@ def apply_derived(session: Session, application: Application, answers: Mapping[s
     application.birth_year_max = derived.birth_year_max
     application.forum = derived.forum
     application.identity_protected = derived.identity_protected
+    application.protection_level = derived.protection_level.value
     application.prior_reference_key = derived.prior_reference_key
     document = search_document(
         application.reference,

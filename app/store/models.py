@@ -25,6 +25,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from app.core.protection import ProtectionLevel
+
+NO_PROTECTION = ProtectionLevel.NONE.value
+
 
 class Base(DeclarativeBase):
     type_annotation_map = {dict[str, Any]: JSON}  # noqa: RUF012 (SQLAlchemy reads it as is)
@@ -76,6 +80,11 @@ class Application(Base):
     birth_year_max: Mapped[int | None] = mapped_column(Integer)
     forum: Mapped[str | None] = mapped_column(String(200), index=True)
     identity_protected: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The Rule 29 level asked for (app.core.protection.ProtectionLevel): letters and reports
+    # read it here to hide what the level hides without loading every record's answers.
+    protection_level: Mapped[str] = mapped_column(
+        String(20), default=NO_PROTECTION, server_default=NO_PROTECTION
+    )
     # Latest status reported back by the central office (received, admitted, ...).
     court_status: Mapped[str | None] = mapped_column(String(30))
     # The office's note with that status, and its delivery number (a status applies only if newer).

@@ -274,7 +274,14 @@ class PrintPage(QWidget):
         self.pdf.load(self._buffer)
         shown = _("Pages: {count}").format(count=format_number(self.document.pages))
         if self.document.redacted:
-            shown += " — " + _("Redacted copy: the applicant asked for identity protection.")
+            label = self.document.protection_label
+            shown += " — " + (
+                _("Redacted copy, as the applicant asked: {level}.").format(
+                    level=label.get(current_language())
+                )
+                if label is not None
+                else _("Redacted copy: the applicant asked for identity protection.")
+            )
         self.message.setText(shown)
         self._update_actions()
         return True

@@ -18,6 +18,7 @@ from reportlab.graphics.barcode.qr import QrCodeWidget
 
 from app.core.approx_date import ApproxDate, Season
 from app.core.forms import FieldType, FormDefinition, load_form
+from app.core.protection import Document, ProtectionLevel, hidden
 from app.core.resources import forms_dir
 from app.pdf.documents import (
     LeafletTopic,
@@ -192,7 +193,8 @@ def test_filled_complaint_prints_every_answer(complaint: FormDefinition, tmp_pat
 
 def test_redacted_copy_masks_identifying_fields(complaint: FormDefinition, tmp_path: Path) -> None:
     pdf = tmp_path / "redacted.pdf"
-    pages = render_application(complaint, answers(), meta(), pdf, redacted=True)
+    public_copy = hidden(ProtectionLevel.FROM_PUBLIC, Document.REDACTED_APPLICATION)
+    pages = render_application(complaint, answers(), meta(), pdf, hidden=public_copy)
     assert pages == page_count(pdf)
     text = canonical(pdftotext(pdf))
     for secret in ("សុខ សុភា", "Sok Sophea", "សុខ ហេង", "Sok Heng", "ស្វាយប៉ោ"):

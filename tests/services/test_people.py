@@ -53,7 +53,10 @@ def _finalize_with_hook(ctx: AppContext, form_id: str, answers: dict[str, Any]) 
         application = session.get(Application, application_id)
         assert application is not None
         stored = people.on_finalized(session, ctx, application, answers)
-    assert stored[people.PERSON_ID_KEY]
+        linked = session.scalars(
+            select(PersonLink.person_id).where(PersonLink.application_id == application_id)
+        ).all()
+    assert list(linked) == [stored[people.PERSON_ID_KEY]]  # the id of the person it links to
     return application_id
 
 

@@ -138,9 +138,11 @@ def test_a_failed_write_leaves_nothing(
         return real_write(descriptor, bytes(data)[: len(data) // 2])
 
     monkeypatch.setattr(os, "write", full_disk)
-    with pytest.raises(printing.PrintError, match=r"free space|ទំហំ"):
+    with pytest.raises(printing.PrintError) as refused:
         printing.print_application(ctx, application_id, folder / "application.pdf")
     monkeypatch.undo()
+    # In the officer's language (Khmer), saying what to do.
+    assert str(refused.value) == "ថាសមិនមានទំហំទំនេរគ្រប់គ្រាន់ទេ។ សូមលុបឯកសារខ្លះ ឬប្រើថាសផ្សេង។"
     assert list(folder.iterdir()) == []
     assert not (ctx.home / JOURNAL_NAME).exists()
 

@@ -16,6 +16,7 @@ from app.services import form_catalogue, people, records
 from app.services.context import AppContext
 from app.store.models import Application, AuditEntry
 from app.ui.followup_page import PASSED, URGENT, FollowUpPage
+from app.ui.text import plain
 
 FORUM = "វេទិកា បាទី"
 
@@ -83,7 +84,7 @@ def test_table_family_and_letters(
     info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True).stdout
     pages = next(line for line in info.splitlines() if line.startswith("Pages:"))
     assert pages.split()[-1] == "2"
-    assert str(out) in page.message.text()
+    assert plain(page.message.text()) == f"បានរក្សាទុកលិខិត ២ (២ ទំព័រ)៖ {out}"
     with ctx.store.transaction() as session:
         printed = session.scalars(
             select(AuditEntry).where(AuditEntry.action == "record_print")

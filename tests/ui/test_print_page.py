@@ -47,7 +47,7 @@ def test_unknown_reference_shows_a_message(vss_qapp: object, qtbot: QtBot, ctx: 
     page = PrintPage(ctx)
     qtbot.addWidget(page)
     page.choose("application", "VSS-AAAA-0000-0")
-    assert "VSS-AAAA-0000-0" in page.message.text()
+    assert plain(page.message.text()) == "គ្មានពាក្យសុំណាមានលេខយោង VSS-AAAA-0000-0 ទេ។"
     assert page.document is None
 
 
@@ -93,7 +93,14 @@ def test_counts_and_progress_in_khmer_digits(
     page = PrintPage(ctx)
     qtbot.addWidget(page)
     page.choose("receipt", reference)
-    assert "១" in page.message.text() and "1" not in page.message.text()
+    document = page.document
+    assert document is not None
+    redacted = (
+        f" — ច្បាប់ចម្លងដែលលាក់ព័ត៌មាន តាមការស្នើសុំរបស់អ្នកដាក់ពាក្យ៖ {document.protection_label.km}។"
+        if document.redacted and document.protection_label is not None
+        else ""
+    )
+    assert plain(page.message.text()) == f"ចំនួនទំព័រ៖ ១{redacted}"  # Khmer digits
     page.progress.setRange(0, 12)
     page.progress.setValue(3)
     assert page.progress.text() == "៣ / ១២"

@@ -20,6 +20,7 @@ from app.core.forms import FieldRole
 from app.services import records
 from app.services.context import AppContext
 from app.ui.print_page import PrintPage
+from app.ui.text import plain
 
 
 def _finalize(ctx: AppContext, seed: int, latin: str, khmer: str) -> str:
@@ -118,7 +119,7 @@ def test_unknown_reference_disables_output_and_shows_nothing(
     assert page.pdf.pageCount() == 1
     _type_reference(qtbot, page, "VSS-AAAA-0000-0")
     qtbot.mouseClick(page.preview_button, Qt.MouseButton.LeftButton)
-    assert "VSS-AAAA-0000-0" in page.message.text()
+    assert plain(page.message.text()) == "គ្មានពាក្យសុំណាមានលេខយោង VSS-AAAA-0000-0 ទេ។"
     assert page.document is None
     assert page.pdf.pageCount() == 0
     assert not page.save_button.isEnabled() and not page.print_button.isEnabled()

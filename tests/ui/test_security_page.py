@@ -12,7 +12,7 @@ from app.services.backup import BackupError
 from app.services.restore import RestoreCredentials, restore_backup
 from app.ui.security_page import SecurityPage
 from app.ui.sign_in import FirstRunDialog
-from app.ui.text import _
+from app.ui.text import _, plain
 
 
 def _shown(text: str) -> str:
@@ -107,7 +107,7 @@ def test_backup_restore_refuses_a_damaged_file(
     dialog.password.setText("long enough 1")
     assert _restored(qtbot, dialog, bad) is False
     assert not dialog.restored
-    assert dialog.error.text()
+    assert plain(dialog.error.text()) == ("ឯកសារបម្រុងទុកនេះខូច ឬមិនមែនជាការបម្រុងទុករបស់ VSS Outreach ទេ។")
     with pytest.raises(BackupError):
         restore_backup(bad, tmp_path / "other", RestoreCredentials("admin", "long enough 1"))
 

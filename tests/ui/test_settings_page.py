@@ -37,7 +37,9 @@ def test_settings_page_switches_digits_and_language(main_window: MainWindow, qtb
 
     page.server_url.setText("not a url")
     qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
-    assert "http" in page.message.text()
+    assert plain(page.message.text()) == (
+        "អាសយដ្ឋានម៉ាស៊ីនមេ ត្រូវចាប់ផ្តើមដោយ http:// ឬ https:// ហើយមានឈ្មោះម៉ាស៊ីន។"
+    )
     assert load_settings(main_window.ctx).server_url == ""
 
     page.server_url.setText("")

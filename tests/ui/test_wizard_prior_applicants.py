@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from app.core.demo_answers import demo_answers
 from app.core.gazetteer import load_gazetteer
+from app.core.reference import validate_reference
 from app.services import printing, records, registry
 from app.services.context import AppContext
 from app.services.prior_contacts import linked_contacts
@@ -74,7 +75,7 @@ def _finalize(qtbot: QtBot, page: IntakePage, wizard: IntakeWizard) -> str:
     ]
     qtbot.mouseClick(review.finalize_button, Qt.MouseButton.LeftButton)
     reference = page.finished_panel.reference.text()
-    assert reference
+    assert validate_reference(reference), reference  # a whole reference, check character right
     return reference
 
 

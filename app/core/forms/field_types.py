@@ -15,6 +15,7 @@ import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 from pathlib import PurePath
 from typing import Any
 
@@ -49,6 +50,14 @@ SIGNATURE_MARK_WORDS: dict[str, Text] = {
 }
 
 
+class AnswerKind(StrEnum):
+    """How a redacted copy sees an answer (app.core.protection hides each kind by level)."""
+
+    WRITTEN = "written"  # may name people and places: hidden from the public already
+    DATE_OR_NUMBER = "date_or_number"  # hidden from the other parties too
+    CHOSEN = "chosen"  # chosen from a fixed list: hidden when the family is in danger
+
+
 @dataclass(frozen=True)
 class FieldTypeDefinition:
     """What one field type means to every layer that reads an answer."""
@@ -65,6 +74,8 @@ class FieldTypeDefinition:
     searchable_by_default: bool = False  # in the registry's search index unless the form says
     # Free text can name people and places in any words: a redacted copy withholds it.
     free_text: bool = False
+    # Written unless said otherwise, so a new type is redacted until it is classed here.
+    answer_kind: AnswerKind = AnswerKind.WRITTEN
     # Made again this way when the demo value breaks a rule (None: the demo value again).
     demo_again: DemoValue | None = None
 
@@ -196,6 +207,7 @@ FIELD_TYPES: Mapping[FieldType, FieldTypeDefinition] = {
             _date_words,
             demo.demo_approx_date,
             demo_again=demo.demo_recent_date,
+            answer_kind=AnswerKind.DATE_OR_NUMBER,
         ),
         FieldTypeDefinition(
             FieldType.CHOICE,
@@ -203,6 +215,7 @@ FIELD_TYPES: Mapping[FieldType, FieldTypeDefinition] = {
             _choice_words,
             demo.demo_choice,
             has_choices=True,
+            answer_kind=AnswerKind.CHOSEN,
         ),
         FieldTypeDefinition(
             FieldType.MULTI_CHOICE,
@@ -210,8 +223,15 @@ FIELD_TYPES: Mapping[FieldType, FieldTypeDefinition] = {
             _choice_words,
             demo.demo_multi_choice,
             has_choices=True,
+            answer_kind=AnswerKind.CHOSEN,
         ),
-        FieldTypeDefinition(FieldType.YES_NO, checks.check_yes_no, _yes_no_words, demo.demo_yes_no),
+        FieldTypeDefinition(
+            FieldType.YES_NO,
+            checks.check_yes_no,
+            _yes_no_words,
+            demo.demo_yes_no,
+            answer_kind=AnswerKind.CHOSEN,
+        ),
         FieldTypeDefinition(
             FieldType.PLACE,
             checks.check_place,
@@ -231,7 +251,11 @@ FIELD_TYPES: Mapping[FieldType, FieldTypeDefinition] = {
             free_text=True,
         ),
         FieldTypeDefinition(
-            FieldType.INTEGER, checks.check_integer, _integer_words, demo.demo_integer
+            FieldType.INTEGER,
+            checks.check_integer,
+            _integer_words,
+            demo.demo_integer,
+            answer_kind=AnswerKind.DATE_OR_NUMBER,
         ),
         FieldTypeDefinition(
             FieldType.ATTACHMENT,
@@ -245,6 +269,7 @@ FIELD_TYPES: Mapping[FieldType, FieldTypeDefinition] = {
             checks.check_signature_mark,
             _signature_mark_words,
             demo.demo_signature_mark,
+            answer_kind=AnswerKind.CHOSEN,
         ),
         FieldTypeDefinition(
             FieldType.CONSENT,
@@ -252,6 +277,7 @@ FIELD_TYPES: Mapping[FieldType, FieldTypeDefinition] = {
             _consent_words,
             demo.demo_consent,
             always_required=True,
+            answer_kind=AnswerKind.CHOSEN,
         ),
     )
 }
