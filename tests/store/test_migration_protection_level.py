@@ -91,13 +91,13 @@ def test_old_protection_answers_migrate_to_the_nearest_level(home: Path, tmp_pat
         )
     before = _versions(ctx)
 
-    # Back to the schema before 0005, with the derived columns of the previous release.
-    command.downgrade(_config(ctx), "0004")
+    # Back to the schema before 0006, with the derived columns of the previous release.
+    command.downgrade(_config(ctx), "0005")
     assert "protection_level" not in {
         c["name"] for c in inspect(ctx.store.engine).get_columns("applications")
     }
     # Migration alone: the yes/no becomes the level that hides at least what "yes" hid.
-    command.upgrade(_config(ctx), "0005")
+    command.upgrade(_config(ctx), "0006")
     assert _levels(ctx) == {
         chosen_now: "from_public",
         ticked: "from_public",
@@ -105,7 +105,7 @@ def test_old_protection_answers_migrate_to_the_nearest_level(home: Path, tmp_pat
         unprotected: "none",
         draft: "from_public",
     }
-    command.downgrade(_config(ctx), "0004")
+    command.downgrade(_config(ctx), "0005")
     with ctx.store.transaction() as session:
         session.merge(Setting(key=SEARCH_INDEX_VERSION_KEY, value=2))
     ctx.close()

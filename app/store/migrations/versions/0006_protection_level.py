@@ -1,7 +1,7 @@
 """protection level: the Rule 29 level asked for, beside the yes/no it refines
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 
 Every record keeps every column and answer (finalised versions are never rewritten: their
 digests are their sync identity). The new column starts from the old yes/no: a protected record
@@ -14,8 +14,8 @@ record that had ticked levels gets the strongest of them (app.core.protection.pr
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
