@@ -1,4 +1,4 @@
-"""Migration 0005 on a store made by the previous schema: the old yes/no protection (and the
+"""Migration 0006 on a store made by the previous schema: the old yes/no protection (and the
 levels an older form let the officer tick several of) becomes one level, the nearest that hides
 no less, without changing any stored version; old drafts open with their level."""
 
