@@ -116,7 +116,12 @@ def settle_leftovers(home: Path) -> None:
     if not home.is_dir():
         return
     if (home / JOURNAL_NAME).exists():
-        roll_forward(home)
+        try:
+            roll_forward(home)
+        except (OSError, ValueError, KeyError):
+            # A disk error midway: the journal stays, and the next start tries again. The
+            # staging folder it names must not be removed below.
+            return
     for leftover in home.glob(f"{STAGING_PREFIX}*"):
         shutil.rmtree(leftover, ignore_errors=True)
     backups = home / "backups"

@@ -158,3 +158,14 @@ def test_a_half_written_pre_migration_copy_is_removed_at_start(home: Path) -> No
     part.write_bytes(b"half")
     is_first_run(home)
     assert not part.exists()
+
+
+def test_a_journal_that_cannot_be_read_is_kept_for_the_next_start(home: Path) -> None:
+    home.mkdir(parents=True)
+    staging = home / ".restore-staging-x"
+    staging.mkdir()
+    (staging / DATABASE_FILE_NAME).write_bytes(b"restored")
+    (home / ".restore-journal.json").write_text("{not json")
+    assert is_first_run(home)  # no crash at start...
+    assert (home / ".restore-journal.json").exists()  # ...and nothing the journal names is lost
+    assert (staging / DATABASE_FILE_NAME).read_bytes() == b"restored"
