@@ -3,8 +3,8 @@
 A backup is one file, ``vss-backup-<device>-<YYYYmmdd-HHMMSS>.vssbak``: a ZIP archive (stored, not
 compressed) holding
 
-* ``vss-outreach.db``: a consistent snapshot of the database (``VACUUM INTO``), re-encrypted with
-  a *backup key* made for this backup alone, so the store's key (which every officer's password
+* ``vss-outreach.db``: a consistent snapshot of the database (``sqlcipher_export`` in one read
+  transaction), encrypted with a *backup key* made for this backup alone, so the store's key (which every officer's password
   opens) does not open it;
 * ``keyring.json``: a keyring copy in which the backup key is sealed only to the officers whose
   role may restore (the office's rule, administrators by default), the recovery code and the
