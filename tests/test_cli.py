@@ -127,3 +127,19 @@ def test_wrong_password_and_unknown_reference_give_clear_errors(home: Path, tmp_
     assert missing.returncode == 1
     assert "VSS-AAAA-0001-1" in missing.stderr
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_backup_and_restore_from_the_command_line(home: Path, tmp_path: Path) -> None:
+    made = run(home, "--user", "admin", "backup", str(tmp_path / "usb"))
+    assert made.returncode == 0, made.stderr
+    backup = Path(made.stdout.strip())
+    new_home = tmp_path / "new-laptop"
+    missing_user = run(new_home, "restore", str(backup))
+    assert missing_user.returncode == 2 and "--user" in missing_user.stderr
+    wrong = run(
+        new_home, "--user", "admin", "--lang", "en", "restore", str(backup), password="nope"
+    )
+    assert wrong.returncode == 1 and "Wrong user name or password" in wrong.stderr
+    restored = run(new_home, "--user", "admin", "restore", str(backup))
+    assert restored.returncode == 0, restored.stderr
+    sign_in(new_home, "admin", PASSWORD).close()

@@ -13,7 +13,7 @@ show; role checks raise :class:`app.services.security.PermissionDenied`.
 
 from __future__ import annotations
 
-import uuid
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -23,15 +23,42 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.core.errors import UserFacingError
-from app.core.passwords import MAX_LENGTH, MIN_LENGTH, Weakness, weakness
-from app.i18n import _, format_number
+from app.i18n import _, format_datetime, format_number
+from app.services.account_rules import MAX_PASSWORD_LENGTH as MAX_PASSWORD_LENGTH
+from app.services.account_rules import MIN_PASSWORD_LENGTH as MIN_PASSWORD_LENGTH
+from app.services.account_rules import (
+    AccountError,
+    check_password,
+    normalize_username,
+    wait_message,
+)
+from app.services.account_rules import PasswordPolicyError as PasswordPolicyError
+from app.services.account_rules import check_role as check_role
+from app.services.account_rules import password_rules as password_rules
+from app.services.account_rules import wait_text as wait_text
 from app.services.audit import AuditAction, record_audit
 from app.services.context import AppContext, SignedInOfficer, open_app
 from app.services.epoch import start_new_epoch
+from app.services.first_run import add_officer_row as add_officer_row
+from app.services.first_run import begin_setup as begin_setup
+from app.services.first_run import discard_incomplete_setup as discard_incomplete_setup
+from app.services.first_run import finish_setup as finish_setup
+from app.services.first_run import first_run_setup as first_run_setup
+from app.services.first_run import is_first_run as is_first_run
+from app.services.first_run import setup_incomplete as setup_incomplete
 from app.services.key_rotation import settle_rotation
 from app.services.security import Role, signed_in
-from app.services.settings import AppSettings, SettingsError, store_initial_settings
+from app.store.admin_reset import (
+    WAIT_SECONDS,
+    ResetAlreadyWaiting,
+    ResetNotYet,
+    ResetOvertaken,
+    WaitingReset,
+    cancel_reset,
+    complete_reset,
+    request_reset,
+    waiting_reset,
+)
 from app.store.db import StoreError
 from app.store.keyring import (
     Keyring,
@@ -40,31 +67,16 @@ from app.store.keyring import (
     TooManyAttempts,
     WrongPassword,
     WrongRecoveryCode,
-    keyring_path,
-    new_database_key,
 )
-from app.store.location import database_path
 from app.store.models import Officer
-from app.store.restore_journal import (
-    SETUP_MARKER_NAME,
-    early_events,
-    forget_early_events,
-    set_aside,
-    settle_leftovers,
-)
-
-MIN_PASSWORD_LENGTH = MIN_LENGTH
-MAX_PASSWORD_LENGTH = MAX_LENGTH
-STORE_SUFFIXES = ("", "-wal", "-shm", "-journal")
-_SETUP_MARK = b"set-up in progress"
-
-
-class AccountError(UserFacingError):
-    """An account action was refused; the message is translated and safe to show."""
 
 
 class SignInFailed(AccountError):
     pass
+
+
+class RecoveryDelayed(SignInFailed):
+    """An administrator's reset with the recovery code was requested; it waits 72 hours."""
 
 
 class SignInLocked(SignInFailed):
@@ -73,88 +85,8 @@ class SignInLocked(SignInFailed):
         self.retry_after_seconds = retry_after_seconds
 
 
-class PasswordPolicyError(AccountError):
-    pass
-
-
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
-
-
-# --- checks -------------------------------------------------------------------------------------
-
-
-def normalize_username(username: str) -> str:
-    return username.strip().casefold()
-
-
-def check_username(username: str) -> str:
-    name = normalize_username(username)
-    if not 2 <= len(name) <= 50 or any(ch.isspace() for ch in name):
-        raise AccountError(_("A user name needs 2 to 50 characters, without spaces."))
-    return name
-
-
-def password_rules() -> str:
-    """The rules, shown next to every box where a new password is typed (before typing)."""
-    return _(
-        "At least {count} characters. Not a common password (such as password123 or "
-        "qwertyuiop), not the same or consecutive keys (11111111, abcdefgh), not your name. "
-        "A short sentence you can remember is best."
-    ).format(count=format_number(MIN_PASSWORD_LENGTH))
-
-
-def check_password(password: str, names: tuple[str, ...] = ()) -> None:
-    """Refuse a too short, too long, common or trivial password (``names``: the officer's user
-    name and full name)."""
-    problem = weakness(password, names)
-    if problem is None:
-        return
-    messages = {
-        Weakness.TOO_SHORT: _("The password must have at least {count} characters.").format(
-            count=format_number(MIN_PASSWORD_LENGTH)
-        ),
-        Weakness.TOO_LONG: _("The password is too long."),
-        Weakness.COMMON: _("This password is one of the most common ones. Choose another."),
-        Weakness.PATTERN: _(
-            "This password is too easy to guess (the same or consecutive keys). Choose another."
-        ),
-        Weakness.NAME: _("The password must not be made of the officer's name."),
-    }
-    raise PasswordPolicyError(messages[problem])
-
-
-def check_display_name(display_name: str) -> str:
-    name = display_name.strip()
-    if not name or len(name) > 200:
-        raise AccountError(_("Please type the officer's name (200 characters at most)."))
-    return name
-
-
-def check_role(role: str) -> Role:
-    if role not in Role._value2member_map_:
-        raise AccountError(_("Unknown role."))
-    return Role(role)
-
-
-def wait_text(seconds: int) -> str:
-    """A wait as the officer reads it: "45 seconds", "4 minutes 30 seconds" (not rounded up to
-    whole minutes, which made a 5-second wait read "1 minute")."""
-    seconds = max(1, int(seconds))
-    minutes, rest = divmod(seconds, 60)
-    if not minutes:
-        return _("{seconds} seconds").format(seconds=format_number(rest))
-    if not rest:
-        return _("{minutes} minutes").format(minutes=format_number(minutes))
-    return _("{minutes} minutes {seconds} seconds").format(
-        minutes=format_number(minutes), seconds=format_number(rest)
-    )
-
-
-def wait_message(seconds: int) -> str:
-    return _("Too many wrong passwords. Please wait {wait} and try again.").format(
-        wait=wait_text(seconds)
-    )
 
 
 def _wrong_credentials() -> SignInFailed:
@@ -181,133 +113,6 @@ def damaged_keyring() -> AccountError:
     return AccountError(
         _("The key file of this computer is damaged. Restore a backup or ask the office.")
     )
-
-
-# --- first run ----------------------------------------------------------------------------------
-
-
-def _store_files(home: Path) -> list[Path]:
-    db = database_path(home)
-    return [db.with_name(db.name + suffix) for suffix in STORE_SUFFIXES]
-
-
-def setup_incomplete(home: Path) -> bool:
-    return (home / SETUP_MARKER_NAME).exists()
-
-
-def begin_setup(home: Path) -> None:
-    """Mark ``home`` as being set up (or restored); leftovers of an earlier try are removed.
-
-    Refuses when a finished store is there, or a database file whose keyring is missing (that file
-    might hold records: it is never deleted here).
-    """
-    if Keyring.exists(home) and not setup_incomplete(home):
-        raise AccountError(_("This computer is already set up."))
-    if setup_incomplete(home):
-        discard_incomplete_setup(home)
-    elif any(path.exists() for path in _store_files(home)):
-        raise AccountError(
-            _(
-                "There is a data file here without its key file. "
-                "Restore a backup, or ask the office for help."
-            )
-        )
-    home.mkdir(parents=True, exist_ok=True)
-    (home / SETUP_MARKER_NAME).write_bytes(_SETUP_MARK)
-
-
-def finish_setup(home: Path) -> None:
-    (home / SETUP_MARKER_NAME).unlink(missing_ok=True)
-
-
-def discard_incomplete_setup(home: Path) -> None:
-    """Remove what an interrupted set-up left behind (it never holds records: the set-up writes
-    only the first administrator and the settings). A marker left by anything else (a restore of
-    an older version) may sit beside records: those files are moved aside, never deleted."""
-    marker = home / SETUP_MARKER_NAME
-    ours = marker.is_file() and marker.read_bytes() == _SETUP_MARK
-    leftovers = [path for path in [*_store_files(home), keyring_path(home)] if path.exists()]
-    if ours:
-        for path in leftovers:
-            path.unlink(missing_ok=True)
-    elif leftovers:
-        set_aside(home, leftovers)
-    finish_setup(home)
-
-
-def add_officer_row(
-    session: Session, officer_id: str, username: str, display_name: str, role: Role
-) -> None:
-    session.add(
-        Officer(
-            id=officer_id,
-            username=username,
-            display_name=display_name,
-            role=str(role),
-            organisation=None,
-            active=True,
-            created_at=_now(),
-        )
-    )
-    session.flush()
-
-
-def is_first_run(home: Path) -> bool:
-    """True until a set-up (or a restore) has finished in ``home``. A restore killed after its
-    commit point is finished first, and leftovers of killed restores are removed."""
-    settle_leftovers(home)
-    return not Keyring.exists(home) or setup_incomplete(home)
-
-
-def first_run_setup(
-    home: Path,
-    admin_username: str,
-    admin_display_name: str,
-    password: str,
-    device_name: str,
-    language: str,
-) -> tuple[AppContext, str]:
-    """Create the encrypted store and its first administrator; returns the signed-in context and
-    the recovery code (show it once; it is not stored anywhere readable)."""
-    username = check_username(admin_username)
-    display_name = check_display_name(admin_display_name)
-    check_password(password, (username, display_name))
-    try:
-        settings = AppSettings(language=language, device_name=device_name.strip()).validated()
-    except SettingsError as error:
-        raise AccountError(str(error)) from error
-
-    begin_setup(home)
-    db_key = new_database_key()
-    ctx: AppContext | None = None
-    try:
-        ctx = open_app(home, db_key)
-        officer_id = str(uuid.uuid4())
-        with ctx.store.transaction() as session:
-            add_officer_row(session, officer_id, username, display_name, Role.ADMINISTRATOR)
-            record_audit(
-                session,
-                ctx,
-                AuditAction.ACCOUNT_CHANGE,
-                details={"change": "first_run_setup", "username": username},
-                officer_id=officer_id,
-            )
-        store_initial_settings(ctx, settings)
-        # The keyring is written last: its presence marks a finished set-up.
-        _key, recovery_code = Keyring.create(home, username, password, db_key=db_key)
-        keyring = Keyring.load(home)
-        for event in early_events(home):  # refused restores before this set-up
-            keyring.note_event(str(event.pop("action")), event)
-        forget_early_events(home)
-        finish_setup(home)
-    except BaseException:
-        if ctx is not None:
-            ctx.close()
-        discard_incomplete_setup(home)
-        raise
-    ctx.officer = SignedInOfficer(officer_id, username, display_name, str(Role.ADMINISTRATOR))
-    ctx.db_key = db_key
-    return ctx, recovery_code
 
 
 # --- signing in ---------------------------------------------------------------------------------
@@ -369,8 +174,10 @@ def _signed_in_context(
     details: dict[str, Any],
     new_password: str | None = None,
 ) -> AppContext:
-    """Open the store and sign ``username`` in; with ``new_password`` (recovery) re-wrap first."""
+    """Open the store and sign ``username`` in; with ``new_password`` (recovery) re-wrap first,
+    or, for an administrator, request the reset (RecoveryDelayed: nobody is signed in)."""
     ctx = _open_store(home, db_key)
+    waiting: WaitingReset | None = None
     try:
         with ctx.store.transaction() as session:
             officer = _active_officer(session, username)
@@ -379,49 +186,148 @@ def _signed_in_context(
                     raise SignInFailed(_("There is no active officer with this user name."))
                 raise _wrong_credentials()
             if new_password is not None:
+                delayed = officer.role == Role.ADMINISTRATOR
+                change = "admin_reset_requested" if delayed else "password_reset_with_recovery_code"
                 record_audit(
                     session,
                     ctx,
                     AuditAction.ACCOUNT_CHANGE,
                     record_id=officer.id,
-                    details={"change": "password_reset_with_recovery_code", "username": username},
-                    officer_id=officer.id,
+                    details={"change": change, "username": username},
+                    officer_id=None if delayed else officer.id,
                 )
                 session.flush()
-                keyring.reset_password_with_key(username, new_password, db_key)
+                if delayed:
+                    waiting = request_reset(keyring, username, new_password, db_key, time.time())
+                else:
+                    keyring.reset_password_with_key(username, new_password, db_key)
             noted = _audit_pending_events(session, keyring, ctx.device_id)
-            record_audit(session, ctx, AuditAction.LOGIN, details=details, officer_id=officer.id)
-            ctx.officer = SignedInOfficer(
-                officer.id, officer.username, officer.display_name, officer.role
-            )
+            if waiting is None:
+                record_audit(
+                    session, ctx, AuditAction.LOGIN, details=details, officer_id=officer.id
+                )
+                ctx.officer = SignedInOfficer(
+                    officer.id, officer.username, officer.display_name, officer.role
+                )
         if noted:
             keyring.clear_pending_events(noted)
+    except ResetAlreadyWaiting as error:
+        ctx.close()
+        raise SignInFailed(_("A reset of this password is already waiting.")) from error
     except KeyringError as error:
         ctx.close()
         raise damaged_keyring() from error
     except BaseException:
         ctx.close()
         raise
+    if waiting is not None:
+        ctx.close()
+        raise RecoveryDelayed(
+            _(
+                "The administrator's new password takes effect on {date}, {hours} hours from "
+                "now. Until then every sign-in shows that it is waiting, and the administrator "
+                "can cancel it by signing in with the current password."
+            ).format(date=_when(waiting.effective_at), hours=format_number(WAIT_SECONDS // 3600))
+        )
     ctx.db_key = db_key
     return ctx
 
 
+def _when(moment: float) -> str:
+    return format_datetime(datetime.fromtimestamp(moment))
+
+
+def waiting_reset_notice(home: Path) -> str | None:
+    """What every sign-in screen shows while an administrator's reset waits (None: nothing)."""
+    try:
+        waiting = waiting_reset(Keyring.load(home))
+    except KeyringError:
+        return None
+    if waiting is None:
+        return None
+    return _(
+        "The password of the administrator {username} was reset with the recovery code and "
+        "takes effect on {date}. If the administrator did not ask for this, they should sign "
+        "in now with their current password: that cancels it."
+    ).format(username=waiting.username, date=_when(waiting.effective_at))
+
+
+def _settle_waiting_reset(keyring: Keyring, name: str, password: str) -> tuple[bytes, str]:
+    """Sign-in with a password that is not the current one: the new password of a waiting
+    reset whose time has come (returns the key and the audited change), else refused."""
+    try:
+        return complete_reset(keyring, name, password, time.time()), "admin_reset_completed"
+    except WrongPassword as error:
+        raise _wrong_credentials() from error
+    except ResetNotYet as error:
+        raise SignInFailed(
+            _("This new password takes effect on {date}.").format(date=_when(error.effective_at))
+        ) from error
+    except ResetOvertaken as error:
+        raise SignInFailed(
+            _("The data was given a new key while the reset waited. Use the recovery code again.")
+        ) from error
+    except KeyringError as error:
+        raise damaged_keyring() from error
+
+
 def sign_in(home: Path, username: str, password: str) -> AppContext:
-    """Unlock the store with ``username``'s password and open it, signed in as that officer."""
+    """Unlock the store with ``username``'s password and open it, signed in as that officer.
+
+    While an administrator's reset waits: the administrator's current password cancels it, the
+    new one completes it once the 72 hours are over (either way the recovery code is replaced and
+    ``ctx.new_recovery_code`` holds the new one); any other sign-in gets ``ctx.notices``."""
     keyring = load_keyring(home)
     name = normalize_username(username)
-    with password_checked(_wrong_credentials):
-        db_key = keyring.unwrap(name, password)
+    waiting = waiting_reset(keyring)
+    change = None
+    try:
+        with password_checked(_wrong_credentials):
+            db_key = keyring.unwrap(name, password)
+        if waiting is not None and waiting.username == name:
+            cancel_reset(keyring)
+            change = "admin_reset_cancelled"
+    except SignInLocked:
+        raise
+    except SignInFailed:
+        if waiting is None or waiting.username != name:
+            raise
+        db_key, change = _settle_waiting_reset(keyring, name, password)
     try:
         db_key = settle_rotation(home, keyring, name, password, db_key)
     except KeyringError as error:
         raise damaged_keyring() from error
-    return _signed_in_context(home, keyring, name, db_key, {"username": name})
+    ctx = _signed_in_context(home, keyring, name, db_key, {"username": name})
+    if change is None:
+        notice = waiting_reset_notice(home)
+        ctx.notices = [notice] if notice else []
+        return ctx
+    try:
+        with ctx.store.transaction() as session:
+            record_audit(
+                session,
+                ctx,
+                AuditAction.ACCOUNT_CHANGE,
+                details={"change": change, "username": name},
+            )
+        ctx.new_recovery_code = keyring.replace_recovery_code(db_key)  # it was used
+    except KeyringError as error:
+        ctx.close()
+        raise damaged_keyring() from error
+    if change == "admin_reset_cancelled":
+        ctx.notices = [
+            _(
+                "A reset of your password with the recovery code was waiting; it is cancelled "
+                "now. Someone used the recovery code: a new one is shown next."
+            )
+        ]
+    return ctx
 
 
 def sign_in_with_recovery(home: Path, code: str, username: str, new_password: str) -> AppContext:
     """Use the recovery code to give ``username`` a new password, and sign them in. The code is
-    then replaced: the new one is in ``ctx.new_recovery_code`` (show it once)."""
+    then replaced: the new one is in ``ctx.new_recovery_code`` (show it once). For an
+    administrator the reset only waits 72 hours (RecoveryDelayed; see app.store.admin_reset)."""
     check_password(new_password, (username,))
     keyring = load_keyring(home)
     name = normalize_username(username)

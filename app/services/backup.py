@@ -3,8 +3,8 @@
 A backup is one file, ``vss-backup-<device>-<YYYYmmdd-HHMMSS>.vssbak``: a ZIP archive (stored, not
 compressed) holding
 
-* ``vss-outreach.db``: a consistent snapshot of the database (``VACUUM INTO``), re-encrypted with
-  a *backup key* made for this backup alone, so the store's key (which every officer's password
+* ``vss-outreach.db``: a consistent snapshot of the database (``sqlcipher_export`` in one read
+  transaction), encrypted with a *backup key* made for this backup alone, so the store's key (which every officer's password
   opens) does not open it;
 * ``keyring.json``: a keyring copy in which the backup key is sealed only to the officers whose
   role may restore (the office's rule, administrators by default), the recovery code and the
@@ -167,17 +167,6 @@ def inspect_database(path: Path, db_key: bytes, settle: bool = False) -> Databas
         connection.close()
 
 
-def _snapshot(ctx: AppContext, target: Path) -> None:
-    """A consistent, still-encrypted copy of the open store (VACUUM INTO in one read snapshot)."""
-    raw = ctx.store.engine.raw_connection()
-    try:
-        cursor = raw.cursor()
-        cursor.execute("VACUUM INTO ?", (str(target),))
-        cursor.close()
-    finally:
-        raw.close()
-
-
 def _unique_name(folder: Path, stem: str) -> Path:
     candidate = folder / f"{stem}{BACKUP_SUFFIX}"
     number = 2
@@ -229,11 +218,11 @@ def create_backup(ctx: AppContext, folder: Path) -> Path:
         final = _unique_name(folder, f"vss-backup-{device}-{stamp}")
         part = final.with_name(final.name + ".part")
         work = Path(tempfile.mkdtemp(prefix=".vss-backup-", dir=folder))
-        snapshot = work / "snapshot.db"
-        _snapshot(ctx, snapshot)
+        # One read transaction on the open store, written straight under the backup's key.
+        export_with_new_key(
+            ctx.store.path, db_key, work / DATABASE_FILE_NAME, backup_key, checkpoint=False
+        )
         crash_point("backup:snapshot")
-        export_with_new_key(snapshot, db_key, work / DATABASE_FILE_NAME, backup_key)
-        snapshot.unlink()
         facts = inspect_database(work / DATABASE_FILE_NAME, backup_key, settle=True)
         keyring_copy = backup_keyring(
             Keyring.load(ctx.home).copy_of_data(),

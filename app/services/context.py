@@ -43,6 +43,8 @@ class AppContext:
     locked: bool = False
     # After the recovery code was used: its replacement, shown once by the sign-in screen.
     new_recovery_code: str | None = field(default=None, repr=False)
+    # Messages for the officer right after signing in (a waiting administrator's reset).
+    notices: list[str] = field(default_factory=list)
 
     def close(self) -> None:
         self.store.close()

@@ -71,16 +71,25 @@ def key_opens(path: Path, key: bytes) -> bool:
 
 
 def export_with_new_key(
-    source: Path, old_key: bytes, target: Path, new_key: bytes, progress: Progress | None = None
+    source: Path,
+    old_key: bytes,
+    target: Path,
+    new_key: bytes,
+    progress: Progress | None = None,
+    checkpoint: bool = True,
 ) -> None:
-    """Copy the store into ``target`` encrypted with ``new_key``; progress in bytes written."""
+    """Copy the store into ``target`` encrypted with ``new_key``; progress in bytes written.
+
+    The copy is one read transaction, so it is consistent even while the app has the store open
+    (a backup passes ``checkpoint=False`` and leaves the store's write-ahead log alone)."""
     sqlcipher = _sqlcipher()
     target.unlink(missing_ok=True)
     total = max(1, source.stat().st_size)
     connection = sqlcipher.connect(str(source), isolation_level=None)
     try:
         connection.execute(f"PRAGMA key = \"x'{old_key.hex()}'\"")
-        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        if checkpoint:
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         connection.execute(
             f"ATTACH DATABASE ? AS rekeyed KEY \"x'{new_key.hex()}'\"", (str(target),)
         )
@@ -93,7 +102,9 @@ def export_with_new_key(
                 return 0
 
             connection.set_progress_handler(report, 20_000)
+        connection.execute("BEGIN")
         connection.execute("SELECT sqlcipher_export('rekeyed')")
+        connection.execute("COMMIT")
         connection.set_progress_handler(None, 0)
         connection.execute("DETACH DATABASE rekeyed")
     finally:

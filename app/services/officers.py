@@ -13,21 +13,23 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.i18n import _
-from app.services.accounts import (
+from app.services.account_rules import (
     AccountError,
-    SignInFailed,
-    add_officer_row,
     check_display_name,
     check_password,
     check_role,
     check_username,
+    normalize_username,
+)
+from app.services.accounts import (
+    SignInFailed,
     damaged_keyring,
     load_keyring,
-    normalize_username,
     password_checked,
 )
 from app.services.audit import AuditAction, record_audit
 from app.services.context import AppContext
+from app.services.first_run import add_officer_row
 from app.services.key_rotation import Progress, RotationResult, rotate_database_key
 from app.services.security import Role, require_role, signed_in
 from app.store.keyring import Keyring, KeyringError

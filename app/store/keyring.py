@@ -283,6 +283,30 @@ class Keyring:
         self._save()
         return code
 
+    # --- an administrator's password reset waiting for its time (app.store.admin_reset) -------
+
+    def waiting_reset(self) -> dict[str, Any] | None:
+        waiting = self._data.get("waiting_reset")
+        return dict(waiting) if isinstance(waiting, dict) else None
+
+    def set_waiting_reset(self, waiting: Mapping[str, Any] | None) -> None:
+        self._data["waiting_reset"] = None if waiting is None else dict(waiting)
+        self._save()
+
+    def new_entry(self, username: str, password: str, db_key: bytes) -> dict[str, Any]:
+        """An entry for ``password``, not installed (see :meth:`install_entry`)."""
+        self._require_key(db_key)
+        return self._wrap_for(username, password, db_key)
+
+    def open_entry(self, username: str, password: str, entry: Mapping[str, Any]) -> bytes:
+        return self._unwrap_entry(username, password, entry)
+
+    def install_entry(self, username: str, entry: Mapping[str, Any]) -> None:
+        """Make ``entry`` the officer's entry and drop any waiting reset, in one write."""
+        self._data["officers"][username] = dict(entry)
+        self._data["waiting_reset"] = None
+        self._save()
+
     # --- events noted while the database is closed --------------------------------------------------
 
     def note_event(self, action: str, details: Mapping[str, Any]) -> None:

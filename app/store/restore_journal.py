@@ -116,7 +116,14 @@ def settle_leftovers(home: Path) -> None:
     if not home.is_dir():
         return
     if (home / JOURNAL_NAME).exists():
-        roll_forward(home)
+        try:
+            roll_forward(home)
+        except (OSError, ValueError, KeyError):
+            # A disk error midway: the journal stays, and the next start tries again. The
+            # staging folder it names must not be removed below.
+            return
+    if (home / KEYRING_FILE_NAME).exists() and not (home / SETUP_MARKER_NAME).exists():
+        forget_early_events(home)  # a finished restore or set-up already took them over
     for leftover in home.glob(f"{STAGING_PREFIX}*"):
         shutil.rmtree(leftover, ignore_errors=True)
     backups = home / "backups"

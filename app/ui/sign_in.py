@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QVBoxLayout,
@@ -28,9 +29,10 @@ from app.services.accounts import (
     password_rules,
     sign_in,
     sign_in_with_recovery,
+    waiting_reset_notice,
 )
 from app.services.context import AppContext
-from app.ui.text import _
+from app.ui.text import _, display
 from app.ui.worker import BackgroundTask, JobView, run_job
 
 
@@ -335,8 +337,12 @@ class SignInDialog(_JobDialog):
         self.language.currentIndexChanged.connect(
             lambda index: set_language(self.language.itemData(index))
         )
+        # A waiting reset of the administrator's password is shown to every sign-in.
+        self.notice = _error_label()
+        self.notice.setObjectName("waitingResetNotice")
         layout = QVBoxLayout(self)
         layout.addWidget(self.language, 0, Qt.AlignmentFlag.AlignRight)
+        layout.addWidget(self.notice)
         layout.addLayout(self.form)
         self.progress = _progress_bar()
         layout.addWidget(self.error)
@@ -351,6 +357,9 @@ class SignInDialog(_JobDialog):
 
     def retranslate(self) -> None:
         self.setWindowTitle(_("Sign in — VSS Outreach"))
+        notice = waiting_reset_notice(self.home)
+        self.notice.setText(display(notice or ""))
+        self.notice.setVisible(notice is not None)
         self.username_label.setText(_("User name"))
         self.password_label.setText(_("Password"))
         self.code_label.setText(_("Recovery code"))
@@ -424,6 +433,9 @@ class SignInDialog(_JobDialog):
             return
         self.ctx = self.task.result
         assert self.ctx is not None
+        for notice in self.ctx.notices:
+            QMessageBox.information(self, _("Sign in — VSS Outreach"), display(notice))
+        self.ctx.notices = []
         new_code, self.ctx.new_recovery_code = self.ctx.new_recovery_code, None
         if new_code:  # the used code stopped working: the new one is shown once
             RecoveryCodeDialog(str(new_code), self).exec()

@@ -1,7 +1,8 @@
 """Security costs: how long unlocking takes with the real Argon2id parameters, what SQLCipher
 encryption costs on a 10,000-row insert compared with plain SQLite (same schema and pragmas), and
-how long rotating the database key takes at 100,000 records (VSS_BENCH_RECORDS), against a plain
-copy of the same file as the baseline.
+how long rotating the database key, making a backup (snapshot re-encrypted with the backup's own
+key) and restoring it (re-encrypted again with a fresh store key) take at 100,000 records
+(VSS_BENCH_RECORDS), against a plain copy of the same file as the baseline.
 
 Run: ``.venv/bin/python -m tests.bench.bench_security`` (prints the figures).
 """
@@ -68,9 +69,11 @@ def _insert_seconds(path: Path, key: bytes | None, rows: int) -> float:
 
 def rekey_seconds(folder: Path, records: int) -> dict[str, float]:
     """Rotate the key of a store holding ``records`` applications; baseline: copying the file."""
+    from app.services.backup import create_backup
     from app.services.key_rotation import rotate_database_key
+    from app.services.restore import RestoreCredentials, restore_backup
     from app.store.location import database_path
-    from tests.bench.bench_app import build_store
+    from tests.bench.bench_app import PASSWORD, build_store
 
     os.environ[FAST_KDF_ENV] = "1"  # the key derivation is not what is measured here
     ctx = build_store(folder / "home", records)
@@ -84,9 +87,17 @@ def rekey_seconds(folder: Path, records: int) -> dict[str, float]:
         steps: list[int] = []
         result = rotate_database_key(ctx, "bench", lambda done, total: steps.append(done))
         size_mb = db.stat().st_size / 1e6
+        start = time.perf_counter()
+        backup = create_backup(ctx, folder / "usb")
+        backup_seconds = time.perf_counter() - start
     finally:
         ctx.close()
+    start = time.perf_counter()
+    restore_backup(backup, folder / "restored", RestoreCredentials("bench", PASSWORD))
+    restore_seconds = time.perf_counter() - start
     return {
+        f"backup_{records}_records_seconds": backup_seconds,
+        f"restore_{records}_records_seconds": restore_seconds,
         f"rekey_{records}_records_seconds": result.seconds,
         f"copy_{records}_records_file_seconds": copy,
         "rekey_file_mb": size_mb,

@@ -15,6 +15,7 @@ from app.services import form_catalogue, records
 from app.services.accounts import (
     AccountError,
     PasswordPolicyError,
+    RecoveryDelayed,
     SignInFailed,
     SignInLocked,
     first_run_setup,
@@ -24,6 +25,7 @@ from app.services.accounts import (
     sign_in_with_recovery,
     sign_out,
     unlock,
+    waiting_reset_notice,
 )
 from app.services.audit import AuditAction, verify_audit_chain
 from app.services.backup import create_backup
@@ -163,22 +165,106 @@ def test_the_wait_after_wrong_passwords_is_short_and_told_in_the_officers_langua
 
 def test_recovery_code_resets_the_password(admin: tuple[AppContext, str], home: Path) -> None:
     ctx, code = admin
+    create_officer(ctx, "dara", "Dara", "field_officer", "dara password 1")
     ctx.close()
     with pytest.raises(SignInFailed):
-        sign_in_with_recovery(home, "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA", "admin", "new password 2")
-    ctx = sign_in_with_recovery(home, code, "admin", "new password 2")
+        sign_in_with_recovery(home, "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA", "dara", "new password 2")
+    ctx = sign_in_with_recovery(home, code, "dara", "new password 2")
     try:
-        assert ctx.officer is not None and ctx.officer.role == "administrator"
+        assert ctx.officer is not None and ctx.officer.role == "field_officer"
+        assert ctx.new_recovery_code and ctx.new_recovery_code != code
     finally:
         ctx.close()
     with pytest.raises(SignInFailed):
-        sign_in(home, "admin", ADMIN_PASSWORD)
-    ctx = sign_in(home, "admin", "new password 2")
+        sign_in(home, "dara", "dara password 1")
+    ctx = sign_in(home, "dara", "new password 2")
     try:
         assert "account_change" in _actions(ctx)
         assert verify_audit_chain(ctx).intact
     finally:
         ctx.close()
+
+
+def _let_the_wait_pass(home: Path) -> None:
+    """Move the waiting reset's time into the past (as if 72 hours had gone by)."""
+    data = json.loads((home / "keyring.json").read_text())
+    data["waiting_reset"]["effective_at"] -= 72 * 3600 + 1
+    (home / "keyring.json").write_text(json.dumps(data))
+
+
+def _changes(ctx: AppContext) -> list[str]:
+    with ctx.store.transaction() as session:
+        return [
+            str(entry.details.get("change"))
+            for entry in session.scalars(
+                select(AuditEntry).where(AuditEntry.action == AuditAction.ACCOUNT_CHANGE)
+            )
+        ]
+
+
+def test_the_recovery_code_resets_an_administrator_only_after_72_hours(
+    admin: tuple[AppContext, str], home: Path
+) -> None:
+    ctx, code = admin
+    create_officer(ctx, "dara", "Dara", "field_officer", "dara password 1")
+    ctx.close()
+    with pytest.raises(RecoveryDelayed) as delayed:
+        sign_in_with_recovery(home, code, "admin", "taken over pw 9")
+    assert "72" in str(delayed.value)
+    # The new password does not open anything yet; a second request is refused.
+    with pytest.raises(SignInFailed) as early:
+        sign_in(home, "admin", "taken over pw 9")
+    assert "takes effect" in str(early.value)
+    with pytest.raises(SignInFailed):
+        sign_in_with_recovery(home, code, "admin", "another try pw 8")
+    # Every sign-in meanwhile shows it (before typing, and after signing in).
+    notice = waiting_reset_notice(home)
+    assert notice is not None and "admin" in notice
+    officer = sign_in(home, "dara", "dara password 1")
+    try:
+        assert officer.notices == [notice]
+        assert "admin_reset_requested" in _changes(officer)
+    finally:
+        officer.close()
+    # 72 hours later the new password completes it, and the used code is replaced.
+    _let_the_wait_pass(home)
+    ctx = sign_in(home, "admin", "taken over pw 9")
+    try:
+        assert ctx.officer is not None and ctx.officer.role == "administrator"
+        assert ctx.new_recovery_code and ctx.new_recovery_code != code
+        assert "admin_reset_completed" in _changes(ctx)
+    finally:
+        ctx.close()
+    assert waiting_reset_notice(home) is None
+    with pytest.raises(SignInFailed):
+        sign_in(home, "admin", ADMIN_PASSWORD)
+    with pytest.raises(SignInFailed):
+        sign_in_with_recovery(home, code, "dara", "new password 3")  # the old code is spent
+
+
+def test_the_administrator_cancels_a_waiting_reset_by_signing_in(
+    admin: tuple[AppContext, str], home: Path
+) -> None:
+    ctx, code = admin
+    ctx.close()
+    with pytest.raises(RecoveryDelayed):
+        sign_in_with_recovery(home, code, "admin", "taken over pw 9")
+    ctx = sign_in(home, "admin", ADMIN_PASSWORD)
+    try:
+        assert len(ctx.notices) == 1 and "cancelled" in ctx.notices[0]
+        assert ctx.new_recovery_code and ctx.new_recovery_code != code
+        assert _changes(ctx)[-2:] == ["admin_reset_requested", "admin_reset_cancelled"]
+    finally:
+        ctx.close()
+    assert waiting_reset_notice(home) is None
+    data = json.loads((home / "keyring.json").read_text())
+    assert data["waiting_reset"] is None
+    # The cancelled password never takes effect; the old code is spent.
+    with pytest.raises(SignInFailed):
+        sign_in(home, "admin", "taken over pw 9")
+    with pytest.raises(SignInFailed):
+        sign_in_with_recovery(home, code, "admin", "taken over pw 9")
+    sign_in(home, "admin", ADMIN_PASSWORD).close()
 
 
 def test_roles_are_enforced(admin: tuple[AppContext, str], home: Path) -> None:

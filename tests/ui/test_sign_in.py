@@ -69,10 +69,15 @@ def test_sign_in_wrong_then_right_then_recovery(
     dialog.password.setText("long enough 1")
     _wait(qtbot, dialog.attempt())
     assert dialog.ctx is not None
+
+    from app.services.officers import create_officer
+
+    create_officer(dialog.ctx, "dara", "Dara", "field_officer", "dara password 1")
     dialog.ctx.close()
 
     recovering = SignInDialog(tmp_path)
     qtbot.addWidget(recovering)
+    recovering.username.setEditText("dara")
     recovering.toggle_recovery()
     recovering.recovery_code.setText(code.lower())
     recovering.new_password.setText("brand new pass")
@@ -95,6 +100,41 @@ def test_sign_in_wrong_then_right_then_recovery(
     _wait(qtbot, again.attempt())
     assert again.ctx is None
     assert plain(again.error.text()) == "លេខកូដសង្គ្រោះមិនត្រឹមត្រូវទេ។"
+
+
+def test_an_administrators_reset_waits_and_every_sign_in_shows_it(
+    vss_qapp: object, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ctx, code = first_run_setup(tmp_path, "admin", "Admin", "long enough 1", "Laptop", "km")
+    ctx.close()
+    from app.ui import sign_in
+
+    shown: list[str] = []
+    monkeypatch.setattr(
+        sign_in.RecoveryCodeDialog, "exec", lambda self: shown.append(self.code.text()) or 1
+    )
+    informed: list[str] = []
+    monkeypatch.setattr(
+        sign_in.QMessageBox, "information", lambda _parent, _title, text: informed.append(text)
+    )
+    recovering = SignInDialog(tmp_path)
+    qtbot.addWidget(recovering)
+    assert recovering.notice.isHidden()
+    recovering.toggle_recovery()
+    recovering.recovery_code.setText(code)
+    recovering.new_password.setText("taken over pw 9")
+    recovering.attempt()
+    assert recovering.ctx is None and "៧២" in recovering.error.text()  # 72 hours, in Khmer
+    # The next sign-in screen shows the waiting reset before anyone types.
+    dialog = SignInDialog(tmp_path)
+    qtbot.addWidget(dialog)
+    assert not dialog.notice.isHidden() and dialog.notice.text()
+    dialog.password.setText("long enough 1")  # the administrator's current password: cancel
+    dialog.attempt()
+    assert dialog.ctx is not None
+    dialog.ctx.close()
+    assert len(informed) == 1 and len(shown) == 1 and shown[0] != code
+    assert SignInDialog(tmp_path).notice.isHidden()
 
 
 def test_idle_lock_blocks_services_until_the_password(
