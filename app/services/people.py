@@ -12,6 +12,9 @@ transaction, before the version is written.
 
 Fields are found through the form: the name by its ``victim_name`` role; the birth date, fate and
 relationship are the fields with the roles in :data:`VICTIM_ROLES` in the same section as the name.
+Further direct victims are the items of a group field whose members carry the same roles; each
+is a person of its own, linked at its position (1, 2, ...) with its id in the item
+(``ITEM_PERSON_KEY``).
 """
 
 from __future__ import annotations
