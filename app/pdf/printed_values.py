@@ -181,21 +181,29 @@ def _group_filled(group: Field, value: Any, meta: PrintMeta) -> str:
             if is_empty(answer):
                 continue
             shown = format_value(member, answer, meta).replace("\n", "; ")
-            lines.append(f"    {text_in_order(member.label, order)}: {shown}")
+            label = text_in_order(member.label, order)
+            # A question is followed by its answer, a label by a colon.
+            lines.append(f"    {label}{' ' if label.endswith('?') else ': '}{shown}")
         blocks.append("\n".join(lines))
     return "\n".join(blocks)
 
 
 def _group_blank(group: Field, st: Styles) -> list[Flowable]:
+    """Room for a few items, each under its number (kept on the page of its first member)."""
     parts: list[Flowable] = []
     for number in range(1, BLANK_GROUP_ITEMS + 1):
-        parts.append(khmer_paragraph(_group_heading(group, number, ("km", "en")), st["small"]))
+        heading: Flowable | None = khmer_paragraph(
+            _group_heading(group, number, ("km", "en")), st["field_label"]
+        )
         for member in group.fields:
             if not member.pdf:
                 continue
-            member_parts = [khmer_paragraph(both(member.label), st["small"])]
-            member_parts.extend(printed_type(member).blank(member, st))
             printed = printed_type(member)
+            member_parts = [khmer_paragraph(both(member.label), st["small"])]
+            member_parts.extend(printed.blank(member, st))
+            if heading is not None:
+                member_parts.insert(0, heading)
+                heading = None
             parts.extend([KeepTogether(member_parts)] if printed.keep_together else member_parts)
     return parts
 

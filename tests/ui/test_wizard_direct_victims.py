@@ -161,7 +161,7 @@ def test_an_application_names_two_direct_victims_each_a_person(
     for printed in (
         "ជនរងគ្រោះផ្ទាល់ផ្សេងទៀតទី១/Otherdirectvictims No.1".replace(" ", ""),
         "ឈ្មោះ/Name:ហេងធារី/HengTheary",
-        "ជាអ្វីនឹងអ្នកដាក់ពាក្យ?/Howrelatedtotheapplicant?:បងប្អូនបង្កើត/Brotherorsister",
+        "ជាអ្វីនឹងអ្នកដាក់ពាក្យ?/Howrelatedtotheapplicant?បងប្អូនបង្កើត/Brotherorsister",
         "បាត់ខ្លួនហើយរកមិនឃើញរហូតមកដល់សព្វថ្ងៃ/Disappearedandwasneverfound",
         "ហេងសំណាង/HengSamnang",
     ):
