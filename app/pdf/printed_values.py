@@ -11,9 +11,10 @@ from typing import Any
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable
+from reportlab.platypus import Flowable, KeepTogether
 
 from app.core.forms import Field, FieldType, Text
+from app.core.forms.expressions import is_empty
 from app.core.forms.field_types import (
     AGREED,
     NO,
@@ -21,7 +22,9 @@ from app.core.forms.field_types import (
     SIGNATURE_MARK_WORDS,
     YES,
     answer_words,
+    visible_members,
 )
+from app.core.khmer_text import to_khmer_digits
 from app.pdf.khmer_text import draw_text, khmer_paragraph, text_width
 from app.pdf.layout import BOX_SIZE, GREY, INK, ChoiceGrid, RuledLines, both, tick_box
 from app.pdf.page_frame import PrintMeta
@@ -149,6 +152,60 @@ class PrintedType:
     # bullets a single item (a list of files stays a list).
     always_listed: bool = False
     keep_together: bool = True  # the blank field is not split over two pages
+    # A printed form of its own (a group prints each item with its members' labels); None: the
+    # type's words, one line per item.
+    filled: Callable[[Field, Any, PrintMeta], str] | None = None
+
+
+GROUP_ITEM = Text("ទី", "No.")
+BLANK_GROUP_ITEMS = 2  # a blank form leaves room for this many items (more on another sheet)
+
+
+def _group_heading(group: Field, number: int, order: Sequence[str]) -> str:
+    return pair(
+        f"{group.label.km} {GROUP_ITEM.km}{to_khmer_digits(str(number))}",
+        f"{group.label.en} {GROUP_ITEM.en} {number}",
+        order,
+    )
+
+
+def _group_filled(group: Field, value: Any, meta: PrintMeta) -> str:
+    """Each item under its number, every answered member on a line of its own with its label."""
+    order = meta.lang_order
+    blocks: list[str] = []
+    items = [item for item in value if isinstance(item, Mapping)] if isinstance(value, list) else []
+    for number, item in enumerate(items, start=1):
+        lines = [_group_heading(group, number, order)]
+        for member in visible_members(group, item):
+            answer = item.get(member.id)
+            if is_empty(answer):
+                continue
+            shown = format_value(member, answer, meta).replace("\n", "; ")
+            label = text_in_order(member.label, order)
+            # A question is followed by its answer, a label by a colon.
+            lines.append(f"    {label}{' ' if label.endswith('?') else ': '}{shown}")
+        blocks.append("\n".join(lines))
+    return "\n".join(blocks)
+
+
+def _group_blank(group: Field, st: Styles) -> list[Flowable]:
+    """Room for a few items, each under its number (kept on the page of its first member)."""
+    parts: list[Flowable] = []
+    for number in range(1, BLANK_GROUP_ITEMS + 1):
+        heading: Flowable | None = khmer_paragraph(
+            _group_heading(group, number, ("km", "en")), st["field_label"]
+        )
+        for member in group.fields:
+            if not member.pdf:
+                continue
+            printed = printed_type(member)
+            member_parts = [khmer_paragraph(both(member.label), st["small"])]
+            member_parts.extend(printed.blank(member, st))
+            if heading is not None:
+                member_parts.insert(0, heading)
+                heading = None
+            parts.extend([KeepTogether(member_parts)] if printed.keep_together else member_parts)
+    return parts
 
 
 PRINTED_TYPES: Mapping[FieldType, PrintedType] = {
@@ -165,6 +222,7 @@ PRINTED_TYPES: Mapping[FieldType, PrintedType] = {
     FieldType.CONSENT: PrintedType(_boxes((AGREED,), 1)),
     FieldType.SIGNATURE_MARK: PrintedType(_boxes(tuple(SIGNATURE_MARKS.values()), 3)),
     FieldType.ATTACHMENT: PrintedType(_lines(3), always_listed=True),
+    FieldType.GROUP: PrintedType(_group_blank, keep_together=False, filled=_group_filled),
 }
 
 
@@ -174,8 +232,11 @@ def printed_type(item: Field) -> PrintedType:
 
 def format_value(field: Field, value: Any, meta: PrintMeta) -> str:
     """The printed form of one stored answer (both languages where there is a label)."""
+    printed = printed_type(field)
+    if printed.filled is not None:
+        return printed.filled(field, value, meta)
     order = meta.lang_order
     words = answer_words(field, value, meta.place_label)
     lines = [word if isinstance(word, str) else text_in_order(word, order) for word in words]
-    listed = len(lines) > 1 or printed_type(field).always_listed
+    listed = len(lines) > 1 or printed.always_listed
     return "\n".join(("• " + line) if listed else line for line in lines)

@@ -12,6 +12,9 @@ transaction, before the version is written.
 
 Fields are found through the form: the name by its ``victim_name`` role; the birth date, fate and
 relationship are the fields with the roles in :data:`VICTIM_ROLES` in the same section as the name.
+Further direct victims are the items of a group field whose members carry the same roles; each
+is a person of its own, linked at its position (1, 2, ...) with its id in the item
+(``ITEM_PERSON_KEY``).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.core.approx_date import ApproxDate
-from app.core.forms import FieldRole, FormDefinition, effective_answers
+from app.core.forms import Field, FieldRole, FormDefinition, effective_answers
 from app.core.khmer_text import ZWSP, is_khmer, normalize_for_search, normalize_name
 from app.core.name_match import full_name_keys, query_keys
 from app.i18n import _
@@ -37,6 +40,8 @@ from app.services.security import ensure_unlocked, sees_all_records
 from app.store.models import Application, Person, PersonLink
 
 PERSON_ID_KEY = "_direct_victim_person_id"
+# In each item of a group of further direct victims: the id of the person the item names.
+ITEM_PERSON_KEY = "_person_id"
 # Field ids of the direct victim's details, looked up in the section of the victim_name field.
 # The direct victim's details, found by the roles the form gives its fields (forms/*.yaml).
 VICTIM_ROLES = {
@@ -47,6 +52,7 @@ VICTIM_ROLES = {
 }
 
 __all__ = [
+    "ITEM_PERSON_KEY",
     "PERSON_ID_KEY",
     "FamilyMember",
     "PersonSuggestion",
@@ -88,29 +94,16 @@ def name_key(name_km: str, name_latin: str) -> str:
     return " ".join(full_name_keys(name_km, name_latin))[:300]
 
 
-def victim_details(form: FormDefinition, answers: Mapping[str, Any]) -> VictimDetails | None:
-    """The direct victim named in the answers, or None when the form or the answers name none
-    (e.g. the section is hidden because the applicant is a direct victim)."""
-    name_field = form.field_with_role(FieldRole.VICTIM_NAME)
-    if name_field is None:
-        return None
-    effective = effective_answers(form, dict(answers))
-    name = effective.get(name_field.id)
+def _details(
+    name: Any, birth: Any, fate: Any, relationship: Any, place: Any
+) -> VictimDetails | None:
     if not isinstance(name, Mapping):
         return None
     name_km = normalize_name(str(name.get("km") or ""))
     name_latin = normalize_name(str(name.get("latin") or ""))
     if not name_km and not name_latin:
         return None
-    section = form.section_of(name_field.id)
-    in_section = {item.id for item in section.fields}
-
-    def value(kind: str) -> Any:
-        item = form.field_with_role(VICTIM_ROLES[kind])
-        return effective.get(item.id) if item is not None and item.id in in_section else None
-
     birth_min = birth_max = None
-    birth = value("birth")
     if isinstance(birth, Mapping):
         try:
             parsed = ApproxDate.from_dict(birth)
@@ -119,9 +112,6 @@ def victim_details(form: FormDefinition, answers: Mapping[str, Any]) -> VictimDe
             birth_max = latest.year if latest else None
         except ValueError:
             pass
-    fate = value("fate")
-    relationship = value("relationship")
-    place = value("place")
     return VictimDetails(
         name_km=name_km,
         name_latin=name_latin,
@@ -131,6 +121,67 @@ def victim_details(form: FormDefinition, answers: Mapping[str, Any]) -> VictimDe
         relationship=str(relationship) if isinstance(relationship, str) and relationship else None,
         last_place=dict(place) if isinstance(place, Mapping) else None,
     )
+
+
+def victim_details(form: FormDefinition, answers: Mapping[str, Any]) -> VictimDetails | None:
+    """The direct victim named in the answers, or None when the form or the answers name none
+    (e.g. the section is hidden because the applicant is a direct victim)."""
+    name_field = form.field_with_role(FieldRole.VICTIM_NAME)
+    if name_field is None:
+        return None
+    effective = effective_answers(form, dict(answers))
+    section = form.section_of(name_field.id)
+    in_section = {item.id for item in section.fields}
+
+    def value(kind: str) -> Any:
+        item = form.field_with_role(VICTIM_ROLES[kind])
+        return effective.get(item.id) if item is not None and item.id in in_section else None
+
+    return _details(
+        effective.get(name_field.id),
+        value("birth"),
+        value("fate"),
+        value("relationship"),
+        value("place"),
+    )
+
+
+def victim_groups(form: FormDefinition) -> list[Field]:
+    """The group fields whose items are direct victims (their members carry the victim roles)."""
+    return [
+        item
+        for item in form.all_fields()
+        if item.fields and item.member_with_role(FieldRole.VICTIM_NAME) is not None
+    ]
+
+
+def further_victims(
+    form: FormDefinition, answers: Mapping[str, Any]
+) -> list[tuple[Field, int, VictimDetails]]:
+    """The direct victims named as items of a group (several victims, each a person): the group,
+    the item's index in the stored list, and the victim's details."""
+    effective = effective_answers(form, dict(answers))
+    found: list[tuple[Field, int, VictimDetails]] = []
+    for group in victim_groups(form):
+        items = effective.get(group.id)
+        for index, item in enumerate(items if isinstance(items, list) else []):
+            if not isinstance(item, Mapping):
+                continue
+
+            def value(role: FieldRole, item: Mapping[str, Any] = item, group: Field = group) -> Any:
+                member = group.member_with_role(role)
+                return item.get(member.id) if member is not None else None
+
+            details = _details(
+                value(FieldRole.VICTIM_NAME),
+                value(FieldRole.VICTIM_BIRTH),
+                value(FieldRole.VICTIM_FATE),
+                value(FieldRole.VICTIM_RELATIONSHIP),
+                value(FieldRole.VICTIM_LAST_PLACE),
+            )
+            if details is not None:
+                found.append((group, index, details))
+    return found
 
 
 # --- suggestions while typing --------------------------------------------------------------------
@@ -250,22 +301,22 @@ def _link(
     application: Application,
     person_id: str | None,
     victim: VictimDetails,
+    position: int = 0,
 ) -> str:
     """Link ``application`` to the person (chosen, found or new); idempotent. Returns the id."""
-    existing = session.scalars(
-        select(PersonLink).where(PersonLink.application_id == application.id)
-    ).all()
-    if person_id is None and existing:
-        person_id = existing[0].person_id  # linked before: keep it
+    if person_id is None and position == 0:
+        earlier = session.scalar(
+            select(PersonLink.person_id).where(
+                PersonLink.application_id == application.id, PersonLink.position == 0
+            )
+        )
+        person_id = earlier  # linked before: keep it
     person = session.get(Person, person_id) if person_id else None
     if person is None and person_id is None:
         person = _same_person(session, victim)
     if person is None:
         # An id chosen elsewhere (e.g. on another device) is kept so the link stays the same.
         person = _new_person(session, victim, person_id)
-    for link in existing:
-        if link.person_id != person.id:
-            session.delete(link)
     current = session.get(PersonLink, (application.id, person.id))
     if current is None:
         session.add(
@@ -273,12 +324,22 @@ def _link(
                 application_id=application.id,
                 person_id=person.id,
                 relationship=victim.relationship,
+                position=position,
             )
         )
     else:
         current.relationship = victim.relationship
+        current.position = position
     session.flush()
     return person.id
+
+
+def _keep_only(session: Session, application: Application, person_ids: set[str]) -> None:
+    session.execute(
+        delete(PersonLink).where(
+            PersonLink.application_id == application.id, PersonLink.person_id.not_in(person_ids)
+        )
+    )
 
 
 def relationship_label(code: str | None, lang: str) -> str:
@@ -297,21 +358,38 @@ def relationship_label(code: str | None, lang: str) -> str:
 def on_finalized(
     session: Session, ctx: AppContext, application: Application, answers: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """The finalisation hook: link the direct victim named in ``answers`` (the person chosen in
-    the wizard, stored under PERSON_ID_KEY, or a surely identical person, or a new one) and return
-    the answers with PERSON_ID_KEY set, so that the version written and synced carries it.
-    Answers that name no direct victim are returned unchanged (without a stale key)."""
+    """The finalisation hook: link every direct victim named in ``answers`` (the person chosen in
+    the wizard, or a surely identical person, or a new one) and return the answers with each
+    person's id written in (PERSON_ID_KEY for the victim fields, ITEM_PERSON_KEY in each item of
+    a group of further victims), so that the version written and synced carries them. Links to
+    people the answers no longer name are removed (a correction may remove a victim)."""
     result = dict(answers)
     form = form_catalogue.form_definition(application.form_id)
+    linked: set[str] = set()
     victim = victim_details(form, answers)
     if victim is None:
         result.pop(PERSON_ID_KEY, None)
-        # A correction may remove the direct victim (e.g. the applicant is the victim after all).
-        session.execute(delete(PersonLink).where(PersonLink.application_id == application.id))
-        return result
-    chosen = answers.get(PERSON_ID_KEY)
-    person_id = _link(session, application, chosen if isinstance(chosen, str) else None, victim)
-    result[PERSON_ID_KEY] = person_id
+    else:
+        chosen = answers.get(PERSON_ID_KEY)
+        person_id = _link(session, application, chosen if isinstance(chosen, str) else None, victim)
+        result[PERSON_ID_KEY] = person_id
+        linked.add(person_id)
+    position = 1
+    for group, index, details in further_victims(form, answers):
+        items = [dict(item) for item in result[group.id]]
+        chosen = items[index].get(ITEM_PERSON_KEY)
+        person_id = _link(
+            session,
+            application,
+            chosen if isinstance(chosen, str) else None,
+            details,
+            position=position,
+        )
+        items[index][ITEM_PERSON_KEY] = person_id
+        result[group.id] = items
+        linked.add(person_id)
+        position += 1
+    _keep_only(session, application, linked)
     return result
 
 
@@ -328,6 +406,16 @@ def link_direct_victim(
         if victim is None:
             raise errors.RecordError(_("The answers name no direct victim."))
         linked = _link(session, application, person_id, victim)
+        others = {link for link in _linked_ids(session, application_id) if link != linked}
+        earlier = session.scalar(
+            select(PersonLink.person_id).where(
+                PersonLink.application_id == application_id,
+                PersonLink.position == 0,
+                PersonLink.person_id != linked,
+            )
+        )
+        # The victim fields name one person: a link made for them before is replaced.
+        _keep_only(session, application, (others - {earlier}) | {linked})
         record_audit(
             session, ctx, AuditAction.RECORD_EDIT, application_id, {"direct_victim": linked}
         )
@@ -338,8 +426,18 @@ def linked_person(ctx: AppContext, application_id: str) -> str | None:
     with ctx.store.transaction() as session:
         access.load_visible(session, ctx, application_id)
         return session.scalar(
+            select(PersonLink.person_id)
+            .where(PersonLink.application_id == application_id)
+            .order_by(PersonLink.position, PersonLink.person_id)
+        )
+
+
+def _linked_ids(session: Session, application_id: str) -> set[str]:
+    return set(
+        session.scalars(
             select(PersonLink.person_id).where(PersonLink.application_id == application_id)
         )
+    )
 
 
 # --- the family group ----------------------------------------------------------------------------

@@ -194,6 +194,9 @@ class PersonLink(Base):
     application_id: Mapped[str] = mapped_column(ForeignKey("applications.id"), primary_key=True)
     person_id: Mapped[str] = mapped_column(ForeignKey("persons.id"), primary_key=True, index=True)
     relationship: Mapped[str | None] = mapped_column(String(50))
+    # 0 for the direct victim of the application's victim fields, 1, 2... for the items of a
+    # group of further direct victims, in the order the applicant named them.
+    position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class CourtStatusNotice(Base):

@@ -23,8 +23,9 @@ from app.core.approx_date import ApproxDate, ApproxDateError
 from app.core.forms import demo_values as demo
 from app.core.forms import value_checks as checks
 from app.core.forms.demo_values import PlacePicker
+from app.core.forms.expressions import is_empty
 from app.core.forms.model import Field, FieldType, SignatureMark, Text
-from app.core.forms.value_checks import FieldIssue, issue
+from app.core.forms.value_checks import FieldIssue, Severity, issue
 from app.core.khmer_text import to_khmer_digits
 from app.core.text_limits import MAX_CHARACTERS, unprintable_characters
 
@@ -69,6 +70,7 @@ class FieldTypeDefinition:
     typed_texts: TypedTexts = lambda value: []  # the parts typed as text
     multiline: bool = False  # typed text may hold line breaks
     has_choices: bool = False  # takes `choices:` in the YAML
+    has_members: bool = False  # takes `fields:` in the YAML: a repeating group
     always_required: bool = False  # the loader makes the field required whatever it says
     identifying_by_default: bool = False  # redacted in exports unless the form says otherwise
     searchable_by_default: bool = False  # in the registry's search index unless the form says
@@ -167,6 +169,113 @@ def _place_texts(value: Any) -> list[str]:
     if not isinstance(value, dict):
         return []
     return [v for k, v in value.items() if k.endswith("_text") and isinstance(v, str)]
+
+
+# --- repeating groups ---------------------------------------------------------------------------
+# Members' `relevant` and `required` read the other members of the same item.
+
+GROUP_ITEM = Text("ទី", "No.")
+
+
+def _member_required(member: Field, item: Mapping[str, Any], today: date | None) -> bool:
+    if isinstance(member.required, bool):
+        return member.required
+    return member.required.test(item, today=today)
+
+
+def visible_members(
+    group: Field, item: Mapping[str, Any], today: date | None = None
+) -> list[Field]:
+    """The members of one item of a group that its own answers make relevant."""
+    return [
+        member
+        for member in group.fields
+        if member.relevant is None or member.relevant.test(item, today=today or date.today())
+    ]
+
+
+def _numbered(group: Field, number: int, message: Text) -> Text:
+    return Text(
+        f"{group.label.km} {GROUP_ITEM.km}{to_khmer_digits(str(number))}៖ {message.km}",
+        f"{group.label.en} {GROUP_ITEM.en} {number}: {message.en}",
+    )
+
+
+def _check_group(group: Field, value: Any, today: date | None) -> list[FieldIssue]:
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        return [checks.type_error(group, "Expected a list of items.", "ត្រូវតែជាបញ្ជី។")]
+    found: list[FieldIssue] = []
+    for number, item in enumerate(value, start=1):
+        for member in visible_members(group, item, today):
+            answer = item.get(member.id)
+            if is_empty(answer):
+                if _member_required(member, item, today):
+                    message = Text(
+                        f"សូមបំពេញ «{member.label.km}»។", f"Please answer “{member.label.en}”."
+                    )
+                    found.append(
+                        FieldIssue(
+                            group.id, Severity.ERROR, _numbered(group, number, message), "required"
+                        )
+                    )
+                continue
+            found.extend(
+                FieldIssue(
+                    group.id,
+                    problem.severity,
+                    _numbered(group, number, problem.message),
+                    problem.code,
+                )
+                for problem in check_value(member, answer, today)
+            )
+    return found
+
+
+def _group_words(group: Field, value: Any, places: PlaceWords) -> Words:
+    if not isinstance(value, list):
+        return [str(value)]
+    words: Words = []
+    for number, item in enumerate(value, start=1):
+        if not isinstance(item, Mapping):
+            continue
+        km: list[str] = []
+        en: list[str] = []
+        for member in visible_members(group, item):
+            answer = item.get(member.id)
+            if is_empty(answer):
+                continue
+            for word in answer_words(member, answer, places):
+                km.append(word if isinstance(word, str) else word.km)
+                en.append(word if isinstance(word, str) else word.en)
+        words.append(
+            Text(
+                f"{to_khmer_digits(str(number))}. " + " — ".join(km),
+                f"{number}. " + " — ".join(en),
+            )
+        )
+    return words
+
+
+def _demo_group(
+    group: Field, rng: random.Random, today: date, pick_place: PlacePicker | None
+) -> Any:
+    # An optional group stays empty in demo records: they name exactly the people of the other
+    # fields (tests count the persons a record names); a required one gets one or two items.
+    if group.required is False:
+        return []
+    items: list[dict[str, Any]] = []
+    for _ in range(rng.randint(1, 2)):
+        item: dict[str, Any] = {}
+        for member in group.fields:
+            if member.relevant is not None and not member.relevant.test(item, today=today):
+                continue
+            if not _member_required(member, item, today) and rng.random() > 0.8:
+                continue
+            answer = type_of(member).demo(member, rng, today, pick_place)
+            if not is_empty(answer):
+                item[member.id] = answer
+        items.append(item)
+    return items
 
 
 # --- the table -----------------------------------------------------------------------------------
@@ -270,6 +379,15 @@ FIELD_TYPES: Mapping[FieldType, FieldTypeDefinition] = {
             _signature_mark_words,
             demo.demo_signature_mark,
             answer_kind=AnswerKind.CHOSEN,
+        ),
+        FieldTypeDefinition(
+            FieldType.GROUP,
+            _check_group,
+            _group_words,
+            _demo_group,
+            has_members=True,
+            identifying_by_default=True,
+            free_text=True,
         ),
         FieldTypeDefinition(
             FieldType.CONSENT,

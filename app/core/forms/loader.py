@@ -65,6 +65,7 @@ _FIELD_KEYS = {
     "role",
     "searchable",
     "remembered",
+    "fields",
 }
 _CHOICE_KEYS = {"code", "label", "help", "role"}
 _RULE_KEYS = {"id", "fields", "message", "require", "relevant"}
@@ -179,6 +180,7 @@ class _Builder(YamlChecker):
         searchable = self.flag(data, "searchable", path, definition.searchable_by_default)
         remembered = self.flag(data, "remembered", path, False)
         role = self.role(data, path)
+        members = self.members(data, path, definition.has_members, field_type)
         if field_id is None or label is None:
             return None
         return Field(
@@ -198,7 +200,43 @@ class _Builder(YamlChecker):
             role=role,
             searchable=searchable,
             remembered=remembered,
+            fields=members,
         )
+
+    def members(
+        self, data: LinedMapping, path: str, takes_members: bool, field_type: FieldType
+    ) -> tuple[Field, ...]:
+        """The fields of each item of a group; their roles are counted within the group."""
+        where = join_path(path, "fields")
+        raw = data.get("fields")
+        if not takes_members:
+            if raw is not None:
+                self.problem(
+                    where, f"a {field_type.value} field takes no fields", self.line_of(data)
+                )
+            return ()
+        if not isinstance(raw, list) or not raw:
+            self.problem(where, "a group needs a non-empty list of 'fields'", self.line_of(data))
+            return ()
+        outer_roles, self.declared_roles = self.declared_roles, set()
+        built: list[Field] = []
+        try:
+            for index, raw_member in enumerate(raw):
+                member_path = f"{where}[{index}]"
+                member = self.field(raw_member, member_path, self.line_of(data, "fields"))
+                if member is None:
+                    continue
+                if member.fields:
+                    self.problem(member_path, "a group cannot hold another group", None)
+                    continue
+                if member.id in self.field_types:
+                    self.problem(member_path, f"duplicate field id '{member.id}'", None)
+                    continue
+                self.field_types[member.id] = member
+                built.append(member)
+        finally:
+            self.declared_roles = outer_roles
+        return tuple(built)
 
     def choice_role(self, data: LinedMapping, path: str) -> ChoiceRole | None:
         raw = data.get("role")

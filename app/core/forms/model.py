@@ -45,6 +45,9 @@ class FieldType(StrEnum):
     ATTACHMENT = "attachment"  # list of file references (str or dict)
     SIGNATURE_MARK = "signature_mark"  # "signature" | "thumbprint" | "to_be_taken"
     CONSENT = "consent"  # bool, must be True
+    # A repeating group (e.g. several direct victims, each a person): a list of items, each
+    # {member field id: its stored value}; the members are the group's own `fields`.
+    GROUP = "group"
 
 
 PLACE_KEYS = ("province", "district", "commune", "village", "commune_text", "village_text")
@@ -139,6 +142,13 @@ class Field:
     # Answers chosen from a list kept on the laptop (organisations, forums, interpreters), so
     # one forum is never split by two spellings; a new one is added by typing it.
     remembered: bool = False
+    # The members of a group field: what each item of the list holds. Their `relevant` and
+    # `required` read the other members of the same item; their roles say what each member
+    # means within the item (a victim's name, fate, relationship, last place).
+    fields: tuple[Field, ...] = ()
+
+    def member_with_role(self, role: FieldRole) -> Field | None:
+        return next((item for item in self.fields if item.role == role), None)
 
     def choice(self, code: str) -> Choice | None:
         return next((c for c in self.choices if c.code == code), None)

@@ -29,6 +29,7 @@ from app.ui.wizard.field_widgets import (
     RememberedEditor,
     TextEditor,
 )
+from app.ui.wizard.group_editor import GroupEditor
 from app.ui.wizard.place_editor import PlaceEditor
 
 
@@ -65,6 +66,9 @@ EDITORS: Mapping[FieldType, EditorFactory] = {
     FieldType.ATTACHMENT: lambda item, needs: AttachmentEditor(item, needs.add_file),
     FieldType.SIGNATURE_MARK: _plain(SignatureMarkEditor),
     FieldType.CONSENT: _plain(ConsentEditor),
+    FieldType.GROUP: lambda item, needs: GroupEditor(
+        item, lambda member: make_editor(member, needs.add_file)
+    ),
 }
 
 
