@@ -1,4 +1,4 @@
-"""Migration 0005 on a store made by the previous schema: the free-text "other victims" of drafts
+"""Migration 0007 on a store made by the previous schema: the free-text "other victims" of drafts
 and finalised versions moves without loss into the list of direct victims (as the first item's
 notes), every other answer and row stays as it was, a moved version's digest matches its new
 content (so it syncs), and person links get their position."""
@@ -58,11 +58,11 @@ def test_free_text_victims_move_into_the_list_without_loss(home: Path) -> None:
     untouched = records.start_application(ctx, "complaint")
     records.save_draft(ctx, untouched, {"applicant_status": "direct_victim"})
 
-    # Back to the schema before 0005, and the answers as the previous release stored them: the
+    # Back to the schema before 0007, and the answers as the previous release stored them: the
     # other victims as one free text (digests made from that content, as that release did).
     engine = ctx.store.engine
-    _downgrade(engine, "0004")
-    assert current_revision(engine) == "0004"
+    _downgrade(engine, "0006")
+    assert current_revision(engine) == "0006"
     assert "position" not in {c["name"] for c in inspect(engine).get_columns("person_links")}
     with ctx.store.transaction() as session:
         for version in session.scalars(select(ApplicationVersion)):

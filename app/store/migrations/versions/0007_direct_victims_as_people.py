@@ -1,7 +1,7 @@
 """direct victims as people: the free-text "other victims" becomes a list of persons
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0007
+Revises: 0006
 
 The complaint and civil-party forms (version 2) ask for further direct victims one person at a
 time (a repeating group, ``other_victims``), instead of one free-text answer. Every stored answer
@@ -21,8 +21,8 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
