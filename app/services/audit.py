@@ -110,6 +110,8 @@ class AuditAction(StrEnum):
     SETTINGS_CHANGE = "settings_change"
     REFUSED = "refused"
     DRAFT_EDIT_BY_SUPERVISOR = "draft_edit_by_supervisor"
+    LISTED_PERSON_VIEW = "listed_person_view"
+    LISTED_PEOPLE_PRINT = "listed_people_print"
 
 
 # What each action is called on screen (the stored code stays English and stable).
@@ -135,6 +137,8 @@ ACTION_LABELS: dict[str, str] = {
     AuditAction.SETTINGS_CHANGE: N_("Changed the settings"),
     AuditAction.REFUSED: N_("Refused: the role or the lock does not allow it"),
     AuditAction.DRAFT_EDIT_BY_SUPERVISOR: N_("A supervisor edited another officer's draft"),
+    AuditAction.LISTED_PERSON_VIEW: N_("Opened a person of the office's list"),
+    AuditAction.LISTED_PEOPLE_PRINT: N_("Printed a village visit list"),
 }
 
 
