@@ -19,6 +19,7 @@ from app.sync.crypto import ServerKeys
 from app.sync.protocol import (
     BATCHES_PATH,
     HEADER_CONTENT_SHA256,
+    LIST_PATH,
     PING_PATH,
     STATUS_CHALLENGE_PATH,
     STATUS_PATH,
@@ -27,6 +28,7 @@ from app.sync.protocol import (
 from .health import HEALTH_PATH, METRICS_PATH, database_ok, metrics_text
 from .limits import BodyRefused, UploadLimits, read_batch_body, read_small_body
 from .models import create_server_engine
+from .office_list import answer_list_request
 from .service import ingest_batch, upload_refusal
 from .statuses import deliver_statuses, issue_challenge
 
@@ -147,6 +149,27 @@ def create_app(
             return _refusal(BatchError("corrupt", "unreadable status request"))
         try:
             answer = await run_in_threadpool(deliver_statuses, sessions, server_keys, document)
+        except BatchError as error:
+            return _refusal(error)
+        return JSONResponse(content=answer)
+
+    @app.post(LIST_PATH)
+    async def post_list(request: Request) -> JSONResponse:
+        """The office's list for the provinces the laptop serves (sealed to it), or unchanged."""
+        try:
+            body = await read_small_body(request, MAX_STATUS_REQUEST_BYTES)
+            if _damaged(request, body):
+                return _damaged_answer()
+            document = json.loads(body)
+        except BodyRefused as refused:
+            return JSONResponse(
+                status_code=refused.status,
+                content={"error": refused.code, "message": refused.message},
+            )
+        except (ValueError, UnicodeDecodeError, ClientDisconnect):
+            return _refusal(BatchError("corrupt", "unreadable list request"))
+        try:
+            answer = await run_in_threadpool(answer_list_request, sessions, server_keys, document)
         except BatchError as error:
             return _refusal(error)
         return JSONResponse(content=answer)

@@ -89,18 +89,15 @@ def _row(person: ListedPerson) -> ListedRow:
     )
 
 
-def search_document(person: ListPerson) -> str:
+def search_document(person: ListPerson, places: list[str]) -> str:
     """What the list's search index holds for one person: names in both scripts and the
     phonetic keys of their usual Latin spellings (as the registry), the number written with and
-    without separators, and place names. A masked person is found by number only."""
+    without separators, and the names of their ``places``. A masked person is found by number
+    only."""
     parts = [person.number, person.number_key]
     if not person.masked:
-        parts += [
-            person.name_km,
-            person.name_latin,
-            " ".join(name_keys(person.name_km, person.name_latin)),
-        ]
-        parts += place_names((person.province, person.commune, person.village))
+        keys = " ".join(name_keys(person.name_km, person.name_latin))
+        parts += [person.name_km, person.name_latin, keys, *places]
     return " | ".join(normalize_for_search(p) for p in parts if p)
 
 
@@ -112,6 +109,7 @@ def store_list(session: Session, people: Iterable[ListPerson], info: Mapping[str
     count = 0
     rows: list[dict[str, Any]] = []
     documents: list[dict[str, str]] = []
+    places: dict[tuple[str, str, str], list[str]] = {}
 
     def flush() -> None:
         if rows:
@@ -143,7 +141,12 @@ def store_list(session: Session, people: Iterable[ListPerson], info: Mapping[str
                 "deceased": person.deceased,
             }
         )
-        documents.append({"number": person.number, "content": search_document(person)})
+        where = (person.province, person.commune, person.village)
+        if where not in places:
+            places[where] = place_names(where)
+        documents.append(
+            {"number": person.number, "content": search_document(person, places[where])}
+        )
         count += 1
         if len(rows) >= _INSERT_CHUNK:
             flush()
