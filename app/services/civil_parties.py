@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, text
@@ -36,6 +37,9 @@ LIST_INFO_SETTING = "civil_party_list.info"
 SEARCH_TABLE = "listed_people_search"
 SEARCH_LIMIT = 200
 NOT_CONTACTED_DAYS = 365
+MAX_VISIT_ROWS = 400
+# The form a contact with a person of the list is recorded on (forms/follow_up.yaml).
+FOLLOW_UP_FORM = "follow_up"
 _INSERT_CHUNK = 1000
 
 
@@ -266,3 +270,100 @@ def not_contacted(
     )
     with ctx.store.transaction() as session:
         return [_row(person) for person in session.scalars(statement)]
+
+
+def _place_name(code: str) -> str:
+    from app.core.gazetteer import load_gazetteer
+
+    place = load_gazetteer().get(code) if code else None
+    if place is None:
+        return ""
+    return " / ".join(n for n in (place.name_km, place.name_latin) if n)
+
+
+def print_visit_list(
+    ctx: AppContext, commune_code: str, out: Path, today: date | None = None
+) -> int:
+    """Print the people of one commune not contacted for a year, for a village visit: number,
+    name and village only; protected people counted, never printed. Audited; returns pages.
+    One commune at a time and at most ``MAX_VISIT_ROWS`` people: the list is never printed whole."""
+    from app.pdf.visit_list import VisitList, VisitRow, render_visit_list
+
+    authorize(ctx, Action.CIVIL_PARTY_LIST)
+    if not commune_code:
+        raise RecordError(_("Choose a commune first."))
+    due = not_contacted(ctx, today, commune_code)
+    shown = [row for row in due if not row.masked]
+    if len(shown) > MAX_VISIT_ROWS:
+        raise RecordError(
+            _("More than {count} people to visit in this commune: ask the office for help.").format(
+                count=MAX_VISIT_ROWS
+            )
+        )
+    visit = VisitList(
+        commune=_place_name(commune_code),
+        rows=[
+            VisitRow(row.number, row.name_km, row.name_latin, _place_name(row.village_code))
+            for row in shown
+        ],
+        protected_left_out=len(due) - len(shown),
+        dated=today or date.today(),
+    )
+    pages = render_visit_list(visit, out)
+    with ctx.store.transaction() as session:
+        record_audit(
+            session,
+            ctx,
+            AuditAction.LISTED_PEOPLE_PRINT,
+            details={"commune": commune_code, "people": len(shown), "pages": pages},
+        )
+    return pages
+
+
+def communes_served(ctx: AppContext) -> list[tuple[str, str]]:
+    """(code, name) of every commune with people on the list, by name in the current language."""
+    from app.core.gazetteer import load_gazetteer
+
+    authorize(ctx, Action.CIVIL_PARTY_LIST)
+    with ctx.store.transaction() as session:
+        codes = list(session.scalars(select(ListedPerson.commune_code).distinct()))
+    gazetteer, lang = load_gazetteer(), current_language()
+    named = []
+    for code in codes:
+        place = gazetteer.get(code)
+        if place is not None:
+            named.append((code, place.name(lang)))
+    return sorted(named, key=lambda item: item[1])
+
+
+def start_contact(ctx: AppContext, number: str) -> str:
+    """A follow-up contact draft for a person of the list, its answers filled from the list by
+    role (name, earlier number, case); returns the draft's id for the intake page."""
+    from app.core.forms import FieldRole
+    from app.services import records
+
+    authorize(ctx, Action.CIVIL_PARTY_LIST)
+    form = records.form_definition(FOLLOW_UP_FORM)
+    with ctx.store.transaction() as session:
+        person = session.get(ListedPerson, number)
+        if person is None:
+            raise RecordError(_("This person is not on the list held on this laptop."))
+        name = {"km": person.name_km, "latin": person.name_latin}
+        case, masked = person.case_code, person.masked
+    application_id = records.start_application(ctx, form.id)
+    answers = dict(records.get_application(ctx, application_id, audit=False).answers or {})
+    filled: dict[FieldRole, object] = {FieldRole.PRIOR_REFERENCE: number}
+    if not masked:  # a protected person's name is asked, never copied from the list
+        filled[FieldRole.APPLICANT_NAME] = name
+    for role, value in filled.items():
+        item = form.field_with_role(role)
+        if item is not None:
+            answers[item.id] = value
+    case_field = form.field_with_role(FieldRole.COURT_CASE)
+    if case_field is not None:
+        digits = "".join(c for c in case if c.isdigit())
+        for choice in case_field.choices or ():
+            if "".join(c for c in choice.code if c.isdigit()) == digits:
+                answers[case_field.id] = choice.code
+    records.save_draft(ctx, application_id, answers)
+    return application_id
