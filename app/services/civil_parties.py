@@ -30,7 +30,7 @@ from app.services.places import describe_place
 from app.services.prior_contacts import LinkedContact, contacts_naming
 from app.services.registry import search_clause
 from app.services.search_index import place_names
-from app.services.security import Action, authorize
+from app.services.security import Action, authorize, may
 from app.store.models import Application, ListedPerson, Setting
 
 LIST_INFO_SETTING = "civil_party_list.info"
@@ -182,7 +182,10 @@ def search_people(ctx: AppContext, search: str, limit: int = SEARCH_LIMIT) -> li
     if clause is not None:
         numbers = select(text("number")).select_from(text(SEARCH_TABLE)).where(clause)
         statement = statement.where(ListedPerson.number.in_(numbers))
-    statement = statement.order_by(ListedPerson.name_latin, ListedPerson.number).limit(limit)
+    # Masked people (no name) after the named ones.
+    statement = statement.order_by(
+        ListedPerson.masked, ListedPerson.name_latin, ListedPerson.number
+    ).limit(limit)
     with ctx.store.transaction() as session:
         return [_row(person) for person in session.scalars(statement)]
 
@@ -245,13 +248,9 @@ def open_card(ctx: AppContext, number: str) -> PersonCard:
     )
 
 
-def not_contacted(
-    ctx: AppContext, today: date | None = None, commune_code: str | None = None
-) -> list[ListedRow]:
-    """People of the list (in one commune, or all this laptop serves) with no follow-up contact
-    recorded on this laptop for a year, by village then name. Deceased people are left out:
-    their successors come forward through a contact of their own."""
-    authorize(ctx, Action.CIVIL_PARTY_LIST)
+def _not_contacted_statement(
+    today: date | None, commune_code: str | None, columns: Any = ListedPerson
+) -> Any:
     since = datetime.combine(today or date.today(), datetime.min.time()) - timedelta(
         days=NOT_CONTACTED_DAYS
     )
@@ -260,16 +259,36 @@ def not_contacted(
         .where(Application.prior_reference_key.is_not(None), Application.finalized_at >= since)
         .scalar_subquery()
     )
-    statement = select(ListedPerson).where(
+    statement = select(columns).where(
         ListedPerson.deceased.is_(False), ListedPerson.number_key.not_in(recent)
     )
     if commune_code:
         statement = statement.where(ListedPerson.commune_code == commune_code)
-    statement = statement.order_by(
+    return statement
+
+
+def not_contacted(
+    ctx: AppContext, today: date | None = None, commune_code: str | None = None
+) -> list[ListedRow]:
+    """People of the list (in one commune, or all this laptop serves) with no follow-up contact
+    recorded on this laptop for a year, by village then name. Deceased people are left out:
+    their successors come forward through a contact of their own."""
+    authorize(ctx, Action.CIVIL_PARTY_LIST)
+    statement = _not_contacted_statement(today, commune_code).order_by(
         ListedPerson.commune_code, ListedPerson.village_code, ListedPerson.name_latin
     )
     with ctx.store.transaction() as session:
         return [_row(person) for person in session.scalars(statement)]
+
+
+def not_contacted_count(ctx: AppContext, today: date | None = None) -> int:
+    """How many people of the list have not been contacted for a year (the start page); 0 for
+    a role that does not see the list (nothing is refused or audited: it is only a count)."""
+    if not may(ctx, Action.CIVIL_PARTY_LIST):
+        return 0
+    statement = _not_contacted_statement(today, None, func.count(ListedPerson.number))
+    with ctx.store.transaction() as session:
+        return int(session.scalar(statement) or 0)
 
 
 def _place_name(code: str) -> str:
