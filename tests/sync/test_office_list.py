@@ -206,3 +206,48 @@ def test_an_office_file_with_bad_rows_imports_nothing_and_names_each_row(
     with sessionmaker(engine)() as session:
         assert session.scalar(select(func.count()).select_from(OfficeListPerson)) == 0
     engine.dispose()
+
+
+def test_a_contact_recorded_against_a_listed_person_reaches_the_office_and_stays_on_the_card(
+    tmp_path: Path, server: LiveServer, device: AppContext
+) -> None:
+    import random
+
+    from sqlalchemy.orm import Session
+
+    from app.core.demo_answers import demo_answers
+    from app.server.models import RecordVersion
+    from app.services import records
+
+    people = synthetic_people(300, seed=3)
+    assert import_list(server.sessions, csv_bytes([as_rows(people)]), "l.csv").problems == []
+    set_provinces(server.sessions, device.device_id, list(SERVED_PROVINCES))
+    assert sync_now(device, server.url).list_people > 0
+    person = next(p for p in people if p.number in _expected(people) and p.protection == "none")
+
+    field = _as_field_officer(device)
+    draft = civil_parties.start_contact(field, person.number)
+    prefilled = records.get_application(field, draft, audit=False).answers
+    form = records.form_definition("follow_up")
+    answers = demo_answers(
+        form,
+        random.Random(2),
+        overrides={**prefilled, "prior_number_kind": "civil_party", "contact_kind": "request"},
+    )
+    records.finalize_application(field, draft, answers)
+
+    result = sync_now(field, server.url)  # a field officer syncs their own contacts
+    assert result.error is None and result.acknowledged == 1
+    session: Session
+    with server.sessions() as session:
+        stored = session.scalars(
+            select(RecordVersion).where(RecordVersion.application_id == draft)
+        ).all()
+    assert len(stored) == 1 and stored[0].form_id == "follow_up"
+    assert person.number in stored[0].payload["answers"].values()
+
+    # The next time the card is opened (after the round trip) the contact is on it, synced.
+    card = civil_parties.open_card(field, person.number)
+    assert [c.application_id for c in card.contacts] == [draft]
+    assert card.contacts[0].status in ("synced", "acknowledged")
+    assert person.number not in {r.number for r in civil_parties.not_contacted(field)}
