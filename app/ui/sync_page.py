@@ -234,11 +234,16 @@ class SyncPage(QWidget):
             return result.error
         if result.cancelled:
             return _("Stopped. What was already acknowledged stays synced.")
-        return _(
+        done = _(
             "Done: {sent} records acknowledged, {refused} refused, {updates} status updates."
         ).format(
             sent=result.acknowledged, refused=result.quarantined, updates=result.status_updates
         )
+        if result.list_people:
+            done += " " + _("The office's list arrived: {count} people.").format(
+                count=format_number(result.list_people)
+            )
+        return done
 
     def cancel(self) -> None:
         if self.task is not None:

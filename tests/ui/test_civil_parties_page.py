@@ -143,3 +143,18 @@ def test_the_page_fits_small_screens(
         main_window.grab().save(str(shots / f"{language}_{width}x{height}_civil_parties.png"))
         problems += [f"{width}x{height}: {p}" for p in layout_problems(main_window)]
     assert not problems, f"screenshots in {shots}\n" + "\n".join(problems)
+
+
+def test_the_sync_page_says_when_the_offices_list_arrived(
+    main_window: MainWindow, people: list[ListPerson]
+) -> None:
+    from app.services.sync import SyncResult
+    from app.ui.sync_page import SyncPage
+
+    set_language("en")
+    main_window.show_page("sync")
+    page = main_window.page("sync")
+    assert isinstance(page, SyncPage)
+    said = plain(page._outcome(SyncResult(acknowledged=2, list_people=1234)))
+    assert said.endswith("The office's list arrived: 1,234 people.")
+    assert "list" not in plain(page._outcome(SyncResult(acknowledged=2)))
