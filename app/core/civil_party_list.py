@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from app.core.forms.model import FieldType
@@ -65,6 +65,7 @@ LATEST_BIRTH_YEAR = 1979  # born by the end of the regime (6 January 1979) or be
 _TRUE = {"yes", "y", "true", "1", "x", "បាទ", "ចាស", "ពិត"}
 _FALSE = {"", "no", "n", "false", "0", "ទេ"}
 _CODE = re.compile(r"[0-9]{2,8}")
+_ISO_DATE = re.compile(r"[12][0-9]{3}-[01][0-9]-[0-3][0-9]")
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,9 @@ class ListPerson:
     lawyer_team: str
     protection: str
     deceased: bool
+    # The office's latest contact with the person (ISO date), from follow-ups it received from
+    # any laptop: not a column of the office's file, added when a list is sent.
+    last_contact: str | None = None
 
     @property
     def masked(self) -> bool:
@@ -315,4 +319,7 @@ def person_from_json(data: Any, gazetteer: Gazetteer) -> ListPerson | None:
     person, problems = parse_row(values, 0, gazetteer)
     if problems or person is None or person.protection == PROTECTION_WITHHELD:
         return None
+    contact = data.get("last_contact")
+    if isinstance(contact, str) and _ISO_DATE.fullmatch(contact):
+        person = replace(person, last_contact=contact)
     return person

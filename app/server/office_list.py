@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
@@ -20,7 +21,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.civil_party_list import ListPerson, RowProblem, parse_table
+from app.core.forms import FieldRole
+from app.core.forms.loader import load_all_forms
 from app.core.gazetteer import load_gazetteer
+from app.core.reference import prior_reference_key
 from app.core.table_file import MAX_FILE_BYTES, TableFileError, read_table
 from app.i18n import _, format_number
 from app.sync.batch import MAX_SEALED_BYTES, BatchError
@@ -37,7 +41,7 @@ from app.sync.office_list import LIST_KEY_KIND, seal_office_list
 from app.sync.protocol import LIST_REQUEST_KIND
 from app.sync.stick import StickFolder
 
-from .models import DeviceListSetting, OfficeListImport, OfficeListPerson
+from .models import DeviceListSetting, OfficeListImport, OfficeListPerson, RecordVersion
 from .statuses import enrolled_device_key, spend_nonce, verified_request
 
 LISTS_FOLDER = "lists"
@@ -198,9 +202,45 @@ def note_list_key(sessions: sessionmaker[Session], signed: Any) -> bool:
     return True
 
 
+@lru_cache(maxsize=1)
+def _prior_reference_fields() -> dict[str, str]:
+    """form id -> id of its field with the ``prior_reference`` role (the follow-up contacts)."""
+    found: dict[str, str] = {}
+    for form in load_all_forms().values():
+        item = form.field_with_role(FieldRole.PRIOR_REFERENCE)
+        if item is not None:
+            found[form.id] = item.id
+    return found
+
+
+def _office_contacts(session: Session) -> dict[str, str]:
+    """number key -> ISO date of the latest contact the office received naming it."""
+    fields = _prior_reference_fields()
+    latest: dict[str, str] = {}
+    rows = session.execute(
+        select(RecordVersion.form_id, RecordVersion.payload, RecordVersion.received_at).where(
+            RecordVersion.form_id.in_(sorted(fields))
+        )
+    )
+    for form_id, payload, received in rows:
+        answers = payload.get("answers") if isinstance(payload, dict) else None
+        value = answers.get(fields[form_id]) if isinstance(answers, dict) else None
+        key = prior_reference_key(value) if isinstance(value, str) else None
+        if key:
+            day = received.date().isoformat()
+            latest[key] = max(latest.get(key, day), day)
+    return latest
+
+
 def _issued(session: Session, setting: DeviceListSetting) -> float:
+    """When the list a laptop would get last changed: an import, its provinces, or a contact."""
     imported = session.scalar(select(func.max(OfficeListImport.imported_at)))
-    latest = max(d for d in (imported, setting.updated_at) if d is not None)
+    contacted = session.scalar(
+        select(func.max(RecordVersion.received_at)).where(
+            RecordVersion.form_id.in_(sorted(_prior_reference_fields()))
+        )
+    )
+    latest = max(d for d in (imported, setting.updated_at, contacted) if d is not None)
     return latest.replace(tzinfo=UTC).timestamp()
 
 
@@ -218,6 +258,7 @@ def list_for_device(
         if have is not None and issued <= have:
             return None
         people: list[dict[str, Any]] = []
+        contacts = _office_contacts(session)
         for row in session.scalars(
             select(OfficeListPerson)
             .where(OfficeListPerson.province.in_(setting.provinces))
@@ -225,7 +266,7 @@ def list_for_device(
         ):
             sent = ListPerson(**row.person).for_laptop()
             if sent is not None:
-                people.append(sent.to_json())
+                people.append({**sent.to_json(), "last_contact": contacts.get(row.number_key)})
         provinces, list_public = list(setting.provinces), setting.list_public
     return seal_office_list(
         people=people,

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy import delete, func, insert, or_, select, text
 from sqlalchemy.orm import Session
 
 from app.core.civil_party_list import ListPerson
@@ -66,7 +66,7 @@ class PersonCard:
     lawyer_team: str
     place: str  # village, commune, district, province in the current language
     contacts: list[LinkedContact]  # follow-up contacts on this laptop the officer may see
-    last_contact: datetime | None  # by anyone on this laptop
+    last_contact: datetime | None  # by anyone on this laptop, or known to the office
 
 
 @dataclass(frozen=True)
@@ -143,6 +143,7 @@ def store_list(session: Session, people: Iterable[ListPerson], info: Mapping[str
                 "lawyer_team": person.lawyer_team,
                 "masked": person.masked,
                 "deceased": person.deceased,
+                "office_last_contact": person.last_contact,
             }
         )
         where = (person.province, person.commune, person.village)
@@ -232,6 +233,9 @@ def open_card(ctx: AppContext, number: str) -> PersonCard:
             session, ctx, AuditAction.LISTED_PERSON_VIEW, details={"number": person.number}
         )
         last = _last_contacts(session, [person.number_key]).get(person.number_key)
+        if person.office_last_contact:
+            office = datetime.fromisoformat(person.office_last_contact)
+            last = office if last is None or office > last else last
         place = {
             "province": person.province_code,
             "district": person.district_code,
@@ -260,7 +264,13 @@ def _not_contacted_statement(
         .scalar_subquery()
     )
     statement = select(columns).where(
-        ListedPerson.deceased.is_(False), ListedPerson.number_key.not_in(recent)
+        ListedPerson.deceased.is_(False),
+        ListedPerson.number_key.not_in(recent),
+        # a contact the office has from another laptop counts too
+        or_(
+            ListedPerson.office_last_contact.is_(None),
+            ListedPerson.office_last_contact < since.date().isoformat(),
+        ),
     )
     if commune_code:
         statement = statement.where(ListedPerson.commune_code == commune_code)

@@ -222,3 +222,5 @@ class ListedPerson(Base):
     lawyer_team: Mapped[str] = mapped_column(String(120), default="")
     masked: Mapped[bool] = mapped_column(Boolean, default=False)
     deceased: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The office's latest contact with the person, recorded on any laptop (ISO date).
+    office_last_contact: Mapped[str | None] = mapped_column(String(10))

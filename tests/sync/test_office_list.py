@@ -22,7 +22,7 @@ from app.services.sync import sync_now
 from app.sync.crypto import ServerKeys
 from tests.civil_party_data import SERVED_PROVINCES, as_rows, planted, synthetic_people
 from tests.officers import FIELD_OFFICER, SUPERVISOR, add_officers, as_administrator
-from tests.sync.harness import LiveServer, add_records
+from tests.sync.harness import LiveServer, add_records, enrolled_device
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
 
@@ -209,7 +209,7 @@ def test_an_office_file_with_bad_rows_imports_nothing_and_names_each_row(
 
 
 def test_a_contact_recorded_against_a_listed_person_reaches_the_office_and_stays_on_the_card(
-    tmp_path: Path, server: LiveServer, device: AppContext
+    tmp_path: Path, server: LiveServer, server_keys: ServerKeys, device: AppContext
 ) -> None:
     import random
 
@@ -251,3 +251,16 @@ def test_a_contact_recorded_against_a_listed_person_reaches_the_office_and_stays
     assert [c.application_id for c in card.contacts] == [draft]
     assert card.contacts[0].status in ("synced", "acknowledged")
     assert person.number not in {r.number for r in civil_parties.not_contacted(field)}
+
+    # Another laptop serving the province learns of the contact with its next list: the card
+    # shows when the person was last contacted (not what was said: that stays with its officer).
+    other = enrolled_device(tmp_path / "other", server, server_keys)
+    try:
+        set_provinces(server.sessions, other.device_id, list(SERVED_PROVINCES))
+        assert sync_now(other, server.url).list_people > 0
+        elsewhere = civil_parties.open_card(_as_field_officer(other), person.number)
+        assert elsewhere.contacts == []
+        assert elsewhere.last_contact is not None
+        assert person.number not in {r.number for r in civil_parties.not_contacted(other)}
+    finally:
+        other.close()

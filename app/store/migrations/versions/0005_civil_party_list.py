@@ -34,6 +34,7 @@ def upgrade() -> None:
         sa.Column("lawyer_team", sa.String(length=120), nullable=False),
         sa.Column("masked", sa.Boolean(), nullable=False),
         sa.Column("deceased", sa.Boolean(), nullable=False),
+        sa.Column("office_last_contact", sa.String(length=10), nullable=True),
         sa.PrimaryKeyConstraint("number"),
         sa.UniqueConstraint("number_key"),
     )
