@@ -10,7 +10,7 @@ from typing import Any
 
 from app.i18n import _
 from app.services.audit import AuditAction, record_audit
-from app.services.civil_party_sync import read_list_from_stick, signed_list_key
+from app.services.civil_party_sync import LISTS_FOLDER, read_list_from_stick, signed_list_key
 from app.services.context import AppContext
 from app.services.court_statuses import (
     apply_status_updates,
@@ -111,15 +111,18 @@ def _export_locked(ctx: AppContext, keys: ServerPublicKeys, folder: Path) -> int
 
 
 def import_receipts(ctx: AppContext, folder: Path) -> int:
-    """Apply the office's receipts from ``folder/receipts``; returns the records acknowledged."""
+    """Apply the office's receipts from ``folder/receipts`` (and take the office's list from
+    ``folder/lists`` when there is one); returns the records acknowledged."""
     authorize(ctx, Action.IMPORT_RECEIPTS)
     keys = require_enrolment(ctx)
     try:
         with stick_folder(folder) as stick:
-            if not stick.exists(RECEIPTS_FOLDER):
+            documents: list[tuple[str, dict[str, Any]]] = []
+            if stick.exists(RECEIPTS_FOLDER):
+                with stick.subfolder(RECEIPTS_FOLDER) as receipts_dir:
+                    documents = _receipt_documents(receipts_dir)
+            elif not stick.exists(LISTS_FOLDER):  # a stick with only the office's list is fine
                 raise SyncError(_("No receipts were found in this folder."))
-            with stick.subfolder(RECEIPTS_FOLDER) as receipts_dir:
-                documents = _receipt_documents(receipts_dir)
             statuses = _usb_statuses(stick, ctx.device_id, keys)
             list_problem: SyncError | None = None
             try:

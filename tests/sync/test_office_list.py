@@ -111,6 +111,17 @@ def test_the_list_reaches_the_laptop_by_usb_stick_with_the_receipts(
         fresh = tmp_path / "fresh"
         assert server_main(["export-list", *options, "--device-id", ctx.device_id, str(fresh)]) == 0
         assert (fresh / "lists" / f"{ctx.device_id}.json").exists()
+        # ... and the laptop takes it from there: a new import at the office, a stick with only
+        # the list on it.
+        smaller = people[:700]
+        (tmp_path / "smaller.csv").write_bytes(csv_bytes([as_rows(smaller)]))
+        assert server_main(["import-list", *options, str(tmp_path / "smaller.csv")]) == 0
+        newer = tmp_path / "newer"
+        assert server_main(["export-list", *options, "--device-id", ctx.device_id, str(newer)]) == 0
+        ctx.officer = SUPERVISOR
+        add_officers(ctx, (SUPERVISOR,))
+        assert sync_usb.import_receipts(ctx, newer) == 0
+        assert civil_parties.list_info(ctx).count == len(_expected(smaller))
     finally:
         ctx.close()
 
