@@ -114,7 +114,7 @@ class CivilPartiesPage(QWidget):
         card_form = QFormLayout()
         # A long place name takes the row below its label instead of being cut.
         card_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
-        for key in ("number", "case", "status", "lawyer", "place", "last_contact"):
+        for key in ("number", "case", "status", "team", "place", "last_contact"):
             label, value = QLabel(), WrapLabel()
             value.setObjectName(f"card_{key}")
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -192,7 +192,7 @@ class CivilPartiesPage(QWidget):
             "number": _("Number"),
             "case": _("Case"),
             "status": _("Status"),
-            "lawyer": _("Lawyer team"),
+            "team": _("Lawyer team"),
             "place": _("Village"),
             "last_contact": _("Last contact"),
         }
@@ -294,7 +294,7 @@ class CivilPartiesPage(QWidget):
             "number": person.number,
             "case": case_label(person.case),
             "status": status_label(person.status),
-            "lawyer": card.lawyer_team or "—",
+            "team": card.lawyer_team or "—",
             "place": card.place,
             "last_contact": format_date(card.last_contact.date()) if card.last_contact else "—",
         }

@@ -68,7 +68,7 @@ def test_find_by_latin_spelling_open_the_card_and_record_a_contact(
     assert people[4].number in numbers
     page.table.selectRow(numbers.index(people[4].number))
     assert plain(page.card_name.text()) == "ហេង សុភាព"
-    assert page.card_fields["lawyer"][1].text() == (people[4].lawyer_team or "—")
+    assert page.card_fields["team"][1].text() == (people[4].lawyer_team or "—")
     assert page.card_fields["last_contact"][1].text() == "—"
 
     qtbot.mouseClick(page.contact_button, Qt.MouseButton.LeftButton)
