@@ -332,6 +332,12 @@ def _sync_handlers() -> dict[str, Callable[[argparse.Namespace], int]]:
                 updates=format_number(result.status_updates),
             )
         )
+        if result.list_people:
+            print(
+                _("The office's list arrived: {count} people.").format(
+                    count=format_number(result.list_people)
+                )
+            )
         if result.remaining:
             waiting = format_number(result.remaining)
             print(_("{count} records are still waiting to be sent.").format(count=waiting))

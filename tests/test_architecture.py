@@ -99,6 +99,10 @@ OTHER_MEANINGS: dict[str, set[str]] = {
     "app/ui/dashboard_page.py": {"forum"},
     # an audit detail's key
     "app/services/people.py": {"direct_victim"},
+    # the office's list of civil parties: its own file columns and values (README), a place level
+    "app/core/civil_party_list.py": {"village", "lawyer_team", "civil_party", "none", "yes", "no"},
+    "app/services/civil_parties.py": {"village", "lawyer_team"},
+    "app/ui/civil_parties_page.py": {"civil_party"},
 }
 # Vocabularies defined once in core whose codes a role requires of a form's choices: the crime
 # categories of the jurisdiction screening (role crime_categories), the Rule 29 levels (role

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -19,6 +20,7 @@ from app.sync.crypto import ServerKeys
 from app.sync.protocol import (
     BATCHES_PATH,
     HEADER_CONTENT_SHA256,
+    LIST_PATH,
     PING_PATH,
     STATUS_CHALLENGE_PATH,
     STATUS_PATH,
@@ -27,6 +29,7 @@ from app.sync.protocol import (
 from .health import HEALTH_PATH, METRICS_PATH, database_ok, metrics_text
 from .limits import BodyRefused, UploadLimits, read_batch_body, read_small_body
 from .models import create_server_engine
+from .office_list import answer_list_request
 from .service import ingest_batch, upload_refusal
 from .statuses import deliver_statuses, issue_challenge
 
@@ -131,8 +134,10 @@ def create_app(
     def get_challenge() -> JSONResponse:
         return JSONResponse(content=issue_challenge(server_keys))
 
-    @app.post(STATUS_PATH)
-    async def post_status(request: Request) -> JSONResponse:
+    async def signed_json_answer(
+        request: Request, answer: Callable[..., dict[str, Any]], what: str
+    ) -> JSONResponse:
+        """Read a small signed JSON request and answer it with ``answer`` (off the event loop)."""
         try:
             body = await read_small_body(request, MAX_STATUS_REQUEST_BYTES)
             if _damaged(request, body):
@@ -144,11 +149,20 @@ def create_app(
                 content={"error": refused.code, "message": refused.message},
             )
         except (ValueError, UnicodeDecodeError, ClientDisconnect):
-            return _refusal(BatchError("corrupt", "unreadable status request"))
+            return _refusal(BatchError("corrupt", f"unreadable {what} request"))
         try:
-            answer = await run_in_threadpool(deliver_statuses, sessions, server_keys, document)
+            content = await run_in_threadpool(answer, sessions, server_keys, document)
         except BatchError as error:
             return _refusal(error)
-        return JSONResponse(content=answer)
+        return JSONResponse(content=content)
+
+    @app.post(STATUS_PATH)
+    async def post_status(request: Request) -> JSONResponse:
+        return await signed_json_answer(request, deliver_statuses, "status")
+
+    @app.post(LIST_PATH)
+    async def post_list(request: Request) -> JSONResponse:
+        """The office's list for the provinces the laptop serves (sealed to it), or unchanged."""
+        return await signed_json_answer(request, answer_list_request, "list")
 
     return app

@@ -10,6 +10,11 @@
     vss-outreach-server import FOLDER            (a USB export; receipts go to FOLDER/receipts)
     vss-outreach-server set-status REF STATUS [--note TEXT]
     vss-outreach-server clashes                  (records refused: their reference was taken)
+    vss-outreach-server import-list FILE [--language km|en]   (the office's list, CSV or XLSX)
+    vss-outreach-server set-provinces --device-id ID CODE...  (provinces a laptop serves)
+    vss-outreach-server export-list --device-id ID FOLDER     (a laptop's list onto its stick)
+
+``enrol-device --provinces CODE...`` names the provinces at enrolment.
 
 ``--db`` defaults to ``$VSS_SERVER_DB`` or ``sqlite:///vss-outreach-server.db``; ``--keys`` to
 ``$VSS_SERVER_KEYS`` or ``./server-keys``.
@@ -27,11 +32,21 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.core.table_file import MAX_FILE_BYTES
+from app.i18n import _, set_language
 from app.sync.crypto import ServerKeys
 from app.sync.format import canonical_json
+from app.sync.stick import StickError, stick_folder
 from app.sync.tls import spki_sha256_pem
 
 from .models import create_server_engine, migrate_schema
+from .office_list import (
+    ListImportError,
+    enrol_list,
+    import_list,
+    set_provinces,
+    write_list_to_stick,
+)
 from .service import (
     ServerError,
     enrol_device,
@@ -85,6 +100,7 @@ def _parser() -> argparse.ArgumentParser:
         "--tls-cert", type=Path, help="the office's TLS certificate: its key is pinned in the file"
     )
     enrol.add_argument("--out", type=Path)
+    enrol.add_argument("--provinces", nargs="*", default=[], help="province codes it serves")
 
     revoke = command("revoke-device", "refuse every further batch of a device")
     revoke.add_argument("--device-id", required=True)
@@ -98,11 +114,24 @@ def _parser() -> argparse.ArgumentParser:
     status.add_argument("--note")
 
     command("clashes", "list records refused because another record holds their reference")
+
+    list_import = command("import-list", "import the office's list of civil parties (CSV/XLSX)")
+    list_import.add_argument("file", type=Path)
+    list_import.add_argument("--language", choices=("km", "en"), default="km")
+
+    provinces = command("set-provinces", "name the provinces a laptop serves")
+    provinces.add_argument("--device-id", required=True)
+    provinces.add_argument("codes", nargs="+")
+
+    list_export = command("export-list", "write a laptop's list onto its stick")
+    list_export.add_argument("--device-id", required=True)
+    list_export.add_argument("folder", type=Path)
     return parser
 
 
 def _enrolment(args: argparse.Namespace) -> dict[str, Any]:
     device_id, public_key, name = args.device_id, args.public_key, args.name
+    request: dict[str, Any] = {}
     if args.request is not None:
         request = json.loads(args.request.read_text(encoding="utf-8"))
         device_id = device_id or request.get("device_id")
@@ -111,7 +140,11 @@ def _enrolment(args: argparse.Namespace) -> dict[str, Any]:
     if not device_id or not public_key:
         raise ServerError("give --device-id and --public-key, or --request FILE")
     keys = ServerKeys.load(args.keys)
-    enrol_device(_sessions(args.db), device_id, public_key, name)
+    sessions = _sessions(args.db)
+    enrol_device(sessions, device_id, public_key, name)
+    list_public = request.get("list_public") if args.request is not None else None
+    if args.provinces or list_public:
+        enrol_list(sessions, device_id, args.provinces, list_public)
     document = {
         "kind": "vss-outreach-enrolment",
         "device_id": device_id,
@@ -174,9 +207,41 @@ def main(argv: Sequence[str] | None = None) -> int:
             for clash in clashes:
                 print(canonical_json(clash).decode("utf-8"))
             print(f"{len(clashes)} reference clashes")
-    except (ServerError, FileExistsError, FileNotFoundError) as error:
+        else:
+            return _list_command(args)
+    except (ServerError, ListImportError, StickError, FileExistsError, FileNotFoundError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    return 0
+
+
+def _list_command(args: argparse.Namespace) -> int:
+    if args.command == "import-list":
+        set_language(args.language)
+        if args.file.stat().st_size > MAX_FILE_BYTES:
+            raise ListImportError(
+                _("The file is larger than {size} MB.").format(size=MAX_FILE_BYTES // 2**20)
+            )
+        outcome = import_list(_sessions(args.db), args.file.read_bytes(), args.file.name)
+        for problem in outcome.problems:
+            print(problem, file=sys.stderr)
+        if outcome.problems:
+            print(_("Nothing was imported: correct the file and import it again."), file=sys.stderr)
+            return 1
+        print(_("{count} people imported.").format(count=outcome.people))
+    elif args.command == "set-provinces":
+        set_provinces(_sessions(args.db), args.device_id, args.codes)
+        print(f"{args.device_id}: {' '.join(sorted(set(args.codes)))}")
+    elif args.command == "export-list":
+        with stick_folder(args.folder, create=True) as stick:
+            people = write_list_to_stick(
+                _sessions(args.db), ServerKeys.load(args.keys), stick, args.device_id
+            )
+        if not people:
+            raise ServerError(
+                "no list for this laptop: name its provinces and let it send its list key"
+            )
+        print(f"{people} people written for {args.device_id}")
     return 0
 
 

@@ -145,6 +145,37 @@ class StatusNonce(ServerBase):
     used_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
 
+class OfficeListPerson(ServerBase):
+    """A civil party or applicant of the office's list (app.core.civil_party_list); the whole
+    list is replaced by each import."""
+
+    __tablename__ = "office_list_people"
+    number: Mapped[str] = mapped_column(String(40), primary_key=True)
+    number_key: Mapped[str] = mapped_column(String(120), unique=True)
+    province: Mapped[str] = mapped_column(String(2), index=True)
+    person: Mapped[dict[str, Any]] = mapped_column(JSON)  # ListPerson.to_json()
+
+
+class OfficeListImport(ServerBase):
+    """One import of the office's list: its time is the ``issued`` of the lists sent after it."""
+
+    __tablename__ = "office_list_imports"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    file_name: Mapped[str] = mapped_column(String(200))
+    people: Mapped[int] = mapped_column(Integer)
+    imported_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class DeviceListSetting(ServerBase):
+    """Which provinces a laptop serves (named at enrolment) and the key its list is sealed to."""
+
+    __tablename__ = "device_list_settings"
+    device_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    provinces: Mapped[list[str]] = mapped_column(JSON, default=list)
+    list_public: Mapped[str | None] = mapped_column(String(64))  # base64 X25519
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
 def normalize_url(database_url: str) -> str:
     """Accept ``postgresql://`` URLs and use psycopg 3 for them."""
     for prefix in ("postgresql://", "postgres://"):

@@ -8,6 +8,7 @@ a batch id seen before gets its stored receipt back unchanged.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import random
@@ -44,6 +45,7 @@ from app.sync.protocol import (
 from app.sync.stick import MAX_MANIFEST_BYTES, StickError, StickFolder, plain_name, stick_folder
 
 from .models import Batch, Conflict, Device, DeviceAudit, RecordVersion, StatusUpdate, utcnow
+from .office_list import note_list_key, write_list_to_stick
 from .statuses import apply_usb_ack, queue_status, usb_status_document
 
 _CHUNK = 500
@@ -388,7 +390,8 @@ def import_folder(
 
     ``FOLDER/receipts/<batch_id>.json`` holds the signed receipt; a refused batch gets
     ``<batch_id>.error.json`` instead. ``FOLDER/statuses/<device_id>.json`` holds the statuses the
-    laptop has not acknowledged (its acknowledgement travels in the next manifest). Returns counts of accepted and refused batches. The stick is
+    laptop has not acknowledged (its acknowledgement travels in the next manifest);
+    ``FOLDER/lists/`` the office's list for the provinces it serves. Returns counts of accepted and refused batches. The stick is
     hostile (see :mod:`app.sync.stick`): links, devices, names leaving the folder and oversized
     files are refused, and nothing outside the folder is read or written.
     """
@@ -412,6 +415,11 @@ def import_folder(
                     statuses.write(
                         f"{device_id}.json", usb_status_document(sessions, keys, device_id)
                     )
+                # The office's list for its provinces, when the laptop's list key is known.
+                if isinstance(manifest.get("list_key"), dict):
+                    note_list_key(sessions, manifest["list_key"])
+                with contextlib.suppress(BatchError):  # unknown or revoked: no list
+                    write_list_to_stick(sessions, keys, stick, device_id)
             return counts
     except StickError as error:
         raise ServerError(_stick_refusal(error)) from error

@@ -61,7 +61,7 @@ def issue_challenge(keys: ServerKeys) -> dict[str, Any]:
     return sign_document(keys.signing, {"nonce": secrets.token_hex(16), "issued": int(time.time())})
 
 
-def _device_key(session: Session, device_id: str) -> Any:
+def enrolled_device_key(session: Session, device_id: str) -> Any:
     device = session.get(Device, device_id[:36])
     if device is None:
         raise BatchError("unknown_device", "the device is not enrolled")
@@ -106,16 +106,18 @@ def _acknowledge(session: Session, device_id: str, ack: Any) -> None:
         )
 
 
-def deliver_statuses(
-    sessions: sessionmaker[Session], keys: ServerKeys, signed_request: Any
-) -> dict[str, Any]:
-    """Answer a signed status request: acks applied, then the device's open statuses, signed."""
+def verified_request(
+    sessions: sessionmaker[Session], keys: ServerKeys, signed_request: Any, kind: str
+) -> tuple[str, dict[str, Any], str]:
+    """(device id, body, nonce) of a request of ``kind`` signed by an enrolled device around a
+    fresh challenge of this office; else ``BatchError``. The nonce is spent by :func:`spend_nonce`
+    in the transaction that answers."""
     body = signed_request.get("body") if isinstance(signed_request, dict) else None
-    if not isinstance(body, dict) or body.get("kind") != STATUS_REQUEST_KIND:
-        raise BatchError("corrupt", "not a status request")
+    if not isinstance(body, dict) or body.get("kind") != kind:
+        raise BatchError("corrupt", "not a request of this kind")
     device_id = str(body.get("device_id", ""))
     with sessions() as session:
-        device_key = _device_key(session, device_id)
+        device_key = enrolled_device_key(session, device_id)
     if verify_document(device_key, signed_request) is None:
         raise BatchError("bad_signature", "the request signature does not match")
     challenge = verify_document(keys.signing.public_key(), body.get("challenge"))
@@ -124,18 +126,30 @@ def deliver_statuses(
     issued = challenge.get("issued")
     if not isinstance(issued, int) or not 0 <= time.time() - issued <= STATUS_CHALLENGE_SECONDS:
         raise BatchError("replay", "the challenge has expired; ask for a new one")
-    nonce = str(challenge["nonce"])[:64]
+    return device_id, body, str(challenge["nonce"])[:64]
+
+
+def spend_nonce(session: Session, nonce: str) -> None:
+    """Mark a challenge used (IntegrityError if it was) and forget long-expired ones."""
+    session.add(StatusNonce(nonce=nonce))
+    session.flush()
+    session.execute(
+        delete(StatusNonce).where(
+            StatusNonce.used_at < utcnow() - timedelta(seconds=4 * STATUS_CHALLENGE_SECONDS)
+        )
+    )
+
+
+def deliver_statuses(
+    sessions: sessionmaker[Session], keys: ServerKeys, signed_request: Any
+) -> dict[str, Any]:
+    """Answer a signed status request: acks applied, then the device's open statuses, signed."""
+    device_id, body, nonce = verified_request(sessions, keys, signed_request, STATUS_REQUEST_KIND)
     try:
         with sessions.begin() as session:
-            session.add(StatusNonce(nonce=nonce))
-            session.flush()
+            spend_nonce(session, nonce)
             _acknowledge(session, device_id, body.get("ack", []))
             updates = _open_rows(session, device_id)
-            session.execute(
-                delete(StatusNonce).where(
-                    StatusNonce.used_at < utcnow() - timedelta(seconds=4 * STATUS_CHALLENGE_SECONDS)
-                )
-            )
     except IntegrityError as error:
         raise BatchError("replay", "this status request was already answered") from error
     return sign_document(
@@ -177,7 +191,7 @@ def apply_usb_ack(sessions: sessionmaker[Session], signed_ack: Any) -> bool:
     device_id = str(body.get("device_id", ""))
     try:
         with sessions.begin() as session:
-            device_key = _device_key(session, device_id)
+            device_key = enrolled_device_key(session, device_id)
             if verify_document(device_key, signed_ack) is None:
                 return False
             _acknowledge(session, device_id, body.get("ack", []))

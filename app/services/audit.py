@@ -112,6 +112,8 @@ class AuditAction(StrEnum):
     DRAFT_EDIT_BY_SUPERVISOR = "draft_edit_by_supervisor"
     FORUM_PLAN = "forum_plan"
     FORUM_ATTENDANCE = "forum_attendance"
+    LISTED_PERSON_VIEW = "listed_person_view"
+    LISTED_PEOPLE_PRINT = "listed_people_print"
 
 
 # What each action is called on screen (the stored code stays English and stable).
@@ -139,6 +141,8 @@ ACTION_LABELS: dict[str, str] = {
     AuditAction.DRAFT_EDIT_BY_SUPERVISOR: N_("A supervisor edited another officer's draft"),
     AuditAction.FORUM_PLAN: N_("Planned a forum and invited the people of a commune"),
     AuditAction.FORUM_ATTENDANCE: N_("Recorded attendance at a forum"),
+    AuditAction.LISTED_PERSON_VIEW: N_("Opened a person of the office's list"),
+    AuditAction.LISTED_PEOPLE_PRINT: N_("Printed a village visit list"),
 }
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.core.forms import FieldRole
 from app.i18n import current_language
@@ -20,7 +21,7 @@ from app.services import records
 from app.services.context import AppContext
 from app.store.models import Application, ApplicationVersion
 
-__all__ = ["LinkedContact", "linked_contacts"]
+__all__ = ["LinkedContact", "contacts_naming", "linked_contacts"]
 
 
 @dataclass(frozen=True)
@@ -57,31 +58,46 @@ def linked_contacts(ctx: AppContext, application_id: str) -> list[LinkedContact]
         keys = {k for k in (application.reference, application.prior_reference_key) if k}
         if not keys:
             return []
-        statement = records.visible_applications(
-            select(Application, ApplicationVersion)
-            .join(
-                ApplicationVersion,
-                (ApplicationVersion.application_id == Application.id)
-                & (ApplicationVersion.version_no == Application.current_version),
-            )
-            .where(
-                Application.prior_reference_key.in_(sorted(keys)),
-                Application.id != application_id,
-                Application.status != "draft",
-            )
-            .order_by(Application.finalized_at),
-            ctx,
+        return _contacts(session, ctx, keys, exclude=application_id)
+
+
+def contacts_naming(ctx: AppContext, number_key: str) -> list[LinkedContact]:
+    """Finalised records naming ``number_key`` (a person of the office's list), oldest first;
+    only records the signed-in officer may see."""
+    with ctx.store.transaction() as session:
+        return _contacts(session, ctx, {number_key}, exclude=None)
+
+
+def _contacts(
+    session: Session, ctx: AppContext, keys: set[str], exclude: str | None
+) -> list[LinkedContact]:
+    conditions = [
+        Application.prior_reference_key.in_(sorted(keys)),
+        Application.status != "draft",
+    ]
+    if exclude is not None:
+        conditions.append(Application.id != exclude)
+    statement = records.visible_applications(
+        select(Application, ApplicationVersion)
+        .join(
+            ApplicationVersion,
+            (ApplicationVersion.application_id == Application.id)
+            & (ApplicationVersion.version_no == Application.current_version),
         )
-        rows = session.execute(statement).all()
-        lang = current_language()
-        return [
-            LinkedContact(
-                application_id=row.id,
-                reference=row.reference,
-                form_title=records.form_definition(row.form_id).title.get(lang),
-                what=_what(row.form_id, dict(version.answers or {})),
-                status=row.status,
-                finalized_at=row.finalized_at,
-            )
-            for row, version in rows
-        ]
+        .where(*conditions)
+        .order_by(Application.finalized_at),
+        ctx,
+    )
+    rows = session.execute(statement).all()
+    lang = current_language()
+    return [
+        LinkedContact(
+            application_id=row.id,
+            reference=row.reference,
+            form_title=records.form_definition(row.form_id).title.get(lang),
+            what=_what(row.form_id, dict(version.answers or {})),
+            status=row.status,
+            finalized_at=row.finalized_at,
+        )
+        for row, version in rows
+    ]

@@ -61,8 +61,9 @@ SEARCH_SORT_LIMIT = 500
 SEARCH_INDEX = table("application_search", column("application_id"), column("content"))
 
 
-def _search_clause(search: str) -> Any:
-    """A condition on the search index for ``search``: Khmer or Latin substrings (FTS5 trigram
+def _search_clause(search: str, index: str = "application_search") -> Any:
+    """A condition on the search index ``index`` (FTS5 trigram with a ``content`` column: the
+    registry's, or the office list's) for ``search``: Khmer or Latin substrings (FTS5 trigram
     for three or more characters, LIKE below that), the phonetic keys of a Latin name spelling
     (the whole query as one key, or every word's key in any order: app.core.name_match), or a
     reference number."""
@@ -94,7 +95,7 @@ def _search_clause(search: str) -> Any:
         expression = " OR ".join(
             "(" + " AND ".join(fts_phrase(part) for part in parts) + ")" for parts in unique
         )
-        return text("application_search MATCH :search_q").bindparams(search_q=expression)
+        return text(f"{index} MATCH :search_q").bindparams(search_q=expression)
     groups = []
     params: dict[str, str] = {}
     for parts in unique:
@@ -103,9 +104,13 @@ def _search_clause(search: str) -> Any:
             name = f"search_like{len(params)}"
             escaped = part.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             params[name] = f"%{escaped}%"
-            likes.append(f"application_search.content LIKE :{name} ESCAPE '\\'")
+            likes.append(f"{index}.content LIKE :{name} ESCAPE '\\'")
         groups.append("(" + " AND ".join(likes) + ")")
     return text("(" + " OR ".join(groups) + ")").bindparams(**params)
+
+
+# The office list of civil parties is searched by the same rules (app.services.civil_parties).
+search_clause = _search_clause
 
 
 def _filters(query: RegistryQuery) -> list[Any]:

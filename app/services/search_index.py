@@ -116,7 +116,7 @@ def search_document(
     return " | ".join(normalize_for_search(p) for p in parts if p)
 
 
-def _place_names(codes: Iterable[str | None]) -> list[str]:
+def place_names(codes: Iterable[str | None]) -> list[str]:
     from app.core.gazetteer import load_gazetteer
 
     gazetteer = load_gazetteer()
@@ -146,7 +146,7 @@ def apply_derived(session: Session, application: Application, answers: Mapping[s
     document = search_document(
         application.reference,
         derived,
-        _place_names((derived.province_code, derived.commune_code, derived.village_code)),
+        place_names((derived.province_code, derived.commune_code, derived.village_code)),
     )
     session.execute(
         text("DELETE FROM application_search WHERE application_id = :id"), {"id": application.id}

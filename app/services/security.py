@@ -37,6 +37,7 @@ class Action(StrEnum):
     ROTATE_KEY = "rotate_key"
     MANAGE_ACCOUNTS = "manage_accounts"
     READ_AUDIT = "read_audit"
+    CIVIL_PARTY_LIST = "civil_party_list"
 
 
 _ALL_ROLES = ("field_officer", "supervisor", "administrator")
@@ -56,6 +57,9 @@ ACTION_ROLES: dict[Action, tuple[str, ...]] = {
     Action.ROTATE_KEY: _ADMINISTRATORS,
     Action.MANAGE_ACCOUNTS: _ADMINISTRATORS,
     Action.READ_AUDIT: _SUPERVISORS,
+    # The office's list names people the court knows: the officers who meet them see it; an
+    # administrator (accounts, keys) has no need to.
+    Action.CIVIL_PARTY_LIST: ("field_officer", "supervisor"),
 }
 
 

@@ -12,6 +12,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from app.services import records
+from app.services.civil_parties import not_contacted_count
 from app.services.context import AppContext, sync_summary
 from app.services.followup import records_at_risk
 from app.store.models import Application
@@ -29,6 +30,7 @@ class StartSummary:
     at_deadline_risk: int
     deadline_problem: str | None  # a broken deadlines file, translated
     total_records: int
+    not_contacted: int = 0  # people of the office's list not contacted for 12 months
 
     @property
     def first_run(self) -> bool:
@@ -56,4 +58,5 @@ def start_summary(ctx: AppContext, today: date | None = None) -> StartSummary:
         at_deadline_risk=risks,
         deadline_problem=problem,
         total_records=total,
+        not_contacted=not_contacted_count(ctx, today),
     )

@@ -35,6 +35,7 @@ from sqlalchemy import func, select
 
 from app.i18n import _
 from app.services.audit import AuditAction, record_audit
+from app.services.civil_party_sync import held_issued, receive_list, signed_list_key
 from app.services.context import AppContext
 from app.services.court_statuses import apply_status_updates, pending_ack, set_pending_ack
 from app.services.errors import SyncError
@@ -56,14 +57,22 @@ from app.services.sync_outbox import (
 from app.store.models import Application, ApplicationVersion, OutboxItem, Setting
 from app.sync import tls
 from app.sync.batch import BatchError, sealed_sha256, verify_receipt
-from app.sync.crypto import ServerPublicKeys, sign_document, verify_document
+from app.sync.crypto import (
+    KeyFormatError,
+    ServerPublicKeys,
+    b64decode,
+    sign_document,
+    verify_document,
+)
 from app.sync.format import canonical_json
 from app.sync.protocol import (
     BATCHES_PATH,
     HEADER_CONTENT_SHA256,
+    LIST_PATH,
     PING_PATH,
     STATUS_CHALLENGE_PATH,
     STATUS_PATH,
+    list_request,
     status_request,
 )
 
@@ -89,6 +98,7 @@ class SyncResult:
     requests: int = 0
     bytes_sent: int = 0
     status_updates: int = 0
+    list_people: int = 0  # people in the office's list just received (0: none or unchanged)
     error: str | None = None
     cancelled: bool = False
 
@@ -302,6 +312,62 @@ def pull_status(ctx: AppContext, server_url: str) -> int:
     return applied
 
 
+def pull_list(ctx: AppContext, server_url: str) -> int:
+    """Fetch the office's list of civil parties for this laptop's provinces if it is newer than
+    the one held; returns the people now held (0: unchanged, or an office without lists)."""
+    keys = require_enrolment(ctx)
+    pin = tls_pin(ctx)
+    challenge = _fetch_json(urllib.request.Request(_url(server_url, STATUS_CHALLENGE_PATH)), pin)
+    challenge_body = verify_document(keys.signing, challenge)
+    if challenge_body is None:
+        raise _TransportFailure("unverifiable challenge", "damaged")
+    request = canonical_json(
+        sign_document(
+            device_keys(ctx),
+            list_request(ctx.device_id, challenge, signed_list_key(ctx), held_issued(ctx)),
+        )
+    )
+    status, body = _request(
+        urllib.request.Request(
+            _url(server_url, LIST_PATH),
+            data=request,
+            method="POST",
+            headers={
+                "Content-Type": "application/json",
+                HEADER_CONTENT_SHA256: sealed_sha256(request),
+            },
+        ),
+        REQUEST_TIMEOUT,
+        pin,
+    )
+    if status == 404:
+        return 0  # an office from before lists: nothing to fetch
+    if status != 200:
+        if status in (401, 403):
+            raise SyncError(_refusal_reason(_error_code(body)))
+        raise _TransportFailure(f"HTTP {status} {_error_code(body)}")
+    try:
+        document = verify_document(keys.signing, json.loads(body))
+    except (ValueError, UnicodeDecodeError) as error:
+        raise _TransportFailure("unreadable answer") from error
+    if (
+        document is None
+        or document.get("device_id") != ctx.device_id
+        or document.get("nonce") != challenge_body.get("nonce")
+    ):
+        raise _TransportFailure("unverifiable list answer", "damaged")
+    if document.get("unchanged") is True:
+        return 0
+    parts = document.get("parts")
+    if not isinstance(parts, list) or not all(isinstance(p, str) for p in parts):
+        raise _TransportFailure("incomplete list answer", "damaged")
+    try:
+        sealed = [b64decode(part) for part in parts]
+    except KeyFormatError as error:
+        raise _TransportFailure("incomplete list answer", "damaged") from error
+    return receive_list(ctx, document.get("manifest"), sealed)
+
+
 def sync_now(
     ctx: AppContext,
     server_url: str,
@@ -389,6 +455,7 @@ def _sync_locked(
     if result.error is None and not result.cancelled:
         try:
             result.status_updates = pull_status(ctx, server_url)
+            result.list_people = pull_list(ctx, server_url)
         except _TransportFailure as failure:
             result.error = _transport_message(failure)
         except SyncError as error:

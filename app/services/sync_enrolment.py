@@ -53,11 +53,15 @@ def device_keys(ctx: AppContext) -> Ed25519PrivateKey:
 
 def enrolment_request(ctx: AppContext) -> dict[str, Any]:
     """What the office needs to enrol this laptop (give it to ``vss-outreach-server enrol-device``)."""
+    from app.services.civil_party_sync import list_public_b64  # it imports this module
+
     return {
         "kind": "vss-outreach-enrolment-request",
         "device_id": ctx.device_id,
         "device_name": load_settings(ctx).device_name or socket.gethostname()[:100],
         "signing_public": b64encode(public_bytes(device_keys(ctx).public_key())),
+        # the key the office seals this laptop's list of civil parties to
+        "list_public": list_public_b64(ctx),
     }
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from app.i18n import _
 from app.services.audit import AuditAction, record_audit
+from app.services.civil_party_sync import LISTS_FOLDER, read_list_from_stick, signed_list_key
 from app.services.context import AppContext
 from app.services.court_statuses import (
     apply_status_updates,
@@ -69,6 +70,7 @@ def _export_locked(ctx: AppContext, keys: ServerPublicKeys, folder: Path) -> int
     device_key = device_keys(ctx)
     with ctx.store.transaction() as session:
         ack = signed_ack(session, ctx.device_id, device_key)
+    list_key = signed_list_key(ctx)
     try:
         with stick_folder(folder, create=True) as stick:
             for batch in batches:
@@ -87,6 +89,8 @@ def _export_locked(ctx: AppContext, keys: ServerPublicKeys, folder: Path) -> int
                     for b in batches
                 ],
                 "status_ack": ack,
+                # the key the office seals this laptop's list of civil parties to
+                "list_key": list_key,
             }
             stick.write(MANIFEST_FILE, json.dumps(manifest, indent=1).encode())
     except StickError as error:
@@ -107,16 +111,24 @@ def _export_locked(ctx: AppContext, keys: ServerPublicKeys, folder: Path) -> int
 
 
 def import_receipts(ctx: AppContext, folder: Path) -> int:
-    """Apply the office's receipts from ``folder/receipts``; returns the records acknowledged."""
+    """Apply the office's receipts from ``folder/receipts`` (and take the office's list from
+    ``folder/lists`` when there is one); returns the records acknowledged."""
     authorize(ctx, Action.IMPORT_RECEIPTS)
     keys = require_enrolment(ctx)
     try:
         with stick_folder(folder) as stick:
-            if not stick.exists(RECEIPTS_FOLDER):
+            documents: list[tuple[str, dict[str, Any]]] = []
+            if stick.exists(RECEIPTS_FOLDER):
+                with stick.subfolder(RECEIPTS_FOLDER) as receipts_dir:
+                    documents = _receipt_documents(receipts_dir)
+            elif not stick.exists(LISTS_FOLDER):  # a stick with only the office's list is fine
                 raise SyncError(_("No receipts were found in this folder."))
-            with stick.subfolder(RECEIPTS_FOLDER) as receipts_dir:
-                documents = _receipt_documents(receipts_dir)
             statuses = _usb_statuses(stick, ctx.device_id, keys)
+            list_problem: SyncError | None = None
+            try:
+                read_list_from_stick(ctx, stick)
+            except SyncError as problem:  # the receipts still count; said after them
+                list_problem = problem
     except StickError as error:
         raise SyncError(stick_problem(error)) from error
     if statuses is not None:
@@ -133,9 +145,12 @@ def import_receipts(ctx: AppContext, folder: Path) -> int:
                 session.merge(Setting(key=USB_STATUS_ISSUED_SETTING, value=issued))
     try:
         with sync_lock(ctx.home), OUTBOX_LOCK:
-            return _apply_receipt_documents(ctx, keys, documents)
+            acknowledged = _apply_receipt_documents(ctx, keys, documents)
     except SyncBusy as busy:
         raise SyncError(str(busy)) from busy
+    if list_problem is not None:
+        raise list_problem
+    return acknowledged
 
 
 def _apply_receipt_documents(

@@ -231,3 +231,33 @@ class ForumInvitation(Base):
     attended: Mapped[bool | None] = mapped_column(Boolean)  # None: not recorded yet
     attendance_recorded_by: Mapped[str | None] = mapped_column(ForeignKey("officers.id"))
     attendance_recorded_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class ListedPerson(Base):
+    """A civil party or applicant from the office's list for the provinces this laptop serves.
+
+    The whole list is replaced when a newer one arrives (signed by the office, sealed to this
+    laptop). People confidential from the parties never arrive; people confidential from the
+    public arrive without name or birth year (``masked``).
+    """
+
+    __tablename__ = "listed_people"
+    number: Mapped[str] = mapped_column(String(40), primary_key=True)
+    # The number as a matching key (app.core.reference.prior_reference_key): a follow-up contact
+    # naming it joins the person's card.
+    number_key: Mapped[str] = mapped_column(String(120), unique=True)
+    case_code: Mapped[str] = mapped_column(String(10))
+    name_km: Mapped[str] = mapped_column(String(100), default="")
+    name_latin: Mapped[str] = mapped_column(String(100), default="")
+    sex: Mapped[str] = mapped_column(String(1), default="")
+    birth_year: Mapped[int | None] = mapped_column(Integer)
+    province_code: Mapped[str] = mapped_column(String(2))
+    district_code: Mapped[str] = mapped_column(String(4))
+    commune_code: Mapped[str] = mapped_column(String(6), index=True)
+    village_code: Mapped[str] = mapped_column(String(8), default="", index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    lawyer_team: Mapped[str] = mapped_column(String(120), default="")
+    masked: Mapped[bool] = mapped_column(Boolean, default=False)
+    deceased: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The office's latest contact with the person, recorded on any laptop (ISO date).
+    office_last_contact: Mapped[str | None] = mapped_column(String(10))

@@ -21,6 +21,11 @@ STATUS_CHALLENGE_PATH = "/v1/status/challenge"
 # A challenge is good for this long on the office's own clock (the laptop's clock is never used).
 STATUS_CHALLENGE_SECONDS = 300
 STATUS_REQUEST_KIND = "vss-outreach-status-request"
+# ``POST /v1/list``: :func:`list_request` signed by the device (answering a status challenge),
+# answered by the office's list for the provinces the device serves (app.sync.office_list) or
+# ``{"unchanged": true}``, signed. An office without lists answers 404: nothing changes.
+LIST_PATH = "/v1/list"
+LIST_REQUEST_KIND = "vss-outreach-list-request"
 
 # SHA-256 (hex) of the body as sent: the office tells a body damaged on the way ("damaged", to
 # be sent again) from one that is wrongly signed ("bad_signature").
@@ -77,3 +82,17 @@ def record_problem(record: Mapping[str, Any]) -> str | None:
     if record_digest(content) != record["content_sha256"]:
         return "content_sha256 does not match the record content"
     return None
+
+
+def list_request(
+    device_id: str, challenge: Mapping[str, Any], list_key: Mapping[str, Any], have: float | None
+) -> dict[str, Any]:
+    """What a device signs to fetch the office's list: a fresh challenge, its list key (signed,
+    see app.sync.office_list.list_key_document) and when the list it holds was made."""
+    return {
+        "kind": LIST_REQUEST_KIND,
+        "device_id": device_id,
+        "challenge": dict(challenge),
+        "list_key": dict(list_key),
+        "have": have,
+    }

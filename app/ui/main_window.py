@@ -91,6 +91,7 @@ NAVIGATION: list[tuple[str, str]] = [
     ("sync", N_("Sync")),
     ("follow_up", N_("Follow-up")),
     ("forums", N_("Forums")),
+    ("civil_parties", N_("Civil parties")),
     ("dashboard", N_("Dashboard")),
     ("security", N_("Officers and audit")),
     ("settings", N_("Settings")),
@@ -120,6 +121,7 @@ PAGE_CLASSES: dict[str, tuple[str, str]] = {
     "sync": ("app.ui.sync_page", "SyncPage"),
     "follow_up": ("app.ui.followup_page", "FollowUpPage"),
     "forums": ("app.ui.forums_page", "ForumsPage"),
+    "civil_parties": ("app.ui.civil_parties_page", "CivilPartiesPage"),
     "security": ("app.ui.security_page", "SecurityPage"),
     "settings": ("app.ui.settings_page", "SettingsPage"),
 }
@@ -325,6 +327,7 @@ class MainWindow(QMainWindow):
     def _connect_page(self, key: str, page: QWidget) -> None:
         """Links between pages: print from the wizard or a record, start a form from the rights
         explainer, open a record from the registry."""
+        from app.ui.civil_parties_page import CivilPartiesPage
         from app.ui.intake_page import IntakePage
         from app.ui.registry import RegistryPage
         from app.ui.start_page import StartPage
@@ -336,6 +339,8 @@ class MainWindow(QMainWindow):
             page.finished_panel.print_requested.connect(self.print_document)
         if isinstance(page, RegistryPage):
             page.application_chosen.connect(self.open_record)
+        if isinstance(page, CivilPartiesPage):
+            page.contact_started.connect(self.resume_draft)
         start_form = getattr(page, "start_form", None)
         if key == "rights" and start_form is not None:
             start_form.connect(self.start_form)

@@ -69,6 +69,7 @@ class StartPage(QWidget):
                 ("awaiting_signature", "applicants"),
                 ("not_synced", "sync"),
                 ("deadlines", "follow_up"),
+                ("not_contacted", "civil_parties"),
             )
         ):
             tile = QPushButton()
@@ -149,6 +150,12 @@ class StartPage(QWidget):
         self.tiles["deadlines"].setText(
             _("Close to a court deadline: {count}").format(count=count(summary.at_deadline_risk))
         )
+        self.tiles["not_contacted"].setText(
+            _("Civil parties not contacted for 12 months: {count}").format(
+                count=count(summary.not_contacted)
+            )
+        )
+        self.tiles["not_contacted"].setVisible(summary.not_contacted > 0)
         self.message.setText(summary.deadline_problem or "")
         lang = current_language()
         forms = form_catalogue.available_forms()

@@ -237,13 +237,18 @@ class SyncPage(QWidget):
             return result.error
         if result.cancelled:
             return _("Stopped. What was already acknowledged stays synced.")
-        return _(
+        done = _(
             "Done: {sent} records acknowledged, {refused} refused, {updates} status updates."
         ).format(
             sent=format_number(result.acknowledged),
             refused=format_number(result.quarantined),
             updates=format_number(result.status_updates),
         )
+        if result.list_people:
+            done += " " + _("The office's list arrived: {count} people.").format(
+                count=format_number(result.list_people)
+            )
+        return done
 
     def cancel(self) -> None:
         if self.task is not None:
