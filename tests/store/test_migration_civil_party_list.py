@@ -1,4 +1,4 @@
-"""Migration 0005 on a store of the previous schema: records survive, the office list's table
+"""Migration 0008 on a store of the previous schema: records survive, the office list's table
 and search index appear empty, and a list can be stored and searched right after."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from tests.civil_party_data import synthetic_people
 from tests.officers import SUPERVISOR, add_officers
 
 
-def test_a_store_of_schema_0004_gains_the_list_without_losing_records(home: Path) -> None:
+def test_a_store_of_schema_0007_gains_the_list_without_losing_records(home: Path) -> None:
     ctx = open_app(home)
     add_officers(ctx, (SUPERVISOR,))
     ctx.officer = SUPERVISOR
@@ -31,7 +31,7 @@ def test_a_store_of_schema_0004_gains_the_list_without_losing_records(home: Path
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["engine"] = ctx.store.engine
-    command.downgrade(config, "0004")
+    command.downgrade(config, "0007")
     assert "listed_people" not in inspect(ctx.store.engine).get_table_names()
     ctx.close()
 

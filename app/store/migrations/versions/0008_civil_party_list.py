@@ -1,7 +1,7 @@
 """civil party list: the office's list of civil parties and applicants for this laptop's provinces
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0008
+Revises: 0007
 
 A new table and its search index; existing tables are not touched. The list is empty until the
 office sends one (network sync or USB stick).
@@ -10,8 +10,8 @@ office sends one (network sync or USB stick).
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
