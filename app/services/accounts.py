@@ -26,7 +26,9 @@ from sqlalchemy.orm import Session
 from app.core.errors import UserFacingError
 from app.core.passwords import MAX_LENGTH, MIN_LENGTH, Weakness, weakness
 from app.i18n import _, format_number
+from app.services import before_sign_in
 from app.services.audit import AuditAction, record_audit
+from app.services.before_sign_in import setup_incomplete
 from app.services.context import AppContext, SignedInOfficer, open_app
 from app.services.epoch import start_new_epoch
 from app.services.key_rotation import settle_rotation
@@ -50,8 +52,12 @@ from app.store.restore_journal import (
     early_events,
     forget_early_events,
     set_aside,
-    settle_leftovers,
 )
+
+# The account API in one place: these live where the sign-in window can import them cheaply.
+is_first_run = before_sign_in.is_first_run
+known_usernames = before_sign_in.known_usernames
+password_rules = before_sign_in.password_rules
 
 MIN_PASSWORD_LENGTH = MIN_LENGTH
 MAX_PASSWORD_LENGTH = MAX_LENGTH
@@ -93,15 +99,6 @@ def check_username(username: str) -> str:
     if not 2 <= len(name) <= 50 or any(ch.isspace() for ch in name):
         raise AccountError(_("A user name needs 2 to 50 characters, without spaces."))
     return name
-
-
-def password_rules() -> str:
-    """The rules, shown next to every box where a new password is typed (before typing)."""
-    return _(
-        "At least {count} characters. Not a common password (such as password123 or "
-        "qwertyuiop), not the same or consecutive keys (11111111, abcdefgh), not your name. "
-        "A short sentence you can remember is best."
-    ).format(count=format_number(MIN_PASSWORD_LENGTH))
 
 
 def check_password(password: str, names: tuple[str, ...] = ()) -> None:
@@ -191,10 +188,6 @@ def _store_files(home: Path) -> list[Path]:
     return [db.with_name(db.name + suffix) for suffix in STORE_SUFFIXES]
 
 
-def setup_incomplete(home: Path) -> bool:
-    return (home / SETUP_MARKER_NAME).exists()
-
-
 def begin_setup(home: Path) -> None:
     """Mark ``home`` as being set up (or restored); leftovers of an earlier try are removed.
 
@@ -250,13 +243,6 @@ def add_officer_row(
         )
     )
     session.flush()
-
-
-def is_first_run(home: Path) -> bool:
-    """True until a set-up (or a restore) has finished in ``home``. A restore killed after its
-    commit point is finished first, and leftovers of killed restores are removed."""
-    settle_leftovers(home)
-    return not Keyring.exists(home) or setup_incomplete(home)
 
 
 def first_run_setup(
@@ -481,11 +467,3 @@ def unlock(ctx: AppContext, password: str) -> None:
     if noted:
         keyring.clear_pending_events(noted)
     ctx.locked = False
-
-
-def known_usernames(home: Path) -> list[str]:
-    """User names that can sign in here (read from the keyring; no password needed)."""
-    try:
-        return Keyring.load(home).usernames()
-    except KeyringError:
-        return []
