@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, column, func, select, table, text
+from sqlalchemy import Select, and_, column, func, or_, select, table, text
 
 from app.core.khmer_text import is_khmer, normalize_for_search
 from app.core.name_match import query_keys
@@ -209,3 +209,71 @@ def list_registry(
     with ctx.store.transaction() as session:
         rows = session.execute(statement.offset(offset).limit(limit)).all()
     return [RegistryRow(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class RegistryCursor:
+    """Where the next page of a listing starts: after the row with this sort value and id
+    (keyset paging: every page costs the same, however deep), or, for a search, after this many
+    rows (a search lists at most SEARCH_SORT_LIMIT sorted matches, or streams index order)."""
+
+    sort_value: Any
+    id: str
+    listed: int
+
+
+def _sort_value(row: RegistryRow, sort: str) -> Any:
+    value = {
+        "updated": row.updated_at,
+        "name_km": row.name_km,
+        "name_latin": row.name_latin,
+        "reference": row.reference,
+        "status": row.status,
+    }.get(sort, row.updated_at)
+    return "" if value is None else value  # drafts have no reference yet: listed as ""
+
+
+def _keyset_page(
+    ctx: AppContext, query: RegistryQuery, after: RegistryCursor | None, limit: int
+) -> list[RegistryRow]:
+    column_ = SORT_COLUMNS.get(query.sort, Application.updated_at)
+    order = func.coalesce(column_, "") if column_ is Application.reference else column_
+    statement = _registry_statement(ctx, query, REGISTRY_COLUMNS)
+    if after is not None:
+        # Same order as list_registry: the sort column either way, then the id ascending. The
+        # first condition alone lets the index start at the cursor; the second breaks ties.
+        value, last_id = after.sort_value, after.id
+        if query.descending:
+            statement = statement.where(
+                order <= value, or_(order < value, Application.id > last_id)
+            )
+        else:
+            statement = statement.where(
+                order >= value, or_(order > value, Application.id > last_id)
+            )
+    direction = (order.desc() if query.descending else order.asc(), Application.id)
+    with ctx.store.transaction() as session:
+        rows = session.execute(statement.order_by(*direction).limit(limit)).all()
+    return [RegistryRow(*row) for row in rows]
+
+
+def registry_page(
+    ctx: AppContext,
+    query: RegistryQuery,
+    after: RegistryCursor | None,
+    limit: int,
+    known_count: int | None = None,
+) -> tuple[list[RegistryRow], RegistryCursor | None]:
+    """The ``limit`` rows after ``after`` (None: the first page) and the cursor of the page after
+    them (None at the end). No COUNT is run for a listing; a search needs count_registry's answer
+    (``known_count``) to know whether it is listed sorted or streamed, and counts if not given."""
+    if query.search:
+        listed = after.listed if after is not None else 0
+        rows = list_registry(ctx, query, listed, limit, known_count)
+    else:
+        listed = after.listed if after is not None else 0
+        rows = _keyset_page(ctx, query, after, limit)
+    if len(rows) < limit:
+        return rows, None
+    last = rows[-1]
+    return rows, RegistryCursor(_sort_value(last, query.sort), last.id, listed + len(rows))
