@@ -277,3 +277,24 @@ def registry_page(
         return rows, None
     last = rows[-1]
     return rows, RegistryCursor(_sort_value(last, query.sort), last.id, listed + len(rows))
+
+
+def search_registry(ctx: AppContext, query: RegistryQuery) -> tuple[list[RegistryRow], bool]:
+    """A search in one statement: up to SEARCH_SORT_LIMIT + 1 matches read from the index. At
+    most the limit: they are sorted here, in list_registry's order; more: the search is broad
+    (search_is_broad) and they stay in index order, the rest streamed by registry_page. One
+    MATCH instead of a capped count followed by a listing that matched again."""
+    clause = _search_clause(query.search) if query.search else None
+    if clause is None:
+        rows, _cursor = registry_page(ctx, query, None, SEARCH_SORT_LIMIT + 1)
+        return rows, len(rows) > SEARCH_SORT_LIMIT
+    statement = _streamed_statement(ctx, query, REGISTRY_COLUMNS, clause)
+    with ctx.store.transaction() as session:
+        found = [
+            RegistryRow(*row) for row in session.execute(statement.limit(SEARCH_SORT_LIMIT + 1))
+        ]
+    if search_is_broad(len(found)):
+        return found, True
+    found.sort(key=lambda row: row.id)
+    found.sort(key=lambda row: _sort_value(row, query.sort), reverse=query.descending)
+    return found, False

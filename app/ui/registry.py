@@ -43,6 +43,7 @@ from app.services.registry import (
     known_forums,
     registry_page,
     search_is_broad,
+    search_registry,
 )
 from app.ui.sizing import ColumnFitter
 from app.ui.text import _
@@ -104,15 +105,24 @@ class RegistryModel(QAbstractTableModel):
         self._generation += 1
         self._fetching = self._counting = None
         self._wanted = False
-        # A search's order depends on how many match (capped, cheap); a listing is not counted
-        # here: the first page is one indexed query, the total follows from the thread.
-        self._known_count = count_registry(self.ctx, self.query) if self.query.search else None
-        rows, cursor = registry_page(self.ctx, self.query, None, PAGE_SIZE, self._known_count)
+        ahead: list[RegistryRow] = []
+        if self.query.search:
+            # One statement reads the matches (at most SEARCH_SORT_LIMIT + 1): their number, and
+            # the order they are listed in; a broad search streams the rest from the thread.
+            matches, broad = search_registry(self.ctx, self.query)
+            self._known_count = len(matches)
+            rows, ahead = matches[:PAGE_SIZE], matches[PAGE_SIZE:]
+            cursor = RegistryCursor("", "", len(matches)) if broad else None
+        else:
+            # A listing is not counted here: the first page is one indexed query, the total
+            # follows from the thread.
+            self._known_count = None
+            rows, cursor = registry_page(self.ctx, self.query, None, PAGE_SIZE)
         self.beginResetModel()
-        self.rows, self._ahead, self._cursor = rows, [], cursor
+        self.rows, self._ahead, self._cursor = rows, ahead, cursor
         self._shown.clear()
         self.endResetModel()
-        if cursor is None:
+        if cursor is None and not ahead:
             self._set_total(len(rows))
         elif self._known_count is not None:
             self._set_total(self._known_count)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 from datetime import datetime
 
+import pytest
 from sqlalchemy import text, update
 
 from app.core.demo_answers import demo_answers
@@ -69,3 +70,27 @@ def test_the_first_page_says_when_there_is_no_more(ctx: AppContext) -> None:
     ids = _import(ctx, 3, seed=5)
     rows, cursor = registry.registry_page(ctx, registry.RegistryQuery(), None, 10)
     assert sorted(row.id for row in rows) == sorted(ids) and cursor is None
+
+
+def test_a_search_in_one_statement_lists_as_the_count_and_listing_did(
+    ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _import(ctx, 9, seed=6)
+    for search in ("vss", "ស", "zzzz"):
+        for sort in ("updated", "name_km", "reference"):
+            for descending in (True, False):
+                query = registry.RegistryQuery(search=search, sort=sort, descending=descending)
+                total = registry.count_registry(ctx, query)
+                expected = [r.id for r in registry.list_registry(ctx, query, 0, 1000, total)]
+                rows, broad = registry.search_registry(ctx, query)
+                assert [r.id for r in rows] == expected and not broad, (search, sort)
+    monkeypatch.setattr(registry, "SEARCH_SORT_LIMIT", 3)
+    broad_query = registry.RegistryQuery(search="vss")
+    rows, broad = registry.search_registry(ctx, broad_query)
+    assert broad and len(rows) == 4  # the limit + 1: listed in index order, the rest streamed
+    rest, _cursor = registry.registry_page(
+        ctx, broad_query, registry.RegistryCursor("", "", len(rows)), 100, len(rows)
+    )
+    assert sorted(r.id for r in rows + rest) == sorted(
+        r.id for r in registry.list_registry(ctx, registry.RegistryQuery(), 0, 100)
+    )
