@@ -165,9 +165,18 @@ def count_registry(ctx: AppContext, query: RegistryQuery) -> int:
 
 def known_forums(ctx: AppContext) -> list[str]:
     """The forums named in the applications this officer may see (for the registry filter)."""
+    # One index seek per forum (the next name after the last one found) instead of reading the
+    # forum of every application: a handful of forums, 100,000 applications.
+    forums: list[str] = []
     with ctx.store.transaction() as session:
-        statement = visible_applications(select(Application.forum).distinct(), ctx)
-        return sorted(forum for forum in session.scalars(statement) if forum)
+        while True:
+            statement = visible_applications(select(func.min(Application.forum)), ctx)
+            if forums:
+                statement = statement.where(Application.forum > forums[-1])
+            forum = session.scalar(statement.where(Application.forum.is_not(None)))
+            if forum is None:
+                return [name for name in forums if name]
+            forums.append(forum)
 
 
 def search_is_broad(count: int) -> bool:

@@ -256,6 +256,8 @@ class RegistryModel(QAbstractTableModel):
         if sort_key is None:
             return
         descending = order == Qt.SortOrder.DescendingOrder
+        if (sort_key, descending) == (self.query.sort, self.query.descending):
+            return  # already in this order
         self.set_query(
             RegistryQuery(**{**self.query.__dict__, "sort": sort_key, "descending": descending})
         )
@@ -287,6 +289,15 @@ class RegistryPage(QWidget):
         self.model = RegistryModel(ctx)
         self.table = QTableView()
         self.table.setModel(self.model)
+        # Enabling sorting sorts by the header's indicator at once: point it at the model's own
+        # order first (last change, newest first), so the list is not read a second time.
+        sort_column = next(i for i, c in enumerate(COLUMNS) if c[2] == self.model.query.sort)
+        self.table.horizontalHeader().setSortIndicator(
+            sort_column,
+            Qt.SortOrder.DescendingOrder
+            if self.model.query.descending
+            else Qt.SortOrder.AscendingOrder,
+        )
         self.table.setSortingEnabled(True)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

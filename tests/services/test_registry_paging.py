@@ -94,3 +94,15 @@ def test_a_search_in_one_statement_lists_as_the_count_and_listing_did(
     assert sorted(r.id for r in rows + rest) == sorted(
         r.id for r in registry.list_registry(ctx, registry.RegistryQuery(), 0, 100)
     )
+
+
+def test_known_forums_are_found_by_index_seeks_sorted_and_each_once(ctx: AppContext) -> None:
+    form = form_catalogue.form_definition("complaint")
+    rng = random.Random(8)
+    forums = ["វេទិកា បាទី", "Forum A", "វេទិកា បាទី", "Forum A", "Forum B"]
+    records.import_applications(
+        ctx,
+        [(form.id, demo_answers(form, rng, overrides={"intake_forum": f})) for f in forums],
+    )
+    records.start_application(ctx, "complaint")  # a draft names no forum
+    assert registry.known_forums(ctx) == sorted(set(forums))
