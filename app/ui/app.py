@@ -167,5 +167,8 @@ def _run_main_window(
         _quit_after_first_frame(qt_app, window, screenshot)
     code = qt_app.exec()
     window.shutdown()
+    from app.ui.worker import wait_for_running_tasks
+
+    wait_for_running_tasks()
     ctx.close()
     return int(code)

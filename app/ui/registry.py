@@ -50,6 +50,7 @@ from app.ui.text import _
 from app.ui.worker import BackgroundTask
 
 PAGE_SIZE = 200
+BACKGROUND_DELAY_MS = 60  # the count and the next page are read after the first paint
 
 # Starting widths (pixels) so a reference number and a Khmer name are never cut off.
 COLUMN_WIDTHS = (170, 170, 160, 230, 120, 170, 150)  # shares of the table's width
@@ -128,6 +129,15 @@ class RegistryModel(QAbstractTableModel):
             self._set_total(self._known_count)
         else:
             self.total_known = False
+        # The thread starts once the rows are painted: it would otherwise share the processor
+        # (and Python's lock) with that first paint.
+        generation = self._generation
+        QTimer.singleShot(BACKGROUND_DELAY_MS, lambda: self._start_background(generation))
+
+    def _start_background(self, generation: int) -> None:
+        if generation != self._generation:
+            return
+        if not self.total_known and self._counting is None:
             self._count_in_background()
         self._fetch_ahead()
 

