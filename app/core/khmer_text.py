@@ -157,6 +157,15 @@ def _load_model_tokenizer() -> Callable[[str], list[str]] | None:
     return tokenize
 
 
+def load_word_segmenter() -> bool:
+    """Load the model now rather than with the first Khmer text shown (the app loads it before
+    Qt at start-up: see app.main). False when the segmenter is not installed."""
+    tokenizer = _load_model_tokenizer()
+    if tokenizer is not None:
+        tokenizer("ក")
+    return tokenizer is not None
+
+
 def word_segmenter_available() -> bool:
     """True when the statistical word segmenter (khmercut) is installed."""
     return _load_model_tokenizer() is not None

@@ -1,5 +1,7 @@
 """Translations (gettext catalogs managed with Babel) and locale-aware formatting.
 
+Babel is imported where it formats, not here: the sign-in window is painted before it is needed.
+
 Khmer is the default language. The language can change at run time: code that shows text registers
 a listener with :func:`on_language_changed` and re-reads its strings with :func:`_` when called.
 """
@@ -11,12 +13,6 @@ import io
 from collections.abc import Callable
 from datetime import date, datetime, time
 from pathlib import Path
-
-from babel import Locale
-from babel import dates as babel_dates
-from babel import numbers as babel_numbers
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 
 from app.core.resources import locales_dir
 
@@ -42,6 +38,9 @@ def load_translations(language: str, folder: Path | None = None) -> gettext.Null
         with mo_path.open("rb") as handle:
             return gettext.GNUTranslations(handle)
     if po_path.exists():
+        from babel.messages.mofile import write_mo
+        from babel.messages.pofile import read_po
+
         with po_path.open("rb") as handle:
             catalog = read_po(handle, locale=language, domain=DOMAIN)
         buffer = io.BytesIO()
@@ -135,6 +134,9 @@ def localize_digits(text: str, language: str | None = None) -> str:
 
 
 def format_date(value: date | datetime, language: str | None = None, style: str = "long") -> str:
+    from babel import Locale
+    from babel import dates as babel_dates
+
     language = language or translator.language
     text = babel_dates.format_date(value, format=style, locale=Locale.parse(language))
     return localize_digits(text, language)
@@ -153,6 +155,9 @@ KHMER_DAY_PARTS = (
 
 def format_time(value: datetime | time, language: str | None = None) -> str:
     """A time of day: Khmer with the part of the day (never "AM"), English as Babel gives it."""
+    from babel import Locale
+    from babel import dates as babel_dates
+
     language = language or translator.language
     if language != "km":
         return babel_dates.format_time(value, format="short", locale=Locale.parse(language))
@@ -162,6 +167,9 @@ def format_time(value: datetime | time, language: str | None = None) -> str:
 
 
 def format_datetime(value: datetime, language: str | None = None) -> str:
+    from babel import Locale
+    from babel import dates as babel_dates
+
     language = language or translator.language
     if language == "km":
         return f"{format_date(value, language, 'medium')} {format_time(value, language)}"
@@ -208,6 +216,9 @@ def birth_year_text(year: int | None) -> str:
 
 
 def format_number(value: int | float, language: str | None = None) -> str:
+    from babel import Locale
+    from babel import numbers as babel_numbers
+
     language = language or translator.language
     text = babel_numbers.format_decimal(value, locale=Locale.parse(language))
     return localize_digits(text, language)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from app.core.errors import UserFacingError
 from app.core.passwords import MAX_LENGTH, MIN_LENGTH, Weakness, weakness
 from app.i18n import _, format_number
+from app.services.before_sign_in import password_rules as password_rules
 from app.services.security import Role
 
 MIN_PASSWORD_LENGTH = MIN_LENGTH
@@ -32,15 +33,6 @@ def check_username(username: str) -> str:
     if not 2 <= len(name) <= 50 or any(ch.isspace() for ch in name):
         raise AccountError(_("A user name needs 2 to 50 characters, without spaces."))
     return name
-
-
-def password_rules() -> str:
-    """The rules, shown next to every box where a new password is typed (before typing)."""
-    return _(
-        "At least {count} characters. Not a common password (such as password123 or "
-        "qwertyuiop), not the same or consecutive keys (11111111, abcdefgh), not your name. "
-        "A short sentence you can remember is best."
-    ).format(count=format_number(MIN_PASSWORD_LENGTH))
 
 
 def check_password(password: str, names: tuple[str, ...] = ()) -> None:

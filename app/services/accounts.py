@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.i18n import _, format_datetime, format_number
+from app.i18n import _, format_number
 from app.services.account_rules import MAX_PASSWORD_LENGTH as MAX_PASSWORD_LENGTH
 from app.services.account_rules import MIN_PASSWORD_LENGTH as MIN_PASSWORD_LENGTH
 from app.services.account_rules import (
@@ -37,6 +37,7 @@ from app.services.account_rules import check_role as check_role
 from app.services.account_rules import password_rules as password_rules
 from app.services.account_rules import wait_text as wait_text
 from app.services.audit import AuditAction, record_audit
+from app.services.before_sign_in import reset_date_text, waiting_reset_notice
 from app.services.context import AppContext, SignedInOfficer, open_app
 from app.services.epoch import start_new_epoch
 from app.services.first_run import add_officer_row as add_officer_row
@@ -227,29 +228,13 @@ def _signed_in_context(
                 "The administrator's new password takes effect on {date}, {hours} hours from "
                 "now. Until then every sign-in shows that it is waiting, and the administrator "
                 "can cancel it by signing in with the current password."
-            ).format(date=_when(waiting.effective_at), hours=format_number(WAIT_SECONDS // 3600))
+            ).format(
+                date=reset_date_text(waiting.effective_at),
+                hours=format_number(WAIT_SECONDS // 3600),
+            )
         )
     ctx.db_key = db_key
     return ctx
-
-
-def _when(moment: float) -> str:
-    return format_datetime(datetime.fromtimestamp(moment))
-
-
-def waiting_reset_notice(home: Path) -> str | None:
-    """What every sign-in screen shows while an administrator's reset waits (None: nothing)."""
-    try:
-        waiting = waiting_reset(Keyring.load(home))
-    except KeyringError:
-        return None
-    if waiting is None:
-        return None
-    return _(
-        "The password of the administrator {username} was reset with the recovery code and "
-        "takes effect on {date}. If the administrator did not ask for this, they should sign "
-        "in now with their current password: that cancels it."
-    ).format(username=waiting.username, date=_when(waiting.effective_at))
 
 
 def _settle_waiting_reset(keyring: Keyring, name: str, password: str) -> tuple[bytes, str]:
@@ -261,7 +246,9 @@ def _settle_waiting_reset(keyring: Keyring, name: str, password: str) -> tuple[b
         raise _wrong_credentials() from error
     except ResetNotYet as error:
         raise SignInFailed(
-            _("This new password takes effect on {date}.").format(date=_when(error.effective_at))
+            _("This new password takes effect on {date}.").format(
+                date=reset_date_text(error.effective_at)
+            )
         ) from error
     except ResetOvertaken as error:
         raise SignInFailed(
@@ -387,11 +374,3 @@ def unlock(ctx: AppContext, password: str) -> None:
     if noted:
         keyring.clear_pending_events(noted)
     ctx.locked = False
-
-
-def known_usernames(home: Path) -> list[str]:
-    """User names that can sign in here (read from the keyring; no password needed)."""
-    try:
-        return Keyring.load(home).usernames()
-    except KeyringError:
-        return []

@@ -70,11 +70,6 @@ def _ensure_device_id(store: Store) -> str:
         return str(row.value)
 
 
-def default_home() -> Path:
-    """The data folder: VSS_OUTREACH_HOME if set, else the user's data folder."""
-    return data_dir()
-
-
 def open_app(home: Path | None = None, key: bytes | None = None) -> AppContext:
     """Open (creating and migrating as needed) the store in ``home`` or the default data dir."""
     home = home or data_dir()

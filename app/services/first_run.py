@@ -17,6 +17,8 @@ from app.services.account_rules import (
     check_username,
 )
 from app.services.audit import AuditAction, record_audit
+from app.services.before_sign_in import is_first_run as is_first_run
+from app.services.before_sign_in import setup_incomplete
 from app.services.context import AppContext, SignedInOfficer, open_app
 from app.services.security import Role
 from app.services.settings import AppSettings, SettingsError, store_initial_settings
@@ -28,7 +30,6 @@ from app.store.restore_journal import (
     early_events,
     forget_early_events,
     set_aside,
-    settle_leftovers,
 )
 
 STORE_SUFFIXES = ("", "-wal", "-shm", "-journal")
@@ -45,10 +46,6 @@ def _now() -> datetime:
 def _store_files(home: Path) -> list[Path]:
     db = database_path(home)
     return [db.with_name(db.name + suffix) for suffix in STORE_SUFFIXES]
-
-
-def setup_incomplete(home: Path) -> bool:
-    return (home / SETUP_MARKER_NAME).exists()
 
 
 def begin_setup(home: Path) -> None:
@@ -106,13 +103,6 @@ def add_officer_row(
         )
     )
     session.flush()
-
-
-def is_first_run(home: Path) -> bool:
-    """True until a set-up (or a restore) has finished in ``home``. A restore killed after its
-    commit point is finished first, and leftovers of killed restores are removed."""
-    settle_leftovers(home)
-    return not Keyring.exists(home) or setup_incomplete(home)
 
 
 def first_run_setup(

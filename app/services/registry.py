@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, column, func, select, table, text
+from sqlalchemy import Select, and_, column, func, or_, select, table, text
 
 from app.core.khmer_text import is_khmer, normalize_for_search
 from app.core.name_match import query_keys
@@ -170,9 +170,18 @@ def count_registry(ctx: AppContext, query: RegistryQuery) -> int:
 
 def known_forums(ctx: AppContext) -> list[str]:
     """The forums named in the applications this officer may see (for the registry filter)."""
+    # One index seek per forum (the next name after the last one found) instead of reading the
+    # forum of every application: a handful of forums, 100,000 applications.
+    forums: list[str] = []
     with ctx.store.transaction() as session:
-        statement = visible_applications(select(Application.forum).distinct(), ctx)
-        return sorted(forum for forum in session.scalars(statement) if forum)
+        while True:
+            statement = visible_applications(select(func.min(Application.forum)), ctx)
+            if forums:
+                statement = statement.where(Application.forum > forums[-1])
+            forum = session.scalar(statement.where(Application.forum.is_not(None)))
+            if forum is None:
+                return [name for name in forums if name]
+            forums.append(forum)
 
 
 def search_is_broad(count: int) -> bool:
@@ -214,3 +223,92 @@ def list_registry(
     with ctx.store.transaction() as session:
         rows = session.execute(statement.offset(offset).limit(limit)).all()
     return [RegistryRow(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class RegistryCursor:
+    """Where the next page of a listing starts: after the row with this sort value and id
+    (keyset paging: every page costs the same, however deep), or, for a search, after this many
+    rows (a search lists at most SEARCH_SORT_LIMIT sorted matches, or streams index order)."""
+
+    sort_value: Any
+    id: str
+    listed: int
+
+
+def _sort_value(row: RegistryRow, sort: str) -> Any:
+    value = {
+        "updated": row.updated_at,
+        "name_km": row.name_km,
+        "name_latin": row.name_latin,
+        "reference": row.reference,
+        "status": row.status,
+    }.get(sort, row.updated_at)
+    return "" if value is None else value  # drafts have no reference yet: listed as ""
+
+
+def _keyset_page(
+    ctx: AppContext, query: RegistryQuery, after: RegistryCursor | None, limit: int
+) -> list[RegistryRow]:
+    column_ = SORT_COLUMNS.get(query.sort, Application.updated_at)
+    order = func.coalesce(column_, "") if column_ is Application.reference else column_
+    statement = _registry_statement(ctx, query, REGISTRY_COLUMNS)
+    if after is not None:
+        # Same order as list_registry: the sort column either way, then the id ascending. The
+        # first condition alone lets the index start at the cursor; the second breaks ties.
+        value, last_id = after.sort_value, after.id
+        if query.descending:
+            statement = statement.where(
+                order <= value, or_(order < value, Application.id > last_id)
+            )
+        else:
+            statement = statement.where(
+                order >= value, or_(order > value, Application.id > last_id)
+            )
+    direction = (order.desc() if query.descending else order.asc(), Application.id)
+    with ctx.store.transaction() as session:
+        rows = session.execute(statement.order_by(*direction).limit(limit)).all()
+    return [RegistryRow(*row) for row in rows]
+
+
+def registry_page(
+    ctx: AppContext,
+    query: RegistryQuery,
+    after: RegistryCursor | None,
+    limit: int,
+    known_count: int | None = None,
+) -> tuple[list[RegistryRow], RegistryCursor | None]:
+    """The ``limit`` rows after ``after`` (None: the first page) and the cursor of the page after
+    them (None at the end). No COUNT is run for a listing; a search needs count_registry's answer
+    (``known_count``) to know whether it is listed sorted or streamed, and counts if not given."""
+    if query.search:
+        listed = after.listed if after is not None else 0
+        rows = list_registry(ctx, query, listed, limit, known_count)
+    else:
+        listed = after.listed if after is not None else 0
+        rows = _keyset_page(ctx, query, after, limit)
+    if len(rows) < limit:
+        return rows, None
+    last = rows[-1]
+    return rows, RegistryCursor(_sort_value(last, query.sort), last.id, listed + len(rows))
+
+
+def search_registry(ctx: AppContext, query: RegistryQuery) -> tuple[list[RegistryRow], bool]:
+    """A search in one statement: up to SEARCH_SORT_LIMIT + 1 matches read from the index. At
+    most the limit: they are sorted here, in list_registry's order; more: the search is broad
+    (search_is_broad) and they stay in index order, the rest streamed by registry_page. One
+    MATCH instead of a capped count followed by a listing that matched again."""
+    clause = _search_clause(query.search) if query.search else None
+    if clause is None:
+        rows, _cursor = registry_page(ctx, query, None, SEARCH_SORT_LIMIT + 1)
+        return rows, len(rows) > SEARCH_SORT_LIMIT
+    statement = _streamed_statement(ctx, query, REGISTRY_COLUMNS, clause)
+    with ctx.store.transaction() as session:
+        found = [
+            RegistryRow(*row) for row in session.execute(statement.limit(SEARCH_SORT_LIMIT + 1))
+        ]
+    if search_is_broad(len(found)):
+        return found, True
+    found.sort(key=lambda row: row.id)
+    found.sort(key=lambda row: _sort_value(row, query.sort), reverse=query.descending)
+    return found, False

@@ -8,7 +8,7 @@ from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -28,9 +28,8 @@ from app.core.errors import UserFacingError
 from app.core.resources import assets_dir, fonts_dir
 from app.services.error_log import export_log
 from app.ui.sizing import fit_to_width
+from app.ui.style import app_icon
 from app.ui.text import _, display
-
-ICON_SIZES = (16, 24, 32, 48, 64, 128, 256)
 
 # What the app is for, shown in both languages whatever the interface language (Khmer first).
 PURPOSE_KM = (
@@ -97,16 +96,6 @@ def read_font_licence() -> str:
         return path.read_text(encoding="utf-8")
     except OSError:
         return _("The licence file is missing:") + f" {path}"
-
-
-def app_icon() -> QIcon:
-    """The app icon in every rendered size (for ``QApplication.setWindowIcon``)."""
-    icon = QIcon()
-    for size in ICON_SIZES:
-        path = assets_dir() / "icons" / f"vss-outreach-{size}.png"
-        if path.exists():
-            icon.addFile(str(path))
-    return icon
 
 
 def credits_html() -> str:

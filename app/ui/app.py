@@ -1,25 +1,42 @@
-"""Starting the desktop app: Qt application, bundled fonts, style, the main window."""
+"""Starting the desktop app: Qt application, bundled fonts, style, the main window.
+
+The sign-in window is painted first, with only Qt, translations and the keyring file reader
+loaded; SQLAlchemy, ReportLab and the services are imported on a thread while the officer types
+(``preload_after_first_paint``). tests/ui/test_first_paint.py lists what must not be imported
+before that first paint.
+"""
 
 from __future__ import annotations
 
+import json
 import os
 import sys
+import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from app.i18n import set_language
-from app.services.accounts import AccountError, is_first_run, sign_in
-from app.services.context import AppContext, default_home
+from app.services.before_sign_in import default_home, is_first_run
 from app.services.error_log import configure_logging
-from app.services.settings import apply_settings, load_settings
 from app.ui import none_guard
 from app.ui.errors import install_error_hook
 from app.ui.fonts import register_bundled_fonts, ui_font
-from app.ui.main_window import MainWindow
-from app.ui.sign_in import FirstRunDialog, SignInDialog, obtain_context
-from app.ui.style import STYLE_SHEET
+from app.ui.style import STYLE_SHEET, app_icon
+
+if TYPE_CHECKING:
+    from app.services.context import AppContext
+    from app.ui.main_window import MainWindow
+
+# Loaded on a thread once the first window is painted, so signing in does not wait for them.
+PRELOADED_MODULES = (
+    "app.services.accounts",
+    "app.services.settings",
+    "app.ui.main_window",
+    "app.ui.start_page",
+)
 
 
 def create_qt_application(argv: list[str] | None = None) -> QApplication:
@@ -28,8 +45,6 @@ def create_qt_application(argv: list[str] | None = None) -> QApplication:
     qt_app.setApplicationName("VSS Outreach")
     qt_app.setOrganizationName("VSS")
     register_bundled_fonts()
-    from app.ui.about import app_icon
-
     qt_app.setWindowIcon(app_icon())
     qt_app.setFont(ui_font(12))
     qt_app.setStyleSheet(STYLE_SHEET)
@@ -40,7 +55,29 @@ def create_qt_application(argv: list[str] | None = None) -> QApplication:
 
 
 def build_main_window(ctx: AppContext) -> MainWindow:
+    from app.ui.main_window import MainWindow
+
     return MainWindow(ctx)
+
+
+def preload_after_first_paint() -> threading.Thread:
+    """Import the store, the services and the main window on a thread (imports only: no Qt
+    object is made there). Python's import lock makes a sign-in that comes first simply wait."""
+
+    def load() -> None:
+        import importlib
+
+        for name in PRELOADED_MODULES:
+            importlib.import_module(name)
+
+    thread = threading.Thread(target=load, name="preload", daemon=True)
+    thread.start()
+    return thread
+
+
+def _write_loaded_modules(path: Path) -> None:
+    """For tests/ui/test_first_paint.py: what was imported when the first window was painted."""
+    path.write_text(json.dumps(sorted(sys.modules)), encoding="utf-8")
 
 
 def run_gui(
@@ -49,6 +86,7 @@ def run_gui(
     quit_after_start: bool = False,
     screenshot: Path | None = None,
     username: str | None = None,
+    modules_report: Path | None = None,
 ) -> int:
     """Set up or sign in, then the main window. With ``--user`` and VSS_OUTREACH_PASSWORD set,
     sign-in happens without the dialog (kiosk laptops at forums, and the smoke test)."""
@@ -59,46 +97,78 @@ def run_gui(
     home.mkdir(parents=True, exist_ok=True)
     configure_logging(home)
     install_error_hook()
-    first: QWidget
-    ctx: AppContext | None = None
     password = os.environ.get("VSS_OUTREACH_PASSWORD")
     if username and password is not None and not is_first_run(home):
+        from app.services.accounts import AccountError, sign_in
+
         try:
             ctx = sign_in(home, username, password)
         except AccountError as error:
             print(error, file=sys.stderr)
             return 1
-    if ctx is None and (quit_after_start or screenshot is not None):
+        return _run_main_window(qt_app, ctx, language, quit_after_start, screenshot)
+    if quit_after_start or screenshot is not None or modules_report is not None:
         # Smoke test without an account: show the first screen an officer would see.
-        first = FirstRunDialog(home) if is_first_run(home) else SignInDialog(home)
-    else:
-        if ctx is None:
-            ctx = obtain_context(home)
-        if ctx is None:
-            return 0
-        apply_settings(load_settings(ctx))
-        if language:
-            set_language(language)
-        window = build_main_window(ctx)
-        window.offer_drafts()
-        first = window
-    if isinstance(first, MainWindow):
-        first.showMaximized()  # officers' screens are small: use all of it
-    else:
-        first.show()
+        return _paint_first_window(qt_app, home, screenshot, modules_report)
+    from app.ui.sign_in import obtain_context
+
+    QTimer.singleShot(0, preload_after_first_paint)
+    signed_in = obtain_context(home)
+    if signed_in is None:
+        return 0
+    return _run_main_window(qt_app, signed_in, language, False, None)
+
+
+def _paint_first_window(
+    qt_app: QApplication, home: Path, screenshot: Path | None, modules_report: Path | None
+) -> int:
+    from app.ui.sign_in import FirstRunDialog, SignInDialog
+
+    first = FirstRunDialog(home) if is_first_run(home) else SignInDialog(home)
+    first.show()
+    _quit_after_first_frame(qt_app, first, screenshot, modules_report)
+    return int(qt_app.exec())
+
+
+def _quit_after_first_frame(
+    qt_app: QApplication,
+    window: QWidget,
+    screenshot: Path | None,
+    modules_report: Path | None = None,
+) -> None:
+    def finish() -> None:
+        image = window.grab()  # renders the window completely, as the first paint does
+        if modules_report is not None:
+            _write_loaded_modules(modules_report)
+        if screenshot is not None:
+            image.save(str(screenshot))
+        qt_app.quit()
+
+    # Quit as soon as the event loop runs, once the first frame is rendered.
+    QTimer.singleShot(0, finish)
+
+
+def _run_main_window(
+    qt_app: QApplication,
+    ctx: AppContext,
+    language: str | None,
+    quit_after_start: bool,
+    screenshot: Path | None,
+) -> int:
+    from app.services.settings import apply_settings, load_settings
+
+    apply_settings(load_settings(ctx))
+    if language:
+        set_language(language)
+    window = build_main_window(ctx)
+    window.offer_drafts()
+    window.showMaximized()  # officers' screens are small: use all of it
     if screenshot is not None or quit_after_start:
-
-        def _finish() -> None:
-            image = first.grab()  # renders the window completely, as the first paint does
-            if screenshot is not None:
-                image.save(str(screenshot))
-            qt_app.quit()
-
-        # Quit as soon as the event loop runs, once the first frame is rendered.
-        QTimer.singleShot(0, _finish)
+        _quit_after_first_frame(qt_app, window, screenshot)
     code = qt_app.exec()
-    if isinstance(first, MainWindow):
-        first.shutdown()
-    if ctx is not None:
-        ctx.close()
+    window.shutdown()
+    from app.ui.worker import wait_for_running_tasks
+
+    wait_for_running_tasks()
+    ctx.close()
     return int(code)

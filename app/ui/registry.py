@@ -36,17 +36,21 @@ from app.services.form_catalogue import available_forms
 from app.services.records import COURT_STATUS_LABELS, STATUS_LABELS
 from app.services.registry import (
     SEARCH_SORT_LIMIT,
+    RegistryCursor,
     RegistryQuery,
     RegistryRow,
     count_registry,
     known_forums,
-    list_registry,
+    registry_page,
     search_is_broad,
+    search_registry,
 )
 from app.ui.sizing import ColumnFitter
 from app.ui.text import _
+from app.ui.worker import BackgroundTask
 
 PAGE_SIZE = 200
+BACKGROUND_DELAY_MS = 60  # the count and the next page are read after the first paint
 
 # Starting widths (pixels) so a reference number and a Khmer name are never cut off.
 COLUMN_WIDTHS = (170, 170, 160, 230, 120, 170, 150)  # shares of the table's width
@@ -67,13 +71,31 @@ Index = QModelIndex | QPersistentModelIndex
 
 
 class RegistryModel(QAbstractTableModel):
+    """The rows listed so far, and one page fetched ahead of them on a thread.
+
+    Opening the list or changing the query reads the first page at once (one keyset query, no
+    COUNT); the count and the next page come from a background thread. Scrolling to the end
+    only moves rows already fetched into the table and asks the thread for the following page:
+    no query runs on the UI thread while the officer scrolls (issue 20)."""
+
+    counted = Signal()  # self.total is known
+
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
         self.query = RegistryQuery()
         self.rows: list[RegistryRow] = []
         self.total = 0
+        self.total_known = False
         self.form_titles: dict[str, Callable[[], str]] = {}
+        self._ahead: list[RegistryRow] = []  # fetched, not yet in the table
+        self._cursor: RegistryCursor | None = None  # where the page after _ahead starts
+        self._known_count: int | None = None  # a search's capped count (decides its order)
+        self._generation = 0  # answers of an earlier query are dropped
+        self._fetching: BackgroundTask | None = None
+        self._counting: BackgroundTask | None = None
+        self._wanted = False  # the view asked for more while the thread was still reading
+        self._shown: dict[tuple[int, int], str] = {}  # cell texts already made (dates, titles)
         self.reload()
 
     def set_query(self, query: RegistryQuery) -> None:
@@ -81,10 +103,81 @@ class RegistryModel(QAbstractTableModel):
         self.reload()
 
     def reload(self) -> None:
+        self._generation += 1
+        self._fetching = self._counting = None
+        self._wanted = False
+        ahead: list[RegistryRow] = []
+        if self.query.search:
+            # One statement reads the matches (at most SEARCH_SORT_LIMIT + 1): their number, and
+            # the order they are listed in; a broad search streams the rest from the thread.
+            matches, broad = search_registry(self.ctx, self.query)
+            self._known_count = len(matches)
+            rows, ahead = matches[:PAGE_SIZE], matches[PAGE_SIZE:]
+            cursor = RegistryCursor("", "", len(matches)) if broad else None
+        else:
+            # A listing is not counted here: the first page is one indexed query, the total
+            # follows from the thread.
+            self._known_count = None
+            rows, cursor = registry_page(self.ctx, self.query, None, PAGE_SIZE)
         self.beginResetModel()
-        self.total = count_registry(self.ctx, self.query)
-        self.rows = list_registry(self.ctx, self.query, 0, PAGE_SIZE, self.total)
+        self.rows, self._ahead, self._cursor = rows, ahead, cursor
+        self._shown.clear()
         self.endResetModel()
+        if cursor is None and not ahead:
+            self._set_total(len(rows))
+        elif self._known_count is not None:
+            self._set_total(self._known_count)
+        else:
+            self.total_known = False
+        # The thread starts once the rows are painted: it would otherwise share the processor
+        # (and Python's lock) with that first paint.
+        generation = self._generation
+        QTimer.singleShot(BACKGROUND_DELAY_MS, lambda: self._start_background(generation))
+
+    def _start_background(self, generation: int) -> None:
+        if generation != self._generation:
+            return
+        if not self.total_known and self._counting is None:
+            self._count_in_background()
+        self._fetch_ahead()
+
+    def _set_total(self, total: int) -> None:
+        self.total, self.total_known = total, True
+        self.counted.emit()
+
+    def _count_in_background(self) -> None:
+        generation, query = self._generation, self.query
+        task = BackgroundTask(lambda _progress, _cancelled: count_registry(self.ctx, query))
+        task.succeeded.connect(
+            lambda total: self._set_total(total) if generation == self._generation else None
+        )
+        self._counting = task
+        task.start()
+
+    def _fetch_ahead(self) -> None:
+        if self._fetching is not None or self._cursor is None or self._ahead:
+            return
+        generation, query, cursor = self._generation, self.query, self._cursor
+        known = self._known_count
+
+        def job(_progress: object, _cancelled: object) -> object:
+            return registry_page(self.ctx, query, cursor, PAGE_SIZE, known)
+
+        task = BackgroundTask(job)
+        task.succeeded.connect(lambda page: self._arrived(generation, page))
+        self._fetching = task
+        task.start()
+
+    def _arrived(
+        self, generation: int, page: tuple[list[RegistryRow], RegistryCursor | None]
+    ) -> None:
+        if generation != self._generation:
+            return
+        self._fetching = None
+        self._ahead, self._cursor = page
+        if self._wanted:  # the officer reached the end while the page was read: show it now
+            self._wanted = False
+            self.fetchMore(QModelIndex())
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
         return 0 if parent.isValid() else len(self.rows)
@@ -93,18 +186,27 @@ class RegistryModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(COLUMNS)
 
     def canFetchMore(self, parent: Index) -> bool:
-        return not parent.isValid() and len(self.rows) < self.total
+        return not parent.isValid() and (bool(self._ahead) or self._cursor is not None)
 
     def fetchMore(self, parent: Index) -> None:
+        """Rows already fetched go into the table; the thread reads the next page."""
         if parent.isValid():
             return
-        page = list_registry(self.ctx, self.query, len(self.rows), PAGE_SIZE, self.total)
-        if not page:
-            self.total = len(self.rows)
+        if not self._ahead:
+            self._wanted = True
+            self._fetch_ahead()
             return
+        page, self._ahead = self._ahead, []
         self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(page) - 1)
         self.rows.extend(page)
         self.endInsertRows()
+        if self._cursor is None and not self.total_known:
+            self._set_total(len(self.rows))
+        self._fetch_ahead()
+
+    def forget_texts(self) -> None:
+        """The language changed: cell texts are made again when next shown."""
+        self._shown.clear()
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
@@ -128,6 +230,14 @@ class RegistryModel(QAbstractTableModel):
                 return _("The applicant asked for identity protection.")
         if role != Qt.ItemDataRole.DisplayRole:
             return None
+        cell = (index.row(), index.column())
+        shown = self._shown.get(cell)
+        if shown is None:
+            shown = self._shown[cell] = self._text(row, key)
+        return shown
+
+    def _text(self, row: RegistryRow, key: str) -> str:
+        """A cell's text (dates and form titles are costly to format: made once per row)."""
         if key == "reference":
             return row.reference or "—"
         if key == "name_km":
@@ -144,7 +254,7 @@ class RegistryModel(QAbstractTableModel):
             return _(COURT_STATUS_LABELS.get(row.court_status, row.court_status))
         if key == "updated":
             return format_date(row.updated_at, style="medium")
-        return None
+        return ""
 
     def _form_title(self, form_id: str) -> str:
         forms = available_forms()
@@ -156,6 +266,8 @@ class RegistryModel(QAbstractTableModel):
         if sort_key is None:
             return
         descending = order == Qt.SortOrder.DescendingOrder
+        if (sort_key, descending) == (self.query.sort, self.query.descending):
+            return  # already in this order
         self.set_query(
             RegistryQuery(**{**self.query.__dict__, "sort": sort_key, "descending": descending})
         )
@@ -187,6 +299,15 @@ class RegistryPage(QWidget):
         self.model = RegistryModel(ctx)
         self.table = QTableView()
         self.table.setModel(self.model)
+        # Enabling sorting sorts by the header's indicator at once: point it at the model's own
+        # order first (last change, newest first), so the list is not read a second time.
+        sort_column = next(i for i, c in enumerate(COLUMNS) if c[2] == self.model.query.sort)
+        self.table.horizontalHeader().setSortIndicator(
+            sort_column,
+            Qt.SortOrder.DescendingOrder
+            if self.model.query.descending
+            else Qt.SortOrder.AscendingOrder,
+        )
         self.table.setSortingEnabled(True)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -226,7 +347,16 @@ class RegistryPage(QWidget):
         self.status_filter.currentIndexChanged.connect(lambda _i: self.apply_filters())
         self.form_filter.currentIndexChanged.connect(lambda _i: self.apply_filters())
         self.forum_filter.currentIndexChanged.connect(lambda _i: self.apply_filters())
+        self.model.counted.connect(self._show_count)
+        # Records written anywhere (a page, sync, an import) are listed when the page is next
+        # shown; an unchanged store is not read again just because the page was shown.
+        self._stale = False
+        stop_listening = ctx.store.on_change(self._mark_stale)
+        self.destroyed.connect(lambda *_args: stop_listening())
         self.retranslate()
+
+    def _mark_stale(self) -> None:
+        self._stale = True  # called in the writing thread: only a flag is set
 
     def retranslate(self) -> None:
         self.title.setText(_("Applicants"))
@@ -252,6 +382,7 @@ class RegistryPage(QWidget):
             combo.setCurrentIndex(max(0, combo.findData(current)))
             combo.blockSignals(False)
         self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
+        self.model.forget_texts()
         self.model.dataChanged.emit(
             self.model.index(0, 0),
             self.model.index(max(0, self.model.rowCount() - 1), len(COLUMNS) - 1),
@@ -278,10 +409,15 @@ class RegistryPage(QWidget):
     def showEvent(self, event: Any) -> None:
         """New records and forums appear when the officer comes back to the list."""
         super().showEvent(event)
-        self.retranslate()
-        self.refresh()
+        if self._stale:
+            self._stale = False
+            self.retranslate()
+            self.refresh()
 
     def _show_count(self) -> None:
+        if not self.model.total_known:
+            self.count_label.setText("")  # counted on a thread; shown as soon as known
+            return
         if self.model.query.search and search_is_broad(self.model.total):
             self.count_label.setText(
                 _("More than {count} applications match: type more to narrow the search.").format(

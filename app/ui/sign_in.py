@@ -4,6 +4,7 @@ the lock screen shown after idle time. The store is encrypted, so nothing opens 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -23,17 +24,34 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import LANGUAGE_NAMES, LANGUAGES, current_language, set_language
-from app.services.accounts import (
-    first_run_setup,
-    known_usernames,
-    password_rules,
-    sign_in,
-    sign_in_with_recovery,
-    waiting_reset_notice,
-)
-from app.services.context import AppContext
+from app.services.before_sign_in import known_usernames, password_rules, waiting_reset_notice
 from app.ui.text import _, display
 from app.ui.worker import BackgroundTask, JobView, run_job
+
+if TYPE_CHECKING:
+    from app.services.context import AppContext
+
+
+# The store's services (SQLAlchemy, key derivation) are imported when they are first used, not
+# before this window is painted: app.ui.app loads them on a thread while the officer types.
+def first_run_setup(
+    home: Path, username: str, display_name: str, password: str, device: str, language: str
+) -> tuple[AppContext, str]:
+    from app.services.accounts import first_run_setup as set_up
+
+    return set_up(home, username, display_name, password, device, language)
+
+
+def sign_in(home: Path, username: str, password: str) -> AppContext:
+    from app.services.accounts import sign_in as open_store
+
+    return open_store(home, username, password)
+
+
+def sign_in_with_recovery(home: Path, code: str, username: str, new_password: str) -> AppContext:
+    from app.services.accounts import sign_in_with_recovery as recover
+
+    return recover(home, code, username, new_password)
 
 
 def _password_box(name: str) -> QLineEdit:
@@ -364,7 +382,8 @@ class SignInDialog(_JobDialog):
         self.password_label.setText(_("Password"))
         self.code_label.setText(_("Recovery code"))
         self.new_password_label.setText(_("New password"))
-        self.rules.setText(password_rules())
+        # Shown only with the recovery code; made then (numbers load Babel's locale data).
+        self.rules.setText(password_rules() if self.recovering else "")
         self.sign_in_button.setText(_("Sign in"))
         self.forgot_button.setText(
             _("Back to the password") if self.recovering else _("Forgot the password?")
@@ -444,7 +463,7 @@ class SignInDialog(_JobDialog):
 
 def obtain_context(home: Path) -> AppContext | None:
     """Set up this laptop or sign in; None when the officer closes the dialog."""
-    from app.services.accounts import is_first_run
+    from app.services.before_sign_in import is_first_run
 
     dialog: FirstRunDialog | SignInDialog
     dialog = FirstRunDialog(home) if is_first_run(home) else SignInDialog(home)

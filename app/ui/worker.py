@@ -14,14 +14,16 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal
 from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import QApplication, QLabel, QProgressBar, QPushButton, QWidget
 
 from app.services.error_log import describe
-from app.store.db import Store
+
+if TYPE_CHECKING:  # the sign-in window runs jobs before the store's modules are imported
+    from app.store.db import Store
 from app.ui.text import _, display
 
 ProgressCallback = Callable[[int, int], None]
@@ -81,6 +83,13 @@ class BackgroundTask(QObject):
 
     def is_running(self) -> bool:
         return bool(self._thread.isRunning())
+
+
+def wait_for_running_tasks(milliseconds: int = 10_000) -> None:
+    """Before the app exits (the registry's short reads may still run): a QThread destroyed
+    while it runs aborts the process."""
+    for task in list(_RUNNING):
+        task.wait(milliseconds)
 
 
 class _Runner(QObject):

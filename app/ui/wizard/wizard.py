@@ -181,6 +181,7 @@ class IntakeWizard(QWidget):
         self.pages: list[SectionPage] = []
         self.dirty = False
         self._loading = True
+        self._visible_indexes: list[int] | None = None  # pages shown for the answers so far
         self._warned_page: int | None = None
 
         self.header = QLabel()
@@ -269,6 +270,7 @@ class IntakeWizard(QWidget):
         return add
 
     def _answer_changed(self) -> None:
+        self._visible_indexes = None
         if self._loading:
             return
         self.dirty = True
@@ -297,6 +299,7 @@ class IntakeWizard(QWidget):
         """Skip logic: hide fields and sections that do not apply to the answers so far."""
         answers = self.answers()
         visible = {s.id for s in visible_sections(self.form, answers)}
+        self._visible_indexes = [i for i, p in enumerate(self.pages) if p.section.id in visible]
         for page in self.pages:
             page.setEnabled(page.section.id in visible)
             shown = (
@@ -313,10 +316,14 @@ class IntakeWizard(QWidget):
         self._update_progress()
 
     def _visible_page_indexes(self) -> list[int]:
-        answers = self.answers()
-        visible = {s.id for s in visible_sections(self.form, answers)}
-        indexes = [i for i, page in enumerate(self.pages) if page.section.id in visible]
-        return [*indexes, len(self.pages)]  # the review page comes last
+        """The pages that apply to the answers, worked out once per change of an answer (a page
+        switch used to read every editor and evaluate every condition, twice)."""
+        if self._visible_indexes is None:
+            visible = {s.id for s in visible_sections(self.form, self.answers())}
+            self._visible_indexes = [
+                i for i, page in enumerate(self.pages) if page.section.id in visible
+            ]
+        return [*self._visible_indexes, len(self.pages)]  # the review page comes last
 
     def _add_victim_suggestions(self) -> VictimSuggestions | None:
         """Under the direct victim's name: people other applicants already named, so a family's
@@ -351,11 +358,13 @@ class IntakeWizard(QWidget):
 
     def show_page(self, index: int) -> None:
         self.current = index
+        # The progress bar repaints itself at once when its value changes: set it before the new
+        # page is shown, or that repaint paints the whole new page too, and the next paint again.
+        self._update_progress()
+        self._update_buttons()
         self.stack.setCurrentIndex(index)
         if index == len(self.pages):
             self.refresh_review()
-        self._update_progress()
-        self._update_buttons()
         page = self.stack.currentWidget()
         if page is not None:
             page.setFocus()

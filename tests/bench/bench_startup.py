@@ -1,0 +1,99 @@
+"""Start-up figures: the first window (sign-in) and the signed-in main window, each against a
+bare PySide6 window in the same run, run in turn (A B A B ...) and compared pair by pair so a
+machine that slows down mid-run does not skew the ratio. Key derivation (Argon2id, meant to be
+slow) is measured on its own and taken out of the main window's figure."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+RUNS = 5
+# What a bare PySide6 window costs: import, QApplication, one window painted, quit.
+BARE_WINDOW = (
+    "from PySide6.QtWidgets import QApplication, QWidget;"
+    "from PySide6.QtCore import QTimer;"
+    "a = QApplication([]); w = QWidget(); w.show();"
+    "QTimer.singleShot(0, lambda: (w.grab(), a.quit())); a.exec()"
+)
+_MEASURE = (
+    "import resource, subprocess, sys, time, json;"
+    "s = time.perf_counter();"
+    "subprocess.run(sys.argv[1:], check=True, capture_output=True);"
+    "e = time.perf_counter() - s;"
+    "print(json.dumps([e, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024]))"
+)
+
+
+def _measure(args: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one child process, measured from a fresh parent."""
+    out = subprocess.run(
+        [sys.executable, "-c", _MEASURE, *args], env=env, check=True, capture_output=True, text=True
+    )
+    elapsed, rss = json.loads(out.stdout.strip().splitlines()[-1])
+    return float(elapsed), float(rss)
+
+
+def _paired(app: list[str], env: dict[str, str]) -> dict[str, float]:
+    bare = [sys.executable, "-c", BARE_WINDOW]
+    _measure(app, env)  # warm-up: file cache, compiled byte code
+    pairs = [(_measure(app, env), _measure(bare, env)) for _run in range(RUNS)]
+    return {
+        "app_s": statistics.median(a[0] for a, _b in pairs),
+        "bare_s": statistics.median(b[0] for _a, b in pairs),
+        "ratio": statistics.median(a[0] / b[0] for a, b in pairs),
+        "app_mb": statistics.median(a[1] for a, _b in pairs),
+        "bare_mb": statistics.median(b[1] for _a, b in pairs),
+        "pairs": pairs,  # type: ignore[dict-item]
+    }
+
+
+def _environment(password: str | None) -> dict[str, str]:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    env.pop("VSS_OUTREACH_PASSWORD", None)
+    if password is not None:
+        env["VSS_OUTREACH_PASSWORD"] = password
+    return env
+
+
+def key_derivation_s(password: str) -> float:
+    """Argon2id with the real parameters, as signing in runs it once (median of three)."""
+    from app.store.keyring import KdfParams, derive_key
+
+    samples = []
+    for _run in range(3):
+        start = time.perf_counter()
+        derive_key(password, secrets.token_bytes(16), KdfParams.default())
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def startup(home: Path, password: str) -> dict[str, float]:
+    app = [sys.executable, "-m", "app.main", "--home", str(home), "--quit-after-start"]
+    first = _paired(app, _environment(None))
+    main = _paired([*app, "--user", "bench"], _environment(password))
+    kdf = key_derivation_s(password)
+    without_kdf = [(a[0] - kdf) / b[0] for a, b in main["pairs"]]  # type: ignore[attr-defined]
+    return {
+        "first_window_s": first["app_s"],
+        "bare_window_s": first["bare_s"],
+        "first_window_vs_bare_ratio": first["ratio"],
+        "main_window_s": main["app_s"],
+        "key_derivation_s": kdf,
+        "main_window_without_kdf_vs_bare_ratio": statistics.median(without_kdf),
+        "rss_first_window_mb": first["app_mb"],
+        "rss_main_window_mb": main["app_mb"],
+        "rss_bare_window_mb": first["bare_mb"],
+    }
+
+
+def main_window_memory(home: Path, password: str) -> dict[str, float]:
+    app = [sys.executable, "-m", "app.main", "--home", str(home), "--quit-after-start"]
+    elapsed, rss = _measure([*app, "--user", "bench"], _environment(password))
+    return {"main_window_s": elapsed, "rss_main_window_mb": rss}

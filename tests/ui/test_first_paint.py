@@ -1,0 +1,124 @@
+"""The first window is painted before the store and the services are imported (issue 20).
+
+The app runs in a child process with ``--report-modules``: it paints the first window (set-up or
+sign-in), writes the names in ``sys.modules`` at that moment and quits. None of the modules below
+may be among them: each costs start-up time an officer waits through, and they load on a thread
+while the officer types the password (app.ui.app.preload_after_first_paint).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+# Packages and modules that must NOT be imported before the first paint (a name and its submodules).
+NOT_BEFORE_FIRST_PAINT = (
+    "sqlalchemy",
+    "alembic",
+    "sqlcipher3",
+    "reportlab",
+    "uharfbuzz",
+    "yaml",
+    "app.store.db",
+    "app.store.models",
+    "app.pdf",
+    "app.sync",
+    "app.core.forms",
+    "app.services.accounts",
+    "app.services.context",
+    "app.services.records",
+    "app.services.settings",
+    "app.services.audit",
+    "app.services.court",
+    "app.services.printing",
+    "app.ui.main_window",
+    "app.ui.registry",
+    "app.ui.wizard",
+    "app.ui.about",
+)
+
+
+def _environment(home: Path) -> dict[str, str]:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "VSS_OUTREACH_FAST_KDF": "1"}
+    env.pop("VSS_OUTREACH_PASSWORD", None)
+    env["VSS_OUTREACH_HOME"] = str(home)
+    return env
+
+
+def _modules_at_first_paint(home: Path, *extra: str) -> set[str]:
+    report = home.parent / f"{home.name}-modules.json"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "app.main",
+            "--home",
+            str(home),
+            *extra,
+            "--report-modules",
+            str(report),
+        ],
+        capture_output=True,
+        text=True,
+        env=_environment(home),
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    loaded = json.loads(report.read_text(encoding="utf-8"))
+    assert "PySide6.QtWidgets" in loaded and "app.ui.sign_in" in loaded  # it did paint a window
+    return set(loaded)
+
+
+def _forbidden(loaded: set[str]) -> list[str]:
+    return sorted(
+        name
+        for name in loaded
+        for banned in NOT_BEFORE_FIRST_PAINT
+        if name == banned or name.startswith(banned + ".")
+    )
+
+
+@pytest.mark.parametrize("language", ["km", "en"])
+def test_the_sign_in_window_is_painted_before_the_store_is_imported(
+    tmp_path: Path, language: str
+) -> None:
+    from app.services.accounts import first_run_setup
+
+    os.environ["VSS_OUTREACH_FAST_KDF"] = "1"
+    home = tmp_path / "home"
+    ctx, _code = first_run_setup(home, "officer", "Officer", "long enough 1", "Laptop", "km")
+    ctx.close()
+    loaded = _modules_at_first_paint(home, "--lang", language)
+    assert _forbidden(loaded) == []
+
+
+def test_the_set_up_window_is_painted_before_the_store_is_imported(tmp_path: Path) -> None:
+    home = tmp_path / "new-laptop"
+    loaded = _modules_at_first_paint(home)
+    assert _forbidden(loaded) == []
+    assert not (home / "vss-outreach.db").exists()
+
+
+def test_the_store_and_main_window_load_on_a_thread_after_the_first_paint(tmp_path: Path) -> None:
+    code = (
+        "import sys, json\n"
+        "from app.ui.app import PRELOADED_MODULES, preload_after_first_paint\n"
+        "before = 'sqlalchemy' in sys.modules\n"
+        "preload_after_first_paint().join(120)\n"
+        "print(json.dumps([before, all(m in sys.modules for m in PRELOADED_MODULES),"
+        " 'sqlalchemy' in sys.modules]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=_environment(tmp_path),
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == [False, True, True]
