@@ -154,7 +154,13 @@ def test_the_dashboard_and_the_report_count_contacts_and_attendance(
     ctx = officer_ctx
     first, second = _final(ctx, 11, 0), _final(ctx, 12, 0)
     contact_form = form_catalogue.form_definition("follow_up")
-    answers = demo_answers(contact_form, random.Random(13), overrides={"contact_kind": "question"})
+    forum_field = contact_form.field_with_role(FieldRole.FORUM)
+    assert forum_field is not None
+    answers = demo_answers(
+        contact_form,
+        random.Random(13),
+        overrides={"contact_kind": "question", forum_field.id: "Forum A"},
+    )
     contact = records.start_application(ctx, contact_form.id)
     records.finalize_application(ctx, contact, answers)
     records.start_application(ctx, contact_form.id)  # a draft is not a contact yet
@@ -166,12 +172,13 @@ def test_the_dashboard_and_the_report_count_contacts_and_attendance(
 
     counts = dashboard_counts(ctx)
     assert counts.contacts == 1
+    assert [(f.contacts, f.records) for f in counts.forums] == [(1, 0)]
     assert (counts.forum_invited, counts.forum_attended) == (2, 1)
 
     ctx.officer = SUPERVISOR
     path = export_report(ctx, tmp_path / "report.csv", "csv")
     text = path.read_text(encoding="utf-8-sig")
-    assert f"Forum A,{commune},2026-12-03,2,1" in text
+    assert f"Forum A,{commune},2026-12-03,2,1,1,0" in text  # one contact recorded there
     summary = {line.split(",")[0]: line.split(",")[-1] for line in text.splitlines() if line}
     assert summary[next(k for k in summary if k.endswith("Follow-up contacts"))] == "1"
     assert summary[next(k for k in summary if k.endswith("Came to forums"))] == "1"
