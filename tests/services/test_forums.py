@@ -226,3 +226,17 @@ def test_people_recorded_after_planning_are_invited_once(officer_ctx: AppContext
     }
     with pytest.raises(forums.ForumError):
         forums.invite_newcomers(officer_ctx, "no-such-forum")
+
+
+def test_markup_in_a_typed_forum_name_or_place_is_printed_as_typed(
+    officer_ctx: AppContext, tmp_path: Path
+) -> None:
+    _final(officer_ctx, 51, 0)
+    commune = _village(0)["commune"]
+    assert commune is not None
+    name, place = "Forum <b>A</b> & <font size=90>B", "Pagoda </para> & co"
+    forum_id = forums.plan_forum(officer_ctx, name, commune, date(2026, 12, 21), place)
+    out = tmp_path / "markup.pdf"
+    assert forums.print_invitations(officer_ctx, forum_id, out) == 1
+    text = _pdf_text(out)
+    assert "Forum<b>A</b>&<fontsize=90>B" in text and "Pagoda</para>&co" in text
