@@ -102,6 +102,10 @@ class ForumSummary:
     place: str
     invited: int
     attended: int
+    # Records finalised with this forum's name as their forum answer: follow-up contacts, and
+    # new complaints or applications taken there.
+    contacts: int = 0
+    records: int = 0
 
 
 @dataclass(frozen=True)
@@ -277,8 +281,22 @@ def forums(ctx: AppContext) -> list[ForumSummary]:
         .where(ForumInvitation.application_id.in_(visible_ids))
         .group_by(ForumInvitation.forum_id)
     )
+    contact_forms = [
+        f.id for f in available_forms().values() if f.field_with_role(FieldRole.CONTACT_KIND)
+    ]
+    taken = visible_applications(
+        select(
+            Application.forum,
+            func.count().filter(Application.form_id.in_(contact_forms)),
+            func.count().filter(Application.form_id.not_in(contact_forms)),
+        )
+        .where(Application.reference.is_not(None), Application.forum.is_not(None))
+        .group_by(Application.forum),
+        ctx,
+    )
     with ctx.store.transaction() as session:
         by_forum = {fid: (int(i), int(a)) for fid, i, a in session.execute(counts).tuples()}
+        at_forum = {name: (int(c), int(r)) for name, c, r in session.execute(taken).tuples()}
         rows = list(session.scalars(select(Forum).order_by(Forum.held_on.desc(), Forum.name)))
         return [
             ForumSummary(
@@ -290,6 +308,8 @@ def forums(ctx: AppContext) -> list[ForumSummary]:
                 place=f.place,
                 invited=by_forum.get(f.id, (0, 0))[0],
                 attended=by_forum.get(f.id, (0, 0))[1],
+                contacts=at_forum.get(f.name, (0, 0))[0],
+                records=at_forum.get(f.name, (0, 0))[1],
             )
             for f in rows
         ]

@@ -261,10 +261,30 @@ def _forum_section(rows: Sequence[CountRow]) -> _Section:
 
 
 def _forum_attendance_section(summaries: Sequence[ForumSummary]) -> _Section:
-    # Forums planned on the laptop: who was invited and who came (counts only, no names).
-    table: Table = [_header(N_("Forum"), N_("Commune code"), N_("Date"), N_("Invited"), N_("Came"))]
+    # Forums planned on the laptop: who was invited, who came, and the records taken there
+    # (counts only, no names).
+    table: Table = [
+        _header(
+            N_("Forum"),
+            N_("Commune code"),
+            N_("Date"),
+            N_("Invited"),
+            N_("Came"),
+            N_("Follow-up contacts"),
+            N_("New applications"),
+        )
+    ]
     table += [
-        [f.name, f.commune_code, f.held_on.isoformat(), f.invited, f.attended] for f in summaries
+        [
+            f.name,
+            f.commune_code,
+            f.held_on.isoformat(),
+            f.invited,
+            f.attended,
+            f.contacts,
+            f.records,
+        ]
+        for f in summaries
     ]
     table.append(
         [
@@ -273,6 +293,8 @@ def _forum_attendance_section(summaries: Sequence[ForumSummary]) -> _Section:
             "",
             sum(f.invited for f in summaries),
             sum(f.attended for f in summaries),
+            sum(f.contacts for f in summaries),
+            sum(f.records for f in summaries),
         ]
     )
     return _Section("Attendance", N_("Forum attendance"), table)

@@ -177,9 +177,12 @@ class ForumsPage(QWidget):
         self.print_button.setEnabled(bool(self.invitees))
         self.newcomers_button.setEnabled(bool(forum_id))
         came = sum(1 for person in self.invitees if person.attended)
+        summary = next((f for f in forum_service.forums(self.ctx) if f.id == forum_id), None)
         self.summary.setText(
-            _("Invited: {invited} · Came: {came}").format(
-                invited=format_number(len(self.invitees)), came=format_number(came)
+            _("Invited: {invited} · Came: {came} · Contacts recorded there: {contacts}").format(
+                invited=format_number(len(self.invitees)),
+                came=format_number(came),
+                contacts=format_number(summary.contacts if summary else 0),
             )
             if forum_id
             else _("No forum planned yet.")

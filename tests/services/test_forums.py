@@ -154,7 +154,13 @@ def test_the_dashboard_and_the_report_count_contacts_and_attendance(
     ctx = officer_ctx
     first, second = _final(ctx, 11, 0), _final(ctx, 12, 0)
     contact_form = form_catalogue.form_definition("follow_up")
-    answers = demo_answers(contact_form, random.Random(13), overrides={"contact_kind": "question"})
+    forum_field = contact_form.field_with_role(FieldRole.FORUM)
+    assert forum_field is not None
+    answers = demo_answers(
+        contact_form,
+        random.Random(13),
+        overrides={"contact_kind": "question", forum_field.id: "Forum A"},
+    )
     contact = records.start_application(ctx, contact_form.id)
     records.finalize_application(ctx, contact, answers)
     records.start_application(ctx, contact_form.id)  # a draft is not a contact yet
@@ -166,12 +172,13 @@ def test_the_dashboard_and_the_report_count_contacts_and_attendance(
 
     counts = dashboard_counts(ctx)
     assert counts.contacts == 1
+    assert [(f.contacts, f.records) for f in counts.forums] == [(1, 0)]
     assert (counts.forum_invited, counts.forum_attended) == (2, 1)
 
     ctx.officer = SUPERVISOR
     path = export_report(ctx, tmp_path / "report.csv", "csv")
     text = path.read_text(encoding="utf-8-sig")
-    assert f"Forum A,{commune},2026-12-03,2,1" in text
+    assert f"Forum A,{commune},2026-12-03,2,1,1,0" in text  # one contact recorded there
     summary = {line.split(",")[0]: line.split(",")[-1] for line in text.splitlines() if line}
     assert summary[next(k for k in summary if k.endswith("Follow-up contacts"))] == "1"
     assert summary[next(k for k in summary if k.endswith("Came to forums"))] == "1"
@@ -219,3 +226,17 @@ def test_people_recorded_after_planning_are_invited_once(officer_ctx: AppContext
     }
     with pytest.raises(forums.ForumError):
         forums.invite_newcomers(officer_ctx, "no-such-forum")
+
+
+def test_markup_in_a_typed_forum_name_or_place_is_printed_as_typed(
+    officer_ctx: AppContext, tmp_path: Path
+) -> None:
+    _final(officer_ctx, 51, 0)
+    commune = _village(0)["commune"]
+    assert commune is not None
+    name, place = "Forum <b>A</b> & <font size=90>B", "Pagoda </para> & co"
+    forum_id = forums.plan_forum(officer_ctx, name, commune, date(2026, 12, 21), place)
+    out = tmp_path / "markup.pdf"
+    assert forums.print_invitations(officer_ctx, forum_id, out) == 1
+    text = _pdf_text(out)
+    assert "Forum<b>A</b>&<fontsize=90>B" in text and "Pagoda</para>&co" in text
