@@ -14,7 +14,7 @@ import time
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -55,6 +55,35 @@ def queue_status(
             )
         )
     return len(targets)
+
+
+def queue_received(session: Session, device_id: str, targets: list[tuple[str, str]]) -> None:
+    """Owe "received" to ``device_id`` for each (reference, application id) new at the office.
+
+    Two statements for a whole batch: the status rows (their ids come back in the order given)
+    and their delivery rows.
+    """
+    if not targets:
+        return
+    now = utcnow()
+    ids = session.scalars(
+        insert(StatusUpdate).returning(StatusUpdate.id, sort_by_parameter_order=True),
+        [{"reference": reference, "status": "received", "at": now} for reference, _id in targets],
+    ).all()
+    session.execute(
+        insert(StatusDelivery),
+        [
+            {
+                "status_update_id": update_id,
+                "device_id": device_id,
+                "application_id": application_id,
+                "reference": reference,
+                "status": "received",
+                "at": now,
+            }
+            for update_id, (reference, application_id) in zip(ids, targets, strict=True)
+        ],
+    )
 
 
 def issue_challenge(keys: ServerKeys) -> dict[str, Any]:

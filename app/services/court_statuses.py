@@ -57,7 +57,7 @@ def apply_status_updates(session: Session, updates: Any, today: Any) -> tuple[in
         held = newest.get(item["application_id"])
         if held is None or held["seq"] < item["seq"]:
             newest[item["application_id"]] = item
-    changed = 0
+    changed: list[str] = []
     ids = list(newest)
     for start in range(0, len(ids), 500):
         for application in session.scalars(
@@ -73,8 +73,8 @@ def apply_status_updates(session: Session, updates: Any, today: Any) -> tuple[in
             application.court_status = str(item["status"])
             application.court_status_note = note[:MAX_NOTE_CHARS] if isinstance(note, str) else None
             application.court_status_seq = item["seq"]
-            changed += 1
+            changed.append(application.id)
     if changed:
         # The day a status arrives starts court deadlines such as Rule 53(6)'s 30 days.
-        note_status_changes(session, today)
-    return changed, seen
+        note_status_changes(session, today, changed)
+    return len(changed), seen

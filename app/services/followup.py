@@ -10,7 +10,7 @@ counted down here.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -98,13 +98,25 @@ def is_civil_party(form: FormDefinition, answers: Mapping[str, Any]) -> bool:
     )
 
 
-def note_status_changes(session: Session, today: date) -> None:
-    """Remember the day each record's current court status was first seen on this device."""
-    rows = session.execute(
-        select(Application.id, Application.court_status, CourtStatusNotice).outerjoin(
-            CourtStatusNotice, CourtStatusNotice.application_id == Application.id
-        )
-    ).all()
+def note_status_changes(
+    session: Session, today: date, application_ids: Sequence[str] | None = None
+) -> None:
+    """Remember the day each record's current court status was first seen on this device
+    (only for ``application_ids`` when given: the records a sync just changed)."""
+    statement = select(Application.id, Application.court_status, CourtStatusNotice).outerjoin(
+        CourtStatusNotice, CourtStatusNotice.application_id == Application.id
+    )
+    if application_ids is None:
+        rows = list(session.execute(statement).all())
+    else:
+        ids = list(application_ids)
+        rows = [
+            row
+            for start in range(0, len(ids), 500)
+            for row in session.execute(
+                statement.where(Application.id.in_(ids[start : start + 500]))
+            ).all()
+        ]
     moment = datetime(today.year, today.month, today.day)
     for application_id, court_status, notice in rows:
         if court_status is None:

@@ -26,6 +26,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.client import HTTPException
@@ -78,7 +79,8 @@ from app.sync.protocol import (
 
 LAST_SYNC_SETTING = "last_sync_at"
 
-FIRST_BATCH_SIZE = 20
+FIRST_BATCH_SIZE = 20  # a small first batch finds a bad link or key cheaply
+GROWTH = 2
 MIN_BATCH_SIZE = 5
 MAX_CONSECUTIVE_FAILURES = 4
 # A server that accepts but never answers is abandoned after this long without a byte (the
@@ -179,25 +181,42 @@ def _error_code(body: bytes) -> str:
     return str(document.get("error", "")) if isinstance(document, dict) else ""
 
 
-def _send_batch(
-    ctx: AppContext, server_url: str, keys: ServerPublicKeys, batch: StoredBatch, result: SyncResult
-) -> None:
-    """Send one stored batch and apply its receipt; raises _TransportFailure or SyncError."""
+@dataclass
+class _Delivery:
+    """A stored batch on its way to the office, and the office's answer once it came."""
+
+    batch: StoredBatch
+    answer: Future[tuple[int, bytes]]
+
+
+def _read_stored(ctx: AppContext, batch: StoredBatch) -> bytes | None:
+    """The stored bytes of a batch; None (its rows back to pending) when the file is damaged."""
     data = batch.path.read_bytes()
-    if sealed_sha256(data) != batch.sha256:
-        with ctx.store.transaction() as session:
-            unbatch(session, batch.batch_id, "stored batch file damaged", batch.audit_from)
-        remove_batch_files(ctx, batch.batch_id)
-        return
+    if sealed_sha256(data) == batch.sha256:
+        return data
+    with ctx.store.transaction() as session:
+        unbatch(session, batch.batch_id, "stored batch file damaged", batch.audit_from)
+    remove_batch_files(ctx, batch.batch_id)
+    return None
+
+
+def _post_batch(server_url: str, batch: StoredBatch, data: bytes, pin: str | None) -> Any:
+    """The HTTP exchange alone (no database): runs on the sender thread."""
     request = urllib.request.Request(
         _url(server_url, BATCHES_PATH),
         data=data,
         method="POST",
         headers={"Content-Type": "application/octet-stream", HEADER_CONTENT_SHA256: batch.sha256},
     )
-    result.requests += 1
-    result.bytes_sent += len(data)
-    status, body = _request(request, REQUEST_TIMEOUT, tls_pin(ctx))
+    return _request(request, REQUEST_TIMEOUT, pin)
+
+
+def _settle(
+    ctx: AppContext, keys: ServerPublicKeys, delivery: _Delivery, result: SyncResult
+) -> None:
+    """Apply the office's answer to a batch sent; raises _TransportFailure or SyncError."""
+    batch = delivery.batch
+    status, body = delivery.answer.result()
     if status == 200:
         try:
             receipt = verify_receipt(keys.signing, json.loads(body), batch.batch_id, batch.sha256)
@@ -406,6 +425,72 @@ def _transport_message(failure: _TransportFailure) -> str:
     return _unreachable()
 
 
+def _next_batch(
+    ctx: AppContext, keys: ServerPublicKeys, size: int, in_flight: _Delivery | None
+) -> StoredBatch | None:
+    """The oldest stored batch not on its way already, else a newly sealed one (or None)."""
+    flying = in_flight.batch.batch_id if in_flight is not None else None
+    waiting = [b for b in stored_batches_unlocked(ctx) if b.batch_id != flying]
+    return waiting[0] if waiting else build_one_batch(ctx, keys, size)
+
+
+def _send_all(
+    ctx: AppContext,
+    server_url: str,
+    keys: ServerPublicKeys,
+    sender: ThreadPoolExecutor,
+    result: SyncResult,
+    progress: Progress | None,
+    cancelled: Cancelled | None,
+    total: int,
+) -> None:
+    """Send every batch, one on its way while the next is sealed (the sealing, the database and
+    the network then overlap instead of waiting for each other)."""
+    pin = tls_pin(ctx)
+    size = FIRST_BATCH_SIZE
+    failures = 0
+    in_flight: _Delivery | None = None
+    while True:
+        if cancelled is not None and cancelled():
+            result.cancelled = True
+        upcoming = None if result.cancelled else _next_batch(ctx, keys, size, in_flight)
+        data = _read_stored(ctx, upcoming) if upcoming is not None else None
+        failed = False
+        if in_flight is not None:
+            delivery, in_flight = in_flight, None
+            try:
+                _settle(ctx, keys, delivery, result)
+            except _TransportFailure as failure:
+                failures += 1
+                failed = True
+                size = max(MIN_BATCH_SIZE, size // 2)
+                if failures >= MAX_CONSECUTIVE_FAILURES or failure.kind in ("silent", "pin"):
+                    # a silent office is not asked again: each try would cost the full timeout
+                    result.error = _transport_message(failure)
+                    return
+                time.sleep(min(0.05 * 2**failures, 2.0))
+            except SyncError as error:
+                result.error = str(error)
+                return
+            else:
+                failures = 0
+                size = min(MAX_BATCH_SIZE, size * GROWTH)
+                if progress is not None:
+                    progress(result.acknowledged + result.quarantined, total)
+        if result.cancelled:
+            return
+        if upcoming is None:
+            if failed:
+                continue  # the batch that failed is still stored: it goes next
+            return
+        if data is None:
+            continue  # its file was damaged: the rows are pending again
+        result.requests += 1
+        result.bytes_sent += len(data)
+        answer = sender.submit(_post_batch, server_url, upcoming, data, pin)
+        in_flight = _Delivery(upcoming, answer)
+
+
 def _sync_locked(
     ctx: AppContext,
     server_url: str,
@@ -422,36 +507,10 @@ def _sync_locked(
         result.remaining = _outstanding(ctx)
         return
     total = _outstanding(ctx)
-    size = FIRST_BATCH_SIZE
-    failures = 0
     if progress is not None:
         progress(0, total)
-    while True:
-        if cancelled is not None and cancelled():
-            result.cancelled = True
-            break
-        waiting = stored_batches_unlocked(ctx)
-        batch = waiting[0] if waiting else build_one_batch(ctx, keys, size)
-        if batch is None:
-            break
-        try:
-            _send_batch(ctx, server_url, keys, batch, result)
-        except _TransportFailure as failure:
-            failures += 1
-            size = max(MIN_BATCH_SIZE, size // 2)
-            if failures >= MAX_CONSECUTIVE_FAILURES or failure.kind in ("silent", "pin"):
-                # a silent office is not asked again: each try would cost the full timeout
-                result.error = _transport_message(failure)
-                break
-            time.sleep(min(0.05 * 2**failures, 2.0))
-            continue
-        except SyncError as error:
-            result.error = str(error)
-            break
-        failures = 0
-        size = min(MAX_BATCH_SIZE, size * 2)
-        if progress is not None:
-            progress(result.acknowledged + result.quarantined, total)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-send") as sender:
+        _send_all(ctx, server_url, keys, sender, result, progress, cancelled, total)
     if result.error is None and not result.cancelled:
         try:
             result.status_updates = pull_status(ctx, server_url)

@@ -1,12 +1,21 @@
-"""Sync figures: a clean 10,000-record sync on loopback, and the cost of a faulty link.
+"""Sync figures: 10,000 records synced on loopback to an office on SQLite and on PostgreSQL, the
+cost of a faulty link, and a baseline from the same run.
 
-python -m tests.bench.bench_sync        (or ``python3 packaging/dev.py bench``)
+The baseline is the wire format's floor measured here, without network, database or our code:
+the same records as canonical JSON, compressed and hashed in chunks of 500 (what the laptop's
+CPU must do at least). Compare the sync figures with it when the machine is busy.
+
+python -m tests.bench.bench_sync        (or ``python3 packaging/dev.py bench --only sync``)
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import tempfile
 import time
+import uuid
+import zlib
 from pathlib import Path
 
 from app.server.service import enrol_device
@@ -14,7 +23,14 @@ from app.services import sync, sync_enrolment
 from app.services.context import open_app
 from app.sync.crypto import ServerKeys
 from tests.officers import as_administrator
-from tests.sync.harness import FaultProxy, LiveServer, add_records, live_server
+from tests.sync.harness import (
+    PG_BIN,
+    FaultProxy,
+    LiveServer,
+    PostgresCluster,
+    add_records,
+    live_server,
+)
 
 RECORDS = 10_000
 
@@ -22,6 +38,7 @@ RECORDS = 10_000
 def _run_device(
     folder: Path, server: LiveServer, keys: ServerKeys, url: str
 ) -> tuple[float, sync.SyncResult, int]:
+    folder.mkdir()
     ctx = as_administrator(open_app(folder / "home"))
     request = sync_enrolment.enrolment_request(ctx)
     enrol_device(server.sessions, request["device_id"], request["signing_public"], "bench")
@@ -45,30 +62,74 @@ def _run_device(
     return elapsed, total, rounds
 
 
+def _baseline_s() -> float:
+    """Canonical JSON, zlib and SHA-256 of RECORDS records like `add_records` makes, 500 a chunk."""
+    records = [
+        {
+            "version_id": str(uuid.uuid4()),
+            "application_id": str(uuid.uuid4()),
+            "reference": f"TBNCH-{number:06d}",
+            "form_id": "complaint",
+            "form_version": 1,
+            "version_no": 1,
+            "answers": {
+                "applicant_name": {"km": f"សុខ ដារ៉ា {number}", "latin": f"Sok Dara {number}"},
+                "birth_year": 1950 + number % 30,
+                "narrative": "ខ្ញុំត្រូវបានជម្លៀសចេញពីភូមិនៅឆ្នាំ ១៩៧៥ ។ " * 4,
+                "province_code": f"{number % 25 + 1:02d}",
+            },
+        }
+        for number in range(RECORDS)
+    ]
+    started = time.perf_counter()
+    for start in range(0, RECORDS, 500):
+        chunk = records[start : start + 500]
+        for record in chunk:
+            record["content_sha256"] = hashlib.sha256(
+                json.dumps(record, ensure_ascii=False, sort_keys=True).encode()
+            ).hexdigest()
+        body = json.dumps(chunk, ensure_ascii=False, sort_keys=True).encode()
+        hashlib.sha256(zlib.compress(body, 6)).hexdigest()
+    return time.perf_counter() - started
+
+
+def _clean(figures: dict[str, float], name: str, folder: Path, url: str, keys: ServerKeys) -> None:
+    with live_server(url, keys) as server:
+        elapsed, clean, _rounds = _run_device(folder / f"clean-{name}", server, keys, server.url)
+    figures[f"sync_{RECORDS}_{name}_s"] = elapsed
+    figures[f"sync_{name}_records_per_s"] = RECORDS / elapsed
+    figures[f"sync_{name}_requests"] = float(clean.requests)
+    figures[f"sync_{name}_wire_bytes_per_record"] = clean.bytes_sent / RECORDS
+
+
 def run() -> dict[str, float]:
     keys = ServerKeys.generate()
-    figures: dict[str, float] = {}
+    figures: dict[str, float] = {"sync_baseline_encode_s": _baseline_s()}
     with tempfile.TemporaryDirectory(prefix="vss-bench-sync-") as name:
         folder = Path(name)
-        with live_server(f"sqlite:///{folder / 'office.db'}", keys) as server:
-            (folder / "clean").mkdir()
-            elapsed, clean, _rounds = _run_device(folder / "clean", server, keys, server.url)
-            figures["sync_clean_records_per_s"] = RECORDS / elapsed
-            figures["sync_wire_bytes_per_record"] = clean.bytes_sent / RECORDS
-            figures["sync_clean_requests"] = float(clean.requests)
-
+        _clean(figures, "sqlite", folder, f"sqlite:///{folder / 'office.db'}", keys)
+        if (PG_BIN / "initdb").exists():
+            cluster = PostgresCluster().start()
+            try:
+                _clean(figures, "postgres", folder, cluster.create_database(), keys)
+            finally:
+                cluster.stop()
+        with live_server(f"sqlite:///{folder / 'faulty.db'}", keys) as server:
             proxy = FaultProxy(server.port, cut=0.2, drop=0.2, seed=3).start()
             try:
-                (folder / "faulty").mkdir()
                 elapsed, faulty, rounds = _run_device(folder / "faulty", server, keys, proxy.url)
             finally:
                 proxy.stop()
-            figures["sync_faulty_records_per_s"] = RECORDS / elapsed
-            figures["sync_faulty_extra_bytes_ratio"] = faulty.bytes_sent / clean.bytes_sent - 1
-            figures["sync_faulty_extra_requests"] = float(faulty.requests - clean.requests)
-            figures["sync_faulty_rounds"] = float(rounds)
-            figures["sync_faulty_cut_uploads"] = float(proxy.stats.cut_uploads)
-            figures["sync_faulty_dropped_replies"] = float(proxy.stats.dropped_replies)
+        figures["sync_faulty_records_per_s"] = RECORDS / elapsed
+        figures["sync_faulty_extra_bytes_ratio"] = (
+            faulty.bytes_sent / (figures["sync_sqlite_wire_bytes_per_record"] * RECORDS) - 1
+        )
+        figures["sync_faulty_extra_requests"] = float(
+            faulty.requests - figures["sync_sqlite_requests"]
+        )
+        figures["sync_faulty_rounds"] = float(rounds)
+        figures["sync_faulty_cut_uploads"] = float(proxy.stats.cut_uploads)
+        figures["sync_faulty_dropped_replies"] = float(proxy.stats.dropped_replies)
     return figures
 
 
