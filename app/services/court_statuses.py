@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.services.followup import note_status_changes
@@ -58,22 +58,30 @@ def apply_status_updates(session: Session, updates: Any, today: Any) -> tuple[in
         if held is None or held["seq"] < item["seq"]:
             newest[item["application_id"]] = item
     changed: list[str] = []
+    rows: list[dict[str, Any]] = []
     ids = list(newest)
     for start in range(0, len(ids), 500):
-        for application in session.scalars(
-            select(Application).where(Application.id.in_(ids[start : start + 500]))
-        ):
-            item = newest[application.id]
-            if (
-                application.court_status_seq is not None
-                and application.court_status_seq >= item["seq"]
-            ):
+        for application_id, held_seq in session.execute(
+            select(Application.id, Application.court_status_seq).where(
+                Application.id.in_(ids[start : start + 500])
+            )
+        ).tuples():
+            item = newest[application_id]
+            if held_seq is not None and held_seq >= item["seq"]:
                 continue  # already applied, or an older status arriving late
             note = item.get("note")
-            application.court_status = str(item["status"])
-            application.court_status_note = note[:MAX_NOTE_CHARS] if isinstance(note, str) else None
-            application.court_status_seq = item["seq"]
-            changed.append(application.id)
+            rows.append(
+                {
+                    "id": application_id,
+                    "court_status": str(item["status"]),
+                    "court_status_note": note[:MAX_NOTE_CHARS] if isinstance(note, str) else None,
+                    "court_status_seq": item["seq"],
+                }
+            )
+            changed.append(application_id)
+    if rows:
+        # By primary key, one prepared statement for the page (not an entity per record).
+        session.execute(update(Application), rows)
     if changed:
         # The day a status arrives starts court deadlines such as Rule 53(6)'s 30 days.
         note_status_changes(session, today, changed)

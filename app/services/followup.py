@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.core.court import Court, CourtCase, court_on
@@ -102,12 +102,16 @@ def note_status_changes(
     session: Session, today: date, application_ids: Sequence[str] | None = None
 ) -> None:
     """Remember the day each record's current court status was first seen on this device
-    (only for ``application_ids`` when given: the records a sync just changed)."""
-    statement = select(Application.id, Application.court_status, CourtStatusNotice).outerjoin(
-        CourtStatusNotice, CourtStatusNotice.application_id == Application.id
-    )
+    (only for ``application_ids`` when given: the records a sync just changed).
+
+    Set-based (a handful of statements whatever the number of records): a sync applies
+    statuses 500 records at a time.
+    """
+    statement = select(
+        Application.id, Application.court_status, CourtStatusNotice.court_status
+    ).outerjoin(CourtStatusNotice, CourtStatusNotice.application_id == Application.id)
     if application_ids is None:
-        rows = list(session.execute(statement).all())
+        rows = list(session.execute(statement).tuples())
     else:
         ids = list(application_ids)
         rows = [
@@ -115,22 +119,32 @@ def note_status_changes(
             for start in range(0, len(ids), 500)
             for row in session.execute(
                 statement.where(Application.id.in_(ids[start : start + 500]))
-            ).all()
+            ).tuples()
         ]
     moment = datetime(today.year, today.month, today.day)
-    for application_id, court_status, notice in rows:
-        if court_status is None:
-            if notice is not None:
-                session.delete(notice)
-        elif notice is None:
-            session.add(
-                CourtStatusNotice(
-                    application_id=application_id, court_status=court_status, noticed_on=moment
-                )
-            )
-        elif notice.court_status != court_status:
-            notice.court_status = court_status
-            notice.noticed_on = moment
+    gone = [
+        application_id for application_id, status, noticed in rows if status is None and noticed
+    ]
+    new = [
+        {"application_id": application_id, "court_status": status, "noticed_on": moment}
+        for application_id, status, noticed in rows
+        if status is not None and noticed is None
+    ]
+    changed = [
+        {"application_id": application_id, "court_status": status, "noticed_on": moment}
+        for application_id, status, noticed in rows
+        if status is not None and noticed is not None and noticed != status
+    ]
+    for start in range(0, len(gone), 500):
+        session.execute(
+            delete(CourtStatusNotice)
+            .where(CourtStatusNotice.application_id.in_(gone[start : start + 500]))
+            .execution_options(synchronize_session=False)
+        )
+    if new:
+        session.execute(insert(CourtStatusNotice), new)
+    if changed:
+        session.execute(update(CourtStatusNotice), changed)
 
 
 def records_at_risk(

@@ -242,17 +242,57 @@ def add_version(
 
 def version_payload(application: Application, version: ApplicationVersion) -> dict[str, Any]:
     """One finalised version as the sync format carries it (see app/sync/format.py)."""
+    return payload_from_columns(
+        tuple(
+            getattr(version if entity is ApplicationVersion else application, name)
+            for entity, name in _PAYLOAD_SOURCES
+        )
+    )
+
+
+# Where each payload value comes from, in `payload_from_columns`' order.
+_PAYLOAD_SOURCES: tuple[tuple[type[Any], str], ...] = (
+    (ApplicationVersion, "id"),
+    (Application, "id"),
+    (Application, "reference"),
+    (Application, "form_id"),
+    (ApplicationVersion, "form_version"),
+    (ApplicationVersion, "version_no"),
+    (ApplicationVersion, "answers"),
+    (ApplicationVersion, "reason"),
+    (ApplicationVersion, "created_at"),
+    (ApplicationVersion, "created_by"),
+)
+# The same values as columns, for the outbox, which seals hundreds of versions at a time without
+# loading whole entities.
+PAYLOAD_COLUMNS = tuple(getattr(entity, name) for entity, name in _PAYLOAD_SOURCES)
+
+
+def payload_from_columns(row: Sequence[Any]) -> dict[str, Any]:
+    """`version_payload` from the values of `PAYLOAD_COLUMNS`, in that order."""
+    (
+        version_id,
+        application_id,
+        reference,
+        form_id,
+        form_version,
+        version_no,
+        answers,
+        reason,
+        created_at,
+        created_by,
+    ) = row
     return {
-        "version_id": version.id,
-        "application_id": application.id,
-        "reference": application.reference,
-        "form_id": application.form_id,
-        "form_version": version.form_version,
-        "version_no": version.version_no,
-        "answers": version.answers,
-        "reason": version.reason,
-        "created_at": version.created_at.isoformat(),
-        "created_by": version.created_by,
+        "version_id": version_id,
+        "application_id": application_id,
+        "reference": reference,
+        "form_id": form_id,
+        "form_version": form_version,
+        "version_no": version_no,
+        "answers": answers,
+        "reason": reason,
+        "created_at": created_at.isoformat(),
+        "created_by": created_by,
     }
 
 

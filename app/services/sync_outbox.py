@@ -15,14 +15,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.i18n import _
 from app.services.audit import chain_head
 from app.services.context import AppContext
 from app.services.errors import SyncError
-from app.services.records import AWAITING_SIGNATURE, version_payload
+from app.services.records import AWAITING_SIGNATURE, PAYLOAD_COLUMNS, payload_from_columns
 from app.services.sync_enrolment import device_keys, require_enrolment
 from app.store.models import Application, ApplicationVersion, AuditEntry, OutboxItem, Setting
 from app.sync.batch import BatchTooLarge, Receipt, seal_batch, sealed_sha256
@@ -100,22 +100,20 @@ def _seal_one(ctx: AppContext, keys: ServerPublicKeys, limit: int) -> StoredBatc
     written = False
     try:
         with ctx.store.transaction() as session:
-            rows = session.execute(
-                select(OutboxItem, ApplicationVersion, Application)
-                .join(ApplicationVersion, ApplicationVersion.id == OutboxItem.version_id)
-                .join(Application, Application.id == ApplicationVersion.application_id)
-                .where(OutboxItem.state == "pending")
-                # Not sent before the signed paper is confirmed (Rule 23bis: a written application).
-                .where(Application.status != AWAITING_SIGNATURE)
-                .order_by(OutboxItem.created_at, OutboxItem.version_id)
-                .limit(limit)
-            ).all()
-            if not rows:
+            chosen = _next_pending(session, limit)
+            if not chosen:
                 return None
-            records = [
-                {**version_payload(application, version), "content_sha256": version.content_sha256}
-                for _item, version, application in rows
-            ]
+            # Columns, not entities: loading 500 whole applications and versions took most of the
+            # sealing time.
+            found = {
+                row[0]: {**payload_from_columns(row[:-1]), "content_sha256": row[-1]}
+                for row in session.execute(
+                    select(*PAYLOAD_COLUMNS, ApplicationVersion.content_sha256)
+                    .join(Application, Application.id == ApplicationVersion.application_id)
+                    .where(ApplicationVersion.id.in_(chosen))
+                )
+            }
+            records = [found[version_id] for version_id in chosen]
             cursor_row = session.get(Setting, AUDIT_CURSOR_SETTING)
             cursor = int(cursor_row.value) if cursor_row is not None else 0
             audit: list[dict[str, Any]] = [
@@ -162,8 +160,9 @@ def _seal_one(ctx: AppContext, keys: ServerPublicKeys, limit: int) -> StoredBatc
             write_durably(folder / f"{batch_id}{META_SUFFIX}", json.dumps(meta).encode())
             session.execute(
                 update(OutboxItem)
-                .where(OutboxItem.version_id.in_([item.version_id for item, _v, _a in rows]))
+                .where(OutboxItem.version_id.in_([record["version_id"] for record in records]))
                 .values(state="in_batch", batch_id=batch_id)
+                .execution_options(synchronize_session=False)
             )
             if audit:
                 session.merge(Setting(key=AUDIT_CURSOR_SETTING, value=audit[-1]["seq"]))
@@ -172,6 +171,47 @@ def _seal_one(ctx: AppContext, keys: ServerPublicKeys, limit: int) -> StoredBatc
             remove_batch_files(ctx, batch_id)
         raise
     return StoredBatch(batch_id, path, digest, len(records), audit_from)
+
+
+def _next_pending(session: Session, limit: int) -> list[str]:
+    """The version ids of the oldest ``limit`` pending rows that may be sent.
+
+    The outbox alone is sorted, a page at a time, and only that page is looked up in the (large)
+    versions and applications: joining every pending row before sorting cost a pass over the
+    whole outbox for each batch.
+    """
+    chosen: list[str] = []
+    after: tuple[datetime, str] | None = None
+    while len(chosen) < limit:
+        page_query = (
+            select(OutboxItem.version_id, OutboxItem.created_at)
+            .where(OutboxItem.state == "pending")
+            .order_by(OutboxItem.created_at, OutboxItem.version_id)
+            .limit(limit)
+        )
+        if after is not None:
+            created, version_id = after
+            page_query = page_query.where(
+                or_(
+                    OutboxItem.created_at > created,
+                    and_(OutboxItem.created_at == created, OutboxItem.version_id > version_id),
+                )
+            )
+        page = session.execute(page_query).tuples().all()
+        if not page:
+            break
+        ids = [version_id for version_id, _created in page]
+        # Not sent before the signed paper is confirmed (Rule 23bis: a written application).
+        waiting_for_paper = set(
+            session.scalars(
+                select(ApplicationVersion.id)
+                .join(Application, Application.id == ApplicationVersion.application_id)
+                .where(ApplicationVersion.id.in_(ids), Application.status == AWAITING_SIGNATURE)
+            )
+        )
+        chosen.extend(version_id for version_id in ids if version_id not in waiting_for_paper)
+        after = (page[-1][1], page[-1][0])
+    return chosen[:limit]
 
 
 def unbatch(session: Session, batch_id: str, reason: str, audit_from: int | None) -> None:
