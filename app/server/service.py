@@ -169,9 +169,11 @@ def _reference_owners(session: Session, records: list[dict[str, Any]]) -> dict[s
 
 
 def _insert_rows(session: Session, model: type[Any], rows: list[dict[str, Any]]) -> None:
-    """Insert ``rows`` into ``model``'s table as one multi-row statement (per 1,000 rows)."""
+    """Insert ``rows`` into ``model``'s table with one prepared INSERT for them all (Core
+    executemany: SQLite steps it in C, psycopg pipelines it; measured faster here than
+    multi-row VALUES statements, whose compiling cost more than it saved)."""
     if rows:
-        session.execute(insert(model), rows)
+        session.execute(insert(model.__table__), rows)
 
 
 def _chunks(items: list[str]) -> Iterable[list[str]]:

@@ -337,20 +337,27 @@ def _chunks(items: list[str], size: int = 500) -> list[list[str]]:
 def _mark_applications_synced(session: Session, version_ids: list[str]) -> None:
     """Printed and final records whose current version the office holds become "synced"."""
     for chunk in _chunks(version_ids):
-        current = (
-            select(ApplicationVersion.application_id)
-            .join(Application, Application.id == ApplicationVersion.application_id)
-            .where(
-                ApplicationVersion.id.in_(chunk),
-                ApplicationVersion.version_no == Application.current_version,
+        # The ids first: a subquery inside the UPDATE made SQLite walk every final record.
+        application_ids = list(
+            session.scalars(
+                select(ApplicationVersion.application_id)
+                .join(Application, Application.id == ApplicationVersion.application_id)
+                .where(
+                    ApplicationVersion.id.in_(chunk),
+                    ApplicationVersion.version_no == Application.current_version,
+                )
             )
         )
-        session.execute(
-            update(Application)
-            .where(Application.id.in_(current), Application.status.in_(("final", "printed")))
-            .values(status="synced")
-            .execution_options(synchronize_session=False)
-        )
+        if application_ids:
+            session.execute(
+                update(Application)
+                .where(
+                    Application.id.in_(application_ids),
+                    Application.status.in_(("final", "printed")),
+                )
+                .values(status="synced")
+                .execution_options(synchronize_session=False)
+            )
 
 
 @dataclass(frozen=True)

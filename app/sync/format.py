@@ -19,4 +19,9 @@ def canonical_json(payload: Mapping[str, Any] | list[Any]) -> bytes:
 
 
 def record_digest(payload: Mapping[str, Any]) -> str:
-    return hashlib.sha256(canonical_json(payload)).hexdigest()
+    return encoded_digest(canonical_json(payload))
+
+
+def encoded_digest(encoded: bytes) -> str:
+    """`record_digest` of a payload already encoded by `canonical_json`."""
+    return hashlib.sha256(encoded).hexdigest()

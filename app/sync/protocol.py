@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from app.sync.format import canonical_json, record_digest
+from app.sync.format import canonical_json, encoded_digest
 
 BATCHES_PATH = "/v1/batches"
 STATUS_PATH = "/v1/status"
@@ -77,9 +77,10 @@ def record_problem(record: Mapping[str, Any]) -> str | None:
     if not isinstance(record["answers"], dict):
         return "answers must be an object"
     content = {key: value for key, value in record.items() if key != "content_sha256"}
-    if len(canonical_json(content)) > MAX_RECORD_BYTES:
+    encoded = canonical_json(content)  # once: the office checks every record of every batch
+    if len(encoded) > MAX_RECORD_BYTES:
         return RECORD_TOO_LARGE
-    if record_digest(content) != record["content_sha256"]:
+    if encoded_digest(encoded) != record["content_sha256"]:
         return "content_sha256 does not match the record content"
     return None
 

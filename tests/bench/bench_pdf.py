@@ -1,5 +1,8 @@
 """PDF performance: pages per second for filled applications, seconds for a 500-record batch.
 
+Baseline from the same run: plain ReportLab pages (Helvetica, no shaping, no text layer) with as
+many lines as an application page, so a busy machine can be compared by ratio.
+
 Run: ``.venv/bin/python -m tests.bench.bench_pdf`` (prints the figures).
 """
 
@@ -69,6 +72,21 @@ def _answers(n: int) -> dict[str, Any]:
     }
 
 
+def _baseline_pages_per_s(pages: int = 60, lines: int = 45) -> float:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen.canvas import Canvas
+
+    started = time.perf_counter()
+    for _document in range(pages // 3):
+        canvas = Canvas(io.BytesIO(), pagesize=A4)
+        for _page in range(3):
+            for line in range(lines):
+                canvas.drawString(50, 800 - line * 16, f"Line {line}: the quick brown fox jumps")
+            canvas.showPage()
+        canvas.save()
+    return pages / (time.perf_counter() - started)
+
+
 def run(batch_size: int = BATCH_SIZE) -> dict[str, float]:
     form: FormDefinition = load_form(forms_dir() / "complaint.yaml")
     render_application(form, _answers(0), _meta(0), io.BytesIO())  # warm up fonts and caches
@@ -82,6 +100,7 @@ def run(batch_size: int = BATCH_SIZE) -> dict[str, float]:
     batch_pages = render_applications_batch(items, io.BytesIO())
     batch = time.perf_counter() - start
     return {
+        "baseline_plain_pages_per_s": _baseline_pages_per_s(),
         "application_pages_per_s": pages / single,
         "application_s_each": single / SINGLE_RUNS,
         f"batch_{batch_size}_records_s": batch,
