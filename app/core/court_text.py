@@ -123,12 +123,19 @@ def court_today(now: CourtOnDate) -> tuple[Text, tuple[Text, ...], str]:
     return TITLE, tuple(paragraphs), f"{SOURCE}: " + "; ".join(sources)
 
 
+def citations_of(source: str) -> str:
+    """A source line without the name of the app's data file it begins with: on screen it is
+    headed by a translated "Source:" label, and the file's path means nothing to an officer."""
+    return source.removeprefix(f"{SOURCE}: ")
+
+
 __all__ = [
     "FOR_THE_RECORD",
     "TITLE",
     "accepting_answer",
     "case_choice_note",
     "case_line",
+    "citations_of",
     "civil_parties_text",
     "court_today",
     "date_text",

@@ -15,7 +15,6 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDateEdit,
     QFileDialog,
     QFormLayout,
     QGroupBox,
@@ -35,7 +34,7 @@ from app.i18n import format_date, format_number
 from app.services import forums as forum_service
 from app.services.context import AppContext
 from app.ui.combo import NO_DATA, combo_data
-from app.ui.text import WrapLabel, _
+from app.ui.text import DigitsDateEdit, WrapLabel, _
 from app.ui.worker import BackgroundTask, JobView, run_job
 
 CAME_COLUMN = 2
@@ -61,7 +60,7 @@ class ForumsPage(QWidget):
         self.commune_choice = QComboBox()
         self.commune_choice.setObjectName("forumCommune")
         self.commune_choice.currentIndexChanged.connect(lambda _i: self._show_people_count())
-        self.date_edit = QDateEdit()
+        self.date_edit = DigitsDateEdit()  # Khmer digits when the setting is on
         self.date_edit.setObjectName("forumDate")
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat("yyyy-MM-dd")

@@ -17,6 +17,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -30,6 +31,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.reference import ALPHABET as REFERENCE_ALPHABET
+from app.core.reference import DEVICE_CHARS, SEQUENCE_CHARS
+from app.core.reference import PREFIX as REFERENCE_PREFIX
 from app.i18n import N_, current_language, format_date, format_number
 from app.services.context import AppContext
 from app.services.form_catalogue import available_forms
@@ -68,6 +72,13 @@ COLUMNS: list[tuple[str, str, str | None]] = [
 ]
 
 Index = QModelIndex | QPersistentModelIndex
+
+
+def widest_reference(metrics: QFontMetrics) -> str:
+    """The widest reference number in this font (VSS-DDDD-NNNN-C, each symbol the widest of the
+    alphabet): the reference column is sized to it, so no reference is ever cut."""
+    widest = max(REFERENCE_ALPHABET, key=metrics.horizontalAdvance)
+    return f"{REFERENCE_PREFIX}-{widest * DEVICE_CHARS}-{widest * SEQUENCE_CHARS}-{widest}"
 
 
 class RegistryModel(QAbstractTableModel):
@@ -314,7 +325,9 @@ class RegistryPage(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         # On a netbook the form and last-change columns give way (both are in the record).
-        self.columns = ColumnFitter(self.table, COLUMN_WIDTHS, optional=(3, 6))
+        self.columns = ColumnFitter(
+            self.table, COLUMN_WIDTHS, optional=(3, 6), whole={0: widest_reference}
+        )
         self.table.doubleClicked.connect(
             lambda index: self.application_chosen.emit(self.model.application_id(index.row()))
         )
@@ -360,7 +373,9 @@ class RegistryPage(QWidget):
 
     def retranslate(self) -> None:
         self.title.setText(_("Applicants"))
-        self.search_box.setPlaceholderText(
+        # Short enough to be read whole in the box on a 1024x600 screen; the tooltip says more.
+        self.search_box.setPlaceholderText(_("Name, reference or village"))
+        self.search_box.setToolTip(
             _("Search by name (Khmer or Latin), reference number or village")
         )
         status_items: list[tuple[str | None, str]] = [(None, _("All statuses"))]

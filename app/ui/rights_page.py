@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.court_text import citations_of
 from app.core.rights import RightsError, RightsTopic, search_rights
 from app.i18n import current_language, format_number
 from app.services import court as court_service
@@ -355,9 +356,9 @@ class RightsPage(QWidget):
         self.topic_title.setText(display(km.title))
         self.topic_title_en.setText(en.title)
         self._fill_paragraphs(km.slides, en.slides, english)
-        sources = [_("Source: {source}").format(source=km.source)]
+        sources = [_("Source: {source}").format(source=citations_of(km.source))]
         if english and en.source != km.source:
-            sources.append(f"Source: {en.source}")
+            sources.append(f"Source: {citations_of(en.source)}")
         self.source_label.setText(display("\n".join(sources)))
         self.topic_title_en.setVisible(english)
 

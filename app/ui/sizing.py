@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtWidgets import QHeaderView, QTableView, QWidget
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import QHeaderView, QStyle, QTableView, QWidget
 
 # Room a window may take on the smallest screen: 1024x600 less the task bar and a title bar.
 SMALLEST_SCREEN_ROOM = (1024, 540)
@@ -29,14 +30,21 @@ def fit_to_width(window: QWidget, width: int) -> None:
 class ColumnFitter(QObject):
     """Keeps a table's columns inside its width (no sideways scroll bar), each at least as wide
     as its header text, the rest shared out by ``weights``; cells that are still too long end
-    with "…" and are read in full in the record itself."""
+    with "…" and are read in full in the record itself. Columns in ``whole`` are never narrower
+    than the text it gives for the table's font (the widest value, e.g. a reference number):
+    such a value must always be read in full."""
 
     def __init__(
-        self, table: QTableView, weights: Sequence[int], optional: Sequence[int] = ()
+        self,
+        table: QTableView,
+        weights: Sequence[int],
+        optional: Sequence[int] = (),
+        whole: Mapping[int, Callable[[QFontMetrics], str]] | None = None,
     ) -> None:
         super().__init__(table)
         self.table = table
         self.weights = list(weights)
+        self.whole = dict(whole or {})
         # Columns that may be left out on a narrow screen, the least needed first (what they
         # show is in the record itself).
         self.optional = list(optional)
@@ -63,6 +71,9 @@ class ColumnFitter(QObject):
         weights = (self.weights + [self.weights[-1] if self.weights else 1] * count)[:count]
         available = self.table.viewport().width()
         minimums = [header.sectionSizeFromContents(i).width() for i in range(count)]
+        for column, widest in self.whole.items():
+            if column < count:
+                minimums[column] = max(minimums[column], self.cell_width(widest))
         hidden: set[int] = set()
         for column in self.optional:
             if sum(m for i, m in enumerate(minimums) if i not in hidden) <= available:
@@ -83,3 +94,10 @@ class ColumnFitter(QObject):
             widths = {i: minimums[i] + int(spare[i] * keep) for i in shown}
         for index, width in widths.items():
             header.resizeSection(index, width)
+
+    def cell_width(self, widest: Callable[[QFontMetrics], str]) -> int:
+        """Width of a cell showing ``widest`` (text, the item view's text margins, the grid)."""
+        metrics = QFontMetrics(self.table.font())
+        style = self.table.style()
+        margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self.table) + 1
+        return metrics.horizontalAdvance(widest(metrics)) + 2 * margin + 2

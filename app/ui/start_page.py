@@ -151,8 +151,9 @@ class StartPage(QWidget):
             _("Close to a court deadline: {count}").format(count=count(summary.at_deadline_risk))
         )
         self.tiles["not_contacted"].setText(
-            _("Civil parties not contacted for 12 months: {count}").format(
-                count=count(summary.not_contacted)
+            # The months are a number like the count: written in the reading language's digits.
+            _("Civil parties not contacted for {months} months: {count}").format(
+                months=count(12), count=count(summary.not_contacted)
             )
         )
         self.tiles["not_contacted"].setVisible(summary.not_contacted > 0)

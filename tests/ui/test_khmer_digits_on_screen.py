@@ -21,13 +21,17 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from app.core.demo_answers import demo_answers
+from app.core.forms import FieldType
 from app.i18n import set_language, translator
 from app.services import records
 from app.services.context import AppContext
+from app.ui.forums_page import ForumsPage
 from app.ui.main_window import NAVIGATION, MainWindow
 from app.ui.settings_page import SettingsPage
 from app.ui.start_page import StartPage
 from app.ui.text import DigitsDateEdit, DigitsSpinBox
+from app.ui.wizard.editors import make_editor
+from app.ui.wizard.field_widgets import IntegerEditor
 from tests.ui.conftest import build_main_window
 
 LATIN_DIGIT = re.compile(r"[0-9]")
@@ -149,3 +153,38 @@ def test_the_settings_page_shows_the_idle_minutes_in_khmer(
     qtbot.addWidget(page)
     assert KHMER_DIGIT.search(page.idle_minutes.text())
     assert not LATIN_DIGIT.search(page.idle_minutes.text())
+
+
+def test_the_wizard_number_field_shows_khmer_digits(vss_qapp: QApplication, qtbot: QtBot) -> None:
+    set_language("km")
+    form = records.form_definition("complaint")
+    whole_number = next(item for item in form.all_fields() if item.type == FieldType.INTEGER)
+    editor = make_editor(whole_number)
+    qtbot.addWidget(editor)
+    assert isinstance(editor, IntegerEditor)
+    editor.set_value(125)
+    assert editor.spin.text() == "១២៥"
+    editor.spin.lineEdit().setText("៣០")  # typed in Khmer digits: kept as a number
+    editor.spin.interpretText()
+    assert (editor.value(), editor.spin.text()) == (30, "៣០")
+    editor.set_value(None)  # unanswered: the dash, not a number
+    assert (editor.value(), editor.spin.text()) == (None, "—")
+    translator.khmer_digits = False
+    try:
+        editor.set_value(125)
+        assert editor.spin.text() == "125"
+    finally:
+        translator.khmer_digits = True
+
+
+def test_the_forums_page_date_shows_khmer_digits(
+    vss_qapp: QApplication, qtbot: QtBot, ctx: AppContext
+) -> None:
+    set_language("km")
+    page = ForumsPage(ctx)
+    qtbot.addWidget(page)
+    page.date_edit.setDate(QDate(2026, 11, 30))
+    assert page.date_edit.text() == "២០២៦-១១-៣០"
+    page.date_edit.lineEdit().setText("២០២៧-០១-០៥")
+    page.date_edit.interpretText()
+    assert page.date_edit.date() == QDate(2027, 1, 5)

@@ -95,7 +95,10 @@ def test_topic_text_is_large_khmer_with_english_per_topic_and_source(
     assert plain(page.topic_title.text()) == plain(km.title)
     assert [plain(label.text()) for label in page.khmer_paragraphs] == [plain(t) for t in km.slides]
     assert all(label.font().pointSizeF() >= 15 for label in page.khmer_paragraphs)
-    assert plain(page.source_label.text()) == f"ប្រភព៖ {plain(km.source)}"
+    # The court's facts: the translated label heads the citations (not the data file's path).
+    assert km.source.startswith("assets/court.yaml: ")
+    citations = km.source.removeprefix("assets/court.yaml: ")
+    assert plain(page.source_label.text()) == f"ប្រភព៖ {plain(citations)}"
     assert page.english_paragraphs == []  # Khmer UI: Khmer only until asked
 
     page.english_toggle.setChecked(True)

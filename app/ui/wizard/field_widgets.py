@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -34,7 +33,7 @@ from app.core.khmer_text import romanize_khmer
 from app.core.text_limits import unprintable_characters, without_unprintable
 from app.i18n import current_language
 from app.services.remembered import same_as_listed
-from app.ui.text import _, display, plain
+from app.ui.text import DigitsSpinBox, _, display, plain
 
 # Item data roles (Qt.UserRole and above) for what a list entry stands for.
 ATTACHMENT_ROLE = 256
@@ -136,7 +135,7 @@ class PhoneEditor(TextEditor):
 class IntegerEditor(FieldEditor):
     def __init__(self, item: Field) -> None:
         super().__init__(item)
-        self.spin = QSpinBox()
+        self.spin = DigitsSpinBox()  # Khmer digits when the setting is on
         self.spin.setRange(-1, 100000)
         self.spin.setSpecialValueText("—")
         self.spin.setValue(-1)
