@@ -93,7 +93,7 @@ OTHER_MEANINGS: dict[str, set[str]] = {
     # the deadline kinds of the court data
     "app/core/deadlines.py": {"civil_party"},
     # the id of the civil-party form, and the "forum" kind of document / report grouping
-    "app/services/followup.py": {"civil_party"},
+    "app/core/record_court.py": {"civil_party"},
     "app/ui/path_explainer.py": {"complaint"},
     "app/ui/print_page.py": {"forum"},
     "app/ui/dashboard_page.py": {"forum"},

@@ -15,8 +15,6 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
-
 from app.core.civil_party_list import ListPerson, person_from_json
 from app.core.gazetteer import load_gazetteer
 from app.i18n import _
@@ -24,10 +22,14 @@ from app.services.audit import AuditAction, record_audit
 from app.services.civil_parties import LIST_INFO_SETTING, store_list
 from app.services.context import AppContext
 from app.services.errors import SyncError
-from app.services.sync_enrolment import device_keys, require_enrolment
+from app.services.sync_enrolment import (
+    device_keys,
+    list_private_key,
+    list_public_b64,
+    require_enrolment,
+)
 from app.store.models import Setting
 from app.sync.batch import MAX_SEALED_BYTES, BatchError
-from app.sync.crypto import b64decode, b64encode, private_bytes, public_bytes
 from app.sync.office_list import (
     MAX_PARTS,
     list_key_document,
@@ -36,23 +38,7 @@ from app.sync.office_list import (
 )
 from app.sync.stick import MAX_SMALL_FILE_BYTES, StickError, StickFolder
 
-LIST_KEY_SETTING = "sync.list_key"
 LISTS_FOLDER = "lists"
-
-
-def _list_private(ctx: AppContext) -> X25519PrivateKey:
-    with ctx.store.transaction() as session:
-        row = session.get(Setting, LIST_KEY_SETTING)
-        if row is None:
-            key = X25519PrivateKey.generate()
-            session.add(Setting(key=LIST_KEY_SETTING, value=b64encode(private_bytes(key))))
-            return key
-        return X25519PrivateKey.from_private_bytes(b64decode(str(row.value), 32))
-
-
-def list_public_b64(ctx: AppContext) -> str:
-    """The public half of this laptop's list key (for the enrolment request)."""
-    return b64encode(public_bytes(_list_private(ctx).public_key()))
 
 
 def signed_list_key(ctx: AppContext) -> dict[str, Any]:
@@ -83,7 +69,7 @@ def receive_list(ctx: AppContext, manifest: Any, parts: list[bytes]) -> int:
         held = held_issued(ctx)
         if held is not None and float(body["issued"]) <= held:
             return 0  # the same list again, or an older one from an old stick
-        received = open_office_list(body, parts, _list_private(ctx), keys.signing)
+        received = open_office_list(body, parts, list_private_key(ctx), keys.signing)
     except (BatchError, ValueError, TypeError) as error:
         raise _damaged() from error
     gazetteer = load_gazetteer()

@@ -17,6 +17,7 @@ from typing import Any
 from app.core.court import Court, CourtDataError, CourtOnDate, court_on, load_court
 from app.core.forms import FormDefinition
 from app.core.forms.model import Text
+from app.core.record_court import is_civil_party, record_case
 from app.core.reparations import Reparations, load_reparations
 from app.i18n import _, format_date
 from app.pdf.layout import english_date, khmer_date, print_banner
@@ -105,8 +106,6 @@ def receipt_next_steps(
 ) -> Text | None:
     """What the receipt says happens next, true on the app's day; None: the usual text (a court
     still at work and a case that can take the application)."""
-    from app.services.followup import is_civil_party, record_case
-
     now = court_now(ctx)
     if is_civil_party(form, answers):
         case = record_case(form, answers, now.court)

@@ -27,8 +27,9 @@ from app.core.deadlines import (
     at_risk,
     intake_deadlines,
 )
-from app.core.forms import ChoiceRole, FieldRole, FormDefinition
+from app.core.forms import FormDefinition
 from app.core.protection import identity_protected
+from app.core.record_court import is_civil_party, record_case
 from app.i18n import _, current_language, format_date, format_number
 from app.services import access, errors, form_catalogue
 from app.services import court as court_service
@@ -44,9 +45,6 @@ __all__ = [
     "record_case",
     "records_at_risk",
 ]
-
-# The civil-party application form: every record of it asks to be a civil party.
-CIVIL_PARTY_FORM = "civil_party"
 
 
 class DeadlinesError(errors.RecordError):
@@ -77,25 +75,6 @@ def deadline_label(case: CourtCase, kind: DeadlineKind) -> str:
     lang = current_language()
     rule = DEADLINE_RULES[kind]
     return f"{rule.name.get(lang)} — {case.name.get(lang)} ({rule.rule}; {rule.source})"
-
-
-def _answer_with_role(form: FormDefinition, answers: Mapping[str, Any], role: FieldRole) -> Any:
-    item = form.field_with_role(role)
-    return answers.get(item.id) if item is not None else None
-
-
-def record_case(form: FormDefinition, answers: Mapping[str, Any], court: Court) -> CourtCase | None:
-    """The case a record names (its ``court_case`` answer), or None: none or not known."""
-    code = _answer_with_role(form, answers, FieldRole.COURT_CASE)
-    return court.case(code) if isinstance(code, str) else None
-
-
-def is_civil_party(form: FormDefinition, answers: Mapping[str, Any]) -> bool:
-    participation = form.field_with_role(FieldRole.PARTICIPATION)
-    return form.id == CIVIL_PARTY_FORM or (
-        participation is not None
-        and participation.chose_role(answers.get(participation.id), ChoiceRole.CIVIL_PARTY)
-    )
 
 
 def note_status_changes(

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from app.i18n import _
 from app.services.audit import AuditAction, record_audit
@@ -21,6 +22,7 @@ from app.store.models import Setting
 from app.sync.crypto import (
     KeyFormatError,
     ServerPublicKeys,
+    b64decode,
     b64encode,
     new_signing_key,
     private_bytes,
@@ -29,6 +31,9 @@ from app.sync.crypto import (
 )
 
 DEVICE_KEY_SETTING = "sync.device_signing_key"
+# The key the office seals this laptop's list of civil parties to (kept beside the signing key:
+# the enrolment request carries its public half).
+LIST_KEY_SETTING = "sync.list_key"
 SERVER_KEYS_SETTING = "sync.server_public_keys"
 ENROLMENT_SETTING = "sync.enrolment"
 
@@ -51,10 +56,24 @@ def device_keys(ctx: AppContext) -> Ed25519PrivateKey:
         return signing_key_from_b64(str(row.value))
 
 
+def list_private_key(ctx: AppContext) -> X25519PrivateKey:
+    """This laptop's list key, made on first use."""
+    with ctx.store.transaction() as session:
+        row = session.get(Setting, LIST_KEY_SETTING)
+        if row is None:
+            key = X25519PrivateKey.generate()
+            session.add(Setting(key=LIST_KEY_SETTING, value=b64encode(private_bytes(key))))
+            return key
+        return X25519PrivateKey.from_private_bytes(b64decode(str(row.value), 32))
+
+
+def list_public_b64(ctx: AppContext) -> str:
+    """The public half of this laptop's list key (for the enrolment request)."""
+    return b64encode(public_bytes(list_private_key(ctx).public_key()))
+
+
 def enrolment_request(ctx: AppContext) -> dict[str, Any]:
     """What the office needs to enrol this laptop (give it to ``vss-outreach-server enrol-device``)."""
-    from app.services.civil_party_sync import list_public_b64  # it imports this module
-
     return {
         "kind": "vss-outreach-enrolment-request",
         "device_id": ctx.device_id,
