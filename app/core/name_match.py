@@ -412,3 +412,9 @@ def spelling_matches(typed: str, name_km: str, name_latin: str = "") -> bool:
     if keys[0] in candidates:
         return True
     return len(keys) > 1 and all(k in candidates for k in keys[1:])
+
+
+def name_key(name_km: str, name_latin: str) -> str:
+    """The phonetic keys of the whole name, space-separated: what a typed Latin spelling is
+    looked for in (the stored ``people.name_key`` column)."""
+    return " ".join(full_name_keys(name_km, name_latin))[:300]

@@ -319,28 +319,3 @@ def chain_head(session: Session) -> dict[str, Any] | None:
 def verify_audit_chain(ctx: AppContext) -> ChainReport:
     with ctx.store.transaction() as session:
         return verify_chain_in(session)
-
-
-@dataclass(frozen=True)
-class AuditRow:
-    seq: int
-    at: datetime
-    officer_id: str | None
-    action: str
-    record_id: str | None
-    details: dict[str, Any] | None
-
-
-def list_audit(ctx: AppContext, limit: int = 500, record_id: str | None = None) -> list[AuditRow]:
-    """The newest entries first; supervisors and administrators only."""
-    from app.services.security import Action, authorize
-
-    authorize(ctx, Action.READ_AUDIT)
-    with ctx.store.transaction() as session:
-        statement = select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit)
-        if record_id is not None:
-            statement = statement.where(AuditEntry.record_id == record_id)
-        return [
-            AuditRow(e.seq, e.at, e.officer_id, e.action, e.record_id, e.details)
-            for e in session.scalars(statement)
-        ]

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from app.core.private_file import remove_unfinished_files
+from app.services.index_version import ensure_search_index_current
 from app.store.db import Store
 from app.store.location import data_dir, database_path
 from app.store.models import Application, OutboxItem, Setting
@@ -77,8 +78,6 @@ def open_app(home: Path | None = None, key: bytes | None = None) -> AppContext:
     # A PDF or export whose writing was cut short (killed app, power cut) leaves no copy behind.
     remove_unfinished_files(home)
     store = Store(database_path(home), key)
-    from app.services.index_version import ensure_search_index_current  # imports services
-
     ensure_search_index_current(store)
     return AppContext(home=home, store=store, device_id=_ensure_device_id(store))
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app.core.name_match import name_key
 from app.store.db import Store
 from app.store.models import Application, ApplicationVersion, Person, Setting
 
@@ -40,7 +41,6 @@ def rebuild_search_index(store: Store) -> int:
     """Re-derive every application's search text and every person's name key; returns the
     number of applications re-indexed. One transaction: an interrupted rebuild leaves the old
     index and version, and runs again at the next opening."""
-    from app.services import people
     from app.services.search_index import apply_derived
 
     count = 0
@@ -52,7 +52,7 @@ def rebuild_search_index(store: Store) -> int:
             apply_derived(session, application, answers)
             count += 1
         for person in session.scalars(select(Person)).all():
-            person.name_key = people.name_key(person.name_km, person.name_latin)
+            person.name_key = name_key(person.name_km, person.name_latin)
         session.merge(Setting(key=SEARCH_INDEX_VERSION_KEY, value=SEARCH_INDEX_VERSION))
     return count
 

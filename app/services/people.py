@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from app.core.approx_date import ApproxDate
 from app.core.forms import Field, FieldRole, FormDefinition, effective_answers
 from app.core.khmer_text import ZWSP, is_khmer, normalize_for_search, normalize_name
-from app.core.name_match import full_name_keys, query_keys
+from app.core.name_match import name_key, query_keys
 from app.i18n import _
 from app.services import access, errors, form_catalogue
 from app.services.audit import AuditAction, record_audit
@@ -86,12 +86,6 @@ class VictimDetails:
     @property
     def name_key(self) -> str:
         return name_key(self.name_km, self.name_latin)
-
-
-def name_key(name_km: str, name_latin: str) -> str:
-    """The phonetic keys of the whole name (app.core.name_match), space-separated: what a typed
-    Latin spelling is looked for in."""
-    return " ".join(full_name_keys(name_km, name_latin))[:300]
 
 
 def _details(

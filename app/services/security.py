@@ -15,6 +15,7 @@ from enum import StrEnum
 
 from app.core.errors import UserFacingError
 from app.i18n import _
+from app.services.audit import record_refusal
 from app.services.context import AppContext, SignedInOfficer
 
 
@@ -117,8 +118,6 @@ def require_role(ctx: AppContext, *roles: Role) -> SignedInOfficer:
     """The signed-in officer, if their role is one of ``roles``; otherwise the refusal is audited
     (named by the calling service function) and PermissionDenied raised. Call it before opening
     a transaction: the refusal is written in a transaction of its own."""
-    from app.services.audit import record_refusal  # audit imports this module
-
     try:
         return _check_role(ctx, roles)
     except PermissionDenied as error:
@@ -134,8 +133,6 @@ def may(ctx: AppContext, action: Action) -> bool:
 def authorize(ctx: AppContext, action: Action) -> SignedInOfficer:
     """The signed-in officer if they may do ``action`` now; otherwise the refusal is audited and
     NotSignedIn, SessionLocked or PermissionDenied is raised. Call it outside any transaction."""
-    from app.services.audit import record_refusal  # audit imports this module
-
     try:
         return _check_role(ctx, tuple(Role(role) for role in ACTION_ROLES[action]))
     except PermissionDenied as error:

@@ -178,7 +178,7 @@ class Person(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     name_km: Mapped[str] = mapped_column(String(300), default="")
     name_latin: Mapped[str] = mapped_column(String(300), default="")
-    # The phonetic keys of the whole name (app.services.people.name_key, app.core.name_match).
+    # The phonetic keys of the whole name (app.core.name_match.name_key).
     name_key: Mapped[str] = mapped_column(String(300), default="", index=True)
     birth_year_min: Mapped[int | None] = mapped_column(Integer)
     birth_year_max: Mapped[int | None] = mapped_column(Integer)

@@ -30,7 +30,8 @@ from app.core.errors import UserFacingError
 from app.i18n import format_datetime, format_number
 from app.services import officers
 from app.services.accounts import password_rules
-from app.services.audit import action_label, list_audit, verify_audit_chain
+from app.services.audit import action_label, verify_audit_chain
+from app.services.audit_log import list_audit
 from app.services.backup import create_backup
 from app.services.context import AppContext
 from app.services.key_rotation import RotationResult, rotate_database_key

@@ -56,7 +56,7 @@ def test_any_edit_or_deletion_is_detected(ctx: AppContext, tamper: str) -> None:
 
 
 def test_only_supervisors_read_the_log(ctx: AppContext) -> None:
-    from app.services.audit import list_audit
+    from app.services.audit_log import list_audit
     from app.services.context import SignedInOfficer
 
     ctx.officer = SignedInOfficer("x", "dara", "Dara", "field_officer")

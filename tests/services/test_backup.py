@@ -96,7 +96,7 @@ def test_backup_then_restore_into_a_new_home_gives_everything_back(
 
 
 def _audit(ctx: AppContext) -> list[object]:
-    from app.services.audit import list_audit
+    from app.services.audit_log import list_audit
 
     return list(reversed(list_audit(ctx)))
 

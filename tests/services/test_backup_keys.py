@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from app.services.accounts import first_run_setup, is_first_run, sign_in
-from app.services.audit import list_audit
+from app.services.audit_log import list_audit
 from app.services.backup import MANIFEST_NAME, BackupError, create_backup, verify_backup
 from app.services.context import AppContext
 from app.services.officers import create_officer
