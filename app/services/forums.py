@@ -3,7 +3,10 @@ applicants of the laptop's records who live there, print their invitations in Kh
 came, and count it all for the dashboard and the reports.
 
 Who is invited: every record the signed-in officer may see (app/services/access.py) that has a
-reference (finalised, not a draft) and whose address is in the commune. A person whose identity
+reference (finalised, not a draft) and whose address is in the commune; and, when the officer's
+role sees the office's civil-party list (field officers, supervisors), every living person of
+the list in the commune, unless a record invited names their number (the same person is never
+invited twice). People of the list are invited, shown and marked by their number. A person whose identity
 is protected is invited like anyone else, but their name never appears on the printed stack nor
 on the list shown at the forum: their reference stands for them. Planning, printing and every
 attendance mark are audited.
@@ -32,8 +35,14 @@ from app.services.context import AppContext
 from app.services.form_catalogue import available_forms
 from app.services.printing import write_pdf
 from app.services.remembered import remember_value
-from app.services.security import signed_in
-from app.store.models import Application, Forum, ForumInvitation
+from app.services.security import Action, authorize, may, signed_in
+from app.store.models import (
+    Application,
+    Forum,
+    ForumInvitation,
+    ForumListedInvitation,
+    ListedPerson,
+)
 
 __all__ = [
     "ForumCounts",
@@ -45,10 +54,12 @@ __all__ = [
     "forum_invitees",
     "forums",
     "invite_newcomers",
+    "listed_in_commune",
     "people_in_commune",
     "plan_forum",
     "print_invitations",
     "record_attendance",
+    "record_listed_attendance",
 ]
 
 MAX_NAME = 200
@@ -84,6 +95,8 @@ class Invitee:
     name_latin: str
     identity_protected: bool
     attended: bool | None = None  # None: not recorded (or not invited yet)
+    # A person of the office's list (application_id empty; reference is the list's number).
+    listed_number: str = ""
 
     def shown_name(self) -> str:
         """The name as the screen and the paper show it: none for a protected person."""
@@ -133,7 +146,8 @@ def _invitee(row: Application, attended: bool | None = None) -> Invitee:
 
 
 def communes_with_people(ctx: AppContext) -> list[tuple[str, str]]:
-    """(commune code, "commune, province" name) of communes where visible records live."""
+    """(commune code, "commune, province" name) of communes where visible records live, or
+    people of the office's list (for the roles that see it)."""
     statement = visible_applications(
         select(Application.commune_code)
         .distinct()
@@ -141,7 +155,9 @@ def communes_with_people(ctx: AppContext) -> list[tuple[str, str]]:
         ctx,
     )
     with ctx.store.transaction() as session:
-        codes = [code for code in session.scalars(statement) if code]
+        codes = {code for code in session.scalars(statement) if code}
+        if may(ctx, Action.CIVIL_PARTY_LIST):
+            codes |= set(session.scalars(select(ListedPerson.commune_code).distinct()))
     gazetteer = load_gazetteer()
     lang = current_language()
     named = []
@@ -165,6 +181,18 @@ def people_in_commune(ctx: AppContext, commune_code: str) -> list[Invitee]:
     """The civil parties and applicants of the laptop's records living in the commune."""
     with ctx.store.transaction() as session:
         return [_invitee(row) for row in session.scalars(_people_statement(commune_code, ctx))]
+
+
+def listed_in_commune(ctx: AppContext, commune_code: str) -> int:
+    """How many living people of the office's list a forum in the commune invites (0 for a role
+    that does not see the list: only a count, nothing refused)."""
+    if not may(ctx, Action.CIVIL_PARTY_LIST):
+        return 0
+    statement = select(func.count()).where(
+        ListedPerson.commune_code == commune_code, ListedPerson.deceased.is_(False)
+    )
+    with ctx.store.transaction() as session:
+        return int(session.scalar(statement) or 0)
 
 
 def plan_forum(ctx: AppContext, name: str, commune_code: str, held_on: date, place: str) -> str:
@@ -225,8 +253,64 @@ def _invite_missing(
     people = [
         p for p in session.scalars(_people_statement(commune_code, ctx)) if p.id not in already
     ]
+    listed_keys = set(
+        session.scalars(
+            select(ForumListedInvitation.number_key).where(
+                ForumListedInvitation.forum_id == forum_id
+            )
+        )
+    )
+    # A record naming a listed person already invited is that person: not invited twice.
+    people = [
+        p for p in people if not p.prior_reference_key or p.prior_reference_key not in listed_keys
+    ]
     for person in people:
         session.add(ForumInvitation(forum_id=forum_id, application_id=person.id, invited_at=now))
+    return len(people) + _invite_listed(session, ctx, forum_id, commune_code, now)
+
+
+def _invite_listed(
+    session: Session, ctx: AppContext, forum_id: str, commune_code: str, now: datetime
+) -> int:
+    """Invite the living people of the office's list in the commune not invited yet, nor named
+    (by their number) by a record invited to the forum; none for a role that does not see the
+    list."""
+    if not may(ctx, Action.CIVIL_PARTY_LIST):
+        return 0
+    session.flush()
+    taken = set(
+        session.scalars(
+            select(ForumListedInvitation.number_key).where(
+                ForumListedInvitation.forum_id == forum_id
+            )
+        )
+    ) | set(
+        session.scalars(
+            select(Application.prior_reference_key)
+            .join(ForumInvitation, ForumInvitation.application_id == Application.id)
+            .where(
+                ForumInvitation.forum_id == forum_id, Application.prior_reference_key.is_not(None)
+            )
+        )
+    )
+    people = [
+        p
+        for p in session.scalars(
+            select(ListedPerson).where(
+                ListedPerson.commune_code == commune_code, ListedPerson.deceased.is_(False)
+            )
+        )
+        if p.number_key not in taken
+    ]
+    for person in people:
+        session.add(
+            ForumListedInvitation(
+                forum_id=forum_id,
+                number=person.number,
+                number_key=person.number_key,
+                invited_at=now,
+            )
+        )
     return len(people)
 
 
@@ -261,10 +345,42 @@ def _invited_rows(
     return [(row, attended) for row, attended in session.execute(statement).tuples()]
 
 
+def _listed_invitees(session: Session, ctx: AppContext, forum_id: str) -> list[Invitee]:
+    """The people of the list invited to a forum, masked as the list masks them (and when a
+    newer list no longer holds them: their number only)."""
+    if not may(ctx, Action.CIVIL_PARTY_LIST):
+        return []
+    rows = session.execute(
+        select(ForumListedInvitation, ListedPerson)
+        .outerjoin(ListedPerson, ListedPerson.number == ForumListedInvitation.number)
+        .where(ForumListedInvitation.forum_id == forum_id)
+        .order_by(ForumListedInvitation.number)
+    ).tuples()
+    invitees = []
+    for invitation, person in rows:
+        withheld = person is None or person.masked
+        invitees.append(
+            Invitee(
+                application_id="",
+                reference=invitation.number,
+                name_km="" if withheld or person is None else person.name_km,
+                name_latin="" if withheld or person is None else person.name_latin,
+                identity_protected=withheld,
+                attended=invitation.attended,
+                listed_number=invitation.number,
+            )
+        )
+    return invitees
+
+
 def forum_invitees(ctx: AppContext, forum_id: str) -> list[Invitee]:
-    """The people invited to a forum (those the officer may see), with their attendance."""
+    """The people invited to a forum (those the officer may see), with their attendance: the
+    laptop's records, then the people of the office's list."""
     with ctx.store.transaction() as session:
-        return [_invitee(row, attended) for row, attended in _invited_rows(session, ctx, forum_id)]
+        return [
+            *(_invitee(row, attended) for row, attended in _invited_rows(session, ctx, forum_id)),
+            *_listed_invitees(session, ctx, forum_id),
+        ]
 
 
 def forums(ctx: AppContext) -> list[ForumSummary]:
@@ -294,8 +410,17 @@ def forums(ctx: AppContext) -> list[ForumSummary]:
         .group_by(Application.forum),
         ctx,
     )
+    listed = select(
+        ForumListedInvitation.forum_id,
+        func.count(),
+        func.count().filter(ForumListedInvitation.attended.is_(True)),
+    ).group_by(ForumListedInvitation.forum_id)
+    sees_list = may(ctx, Action.CIVIL_PARTY_LIST)  # an administrator counts the records only
     with ctx.store.transaction() as session:
         by_forum = {fid: (int(i), int(a)) for fid, i, a in session.execute(counts).tuples()}
+        for fid, invited, came in session.execute(listed).tuples() if sees_list else ():
+            records_invited, records_came = by_forum.get(fid, (0, 0))
+            by_forum[fid] = (records_invited + int(invited), records_came + int(came))
         at_forum = {name: (int(c), int(r)) for name, c, r in session.execute(taken).tuples()}
         rows = list(session.scalars(select(Forum).order_by(Forum.held_on.desc(), Forum.name)))
         return [
@@ -332,6 +457,25 @@ def record_attendance(ctx: AppContext, forum_id: str, application_id: str, atten
             AuditAction.FORUM_ATTENDANCE,
             application_id,
             {"forum_id": forum_id, "attended": attended},
+        )
+
+
+def record_listed_attendance(ctx: AppContext, forum_id: str, number: str, attended: bool) -> None:
+    """Mark whether an invited person of the office's list came (audited, by number; roles that
+    see the list only)."""
+    officer = authorize(ctx, Action.CIVIL_PARTY_LIST)
+    with ctx.store.transaction() as session:
+        invitation = session.get(ForumListedInvitation, (forum_id, number))
+        if invitation is None:
+            raise ForumError(_("This person was not invited to this forum."))
+        invitation.attended = attended
+        invitation.attendance_recorded_by = officer.id
+        invitation.attendance_recorded_at = datetime.now()
+        record_audit(
+            session,
+            ctx,
+            AuditAction.FORUM_ATTENDANCE,
+            details={"forum_id": forum_id, "number": number, "attended": attended},
         )
 
 
@@ -383,8 +527,23 @@ def print_invitations(ctx: AppContext, forum_id: str, out: Path) -> int:
     with court_service.printing(ctx):
         pages = render_invitations(invitations, buffer)
     write_pdf(out, buffer.getvalue(), ctx.home)
+    listed = [person for person in invitees if person.listed_number]
     with ctx.store.transaction() as session:
+        if listed:
+            record_audit(
+                session,
+                ctx,
+                AuditAction.LISTED_PEOPLE_PRINT,
+                details={
+                    "document": "forum_invitation",
+                    "forum_id": forum_id,
+                    "people": len(listed),
+                    "redacted": sum(1 for person in listed if person.identity_protected),
+                },
+            )
         for person in invitees:
+            if person.listed_number:
+                continue
             record_audit(
                 session,
                 ctx,
