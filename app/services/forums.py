@@ -29,20 +29,16 @@ from app.core.gazetteer import load_gazetteer
 from app.i18n import _, current_language
 from app.pdf.invitations import Invitation, render_invitations
 from app.services import court as court_service
+from app.services import forum_listed
 from app.services.access import load_visible, visible_applications
 from app.services.audit import AuditAction, record_audit
 from app.services.context import AppContext
 from app.services.form_catalogue import available_forms
+from app.services.forum_listed import listed_in_commune
 from app.services.printing import write_pdf
 from app.services.remembered import remember_value
 from app.services.security import Action, authorize, may, signed_in
-from app.store.models import (
-    Application,
-    Forum,
-    ForumInvitation,
-    ForumListedInvitation,
-    ListedPerson,
-)
+from app.store.models import Application, Forum, ForumInvitation, ForumListedInvitation
 
 __all__ = [
     "ForumCounts",
@@ -156,8 +152,7 @@ def communes_with_people(ctx: AppContext) -> list[tuple[str, str]]:
     )
     with ctx.store.transaction() as session:
         codes = {code for code in session.scalars(statement) if code}
-        if may(ctx, Action.CIVIL_PARTY_LIST):
-            codes |= set(session.scalars(select(ListedPerson.commune_code).distinct()))
+        codes |= forum_listed.listed_communes(session, ctx)
     gazetteer = load_gazetteer()
     lang = current_language()
     named = []
@@ -181,18 +176,6 @@ def people_in_commune(ctx: AppContext, commune_code: str) -> list[Invitee]:
     """The civil parties and applicants of the laptop's records living in the commune."""
     with ctx.store.transaction() as session:
         return [_invitee(row) for row in session.scalars(_people_statement(commune_code, ctx))]
-
-
-def listed_in_commune(ctx: AppContext, commune_code: str) -> int:
-    """How many living people of the office's list a forum in the commune invites (0 for a role
-    that does not see the list: only a count, nothing refused)."""
-    if not may(ctx, Action.CIVIL_PARTY_LIST):
-        return 0
-    statement = select(func.count()).where(
-        ListedPerson.commune_code == commune_code, ListedPerson.deceased.is_(False)
-    )
-    with ctx.store.transaction() as session:
-        return int(session.scalar(statement) or 0)
 
 
 def plan_forum(ctx: AppContext, name: str, commune_code: str, held_on: date, place: str) -> str:
@@ -266,52 +249,7 @@ def _invite_missing(
     ]
     for person in people:
         session.add(ForumInvitation(forum_id=forum_id, application_id=person.id, invited_at=now))
-    return len(people) + _invite_listed(session, ctx, forum_id, commune_code, now)
-
-
-def _invite_listed(
-    session: Session, ctx: AppContext, forum_id: str, commune_code: str, now: datetime
-) -> int:
-    """Invite the living people of the office's list in the commune not invited yet, nor named
-    (by their number) by a record invited to the forum; none for a role that does not see the
-    list."""
-    if not may(ctx, Action.CIVIL_PARTY_LIST):
-        return 0
-    session.flush()
-    taken = set(
-        session.scalars(
-            select(ForumListedInvitation.number_key).where(
-                ForumListedInvitation.forum_id == forum_id
-            )
-        )
-    ) | set(
-        session.scalars(
-            select(Application.prior_reference_key)
-            .join(ForumInvitation, ForumInvitation.application_id == Application.id)
-            .where(
-                ForumInvitation.forum_id == forum_id, Application.prior_reference_key.is_not(None)
-            )
-        )
-    )
-    people = [
-        p
-        for p in session.scalars(
-            select(ListedPerson).where(
-                ListedPerson.commune_code == commune_code, ListedPerson.deceased.is_(False)
-            )
-        )
-        if p.number_key not in taken
-    ]
-    for person in people:
-        session.add(
-            ForumListedInvitation(
-                forum_id=forum_id,
-                number=person.number,
-                number_key=person.number_key,
-                invited_at=now,
-            )
-        )
-    return len(people)
+    return len(people) + forum_listed.invite_listed(session, ctx, forum_id, commune_code, now)
 
 
 def invite_newcomers(ctx: AppContext, forum_id: str) -> int:
@@ -347,17 +285,11 @@ def _invited_rows(
 
 def _listed_invitees(session: Session, ctx: AppContext, forum_id: str) -> list[Invitee]:
     """The people of the list invited to a forum, masked as the list masks them (and when a
-    newer list no longer holds them: their number only)."""
+    newer list no longer holds them: their number only); none for a role that does not see it."""
     if not may(ctx, Action.CIVIL_PARTY_LIST):
         return []
-    rows = session.execute(
-        select(ForumListedInvitation, ListedPerson)
-        .outerjoin(ListedPerson, ListedPerson.number == ForumListedInvitation.number)
-        .where(ForumListedInvitation.forum_id == forum_id)
-        .order_by(ForumListedInvitation.number)
-    ).tuples()
     invitees = []
-    for invitation, person in rows:
+    for invitation, person in forum_listed.listed_invitations(session, forum_id):
         withheld = person is None or person.masked
         invitees.append(
             Invitee(
@@ -410,15 +342,9 @@ def forums(ctx: AppContext) -> list[ForumSummary]:
         .group_by(Application.forum),
         ctx,
     )
-    listed = select(
-        ForumListedInvitation.forum_id,
-        func.count(),
-        func.count().filter(ForumListedInvitation.attended.is_(True)),
-    ).group_by(ForumListedInvitation.forum_id)
-    sees_list = may(ctx, Action.CIVIL_PARTY_LIST)  # an administrator counts the records only
     with ctx.store.transaction() as session:
         by_forum = {fid: (int(i), int(a)) for fid, i, a in session.execute(counts).tuples()}
-        for fid, invited, came in session.execute(listed).tuples() if sees_list else ():
+        for fid, (invited, came) in forum_listed.listed_counts(session, ctx).items():
             records_invited, records_came = by_forum.get(fid, (0, 0))
             by_forum[fid] = (records_invited + int(invited), records_came + int(came))
         at_forum = {name: (int(c), int(r)) for name, c, r in session.execute(taken).tuples()}
