@@ -304,7 +304,8 @@ class ForumsPage(QWidget):
         self.intro.setText(
             _(
                 "Plan a forum for a commune: everyone of this laptop's records who lives there is "
-                "invited. Print their invitations, then tick who came."
+                "invited, and the living people of the office's list there (each once). Print "
+                "their invitations, then tick who came."
             )
         )
         self.plan_box.setTitle(_("Plan a forum"))
