@@ -17,7 +17,7 @@ from app.core.forms import FieldRole
 from app.services import civil_parties, form_catalogue, forums, records
 from app.services.audit import verify_audit_chain
 from app.services.context import AppContext
-from app.services.reports import dashboard_counts
+from app.services.reports import dashboard_counts, export_report
 from app.services.security import PermissionDenied
 from app.store.models import AuditEntry
 from tests.officers import ADMINISTRATOR, FIELD_OFFICER, SUPERVISOR, add_officers
@@ -165,10 +165,14 @@ def test_an_administrator_neither_invites_nor_sees_nor_marks_the_listed_people(
     assert forums.invite_newcomers(ctx, listed_forum) == 0
     forums.record_listed_attendance(ctx, listed_forum, SHOWN.number, True)
     assert forums.forum_counts(ctx).attended == 1
+    report = export_report(ctx, tmp_path / "report.csv", "csv").read_text(encoding="utf-8-sig")
+    assert f"Supervisor forum,{commune},2026-12-16,3,1," in report  # the 3 listed people
 
     ctx.officer = ADMINISTRATOR
     assert forums.forum_invitees(ctx, listed_forum) == []
     assert forums.forum_counts(ctx) == forums.ForumCounts(forums=2, invited=0, attended=0)
+    report = export_report(ctx, tmp_path / "admin.csv", "csv").read_text(encoding="utf-8-sig")
+    assert f"Supervisor forum,{commune},2026-12-16,0,0," in report
     with pytest.raises(PermissionDenied):
         forums.record_listed_attendance(ctx, listed_forum, SHOWN.number, False)
     with pytest.raises(forums.ForumError):
