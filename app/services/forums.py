@@ -3,7 +3,10 @@ applicants of the laptop's records who live there, print their invitations in Kh
 came, and count it all for the dashboard and the reports.
 
 Who is invited: every record the signed-in officer may see (app/services/access.py) that has a
-reference (finalised, not a draft) and whose address is in the commune. A person whose identity
+reference (finalised, not a draft) and whose address is in the commune; and, when the officer's
+role sees the office's civil-party list (field officers, supervisors), every living person of
+the list in the commune, unless a record invited names their number (the same person is never
+invited twice). People of the list are invited, shown and marked by their number. A person whose identity
 is protected is invited like anyone else, but their name never appears on the printed stack nor
 on the list shown at the forum: their reference stands for them. Planning, printing and every
 attendance mark are audited.
@@ -26,14 +29,16 @@ from app.core.gazetteer import load_gazetteer
 from app.i18n import _, current_language
 from app.pdf.invitations import Invitation, render_invitations
 from app.services import court as court_service
+from app.services import forum_listed
 from app.services.access import load_visible, visible_applications
 from app.services.audit import AuditAction, record_audit
 from app.services.context import AppContext
 from app.services.form_catalogue import available_forms
+from app.services.forum_listed import listed_in_commune
 from app.services.printing import write_pdf
 from app.services.remembered import remember_value
-from app.services.security import signed_in
-from app.store.models import Application, Forum, ForumInvitation
+from app.services.security import Action, authorize, may, signed_in
+from app.store.models import Application, Forum, ForumInvitation, ForumListedInvitation
 
 __all__ = [
     "ForumCounts",
@@ -45,10 +50,12 @@ __all__ = [
     "forum_invitees",
     "forums",
     "invite_newcomers",
+    "listed_in_commune",
     "people_in_commune",
     "plan_forum",
     "print_invitations",
     "record_attendance",
+    "record_listed_attendance",
 ]
 
 MAX_NAME = 200
@@ -84,6 +91,8 @@ class Invitee:
     name_latin: str
     identity_protected: bool
     attended: bool | None = None  # None: not recorded (or not invited yet)
+    # A person of the office's list (application_id empty; reference is the list's number).
+    listed_number: str = ""
 
     def shown_name(self) -> str:
         """The name as the screen and the paper show it: none for a protected person."""
@@ -133,7 +142,8 @@ def _invitee(row: Application, attended: bool | None = None) -> Invitee:
 
 
 def communes_with_people(ctx: AppContext) -> list[tuple[str, str]]:
-    """(commune code, "commune, province" name) of communes where visible records live."""
+    """(commune code, "commune, province" name) of communes where visible records live, or
+    people of the office's list (for the roles that see it)."""
     statement = visible_applications(
         select(Application.commune_code)
         .distinct()
@@ -141,7 +151,8 @@ def communes_with_people(ctx: AppContext) -> list[tuple[str, str]]:
         ctx,
     )
     with ctx.store.transaction() as session:
-        codes = [code for code in session.scalars(statement) if code]
+        codes = {code for code in session.scalars(statement) if code}
+        codes |= forum_listed.listed_communes(session, ctx)
     gazetteer = load_gazetteer()
     lang = current_language()
     named = []
@@ -225,9 +236,20 @@ def _invite_missing(
     people = [
         p for p in session.scalars(_people_statement(commune_code, ctx)) if p.id not in already
     ]
+    listed_keys = set(
+        session.scalars(
+            select(ForumListedInvitation.number_key).where(
+                ForumListedInvitation.forum_id == forum_id
+            )
+        )
+    )
+    # A record naming a listed person already invited is that person: not invited twice.
+    people = [
+        p for p in people if not p.prior_reference_key or p.prior_reference_key not in listed_keys
+    ]
     for person in people:
         session.add(ForumInvitation(forum_id=forum_id, application_id=person.id, invited_at=now))
-    return len(people)
+    return len(people) + forum_listed.invite_listed(session, ctx, forum_id, commune_code, now)
 
 
 def invite_newcomers(ctx: AppContext, forum_id: str) -> int:
@@ -261,10 +283,36 @@ def _invited_rows(
     return [(row, attended) for row, attended in session.execute(statement).tuples()]
 
 
+def _listed_invitees(session: Session, ctx: AppContext, forum_id: str) -> list[Invitee]:
+    """The people of the list invited to a forum, masked as the list masks them (and when a
+    newer list no longer holds them: their number only); none for a role that does not see it."""
+    if not may(ctx, Action.CIVIL_PARTY_LIST):
+        return []
+    invitees = []
+    for invitation, person in forum_listed.listed_invitations(session, forum_id):
+        withheld = person is None or person.masked
+        invitees.append(
+            Invitee(
+                application_id="",
+                reference=invitation.number,
+                name_km="" if withheld or person is None else person.name_km,
+                name_latin="" if withheld or person is None else person.name_latin,
+                identity_protected=withheld,
+                attended=invitation.attended,
+                listed_number=invitation.number,
+            )
+        )
+    return invitees
+
+
 def forum_invitees(ctx: AppContext, forum_id: str) -> list[Invitee]:
-    """The people invited to a forum (those the officer may see), with their attendance."""
+    """The people invited to a forum (those the officer may see), with their attendance: the
+    laptop's records, then the people of the office's list."""
     with ctx.store.transaction() as session:
-        return [_invitee(row, attended) for row, attended in _invited_rows(session, ctx, forum_id)]
+        return [
+            *(_invitee(row, attended) for row, attended in _invited_rows(session, ctx, forum_id)),
+            *_listed_invitees(session, ctx, forum_id),
+        ]
 
 
 def forums(ctx: AppContext) -> list[ForumSummary]:
@@ -296,6 +344,9 @@ def forums(ctx: AppContext) -> list[ForumSummary]:
     )
     with ctx.store.transaction() as session:
         by_forum = {fid: (int(i), int(a)) for fid, i, a in session.execute(counts).tuples()}
+        for fid, (invited, came) in forum_listed.listed_counts(session, ctx).items():
+            records_invited, records_came = by_forum.get(fid, (0, 0))
+            by_forum[fid] = (records_invited + int(invited), records_came + int(came))
         at_forum = {name: (int(c), int(r)) for name, c, r in session.execute(taken).tuples()}
         rows = list(session.scalars(select(Forum).order_by(Forum.held_on.desc(), Forum.name)))
         return [
@@ -332,6 +383,25 @@ def record_attendance(ctx: AppContext, forum_id: str, application_id: str, atten
             AuditAction.FORUM_ATTENDANCE,
             application_id,
             {"forum_id": forum_id, "attended": attended},
+        )
+
+
+def record_listed_attendance(ctx: AppContext, forum_id: str, number: str, attended: bool) -> None:
+    """Mark whether an invited person of the office's list came (audited, by number; roles that
+    see the list only)."""
+    officer = authorize(ctx, Action.CIVIL_PARTY_LIST)
+    with ctx.store.transaction() as session:
+        invitation = session.get(ForumListedInvitation, (forum_id, number))
+        if invitation is None:
+            raise ForumError(_("This person was not invited to this forum."))
+        invitation.attended = attended
+        invitation.attendance_recorded_by = officer.id
+        invitation.attendance_recorded_at = datetime.now()
+        record_audit(
+            session,
+            ctx,
+            AuditAction.FORUM_ATTENDANCE,
+            details={"forum_id": forum_id, "number": number, "attended": attended},
         )
 
 
@@ -383,8 +453,23 @@ def print_invitations(ctx: AppContext, forum_id: str, out: Path) -> int:
     with court_service.printing(ctx):
         pages = render_invitations(invitations, buffer)
     write_pdf(out, buffer.getvalue(), ctx.home)
+    listed = [person for person in invitees if person.listed_number]
     with ctx.store.transaction() as session:
+        if listed:
+            record_audit(
+                session,
+                ctx,
+                AuditAction.LISTED_PEOPLE_PRINT,
+                details={
+                    "document": "forum_invitation",
+                    "forum_id": forum_id,
+                    "people": len(listed),
+                    "redacted": sum(1 for person in listed if person.identity_protected),
+                },
+            )
         for person in invitees:
+            if person.listed_number:
+                continue
             record_audit(
                 session,
                 ctx,

@@ -233,6 +233,21 @@ class ForumInvitation(Base):
     attendance_recorded_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
+class ForumListedInvitation(Base):
+    """A person of the office's list (by number, which outlives a list's replacement) invited to
+    a forum, and whether they came."""
+
+    __tablename__ = "forum_listed_invitations"
+    forum_id: Mapped[str] = mapped_column(ForeignKey("forums.id"), primary_key=True)
+    number: Mapped[str] = mapped_column(String(40), primary_key=True)
+    # prior_reference_key of the number: a record naming it is the same person (never twice).
+    number_key: Mapped[str] = mapped_column(String(120))
+    invited_at: Mapped[datetime] = mapped_column(DateTime)
+    attended: Mapped[bool | None] = mapped_column(Boolean)  # None: not recorded yet
+    attendance_recorded_by: Mapped[str | None] = mapped_column(ForeignKey("officers.id"))
+    attendance_recorded_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
 class ListedPerson(Base):
     """A civil party or applicant from the office's list for the provinces this laptop serves.
 

@@ -164,11 +164,15 @@ class ForumsPage(QWidget):
             self.people_count.setText("")
             return
         count = len(forum_service.people_in_commune(self.ctx, code))
-        self.people_count.setText(
-            _("{count} civil parties and applicants of this laptop's records live there.").format(
-                count=format_number(count)
+        text = _(
+            "{count} civil parties and applicants of this laptop's records live there."
+        ).format(count=format_number(count))
+        listed = forum_service.listed_in_commune(self.ctx, code)
+        if listed:
+            text += " " + _("{count} people of the office's list live there.").format(
+                count=format_number(listed)
             )
-        )
+        self.people_count.setText(text)
 
     def show_forum(self) -> None:
         forum_id = combo_data(self.forum_choice)
@@ -252,7 +256,12 @@ class ForumsPage(QWidget):
         person = self.invitees[item.row()]
         came = item.checkState() == Qt.CheckState.Checked
         try:
-            forum_service.record_attendance(self.ctx, forum_id, person.application_id, came)
+            if person.listed_number:
+                forum_service.record_listed_attendance(
+                    self.ctx, forum_id, person.listed_number, came
+                )
+            else:
+                forum_service.record_attendance(self.ctx, forum_id, person.application_id, came)
         except UserFacingError as error:
             self._say(error.message, ok=False)
         self.show_forum()
@@ -295,7 +304,8 @@ class ForumsPage(QWidget):
         self.intro.setText(
             _(
                 "Plan a forum for a commune: everyone of this laptop's records who lives there is "
-                "invited. Print their invitations, then tick who came."
+                "invited, and the living people of the office's list there (each once). Print "
+                "their invitations, then tick who came."
             )
         )
         self.plan_box.setTitle(_("Plan a forum"))
