@@ -76,7 +76,8 @@ def preload_after_first_paint() -> threading.Thread:
 
 
 def _write_loaded_modules(path: Path) -> None:
-    """For tests/ui/test_first_paint.py: what was imported when the first window was painted."""
+    """For tests/ui/test_first_paint.py: what was imported when the first window (or, signed in
+    with ``--user``, the main window) was painted."""
     path.write_text(json.dumps(sorted(sys.modules)), encoding="utf-8")
 
 
@@ -106,7 +107,7 @@ def run_gui(
         except AccountError as error:
             print(error, file=sys.stderr)
             return 1
-        return _run_main_window(qt_app, ctx, language, quit_after_start, screenshot)
+        return _run_main_window(qt_app, ctx, language, quit_after_start, screenshot, modules_report)
     if quit_after_start or screenshot is not None or modules_report is not None:
         # Smoke test without an account: show the first screen an officer would see.
         return _paint_first_window(qt_app, home, screenshot, modules_report)
@@ -154,6 +155,7 @@ def _run_main_window(
     language: str | None,
     quit_after_start: bool,
     screenshot: Path | None,
+    modules_report: Path | None = None,
 ) -> int:
     from app.services.settings import apply_settings, load_settings
 
@@ -163,8 +165,8 @@ def _run_main_window(
     window = build_main_window(ctx)
     window.offer_drafts()
     window.showMaximized()  # officers' screens are small: use all of it
-    if screenshot is not None or quit_after_start:
-        _quit_after_first_frame(qt_app, window, screenshot)
+    if screenshot is not None or quit_after_start or modules_report is not None:
+        _quit_after_first_frame(qt_app, window, screenshot, modules_report)
     code = qt_app.exec()
     window.shutdown()
     from app.ui.worker import wait_for_running_tasks
