@@ -61,14 +61,18 @@ def build_main_window(ctx: AppContext) -> MainWindow:
 
 
 def preload_after_first_paint() -> threading.Thread:
-    """Import the store, the services and the main window on a thread (imports only: no Qt
-    object is made there). Python's import lock makes a sign-in that comes first simply wait."""
+    """Import the store, the services and the main window on a thread, then parse and check the
+    form files the main window's first page lists (no Qt object is made there). Python's import
+    lock, and the catalogue's own, make a sign-in that comes first simply wait."""
 
     def load() -> None:
         import importlib
 
         for name in PRELOADED_MODULES:
             importlib.import_module(name)
+        from app.services.form_catalogue import available_forms
+
+        available_forms()
 
     thread = threading.Thread(target=load, name="preload", daemon=True)
     thread.start()
@@ -100,6 +104,9 @@ def run_gui(
     install_error_hook()
     password = os.environ.get("VSS_OUTREACH_PASSWORD")
     if username and password is not None and not is_first_run(home):
+        # The main window's modules and forms load while the key is derived (Argon2 releases
+        # the GIL), as they do while an officer types the password in the sign-in window.
+        preload_after_first_paint()
         from app.services.accounts import AccountError, sign_in
 
         try:
