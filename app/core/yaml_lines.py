@@ -29,6 +29,15 @@ class _LineLoader(yaml.SafeLoader):
     """Safe loading (no Python objects) that records the line of each mapping."""
 
 
+# libyaml parses several times faster (the court facts are read when the main window opens);
+# a file it rejects is parsed again by PyYAML's own parser so the message and line stay the same.
+_FastBase: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _FastLineLoader(_FastBase):  # type: ignore[valid-type,misc]
+    """The same constructors as _LineLoader, on libyaml's parser."""
+
+
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineMap:
     loader.flatten_mapping(node)
     result = LineMap(loader.construct_pairs(node, deep=True))
@@ -46,8 +55,9 @@ def _construct_timestamp(loader: _LineLoader, node: yaml.ScalarNode) -> Any:
     return value.date() if hasattr(value, "date") and callable(value.date) else value
 
 
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+for _loader in (_LineLoader, _FastLineLoader):
+    _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+    _loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
 def load_with_lines(text: str) -> Any:
@@ -57,6 +67,10 @@ def load_with_lines(text: str) -> Any:
         check_yaml(text)
     except YamlLimitError as error:
         raise YamlLineError(error.line, error.problem) from error
+    try:
+        return yaml.load(text, Loader=_FastLineLoader)  # a SafeLoader subclass
+    except yaml.YAMLError:
+        pass  # reported below with PyYAML's wording and line
     try:
         return yaml.load(text, Loader=_LineLoader)  # a SafeLoader subclass
     except yaml.MarkedYAMLError as error:

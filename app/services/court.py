@@ -20,7 +20,6 @@ from app.core.forms.model import Text
 from app.core.record_court import is_civil_party, record_case
 from app.core.reparations import Reparations, load_reparations
 from app.i18n import _, format_date
-from app.pdf.layout import english_date, khmer_date, print_banner
 from app.services.audit import AuditAction, record_audit
 from app.services.context import AppContext, get_setting, set_setting
 from app.services.security import Action, authorize
@@ -159,6 +158,10 @@ def training_banner(ctx: AppContext) -> str | None:
 
 
 def printed_banner_text(day: date) -> Text:
+    # Imported here, where a PDF is made: app.pdf loads ReportLab, which the main window does not
+    # need when it opens (start-up time, issue 20).
+    from app.pdf.layout import english_date, khmer_date
+
     return Text(
         f"ហ្វឹកហាត់ — ស្ថានភាពតុលាការ នៅថ្ងៃ {khmer_date(day)} មិនមែនការពិតនៅថ្ងៃនេះទេ",
         f"TRAINING — the court as it was on {english_date(day)}; not true today",
@@ -168,6 +171,8 @@ def printed_banner_text(day: date) -> Text:
 @contextmanager
 def printing(ctx: AppContext) -> Iterator[None]:
     """Render documents inside this block: in training, every page carries the banner."""
+    from app.pdf.layout import print_banner
+
     day = training_date(ctx)
     with print_banner(printed_banner_text(day).both(" · ") if day else None):
         yield

@@ -6,6 +6,7 @@ officers working with the other forms.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -23,8 +24,18 @@ class _LoadedForms:
     problems: tuple[str, ...]
 
 
-@lru_cache(maxsize=4)
+# The forms are parsed on the start-up thread while the officer types the password (or while the
+# key is derived); a page that needs them sooner waits for that parse instead of doing it twice.
+_PARSING = threading.Lock()
+
+
 def _forms_in(folder: Path) -> _LoadedForms:
+    with _PARSING:
+        return _parsed_forms_in(folder)
+
+
+@lru_cache(maxsize=4)
+def _parsed_forms_in(folder: Path) -> _LoadedForms:
     """Every good form of ``folder``; a damaged file is left out and reported, so one bad file
     never stops the app (officers keep working with the other forms)."""
     forms: dict[str, FormDefinition] = {}

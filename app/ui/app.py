@@ -61,14 +61,18 @@ def build_main_window(ctx: AppContext) -> MainWindow:
 
 
 def preload_after_first_paint() -> threading.Thread:
-    """Import the store, the services and the main window on a thread (imports only: no Qt
-    object is made there). Python's import lock makes a sign-in that comes first simply wait."""
+    """Import the store, the services and the main window on a thread, then parse and check the
+    form files the main window's first page lists (no Qt object is made there). Python's import
+    lock, and the catalogue's own, make a sign-in that comes first simply wait."""
 
     def load() -> None:
         import importlib
 
         for name in PRELOADED_MODULES:
             importlib.import_module(name)
+        from app.services.form_catalogue import available_forms
+
+        available_forms()
 
     thread = threading.Thread(target=load, name="preload", daemon=True)
     thread.start()
@@ -76,7 +80,8 @@ def preload_after_first_paint() -> threading.Thread:
 
 
 def _write_loaded_modules(path: Path) -> None:
-    """For tests/ui/test_first_paint.py: what was imported when the first window was painted."""
+    """For tests/ui/test_first_paint.py: what was imported when the first window (or, signed in
+    with ``--user``, the main window) was painted."""
     path.write_text(json.dumps(sorted(sys.modules)), encoding="utf-8")
 
 
@@ -99,6 +104,9 @@ def run_gui(
     install_error_hook()
     password = os.environ.get("VSS_OUTREACH_PASSWORD")
     if username and password is not None and not is_first_run(home):
+        # The main window's modules and forms load while the key is derived (Argon2 releases
+        # the GIL), as they do while an officer types the password in the sign-in window.
+        preload_after_first_paint()
         from app.services.accounts import AccountError, sign_in
 
         try:
@@ -106,7 +114,7 @@ def run_gui(
         except AccountError as error:
             print(error, file=sys.stderr)
             return 1
-        return _run_main_window(qt_app, ctx, language, quit_after_start, screenshot)
+        return _run_main_window(qt_app, ctx, language, quit_after_start, screenshot, modules_report)
     if quit_after_start or screenshot is not None or modules_report is not None:
         # Smoke test without an account: show the first screen an officer would see.
         return _paint_first_window(qt_app, home, screenshot, modules_report)
@@ -154,6 +162,7 @@ def _run_main_window(
     language: str | None,
     quit_after_start: bool,
     screenshot: Path | None,
+    modules_report: Path | None = None,
 ) -> int:
     from app.services.settings import apply_settings, load_settings
 
@@ -163,8 +172,8 @@ def _run_main_window(
     window = build_main_window(ctx)
     window.offer_drafts()
     window.showMaximized()  # officers' screens are small: use all of it
-    if screenshot is not None or quit_after_start:
-        _quit_after_first_frame(qt_app, window, screenshot)
+    if screenshot is not None or quit_after_start or modules_report is not None:
+        _quit_after_first_frame(qt_app, window, screenshot, modules_report)
     code = qt_app.exec()
     window.shutdown()
     from app.ui.worker import wait_for_running_tasks

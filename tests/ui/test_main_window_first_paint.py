@@ -1,0 +1,73 @@
+"""The signed-in main window is painted without loading the PDF machinery (issue 20).
+
+The app signs in (``--user`` with the password in the environment) in a child process with
+``--report-modules``: it paints the main window, writes the names in ``sys.modules`` at that
+moment and quits. ReportLab and the shaping engine cost start-up time an officer waits through
+after the password; they are loaded only where a PDF is made (printing, receipts, leaflets).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+# Packages and modules that must NOT be imported when the main window first paints.
+NOT_BEFORE_MAIN_WINDOW_PAINT = (
+    "reportlab",
+    "uharfbuzz",
+    "alembic",
+    "app.pdf",
+    "app.services.printing",
+)
+PASSWORD = "long enough 1"
+
+
+def _modules_at_main_window_paint(home: Path) -> set[str]:
+    report = home.parent / "main-window-modules.json"
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "VSS_OUTREACH_FAST_KDF": "1",
+        "VSS_OUTREACH_PASSWORD": PASSWORD,
+    }
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "app.main",
+            "--home",
+            str(home),
+            "--user",
+            "officer",
+            "--report-modules",
+            str(report),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    loaded = set(json.loads(report.read_text(encoding="utf-8")))
+    assert "app.ui.main_window" in loaded and "app.services.context" in loaded  # it signed in
+    return loaded
+
+
+def test_the_main_window_is_painted_before_the_pdf_machinery_is_imported(tmp_path: Path) -> None:
+    from app.services.accounts import first_run_setup
+
+    os.environ["VSS_OUTREACH_FAST_KDF"] = "1"
+    home = tmp_path / "home"
+    ctx, _code = first_run_setup(home, "officer", "Officer", PASSWORD, "Laptop", "km")
+    ctx.close()
+    loaded = _modules_at_main_window_paint(home)
+    forbidden = sorted(
+        name
+        for name in loaded
+        for banned in NOT_BEFORE_MAIN_WINDOW_PAINT
+        if name == banned or name.startswith(banned + ".")
+    )
+    assert forbidden == []
