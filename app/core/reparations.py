@@ -283,17 +283,29 @@ def project_line(project: Project) -> Text:
     )
 
 
+def project_brief_line(project: Project) -> Text:
+    """One project in a few words for print: what, with whom, where (the judgment's line comes
+    just before it, so it is not repeated)."""
+    return Text(
+        f"{project.title.km}។ ដៃគូ៖ {project.partner.km}។ ទីកន្លែង៖ {project.where.km}។",
+        f"{project.title.en}. Partner: {project.partner.en}. Where: {project.where.en}.",
+    )
+
+
 def reparations_today(
-    now: CourtOnDate, reparations: Reparations
+    now: CourtOnDate, reparations: Reparations, brief: bool = False
 ) -> tuple[Text, tuple[Text, ...], str]:
     """(title, paragraphs, source): the awarded projects as true on the day, for the Rights
-    screen, the presentation and the leaflet. A judgment after the day is not spoken of."""
+    screen, the presentation and the leaflet. A judgment after the day is not spoken of.
+    ``brief`` leaves out each project's description, so the folded leaflet keeps its panels
+    however many projects the file lists (the screen shows them in full)."""
+    line = project_brief_line if brief else project_line
     paragraphs: list[Text] = [COLLECTIVE]
     paragraphs.append(OPEN_COURT if now.phase.judicial else _monitored(now))
     shown = [j for j in reparations.judgments if j.day <= now.day]
     for judgment in shown:
         paragraphs.append(_judgment_line(judgment))
-        paragraphs.extend(project_line(p) for p in reparations.of_judgment(judgment.id))
+        paragraphs.extend(line(p) for p in reparations.of_judgment(judgment.id))
     sources = [j.source for j in shown] or [now.phase.source]
     return TITLE, tuple(paragraphs), f"{REPARATIONS_FILE}: " + "; ".join(sources)
 
@@ -315,6 +327,7 @@ __all__ = [
     "Reparations",
     "load_reparations",
     "parse_reparations",
+    "project_brief_line",
     "project_line",
     "reparations_path",
     "reparations_today",

@@ -67,12 +67,14 @@ REPARATION_PROJECTS_TOPIC = "reparation_projects"
 REPARATIONS_TOPIC = "reparations"  # the general topic the projects follow (assets/rights)
 
 
-def reparation_projects_topic(day: date) -> RightsTopic:
+def reparation_projects_topic(day: date, brief: bool = False) -> RightsTopic:
     """The projects the court awarded (``assets/reparations.yaml``), as true on ``day``: collective
-    and moral, monitored by the court until its residual functions end."""
+    and moral, monitored by the court until its residual functions end. ``brief``: without each
+    project's description (for the printed leaflet)."""
     from app.services.court import court, reparations
 
-    title, paragraphs, source = reparations_today(court_on(day, court()), reparations())
+    now = court_on(day, court())
+    title, paragraphs, source = reparations_today(now, reparations(), brief=brief)
     texts = {
         lang: TopicText(lang, title.get(lang), source, tuple(p.get(lang) for p in paragraphs))
         for lang in LEAFLET_LANGUAGES
@@ -96,16 +98,16 @@ def reparation_contact_form_id() -> str | None:
     )
 
 
-def rights_topics_on(day: date) -> list[RightsTopic]:
+def rights_topics_on(day: date, brief: bool = False) -> list[RightsTopic]:
     """The topics as true on ``day``: the court today first, then the texts of the court's phase
     on that day (slides meant for other phases left out), the awarded reparation projects right
-    after the topic on reparations."""
+    after the topic on reparations (``brief``: those projects in a few words, for print)."""
     from app.services.court import court
 
     phase = court_on(day, court()).phase.id
     topics = [court_today_topic(day), *for_phase(_cached_topics(), phase)]
     after = next((i for i, t in enumerate(topics) if t.id == REPARATIONS_TOPIC), len(topics) - 1)
-    topics.insert(after + 1, reparation_projects_topic(day))
+    topics.insert(after + 1, reparation_projects_topic(day, brief))
     return topics
 
 
@@ -139,7 +141,7 @@ def leaflet_topics(lang_first: str = "km", day: date | None = None) -> list[Leaf
         raise ValueError(f"lang_first must be one of {LEAFLET_LANGUAGES}, not {lang_first!r}")
     second = "en" if lang_first == "km" else "km"
     leaflet: list[LeafletTopic] = []
-    for topic in rights_topics_on(day or date.today()):
+    for topic in rights_topics_on(day or date.today(), brief=True):
         first_text, second_text = topic.text(lang_first), topic.text(second)
         leaflet.append(
             LeafletTopic(

@@ -83,6 +83,30 @@ def test_in_2026_the_projects_are_collective_and_monitored_until_the_residual_en
     assert source.startswith("reparations.yaml: ") and "asil.org" in source
 
 
+def test_the_brief_text_for_print_names_every_project_without_its_description() -> None:
+    """The folded leaflet prints the brief text: each project's title, partner and place stay,
+    the description goes, so more projects in the file do not push the leaflet past its panels."""
+    awarded = load_reparations()
+    now = court_on(date(2026, 11, 30))
+    _t, full, _s = reparations_today(now, awarded)
+    _t, brief, _s = reparations_today(now, awarded, brief=True)
+    assert len(brief) == len(full)
+    brief_en, brief_km = "\n".join(p.en for p in brief), "\n".join(p.km for p in brief)
+    assert len(brief_en) < len("\n".join(p.en for p in full))
+    for project in awarded.projects:
+        assert project.title.en in brief_en and project.title.km in brief_km
+        assert project.partner.en in brief_en and project.where.km in brief_km
+        assert project.description.en not in brief_en
+    assert "until 31 December 2027" in brief_en and "ask the VSS for the full list" in brief_en
+
+
+def test_the_case_002_01_projects_listed_are_no_more_than_the_eleven_endorsed() -> None:
+    awarded = load_reparations()
+    listed = awarded.of_judgment("case_002_01_trial")
+    assert 0 < len(listed) <= 11
+    assert len({p.title.en for p in awarded.projects}) == len(awarded.projects)
+
+
 def test_as_of_a_training_date_only_earlier_judgments_are_spoken_of() -> None:
     _title, paragraphs, _source = reparations_today(court_on(date(2012, 3, 1)), load_reparations())
     english = "\n".join(p.en for p in paragraphs)

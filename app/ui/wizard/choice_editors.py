@@ -38,6 +38,13 @@ class ChoiceEditor(FieldEditor):
         self.rows: dict[str, LabelledButton] = {}
         if len(item.choices) > self.RADIO_LIMIT:
             self.combo = QComboBox()
+            # A long label (a reparation project's, in Khmer) must not make the drop-down, and so
+            # the page, wider than a 1024-pixel screen: the closed box shows the start of it, the
+            # open list shows it whole.
+            self.combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            self.combo.setMinimumContentsLength(24)
             layout.addWidget(self.combo)
             self.combo.currentIndexChanged.connect(self._emit)
         else:
