@@ -164,11 +164,15 @@ class FirstRunDialog(_JobDialog):
         self.buttons.addButton(self.restore_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.restored = False
         self.progress = _progress_bar()
+        self.cancel_button = QPushButton()
+        self.cancel_button.setObjectName("cancelRestore")
+        self.cancel_button.setVisible(False)
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
         layout.addLayout(self.form)
         layout.addWidget(self.error)
         layout.addWidget(self.progress)
+        layout.addWidget(self.cancel_button)
         layout.addWidget(self.buttons)
         self.retranslate()
 
@@ -195,16 +199,18 @@ class FirstRunDialog(_JobDialog):
         if ok is not None:
             ok.setText(_("Create the account"))
         self.restore_button.setText(_("Restore from a backup…"))
+        self.cancel_button.setText(_("Cancel the restore"))
 
     def changeEvent(self, event: object) -> None:
         super().changeEvent(event)  # type: ignore[arg-type]
         self.retranslate()
 
-    def _job_view(self) -> JobView:
+    def _job_view(self, cancellable: bool = False) -> JobView:
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         return JobView(
             self.error,
             self.progress,
+            self.cancel_button if cancellable else None,
             busy=(self.restore_button, *([ok] if ok is not None else [])),
             busy_cursor=True,
         )
@@ -252,7 +258,12 @@ class FirstRunDialog(_JobDialog):
         The user name and password typed above are those of an officer who may restore (an
         administrator, unless the office allowed supervisors), as they were at the backup.
         The backup is checked and copied off the UI thread; a refusal is shown in the dialog."""
-        from app.services.restore import RestoreCredentials, restore_backup
+        from app.services.restore import (
+            COMMIT_STEP,
+            RestoreCredentials,
+            restore_backup,
+            restore_cancelled,
+        )
 
         if self.job_running():
             return None
@@ -268,12 +279,20 @@ class FirstRunDialog(_JobDialog):
         home = self.home
         show_working(self.error, True)
         self.task = run_job(
-            lambda _progress, _cancelled: restore_backup(backup_file, home, credentials),
-            self._job_view(),
+            lambda progress, cancelled: restore_backup(
+                backup_file, home, credentials, progress, cancelled
+            ),
+            self._job_view(cancellable=True),
             name="sign_in.restore",
             started=_("Checking the backup and restoring it… Please wait."),
             done=lambda _result: _("The backup was restored. Sign in with your password."),
+            cancelled=display(restore_cancelled().message),
             ended=self._restore_ended,
+        )
+        self.cancel_button.setEnabled(True)
+        # From the commit point on the restore is always finished: the button says so.
+        self.task.progressed.connect(
+            lambda number, _total: self.cancel_button.setEnabled(number < COMMIT_STEP)
         )
         return self.task
 

@@ -51,11 +51,11 @@ class Held:
         self.release = threading.Event()
         self.on_ui_thread: list[bool] = []
 
-    def __call__(self, *args: Any) -> Any:
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         self.on_ui_thread.append(threading.current_thread() is threading.main_thread())
         self.entered.set()
         self.release.wait(30)
-        return self.real(*args)
+        return self.real(*args, **kwargs)
 
 
 def _ui_thread_answers(qtbot: QtBot) -> None:
