@@ -3,10 +3,11 @@ the lock screen shown after idle time. The store is encrypted, so nothing opens 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -115,6 +116,10 @@ def show_working(label: QLabel, working: bool) -> None:
 class FirstRunDialog(_JobDialog):
     """Create the first administrator, choose the language and name this laptop."""
 
+    # Emitted by the restore job (in its thread) as it reaches its commit point; delivered on
+    # the UI thread, where it switches the cancel button off.
+    restore_committing = Signal()
+
     def __init__(self, home: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.home = home
@@ -167,6 +172,7 @@ class FirstRunDialog(_JobDialog):
         self.cancel_button = QPushButton()
         self.cancel_button.setObjectName("cancelRestore")
         self.cancel_button.setVisible(False)
+        self.restore_committing.connect(lambda: self.cancel_button.setEnabled(False))
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
         layout.addLayout(self.form)
@@ -277,10 +283,21 @@ class FirstRunDialog(_JobDialog):
             return None
         credentials = RestoreCredentials(self.username.text(), self.password.text())
         home = self.home
+        committing = self.restore_committing
+
+        def report(progress: Callable[[int, int], None]) -> Callable[[int, int], None]:
+            def reported(number: int, total: int) -> None:
+                if number >= COMMIT_STEP:  # from here on a cancel is not heard
+                    committing.emit()
+                progress(number, total)
+
+            return reported
+
+        self.cancel_button.setEnabled(True)
         show_working(self.error, True)
         self.task = run_job(
             lambda progress, cancelled: restore_backup(
-                backup_file, home, credentials, progress, cancelled
+                backup_file, home, credentials, report(progress), cancelled
             ),
             self._job_view(cancellable=True),
             name="sign_in.restore",
@@ -288,11 +305,6 @@ class FirstRunDialog(_JobDialog):
             done=lambda _result: _("The backup was restored. Sign in with your password."),
             cancelled=display(restore_cancelled().message),
             ended=self._restore_ended,
-        )
-        self.cancel_button.setEnabled(True)
-        # From the commit point on the restore is always finished: the button says so.
-        self.task.progressed.connect(
-            lambda number, _total: self.cancel_button.setEnabled(number < COMMIT_STEP)
         )
         return self.task
 
