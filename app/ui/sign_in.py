@@ -309,7 +309,9 @@ class FirstRunDialog(_JobDialog):
         return self.task
 
     def _restore_ended(self) -> None:
-        show_working(self.error, False)
+        # A restore the officer cancelled ends in grey: the message is news, not an error.
+        cancelled = self.task is not None and self.task.cancel_requested and not self.task.ok
+        show_working(self.error, cancelled)
         if self.task is not None and self.task.ok:
             self.restored = True
             self.accept()

@@ -236,6 +236,7 @@ def test_a_restore_can_be_cancelled_before_it_changes_anything(
         "The restore was cancelled before anything was changed. The data folder is as it was."
     )
     assert is_khmer(cancelled) and dialog.error.text() == display(cancelled)
+    assert dialog.error.styleSheet() == WORKING_COLOUR  # news, not an error
     assert not task.ok and not dialog.restored and dialog.isVisible()
     assert not dialog.cancel_button.isVisible() and dialog.restore_button.isEnabled()
     assert not home.exists() or list(home.iterdir()) == []  # nothing set up, no staging
