@@ -251,8 +251,13 @@ def create_backup(
             raise backup_cancelled()
         progress(number, BACKUP_PROGRESS_TOTAL)
 
+    shown = [0]
+
     def snapshot_progress(written: int, total: int) -> None:
-        progress(SNAPSHOT_SHARE * written // max(total, 1), BACKUP_PROGRESS_TOTAL)
+        number = SNAPSHOT_SHARE * written // max(total, 1)
+        if number != shown[0]:  # one report per point moved, not one per page written
+            shown[0] = number
+            progress(number, BACKUP_PROGRESS_TOTAL)
 
     try:
         step(0)

@@ -105,6 +105,7 @@ def export_with_new_key(
         if progress is not None:
             progress(0, total)
         if progress is not None or cancelled is not None:
+            reported = [0]
 
             def report() -> int:
                 nonlocal interrupted
@@ -112,8 +113,10 @@ def export_with_new_key(
                     interrupted = True
                     return 1  # non-zero: SQLite stops the statement ("interrupted")
                 if progress is not None:
-                    written = target.stat().st_size if target.exists() else 0
-                    progress(min(written, total), total)
+                    written = min(target.stat().st_size if target.exists() else 0, total)
+                    if written != reported[0]:  # the file grows in bursts: no repeats
+                        reported[0] = written
+                        progress(written, total)
                 return 0
 
             connection.set_progress_handler(report, PROGRESS_EVERY_OPS)
