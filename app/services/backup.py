@@ -209,19 +209,19 @@ def backup_cancelled() -> JobCancelled:
     return JobCancelled(_("The backup was cancelled. No backup file was left behind."))
 
 
-def _no_progress(_number: int, _total: int) -> None:
+def no_progress(_number: int, _total: int) -> None:
     return None
 
 
-def _never_cancelled() -> bool:
+def never_cancelled() -> bool:
     return False
 
 
 def create_backup(
     ctx: AppContext,
     folder: Path,
-    progress: Progress = _no_progress,
-    cancelled: Cancelled = _never_cancelled,
+    progress: Progress = no_progress,
+    cancelled: Cancelled = never_cancelled,
 ) -> Path:
     """Write a verified backup file into ``folder``; supervisors and administrators only.
 

@@ -38,12 +38,16 @@ from app.i18n import _
 from app.services.backup import (
     SQLITE_PLAIN_HEADER,
     BackupError,
+    Cancelled,
+    Progress,
     check_counts,
     check_manifest,
     damaged_backup,
     database_errors,
     extract_checked,
     inspect_database,
+    never_cancelled,
+    no_progress,
     open_archive,
     open_encrypted,
     os_error,
@@ -84,9 +88,6 @@ from app.sync.crypto import ServerKeys
 
 _BACKUP_COPY = "backup.db"
 
-Progress = Callable[[int, int], None]
-Cancelled = Callable[[], bool]
-
 # Restore progress, in steps: the key is opened (1), the files extracted and checked (2), the
 # database counted (3), re-encrypted (4), the keyring written (5); COMMIT_STEP is the commit
 # point, after which a cancel is no longer heard; RESTORE_STEPS when everything is in place.
@@ -98,14 +99,6 @@ def restore_cancelled() -> JobCancelled:
     return JobCancelled(
         _("The restore was cancelled before anything was changed. The data folder is as it was.")
     )
-
-
-def _no_progress(_number: int, _total: int) -> None:
-    return None
-
-
-def _never_cancelled() -> bool:
-    return False
 
 
 @dataclass(frozen=True)
@@ -238,8 +231,8 @@ def restore_backup(
     backup_file: Path,
     home: Path,
     credentials: RestoreCredentials,
-    progress: Progress = _no_progress,
-    cancelled: Cancelled = _never_cancelled,
+    progress: Progress = no_progress,
+    cancelled: Cancelled = never_cancelled,
 ) -> None:
     """Put the data of ``backup_file`` into ``home``, which must hold no working store.
 
