@@ -23,3 +23,8 @@ class UserFacingError(Exception):
     def full_text(self) -> str:
         """The message, and the detail on its own line when there is one."""
         return f"{self.message}\n{self.detail}" if self.detail else self.message
+
+
+class JobCancelled(UserFacingError):
+    """The officer cancelled a long job and it stopped cleanly; ``message`` (translated) says
+    what was left as it was. Not an error: the UI shows the message as the job's outcome."""

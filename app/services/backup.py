@@ -30,14 +30,14 @@ import shutil
 import sqlite3
 import tempfile
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
 import app
-from app.core.errors import UserFacingError
+from app.core.errors import JobCancelled, UserFacingError
 from app.i18n import _
 from app.services.audit import AuditAction, record_audit
 from app.services.context import AppContext
@@ -195,8 +195,40 @@ def _remove_leftovers(folder: Path) -> None:
         part.unlink(missing_ok=True)
 
 
-def create_backup(ctx: AppContext, folder: Path) -> Path:
-    """Write a verified backup file into ``folder``; supervisors and administrators only."""
+Progress = Callable[[int, int], None]
+Cancelled = Callable[[], bool]
+
+# Backup progress is reported in these units: the snapshot (the long part) fills the first
+# SNAPSHOT_SHARE, each later step (check, keyring, archive, read back) adds one STEP.
+BACKUP_PROGRESS_TOTAL = 100
+SNAPSHOT_SHARE = 80
+_BACKUP_STEP = 5
+
+
+def backup_cancelled() -> JobCancelled:
+    return JobCancelled(_("The backup was cancelled. No backup file was left behind."))
+
+
+def no_progress(_number: int, _total: int) -> None:
+    return None
+
+
+def never_cancelled() -> bool:
+    return False
+
+
+def create_backup(
+    ctx: AppContext,
+    folder: Path,
+    progress: Progress = no_progress,
+    cancelled: Cancelled = never_cancelled,
+) -> Path:
+    """Write a verified backup file into ``folder``; supervisors and administrators only.
+
+    ``progress(number, BACKUP_PROGRESS_TOTAL)`` follows the work; when ``cancelled()`` turns
+    true the snapshot is interrupted (or the next step not started), the work folder and the
+    half-written file are removed and JobCancelled is raised: nothing that looks like a backup
+    stays behind, and the store is untouched (the snapshot only reads it)."""
     require_role(ctx, Role.SUPERVISOR, Role.ADMINISTRATOR)
     db_key = ctx.db_key
     if not isinstance(db_key, bytes):
@@ -212,17 +244,43 @@ def create_backup(ctx: AppContext, folder: Path) -> Path:
     backup_key = new_database_key()
     work: Path | None = None
     part: Path | None = None
+
+    def step(number: int) -> None:
+        """The next step begins (``number`` reached), unless the officer cancelled."""
+        if cancelled():
+            raise backup_cancelled()
+        progress(number, BACKUP_PROGRESS_TOTAL)
+
+    shown = [0]
+
+    def snapshot_progress(written: int, total: int) -> None:
+        number = SNAPSHOT_SHARE * written // max(total, 1)
+        if number != shown[0]:  # one report per point moved, not one per page written
+            shown[0] = number
+            progress(number, BACKUP_PROGRESS_TOTAL)
+
     try:
+        step(0)
         _remove_leftovers(folder)
         folder.mkdir(parents=True, exist_ok=True)
         final = _unique_name(folder, f"vss-backup-{device}-{stamp}")
         part = final.with_name(final.name + ".part")
         work = Path(tempfile.mkdtemp(prefix=".vss-backup-", dir=folder))
         # One read transaction on the open store, written straight under the backup's key.
-        export_with_new_key(
-            ctx.store.path, db_key, work / DATABASE_FILE_NAME, backup_key, checkpoint=False
-        )
+        try:
+            export_with_new_key(
+                ctx.store.path,
+                db_key,
+                work / DATABASE_FILE_NAME,
+                backup_key,
+                progress=snapshot_progress,
+                checkpoint=False,
+                cancelled=cancelled,
+            )
+        except JobCancelled as cancel:
+            raise backup_cancelled() from cancel
         crash_point("backup:snapshot")
+        step(SNAPSHOT_SHARE)
         facts = inspect_database(work / DATABASE_FILE_NAME, backup_key, settle=True)
         keyring_copy = backup_keyring(
             Keyring.load(ctx.home).copy_of_data(),
@@ -233,6 +291,7 @@ def create_backup(ctx: AppContext, folder: Path) -> Path:
         (work / KEYRING_FILE_NAME).write_bytes(
             json.dumps(keyring_copy, indent=1, sort_keys=True).encode("ascii")
         )
+        step(SNAPSHOT_SHARE + _BACKUP_STEP)
         revision = current_revision(ctx.store.engine)
         manifest: dict[str, Any] = {
             "format": MANIFEST_FORMAT,
@@ -253,13 +312,16 @@ def create_backup(ctx: AppContext, folder: Path) -> Path:
             },
         }
         manifest[MAC_FIELD] = manifest_mac(backup_key, manifest)
+        step(SNAPSHOT_SHARE + 2 * _BACKUP_STEP)
         with zipfile.ZipFile(part, "w", compression=zipfile.ZIP_STORED) as archive:
             archive.writestr(MANIFEST_NAME, json.dumps(manifest, indent=1, sort_keys=True))
             archive.write(work / DATABASE_FILE_NAME, DATABASE_FILE_NAME)
             archive.write(work / KEYRING_FILE_NAME, KEYRING_FILE_NAME)
         _fsync_file(part)
         crash_point("backup:written")
+        step(SNAPSHOT_SHARE + 3 * _BACKUP_STEP)
         verify_backup(part, backup_key)
+        step(BACKUP_PROGRESS_TOTAL)  # the last moment a cancel is heard: the file is checked
         os.replace(part, final)
         part = None
         fsync_dir(folder)

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app.core.errors import JobCancelled
 from app.i18n import _
 from app.services.audit import AuditAction, record_audit
 from app.services.context import AppContext
@@ -37,6 +38,10 @@ from app.store.location import database_path
 
 REKEY_SUFFIX = ".rekey"
 Progress = Callable[[int, int], None]
+# SQLite virtual-machine steps between two progress reports (and cancel checks) while a copy
+# runs: often enough that a small store is still interrupted midway, rarely enough to cost
+# nothing measurable (one stat() of the target per report).
+PROGRESS_EVERY_OPS = 1_000
 
 
 class RotationError(Exception):
@@ -77,12 +82,16 @@ def export_with_new_key(
     new_key: bytes,
     progress: Progress | None = None,
     checkpoint: bool = True,
+    cancelled: Callable[[], bool] | None = None,
 ) -> None:
     """Copy the store into ``target`` encrypted with ``new_key``; progress in bytes written.
 
     The copy is one read transaction, so it is consistent even while the app has the store open
-    (a backup passes ``checkpoint=False`` and leaves the store's write-ahead log alone)."""
+    (a backup passes ``checkpoint=False`` and leaves the store's write-ahead log alone). When
+    ``cancelled`` turns true, SQLite's progress handler interrupts the copy, the partial target
+    is removed and JobCancelled is raised."""
     sqlcipher = _sqlcipher()
+    interrupted = False
     target.unlink(missing_ok=True)
     total = max(1, source.stat().st_size)
     connection = sqlcipher.connect(str(source), isolation_level=None)
@@ -95,20 +104,42 @@ def export_with_new_key(
         )
         if progress is not None:
             progress(0, total)
+        if progress is not None or cancelled is not None:
+            reported = [0]
 
             def report() -> int:
-                written = target.stat().st_size if target.exists() else 0
-                progress(min(written, total), total)
+                nonlocal interrupted
+                if cancelled is not None and cancelled():
+                    interrupted = True
+                    return 1  # non-zero: SQLite stops the statement ("interrupted")
+                if progress is not None:
+                    written = min(target.stat().st_size if target.exists() else 0, total)
+                    if written != reported[0]:  # the file grows in bursts: no repeats
+                        reported[0] = written
+                        progress(written, total)
                 return 0
 
-            connection.set_progress_handler(report, 20_000)
+            connection.set_progress_handler(report, PROGRESS_EVERY_OPS)
         connection.execute("BEGIN")
-        connection.execute("SELECT sqlcipher_export('rekeyed')")
-        connection.execute("COMMIT")
+        try:
+            connection.execute("SELECT sqlcipher_export('rekeyed')")
+        except sqlcipher.OperationalError:
+            if not interrupted:
+                raise
+        if interrupted:
+            if connection.in_transaction:  # SQLite may already have rolled it back
+                connection.execute("ROLLBACK")
+        else:
+            connection.execute("COMMIT")
         connection.set_progress_handler(None, 0)
         connection.execute("DETACH DATABASE rekeyed")
     finally:
         connection.close()
+        if interrupted:
+            for suffix in ("", "-journal", "-wal", "-shm"):
+                target.with_name(target.name + suffix).unlink(missing_ok=True)
+    if interrupted:
+        raise JobCancelled(_("Cancelled. Nothing was saved."))
     with target.open("rb+") as handle:
         os.fsync(handle.fileno())
     if progress is not None:

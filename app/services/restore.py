@@ -28,20 +28,26 @@ from __future__ import annotations
 import shutil
 import time
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.core.errors import JobCancelled
 from app.i18n import _
 from app.services.backup import (
     SQLITE_PLAIN_HEADER,
     BackupError,
+    Cancelled,
+    Progress,
     check_counts,
     check_manifest,
     damaged_backup,
     database_errors,
     extract_checked,
     inspect_database,
+    never_cancelled,
+    no_progress,
     open_archive,
     open_encrypted,
     os_error,
@@ -81,6 +87,18 @@ from app.store.restore_journal import (
 from app.sync.crypto import ServerKeys
 
 _BACKUP_COPY = "backup.db"
+
+# Restore progress, in steps: the key is opened (1), the files extracted and checked (2), the
+# database counted (3), re-encrypted (4), the keyring written (5); COMMIT_STEP is the commit
+# point, after which a cancel is no longer heard; RESTORE_STEPS when everything is in place.
+COMMIT_STEP = 5
+RESTORE_STEPS = 6
+
+
+def restore_cancelled() -> JobCancelled:
+    return JobCancelled(
+        _("The restore was cancelled before anything was changed. The data folder is as it was.")
+    )
 
 
 @dataclass(frozen=True)
@@ -175,10 +193,13 @@ def _prepare(
     backup_key: bytes,
     staging: Path,
     restorer: str | None,
+    step: Callable[[int], None],
+    cancelled: Cancelled,
 ) -> None:
     """Everything checked and made ready in ``staging``; NotARestorer when ``restorer`` (an
     officer; None for the recovery code or the office key) may not restore by the backup's own
-    officer list and rule."""
+    officer list and rule. ``step(n)`` is called as each step begins (it raises JobCancelled
+    when the officer cancelled)."""
     for name in (DATABASE_FILE_NAME, KEYRING_FILE_NAME):
         target = staging / (_BACKUP_COPY if name == DATABASE_FILE_NAME else "backup-keyring.json")
         extract_checked(archive, manifest, name, target)
@@ -187,22 +208,44 @@ def _prepare(
         if handle.read(16) == SQLITE_PLAIN_HEADER:
             raise damaged_backup()
     crash_point("restore:extracted")
+    step(2)
     check_counts(inspect_database(copied, backup_key), manifest)
     roles = [str(role) for role in manifest.get("restore_roles") or []]
     if restorer is not None and not _restorer_role_allowed(copied, backup_key, restorer, roles):
         raise NotARestorer(f"{restorer!r} may not restore")
     store_key = new_database_key()
-    export_with_new_key(copied, backup_key, staging / DATABASE_FILE_NAME, store_key)
+    step(3)
+    export_with_new_key(
+        copied, backup_key, staging / DATABASE_FILE_NAME, store_key, cancelled=cancelled
+    )
     copied.unlink()
     (staging / "backup-keyring.json").unlink()
     crash_point("restore:rekeyed")
+    step(4)
     keyring = restored_keyring(copy, store_key)
     (staging / KEYRING_FILE_NAME).write_bytes(keyring_bytes(keyring))
     crash_point("restore:prepared")
 
 
-def restore_backup(backup_file: Path, home: Path, credentials: RestoreCredentials) -> None:
-    """Put the data of ``backup_file`` into ``home``, which must hold no working store."""
+def restore_backup(
+    backup_file: Path,
+    home: Path,
+    credentials: RestoreCredentials,
+    progress: Progress = no_progress,
+    cancelled: Cancelled = never_cancelled,
+) -> None:
+    """Put the data of ``backup_file`` into ``home``, which must hold no working store.
+
+    ``progress(step, RESTORE_STEPS)`` follows the steps. Until the commit point (COMMIT_STEP) a
+    true ``cancelled()`` stops the restore with JobCancelled, the staging folder is removed and
+    ``home`` is left as it was; from the commit point on the restore always finishes."""
+
+    def step(number: int) -> None:
+        if cancelled():
+            raise restore_cancelled()
+        progress(number, RESTORE_STEPS)
+
+    step(0)
     settle_leftovers(home)
     if _has_working_store(home):
         raise BackupError(
@@ -221,6 +264,7 @@ def restore_backup(backup_file: Path, home: Path, credentials: RestoreCredential
             copy = read_keyring_copy(archive)
             backup_key = _backup_key(home, backup_file, copy, credentials)
             check_manifest(manifest, backup_key)  # before anything is written
+            step(1)
             staging = new_staging(home)
             by_officer = credentials.office_keys is None and not credentials.recovery_code
             try:
@@ -231,10 +275,14 @@ def restore_backup(backup_file: Path, home: Path, credentials: RestoreCredential
                     backup_key,
                     staging,
                     credentials.who() if by_officer else None,
+                    step,
+                    cancelled,
                 )
             except NotARestorer as error:
                 _refuse(home, credentials, backup_file, "role")
                 raise _not_allowed() from error
+            except JobCancelled as cancel:
+                raise restore_cancelled() from cancel
         keyring = Keyring.load(staging)
         for event in early_events(home):
             keyring.note_event(str(event.pop("action")), event)
@@ -247,9 +295,11 @@ def restore_backup(backup_file: Path, home: Path, credentials: RestoreCredential
                 "restored_by": credentials.who(),
             },
         )
+        step(COMMIT_STEP)  # the last moment a cancel is heard
         commit(home, staging)
         staging = None
         forget_early_events(home)
+        progress(RESTORE_STEPS, RESTORE_STEPS)
     except (zipfile.BadZipFile, KeyError, EOFError) as error:
         raise damaged_backup() from error
     except OSError as error:

@@ -32,14 +32,14 @@ from app.services import officers
 from app.services.accounts import password_rules
 from app.services.audit import action_label, verify_audit_chain
 from app.services.audit_log import list_audit
-from app.services.backup import create_backup
+from app.services.backup import backup_cancelled, create_backup
 from app.services.context import AppContext
 from app.services.key_rotation import RotationResult, rotate_database_key
 from app.services.security import Action, Role, has_role, may, role_label
 from app.services.settings import load_settings
 from app.ui.sign_in import password_rules_label
 from app.ui.sizing import ColumnFitter
-from app.ui.text import ReadingProgressBar, _
+from app.ui.text import ReadingProgressBar, _, display
 from app.ui.worker import BackgroundTask, JobView, run_job
 
 
@@ -136,11 +136,15 @@ class SecurityPage(QWidget):
         self.key_progress = ReadingProgressBar()
         self.key_progress.setObjectName("keyProgress")
         self.key_progress.setVisible(False)
+        self.cancel_button = QPushButton()
+        self.cancel_button.setObjectName("cancelJob")
+        self.cancel_button.setVisible(False)
         self.task: BackgroundTask | None = None
         backup_layout = QHBoxLayout(self.backup_box)
         backup_layout.addWidget(self.backup_button)
         backup_layout.addWidget(self.rotate_button)
         backup_layout.addWidget(self.key_progress, 1)
+        backup_layout.addWidget(self.cancel_button)
         backup_layout.addStretch(1)
 
         layout = QVBoxLayout(self)
@@ -178,6 +182,7 @@ class SecurityPage(QWidget):
         self.audit.setHorizontalHeaderLabels([_("Time"), _("Officer"), _("Action"), _("Record")])
         self.backup_box.setTitle(_("Backup"))
         self.backup_button.setText(_("Back up now to a folder or USB stick…"))
+        self.cancel_button.setText(_("Cancel the backup"))
         self.refresh()
 
     def refresh(self) -> None:
@@ -278,11 +283,13 @@ class SecurityPage(QWidget):
             )
         )
 
-    def _job_view(self) -> JobView:
-        """Key changes and backups share the progress bar; no two run at once."""
+    def _job_view(self, cancellable: bool = False) -> JobView:
+        """Key changes and backups share the progress bar; no two run at once. A backup may be
+        cancelled (it only reads the store); a key change, once started, is seen through."""
         return JobView(
             self.message,
             self.key_progress,
+            self.cancel_button if cancellable else None,
             busy=(self.deactivate_button, self.rotate_button, self.backup_button),
         )
 
@@ -341,11 +348,12 @@ class SecurityPage(QWidget):
             return None
         ctx = self.ctx
         self.task = run_job(
-            lambda _progress, _cancelled: create_backup(ctx, folder),
-            self._job_view(),
+            lambda progress, cancelled: create_backup(ctx, folder, progress, cancelled),
+            self._job_view(cancellable=True),
             name="security_page.backup",
             started=_("Writing the backup and checking it… Please wait."),
             done=lambda path: _("Backup written and checked: {path}").format(path=path),
+            cancelled=display(backup_cancelled().message),
             ended=self.refresh,
         )
         return self.task

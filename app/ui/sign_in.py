@@ -3,10 +3,11 @@ the lock screen shown after idle time. The store is encrypted, so nothing opens 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -115,6 +116,10 @@ def show_working(label: QLabel, working: bool) -> None:
 class FirstRunDialog(_JobDialog):
     """Create the first administrator, choose the language and name this laptop."""
 
+    # Emitted by the restore job (in its thread) as it reaches its commit point; delivered on
+    # the UI thread, where it switches the cancel button off.
+    restore_committing = Signal()
+
     def __init__(self, home: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.home = home
@@ -164,11 +169,16 @@ class FirstRunDialog(_JobDialog):
         self.buttons.addButton(self.restore_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.restored = False
         self.progress = _progress_bar()
+        self.cancel_button = QPushButton()
+        self.cancel_button.setObjectName("cancelRestore")
+        self.cancel_button.setVisible(False)
+        self.restore_committing.connect(lambda: self.cancel_button.setEnabled(False))
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
         layout.addLayout(self.form)
         layout.addWidget(self.error)
         layout.addWidget(self.progress)
+        layout.addWidget(self.cancel_button)
         layout.addWidget(self.buttons)
         self.retranslate()
 
@@ -195,16 +205,18 @@ class FirstRunDialog(_JobDialog):
         if ok is not None:
             ok.setText(_("Create the account"))
         self.restore_button.setText(_("Restore from a backup…"))
+        self.cancel_button.setText(_("Cancel the restore"))
 
     def changeEvent(self, event: object) -> None:
         super().changeEvent(event)  # type: ignore[arg-type]
         self.retranslate()
 
-    def _job_view(self) -> JobView:
+    def _job_view(self, cancellable: bool = False) -> JobView:
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         return JobView(
             self.error,
             self.progress,
+            self.cancel_button if cancellable else None,
             busy=(self.restore_button, *([ok] if ok is not None else [])),
             busy_cursor=True,
         )
@@ -252,7 +264,12 @@ class FirstRunDialog(_JobDialog):
         The user name and password typed above are those of an officer who may restore (an
         administrator, unless the office allowed supervisors), as they were at the backup.
         The backup is checked and copied off the UI thread; a refusal is shown in the dialog."""
-        from app.services.restore import RestoreCredentials, restore_backup
+        from app.services.restore import (
+            COMMIT_STEP,
+            RestoreCredentials,
+            restore_backup,
+            restore_cancelled,
+        )
 
         if self.job_running():
             return None
@@ -266,19 +283,35 @@ class FirstRunDialog(_JobDialog):
             return None
         credentials = RestoreCredentials(self.username.text(), self.password.text())
         home = self.home
+        committing = self.restore_committing
+
+        def report(progress: Callable[[int, int], None]) -> Callable[[int, int], None]:
+            def reported(number: int, total: int) -> None:
+                if number >= COMMIT_STEP:  # from here on a cancel is not heard
+                    committing.emit()
+                progress(number, total)
+
+            return reported
+
+        self.cancel_button.setEnabled(True)
         show_working(self.error, True)
         self.task = run_job(
-            lambda _progress, _cancelled: restore_backup(backup_file, home, credentials),
-            self._job_view(),
+            lambda progress, cancelled: restore_backup(
+                backup_file, home, credentials, report(progress), cancelled
+            ),
+            self._job_view(cancellable=True),
             name="sign_in.restore",
             started=_("Checking the backup and restoring it… Please wait."),
             done=lambda _result: _("The backup was restored. Sign in with your password."),
+            cancelled=display(restore_cancelled().message),
             ended=self._restore_ended,
         )
         return self.task
 
     def _restore_ended(self) -> None:
-        show_working(self.error, False)
+        # A restore the officer cancelled ends in grey: the message is news, not an error.
+        cancelled = self.task is not None and self.task.cancel_requested and not self.task.ok
+        show_working(self.error, cancelled)
         if self.task is not None and self.task.ok:
             self.restored = True
             self.accept()
