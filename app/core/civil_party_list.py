@@ -22,11 +22,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from app.core.forms.model import FieldType
 from app.core.gazetteer import CODE_LENGTHS, Gazetteer
 from app.core.khmer_text import from_khmer_digits, normalize_name
 from app.core.reference import prior_reference_key
-from app.core.text_limits import max_characters, unprintable_characters
+from app.core.text_limits import MAX_NAME_PART_CHARACTERS, unprintable_characters
 
 COLUMNS: tuple[str, ...] = (
     "number",
@@ -56,7 +55,7 @@ PROTECTION_MASKED = "public"
 PROTECTION_WITHHELD = "parties"
 
 MAX_NUMBER_CHARS = 40
-MAX_NAME_CHARS = max_characters(FieldType.NAME) or 100  # as a name typed on a form
+MAX_NAME_CHARS = MAX_NAME_PART_CHARACTERS  # as a name typed on a form
 MAX_LAWYER_CHARS = 120
 MAX_ROWS = 60_000  # the court's lists together hold about 10,400 people
 EARLIEST_BIRTH_YEAR = 1880

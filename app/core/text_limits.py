@@ -14,8 +14,11 @@ from __future__ import annotations
 
 from app.core.forms.model import FieldType
 
+# Each of the Khmer and the Latin spelling of a name, on a form or in the office's list.
+MAX_NAME_PART_CHARACTERS = 100
+
 MAX_CHARACTERS: dict[FieldType, int] = {
-    FieldType.NAME: 100,  # each of the Khmer and the Latin spelling
+    FieldType.NAME: MAX_NAME_PART_CHARACTERS,
     FieldType.TEXT: 200,
     FieldType.PHONE: 24,
     FieldType.PLACE: 100,  # a commune or village typed by hand
