@@ -12,18 +12,9 @@ Every answer ends up on paper, so two limits hold at entry and again when answer
 
 from __future__ import annotations
 
-from app.core.forms.model import FieldType
-
 # Each of the Khmer and the Latin spelling of a name, on a form or in the office's list.
 MAX_NAME_PART_CHARACTERS = 100
 
-MAX_CHARACTERS: dict[FieldType, int] = {
-    FieldType.NAME: MAX_NAME_PART_CHARACTERS,
-    FieldType.TEXT: 200,
-    FieldType.PHONE: 24,
-    FieldType.PLACE: 100,  # a commune or village typed by hand
-    FieldType.NARRATIVE: 10_000,  # flows over as many pages as it needs
-}
 
 # (first, last) code points, inclusive, from NotoSansKhmer-Regular.ttf's character map.
 PRINTABLE_RANGES: tuple[tuple[int, int], ...] = (
@@ -101,7 +92,3 @@ def unprintable_characters(text: str, multiline: bool = False) -> str:
 
 def without_unprintable(text: str, multiline: bool = False) -> str:
     return "".join(c for c in text if is_printable(c, multiline))
-
-
-def max_characters(kind: FieldType) -> int | None:
-    return MAX_CHARACTERS.get(kind)

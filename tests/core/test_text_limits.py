@@ -4,9 +4,9 @@ future birth year named as such (item 9)."""
 from __future__ import annotations
 
 from app.core.forms import FieldRole, FieldType
+from app.core.forms.field_types import MAX_CHARACTERS
 from app.core.forms.validation import check_value
 from app.core.text_limits import (
-    MAX_CHARACTERS,
     PRINTABLE_RANGES,
     is_printable,
     unprintable_characters,

@@ -27,7 +27,18 @@ from app.core.forms.expressions import is_empty
 from app.core.forms.model import Field, FieldType, SignatureMark, Text
 from app.core.forms.value_checks import FieldIssue, Severity, issue
 from app.core.khmer_text import to_khmer_digits
-from app.core.text_limits import MAX_CHARACTERS, unprintable_characters
+from app.core.text_limits import MAX_NAME_PART_CHARACTERS, unprintable_characters
+
+# The longest typed answer each kind holds, so that it always fits on the receipt and the form
+# (app.core.text_limits says why; the printable characters are checked there too).
+MAX_CHARACTERS: dict[FieldType, int] = {
+    FieldType.NAME: MAX_NAME_PART_CHARACTERS,
+    FieldType.TEXT: 200,
+    FieldType.PHONE: 24,
+    FieldType.PLACE: 100,  # a commune or village typed by hand
+    FieldType.NARRATIVE: 10_000,  # flows over as many pages as it needs
+}
+
 
 # An answer in words: each item a text in both languages, or a string that reads the same in
 # every language (what was typed, a name, a place already put in words).
