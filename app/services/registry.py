@@ -6,12 +6,26 @@ romanised key of a name, or a reference number.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, column, func, or_, select, table, text
+from sqlalchemy import (
+    Select,
+    and_,
+    bindparam,
+    column,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+    tuple_,
+)
 
 from app.core.khmer_text import is_khmer, normalize_for_search
 from app.core.name_match import query_keys
@@ -19,15 +33,27 @@ from app.core.reference import normalize_reference, prior_reference_key
 from app.services.access import visible_applications
 from app.services.context import AppContext
 from app.services.search_index import fts_phrase
-from app.store.models import Application
+from app.store.models import REFERENCE_ORDER, Application
 
-SORT_COLUMNS = {
+# Each order has an index (sort value, id) in app.store.models: a page reads from its cursor
+# on, never the whole table. Drafts have no reference yet and are listed as "" (REFERENCE_ORDER,
+# written literally so that SQLite matches it to its index).
+SORT_COLUMNS: dict[str, Any] = {
     "updated": Application.updated_at,
     "name_km": Application.name_km,
     "name_latin": Application.name_latin,
-    "reference": Application.reference,
+    "reference": literal_column(REFERENCE_ORDER),
     "status": Application.status,
 }
+
+
+def _order_by(query: RegistryQuery) -> tuple[Any, Any]:
+    """The listing's order: the sort value, then the id in the same direction (ties broken the
+    way the index is read, so no page is sorted in memory)."""
+    column_ = SORT_COLUMNS.get(query.sort, Application.updated_at)
+    if query.descending:
+        return column_.desc(), Application.id.desc()
+    return column_.asc(), Application.id.asc()
 
 
 @dataclass(frozen=True)
@@ -59,6 +85,8 @@ class RegistryRow:
 SEARCH_SORT_LIMIT = 500
 
 SEARCH_INDEX = table("application_search", column("application_id"), column("content"))
+# The ids of one JSON array parameter (:ids), as rows: SQLite's json_each.
+WANTED_IDS = func.json_each(bindparam("ids")).table_valued("value")
 
 
 def _search_clause(search: str, index: str = "application_search") -> Any:
@@ -216,10 +244,7 @@ def list_registry(
     if clause is not None and known_count is not None and search_is_broad(known_count):
         statement = _streamed_statement(ctx, query, REGISTRY_COLUMNS, clause)
     else:
-        order = SORT_COLUMNS.get(query.sort, Application.updated_at)
-        statement = _registry_statement(ctx, query, REGISTRY_COLUMNS).order_by(
-            order.desc() if query.descending else order.asc(), Application.id
-        )
+        statement = _registry_statement(ctx, query, REGISTRY_COLUMNS).order_by(*_order_by(query))
     with ctx.store.transaction() as session:
         rows = session.execute(statement.offset(offset).limit(limit)).all()
     return [RegistryRow(*row) for row in rows]
@@ -250,24 +275,27 @@ def _sort_value(row: RegistryRow, sort: str) -> Any:
 def _keyset_page(
     ctx: AppContext, query: RegistryQuery, after: RegistryCursor | None, limit: int
 ) -> list[RegistryRow]:
-    column_ = SORT_COLUMNS.get(query.sort, Application.updated_at)
-    order = func.coalesce(column_, "") if column_ is Application.reference else column_
+    order = SORT_COLUMNS.get(query.sort, Application.updated_at)
     statement = _registry_statement(ctx, query, REGISTRY_COLUMNS)
     if after is not None:
-        # Same order as list_registry: the sort column either way, then the id ascending. The
-        # first condition alone lets the index start at the cursor; the second breaks ties.
+        # Same order as list_registry (_order_by): a row value, so the index seeks straight to
+        # the cursor, even inside a long run of equal values (100,000 rows of one status).
+        # SQLite seeks a row value only on plain columns: the reference (an expression, its
+        # values unique but for drafts) starts at its first term and breaks ties with the second.
         value, last_id = after.sort_value, after.id
-        if query.descending:
+        if order is not SORT_COLUMNS["reference"]:
+            key, cursor = tuple_(order, Application.id), tuple_(literal(value), literal(last_id))
+            statement = statement.where(key < cursor if query.descending else key > cursor)
+        elif query.descending:
             statement = statement.where(
-                order <= value, or_(order < value, Application.id > last_id)
+                order <= value, or_(order < value, Application.id < last_id)
             )
         else:
             statement = statement.where(
                 order >= value, or_(order > value, Application.id > last_id)
             )
-    direction = (order.desc() if query.descending else order.asc(), Application.id)
     with ctx.store.transaction() as session:
-        rows = session.execute(statement.order_by(*direction).limit(limit)).all()
+        rows = session.execute(statement.order_by(*_order_by(query)).limit(limit)).all()
     return [RegistryRow(*row) for row in rows]
 
 
@@ -293,22 +321,43 @@ def registry_page(
     return rows, RegistryCursor(_sort_value(last, query.sort), last.id, listed + len(rows))
 
 
-def search_registry(ctx: AppContext, query: RegistryQuery) -> tuple[list[RegistryRow], bool]:
-    """A search in one statement: up to SEARCH_SORT_LIMIT + 1 matches read from the index. At
-    most the limit: they are sorted here, in list_registry's order; more: the search is broad
-    (search_is_broad) and they stay in index order, the rest streamed by registry_page. One
-    MATCH instead of a capped count followed by a listing that matched again."""
+def search_registry(
+    ctx: AppContext, query: RegistryQuery, page_size: int = 200
+) -> tuple[list[RegistryRow], bool]:
+    """A search as the list shows it: whether it is broad (search_is_broad), and its rows.
+
+    The index is read once for the ids of up to SEARCH_SORT_LIMIT + 1 matches (the index alone
+    when the officer sees every record and no filter is set; joined to the applications
+    otherwise). Few matches: all of them are read and sorted here, in list_registry's order.
+    More: the search is broad, listed in index order, and only the first ``page_size`` rows are
+    read now (the rest are streamed by registry_page): reading all 501 rows only to show 200
+    was most of a broad search's time."""
     clause = _search_clause(query.search) if query.search else None
     if clause is None:
         rows, _cursor = registry_page(ctx, query, None, SEARCH_SORT_LIMIT + 1)
         return rows, len(rows) > SEARCH_SORT_LIMIT
-    statement = _streamed_statement(ctx, query, REGISTRY_COLUMNS, clause)
+    probe = visible_applications(select(Application.id), ctx).where(*_filters(query))
+    if probe.whereclause is None:
+        probe = select(SEARCH_INDEX.c.application_id).where(clause)
+    else:
+        probe = _streamed_statement(ctx, query, [Application.id], clause)
     with ctx.store.transaction() as session:
-        found = [
-            RegistryRow(*row) for row in session.execute(statement.limit(SEARCH_SORT_LIMIT + 1))
-        ]
-    if search_is_broad(len(found)):
+        ids = session.execute(probe.limit(SEARCH_SORT_LIMIT + 1)).scalars().all()
+        broad = search_is_broad(len(ids))
+        wanted = list(ids[:page_size] if broad else ids)
+        # Read with the same rule as every listing (visible_applications), by primary key; the
+        # ids go as one JSON parameter (not one bound parameter made per id).
+        statement = visible_applications(select(*REGISTRY_COLUMNS), ctx).where(
+            Application.id.in_(select(WANTED_IDS.c.value))
+        )
+        found = (
+            [RegistryRow(*row) for row in session.execute(statement, {"ids": json.dumps(wanted)})]
+            if wanted
+            else []
+        )
+    if broad:
+        position = {application_id: number for number, application_id in enumerate(wanted)}
+        found.sort(key=lambda row: position[row.id])  # index order, as registry_page streams
         return found, True
-    found.sort(key=lambda row: row.id)
-    found.sort(key=lambda row: _sort_value(row, query.sort), reverse=query.descending)
+    found.sort(key=lambda row: (_sort_value(row, query.sort), row.id), reverse=query.descending)
     return found, False

@@ -22,12 +22,15 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from app.core.protection import ProtectionLevel
 
 NO_PROTECTION = ProtectionLevel.NONE.value
+# How the registry orders references (drafts have none yet): an index matches this exact text.
+REFERENCE_ORDER = "coalesce(reference, '')"
 
 
 class Base(DeclarativeBase):
@@ -61,18 +64,18 @@ class Application(Base):
     form_id: Mapped[str] = mapped_column(String(50))
     form_version: Mapped[int] = mapped_column(Integer)
     # draft | awaiting_signature | final | printed | synced | acknowledged
-    status: Mapped[str] = mapped_column(String(20), index=True)
+    status: Mapped[str] = mapped_column(String(20))
     reference: Mapped[str | None] = mapped_column(String(30), unique=True)
     created_by: Mapped[str | None] = mapped_column(ForeignKey("officers.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime)
-    updated_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
     finalized_at: Mapped[datetime | None] = mapped_column(DateTime)
     # The draft being edited (autosaved); versions below hold finalised content.
     draft_answers: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     current_version: Mapped[int] = mapped_column(Integer, default=0)
     # Derived copies for listing and search (see module docstring).
     name_km: Mapped[str] = mapped_column(String(300), default="")
-    name_latin: Mapped[str] = mapped_column(String(300), default="", index=True)
+    name_latin: Mapped[str] = mapped_column(String(300), default="")
     province_code: Mapped[str | None] = mapped_column(String(20), index=True)
     village_code: Mapped[str | None] = mapped_column(String(20), index=True)
     commune_code: Mapped[str | None] = mapped_column(String(20), index=True)
@@ -94,7 +97,17 @@ class Application(Base):
     # contact is shown on the history of the record it names (app/core/reference.py).
     prior_reference_key: Mapped[str | None] = mapped_column(String(120), index=True)
 
-    __table_args__ = (Index("ix_applications_status_updated", "status", "updated_at"),)
+    __table_args__ = (
+        Index("ix_applications_status_updated", "status", "updated_at"),
+        # The registry's orders, each with the id that breaks ties (app.services.registry keyset
+        # paging): a page starts at its cursor in the index instead of sorting every row. The
+        # reference is ordered with drafts (no number yet) as "", written as the query writes it.
+        Index("ix_applications_updated_order", "updated_at", "id"),
+        Index("ix_applications_name_km_order", "name_km", "id"),
+        Index("ix_applications_name_latin_order", "name_latin", "id"),
+        Index("ix_applications_status_order", "status", "id"),
+        Index("ix_applications_reference_order", text(REFERENCE_ORDER), "id"),
+    )
 
 
 class ApplicationVersion(Base):

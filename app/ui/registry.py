@@ -119,12 +119,12 @@ class RegistryModel(QAbstractTableModel):
         self._wanted = False
         ahead: list[RegistryRow] = []
         if self.query.search:
-            # One statement reads the matches (at most SEARCH_SORT_LIMIT + 1): their number, and
+            # The index is read once (at most SEARCH_SORT_LIMIT + 1 matches): their number, and
             # the order they are listed in; a broad search streams the rest from the thread.
-            matches, broad = search_registry(self.ctx, self.query)
-            self._known_count = len(matches)
+            matches, broad = search_registry(self.ctx, self.query, PAGE_SIZE)
+            self._known_count = SEARCH_SORT_LIMIT + 1 if broad else len(matches)
             rows, ahead = matches[:PAGE_SIZE], matches[PAGE_SIZE:]
-            cursor = RegistryCursor("", "", len(matches)) if broad else None
+            cursor = RegistryCursor("", "", len(rows) + len(ahead)) if broad else None
         else:
             # A listing is not counted here: the first page is one indexed query, the total
             # follows from the thread.

@@ -1,0 +1,97 @@
+"""Registry search as the list runs it (issue 20): the index is read once, a broad search reads
+only the rows of its first page, and what is listed - the first page, then the pages streamed
+after it - is what the sorted listing lists, for every bench term (Khmer, Latin, spelling
+variants, several words, a reference), in every order, for each role."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from sqlalchemy import event
+
+from app.core.demo_answers import demo_answers
+from app.services import form_catalogue, records, registry
+from app.services.context import AppContext
+from tests.bench.bench_app import SEARCHES, add_copies
+from tests.officers import FIELD_OFFICER, OTHER_OFFICER, SUPERVISOR, add_officers
+
+TERMS = (*SEARCHES, "VSS-BNCH-000123", "vss", "ស")
+
+
+def _store(ctx: AppContext) -> None:
+    """Records of two field officers, then copies of them with the bench's names (each copy
+    keeps its source's officer), as the bench store is made."""
+    add_officers(ctx, (FIELD_OFFICER, OTHER_OFFICER))
+    rng = random.Random(11)
+    forms = list(form_catalogue.available_forms().values())
+    for officer in (FIELD_OFFICER, OTHER_OFFICER):
+        ctx.officer = officer
+        items = [(f.id, demo_answers(f, rng)) for f in (rng.choice(forms) for _ in range(8))]
+        records.import_applications(ctx, items)
+    ctx.officer = SUPERVISOR
+    add_copies(ctx, 240)
+
+
+def _as_the_list_shows(ctx: AppContext, query: registry.RegistryQuery) -> tuple[list[str], bool]:
+    rows, broad = registry.search_registry(ctx, query, page_size=7)
+    listed = [row.id for row in rows]
+    cursor = registry.RegistryCursor("", "", len(rows)) if broad else None
+    known = registry.SEARCH_SORT_LIMIT + 1
+    while cursor is not None:
+        page, cursor = registry.registry_page(ctx, query, cursor, 9, known)
+        listed.extend(row.id for row in page)
+    return listed, broad
+
+
+@pytest.mark.parametrize("limit", [registry.SEARCH_SORT_LIMIT, 20])
+def test_search_lists_what_the_sorted_listing_lists(
+    ctx: AppContext, monkeypatch: pytest.MonkeyPatch, limit: int
+) -> None:
+    _store(ctx)
+    monkeypatch.setattr(registry, "SEARCH_SORT_LIMIT", limit)
+    found_any: set[str] = set()
+    broad_seen: set[str] = set()
+    for officer in (SUPERVISOR, FIELD_OFFICER):
+        ctx.officer = officer
+        own = {row.id for row in registry.list_registry(ctx, registry.RegistryQuery(), 0, 10_000)}
+        for term in TERMS:
+            for sort, descending in (("updated", True), ("name_km", False), ("reference", True)):
+                query = registry.RegistryQuery(search=term, sort=sort, descending=descending)
+                total = registry.count_registry(ctx, query)
+                expected = [r.id for r in registry.list_registry(ctx, query, 0, 10_000, total)]
+                listed, broad = _as_the_list_shows(ctx, query)
+                assert broad == registry.search_is_broad(total), (officer.role, term)
+                # Sorted when few; in index order, as the streamed listing, when broad.
+                assert listed == expected, (officer.role, term, sort, descending)
+                assert len(listed) == len(set(listed))
+                assert set(listed) <= own  # a field officer finds only their own records
+                if listed:
+                    found_any.add(term)
+                if broad:
+                    broad_seen.add(term)
+    assert set(TERMS) - found_any <= {"VSS-BNCH-012345"}, found_any  # not in a store this small
+    assert bool(broad_seen) == (limit == 20), broad_seen  # both paths are exercised
+
+
+def test_a_search_reads_the_index_once_and_a_broad_one_only_its_first_page(
+    ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _store(ctx)
+    monkeypatch.setattr(registry, "SEARCH_SORT_LIMIT", 20)
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append(statement)
+
+    event.listen(ctx.store.engine, "before_cursor_execute", seen)
+    try:
+        rows, broad = registry.search_registry(
+            ctx, registry.RegistryQuery(search="vss"), page_size=5
+        )
+    finally:
+        event.remove(ctx.store.engine, "before_cursor_execute", seen)
+    assert broad and len(rows) == 5
+    assert len(statements) == 2, statements  # the index once (the ids), then the 5 rows
+    assert sum("MATCH" in s or "LIKE" in s for s in statements) == 1
