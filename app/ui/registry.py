@@ -72,6 +72,11 @@ COLUMNS: list[tuple[str, str, str | None]] = [
 ]
 
 Index = QModelIndex | QPersistentModelIndex
+DISPLAY = Qt.ItemDataRole.DisplayRole.value
+DECORATION = Qt.ItemDataRole.DecorationRole.value
+USER = Qt.ItemDataRole.UserRole.value
+PROTECTION_ROLES = (DECORATION, Qt.ItemDataRole.ToolTipRole.value)
+NAME_KM_COLUMN = next(number for number, column in enumerate(COLUMNS) if column[0] == "name_km")
 
 
 def widest_reference(metrics: QFontMetrics) -> str:
@@ -98,7 +103,6 @@ class RegistryModel(QAbstractTableModel):
         self.rows: list[RegistryRow] = []
         self.total = 0
         self.total_known = False
-        self.form_titles: dict[str, Callable[[], str]] = {}
         self._ahead: list[RegistryRow] = []  # fetched, not yet in the table
         self._cursor: RegistryCursor | None = None  # where the page after _ahead starts
         self._known_count: int | None = None  # a search's capped count (decides its order)
@@ -106,7 +110,11 @@ class RegistryModel(QAbstractTableModel):
         self._fetching: BackgroundTask | None = None
         self._counting: BackgroundTask | None = None
         self._wanted = False  # the view asked for more while the thread was still reading
-        self._shown: dict[tuple[int, int], str] = {}  # cell texts already made (dates, titles)
+        # Each listed row's cell texts, made the first time the row is painted (dates and
+        # titles are costly to format; Qt asks for each cell many times while scrolling).
+        self._texts: dict[int, tuple[str, ...]] = {}
+        self._words: dict[tuple[str, object], str] = {}  # form titles, dates, status labels
+        self._warning_icon: Any = None
         self.reload()
 
     def set_query(self, query: RegistryQuery) -> None:
@@ -132,7 +140,7 @@ class RegistryModel(QAbstractTableModel):
             rows, cursor = registry_page(self.ctx, self.query, None, PAGE_SIZE)
         self.beginResetModel()
         self.rows, self._ahead, self._cursor = rows, ahead, cursor
-        self._shown.clear()
+        self._texts.clear()
         self.endResetModel()
         if cursor is None and not ahead:
             self._set_total(len(rows))
@@ -217,38 +225,55 @@ class RegistryModel(QAbstractTableModel):
 
     def forget_texts(self) -> None:
         """The language changed: cell texts are made again when next shown."""
-        self._shown.clear()
+        self._texts.clear()
+        self._words.clear()
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+        if role == DISPLAY and orientation == Qt.Orientation.Horizontal:
             return _(COLUMNS[section][1])
         return None
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        row = self.rows[index.row()]
-        key = COLUMNS[index.column()][0]
-        if role == Qt.ItemDataRole.UserRole:
-            return row.id
-        if key == "name_km" and row.identity_protected:
+    def data(self, index: Index, role: int = DISPLAY) -> Any:
+        # Called for every role of every visible cell at each scroll step: the common answers
+        # come first and cost one dictionary lookup (roles compared as plain ints).
+        if role == DISPLAY:
+            row = index.row()
+            texts = self._texts.get(row)
+            if texts is None:
+                if not index.isValid():
+                    return None
+                texts = self._texts[row] = self._row_texts(self.rows[row])
+            return texts[index.column()]
+        if role == USER:
+            return self.rows[index.row()].id if index.isValid() else None
+        if role in PROTECTION_ROLES and index.column() == NAME_KM_COLUMN and index.isValid():
+            if not self.rows[index.row()].identity_protected:
+                return None
             # No emoji: officers' laptops have no colour-emoji font; a standard icon always draws.
-            if role == Qt.ItemDataRole.DecorationRole:
-                return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
-            if role == Qt.ItemDataRole.ToolTipRole:
-                return _("The applicant asked for identity protection.")
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        cell = (index.row(), index.column())
-        shown = self._shown.get(cell)
-        if shown is None:
-            shown = self._shown[cell] = self._text(row, key)
-        return shown
+            if role == DECORATION:
+                if self._warning_icon is None:
+                    style = QApplication.style()
+                    self._warning_icon = style.standardIcon(
+                        QStyle.StandardPixmap.SP_MessageBoxWarning
+                    )
+                return self._warning_icon
+            return _("The applicant asked for identity protection.")
+        return None
+
+    def _row_texts(self, row: RegistryRow) -> tuple[str, ...]:
+        return tuple(self._text(row, key) for key, _msgid, _sort in COLUMNS)
+
+    def _word(self, kind: str, value: object, make: Callable[[], str]) -> str:
+        """A text shared by many rows (a form's title, a day, a status), made once."""
+        word = self._words.get((kind, value))
+        if word is None:
+            word = self._words[(kind, value)] = make()
+        return word
 
     def _text(self, row: RegistryRow, key: str) -> str:
-        """A cell's text (dates and form titles are costly to format: made once per row)."""
+        """A cell's text."""
         if key == "reference":
             return row.reference or "—"
         if key == "name_km":
@@ -256,15 +281,19 @@ class RegistryModel(QAbstractTableModel):
         if key == "name_latin":
             return row.name_latin
         if key == "form":
-            return self._form_title(row.form_id)
+            return self._word("form", row.form_id, lambda: self._form_title(row.form_id))
         if key == "status":
-            return _(STATUS_LABELS.get(row.status, row.status))
+            return self._word(
+                "status", row.status, lambda: _(STATUS_LABELS.get(row.status, row.status))
+            )
         if key == "court_status":
             if not row.court_status:
                 return ""
-            return _(COURT_STATUS_LABELS.get(row.court_status, row.court_status))
+            status = row.court_status
+            return self._word("court", status, lambda: _(COURT_STATUS_LABELS.get(status, status)))
         if key == "updated":
-            return format_date(row.updated_at, style="medium")
+            day = row.updated_at.date()  # the medium format shows the day only
+            return self._word("day", day, lambda: format_date(day, style="medium"))
         return ""
 
     def _form_title(self, form_id: str) -> str:
