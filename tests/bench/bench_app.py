@@ -280,6 +280,49 @@ def list_first_paint(ctx: AppContext) -> dict[str, float]:
     }
 
 
+_LIST_MEMORY = """
+import resource, sys
+from pathlib import Path
+from tests.bench import bench_app
+bench_app._qt()
+if sys.argv[2] == "registry":
+    from app.services.accounts import sign_in
+    from app.ui.registry import RegistryPage
+    ctx = sign_in(Path(sys.argv[1]), "bench", bench_app.PASSWORD)
+    bench_app._paint_and_scroll(lambda page: page.table, lambda: RegistryPage(ctx))
+else:
+    from PySide6.QtGui import QStandardItemModel
+    from PySide6.QtWidgets import QTableView
+    view = QTableView()
+    view.setModel(QStandardItemModel(0, 7, view))
+    bench_app._paint_and_scroll(lambda view: view, lambda: view)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+"""
+
+
+def list_memory(home: Path) -> dict[str, float]:
+    """Peak memory (MB) of a fresh process that signs in, opens the registry and scrolls it as
+    list_first_paint does; baseline: the same process with an empty QTableView. (The main
+    window's figure also holds the start page, which reads every record's answers.)"""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(root)}
+    figures = {}
+    for mode in ("registry", "empty_table"):
+        out = subprocess.run(
+            [sys.executable, "-c", _LIST_MEMORY, str(home), mode],
+            env=env,
+            cwd=root,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        figures[f"rss_{mode}_mb"] = float(out.stdout.strip().splitlines()[-1])
+    return figures
+
+
 def wizard_page_switch(ctx: AppContext) -> dict[str, float]:
     from PySide6.QtWidgets import QApplication, QLabel, QStackedWidget
 
@@ -334,6 +377,7 @@ def run(count: int = RECORDS, log: Callable[[str], None] = print) -> dict[str, f
         figures.update(list_first_paint(ctx))
         figures.update(wizard_page_switch(ctx))
         ctx.close()
+        figures.update(list_memory(folder / "full"))
         figures.update(bench_startup.startup(folder / "full", PASSWORD))
         if large:
             log(f"copying records up to {large}…")
@@ -344,6 +388,7 @@ def run(count: int = RECORDS, log: Callable[[str], None] = print) -> dict[str, f
             figures["copy_records_per_s"] = (large - count) / elapsed if elapsed else 0.0
             at_large = {**search_latency(ctx, rounds=3), **list_first_paint(ctx)}
             ctx.close()
+            at_large.update(list_memory(folder / "full"))
             at_large.update(bench_startup.main_window_memory(folder / "full", PASSWORD))
             for key, value in at_large.items():
                 figures[f"{key}_1m"] = value
@@ -353,6 +398,7 @@ def run(count: int = RECORDS, log: Callable[[str], None] = print) -> dict[str, f
                 "list_first_paint_ms",
                 "list_scroll_step_median_ms",
                 "rss_main_window_mb",
+                "rss_registry_mb",
             ):
                 if figures.get(key):
                     figures[f"{key}_growth_1m_vs_100k"] = at_large[key] / figures[key]
@@ -367,9 +413,10 @@ def run_on_store(home: Path) -> dict[str, float]:
     try:
         for term, median in search_latency_by_term(ctx).items():
             print(f"  search {term!r}: median {median:.2f} ms")
-        return {**search_latency(ctx), **list_first_paint(ctx)}
+        figures = {**search_latency(ctx), **list_first_paint(ctx)}
     finally:
         ctx.close()
+    return {**figures, **list_memory(home)}
 
 
 if __name__ == "__main__":
