@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import inspect, text
 
 from app.services.context import open_app
-from app.store.db import Store, StoreError, current_revision, head_revision
+from app.store.db import PAGE_CACHE_KIB, Store, StoreError, current_revision, head_revision
 from app.store.location import DATABASE_FILE_NAME, HOME_ENV, data_dir
 
 
@@ -39,6 +39,8 @@ def test_store_is_durable_wal_with_foreign_keys(tmp_path: Path) -> None:
             assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
             assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            # Decrypted pages stay cached (issue 20: searches decrypted the same pages again).
+            assert connection.exec_driver_sql("PRAGMA cache_size").scalar() == -PAGE_CACHE_KIB
     finally:
         store.close()
 
