@@ -201,17 +201,17 @@ def count_registry(ctx: AppContext, query: RegistryQuery) -> int:
 def known_forums(ctx: AppContext) -> list[str]:
     """The forums named in the applications this officer may see (for the registry filter)."""
     # One index seek per forum (the next name after the last one found) instead of reading the
-    # forum of every application: a handful of forums, 100,000 applications.
-    forums: list[str] = []
+    # forum of every application: a handful of forums, 100,000 applications. The seeks are one
+    # recursive statement (the page is opened with it: one round trip, not one per forum).
+    first = visible_applications(select(func.min(Application.forum).label("name")), ctx)
+    found = first.where(Application.forum.is_not(None)).cte("known_forums", recursive=True)
+    following = visible_applications(select(func.min(Application.forum)), ctx).where(
+        Application.forum > found.c.name
+    )
+    found = found.union_all(select(following.scalar_subquery()).where(found.c.name.is_not(None)))
     with ctx.store.transaction() as session:
-        while True:
-            statement = visible_applications(select(func.min(Application.forum)), ctx)
-            if forums:
-                statement = statement.where(Application.forum > forums[-1])
-            forum = session.scalar(statement.where(Application.forum.is_not(None)))
-            if forum is None:
-                return [name for name in forums if name]
-            forums.append(forum)
+        forums = session.scalars(select(found.c.name).where(found.c.name.is_not(None))).all()
+    return [name for name in forums if name]
 
 
 def search_is_broad(count: int) -> bool:

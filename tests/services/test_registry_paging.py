@@ -15,6 +15,7 @@ from app.core.demo_answers import demo_answers
 from app.services import form_catalogue, records, registry
 from app.services.context import AppContext
 from app.store.models import Application
+from tests.officers import FIELD_OFFICER, add_officers
 
 
 def _import(ctx: AppContext, count: int, seed: int) -> list[str]:
@@ -107,6 +108,13 @@ def test_known_forums_are_found_by_index_seeks_sorted_and_each_once(ctx: AppCont
     )
     records.start_application(ctx, "complaint")  # a draft names no forum
     assert registry.known_forums(ctx) == sorted(set(forums))
+    # A field officer is offered only the forums of their own records.
+    add_officers(ctx, (FIELD_OFFICER,))
+    ctx.officer = FIELD_OFFICER
+    assert registry.known_forums(ctx) == []
+    own = demo_answers(form, rng, overrides={"intake_forum": "Forum C"})
+    records.import_applications(ctx, [(form.id, own)])
+    assert registry.known_forums(ctx) == ["Forum C"]
 
 
 def test_every_order_pages_from_its_index_without_sorting_rows(ctx: AppContext) -> None:
