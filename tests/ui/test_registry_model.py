@@ -88,3 +88,46 @@ def test_new_records_are_listed_when_the_page_is_shown_again(
     _import(ctx, 1)
     page.show()
     assert page.model.rowCount() == 3
+
+
+def test_a_broad_search_streams_its_matches_without_a_query_on_the_ui_thread(
+    vss_qapp: QApplication, qtbot, ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    _import(ctx, 23)
+    monkeypatch.setattr(registry_ui, "PAGE_SIZE", 4)
+    monkeypatch.setattr(registry, "SEARCH_SORT_LIMIT", 6)
+    monkeypatch.setattr(registry_ui, "SEARCH_SORT_LIMIT", 6)
+    query = registry.RegistryQuery(search="vss")  # every reference: all 23 match
+    expected = [
+        row.id
+        for row in registry.list_registry(ctx, query, 0, 100, registry.count_registry(ctx, query))
+    ]
+    assert len(expected) == 23
+    on_ui_thread: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        if threading.current_thread() is threading.main_thread():
+            on_ui_thread.append(statement)
+
+    page = RegistryPage(ctx)
+    qtbot.addWidget(page)
+    page.resize(900, 400)
+    page.show()
+    page.search_box.setText("vss")
+    page.search_timer.stop()  # searched now, not again when the typing pause ends
+    page.apply_filters()
+    model = page.model
+    assert model.rowCount() == 4  # the first page only: read at once with the search
+    assert model.total_known and registry.search_is_broad(model.total)
+    event.listen(ctx.store.engine, "before_cursor_execute", seen)
+    try:
+        for _step in range(60):
+            page.table.scrollToBottom()
+            QApplication.processEvents()
+            if model.rowCount() == 23 and not model.canFetchMore(page.table.rootIndex()):
+                break
+            qtbot.wait(30)
+    finally:
+        event.remove(ctx.store.engine, "before_cursor_execute", seen)
+    assert [model.application_id(row) for row in range(model.rowCount())] == expected
+    assert on_ui_thread == []
