@@ -15,6 +15,7 @@ Pure Python: no Qt, no SQL.
 
 from __future__ import annotations
 
+import bisect
 import csv
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -87,6 +88,7 @@ class Gazetteer:
             if place.parent is not None and place.parent not in self._places:
                 raise GazetteerError(f"code {place.code}: parent {place.parent} is not listed")
         self._keys: list[tuple[Place, str, str]] | None = None  # built by the first search
+        self._sorted_codes = list(self._places)  # inserted in code order above
 
     def __len__(self) -> int:
         return len(self._places)
@@ -117,11 +119,16 @@ class Gazetteer:
         parent = self.get(parent_code)
         if parent is None:
             return []
-        return [
-            p
-            for p in self._places.values()
-            if p.level == level and p.code.startswith(parent.code) and p.code != parent.code
-        ]
+        # The places are kept sorted by code, so those under the parent's code are one run.
+        codes = self._sorted_codes
+        found: list[Place] = []
+        for index in range(bisect.bisect_right(codes, parent.code), len(codes)):
+            if not codes[index].startswith(parent.code):
+                break
+            place = self._places[codes[index]]
+            if place.level == level:
+                found.append(place)
+        return found
 
     def path(self, code: str | None) -> list[Place]:
         """The chain province → … → the place itself; empty for an unknown code."""

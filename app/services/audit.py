@@ -189,32 +189,62 @@ def record_audit(
     ``seq_jump`` skips that many sequence numbers (after a restore)."""
     if officer_id is None and ctx is not None and ctx.officer is not None:
         officer_id = ctx.officer.id
-    last = session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1)).first()
-    checkpoint = load_checkpoint(session)
-    if checkpoint is not None and checkpoint.seq >= 0:
-        # Chain from where the log ended at its last write: rows cut off since then show as a
-        # broken link here, and their numbers are not given out again.
-        prev_hash, count = checkpoint.head, checkpoint.count
-        top = max(checkpoint.seq, last.seq if last is not None else 0)
-    else:
-        prev_hash = last.entry_hash if last is not None else GENESIS_HASH
-        count = int(session.scalar(select(func.count()).select_from(AuditEntry)) or 0)
-        top = last.seq if last is not None else 0
-    at = _utc_naive(datetime.now(UTC))
-    entry = AuditEntry(
-        seq=top + 1 + seq_jump,
-        at=at,
-        officer_id=officer_id,
-        action=str(action),
-        record_id=record_id,
-        details=dict(details) if details else None,
-        prev_hash=prev_hash,
-        entry_hash=entry_digest(prev_hash, at, officer_id, str(action), record_id, details),
-    )
+    chain = AuditChain.at_end_of(session)
+    entry = AuditEntry(**chain.next_entry(officer_id, action, record_id, details, seq_jump))
     session.add(entry)
     session.flush()
-    write_checkpoint(session, entry.seq, count + 1, entry.entry_hash)
+    chain.write_checkpoint(session)
     return entry
+
+
+class AuditChain:
+    """Where the log ends, moved on entry by entry in memory: ``record_audit`` appends one entry
+    with it, a bulk import a few hundred (one insert and one checkpoint per chunk)."""
+
+    def __init__(self, prev_hash: str, count: int, top: int) -> None:
+        self.prev_hash, self.count, self.top = prev_hash, count, top
+
+    @classmethod
+    def at_end_of(cls, session: Session) -> AuditChain:
+        last = session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1)).first()
+        checkpoint = load_checkpoint(session)
+        if checkpoint is not None and checkpoint.seq >= 0:
+            # Chain from where the log ended at its last write: rows cut off since then show as
+            # a broken link here, and their numbers are not given out again.
+            top = max(checkpoint.seq, last.seq if last is not None else 0)
+            return cls(checkpoint.head, checkpoint.count, top)
+        count = int(session.scalar(select(func.count()).select_from(AuditEntry)) or 0)
+        if last is None:
+            return cls(GENESIS_HASH, count, 0)
+        return cls(last.entry_hash, count, last.seq)
+
+    def next_entry(
+        self,
+        officer_id: str | None,
+        action: AuditAction,
+        record_id: str | None = None,
+        details: Mapping[str, Any] | None = None,
+        seq_jump: int = 0,
+    ) -> dict[str, Any]:
+        """The column values of the next entry (to insert), with the chain moved past it."""
+        at = _utc_naive(datetime.now(UTC))
+        entry_hash = entry_digest(self.prev_hash, at, officer_id, str(action), record_id, details)
+        seq = self.top + 1 + seq_jump
+        values = {
+            "seq": seq,
+            "at": at,
+            "officer_id": officer_id,
+            "action": str(action),
+            "record_id": record_id,
+            "details": dict(details) if details else None,
+            "prev_hash": self.prev_hash,
+            "entry_hash": entry_hash,
+        }
+        self.prev_hash, self.count, self.top = entry_hash, self.count + 1, seq
+        return values
+
+    def write_checkpoint(self, session: Session) -> Checkpoint:
+        return write_checkpoint(session, self.top, self.count, self.prev_hash)
 
 
 def record_refusal(

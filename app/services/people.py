@@ -23,7 +23,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session
@@ -250,7 +250,15 @@ def suggest_direct_victims(ctx: AppContext, text: str, limit: int = 10) -> list[
 # --- linking -------------------------------------------------------------------------------------
 
 
-def _years_overlap(a: VictimDetails, b: Person) -> bool:
+class BirthYears(Protocol):
+    @property
+    def birth_year_min(self) -> int | None: ...
+
+    @property
+    def birth_year_max(self) -> int | None: ...
+
+
+def years_overlap(a: VictimDetails, b: BirthYears) -> bool:
     if a.birth_year_min is None or b.birth_year_min is None:
         return False
     a_max = a.birth_year_max or a.birth_year_min
@@ -270,7 +278,7 @@ def _same_person(session: Session, victim: VictimDetails) -> Person | None:
             Person.fate == victim.fate,
         )
     ).all()
-    return next((p for p in candidates if _years_overlap(victim, p)), None)
+    return next((p for p in candidates if years_overlap(victim, p)), None)
 
 
 def _new_person(session: Session, victim: VictimDetails, person_id: str | None) -> Person:

@@ -9,17 +9,15 @@ decided in ``access``; the form definitions come from ``form_catalogue``; listin
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, or_, select, text
 from sqlalchemy.orm import Session
 
 from app.core.forms import FieldRole, FormDefinition
-from app.core.forms.model import SignatureMark
-from app.core.forms.validation import FieldIssue, minimum_content_issues, validate_answers
 from app.core.line_breaks import normalize_typed_answers
 from app.core.protection import ProtectionLevel, as_level, in_current_shape, protection_level
 from app.core.reference import new_reference, normalize_reference
@@ -27,9 +25,23 @@ from app.i18n import N_, _
 from app.services import people
 from app.services.access import load_visible, signed_in_id, visible_applications
 from app.services.audit import AuditAction, record_audit
+from app.services.bulk_import import IMPORT_CHUNK, import_applications
 from app.services.context import AppContext
 from app.services.epoch import reference_device_id
 from app.services.errors import RecordError
+from app.services.finalising import (
+    AWAITING_SIGNATURE,
+    PAYLOAD_COLUMNS,
+    REFERENCE_SEQUENCE_KEY,
+    ValidationFailed,
+    check_application,
+    final_status,
+    payload_from_columns,
+    signature_pending,
+    version_payload,
+)
+from app.services.finalising import blocking as _blocking
+from app.services.finalising import now as _now
 from app.services.form_catalogue import available_forms, form_definition
 from app.services.remembered import remember_answers
 from app.services.search_index import apply_derived
@@ -45,7 +57,21 @@ from app.store.models import (
 )
 from app.sync.format import record_digest
 
-AWAITING_SIGNATURE = "awaiting_signature"
+# Shared with the bulk import (app/services/finalising.py, app/services/bulk_import.py); named
+# here too because callers know them as records.<name>.
+__all__ = [
+    "AWAITING_SIGNATURE",
+    "IMPORT_CHUNK",
+    "PAYLOAD_COLUMNS",
+    "REFERENCE_SEQUENCE_KEY",
+    "ValidationFailed",
+    "check_application",
+    "import_applications",
+    "payload_from_columns",
+    "signature_pending",
+    "version_payload",
+]
+
 STATUSES = ("draft", AWAITING_SIGNATURE, "final", "printed", "synced", "acknowledged")
 # How each status is shown (msgids, translated where shown).
 STATUS_LABELS: dict[str, str] = {
@@ -64,17 +90,6 @@ COURT_STATUS_LABELS: dict[str, str] = {
     "rejected": N_("Rejected"),
     "lawyer_assigned": N_("Lawyer assigned"),
 }
-REFERENCE_SEQUENCE_KEY = "reference_sequence"
-
-
-class ValidationFailed(RecordError):
-    def __init__(self, issues: Sequence[FieldIssue]) -> None:
-        super().__init__(_("The application has problems to fix before it can be finalised."))
-        self.issues = list(issues)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 # --- drafts ------------------------------------------------------------------------------------
@@ -193,15 +208,6 @@ def discard_draft(ctx: AppContext, application_id: str) -> None:
 # --- finalising and corrections ----------------------------------------------------------------
 
 
-def check_application(form: FormDefinition, answers: Mapping[str, Any]) -> list[FieldIssue]:
-    """Field problems and the court's minimum content, as the wizard's review page shows them."""
-    return [*validate_answers(form, dict(answers)), *minimum_content_issues(form, dict(answers))]
-
-
-def _blocking(issues: Iterable[FieldIssue]) -> list[FieldIssue]:
-    return [issue for issue in issues if issue.severity == "error"]
-
-
 def _next_reference(session: Session, device_id: str) -> str:
     row = session.get(Setting, REFERENCE_SEQUENCE_KEY)
     sequence = int(row.value) + 1 if row is not None else 1
@@ -240,68 +246,6 @@ def add_version(
     return version
 
 
-def version_payload(application: Application, version: ApplicationVersion) -> dict[str, Any]:
-    """One finalised version as the sync format carries it (see app/sync/format.py)."""
-    return payload_from_columns(
-        tuple(
-            getattr(version if entity is ApplicationVersion else application, name)
-            for entity, name in _PAYLOAD_SOURCES
-        )
-    )
-
-
-# Where each payload value comes from, in `payload_from_columns`' order.
-_PAYLOAD_SOURCES: tuple[tuple[type[Any], str], ...] = (
-    (ApplicationVersion, "id"),
-    (Application, "id"),
-    (Application, "reference"),
-    (Application, "form_id"),
-    (ApplicationVersion, "form_version"),
-    (ApplicationVersion, "version_no"),
-    (ApplicationVersion, "answers"),
-    (ApplicationVersion, "reason"),
-    (ApplicationVersion, "created_at"),
-    (ApplicationVersion, "created_by"),
-)
-# The same values as columns, for the outbox, which seals hundreds of versions at a time without
-# loading whole entities.
-PAYLOAD_COLUMNS = tuple(getattr(entity, name) for entity, name in _PAYLOAD_SOURCES)
-
-
-def payload_from_columns(row: Sequence[Any]) -> dict[str, Any]:
-    """`version_payload` from the values of `PAYLOAD_COLUMNS`, in that order."""
-    (
-        version_id,
-        application_id,
-        reference,
-        form_id,
-        form_version,
-        version_no,
-        answers,
-        reason,
-        created_at,
-        created_by,
-    ) = row
-    return {
-        "version_id": version_id,
-        "application_id": application_id,
-        "reference": reference,
-        "form_id": form_id,
-        "form_version": form_version,
-        "version_no": version_no,
-        "answers": answers,
-        "reason": reason,
-        "created_at": created_at.isoformat(),
-        "created_by": created_by,
-    }
-
-
-def signature_pending(form: FormDefinition, answers: Mapping[str, Any]) -> bool:
-    """The applicant will sign or put a thumbprint on the printed paper later."""
-    item = form.field_with_role(FieldRole.SIGNATURE_MARK)
-    return item is not None and answers.get(item.id) == SignatureMark.TO_BE_TAKEN.value
-
-
 def _finalize_in(
     session: Session, ctx: AppContext, application: Application, answers: Mapping[str, Any]
 ) -> str:
@@ -313,9 +257,7 @@ def _finalize_in(
     if blocking:
         raise ValidationFailed(blocking)
     application.reference = _next_reference(session, ctx.device_id)
-    # "Signature or thumbprint to be taken later": final and printable for signing, but not sent
-    # to the office until the signed paper is confirmed (app/services/signatures.py).
-    application.status = AWAITING_SIGNATURE if signature_pending(form, answers) else "final"
+    application.status = final_status(form, answers)
     application.finalized_at = _now()
     application.draft_answers = None
     # The direct victim becomes a person of their own, shared by every applicant who names them.
@@ -332,36 +274,6 @@ def finalize_application(ctx: AppContext, application_id: str, answers: Mapping[
     with ctx.store.transaction() as session:
         application = load_visible(session, ctx, application_id)
         return _finalize_in(session, ctx, application, answers)
-
-
-IMPORT_CHUNK = 500
-
-
-def import_applications(
-    ctx: AppContext,
-    items: Iterable[tuple[str, Mapping[str, Any]]],
-    progress: Callable[[int], None] | None = None,
-    cancelled: Callable[[], bool] | None = None,
-) -> int:
-    """Enter many finished applications (paper forms typed in later, demo data): each is
-    validated and finalised exactly as in the wizard, several hundred per transaction so a
-    large import does not pay one disk flush per record. A chunk that fails rolls back whole;
-    chunks already committed stay. Returns how many were imported."""
-    ensure_unlocked(ctx)
-    done = 0
-    pending = list(items)
-    for start in range(0, len(pending), IMPORT_CHUNK):
-        if cancelled is not None and cancelled():
-            break
-        chunk = pending[start : start + IMPORT_CHUNK]
-        with ctx.store.transaction() as session:
-            for form_id, answers in chunk:
-                application = _new_draft(session, ctx, form_definition(form_id), {"import": True})
-                _finalize_in(session, ctx, application, answers)
-        done += len(chunk)
-        if progress is not None:
-            progress(done)
-    return done
 
 
 def correct_application(

@@ -56,8 +56,37 @@ def remember_answers(session: Session, form: FormDefinition, answers: Mapping[st
 
 def remember_value(session: Session, field: Field, value: str) -> None:
     """Put ``value`` at the top of the field's list (the listed spelling when it is one)."""
+    session.merge(Setting(key=_key(field), value=_moved_up(_stored(session, field), value)))
+
+
+def _stored(session: Session, field: Field) -> list[str]:
     row = session.get(Setting, _key(field))
-    listed = [str(v) for v in (row.value if row is not None else []) if isinstance(v, str)]
+    return [str(v) for v in (row.value if row is not None else []) if isinstance(v, str)]
+
+
+def _moved_up(listed: list[str], value: str) -> list[str]:
     chosen = same_as_listed(value, listed)
-    updated = [chosen, *(v for v in listed if fold(v) != fold(chosen))][:MAX_REMEMBERED]
-    session.merge(Setting(key=_key(field), value=updated))
+    return [chosen, *(v for v in listed if fold(v) != fold(chosen))][:MAX_REMEMBERED]
+
+
+class RememberedLists:
+    """``remember_answers`` for many applications in a row (a bulk import): each list is read
+    once, kept up to date in memory, and written once by :meth:`write`."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._lists: dict[str, list[str]] = {}
+
+    def remember(self, form: FormDefinition, answers: Mapping[str, Any]) -> None:
+        for field in form.all_fields():
+            value = answers.get(field.id)
+            if field.remembered and isinstance(value, str) and value.strip():
+                key = _key(field)
+                listed = self._lists.get(key)
+                if listed is None:
+                    listed = _stored(self._session, field)
+                self._lists[key] = _moved_up(listed, value)
+
+    def write(self) -> None:
+        for key, values in self._lists.items():
+            self._session.merge(Setting(key=key, value=values))

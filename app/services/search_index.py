@@ -128,33 +128,48 @@ def place_names(codes: Iterable[str | None]) -> list[str]:
     return names
 
 
-def apply_derived(session: Session, application: Application, answers: Mapping[str, Any]) -> None:
-    """Refresh the listing columns and the search text of ``application`` from ``answers``."""
-    form = form_definition(application.form_id)
+# One row of the full-text index; the bulk import runs it once per chunk with many rows.
+INSERT_SEARCH_ROW = text(
+    "INSERT INTO application_search(application_id, content) VALUES (:id, :content)"
+)
+
+
+def derived_values(
+    form: FormDefinition, reference: str | None, answers: Mapping[str, Any]
+) -> tuple[dict[str, Any], str]:
+    """The listing columns of an application (by attribute name) and its search text."""
     derived = derive_columns(form, answers)
-    application.name_km = derived.name_km
-    application.name_latin = derived.name_latin
-    application.province_code = derived.province_code
-    application.commune_code = derived.commune_code
-    application.village_code = derived.village_code
-    application.birth_year_min = derived.birth_year_min
-    application.birth_year_max = derived.birth_year_max
-    application.forum = derived.forum
-    application.identity_protected = derived.identity_protected
-    application.protection_level = derived.protection_level.value
-    application.prior_reference_key = derived.prior_reference_key
+    columns = {
+        "name_km": derived.name_km,
+        "name_latin": derived.name_latin,
+        "province_code": derived.province_code,
+        "commune_code": derived.commune_code,
+        "village_code": derived.village_code,
+        "birth_year_min": derived.birth_year_min,
+        "birth_year_max": derived.birth_year_max,
+        "forum": derived.forum,
+        "identity_protected": derived.identity_protected,
+        "protection_level": derived.protection_level.value,
+        "prior_reference_key": derived.prior_reference_key,
+    }
     document = search_document(
-        application.reference,
+        reference,
         derived,
         place_names((derived.province_code, derived.commune_code, derived.village_code)),
     )
+    return columns, document
+
+
+def apply_derived(session: Session, application: Application, answers: Mapping[str, Any]) -> None:
+    """Refresh the listing columns and the search text of ``application`` from ``answers``."""
+    form = form_definition(application.form_id)
+    columns, document = derived_values(form, application.reference, answers)
+    for name, value in columns.items():
+        setattr(application, name, value)
     session.execute(
         text("DELETE FROM application_search WHERE application_id = :id"), {"id": application.id}
     )
-    session.execute(
-        text("INSERT INTO application_search(application_id, content) VALUES (:id, :content)"),
-        {"id": application.id, "content": document},
-    )
+    session.execute(INSERT_SEARCH_ROW, {"id": application.id, "content": document})
 
 
 def fts_phrase(term: str) -> str:

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Engine, create_engine, event, insert, inspect, text
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 from app.store.location import backups_dir
@@ -143,6 +143,13 @@ def migrate(engine: Engine, db_path: Path) -> Path | None:
         os.replace(part, backup)
     _upgrade_to_head(engine)
     return backup
+
+
+def insert_rows(session: Session, model: type[Any], rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` (dicts of column values, all with the same keys) into ``model``'s table
+    with one prepared Core INSERT: no ORM unit of work, one statement for many rows."""
+    if rows:
+        session.execute(insert(model.__table__), rows)
 
 
 _WROTE = "vss_wrote"  # Session.info flag: this transaction changed something

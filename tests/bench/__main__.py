@@ -3,7 +3,8 @@
 Figures are printed, never asserted: machines differ. Each group also prints a simple baseline
 measured in the same run (a LIKE scan, an empty table, a plain Qt window, plain ReportLab text)
 so that a noisy machine can still be compared by ratio. Targets from the issues are shown
-beside the figures. ``--quick`` uses 10,000 records and skips the sync benchmark and the 1,000,000-record points.
+beside the figures. ``--quick`` uses 10,000 records and skips the sync benchmark and the 1,000,000-record points
+(and imports 1,000 records instead of 10,000).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ TARGETS = {
     "sync_10000_sqlite_s": "< 5",
     "sync_10000_postgres_s": "< 8",
     "list_search_median_ms": "< 50",
+    "import_records_per_s": ">= 1000",
 }
 # The baseline each figure is printed beside (measured in the same run, same group).
 BASELINES = {
@@ -48,6 +50,7 @@ BASELINES = {
     "batch_pages_per_s": "baseline_plain_pages_per_s",
     "sync_10000_sqlite_s": "sync_baseline_encode_s",
     "sync_10000_postgres_s": "sync_baseline_encode_s",
+    "import_records_per_s": "import_plain_rows_per_s",
 }
 
 
@@ -55,16 +58,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="bench")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument(
-        "--only", choices=["app", "pdf", "security", "sync", "list"], action="append"
+        "--only", choices=["app", "pdf", "security", "sync", "list", "import"], action="append"
     )
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     # Start-up figures must not include compiling our own sources (an installed app ships .pyc).
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     compileall.compile_dir(str(Path(__file__).resolve().parents[2] / "app"), quiet=1)
-    groups = args.only or ["app", "pdf", "security", "sync", "list"]
+    groups = args.only or ["app", "pdf", "security", "sync", "list", "import"]
     if args.quick and not args.only:
-        groups = ["app", "pdf", "security", "list"]
+        groups = ["app", "pdf", "security", "list", "import"]
     results: dict[str, dict[str, float]] = {}
     for group in groups:
         started = time.perf_counter()
@@ -81,6 +84,11 @@ def main() -> int:
             from tests.bench import bench_security
 
             results[group] = bench_security.run()
+        elif group == "import":
+            from tests.bench import bench_import
+
+            quick = bench_import.QUICK_RECORDS
+            results[group] = bench_import.run(quick if args.quick else bench_import.RECORDS)
         elif group == "list":
             from tests.bench import bench_civil_parties
 

@@ -32,6 +32,7 @@ __all__ = [
     "check_text_limits",
     "check_value",
     "effective_answers",
+    "finalise_issues",
     "is_complete",
     "is_required",
     "minimum_content_issues",
@@ -129,6 +130,12 @@ def validate_answers(
     """Issues of the visible fields, in form order: required, type, then constraint."""
     day = today or date.today()
     effective, visible = _resolve(form, answers, day)
+    return _field_issues(form, effective, visible, day)
+
+
+def _field_issues(
+    form: FormDefinition, effective: Answers, visible: set[str], day: date
+) -> list[FieldIssue]:
     issues: list[FieldIssue] = []
     for item in form.all_fields():
         if item.id not in visible:
@@ -167,6 +174,12 @@ def minimum_content_issues(
     hidden fields are not asked for."""
     day = today or date.today()
     effective, visible = _resolve(form, answers, day)
+    return _missing_content(form, effective, visible, day)
+
+
+def _missing_content(
+    form: FormDefinition, effective: Answers, visible: set[str], day: date
+) -> list[FieldIssue]:
     issues: list[FieldIssue] = []
     for rule in form.minimum_content:
         if rule.relevant is not None and not rule.relevant.test(effective, today=day):
@@ -179,6 +192,19 @@ def minimum_content_issues(
         if not satisfied:
             issues.append(FieldIssue(missing[0], Severity.ERROR, rule.message, "minimum_content"))
     return issues
+
+
+def finalise_issues(
+    form: FormDefinition, answers: Answers, today: date | None = None
+) -> list[FieldIssue]:
+    """``validate_answers`` then ``minimum_content_issues``, with the skip logic worked out once
+    (what finalising checks, and what a bulk import checks for every record)."""
+    day = today or date.today()
+    effective, visible = _resolve(form, answers, day)
+    return [
+        *_field_issues(form, effective, visible, day),
+        *_missing_content(form, effective, visible, day),
+    ]
 
 
 def is_complete(form: FormDefinition, answers: Answers, today: date | None = None) -> bool:

@@ -1,0 +1,106 @@
+"""What finalising an application means, shared by the wizard's finalise (``records``) and the
+bulk import (``bulk_import``): the checks that block it, the status it takes, and the payload
+whose digest seals each version for sync."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from app.core.forms import FieldRole, FormDefinition
+from app.core.forms.model import SignatureMark
+from app.core.forms.validation import FieldIssue, finalise_issues
+from app.i18n import _
+from app.services.errors import RecordError
+from app.store.models import Application, ApplicationVersion
+
+AWAITING_SIGNATURE = "awaiting_signature"
+REFERENCE_SEQUENCE_KEY = "reference_sequence"
+
+
+class ValidationFailed(RecordError):
+    def __init__(self, issues: Sequence[FieldIssue]) -> None:
+        super().__init__(_("The application has problems to fix before it can be finalised."))
+        self.issues = list(issues)
+
+
+def now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def check_application(form: FormDefinition, answers: Mapping[str, Any]) -> list[FieldIssue]:
+    """Field problems and the court's minimum content, as the wizard's review page shows them."""
+    return finalise_issues(form, dict(answers))
+
+
+def blocking(issues: Iterable[FieldIssue]) -> list[FieldIssue]:
+    return [issue for issue in issues if issue.severity == "error"]
+
+
+def signature_pending(form: FormDefinition, answers: Mapping[str, Any]) -> bool:
+    """The applicant will sign or put a thumbprint on the printed paper later."""
+    item = form.field_with_role(FieldRole.SIGNATURE_MARK)
+    return item is not None and answers.get(item.id) == SignatureMark.TO_BE_TAKEN.value
+
+
+def final_status(form: FormDefinition, answers: Mapping[str, Any]) -> str:
+    """ "Signature or thumbprint to be taken later": final and printable for signing, but not sent
+    to the office until the signed paper is confirmed (app/services/signatures.py)."""
+    return AWAITING_SIGNATURE if signature_pending(form, answers) else "final"
+
+
+def version_payload(application: Application, version: ApplicationVersion) -> dict[str, Any]:
+    """One finalised version as the sync format carries it (see app/sync/format.py)."""
+    return payload_from_columns(
+        tuple(
+            getattr(version if entity is ApplicationVersion else application, name)
+            for entity, name in _PAYLOAD_SOURCES
+        )
+    )
+
+
+# Where each payload value comes from, in `payload_from_columns`' order.
+_PAYLOAD_SOURCES: tuple[tuple[type[Any], str], ...] = (
+    (ApplicationVersion, "id"),
+    (Application, "id"),
+    (Application, "reference"),
+    (Application, "form_id"),
+    (ApplicationVersion, "form_version"),
+    (ApplicationVersion, "version_no"),
+    (ApplicationVersion, "answers"),
+    (ApplicationVersion, "reason"),
+    (ApplicationVersion, "created_at"),
+    (ApplicationVersion, "created_by"),
+)
+# The same values as columns, for the outbox, which seals hundreds of versions at a time without
+# loading whole entities.
+PAYLOAD_COLUMNS = tuple(getattr(entity, name) for entity, name in _PAYLOAD_SOURCES)
+
+
+def payload_from_columns(row: Sequence[Any]) -> dict[str, Any]:
+    """`version_payload` from the values of `PAYLOAD_COLUMNS`, in that order."""
+    (
+        version_id,
+        application_id,
+        reference,
+        form_id,
+        form_version,
+        version_no,
+        answers,
+        reason,
+        created_at,
+        created_by,
+    ) = row
+    return {
+        "version_id": version_id,
+        "application_id": application_id,
+        "reference": reference,
+        "form_id": form_id,
+        "form_version": form_version,
+        "version_no": version_no,
+        "answers": answers,
+        "reason": reason,
+        "created_at": created_at.isoformat(),
+        "created_by": created_by,
+    }

@@ -1,0 +1,132 @@
+"""Bulk import (``demo-data``, paper forms typed in later): records per second through the real
+``records.import_applications`` into a real SQLCipher store, beside a baseline from the same run.
+
+The baseline is the store's floor for the same amount of data: the same number of rows (the
+answers as JSON and the search text) written with plain ``executemany`` into a scratch table and
+a scratch trigram index in the same store, in chunks of the same size, one transaction per chunk.
+What the import adds above that is validation, reference numbers, versions and their digests,
+the outbox, the audit chain, direct victims and the registry columns.
+
+The answers are made beforehand (not timed): ``DISTINCT_ANSWERS`` different demo applications,
+cycled up to the count, so a large run does not spend minutes making answers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+
+from app.core.demo_answers import demo_answers
+from app.services import form_catalogue, records
+from app.services.accounts import first_run_setup
+from app.services.context import AppContext
+from app.services.places import place_children
+
+RECORDS = 10_000
+QUICK_RECORDS = 1_000
+DISTINCT_ANSWERS = 1_000
+PASSWORD = "bench password 1"
+
+
+def demo_items(count: int, seed: int = 20) -> list[tuple[str, dict[str, Any]]]:
+    """``count`` (form id, answers) pairs as ``demo-data`` makes them (places from the gazetteer)."""
+    rng = random.Random(seed)
+    forms = list(form_catalogue.available_forms().values())
+    provinces = place_children(None)
+
+    def pick_place(r: random.Random) -> dict[str, str]:
+        path = [r.choice(provinces)]
+        for level in ("district", "commune", "village"):
+            options = place_children(path[-1].code, level)
+            if not options:
+                break
+            path.append(r.choice(options))
+        return {place.level: place.code for place in path}
+
+    distinct = [
+        (form.id, demo_answers(form, rng, pick_place=pick_place))
+        for form in (rng.choice(forms) for _ in range(min(count, DISTINCT_ANSWERS)))
+    ]
+    return [distinct[number % len(distinct)] for number in range(count)]
+
+
+def plain_executemany(ctx: AppContext, items: list[tuple[str, dict[str, Any]]]) -> float:
+    """Seconds to write the same number of rows with plain executemany (the baseline)."""
+    rows = [
+        {"id": f"{number:036d}", "answers": json.dumps(answers, ensure_ascii=False)}
+        for number, (_form, answers) in enumerate(items)
+    ]
+    documents = [
+        {"id": row["id"], "content": " | ".join(_strings(answers))}
+        for row, (_form, answers) in zip(rows, items, strict=True)
+    ]
+    with ctx.store.transaction() as session:
+        session.execute(text("CREATE TABLE bench_rows (id TEXT PRIMARY KEY, answers TEXT)"))
+        session.execute(
+            text(
+                "CREATE VIRTUAL TABLE bench_search USING fts5("
+                "id UNINDEXED, content, tokenize='trigram')"
+            )
+        )
+    start = time.perf_counter()
+    for first in range(0, len(rows), records.IMPORT_CHUNK):
+        with ctx.store.transaction() as session:
+            session.execute(
+                text("INSERT INTO bench_rows VALUES (:id, :answers)"),
+                rows[first : first + records.IMPORT_CHUNK],
+            )
+            session.execute(
+                text("INSERT INTO bench_search VALUES (:id, :content)"),
+                documents[first : first + records.IMPORT_CHUNK],
+            )
+    return time.perf_counter() - start
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for part in value.values() for s in _strings(part)]
+    if isinstance(value, list):
+        return [s for part in value for s in _strings(part)]
+    return []
+
+
+def run(count: int = RECORDS, log: Callable[[str], None] = print) -> dict[str, float]:
+    os.environ.setdefault("VSS_OUTREACH_FAST_KDF", "0")
+    log(f"making {min(count, DISTINCT_ANSWERS)} demo applications…")
+    items = demo_items(count)
+    with tempfile.TemporaryDirectory(prefix="vss-bench-import-") as name:
+        ctx, _code = first_run_setup(Path(name), "bench", "Bench", PASSWORD, "Bench", "km")
+        try:
+            baseline = plain_executemany(ctx, items)
+            log(f"importing {count} records…")
+            start = time.perf_counter()
+            imported = records.import_applications(ctx, items)
+            elapsed = time.perf_counter() - start
+        finally:
+            ctx.close()
+    rate = imported / elapsed if elapsed else 0.0
+    plain = count / baseline if baseline else 0.0
+    return {
+        "import_records": float(imported),
+        "import_records_per_s": rate,
+        "import_plain_rows_per_s": plain,
+        "import_vs_plain_ratio": plain / rate if rate else 0.0,
+    }
+
+
+if __name__ == "__main__":
+    import sys
+
+    size = int(sys.argv[1]) if len(sys.argv) > 1 else RECORDS
+    for key, value in run(size).items():
+        print(f"{key:32s} {value:12.2f}")
