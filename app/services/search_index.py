@@ -139,19 +139,21 @@ def derived_values(
 ) -> tuple[dict[str, Any], str]:
     """The listing columns of an application (by attribute name) and its search text."""
     derived = derive_columns(form, answers)
-    columns = {
-        "name_km": derived.name_km,
-        "name_latin": derived.name_latin,
-        "province_code": derived.province_code,
-        "commune_code": derived.commune_code,
-        "village_code": derived.village_code,
-        "birth_year_min": derived.birth_year_min,
-        "birth_year_max": derived.birth_year_max,
-        "forum": derived.forum,
-        "identity_protected": derived.identity_protected,
-        "protection_level": derived.protection_level.value,
-        "prior_reference_key": derived.prior_reference_key,
-    }
+    # Keyed by the mapped attributes' names (the same as the columns').
+    values = (
+        (Application.name_km, derived.name_km),
+        (Application.name_latin, derived.name_latin),
+        (Application.province_code, derived.province_code),
+        (Application.commune_code, derived.commune_code),
+        (Application.village_code, derived.village_code),
+        (Application.birth_year_min, derived.birth_year_min),
+        (Application.birth_year_max, derived.birth_year_max),
+        (Application.forum, derived.forum),
+        (Application.identity_protected, derived.identity_protected),
+        (Application.protection_level, derived.protection_level.value),
+        (Application.prior_reference_key, derived.prior_reference_key),
+    )
+    columns = {attribute.key: value for attribute, value in values}
     document = search_document(
         reference,
         derived,
