@@ -82,7 +82,7 @@ OTHER_MEANINGS: dict[str, set[str]] = {
     "app/pdf/printed_values.py": {"unknown"},
     "app/ui/wizard/field_widgets.py": {"unknown"},
     # yes/no answers compared in expressions, and the yes/no editor's buttons
-    "app/core/forms/expressions.py": {"yes", "no"},
+    "app/core/forms/expression_eval.py": {"yes", "no"},
     "app/core/protection.py": {"yes"},
     "app/core/rights.py": {"yes", "no"},
     "app/ui/wizard/choice_editors.py": {"yes", "no"},

@@ -22,7 +22,11 @@ def resource_root() -> Path:
     bundle_dir = getattr(sys, "_MEIPASS", None)
     if bundle_dir:
         return Path(bundle_dir)
-    return Path(__file__).resolve().parents[2]
+    return _CHECKOUT_ROOT
+
+
+# Resolved once: resources are looked up for every record of a bulk import.
+_CHECKOUT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def forms_dir() -> Path:

@@ -120,10 +120,21 @@ def _details(
 def victim_details(form: FormDefinition, answers: Mapping[str, Any]) -> VictimDetails | None:
     """The direct victim named in the answers, or None when the form or the answers name none
     (e.g. the section is hidden because the applicant is a direct victim)."""
+    return _victim_in(form, effective_answers(form, dict(answers)))
+
+
+def named_victims(
+    form: FormDefinition, answers: Mapping[str, Any]
+) -> tuple[VictimDetails | None, list[tuple[Field, int, VictimDetails]]]:
+    """``victim_details`` and ``further_victims`` with the skip logic worked out once."""
+    effective = effective_answers(form, dict(answers))
+    return _victim_in(form, effective), _further_in(form, effective)
+
+
+def _victim_in(form: FormDefinition, effective: Mapping[str, Any]) -> VictimDetails | None:
     name_field = form.field_with_role(FieldRole.VICTIM_NAME)
     if name_field is None:
         return None
-    effective = effective_answers(form, dict(answers))
     section = form.section_of(name_field.id)
     in_section = {item.id for item in section.fields}
 
@@ -154,7 +165,12 @@ def further_victims(
 ) -> list[tuple[Field, int, VictimDetails]]:
     """The direct victims named as items of a group (several victims, each a person): the group,
     the item's index in the stored list, and the victim's details."""
-    effective = effective_answers(form, dict(answers))
+    return _further_in(form, effective_answers(form, dict(answers)))
+
+
+def _further_in(
+    form: FormDefinition, effective: Mapping[str, Any]
+) -> list[tuple[Field, int, VictimDetails]]:
     found: list[tuple[Field, int, VictimDetails]] = []
     for group in victim_groups(form):
         items = effective.get(group.id)

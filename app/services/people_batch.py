@@ -25,8 +25,7 @@ from app.services.people import (
     ITEM_PERSON_KEY,
     PERSON_ID_KEY,
     VictimDetails,
-    further_victims,
-    victim_details,
+    named_victims,
     years_overlap,
 )
 from app.store.db import insert_rows
@@ -55,10 +54,7 @@ class VictimLinks:
     ) -> None:
         self._session = session
         self._victims: list[tuple[VictimDetails | None, list[tuple[Field, int, VictimDetails]]]]
-        self._victims = [
-            (victim_details(form, answers), further_victims(form, answers))
-            for form, answers in chunk
-        ]
+        self._victims = [named_victims(form, answers) for form, answers in chunk]
         keys: set[str] = set()
         ids: set[str] = set()
         for (victim, further), (_form, answers) in zip(self._victims, chunk, strict=True):

@@ -71,11 +71,12 @@ def _moved_up(listed: list[str], value: str) -> list[str]:
 
 class RememberedLists:
     """``remember_answers`` for many applications in a row (a bulk import): each list is read
-    once, kept up to date in memory, and written once by :meth:`write`."""
+    once, kept up to date in memory with each value's folded form, and written once by
+    :meth:`write`."""
 
     def __init__(self, session: Session) -> None:
         self._session = session
-        self._lists: dict[str, list[str]] = {}
+        self._lists: dict[str, list[tuple[str, str]]] = {}
 
     def remember(self, form: FormDefinition, answers: Mapping[str, Any]) -> None:
         for field in form.all_fields():
@@ -84,9 +85,14 @@ class RememberedLists:
                 key = _key(field)
                 listed = self._lists.get(key)
                 if listed is None:
-                    listed = _stored(self._session, field)
-                self._lists[key] = _moved_up(listed, value)
+                    listed = [(v, fold(v)) for v in _stored(self._session, field)]
+                # As _moved_up: the listed spelling when it is one, at the top, once.
+                typed = " ".join(value.split())
+                wanted = fold(typed)
+                chosen = next((known for known, folded in listed if folded == wanted), typed)
+                kept = ((v, folded) for v, folded in listed if folded != wanted)
+                self._lists[key] = [(chosen, wanted), *kept][:MAX_REMEMBERED]
 
     def write(self) -> None:
         for key, values in self._lists.items():
-            self._session.merge(Setting(key=key, value=values))
+            self._session.merge(Setting(key=key, value=[value for value, _folded in values]))

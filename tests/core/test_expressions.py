@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
+import random
 from collections.abc import Mapping
 from datetime import date
 
 import pytest
 
 from app.core.approx_date import ApproxDate
-from app.core.forms.expressions import ExpressionError, compile_expression
+from app.core.demo_answers import demo_answers
+from app.core.forms.expression_eval import _Scope
+from app.core.forms.expressions import (
+    Expression,
+    ExpressionError,
+    compile_expression,
+    evaluate_tree,
+)
+from app.services.form_catalogue import available_forms
 
 
 def value(text: str, answers: Mapping[str, object] | None = None, current: object = None) -> object:
@@ -112,3 +122,83 @@ def test_compile_once_evaluate_many_times() -> None:
     expression = compile_expression("${age} >= 18")
     results = [expression.test({"age": age}) for age in (10, 18, 40)]
     assert results == [False, True, True]
+
+
+def _expressions(value: object, seen: set[int]) -> list[Expression]:
+    """Every expression reachable from a form definition's dataclasses, tuples and lists."""
+    if id(value) in seen:
+        return []
+    seen.add(id(value))
+    if isinstance(value, Expression):
+        return [value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return [
+            found
+            for item in dataclasses.fields(value)
+            for found in _expressions(getattr(value, item.name), seen)
+        ]
+    if isinstance(value, list | tuple):
+        return [found for item in value for found in _expressions(item, seen)]
+    return []
+
+
+ODD_VALUES: tuple[object, ...] = (None, "", " ", "yes", "no", "12", "១២", 0, 3.5, True, False, [])
+
+
+def test_compiled_code_means_what_the_tree_says_on_every_form_expression() -> None:
+    """The code compiled once per expression gives exactly the value of the plain reading of
+    the tree, for every expression of the bundled forms, on demo answers and odd values."""
+    today = date(2026, 6, 1)
+    checked = 0
+    for form in available_forms().values():
+        expressions = _expressions(form, set())
+        assert expressions
+        rng = random.Random(form.id)
+        answer_sets = [demo_answers(form, rng, today=today) for _ in range(6)]
+        for answers in list(answer_sets):
+            odd = dict(answers)
+            for item in form.all_fields():
+                odd[item.id] = rng.choice((*ODD_VALUES, answers.get(item.id)))
+            answer_sets.append(odd)
+        for expression in expressions:
+            for answers in answer_sets:
+                for current in (None, "5", 5, "x"):
+                    scope = _Scope(answers, current, today)
+                    expected = evaluate_tree(expression.tree, scope)
+                    assert expression.evaluate(answers, current, today) == expected, (
+                        expression.source
+                    )
+                    checked += 1
+    assert checked > 1000
+
+
+HAND_WRITTEN = (
+    "${a} = 12",
+    "${a} != 0",
+    "${a} = 3.5",
+    "${a} = true",
+    "${a} != false",
+    "${a} = ''",
+    "${a} = 'yes'",
+    "'yes' = ${a}",
+    "${a} = ${b}",
+    "${a} + 1 > 2",
+    "-${a} < 0",
+    "selected(${a}, 'yes')",
+    "count-selected(${a}) = 0",
+    "string-length(.) > 2",
+    "year(${a}) >= today-year() - 100",
+    "empty(${a}) or not ${b}",
+)
+
+
+@pytest.mark.parametrize("source", HAND_WRITTEN)
+def test_compiled_code_means_what_the_tree_says_on_odd_values(source: str) -> None:
+    today = date(2026, 6, 1)
+    expression = compile_expression(source)
+    birth = ApproxDate.from_year(1950).to_dict()
+    for a in (*ODD_VALUES, birth, ["yes"]):
+        for b in (*ODD_VALUES, birth):
+            answers = {"a": a, "b": b}
+            expected = evaluate_tree(expression.tree, _Scope(answers, a, today))
+            assert expression.evaluate(answers, a, today) == expected, (source, a, b)

@@ -23,13 +23,51 @@ empty(x). Evaluation never raises: comparing things that do not compare gives fa
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from app.core.approx_date import ApproxDate, ApproxDateError
+from app.core.forms.expression_eval import (
+    Answers,
+    Code,
+    compile_tree,
+    evaluate_tree,
+    is_empty,
+    truthy,
+    walk_tree,
+)
+from app.core.forms.expression_tree import (
+    FUNCTIONS,
+    Binary,
+    Call,
+    Current,
+    FieldRef,
+    Literal,
+    Negate,
+    Node,
+    Not,
+)
 from app.core.khmer_text import from_khmer_digits
+
+# The tree and the evaluation live in expression_tree and expression_eval; callers know them here.
+__all__ = [
+    "Binary",
+    "Call",
+    "Current",
+    "Expression",
+    "ExpressionError",
+    "FieldRef",
+    "Literal",
+    "Negate",
+    "Node",
+    "Not",
+    "compile_expression",
+    "evaluate_tree",
+    "is_empty",
+    "tokenize",
+    "truthy",
+]
 
 # --- errors --------------------------------------------------------------------------------------
 
@@ -124,64 +162,6 @@ def tokenize(text: str) -> list[Token]:
     return tokens
 
 
-# --- syntax tree ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Literal:
-    value: str | float | int | bool
-    position: int
-
-
-@dataclass(frozen=True)
-class FieldRef:
-    field_id: str
-    position: int
-
-
-@dataclass(frozen=True)
-class Current:
-    position: int
-
-
-@dataclass(frozen=True)
-class Not:
-    operand: Node
-    position: int
-
-
-@dataclass(frozen=True)
-class Negate:
-    operand: Node
-    position: int
-
-
-@dataclass(frozen=True)
-class Binary:
-    op: str  # and or = != < <= > >= + -
-    left: Node
-    right: Node
-    position: int
-
-
-@dataclass(frozen=True)
-class Call:
-    function: str
-    args: tuple[Node, ...]
-    position: int
-
-
-Node = Literal | FieldRef | Current | Not | Negate | Binary | Call
-
-# name -> number of arguments
-FUNCTIONS: dict[str, int] = {
-    "selected": 2,
-    "count-selected": 1,
-    "string-length": 1,
-    "year": 1,
-    "today-year": 0,
-    "empty": 1,
-}
 _KEYWORDS = {"and", "or", "not", "true", "false"}
 _COMPARISONS = {"=", "!=", "<", "<=", ">", ">="}
 # Binding power of infix operators: higher binds tighter.
@@ -310,195 +290,30 @@ def _describe(token: Token) -> str:
     return f"'{token.value}'"
 
 
-# --- evaluation ----------------------------------------------------------------------------------
-
-Answers = Mapping[str, Any]
-
-
-def is_empty(value: Any) -> bool:
-    """No answer: None, blank text, an empty list, a name or place with every part blank."""
-    if value is None:
-        return True
-    if isinstance(value, str):
-        return value.strip() == ""
-    if isinstance(value, list | tuple | set | frozenset):
-        return len(value) == 0
-    if isinstance(value, dict):
-        if "precision" in value:  # an approximate date; "unknown" is an answer
-            return False
-        return all(is_empty(part) for part in value.values())
-    return False
-
-
-def _as_number(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(from_khmer_digits(value.strip()))
-        except ValueError:
-            return None
-    return None
-
-
-def _as_bool_word(value: Any) -> bool | None:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.lower() in ("yes", "no", "true", "false"):
-        return value.lower() in ("yes", "true")
-    return None
-
-
-def _equal(left: Any, right: Any) -> bool:
-    if is_empty(left) or is_empty(right):
-        return is_empty(left) and is_empty(right)
-    if isinstance(left, bool) or isinstance(right, bool):
-        return _as_bool_word(left) is not None and _as_bool_word(left) == _as_bool_word(right)
-    left_number, right_number = _as_number(left), _as_number(right)
-    if left_number is not None and right_number is not None:
-        return left_number == right_number
-    return bool(left == right)
-
-
-def _order(op: str, left: Any, right: Any) -> bool:
-    left_number, right_number = _as_number(left), _as_number(right)
-    if left_number is not None and right_number is not None:
-        a: Any = left_number
-        b: Any = right_number
-    elif isinstance(left, str) and isinstance(right, str):
-        a, b = left, right
-    else:
-        return False
-    if op == "<":
-        return bool(a < b)
-    if op == "<=":
-        return bool(a <= b)
-    if op == ">":
-        return bool(a > b)
-    return bool(a >= b)
-
-
-def truthy(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int | float):
-        return value != 0
-    return not is_empty(value)
-
-
-def _year_of(value: Any) -> int | None:
-    if isinstance(value, ApproxDate):
-        return value.earliest_year()
-    if isinstance(value, dict):
-        try:
-            return ApproxDate.from_dict(value).earliest_year()
-        except ApproxDateError:
-            return None
-    if isinstance(value, date):
-        return value.year
-    return None
-
-
-@dataclass(frozen=True)
-class _Scope:
-    answers: Answers
-    current: Any
-    today: date
-
-
-def _evaluate(node: Node, scope: _Scope) -> Any:
-    if isinstance(node, Literal):
-        return node.value
-    if isinstance(node, FieldRef):
-        return scope.answers.get(node.field_id)
-    if isinstance(node, Current):
-        return scope.current
-    if isinstance(node, Not):
-        return not truthy(_evaluate(node.operand, scope))
-    if isinstance(node, Negate):
-        number = _as_number(_evaluate(node.operand, scope))
-        return None if number is None else -number
-    if isinstance(node, Binary):
-        if node.op == "and":
-            return truthy(_evaluate(node.left, scope)) and truthy(_evaluate(node.right, scope))
-        if node.op == "or":
-            return truthy(_evaluate(node.left, scope)) or truthy(_evaluate(node.right, scope))
-        left = _evaluate(node.left, scope)
-        right = _evaluate(node.right, scope)
-        if node.op == "=":
-            return _equal(left, right)
-        if node.op == "!=":
-            return not _equal(left, right)
-        if node.op in ("+", "-"):
-            a, b = _as_number(left), _as_number(right)
-            if a is None or b is None:
-                return None
-            return a + b if node.op == "+" else a - b
-        return _order(node.op, left, right)
-    return _call(node, scope)
-
-
-def _call(node: Call, scope: _Scope) -> Any:
-    args = [_evaluate(arg, scope) for arg in node.args]
-    name = node.function
-    if name == "selected":
-        value, code = args
-        if isinstance(value, list | tuple | set | frozenset):
-            return code in value
-        return value is not None and value == code
-    if name == "count-selected":
-        value = args[0]
-        if isinstance(value, list | tuple | set | frozenset):
-            return len(value)
-        return 0 if is_empty(value) else 1
-    if name == "string-length":
-        value = args[0]
-        if isinstance(value, str):
-            return len(value.strip())
-        if isinstance(value, dict):
-            return sum(len(part.strip()) for part in value.values() if isinstance(part, str))
-        return 0
-    if name == "year":
-        return _year_of(args[0])
-    if name == "today-year":
-        return scope.today.year
-    return is_empty(args[0])  # empty
-
-
-def _walk(node: Node) -> Iterator[Node]:
-    yield node
-    if isinstance(node, Not | Negate):
-        yield from _walk(node.operand)
-    elif isinstance(node, Binary):
-        yield from _walk(node.left)
-        yield from _walk(node.right)
-    elif isinstance(node, Call):
-        for arg in node.args:
-            yield from _walk(arg)
-
-
 @dataclass(frozen=True)
 class Expression:
     """A compiled expression: parse once with ``compile_expression``, evaluate many times."""
 
     source: str
     tree: Node
+    code: Code = field(init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "code", compile_tree(self.tree))
 
     @property
     def field_refs(self) -> frozenset[str]:
-        return frozenset(n.field_id for n in _walk(self.tree) if isinstance(n, FieldRef))
+        return frozenset(n.field_id for n in walk_tree(self.tree) if isinstance(n, FieldRef))
 
     @property
     def uses_current(self) -> bool:
-        return any(isinstance(n, Current) for n in _walk(self.tree))
+        return any(isinstance(n, Current) for n in walk_tree(self.tree))
 
     def nodes(self) -> Iterator[Node]:
-        return _walk(self.tree)
+        return walk_tree(self.tree)
 
     def evaluate(self, answers: Answers, current: Any = None, today: date | None = None) -> Any:
-        return _evaluate(self.tree, _Scope(answers, current, today or date.today()))
+        return self.code(answers, current, today or date.today())
 
     def test(self, answers: Answers, current: Any = None, today: date | None = None) -> bool:
         """The expression's value as a yes/no (empty answers count as no)."""
