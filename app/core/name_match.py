@@ -132,6 +132,7 @@ _INHERENT_OPEN = {1: ("a", "o"), 2: ("o", "u", "ea", "a")}
 _INHERENT_CLOSED = {1: ("a", "o"), 2: ("o", "u", "ea", "uo", "a")}
 
 
+@lru_cache(maxsize=8192)  # names repeat: a bulk import keys the same words again and again
 def latin_key(text: str) -> str:
     """The phonetic key of a Latin spelling (or of one reading of a Khmer name): lower-case ASCII
     letters only; letters doubled or aspirated (th, kh, ph, chh) counted once; j=ch, d=t, g=k (not

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.core.forms import FormDefinition
-from app.core.forms.validation import FieldIssue
+from app.core.forms.validation import FieldIssue, resolve
 from app.core.line_breaks import normalize_typed_answers
 from app.core.reference import new_reference
 from app.i18n import _, current_language, format_number
@@ -102,18 +102,20 @@ def import_applications(
 
 def _checked(
     number: int, form_id: str, raw: Mapping[str, Any]
-) -> tuple[FormDefinition, dict[str, Any]]:
-    """The form and the normalised answers of record ``number``, or ImportRecordFailed."""
+) -> tuple[FormDefinition, dict[str, Any], dict[str, Any]]:
+    """The form, the normalised answers and their effective answers (skip logic applied) of
+    record ``number``, or ImportRecordFailed."""
     form: FormDefinition | None = None
     try:
         form = form_definition(form_id)
         answers = normalize_typed_answers(raw)
-        problems = blocking(check_application(form, answers))
+        resolved = resolve(form, answers)
+        problems = blocking(check_application(form, answers, resolved))
     except RecordError as error:
         raise ImportRecordFailed(number, form, [], str(error)) from error
     if problems:
         raise ImportRecordFailed(number, form, problems, "")
-    return form, answers
+    return form, answers, resolved[0]
 
 
 def _import_chunk(
@@ -134,7 +136,7 @@ def _import_chunk(
     outbox: list[dict[str, Any]] = []
     audit: list[dict[str, Any]] = []
     search: list[dict[str, Any]] = []
-    for number, (form, answers) in enumerate(checked):
+    for number, (form, answers, _effective) in enumerate(checked):
         application_id = str(uuid.uuid4())
         audit.append(
             chain.next_entry(

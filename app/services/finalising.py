@@ -29,9 +29,14 @@ def now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def check_application(form: FormDefinition, answers: Mapping[str, Any]) -> list[FieldIssue]:
-    """Field problems and the court's minimum content, as the wizard's review page shows them."""
-    return finalise_issues(form, dict(answers))
+def check_application(
+    form: FormDefinition,
+    answers: Mapping[str, Any],
+    resolved: tuple[dict[str, Any], set[str]] | None = None,
+) -> list[FieldIssue]:
+    """Field problems and the court's minimum content, as the wizard's review page shows them
+    (``resolved``: validation.resolve of the answers, when known already)."""
+    return finalise_issues(form, dict(answers), resolved=resolved)
 
 
 def blocking(issues: Iterable[FieldIssue]) -> list[FieldIssue]:

@@ -124,10 +124,12 @@ def victim_details(form: FormDefinition, answers: Mapping[str, Any]) -> VictimDe
 
 
 def named_victims(
-    form: FormDefinition, answers: Mapping[str, Any]
+    form: FormDefinition, answers: Mapping[str, Any], effective: Mapping[str, Any] | None = None
 ) -> tuple[VictimDetails | None, list[tuple[Field, int, VictimDetails]]]:
-    """``victim_details`` and ``further_victims`` with the skip logic worked out once."""
-    effective = effective_answers(form, dict(answers))
+    """``victim_details`` and ``further_victims`` with the skip logic worked out once (or given:
+    ``effective_answers`` of ``answers``)."""
+    if effective is None:
+        effective = effective_answers(form, dict(answers))
     return _victim_in(form, effective), _further_in(form, effective)
 
 

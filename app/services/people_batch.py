@@ -50,14 +50,19 @@ def _chosen(value: Any) -> str | None:
 
 class VictimLinks:
     def __init__(
-        self, session: Session, chunk: Sequence[tuple[FormDefinition, Mapping[str, Any]]]
+        self,
+        session: Session,
+        chunk: Sequence[tuple[FormDefinition, Mapping[str, Any], Mapping[str, Any]]],
     ) -> None:
+        """``chunk``: each record's form, answers and effective answers."""
         self._session = session
         self._victims: list[tuple[VictimDetails | None, list[tuple[Field, int, VictimDetails]]]]
-        self._victims = [named_victims(form, answers) for form, answers in chunk]
+        self._victims = [named_victims(*record) for record in chunk]
         keys: set[str] = set()
         ids: set[str] = set()
-        for (victim, further), (_form, answers) in zip(self._victims, chunk, strict=True):
+        for (victim, further), (_form, answers, _effective) in zip(
+            self._victims, chunk, strict=True
+        ):
             if victim is not None:
                 keys.add(victim.name_key)
                 if chosen := _chosen(answers.get(PERSON_ID_KEY)):

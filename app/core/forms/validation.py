@@ -36,6 +36,7 @@ __all__ = [
     "is_complete",
     "is_required",
     "minimum_content_issues",
+    "resolve",
     "validate_answers",
     "visible_fields",
     "visible_sections",
@@ -194,13 +195,24 @@ def _missing_content(
     return issues
 
 
-def finalise_issues(
+def resolve(
     form: FormDefinition, answers: Answers, today: date | None = None
+) -> tuple[dict[str, Any], set[str]]:
+    """The skip logic worked out: ``effective_answers`` and the ids of the visible fields."""
+    return _resolve(form, answers, today)
+
+
+def finalise_issues(
+    form: FormDefinition,
+    answers: Answers,
+    today: date | None = None,
+    resolved: tuple[dict[str, Any], set[str]] | None = None,
 ) -> list[FieldIssue]:
     """``validate_answers`` then ``minimum_content_issues``, with the skip logic worked out once
-    (what finalising checks, and what a bulk import checks for every record)."""
+    (what finalising checks, and what a bulk import checks for every record; pass ``resolve``'s
+    result when it is known already)."""
     day = today or date.today()
-    effective, visible = _resolve(form, answers, day)
+    effective, visible = resolved or _resolve(form, answers, day)
     return [
         *_field_issues(form, effective, visible, day),
         *_missing_content(form, effective, visible, day),
