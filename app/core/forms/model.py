@@ -197,17 +197,32 @@ class FormDefinition:
     description: Text | None = None
     minimum_content: tuple[MinimumContentRule, ...] = ()
     source: str | None = None  # the file it was loaded from
-    _index: dict[str, Field] = dataclass_field(default_factory=dict, compare=False, repr=False)
+    # The fields by id, in form order, and the first field of each role, worked out once: forms
+    # are read for every field at every check (every record of a bulk import). Not init fields,
+    # so a form made with dataclasses.replace gets its own instead of refilling the original's.
+    _index: dict[str, Field] = dataclass_field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
+    _fields: list[Field] = dataclass_field(
+        default_factory=list, init=False, compare=False, repr=False
+    )
+    _by_role: dict[FieldRole, Field] = dataclass_field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         self._index.clear()
+        self._fields.clear()
+        self._by_role.clear()
         for section in self.sections:
             for item in section.fields:
                 self._index[item.id] = item
+                self._fields.append(item)
+                if item.role is not None:
+                    self._by_role.setdefault(item.role, item)
 
     def all_fields(self) -> Iterator[Field]:
-        for section in self.sections:
-            yield from section.fields
+        return iter(self._fields)
 
     def field(self, field_id: str) -> Field:
         """The field with this id; KeyError when the form has none."""
@@ -229,7 +244,7 @@ class FormDefinition:
         raise KeyError(section_id)
 
     def field_with_role(self, role: FieldRole) -> Field | None:
-        return next((item for item in self.all_fields() if item.role == role), None)
+        return self._by_role.get(role)
 
     @property
     def identifying_field_ids(self) -> frozenset[str]:
