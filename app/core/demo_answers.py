@@ -23,12 +23,7 @@ from app.core.forms.demo_values import (
 )
 from app.core.forms.field_types import type_of
 from app.core.forms.model import Field, FormDefinition
-from app.core.forms.validation import (
-    Severity,
-    minimum_content_issues,
-    validate_answers,
-    visible_sections,
-)
+from app.core.forms.validation import Severity, finalise_issues, visible_sections
 
 __all__ = [
     "FAMILY_NAMES",
@@ -83,10 +78,7 @@ def demo_answers(
             break
     for attempt in range(40):
         # The court's minimum content too: demo records are meant to be finalisable.
-        issues = [
-            *validate_answers(form, answers, today),
-            *minimum_content_issues(form, answers, today),
-        ]
+        issues = finalise_issues(form, answers, today)
         errors = [i for i in issues if i.severity == Severity.ERROR]
         if not errors:
             break

@@ -89,6 +89,8 @@ class Gazetteer:
                 raise GazetteerError(f"code {place.code}: parent {place.parent} is not listed")
         self._keys: list[tuple[Place, str, str]] | None = None  # built by the first search
         self._sorted_codes = list(self._places)  # inserted in code order above
+        # children(parent, level) as worked out once (demo data asks again and again).
+        self._under: dict[tuple[str, str], list[Place]] = {}
 
     def __len__(self) -> int:
         return len(self._places)
@@ -119,6 +121,12 @@ class Gazetteer:
         parent = self.get(parent_code)
         if parent is None:
             return []
+        known = self._under.get((parent.code, level))
+        if known is None:
+            known = self._under[(parent.code, level)] = self._of_level_under(parent, level)
+        return list(known)
+
+    def _of_level_under(self, parent: Place, level: str) -> list[Place]:
         # The places are kept sorted by code, so those under the parent's code are one run.
         codes = self._sorted_codes
         found: list[Place] = []
