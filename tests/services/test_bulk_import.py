@@ -219,6 +219,13 @@ def test_import_stores_every_record_as_the_wizard_finalises_it(
     for ctx in (wizard, imported):
         assert verify_audit_chain(ctx).intact
     with imported.store.transaction() as session:
+        untimed = session.execute(
+            text(
+                "SELECT count(*) FROM applications WHERE created_at IS NULL OR updated_at IS NULL "
+                "OR finalized_at IS NULL OR updated_at < created_at"
+            )
+        ).scalar()
+        assert untimed == 0  # times are left out of the comparison, not out of the rows
         chosen = session.execute(
             text("SELECT count(*) FROM person_links WHERE person_id = :id"), {"id": CHOSEN_PERSON}
         ).scalar()
