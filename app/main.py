@@ -191,25 +191,14 @@ def _cmd_demo_data(args: argparse.Namespace) -> int:
     from app.core.demo_answers import demo_answers
     from app.i18n import _
     from app.services import form_catalogue, records
-    from app.services.places import place_children
+    from app.services.places import random_place
 
     ctx = _signed_in(args)
     rng = random.Random(args.seed)
     forms = list(form_catalogue.available_forms().values())
-    provinces = place_children(None)
-
-    def pick_place(r: random.Random) -> dict[str, str]:
-        path = [r.choice(provinces)]
-        for level in ("district", "commune", "village"):
-            options = place_children(path[-1].code, level)
-            if not options:
-                break
-            path.append(r.choice(options))
-        return {place.level: place.code for place in path}
-
     try:
         items = (
-            (form.id, demo_answers(form, rng, pick_place=pick_place))
+            (form.id, demo_answers(form, rng, pick_place=random_place))
             for form in (rng.choice(forms) for _ in range(args.count))
         )
         records.import_applications(

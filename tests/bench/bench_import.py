@@ -29,7 +29,7 @@ from app.core.demo_answers import demo_answers
 from app.services import form_catalogue, records
 from app.services.accounts import first_run_setup
 from app.services.context import AppContext
-from app.services.places import place_children
+from app.services.places import random_place
 from app.services.search_index import derived_values
 
 RECORDS = 10_000
@@ -42,19 +42,8 @@ def demo_items(count: int, seed: int = 20) -> list[tuple[str, dict[str, Any]]]:
     """``count`` (form id, answers) pairs as ``demo-data`` makes them (places from the gazetteer)."""
     rng = random.Random(seed)
     forms = list(form_catalogue.available_forms().values())
-    provinces = place_children(None)
-
-    def pick_place(r: random.Random) -> dict[str, str]:
-        path = [r.choice(provinces)]
-        for level in ("district", "commune", "village"):
-            options = place_children(path[-1].code, level)
-            if not options:
-                break
-            path.append(r.choice(options))
-        return {place.level: place.code for place in path}
-
     distinct = [
-        (form.id, demo_answers(form, rng, pick_place=pick_place))
+        (form.id, demo_answers(form, rng, pick_place=random_place))
         for form in (rng.choice(forms) for _ in range(min(count, DISTINCT_ANSWERS)))
     ]
     return [distinct[number % len(distinct)] for number in range(count)]

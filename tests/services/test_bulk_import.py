@@ -24,7 +24,7 @@ from app.i18n import set_language
 from app.services import bulk_import, form_catalogue, people, records
 from app.services.audit import verify_audit_chain
 from app.services.context import AppContext, open_app
-from app.services.places import place_children
+from app.services.places import random_place
 from app.sync.format import record_digest
 from tests.officers import SUPERVISOR, add_officers
 
@@ -47,16 +47,6 @@ def two_stores(tmp_path: Path) -> Iterator[tuple[AppContext, AppContext]]:
     yield wizard, imported
     wizard.close()
     imported.close()
-
-
-def _pick_place(rng: random.Random) -> dict[str, str]:
-    path = [rng.choice(place_children(None))]
-    for level in ("district", "commune", "village"):
-        options = place_children(path[-1].code, level)
-        if not options:
-            break
-        path.append(rng.choice(options))
-    return {place.level: place.code for place in path}
 
 
 def _items() -> list[tuple[str, dict[str, Any]]]:
@@ -87,7 +77,7 @@ def _items() -> list[tuple[str, dict[str, Any]]]:
     for number in range(30):
         form = form_catalogue.form_definition(("complaint", "civil_party")[number % 2])
         extra = overrides[number % len(overrides)] if number % 3 == 0 or number < 9 else {}
-        items.append((form.id, demo_answers(form, rng, pick_place=_pick_place, overrides=extra)))
+        items.append((form.id, demo_answers(form, rng, pick_place=random_place, overrides=extra)))
     return items
 
 
