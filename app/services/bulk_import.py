@@ -43,7 +43,7 @@ from app.services.finalising import (
 from app.services.form_catalogue import form_definition
 from app.services.people_batch import VictimLinks
 from app.services.remembered import RememberedLists
-from app.services.search_index import INSERT_SEARCH_ROW, derived_values
+from app.services.search_index import add_search_texts, derived_values
 from app.services.security import ensure_unlocked
 from app.store.db import insert_rows
 from app.store.models import Application, ApplicationVersion, AuditEntry, OutboxItem, Setting
@@ -135,7 +135,7 @@ def _import_chunk(
     versions: list[dict[str, Any]] = []
     outbox: list[dict[str, Any]] = []
     audit: list[dict[str, Any]] = []
-    search: list[dict[str, Any]] = []
+    search: list[tuple[str, str]] = []
     for number, (form, answers, _effective) in enumerate(checked):
         application_id = str(uuid.uuid4())
         audit.append(
@@ -198,7 +198,7 @@ def _import_chunk(
         outbox.append(
             {"version_id": version_id, "state": "pending", "attempts": 0, "created_at": moment}
         )
-        search.append({"id": application_id, "content": document})
+        search.append((application_id, document))
         remembered.remember(form, answers)
         audit.append(chain.next_entry(officer_id, AuditAction.RECORD_FINALIZE, application_id))
     # Parents before children: the foreign keys are checked row by row.
@@ -207,7 +207,7 @@ def _import_chunk(
     insert_rows(session, ApplicationVersion, versions)
     insert_rows(session, OutboxItem, outbox)
     insert_rows(session, AuditEntry, audit)
-    session.execute(INSERT_SEARCH_ROW, search)
+    add_search_texts(session, search)
     session.merge(Setting(key=REFERENCE_SEQUENCE_KEY, value=sequence))
     remembered.write()
     chain.write_checkpoint(session)

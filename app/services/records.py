@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, or_, select, text
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from app.core.forms import FieldRole, FormDefinition
@@ -44,7 +44,7 @@ from app.services.finalising import blocking as _blocking
 from app.services.finalising import now as _now
 from app.services.form_catalogue import available_forms, form_definition
 from app.services.remembered import remember_answers
-from app.services.search_index import apply_derived
+from app.services.search_index import apply_derived, remove_search_text
 from app.services.security import Role, ensure_unlocked, require_role, signed_in
 from app.store.models import (
     Application,
@@ -186,10 +186,7 @@ def discard_draft(ctx: AppContext, application_id: str) -> None:
         application = load_visible(session, ctx, application_id)
         if application.status != "draft":
             raise RecordError(_("Only a draft can be discarded."))
-        session.execute(
-            text("DELETE FROM application_search WHERE application_id = :id"),
-            {"id": application_id},
-        )
+        remove_search_text(session, application_id)
         # Scans and photos go with the draft (they are rows of their own).
         session.execute(delete(Attachment).where(Attachment.application_id == application_id))
         session.execute(

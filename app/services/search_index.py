@@ -7,7 +7,7 @@ The form definition decides which fields exist; the derived columns are found th
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -128,12 +128,6 @@ def place_names(codes: Iterable[str | None]) -> list[str]:
     return names
 
 
-# One row of the full-text index; the bulk import runs it once per chunk with many rows.
-INSERT_SEARCH_ROW = text(
-    "INSERT INTO application_search(application_id, content) VALUES (:id, :content)"
-)
-
-
 def derived_values(
     form: FormDefinition, reference: str | None, answers: Mapping[str, Any]
 ) -> tuple[dict[str, Any], str]:
@@ -168,10 +162,57 @@ def apply_derived(session: Session, application: Application, answers: Mapping[s
     columns, document = derived_values(form, application.reference, answers)
     for name, value in columns.items():
         setattr(application, name, value)
+    replace_search_text(session, application.id, document)
+
+
+def replace_search_text(session: Session, application_id: str, document: str) -> None:
+    """Write ``document`` as the application's one row of the full-text index, replacing the
+    row it had (found through ``search_index_rows``: see app.store.models.SearchRow)."""
+    remove_search_text(session, application_id)
     session.execute(
-        text("DELETE FROM application_search WHERE application_id = :id"), {"id": application.id}
+        text("INSERT INTO application_search(application_id, content) VALUES (:id, :content)"),
+        {"id": application_id, "content": document},
     )
-    session.execute(INSERT_SEARCH_ROW, {"id": application.id, "content": document})
+    session.execute(
+        text(
+            "INSERT INTO search_index_rows (application_id, search_rowid) "
+            "VALUES (:id, last_insert_rowid())"
+        ),
+        {"id": application_id},
+    )
+
+
+def remove_search_text(session: Session, application_id: str) -> None:
+    """Delete the application's row of the full-text index, by its FTS5 rowid."""
+    known = session.execute(
+        text("DELETE FROM search_index_rows WHERE application_id = :id RETURNING search_rowid"),
+        {"id": application_id},
+    ).scalar()
+    if known is not None:
+        session.execute(text("DELETE FROM application_search WHERE rowid = :r"), {"r": known})
+
+
+def add_search_texts(session: Session, documents: Sequence[tuple[str, str]]) -> None:
+    """The index rows of new applications (id, search text), many at once (the bulk import):
+    one INSERT for the texts and one for their keys, under rowids numbered after the last."""
+    if not documents:
+        return
+    last = session.scalar(text("SELECT coalesce(max(rowid), 0) FROM application_search"))
+    rows = [
+        {"rowid": last + number, "id": application_id, "content": document}
+        for number, (application_id, document) in enumerate(documents, start=1)
+    ]
+    session.execute(
+        text(
+            "INSERT INTO application_search(rowid, application_id, content) "
+            "VALUES (:rowid, :id, :content)"
+        ),
+        rows,
+    )
+    session.execute(
+        text("INSERT INTO search_index_rows (application_id, search_rowid) VALUES (:id, :rowid)"),
+        rows,
+    )
 
 
 def fts_phrase(term: str) -> str:

@@ -110,6 +110,18 @@ class Application(Base):
     )
 
 
+class SearchRow(Base):
+    """Which row of the full-text index (``application_search``, an FTS5 table) holds an
+    application's search text. FTS5 cannot index its ``application_id`` column, so finding the
+    row by it read the whole index: 0.7-2 s per finalise, correction or discarded draft at
+    100,000 records, and a re-index that grew with the square of the store. The row is found
+    here by key instead, then deleted by FTS5 rowid (stable: FTS5 stores it explicitly)."""
+
+    __tablename__ = "search_index_rows"
+    application_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    search_rowid: Mapped[int] = mapped_column(Integer)
+
+
 class ApplicationVersion(Base):
     """A finalised, locked version. Corrections add a version with a reason; nothing is overwritten."""
 

@@ -140,11 +140,20 @@ def add_copies(ctx: AppContext, copies: int) -> None:
                     f"{joined} JOIN applications a ON a.id = s.id"
                 )
             )
+            before = session.scalar(text("SELECT coalesce(max(rowid), 0) FROM application_search"))
             session.execute(
                 text(
                     "INSERT INTO application_search (application_id, content) SELECT g.id, "
                     "nm.doc || ' | ' || s.content || ' | ' || printf('vssbnch%06d', g.v) " + joined
                 )
+            )
+            # Which index row is whose, as the app keeps it (app.store.models.SearchRow).
+            session.execute(
+                text(
+                    "INSERT INTO search_index_rows (application_id, search_rowid) "
+                    "SELECT application_id, rowid FROM application_search WHERE rowid > :before"
+                ),
+                {"before": before},
             )
             session.execute(text("DROP TABLE bench_new"))
         session.execute(text("DROP TABLE bench_sources"))
