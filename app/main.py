@@ -400,7 +400,8 @@ def _import_before_qt(signing_in: bool) -> None:
     """Import what the first window needs that does not use Qt, before Qt: once PySide6 is loaded,
     its import hook reads the source of every module imported after it (looking for
     ``from __feature__``), which made the sign-in window ~0.15 s slower to appear. Signing in
-    from the environment (forum kiosks) opens the store at once, so that is loaded first too."""
+    from the environment (forum kiosks) opens the store at once: its modules start loading on a
+    thread here, before Qt, and go on while Qt loads and the password's key is derived."""
     import ctypes  # noqa: F401 (the stdlib modules the first window's code imports)
     import html  # noqa: F401
 
@@ -410,11 +411,14 @@ def _import_before_qt(signing_in: bool) -> None:
     from app.core.khmer_text import load_word_segmenter
     from app.i18n import current_language
 
+    if signing_in:
+        # The store's modules load on a thread from now, while Qt loads and the key is derived.
+        import app.services.key_unlock  # noqa: F401 (the key is unlocked before the store opens)
+        from app.ui.preload import start_preload
+
+        start_preload()
     if current_language() == "km":
         load_word_segmenter()
-    if signing_in:
-        import app.services.accounts
-        import app.services.settings  # noqa: F401 (imported for its side effect: loaded early)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -3,18 +3,19 @@ told; the messages are translated and safe to show."""
 
 from __future__ import annotations
 
-from app.core.errors import UserFacingError
 from app.core.passwords import MAX_LENGTH, MIN_LENGTH, Weakness, weakness
 from app.i18n import _, format_number
 from app.services.before_sign_in import password_rules as password_rules
+
+# Defined with the first half of signing in, which must not import the store (key_unlock).
+from app.services.key_unlock import AccountError as AccountError
+from app.services.key_unlock import normalize_username as normalize_username
+from app.services.key_unlock import wait_message as wait_message
+from app.services.key_unlock import wait_text as wait_text
 from app.services.security import Role
 
 MIN_PASSWORD_LENGTH = MIN_LENGTH
 MAX_PASSWORD_LENGTH = MAX_LENGTH
-
-
-class AccountError(UserFacingError):
-    """An account action was refused; the message is translated and safe to show."""
 
 
 class PasswordPolicyError(AccountError):
@@ -22,10 +23,6 @@ class PasswordPolicyError(AccountError):
 
 
 # --- checks -------------------------------------------------------------------------------------
-
-
-def normalize_username(username: str) -> str:
-    return username.strip().casefold()
 
 
 def check_username(username: str) -> str:
@@ -66,23 +63,3 @@ def check_role(role: str) -> Role:
     if role not in Role._value2member_map_:
         raise AccountError(_("Unknown role."))
     return Role(role)
-
-
-def wait_text(seconds: int) -> str:
-    """A wait as the officer reads it: "45 seconds", "4 minutes 30 seconds" (not rounded up to
-    whole minutes, which made a 5-second wait read "1 minute")."""
-    seconds = max(1, int(seconds))
-    minutes, rest = divmod(seconds, 60)
-    if not minutes:
-        return _("{seconds} seconds").format(seconds=format_number(rest))
-    if not rest:
-        return _("{minutes} minutes").format(minutes=format_number(minutes))
-    return _("{minutes} minutes {seconds} seconds").format(
-        minutes=format_number(minutes), seconds=format_number(rest)
-    )
-
-
-def wait_message(seconds: int) -> str:
-    return _("Too many wrong passwords. Please wait {wait} and try again.").format(
-        wait=wait_text(seconds)
-    )

@@ -14,8 +14,6 @@ show; role checks raise :class:`app.services.security.PermissionDenied`.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,12 +24,7 @@ from sqlalchemy.orm import Session
 from app.i18n import _, format_number
 from app.services.account_rules import MAX_PASSWORD_LENGTH as MAX_PASSWORD_LENGTH
 from app.services.account_rules import MIN_PASSWORD_LENGTH as MIN_PASSWORD_LENGTH
-from app.services.account_rules import (
-    AccountError,
-    check_password,
-    normalize_username,
-    wait_message,
-)
+from app.services.account_rules import AccountError, check_password
 from app.services.account_rules import PasswordPolicyError as PasswordPolicyError
 from app.services.account_rules import check_role as check_role
 from app.services.account_rules import password_rules as password_rules
@@ -48,84 +41,33 @@ from app.services.first_run import first_run_setup as first_run_setup
 from app.services.first_run import is_first_run as is_first_run
 from app.services.first_run import setup_incomplete as setup_incomplete
 from app.services.key_rotation import settle_rotation
+
+# The first half of signing in (the keyring only) and the refusals every sign-in screen shows.
+from app.services.key_unlock import RecoveryDelayed as RecoveryDelayed
+from app.services.key_unlock import SignInFailed as SignInFailed
+from app.services.key_unlock import SignInLocked as SignInLocked
+from app.services.key_unlock import UnlockedKey, unlock_database_key, wrong_credentials
+from app.services.key_unlock import damaged_keyring as damaged_keyring
+from app.services.key_unlock import load_keyring as load_keyring
+from app.services.key_unlock import normalize_username as normalize_username
+from app.services.key_unlock import password_checked as password_checked
 from app.services.security import Role, signed_in
 from app.store.admin_reset import (
     WAIT_SECONDS,
     ResetAlreadyWaiting,
-    ResetNotYet,
-    ResetOvertaken,
     WaitingReset,
-    cancel_reset,
-    complete_reset,
     request_reset,
-    waiting_reset,
 )
 from app.store.db import StoreError
-from app.store.keyring import (
-    Keyring,
-    KeyringError,
-    KeyringMissing,
-    TooManyAttempts,
-    WrongPassword,
-    WrongRecoveryCode,
-)
+from app.store.keyring import Keyring, KeyringError, WrongRecoveryCode
 from app.store.models import Officer
-
-
-class SignInFailed(AccountError):
-    pass
-
-
-class RecoveryDelayed(SignInFailed):
-    """An administrator's reset with the recovery code was requested; it waits 72 hours."""
-
-
-class SignInLocked(SignInFailed):
-    def __init__(self, message: str, retry_after_seconds: int) -> None:
-        super().__init__(message)
-        self.retry_after_seconds = retry_after_seconds
 
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def _wrong_credentials() -> SignInFailed:
-    return SignInFailed(_("Wrong user name or password."))
-
-
-@contextmanager
-def password_checked(wrong: Callable[[], AccountError]) -> Iterator[None]:
-    """Keyring failures while a password is checked, as the officer's messages: a wrong
-    password as ``wrong()``, too many tries as the real wait, anything else as a damaged file."""
-    try:
-        yield
-    except WrongPassword as error:
-        raise wrong() from error
-    except TooManyAttempts as error:
-        raise SignInLocked(
-            wait_message(error.retry_after_seconds), error.retry_after_seconds
-        ) from error
-    except KeyringError as error:
-        raise damaged_keyring() from error
-
-
-def damaged_keyring() -> AccountError:
-    return AccountError(
-        _("The key file of this computer is damaged. Restore a backup or ask the office.")
-    )
-
-
 # --- signing in ---------------------------------------------------------------------------------
-
-
-def load_keyring(home: Path) -> Keyring:
-    try:
-        return Keyring.load(home)
-    except KeyringMissing as error:
-        raise AccountError(_("This computer is not set up yet.")) from error
-    except KeyringError as error:
-        raise damaged_keyring() from error
 
 
 def _open_store(home: Path, db_key: bytes) -> AppContext:
@@ -185,7 +127,7 @@ def _signed_in_context(
             if officer is None:
                 if new_password is not None:
                     raise SignInFailed(_("There is no active officer with this user name."))
-                raise _wrong_credentials()
+                raise wrong_credentials()
             if new_password is not None:
                 delayed = officer.role == Role.ADMINISTRATOR
                 change = "admin_reset_requested" if delayed else "password_reset_with_recovery_code"
@@ -237,49 +179,25 @@ def _signed_in_context(
     return ctx
 
 
-def _settle_waiting_reset(keyring: Keyring, name: str, password: str) -> tuple[bytes, str]:
-    """Sign-in with a password that is not the current one: the new password of a waiting
-    reset whose time has come (returns the key and the audited change), else refused."""
-    try:
-        return complete_reset(keyring, name, password, time.time()), "admin_reset_completed"
-    except WrongPassword as error:
-        raise _wrong_credentials() from error
-    except ResetNotYet as error:
-        raise SignInFailed(
-            _("This new password takes effect on {date}.").format(
-                date=reset_date_text(error.effective_at)
-            )
-        ) from error
-    except ResetOvertaken as error:
-        raise SignInFailed(
-            _("The data was given a new key while the reset waited. Use the recovery code again.")
-        ) from error
-    except KeyringError as error:
-        raise damaged_keyring() from error
-
-
 def sign_in(home: Path, username: str, password: str) -> AppContext:
     """Unlock the store with ``username``'s password and open it, signed in as that officer.
 
     While an administrator's reset waits: the administrator's current password cancels it, the
     new one completes it once the 72 hours are over (either way the recovery code is replaced and
     ``ctx.new_recovery_code`` holds the new one); any other sign-in gets ``ctx.notices``."""
-    keyring = load_keyring(home)
-    name = normalize_username(username)
-    waiting = waiting_reset(keyring)
-    change = None
-    try:
-        with password_checked(_wrong_credentials):
-            db_key = keyring.unwrap(name, password)
-        if waiting is not None and waiting.username == name:
-            cancel_reset(keyring)
-            change = "admin_reset_cancelled"
-    except SignInLocked:
-        raise
-    except SignInFailed:
-        if waiting is None or waiting.username != name:
-            raise
-        db_key, change = _settle_waiting_reset(keyring, name, password)
+    return finish_sign_in(home, unlock_database_key(home, username, password), password)
+
+
+def finish_sign_in(home: Path, unlocked: UnlockedKey, password: str) -> AppContext:
+    """Signing in, second half: open the store with the key ``password`` unlocked
+    (:func:`app.services.key_unlock.unlock_database_key`), audit, and say what the officer
+    must know (see :func:`sign_in`)."""
+    keyring, name, db_key, change = (
+        unlocked.keyring,
+        unlocked.username,
+        unlocked.db_key,
+        unlocked.change,
+    )
     try:
         db_key = settle_rotation(home, keyring, name, password, db_key)
     except KeyringError as error:

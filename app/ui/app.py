@@ -24,19 +24,13 @@ from app.services.error_log import configure_logging
 from app.ui import none_guard
 from app.ui.errors import install_error_hook
 from app.ui.fonts import register_bundled_fonts, ui_font
+from app.ui.preload import PRELOADED_MODULES as PRELOADED_MODULES
+from app.ui.preload import start_preload
 from app.ui.style import STYLE_SHEET, app_icon
 
 if TYPE_CHECKING:
     from app.services.context import AppContext
     from app.ui.main_window import MainWindow
-
-# Loaded on a thread once the first window is painted, so signing in does not wait for them.
-PRELOADED_MODULES = (
-    "app.services.accounts",
-    "app.services.settings",
-    "app.ui.main_window",
-    "app.ui.start_page",
-)
 
 
 def create_qt_application(argv: list[str] | None = None) -> QApplication:
@@ -61,22 +55,8 @@ def build_main_window(ctx: AppContext) -> MainWindow:
 
 
 def preload_after_first_paint() -> threading.Thread:
-    """Import the store, the services and the main window on a thread, then parse and check the
-    form files the main window's first page lists (no Qt object is made there). Python's import
-    lock, and the catalogue's own, make a sign-in that comes first simply wait."""
-
-    def load() -> None:
-        import importlib
-
-        for name in PRELOADED_MODULES:
-            importlib.import_module(name)
-        from app.services.form_catalogue import available_forms
-
-        available_forms()
-
-    thread = threading.Thread(target=load, name="preload", daemon=True)
-    thread.start()
-    return thread
+    """Import the store, the services and the main window on a thread (app.ui.preload)."""
+    return start_preload()
 
 
 def _write_loaded_modules(path: Path) -> None:
@@ -104,13 +84,17 @@ def run_gui(
     install_error_hook()
     password = os.environ.get("VSS_OUTREACH_PASSWORD")
     if username and password is not None and not is_first_run(home):
-        # The main window's modules and forms load while the key is derived (Argon2 releases
-        # the GIL), as they do while an officer types the password in the sign-in window.
+        # The store's and the main window's modules load on a thread (started before Qt by
+        # app.main) while the key is derived here, as they do while an officer types the
+        # password in the sign-in window; then the store is opened with the key.
         preload_after_first_paint()
-        from app.services.accounts import AccountError, sign_in
+        from app.services.key_unlock import AccountError, unlock_database_key
 
         try:
-            ctx = sign_in(home, username, password)
+            unlocked = unlock_database_key(home, username, password)
+            from app.services.accounts import finish_sign_in
+
+            ctx = finish_sign_in(home, unlocked, password)
         except AccountError as error:
             print(error, file=sys.stderr)
             return 1

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import importlib
+import sys
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
@@ -41,9 +43,11 @@ from app.services.context import AppContext, count_applications, sync_summary
 from app.services.form_catalogue import form_file_problems
 from app.services.settings import load_settings
 from app.ui.lock_screen import HiddenWindows, LockScreen
-from app.ui.record_view import RecordDialog
 from app.ui.text import _
 from app.ui.worker import DataEvents
+
+if TYPE_CHECKING:  # imported when a record is opened: it is not needed to paint the window
+    from app.ui.record_view import RecordDialog
 
 IDLE_CHECK_MS = 15_000
 ACTIVITY_EVENTS = frozenset(
@@ -125,6 +129,14 @@ PAGE_CLASSES: dict[str, tuple[str, str]] = {
     "security": ("app.ui.security_page", "SecurityPage"),
     "settings": ("app.ui.settings_page", "SettingsPage"),
 }
+
+
+def _instance_of(page: QWidget, module_name: str, class_name: str) -> bool:
+    """``isinstance(page, module.class)`` without importing the module: a class not loaded yet
+    has no instances."""
+    module = sys.modules.get(module_name)
+    page_class = getattr(module, class_name, None) if module is not None else None
+    return isinstance(page_class, type) and isinstance(page, page_class)
 
 
 def _lazy_factory(module_name: str, class_name: str) -> PageFactory:
@@ -326,21 +338,19 @@ class MainWindow(QMainWindow):
 
     def _connect_page(self, key: str, page: QWidget) -> None:
         """Links between pages: print from the wizard or a record, start a form from the rights
-        explainer, open a record from the registry."""
-        from app.ui.civil_parties_page import CivilPartiesPage
-        from app.ui.intake_page import IntakePage
-        from app.ui.registry import RegistryPage
-        from app.ui.start_page import StartPage
-
-        if isinstance(page, StartPage):
-            page.page_requested.connect(self.show_page)
-            page.draft_chosen.connect(self.resume_draft)
-        if isinstance(page, IntakePage):
-            page.finished_panel.print_requested.connect(self.print_document)
-        if isinstance(page, RegistryPage):
-            page.application_chosen.connect(self.open_record)
-        if isinstance(page, CivilPartiesPage):
-            page.contact_started.connect(self.resume_draft)
+        explainer, open a record from the registry. A page class whose module is not imported
+        yet cannot be this page's class: checking so keeps the wizard and the registry out of
+        the start (importing them to compare would load them before the first paint)."""
+        linked: Any = page
+        if _instance_of(page, "app.ui.start_page", "StartPage"):
+            linked.page_requested.connect(self.show_page)
+            linked.draft_chosen.connect(self.resume_draft)
+        if _instance_of(page, "app.ui.intake_page", "IntakePage"):
+            linked.finished_panel.print_requested.connect(self.print_document)
+        if _instance_of(page, "app.ui.registry", "RegistryPage"):
+            linked.application_chosen.connect(self.open_record)
+        if _instance_of(page, "app.ui.civil_parties_page", "CivilPartiesPage"):
+            linked.contact_started.connect(self.resume_draft)
         start_form = getattr(page, "start_form", None)
         if key == "rights" and start_form is not None:
             start_form.connect(self.start_form)
@@ -387,6 +397,8 @@ class MainWindow(QMainWindow):
 
     def open_record(self, application_id: str) -> RecordDialog:
         """Show one application; from there the officer prints it or continues the draft."""
+        from app.ui.record_view import RecordDialog
+
         dialog = RecordDialog(self.ctx, application_id, self)
         dialog.print_requested.connect(self.print_document)
         dialog.continue_draft.connect(self.resume_draft)
@@ -523,13 +535,14 @@ class MainWindow(QMainWindow):
         self.training_banner.setText(text or "")
 
     def _data_changed(self) -> None:
-        from app.ui.dashboard_page import DashboardPage
-        from app.ui.sync_page import SyncPage
-
         self.refresh_status()
         page = self.pages.currentWidget()
-        if not self.locked and isinstance(page, DashboardPage | SyncPage):
-            page.refresh()  # cheap counts with nothing typed in them to lose
+        if self.locked or page is None:
+            return
+        if _instance_of(page, "app.ui.dashboard_page", "DashboardPage") or _instance_of(
+            page, "app.ui.sync_page", "SyncPage"
+        ):
+            page.refresh()  # type: ignore[attr-defined]  # cheap counts, nothing typed to lose
 
     def refresh_status(self) -> None:
         self.refresh_training_banner()

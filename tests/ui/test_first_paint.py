@@ -122,3 +122,28 @@ def test_the_store_and_main_window_load_on_a_thread_after_the_first_paint(tmp_pa
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout.strip().splitlines()[-1]) == [False, True, True]
+
+
+def test_the_key_is_unlocked_without_the_store_and_the_preload_starts_without_qt(
+    tmp_path: Path,
+) -> None:
+    """Signing in from the environment unlocks the key (Argon2id) while the store's modules load
+    on a thread started before Qt: the first half of signing in must not import the store (or
+    nothing would load beside the key derivation), and the thread's module must not import Qt."""
+    code = (
+        "import sys, json\n"
+        "import app.services.key_unlock, app.ui.preload\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=_environment(tmp_path),
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    loaded = set(json.loads(done.stdout.strip().splitlines()[-1]))
+    assert "app.services.key_unlock" in loaded and "app.store.keyring" in loaded
+    assert _forbidden(loaded) == []
+    assert sorted(name for name in loaded if name.split(".")[0] == "PySide6") == []
