@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from argon2.low_level import ARGON2_VERSION, Type, hash_secret_raw
-
 FAST_KDF_ENV = "VSS_OUTREACH_FAST_KDF"
 KEY_BYTES = 32
 
@@ -46,6 +44,8 @@ class KdfParams:
         return cls(MEMORY_COST_KIB, TIME_COST, PARALLELISM)
 
     def to_json(self) -> dict[str, Any]:
+        from argon2.low_level import ARGON2_VERSION
+
         return {
             "kdf": "argon2id",
             "version": ARGON2_VERSION,
@@ -63,6 +63,9 @@ class KdfParams:
 
 def derive_key(password: str, salt: bytes, params: KdfParams) -> bytes:
     """The 32-byte key-wrapping key for ``password`` (NFC-normalised UTF-8)."""
+    # Imported here: the sign-in window is painted before the key derivation is loaded.
+    from argon2.low_level import ARGON2_VERSION, Type, hash_secret_raw
+
     return hash_secret_raw(
         secret=unicodedata.normalize("NFC", password).encode("utf-8"),
         salt=salt,

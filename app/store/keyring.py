@@ -33,9 +33,6 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
 from app.store.key_derivation import FAST_KDF_ENV as FAST_KDF_ENV
 from app.store.key_derivation import KEY_BYTES, KdfParams, derive_key, write_atomically
 from app.store.officer_keys import (
@@ -233,6 +230,9 @@ class Keyring:
         recovery = self._data.get("recovery")
         if not isinstance(recovery, dict):
             raise WrongRecoveryCode("This keyring has no recovery entry")
+        from cryptography.exceptions import InvalidTag  # with the first key used (officer_keys)
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
         symbols = normalize_recovery_code(code)
         wrapping = recovery_wrapping_key(symbols, _unb64(recovery["salt"]))
         try:
@@ -346,6 +346,9 @@ class Keyring:
         }
 
     def _unwrap_entry(self, username: str, password: str, entry: Mapping[str, Any]) -> bytes:
+        from cryptography.exceptions import InvalidTag  # with the first key used (officer_keys)
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
         damaged = KeyringError(f"The keyring entry of {username!r} is damaged")
         if is_sealed_entry(entry):
             try:

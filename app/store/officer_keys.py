@@ -15,19 +15,12 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from cryptography.hazmat.primitives.serialization import (
-    Encoding,
-    NoEncryption,
-    PrivateFormat,
-    PublicFormat,
-)
+# cryptography is imported where a key is used, not with this module: the sign-in window reads
+# the keyring (who can sign in) before any key is needed, and is painted without it (issue 20).
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 
 _SEAL_INFO = b"vss-outreach sealed database key"
 ENTRY_FORMAT = 2
@@ -52,10 +45,15 @@ def _unb64(text: Any) -> bytes:
 
 
 def _raw_public(key: X25519PublicKey) -> bytes:
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
     return key.public_bytes(Encoding.Raw, PublicFormat.Raw)
 
 
 def _seal_key(shared: bytes, ephemeral: bytes, recipient: bytes) -> bytes:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
     return HKDF(
         algorithm=hashes.SHA256(), length=32, salt=ephemeral + recipient, info=_SEAL_INFO
     ).derive(shared)
@@ -63,6 +61,9 @@ def _seal_key(shared: bytes, ephemeral: bytes, recipient: bytes) -> bytes:
 
 def seal(db_key: bytes, public: bytes, username: str) -> dict[str, str]:
     """``db_key`` sealed to the officer's public key (the user name is bound as associated data)."""
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     ephemeral = X25519PrivateKey.generate()
     ephemeral_public = _raw_public(ephemeral.public_key())
     key = _seal_key(
@@ -79,6 +80,14 @@ def seal(db_key: bytes, public: bytes, username: str) -> dict[str, str]:
 def new_entry_keys(wrapping_key: bytes, username: str, db_key: bytes) -> dict[str, Any]:
     """The format-2 parts of an entry, given the password- (or recovery-code-) derived wrapping
     key; ``username`` is bound as associated data."""
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    from cryptography.hazmat.primitives.serialization import (
+        Encoding,
+        NoEncryption,
+        PrivateFormat,
+    )
+
     private = X25519PrivateKey.generate()
     public = _raw_public(private.public_key())
     nonce = AESGCM.generate_key(bit_length=128)[:12]
@@ -106,6 +115,10 @@ def unwrap_private(
     entry: Mapping[str, Any], wrapping_key: bytes, username: str
 ) -> X25519PrivateKey:
     """The officer's private key from a format-2 entry; SealError when the password is wrong."""
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     try:
         raw_private = AESGCM(wrapping_key).decrypt(
             _unb64(entry["private_nonce"]),
@@ -121,6 +134,10 @@ def unwrap_private(
 
 def open_sealed(sealed: Mapping[str, Any], private: X25519PrivateKey, name: str) -> bytes:
     """The key sealed to ``private``'s public key for ``name`` (see :func:`seal`)."""
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     try:
         ephemeral = _unb64(sealed["ephemeral"])
         public = _raw_public(private.public_key())

@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import secrets
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-
 # 32 symbols (5 bits each), without 0/O and 1/I, which are easy to confuse on paper.
 RECOVERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 RECOVERY_GROUPS = 7
@@ -46,5 +43,9 @@ def recovery_symbols(typed: str) -> str:
 
 
 def recovery_wrapping_key(symbols: str, salt: bytes) -> bytes:
+    # Imported here: the sign-in window is painted before cryptography is loaded (issue 20).
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
     hkdf = HKDF(algorithm=hashes.SHA256(), length=_KEY_BYTES, salt=salt, info=RECOVERY_AD)
     return hkdf.derive(symbols.encode("ascii"))

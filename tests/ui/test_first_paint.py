@@ -24,6 +24,9 @@ NOT_BEFORE_FIRST_PAINT = (
     "reportlab",
     "uharfbuzz",
     "yaml",
+    # The keyring's cryptography and key derivation load when a password is checked.
+    "cryptography",
+    "argon2",
     "app.store.db",
     "app.store.models",
     "app.pdf",
