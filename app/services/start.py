@@ -27,7 +27,7 @@ class StartSummary:
     drafts: list[records.DraftSummary]
     awaiting_signature: int
     not_synced: int
-    at_deadline_risk: int
+    at_deadline_risk: int | None  # None: not counted yet (start_summary's deadlines=False)
     deadline_problem: str | None  # a broken deadlines file, translated
     total_records: int
     not_contacted: int = 0  # people of the office's list not contacted for 12 months
@@ -38,7 +38,12 @@ class StartSummary:
         return self.total_records == 0
 
 
-def start_summary(ctx: AppContext, today: date | None = None) -> StartSummary:
+def start_summary(
+    ctx: AppContext, today: date | None = None, deadlines: bool = True
+) -> StartSummary:
+    """What the start page shows. ``deadlines=False`` leaves out the deadline check (it reads
+    every visible record): ``at_deadline_risk`` is then None, for :func:`deadline_risk` to fill
+    in off the UI thread."""
     drafts = records.drafts_to_resume(ctx)
     with ctx.store.transaction() as session:
         visible = records.visible_applications(select(func.count(Application.id)), ctx)
@@ -46,11 +51,7 @@ def start_summary(ctx: AppContext, today: date | None = None) -> StartSummary:
         awaiting = int(
             session.scalar(visible.where(Application.status == AWAITING_SIGNATURE_STATUS)) or 0
         )
-    problem: str | None = None
-    try:
-        risks = len(records_at_risk(ctx, today))
-    except records.RecordError as error:
-        risks, problem = 0, str(error)
+    risks, problem = deadline_risk(ctx, today) if deadlines else (None, None)
     return StartSummary(
         drafts=drafts,
         awaiting_signature=awaiting,
@@ -60,3 +61,12 @@ def start_summary(ctx: AppContext, today: date | None = None) -> StartSummary:
         total_records=total,
         not_contacted=not_contacted_count(ctx, today),
     )
+
+
+def deadline_risk(ctx: AppContext, today: date | None = None) -> tuple[int, str | None]:
+    """How many visible records are close to a court deadline, and a broken deadlines file's
+    message (translated) if there is one."""
+    try:
+        return len(records_at_risk(ctx, today)), None
+    except records.RecordError as error:
+        return 0, str(error)

@@ -6,6 +6,9 @@ the office, records close to a court deadline; on a new laptop, where to begin.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
@@ -25,9 +28,10 @@ from PySide6.QtWidgets import (
 from app.i18n import current_language, format_datetime, format_number
 from app.services import form_catalogue, records
 from app.services.context import AppContext
-from app.services.start import StartSummary, start_summary
+from app.services.start import StartSummary, deadline_risk, start_summary
 from app.ui.sizing import ColumnFitter
 from app.ui.text import _
+from app.ui.worker import BackgroundTask
 
 
 class StartPage(QWidget):
@@ -38,6 +42,7 @@ class StartPage(QWidget):
         super().__init__()
         self.ctx = ctx
         self.summary: StartSummary | None = None
+        self._generation = 0  # the latest refresh; an older background summary is dropped
         self.title = QLabel()
         self.title.setObjectName("pageTitle")
 
@@ -122,10 +127,30 @@ class StartPage(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        self.refresh()
+        self.refresh_deadlines_in_background()
 
     def refresh(self) -> None:
+        self._generation += 1  # a deadline count still being read in the background is older
         self.summary = start_summary(self.ctx)
+        self._fill()
+
+    def refresh_deadlines_in_background(self) -> None:
+        """The counts now, the records close to a deadline off the UI thread: that check reads
+        every visible record, and the page (at start, the whole window) would wait for it. Its
+        tile says "…" until the count arrives."""
+        self._generation += 1
+        generation = self._generation
+        self.summary = start_summary(self.ctx, deadlines=False)
+        self._fill()
+        task = BackgroundTask(lambda _progress, _cancelled: deadline_risk(self.ctx))
+        task.succeeded.connect(lambda risk: self._deadlines_arrived(generation, risk))
+        task.start()
+
+    def _deadlines_arrived(self, generation: int, risk: tuple[int, str | None]) -> None:
+        if generation != self._generation or self.summary is None or not shiboken6.isValid(self):
+            return
+        count, problem = risk
+        self.summary = replace(self.summary, at_deadline_risk=count, deadline_problem=problem)
         self._fill()
 
     def _fill(self) -> None:
@@ -147,8 +172,11 @@ class StartPage(QWidget):
         self.tiles["not_synced"].setText(
             _("Not yet sent to the office: {count}").format(count=count(summary.not_synced))
         )
+        risk = summary.at_deadline_risk
         self.tiles["deadlines"].setText(
-            _("Close to a court deadline: {count}").format(count=count(summary.at_deadline_risk))
+            _("Close to a court deadline: {count}").format(
+                count="…" if risk is None else count(risk)
+            )
         )
         self.tiles["not_contacted"].setText(
             # The months are a number like the count: written in the reading language's digits.

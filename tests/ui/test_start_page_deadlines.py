@@ -1,0 +1,49 @@
+"""The start page's deadline check runs off the UI thread (issue 20): it reads every visible
+record, and the page is the first the main window paints after the password. The other counts
+are there at once; the deadline tile says "…" until its count arrives, then the same count a
+synchronous refresh gives. Real store, real records, real widgets."""
+
+from __future__ import annotations
+
+import random
+import threading
+from datetime import date
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from app.core.demo_answers import demo_answers
+from app.services import records
+from app.services import start as start_service
+from app.services.context import AppContext
+from app.ui.main_window import MainWindow
+from app.ui.start_page import StartPage
+from app.ui.text import plain
+
+
+def test_the_deadline_count_is_read_off_the_ui_thread(
+    main_window: MainWindow, qtbot: QtBot, ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    form = records.form_definition("civil_party")
+    for seed in range(3):
+        application_id = records.start_application(ctx, form.id)
+        records.finalize_application(ctx, application_id, demo_answers(form, random.Random(seed)))
+    threads: list[str] = []
+    real_check = start_service.records_at_risk
+
+    def noting_the_thread(ctx: AppContext, today: date | None = None) -> list[object]:
+        threads.append(threading.current_thread().name)
+        return list(real_check(ctx, today))
+
+    monkeypatch.setattr(start_service, "records_at_risk", noting_the_thread)
+    main_window.show_page("applicants")
+    main_window.show_page("start")  # shown again: the counts are read again
+    page = main_window.page("start")
+    assert isinstance(page, StartPage)
+    assert plain(page.tiles["deadlines"].text()).endswith("…")  # not read on this thread
+    assert page.summary is not None and page.summary.total_records == 3  # the rest is there
+    qtbot.waitUntil(lambda: not plain(page.tiles["deadlines"].text()).endswith("…"))
+    assert threads and threading.main_thread().name not in threads
+    shown = plain(page.tiles["deadlines"].text())
+    page.refresh()  # the synchronous count (as after deleting a draft) says the same
+    assert plain(page.tiles["deadlines"].text()) == shown
