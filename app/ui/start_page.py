@@ -33,6 +33,8 @@ from app.ui.sizing import ColumnFitter
 from app.ui.text import _
 from app.ui.worker import BackgroundTask
 
+DRAFT_COLUMN_WEIGHTS = (24, 40, 36)  # name, form, last saved
+
 
 class StartPage(QWidget):
     page_requested = Signal(str)  # navigation key
@@ -43,6 +45,7 @@ class StartPage(QWidget):
         self.ctx = ctx
         self.summary: StartSummary | None = None
         self._generation = 0  # the latest refresh; an older background summary is dropped
+        self._deadline_task: BackgroundTask | None = None
         self.title = QLabel()
         self.title.setObjectName("pageTitle")
 
@@ -96,7 +99,10 @@ class StartPage(QWidget):
         self.drafts.verticalHeader().setVisible(False)
         # The name matters most: sized to contents, the form title and time left it "(…" on a
         # netbook. Long cells end with "…" (the full text is in the draft).
-        self.draft_columns = ColumnFitter(self.drafts, (24, 40, 36))
+        # Made with the first draft to show: the fitter watches the table's viewport, and
+        # wrapping that Qt-internal widget the first time costs ~80 ms (PySide6 resolves its
+        # class), which a laptop without drafts need not wait through before the first paint.
+        self.draft_columns: ColumnFitter | None = None
         self.drafts.cellDoubleClicked.connect(lambda row, _column: self._continue_row(row))
         self.drafts.itemSelectionChanged.connect(self._selection_changed)
         self.continue_button = QPushButton()
@@ -144,7 +150,13 @@ class StartPage(QWidget):
         self._fill()
         task = BackgroundTask(lambda _progress, _cancelled: deadline_risk(self.ctx))
         task.succeeded.connect(lambda risk: self._deadlines_arrived(generation, risk))
+        self._deadline_task = task
         task.start()
+
+    def shutdown(self) -> None:
+        """Closing: wait for a deadline count still being read (the store closes next)."""
+        if self._deadline_task is not None:
+            self._deadline_task.stop()
 
     def _deadlines_arrived(self, generation: int, risk: tuple[int, str | None]) -> None:
         if generation != self._generation or self.summary is None or not shiboken6.isValid(self):
@@ -203,7 +215,10 @@ class StartPage(QWidget):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, draft.id)
                 self.drafts.setItem(row, column, item)
-        self.draft_columns.fit()
+        if summary.drafts and self.draft_columns is None:
+            self.draft_columns = ColumnFitter(self.drafts, DRAFT_COLUMN_WEIGHTS)  # it fits now
+        elif self.draft_columns is not None:
+            self.draft_columns.fit()
         if summary.drafts and self.drafts.currentRow() < 0:
             self.drafts.selectRow(0)
         self.drafts.setVisible(bool(summary.drafts))
