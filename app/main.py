@@ -15,8 +15,12 @@ import random
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.core.errors import UserFacingError
+
+if TYPE_CHECKING:
+    from app.services.key_unlock import UnlockedKey
 
 PASSWORD_ENV = "VSS_OUTREACH_PASSWORD"
 
@@ -401,7 +405,7 @@ def _import_before_qt(signing_in: bool) -> None:
     its import hook reads the source of every module imported after it (looking for
     ``from __feature__``), which made the sign-in window ~0.15 s slower to appear. Signing in
     from the environment (forum kiosks) opens the store at once: its modules start loading on a
-    thread here, before Qt, and go on while Qt loads and the password's key is derived."""
+    thread here, before Qt, while the password's key is derived (``_unlock_before_qt``)."""
     import ctypes  # noqa: F401 (the stdlib modules the first window's code imports)
     import html  # noqa: F401
 
@@ -412,13 +416,29 @@ def _import_before_qt(signing_in: bool) -> None:
     from app.i18n import current_language
 
     if signing_in:
-        # The store's modules load on a thread from now, while Qt loads and the key is derived.
+        # The store's modules load on a thread from now, while the key is derived.
         import app.services.key_unlock  # noqa: F401 (the key is unlocked before the store opens)
         from app.ui.preload import start_preload
 
         start_preload()
     if current_language() == "km":
         load_word_segmenter()
+
+
+def _unlock_before_qt(args: argparse.Namespace) -> UnlockedKey | None:
+    """Signing in from the environment: the password unlocks the key (Argon2id, which lets the
+    preload thread import the store's modules meanwhile), then Qt is imported once those are
+    loaded. None on a laptop not set up yet (the set-up window opens)."""
+    from app.services.before_sign_in import default_home, is_first_run
+    from app.services.key_unlock import unlock_database_key
+    from app.ui.preload import wait_for_store_modules
+
+    home: Path = args.home or default_home()
+    if is_first_run(home):
+        return None
+    unlocked = unlock_database_key(home, args.user, os.environ[PASSWORD_ENV])
+    wait_for_store_modules()
+    return unlocked
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -428,7 +448,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.lang:
         set_language(args.lang)
     if args.command is None:
-        _import_before_qt(signing_in=bool(args.user) and PASSWORD_ENV in os.environ)
+        signing_in = bool(args.user) and PASSWORD_ENV in os.environ
+        _import_before_qt(signing_in)
+        from app.services.key_unlock import AccountError
+
+        try:
+            unlocked = _unlock_before_qt(args) if signing_in else None
+        except AccountError as error:
+            print(error, file=sys.stderr)
+            return 1
         from app.ui.app import run_gui  # Qt is loaded only for the window, not for CLI tools
 
         return run_gui(
@@ -438,6 +466,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             screenshot=args.screenshot,
             username=args.user,
             modules_report=args.report_modules,
+            unlocked=unlocked,
         )
     from app.services.error_log import configure_logging, describe
 

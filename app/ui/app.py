@@ -30,6 +30,7 @@ from app.ui.style import STYLE_SHEET, app_icon
 
 if TYPE_CHECKING:
     from app.services.context import AppContext
+    from app.services.key_unlock import UnlockedKey
     from app.ui.main_window import MainWindow
 
 
@@ -72,9 +73,11 @@ def run_gui(
     screenshot: Path | None = None,
     username: str | None = None,
     modules_report: Path | None = None,
+    unlocked: UnlockedKey | None = None,
 ) -> int:
     """Set up or sign in, then the main window. With ``--user`` and VSS_OUTREACH_PASSWORD set,
-    sign-in happens without the dialog (kiosk laptops at forums, and the smoke test)."""
+    sign-in happens without the dialog (kiosk laptops at forums, and the smoke test); app.main
+    has then usually unlocked the key already (``unlocked``), before Qt was imported."""
     qt_app = create_qt_application()
     if language:
         set_language(language)
@@ -85,13 +88,14 @@ def run_gui(
     password = os.environ.get("VSS_OUTREACH_PASSWORD")
     if username and password is not None and not is_first_run(home):
         # The store's and the main window's modules load on a thread (started before Qt by
-        # app.main) while the key is derived here, as they do while an officer types the
-        # password in the sign-in window; then the store is opened with the key.
+        # app.main) while the key is derived, as they do while an officer types the password
+        # in the sign-in window; then the store is opened with the key.
         preload_after_first_paint()
         from app.services.key_unlock import AccountError, unlock_database_key
 
         try:
-            unlocked = unlock_database_key(home, username, password)
+            if unlocked is None:  # not unlocked before Qt (app.main does)
+                unlocked = unlock_database_key(home, username, password)
             from app.services.accounts import finish_sign_in
 
             ctx = finish_sign_in(home, unlocked, password)
