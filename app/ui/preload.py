@@ -29,19 +29,20 @@ _starting = threading.Lock()
 _store_loaded = threading.Event()
 
 
-def _load() -> None:
+def _load(with_window: bool) -> None:
     try:
         for name in STORE_MODULES:
             importlib.import_module(name)
     finally:
         _store_loaded.set()  # (an import error is raised again where the module is used)
-    for name in WINDOW_MODULES:
-        importlib.import_module(name)
     from app.i18n import format_number
     from app.services.form_catalogue import available_forms
 
     available_forms()  # the forms the first page lists, parsed and checked (no Qt object made)
     format_number(0)  # the reading language's number formats, read by the first counts
+    if with_window:
+        for name in WINDOW_MODULES:
+            importlib.import_module(name)
 
 
 def wait_for_store_modules() -> None:
@@ -52,12 +53,19 @@ def wait_for_store_modules() -> None:
         _store_loaded.wait()
 
 
-def start_preload() -> threading.Thread:
+def start_preload(with_window: bool = True) -> threading.Thread:
     """Start loading on a thread (once per process: a second call returns the same thread).
-    Python's import lock, and the form catalogue's own, make a sign-in that comes first wait."""
+    Python's import lock, and the form catalogue's own, make a sign-in that comes first wait.
+
+    ``with_window``: the main window's modules too. Only while the main thread waits in the
+    sign-in window: importing PySide6 modules on this thread while the main thread imports Qt
+    or builds widgets crashed the process now and then (PySide6 creates its enums lazily, not
+    thread-safely), so a start signing in from the environment imports them itself."""
     global _started
     with _starting:
         if _started is None:
-            _started = threading.Thread(target=_load, name="preload", daemon=True)
+            _started = threading.Thread(
+                target=_load, args=(with_window,), name="preload", daemon=True
+            )
             _started.start()
         return _started

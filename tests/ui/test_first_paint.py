@@ -150,3 +150,25 @@ def test_the_key_is_unlocked_without_the_store_and_the_preload_starts_without_qt
     assert "app.services.key_unlock" in loaded and "app.store.keyring" in loaded
     assert _forbidden(loaded) == []
     assert sorted(name for name in loaded if name.split(".")[0] == "PySide6") == []
+
+
+def test_the_kiosk_preload_never_imports_qt_on_its_thread(tmp_path: Path) -> None:
+    """Signing in from the environment, the main thread imports Qt and builds the window while
+    the preload thread still runs: that thread must not import PySide6 too (PySide6 creates its
+    enums lazily and not thread-safely; starts crashed now and then when both did)."""
+    code = (
+        "import sys, json\n"
+        "from app.ui.preload import STORE_MODULES, start_preload\n"
+        "start_preload(with_window=False).join(120)\n"
+        "print(json.dumps([all(m in sys.modules for m in STORE_MODULES),"
+        " sorted(m for m in sys.modules if m.split('.')[0] == 'PySide6')]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=_environment(tmp_path),
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == [True, []]
