@@ -8,6 +8,7 @@ before that first paint.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import sys
@@ -25,8 +26,11 @@ from app.ui import none_guard
 from app.ui.errors import install_error_hook
 from app.ui.fonts import register_bundled_fonts, ui_font
 from app.ui.preload import PRELOADED_MODULES as PRELOADED_MODULES
-from app.ui.preload import start_preload
+from app.ui.preload import WINDOW_MODULES, start_preload
 from app.ui.style import STYLE_SHEET, app_icon
+
+# How often the UI thread looks whether the preload thread is done (then imports the window).
+WINDOW_IMPORT_POLL_MS = 50
 
 if TYPE_CHECKING:
     from app.services.context import AppContext
@@ -56,8 +60,21 @@ def build_main_window(ctx: AppContext) -> MainWindow:
 
 
 def preload_after_first_paint() -> threading.Thread:
-    """Import the store, the services and the main window on a thread (app.ui.preload)."""
-    return start_preload()
+    """Import the store and the services on a thread (app.ui.preload), then the main window's
+    modules on this, the UI thread, once that thread is done. Qt modules are never imported on
+    two threads at once: PySide6 builds its enums lazily and not thread-safely, and doing so
+    crashed the process now and then (1 start in 8 when the kiosk start did it)."""
+    thread = start_preload(with_window=False)
+    _import_window_after(thread)
+    return thread
+
+
+def _import_window_after(thread: threading.Thread) -> None:
+    if thread.is_alive():
+        QTimer.singleShot(WINDOW_IMPORT_POLL_MS, lambda: _import_window_after(thread))
+        return
+    for name in WINDOW_MODULES:
+        importlib.import_module(name)
 
 
 def _write_loaded_modules(path: Path) -> None:

@@ -1,7 +1,8 @@
 """What the main window needs, loaded on a thread before it is asked for (issue 20).
 
-The sign-in window is painted first; SQLAlchemy, the store, the services and the main window's
-modules then load on a thread while the officer types the password. Signing in from the
+The sign-in window is painted first; SQLAlchemy, the store and the services then load on a
+thread while the officer types the password, and the main window's Qt modules on the UI thread
+once that thread is done (app.ui.app.preload_after_first_paint). Signing in from the
 environment (forum kiosks, the start-up bench) starts the same thread before Qt is even imported,
 so they load while the password's key is derived (Argon2id lets other threads run:
 app.services.key_unlock). This module imports no Qt, so main.py can start it that early.
@@ -53,14 +54,14 @@ def wait_for_store_modules() -> None:
         _store_loaded.wait()
 
 
-def start_preload(with_window: bool = True) -> threading.Thread:
+def start_preload(with_window: bool = False) -> threading.Thread:
     """Start loading on a thread (once per process: a second call returns the same thread).
     Python's import lock, and the form catalogue's own, make a sign-in that comes first wait.
 
-    ``with_window``: the main window's modules too. Only while the main thread waits in the
-    sign-in window: importing PySide6 modules on this thread while the main thread imports Qt
-    or builds widgets crashed the process now and then (PySide6 creates its enums lazily, not
-    thread-safely), so a start signing in from the environment imports them itself."""
+    ``with_window``: the main window's modules too, for a process that runs no Qt on another
+    thread. The app never asks for them here: importing PySide6 modules on this thread while the
+    main thread imports Qt or builds widgets crashed the process now and then (PySide6 creates
+    its enums lazily, not thread-safely); the UI thread imports them after this one is done."""
     global _started
     with _starting:
         if _started is None:
