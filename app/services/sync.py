@@ -20,12 +20,14 @@ batches and receipts, ``sync_usb`` the USB-stick path.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -81,6 +83,10 @@ LAST_SYNC_SETTING = "last_sync_at"
 
 FIRST_BATCH_SIZE = 20  # a small first batch finds a bad link or key cheaply
 GROWTH = 2
+# Batches on their way at once after the first receipt: 2 lets the laptop seal the next batch
+# and apply the last receipt while the office stores the current one (measured: more than 2
+# only queues at the office, which stores one batch at a time).
+PIPELINE_DEPTH = 2
 MIN_BATCH_SIZE = 5
 MAX_CONSECUTIVE_FAILURES = 4
 # A server that accepts but never answers is abandoned after this long without a byte (the
@@ -183,10 +189,12 @@ def _error_code(body: bytes) -> str:
 
 @dataclass
 class _Delivery:
-    """A stored batch on its way to the office, and the office's answer once it came."""
+    """A stored batch on its way to the office, and the office's answer once it came (None: not
+    sent, because the batch before it on the sender thread got no receipt)."""
 
     batch: StoredBatch
-    answer: Future[tuple[int, bytes]]
+    size: int
+    answer: Future[tuple[int, bytes] | None]
 
 
 def _read_stored(ctx: AppContext, batch: StoredBatch) -> bytes | None:
@@ -200,8 +208,23 @@ def _read_stored(ctx: AppContext, batch: StoredBatch) -> bytes | None:
     return None
 
 
-def _post_batch(server_url: str, batch: StoredBatch, data: bytes, pin: str | None) -> Any:
-    """The HTTP exchange alone (no database): runs on the sender thread."""
+def _post_batch(
+    server_url: str,
+    batch: StoredBatch,
+    data: bytes,
+    pin: str | None,
+    after: Future[tuple[int, bytes] | None] | None,
+) -> tuple[int, bytes] | None:
+    """The HTTP exchange alone (no database): runs on the sender thread, after the request
+    before it (``after``); sent only if that one came back with a receipt, so a link that fails
+    or an office that refuses is not sent more than the one request."""
+    if after is not None:
+        try:
+            previous = after.result()
+        except _TransportFailure:
+            return None
+        if previous is None or previous[0] != 200:
+            return None
     request = urllib.request.Request(
         _url(server_url, BATCHES_PATH),
         data=data,
@@ -213,10 +236,16 @@ def _post_batch(server_url: str, batch: StoredBatch, data: bytes, pin: str | Non
 
 def _settle(
     ctx: AppContext, keys: ServerPublicKeys, delivery: _Delivery, result: SyncResult
-) -> None:
-    """Apply the office's answer to a batch sent; raises _TransportFailure or SyncError."""
+) -> bool:
+    """Apply the office's answer to a batch sent; False if it was not sent after all (it stays
+    stored and goes again). Raises _TransportFailure or SyncError."""
     batch = delivery.batch
-    status, body = delivery.answer.result()
+    answer = delivery.answer.result()
+    if answer is None:
+        result.requests -= 1
+        result.bytes_sent -= delivery.size
+        return False
+    status, body = answer
     if status == 200:
         try:
             receipt = verify_receipt(keys.signing, json.loads(body), batch.batch_id, batch.sha256)
@@ -227,7 +256,7 @@ def _settle(
         result.acknowledged += acknowledged
         result.quarantined += quarantined
         result.batches_sent += 1
-        return
+        return True
     code = _error_code(body)
     if code == "damaged":
         raise _TransportFailure("the office received damaged bytes", "damaged")
@@ -426,11 +455,11 @@ def _transport_message(failure: _TransportFailure) -> str:
 
 
 def _next_batch(
-    ctx: AppContext, keys: ServerPublicKeys, size: int, in_flight: _Delivery | None
+    ctx: AppContext, keys: ServerPublicKeys, size: int, in_flight: Sequence[_Delivery]
 ) -> StoredBatch | None:
     """The oldest stored batch not on its way already, else a newly sealed one (or None)."""
-    flying = in_flight.batch.batch_id if in_flight is not None else None
-    waiting = [b for b in stored_batches_unlocked(ctx) if b.batch_id != flying]
+    flying = {delivery.batch.batch_id for delivery in in_flight}
+    waiting = [b for b in stored_batches_unlocked(ctx) if b.batch_id not in flying]
     return waiting[0] if waiting else build_one_batch(ctx, keys, size)
 
 
@@ -444,25 +473,39 @@ def _send_all(
     cancelled: Cancelled | None,
     total: int,
 ) -> None:
-    """Send every batch, one on its way while the next is sealed (the sealing, the database and
-    the network then overlap instead of waiting for each other)."""
+    """Send every batch. Once the office has acknowledged one, the next batch is sealed and on
+    its way before the receipt of the one before is applied, so the laptop's sealing and
+    database work overlap the office's (PIPELINE_DEPTH batches in flight)."""
     pin = tls_pin(ctx)
     size = FIRST_BATCH_SIZE
     failures = 0
-    in_flight: _Delivery | None = None
-    while True:
-        if cancelled is not None and cancelled():
-            result.cancelled = True
-        upcoming = None if result.cancelled else _next_batch(ctx, keys, size, in_flight)
-        data = _read_stored(ctx, upcoming) if upcoming is not None else None
-        failed = False
-        if in_flight is not None:
-            delivery, in_flight = in_flight, None
+    proven = False  # a receipt came in this sync: the link and the keys work
+    in_flight: deque[_Delivery] = deque()
+    try:
+        while True:
+            depth = PIPELINE_DEPTH if proven and failures == 0 else 1
+            while len(in_flight) < depth and not result.cancelled:
+                if cancelled is not None and cancelled():
+                    result.cancelled = True
+                    break
+                upcoming = _next_batch(ctx, keys, size, in_flight)
+                if upcoming is None:
+                    break
+                data = _read_stored(ctx, upcoming)
+                if data is None:
+                    continue  # its file was damaged: the rows are pending again
+                result.requests += 1
+                result.bytes_sent += len(data)
+                after = in_flight[-1].answer if in_flight else None
+                answer = sender.submit(_post_batch, server_url, upcoming, data, pin, after)
+                in_flight.append(_Delivery(upcoming, len(data), answer))
+            if not in_flight:
+                return
             try:
-                _settle(ctx, keys, delivery, result)
+                if not _settle(ctx, keys, in_flight.popleft(), result):
+                    continue  # held back behind a failed request: nothing was learnt
             except _TransportFailure as failure:
                 failures += 1
-                failed = True
                 size = max(MIN_BATCH_SIZE, size // 2)
                 if failures >= MAX_CONSECUTIVE_FAILURES or failure.kind in ("silent", "pin"):
                     # a silent office is not asked again: each try would cost the full timeout
@@ -474,21 +517,16 @@ def _send_all(
                 return
             else:
                 failures = 0
+                proven = True
                 size = min(MAX_BATCH_SIZE, size * GROWTH)
                 if progress is not None:
                     progress(result.acknowledged + result.quarantined, total)
-        if result.cancelled:
-            return
-        if upcoming is None:
-            if failed:
-                continue  # the batch that failed is still stored: it goes next
-            return
-        if data is None:
-            continue  # its file was damaged: the rows are pending again
-        result.requests += 1
-        result.bytes_sent += len(data)
-        answer = sender.submit(_post_batch, server_url, upcoming, data, pin)
-        in_flight = _Delivery(upcoming, answer)
+    finally:
+        # Stopping with a batch still on its way: its receipt (if it was sent and came back)
+        # is applied, so it is not sent again; any other outcome leaves it stored for next time.
+        while in_flight:
+            with contextlib.suppress(_TransportFailure, SyncError):
+                _settle(ctx, keys, in_flight.popleft(), result)
 
 
 def _sync_locked(
