@@ -278,6 +278,41 @@ def build_pending_batches(ctx: AppContext, max_records: int = MAX_BATCH_SIZE) ->
     return made
 
 
+def read_stored(ctx: AppContext, batch: StoredBatch) -> bytes | None:
+    """The stored bytes of a batch; None (its rows back to pending) when the file is damaged."""
+    data = batch.path.read_bytes()
+    if sealed_sha256(data) == batch.sha256:
+        return data
+    with ctx.store.transaction() as session:
+        unbatch(session, batch.batch_id, "stored batch file damaged", batch.audit_from)
+    remove_batch_files(ctx, batch.batch_id)
+    return None
+
+
+def outstanding(ctx: AppContext) -> int:
+    with ctx.store.transaction() as session:
+        return int(
+            session.scalar(
+                select(func.count())
+                .select_from(OutboxItem)
+                .join(ApplicationVersion, ApplicationVersion.id == OutboxItem.version_id)
+                .join(Application, Application.id == ApplicationVersion.application_id)
+                .where(OutboxItem.state.in_(("pending", "in_batch")))
+                .where(Application.status != AWAITING_SIGNATURE)  # listed on Follow-up instead
+            )
+            or 0
+        )
+
+
+def next_batch(
+    ctx: AppContext, keys: ServerPublicKeys, size: int, flying: set[str]
+) -> StoredBatch | None:
+    """The oldest stored batch not on its way already (``flying``), else a newly sealed one (or
+    None: nothing to send)."""
+    waiting = [b for b in stored_batches_unlocked(ctx) if b.batch_id not in flying]
+    return waiting[0] if waiting else build_one_batch(ctx, keys, size)
+
+
 # --- receipts ----------------------------------------------------------------------------------
 
 
