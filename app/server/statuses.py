@@ -12,9 +12,9 @@ from __future__ import annotations
 import secrets
 import time
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import Table, delete, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -71,15 +71,16 @@ def queue_received(session: Session, device_id: str, targets: list[tuple[str, st
         return
     now = utcnow()
     ids = _reserve_status_ids(session, len(targets))
+    # On the tables (Core): the ORM's bulk INSERT sorted each row's parameters again.
     session.execute(
-        insert(StatusUpdate),
+        insert(cast(Table, StatusUpdate.__table__)),
         [
             {"id": update_id, "reference": reference, "status": "received", "at": now}
             for update_id, (reference, _application_id) in zip(ids, targets, strict=True)
         ],
     )
     session.execute(
-        insert(StatusDelivery),
+        insert(cast(Table, StatusDelivery.__table__)),
         [
             {
                 "status_update_id": update_id,
