@@ -272,6 +272,7 @@ def _apply(
     _insert_rows(session, Conflict, conflict_rows)
     _insert_rows(session, RecordVersion, versions)
     queue_received(session, content.device_id, received)
+    audit_rows = _audit_head_rows(session, content)
     seqs = [int(e["seq"]) for e in content.audit if isinstance(e.get("seq"), int)]
     if seqs:
         have = set(
@@ -283,14 +284,12 @@ def _apply(
                 )
             )
         )
-        audit_rows: list[dict[str, Any]] = []
         for entry in content.audit:
             seq = entry.get("seq")
             if isinstance(seq, int) and seq not in have:
                 have.add(seq)
                 audit_rows.append({"device_id": content.device_id, "seq": seq, "entry": entry})
-        _insert_rows(session, DeviceAudit, audit_rows)
-    _keep_audit_head(session, content)
+    _insert_rows(session, DeviceAudit, audit_rows)
     receipt = Receipt(
         batch_id=content.batch_id,
         batch_sha256=content.sha256,
@@ -316,8 +315,9 @@ AUDIT_HEAD_SEQ = -1  # device_audit row holding the newest audit head a device s
 AUDIT_FLAG_SEQ = -2  # device_audit row set when a device's audit chain went backwards
 
 
-def _keep_audit_head(session: Session, content: BatchContent) -> None:
-    """Keep the newest audit head of the device; flag a chain that goes backwards.
+def _audit_head_rows(session: Session, content: BatchContent) -> list[dict[str, Any]]:
+    """Keep the newest audit head of the device; flag a chain that goes backwards. Returns the
+    marker rows still to be inserted (with the batch's audit entries, in the same statement).
 
     A batch that was late (say, a USB stick read after a network sync) carries a head behind the
     kept one in both sequence and count: that is no sign of tampering. Backwards means the same
@@ -328,7 +328,7 @@ def _keep_audit_head(session: Session, content: BatchContent) -> None:
     try:
         seq, count, digest = int(head["seq"]), int(head["count"]), str(head["head"])  # type: ignore[index]
     except (KeyError, TypeError, ValueError):
-        return
+        return []
     new = {"seq": seq, "count": count, "head": digest}
 
     def row(marker: int) -> DeviceAudit | None:
@@ -340,8 +340,7 @@ def _keep_audit_head(session: Session, content: BatchContent) -> None:
 
     kept = row(AUDIT_HEAD_SEQ)
     if kept is None:
-        session.add(DeviceAudit(device_id=content.device_id, seq=AUDIT_HEAD_SEQ, entry=new))
-        return
+        return [{"device_id": content.device_id, "seq": AUDIT_HEAD_SEQ, "entry": new}]
     old = dict(kept.entry)
     old_seq, old_count = int(old.get("seq", 0)), int(old.get("count", 0))
     backwards = (
@@ -349,15 +348,17 @@ def _keep_audit_head(session: Session, content: BatchContent) -> None:
         or (seq > old_seq and count <= old_count)
         or (seq < old_seq and count >= old_count)
     )
+    rows: list[dict[str, Any]] = []
     if backwards:
         flag = {"flag": "audit_chain_went_backwards", "kept": old, "received": new}
         flagged = row(AUDIT_FLAG_SEQ)
         if flagged is None:
-            session.add(DeviceAudit(device_id=content.device_id, seq=AUDIT_FLAG_SEQ, entry=flag))
+            rows.append({"device_id": content.device_id, "seq": AUDIT_FLAG_SEQ, "entry": flag})
         else:
             flagged.entry = flag
     if seq > old_seq:
         kept.entry = new
+    return rows
 
 
 def audit_chain_flags(sessions: sessionmaker[Session]) -> dict[str, dict[str, Any]]:

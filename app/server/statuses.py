@@ -12,9 +12,9 @@ from __future__ import annotations
 import secrets
 import time
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Table, delete, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -24,7 +24,10 @@ from app.sync.protocol import STATUS_CHALLENGE_SECONDS, STATUS_REQUEST_KIND
 
 from .models import Device, RecordVersion, StatusDelivery, StatusNonce, StatusUpdate, utcnow
 
-STATUS_PAGE = 500
+# Statuses per answer: after a sync of 10,000 new records the office owes 10,000 "received";
+# 2000 a page takes 6 challenge-and-request rounds instead of 21. A page's ids come back as the
+# next request's acknowledgement, which MAX_ACKS bounds.
+STATUS_PAGE = 2000
 MAX_ACKS = 5000
 
 
@@ -60,18 +63,24 @@ def queue_status(
 def queue_received(session: Session, device_id: str, targets: list[tuple[str, str]]) -> None:
     """Owe "received" to ``device_id`` for each (reference, application id) new at the office.
 
-    Two statements for a whole batch: the status rows (their ids come back in the order given)
-    and their delivery rows.
+    Two statements for a whole batch, one per table: the status rows get ids reserved first (an
+    INSERT ... RETURNING that must keep the rows' order runs row by row on SQLite: 10,000 single
+    INSERTs were a quarter of the office's time), so the delivery rows can name them.
     """
     if not targets:
         return
     now = utcnow()
-    ids = session.scalars(
-        insert(StatusUpdate).returning(StatusUpdate.id, sort_by_parameter_order=True),
-        [{"reference": reference, "status": "received", "at": now} for reference, _id in targets],
-    ).all()
+    ids = _reserve_status_ids(session, len(targets))
+    # On the tables (Core): the ORM's bulk INSERT sorted each row's parameters again.
     session.execute(
-        insert(StatusDelivery),
+        insert(cast(Table, StatusUpdate.__table__)),
+        [
+            {"id": update_id, "reference": reference, "status": "received", "at": now}
+            for update_id, (reference, _application_id) in zip(ids, targets, strict=True)
+        ],
+    )
+    session.execute(
+        insert(cast(Table, StatusDelivery.__table__)),
         [
             {
                 "status_update_id": update_id,
@@ -84,6 +93,26 @@ def queue_received(session: Session, device_id: str, targets: list[tuple[str, st
             for update_id, (reference, application_id) in zip(ids, targets, strict=True)
         ],
     )
+
+
+def _reserve_status_ids(session: Session, count: int) -> list[int]:
+    """``count`` unused status ids, ascending (a delivery's id order is the order devices apply)."""
+    if session.get_bind().dialect.name == "postgresql":
+        # From the column's own sequence: concurrent transactions never get the same id.
+        return sorted(
+            int(value)
+            for value in session.scalars(
+                text(
+                    "SELECT nextval(pg_get_serial_sequence('status_updates', 'id')) "
+                    "FROM generate_series(1, :count)"
+                ),
+                {"count": count},
+            )
+        )
+    # SQLite: the office's transactions begin IMMEDIATE, so this one holds the only write lock
+    # and nobody takes an id between this read and the INSERT (as SQLite itself picks max + 1).
+    last = int(session.scalar(select(func.max(StatusUpdate.id))) or 0)
+    return list(range(last + 1, last + 1 + count))
 
 
 def issue_challenge(keys: ServerKeys) -> dict[str, Any]:
@@ -100,22 +129,30 @@ def enrolled_device_key(session: Session, device_id: str) -> Any:
 
 
 def _open_rows(session: Session, device_id: str) -> list[dict[str, Any]]:
-    rows = session.scalars(
-        select(StatusDelivery)
+    # Columns, not entities: building a page of ORM objects cost more than reading it.
+    rows = session.execute(
+        select(
+            StatusDelivery.id,
+            StatusDelivery.application_id,
+            StatusDelivery.reference,
+            StatusDelivery.status,
+            StatusDelivery.note,
+            StatusDelivery.at,
+        )
         .where(StatusDelivery.device_id == device_id, StatusDelivery.acknowledged_at.is_(None))
         .order_by(StatusDelivery.id)
         .limit(STATUS_PAGE)
-    ).all()
+    ).tuples()
     return [
         {
-            "seq": row.id,
-            "application_id": row.application_id,
-            "reference": row.reference,
-            "status": row.status,
-            "note": row.note,
-            "at": row.at.isoformat(),
+            "seq": seq,
+            "application_id": application_id,
+            "reference": reference,
+            "status": status,
+            "note": note,
+            "at": at.isoformat(),
         }
-        for row in rows
+        for seq, application_id, reference, status, note, at in rows
     ]
 
 

@@ -10,10 +10,10 @@ pending acknowledgement until the office has been told (next request, or next st
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from app.services.followup import note_status_changes
@@ -72,7 +72,7 @@ def apply_status_updates(session: Session, updates: Any, today: Any) -> tuple[in
             note = item.get("note")
             rows.append(
                 {
-                    "id": application_id,
+                    "target": application_id,
                     "court_status": str(item["status"]),
                     "court_status_note": note[:MAX_NOTE_CHARS] if isinstance(note, str) else None,
                     "court_status_seq": item["seq"],
@@ -80,8 +80,10 @@ def apply_status_updates(session: Session, updates: Any, today: Any) -> tuple[in
             )
             changed.append(application_id)
     if rows:
-        # By primary key, one prepared statement for the page (not an entity per record).
-        session.execute(update(Application), rows)
+        # One prepared statement for the page, on the table: the ORM's bulk update by primary
+        # key spent longer sorting its parameters per row than SQLite spent updating.
+        table = cast(Table, Application.__table__)
+        session.execute(update(table).where(table.c.id == bindparam("target")), rows)
     if changed:
         # The day a status arrives starts court deadlines such as Rule 53(6)'s 30 days.
         note_status_changes(session, today, changed)

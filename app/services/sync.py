@@ -13,26 +13,24 @@ Guarantees: nothing is lost and nothing is sent twice as two records.
   the office refused (same id, other content; failed digest) is ``quarantined`` with the reason and
   never holds up the rest. A row a receipt does not mention goes back to ``pending``.
 
-Only the standard library talks HTTP here (``urllib.request``) to keep the laptop bundle small.
-This module is the network path; ``sync_enrolment`` holds the keys, ``sync_outbox`` the stored
-batches and receipts, ``sync_usb`` the USB-stick path.
+This module is the network path; ``sync_http`` makes the requests, ``sync_enrolment`` holds the
+keys, ``sync_outbox`` the stored batches and receipts, ``sync_usb`` the USB-stick path.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from http.client import HTTPException
 from typing import Any
-
-from sqlalchemy import func, select
 
 from app.i18n import _
 from app.services.audit import AuditAction, record_audit
@@ -40,24 +38,32 @@ from app.services.civil_party_sync import held_issued, receive_list, signed_list
 from app.services.context import AppContext
 from app.services.court_statuses import apply_status_updates, pending_ack, set_pending_ack
 from app.services.errors import SyncError
-from app.services.records import AWAITING_SIGNATURE
 from app.services.security import Action, authorize
 from app.services.sync_enrolment import device_keys, require_enrolment, tls_pin
+from app.services.sync_http import (
+    TransportFailure,
+    error_code,
+    fetch_json,
+    http_request,
+    refusal_reason,
+    server_reachable,
+    unreachable_message,
+    url_for,
+)
 from app.services.sync_lock import SyncBusy, sync_lock
 from app.services.sync_outbox import (
-    MAX_BATCH_SIZE,
     OUTBOX_LOCK,
     REBUILD_CODES,
     StoredBatch,
     apply_receipt,
-    build_one_batch,
+    next_batch,
+    outstanding,
+    read_stored,
     remove_batch_files,
-    stored_batches_unlocked,
     unbatch,
 )
-from app.store.models import Application, ApplicationVersion, OutboxItem, Setting
-from app.sync import tls
-from app.sync.batch import BatchError, sealed_sha256, verify_receipt
+from app.store.models import Setting
+from app.sync.batch import MAX_RECORDS, BatchError, sealed_sha256, verify_receipt
 from app.sync.crypto import (
     KeyFormatError,
     ServerPublicKeys,
@@ -70,17 +76,27 @@ from app.sync.protocol import (
     BATCHES_PATH,
     HEADER_CONTENT_SHA256,
     LIST_PATH,
-    PING_PATH,
     STATUS_CHALLENGE_PATH,
     STATUS_PATH,
     list_request,
     status_request,
 )
 
+__all__ = ["SyncResult", "pull_list", "pull_status", "server_reachable", "sync_now"]
+
 LAST_SYNC_SETTING = "last_sync_at"
 
 FIRST_BATCH_SIZE = 20  # a small first batch finds a bad link or key cheaply
 GROWTH = 2
+# Batches on their way at once after the first receipt: 2 lets the laptop seal the next batch
+# and apply the last receipt while the office stores the current one (measured: more than 2
+# only queues at the office, which stores one batch at a time).
+PIPELINE_DEPTH = 2
+# The largest batch sent over the network: as many records as the office takes in one batch.
+# Measured with 10,000 records (tests/bench/bench_sync.py): 2000 needs 12 requests instead of 25
+# at 500, and each request costs the laptop and the office a transaction, an fsync and a round
+# trip. A failing link halves the size again. (USB sticks keep sync_outbox.MAX_BATCH_SIZE.)
+MAX_BATCH_SIZE = MAX_RECORDS
 MIN_BATCH_SIZE = 5
 MAX_CONSECUTIVE_FAILURES = 4
 # A server that accepts but never answers is abandoned after this long without a byte (the
@@ -109,137 +125,81 @@ class SyncResult:
         return self.error is None and not self.cancelled and self.remaining == 0
 
 
-class _TransportFailure(Exception):
-    """The exchange failed on the way; ``kind`` is ``network``, ``silent`` (no answer in time) or
-    ``damaged`` (the office received other bytes than were sent)."""
-
-    def __init__(self, message: str, kind: str = "network") -> None:
-        super().__init__(message)
-        self.kind = kind
-
-
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def _unreachable() -> str:
-    return _(
-        "The central office could not be reached. Your records are safe and will be sent next time."
-    )
-
-
-def _refusal_reason(code: str) -> str:
-    if code == "revoked_device":
-        return _("This laptop has been blocked by the central office. Please contact the office.")
-    if code in ("unknown_device", "bad_signature"):
-        return _("The central office does not recognise this laptop. Please enrol it again.")
-    if code == "bad_receipt":
-        return _("The central office sent a reply that could not be verified.")
-    return _("The central office refused a batch; it will be sent again.")
-
-
-# --- network -----------------------------------------------------------------------------------
-
-
-def _url(server_url: str, path: str) -> str:
-    return server_url.rstrip("/") + path
-
-
-def _request(
-    request: urllib.request.Request, timeout: float, pin: str | None = None
-) -> tuple[int, bytes]:
-    try:
-        with tls.opener(pin).open(request, timeout=timeout) as response:
-            return int(response.status), response.read()
-    except urllib.error.HTTPError as error:
-        try:
-            return int(error.code), error.read()
-        except (OSError, HTTPException):
-            return int(error.code), b""
-    except (urllib.error.URLError, OSError, HTTPException, ValueError) as error:
-        reason = getattr(error, "reason", error)
-        if isinstance(error, tls.PinMismatch) or isinstance(reason, tls.PinMismatch):
-            raise _TransportFailure(str(error), "pin") from error
-        silent = isinstance(error, TimeoutError) or isinstance(reason, TimeoutError)
-        raise _TransportFailure(str(error), "silent" if silent else "network") from error
-
-
-def server_reachable(url: str, timeout: float = 5.0, pin: str | None = None) -> bool:
-    """Whether the office answers its ping (false for any network problem)."""
-    try:
-        status, _body = _request(urllib.request.Request(_url(url, PING_PATH)), timeout, pin)
-    except _TransportFailure:
-        return False
-    return status == 200
-
-
-def _error_code(body: bytes) -> str:
-    try:
-        document = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        return ""
-    return str(document.get("error", "")) if isinstance(document, dict) else ""
-
-
 @dataclass
 class _Delivery:
-    """A stored batch on its way to the office, and the office's answer once it came."""
+    """A stored batch on its way to the office, and the office's answer once it came (None: not
+    sent, because the batch before it on the sender thread got no receipt)."""
 
     batch: StoredBatch
-    answer: Future[tuple[int, bytes]]
+    size: int
+    answer: Future[tuple[int, bytes] | None]
 
 
-def _read_stored(ctx: AppContext, batch: StoredBatch) -> bytes | None:
-    """The stored bytes of a batch; None (its rows back to pending) when the file is damaged."""
-    data = batch.path.read_bytes()
-    if sealed_sha256(data) == batch.sha256:
-        return data
-    with ctx.store.transaction() as session:
-        unbatch(session, batch.batch_id, "stored batch file damaged", batch.audit_from)
-    remove_batch_files(ctx, batch.batch_id)
-    return None
-
-
-def _post_batch(server_url: str, batch: StoredBatch, data: bytes, pin: str | None) -> Any:
-    """The HTTP exchange alone (no database): runs on the sender thread."""
+def _post_batch(
+    server_url: str,
+    batch: StoredBatch,
+    data: bytes,
+    pin: str | None,
+    after: Future[tuple[int, bytes] | None] | None,
+) -> tuple[int, bytes] | None:
+    """The HTTP exchange alone (no database): runs on the sender thread, after the request
+    before it (``after``); sent only if that one came back with a receipt, so a link that fails
+    or an office that refuses is not sent more than the one request."""
+    if after is not None:
+        try:
+            previous = after.result()
+        except TransportFailure:
+            return None
+        if previous is None or previous[0] != 200:
+            return None
     request = urllib.request.Request(
-        _url(server_url, BATCHES_PATH),
+        url_for(server_url, BATCHES_PATH),
         data=data,
         method="POST",
         headers={"Content-Type": "application/octet-stream", HEADER_CONTENT_SHA256: batch.sha256},
     )
-    return _request(request, REQUEST_TIMEOUT, pin)
+    return http_request(request, REQUEST_TIMEOUT, pin)
 
 
 def _settle(
     ctx: AppContext, keys: ServerPublicKeys, delivery: _Delivery, result: SyncResult
-) -> None:
-    """Apply the office's answer to a batch sent; raises _TransportFailure or SyncError."""
+) -> bool:
+    """Apply the office's answer to a batch sent; False if it was not sent after all (it stays
+    stored and goes again). Raises TransportFailure or SyncError."""
     batch = delivery.batch
-    status, body = delivery.answer.result()
+    answer = delivery.answer.result()
+    if answer is None:
+        result.requests -= 1
+        result.bytes_sent -= delivery.size
+        return False
+    status, body = answer
     if status == 200:
         try:
             receipt = verify_receipt(keys.signing, json.loads(body), batch.batch_id, batch.sha256)
         except (ValueError, UnicodeDecodeError, BatchError) as error:
             # An answer we cannot trust proves nothing: keep the batch and send it again later.
-            raise _TransportFailure(f"unverifiable receipt: {error}", "damaged") from error
+            raise TransportFailure(f"unverifiable receipt: {error}", "damaged") from error
         acknowledged, quarantined = apply_receipt(ctx, batch, receipt)
         result.acknowledged += acknowledged
         result.quarantined += quarantined
         result.batches_sent += 1
-        return
-    code = _error_code(body)
+        return True
+    code = error_code(body)
     if code == "damaged":
-        raise _TransportFailure("the office received damaged bytes", "damaged")
+        raise TransportFailure("the office received damaged bytes", "damaged")
     if status in (400, 409) and code in REBUILD_CODES:
         # The office cannot use these bytes: the rows go into a fresh batch on the next sync
         # (stopping here, so a laptop sealing to the wrong key cannot loop).
         with ctx.store.transaction() as session:
             unbatch(session, batch.batch_id, f"refused: {code}", batch.audit_from)
         remove_batch_files(ctx, batch.batch_id)
-        raise SyncError(_refusal_reason(code))
+        raise SyncError(refusal_reason(code))
     if status in (401, 403):
-        raise SyncError(_refusal_reason(code))
+        raise SyncError(refusal_reason(code))
     if status == 429:
         raise SyncError(
             _(
@@ -247,36 +207,11 @@ def _settle(
                 "sent next time; your records are safe."
             )
         )
-    raise _TransportFailure(f"HTTP {status} {code}")
-
-
-def _outstanding(ctx: AppContext) -> int:
-    with ctx.store.transaction() as session:
-        return int(
-            session.scalar(
-                select(func.count())
-                .select_from(OutboxItem)
-                .join(ApplicationVersion, ApplicationVersion.id == OutboxItem.version_id)
-                .join(Application, Application.id == ApplicationVersion.application_id)
-                .where(OutboxItem.state.in_(("pending", "in_batch")))
-                .where(Application.status != AWAITING_SIGNATURE)  # listed on Follow-up instead
-            )
-            or 0
-        )
+    raise TransportFailure(f"HTTP {status} {code}")
 
 
 def _fetch_json(request: urllib.request.Request, pin: str | None) -> Any:
-    status, body = _request(request, REQUEST_TIMEOUT, pin)
-    if _error_code(body) == "damaged":
-        raise _TransportFailure("the office received damaged bytes", "damaged")
-    if status != 200:
-        if status in (401, 403):
-            raise SyncError(_refusal_reason(_error_code(body)))
-        raise _TransportFailure(f"HTTP {status} {_error_code(body)}")
-    try:
-        return json.loads(body)
-    except (ValueError, UnicodeDecodeError) as error:
-        raise _TransportFailure("unreadable answer") from error
+    return fetch_json(request, REQUEST_TIMEOUT, pin)
 
 
 def pull_status(ctx: AppContext, server_url: str) -> int:
@@ -292,11 +227,11 @@ def pull_status(ctx: AppContext, server_url: str) -> int:
     applied = 0
     for _page in range(1000):
         challenge = _fetch_json(
-            urllib.request.Request(_url(server_url, STATUS_CHALLENGE_PATH)), pin
+            urllib.request.Request(url_for(server_url, STATUS_CHALLENGE_PATH)), pin
         )
         challenge_body = verify_document(keys.signing, challenge)
         if challenge_body is None:
-            raise _TransportFailure("unverifiable challenge", "damaged")
+            raise TransportFailure("unverifiable challenge", "damaged")
         with ctx.store.transaction() as session:
             ack = pending_ack(session)
         signed = sign_document(device_key, status_request(ctx.device_id, challenge, ack))
@@ -304,7 +239,7 @@ def pull_status(ctx: AppContext, server_url: str) -> int:
             keys.signing,
             _fetch_json(
                 urllib.request.Request(
-                    _url(server_url, STATUS_PATH),
+                    url_for(server_url, STATUS_PATH),
                     data=canonical_json(signed),
                     method="POST",
                     headers={
@@ -321,7 +256,7 @@ def pull_status(ctx: AppContext, server_url: str) -> int:
             or document.get("nonce") != challenge_body.get("nonce")
         ):
             # Signed answers cannot be forged, only damaged or stale: try again later.
-            raise _TransportFailure("unverifiable status answer", "damaged")
+            raise TransportFailure("unverifiable status answer", "damaged")
         with ctx.store.transaction() as session:
             changed, seen = apply_status_updates(session, document.get("updates"), _now().date())
             set_pending_ack(session, seen)  # the office has the previous acknowledgement now
@@ -336,19 +271,19 @@ def pull_list(ctx: AppContext, server_url: str) -> int:
     the one held; returns the people now held (0: unchanged, or an office without lists)."""
     keys = require_enrolment(ctx)
     pin = tls_pin(ctx)
-    challenge = _fetch_json(urllib.request.Request(_url(server_url, STATUS_CHALLENGE_PATH)), pin)
+    challenge = _fetch_json(urllib.request.Request(url_for(server_url, STATUS_CHALLENGE_PATH)), pin)
     challenge_body = verify_document(keys.signing, challenge)
     if challenge_body is None:
-        raise _TransportFailure("unverifiable challenge", "damaged")
+        raise TransportFailure("unverifiable challenge", "damaged")
     request = canonical_json(
         sign_document(
             device_keys(ctx),
             list_request(ctx.device_id, challenge, signed_list_key(ctx), held_issued(ctx)),
         )
     )
-    status, body = _request(
+    status, body = http_request(
         urllib.request.Request(
-            _url(server_url, LIST_PATH),
+            url_for(server_url, LIST_PATH),
             data=request,
             method="POST",
             headers={
@@ -363,27 +298,27 @@ def pull_list(ctx: AppContext, server_url: str) -> int:
         return 0  # an office from before lists: nothing to fetch
     if status != 200:
         if status in (401, 403):
-            raise SyncError(_refusal_reason(_error_code(body)))
-        raise _TransportFailure(f"HTTP {status} {_error_code(body)}")
+            raise SyncError(refusal_reason(error_code(body)))
+        raise TransportFailure(f"HTTP {status} {error_code(body)}")
     try:
         document = verify_document(keys.signing, json.loads(body))
     except (ValueError, UnicodeDecodeError) as error:
-        raise _TransportFailure("unreadable answer") from error
+        raise TransportFailure("unreadable answer") from error
     if (
         document is None
         or document.get("device_id") != ctx.device_id
         or document.get("nonce") != challenge_body.get("nonce")
     ):
-        raise _TransportFailure("unverifiable list answer", "damaged")
+        raise TransportFailure("unverifiable list answer", "damaged")
     if document.get("unchanged") is True:
         return 0
     parts = document.get("parts")
     if not isinstance(parts, list) or not all(isinstance(p, str) for p in parts):
-        raise _TransportFailure("incomplete list answer", "damaged")
+        raise TransportFailure("incomplete list answer", "damaged")
     try:
         sealed = [b64decode(part) for part in parts]
     except KeyFormatError as error:
-        raise _TransportFailure("incomplete list answer", "damaged") from error
+        raise TransportFailure("incomplete list answer", "damaged") from error
     return receive_list(ctx, document.get("manifest"), sealed)
 
 
@@ -402,11 +337,11 @@ def sync_now(
             _sync_locked(ctx, server_url, result, progress, cancelled)
     except SyncBusy as busy:
         result.error = str(busy)
-        result.remaining = _outstanding(ctx)
+        result.remaining = outstanding(ctx)
     return result
 
 
-def _transport_message(failure: _TransportFailure) -> str:
+def _transport_message(failure: TransportFailure) -> str:
     if failure.kind == "pin":
         return _(
             "The central office's security certificate does not match the enrolment file. "
@@ -422,16 +357,7 @@ def _transport_message(failure: _TransportFailure) -> str:
             "The central office did not answer within {seconds} seconds. Your records are safe "
             "and will be sent next time."
         ).format(seconds=int(REQUEST_TIMEOUT))
-    return _unreachable()
-
-
-def _next_batch(
-    ctx: AppContext, keys: ServerPublicKeys, size: int, in_flight: _Delivery | None
-) -> StoredBatch | None:
-    """The oldest stored batch not on its way already, else a newly sealed one (or None)."""
-    flying = in_flight.batch.batch_id if in_flight is not None else None
-    waiting = [b for b in stored_batches_unlocked(ctx) if b.batch_id != flying]
-    return waiting[0] if waiting else build_one_batch(ctx, keys, size)
+    return unreachable_message()
 
 
 def _send_all(
@@ -444,25 +370,40 @@ def _send_all(
     cancelled: Cancelled | None,
     total: int,
 ) -> None:
-    """Send every batch, one on its way while the next is sealed (the sealing, the database and
-    the network then overlap instead of waiting for each other)."""
+    """Send every batch. Once the office has acknowledged one, the next batch is sealed and on
+    its way before the receipt of the one before is applied, so the laptop's sealing and
+    database work overlap the office's (PIPELINE_DEPTH batches in flight)."""
     pin = tls_pin(ctx)
     size = FIRST_BATCH_SIZE
     failures = 0
-    in_flight: _Delivery | None = None
-    while True:
-        if cancelled is not None and cancelled():
-            result.cancelled = True
-        upcoming = None if result.cancelled else _next_batch(ctx, keys, size, in_flight)
-        data = _read_stored(ctx, upcoming) if upcoming is not None else None
-        failed = False
-        if in_flight is not None:
-            delivery, in_flight = in_flight, None
+    proven = False  # a receipt came in this sync: the link and the keys work
+    in_flight: deque[_Delivery] = deque()
+    try:
+        while True:
+            depth = PIPELINE_DEPTH if proven and failures == 0 else 1
+            while len(in_flight) < depth and not result.cancelled:
+                if cancelled is not None and cancelled():
+                    result.cancelled = True
+                    break
+                flying = {delivery.batch.batch_id for delivery in in_flight}
+                upcoming = next_batch(ctx, keys, size, flying)
+                if upcoming is None:
+                    break
+                data = read_stored(ctx, upcoming)
+                if data is None:
+                    continue  # its file was damaged: the rows are pending again
+                result.requests += 1
+                result.bytes_sent += len(data)
+                after = in_flight[-1].answer if in_flight else None
+                answer = sender.submit(_post_batch, server_url, upcoming, data, pin, after)
+                in_flight.append(_Delivery(upcoming, len(data), answer))
+            if not in_flight:
+                return
             try:
-                _settle(ctx, keys, delivery, result)
-            except _TransportFailure as failure:
+                if not _settle(ctx, keys, in_flight.popleft(), result):
+                    continue  # held back behind a failed request: nothing was learnt
+            except TransportFailure as failure:
                 failures += 1
-                failed = True
                 size = max(MIN_BATCH_SIZE, size // 2)
                 if failures >= MAX_CONSECUTIVE_FAILURES or failure.kind in ("silent", "pin"):
                     # a silent office is not asked again: each try would cost the full timeout
@@ -474,21 +415,16 @@ def _send_all(
                 return
             else:
                 failures = 0
+                proven = True
                 size = min(MAX_BATCH_SIZE, size * GROWTH)
                 if progress is not None:
                     progress(result.acknowledged + result.quarantined, total)
-        if result.cancelled:
-            return
-        if upcoming is None:
-            if failed:
-                continue  # the batch that failed is still stored: it goes next
-            return
-        if data is None:
-            continue  # its file was damaged: the rows are pending again
-        result.requests += 1
-        result.bytes_sent += len(data)
-        answer = sender.submit(_post_batch, server_url, upcoming, data, pin)
-        in_flight = _Delivery(upcoming, answer)
+    finally:
+        # Stopping with a batch still on its way: its receipt (if it was sent and came back)
+        # is applied, so it is not sent again; any other outcome leaves it stored for next time.
+        while in_flight:
+            with contextlib.suppress(TransportFailure, SyncError):
+                _settle(ctx, keys, in_flight.popleft(), result)
 
 
 def _sync_locked(
@@ -504,9 +440,9 @@ def _sync_locked(
             raise SyncError(_("No central office address is set. Enter it on the Sync page."))
     except SyncError as error:
         result.error = str(error)
-        result.remaining = _outstanding(ctx)
+        result.remaining = outstanding(ctx)
         return
-    total = _outstanding(ctx)
+    total = outstanding(ctx)
     if progress is not None:
         progress(0, total)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-send") as sender:
@@ -515,11 +451,11 @@ def _sync_locked(
         try:
             result.status_updates = pull_status(ctx, server_url)
             result.list_people = pull_list(ctx, server_url)
-        except _TransportFailure as failure:
+        except TransportFailure as failure:
             result.error = _transport_message(failure)
         except SyncError as error:
             result.error = str(error)
-    result.remaining = _outstanding(ctx)
+    result.remaining = outstanding(ctx)
     with ctx.store.transaction() as session:
         if result.error is None and not result.cancelled:
             session.merge(Setting(key=LAST_SYNC_SETTING, value=_now().isoformat()))

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import BindParameter, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.i18n import _
@@ -41,6 +41,10 @@ MAX_AUDIT_PER_BATCH = 5000
 REBUILD_CODES = frozenset({"corrupt", "truncated", "replay"})
 
 OUTBOX_LOCK = threading.Lock()
+
+# Lists of ids are bound at execution ("expanding"): written into the statement, every id of
+# every batch was coerced and named by SQLAlchemy one by one, which cost more than the query.
+_IDS: BindParameter[list[str]] = bindparam("ids", expanding=True)
 
 
 @dataclass(frozen=True)
@@ -110,7 +114,8 @@ def _seal_one(ctx: AppContext, keys: ServerPublicKeys, limit: int) -> StoredBatc
                 for row in session.execute(
                     select(*PAYLOAD_COLUMNS, ApplicationVersion.content_sha256)
                     .join(Application, Application.id == ApplicationVersion.application_id)
-                    .where(ApplicationVersion.id.in_(chosen))
+                    .where(ApplicationVersion.id.in_(_IDS)),
+                    {"ids": chosen},
                 )
             }
             records = [found[version_id] for version_id in chosen]
@@ -160,9 +165,10 @@ def _seal_one(ctx: AppContext, keys: ServerPublicKeys, limit: int) -> StoredBatc
             write_durably(folder / f"{batch_id}{META_SUFFIX}", json.dumps(meta).encode())
             session.execute(
                 update(OutboxItem)
-                .where(OutboxItem.version_id.in_([record["version_id"] for record in records]))
+                .where(OutboxItem.version_id.in_(_IDS))
                 .values(state="in_batch", batch_id=batch_id)
-                .execution_options(synchronize_session=False)
+                .execution_options(synchronize_session=False),
+                {"ids": [record["version_id"] for record in records]},
             )
             if audit:
                 session.merge(Setting(key=AUDIT_CURSOR_SETTING, value=audit[-1]["seq"]))
@@ -278,6 +284,41 @@ def build_pending_batches(ctx: AppContext, max_records: int = MAX_BATCH_SIZE) ->
     return made
 
 
+def read_stored(ctx: AppContext, batch: StoredBatch) -> bytes | None:
+    """The stored bytes of a batch; None (its rows back to pending) when the file is damaged."""
+    data = batch.path.read_bytes()
+    if sealed_sha256(data) == batch.sha256:
+        return data
+    with ctx.store.transaction() as session:
+        unbatch(session, batch.batch_id, "stored batch file damaged", batch.audit_from)
+    remove_batch_files(ctx, batch.batch_id)
+    return None
+
+
+def outstanding(ctx: AppContext) -> int:
+    with ctx.store.transaction() as session:
+        return int(
+            session.scalar(
+                select(func.count())
+                .select_from(OutboxItem)
+                .join(ApplicationVersion, ApplicationVersion.id == OutboxItem.version_id)
+                .join(Application, Application.id == ApplicationVersion.application_id)
+                .where(OutboxItem.state.in_(("pending", "in_batch")))
+                .where(Application.status != AWAITING_SIGNATURE)  # listed on Follow-up instead
+            )
+            or 0
+        )
+
+
+def next_batch(
+    ctx: AppContext, keys: ServerPublicKeys, size: int, flying: set[str]
+) -> StoredBatch | None:
+    """The oldest stored batch not on its way already (``flying``), else a newly sealed one (or
+    None: nothing to send)."""
+    waiting = [b for b in stored_batches_unlocked(ctx) if b.batch_id not in flying]
+    return waiting[0] if waiting else build_one_batch(ctx, keys, size)
+
+
 # --- receipts ----------------------------------------------------------------------------------
 
 
@@ -303,15 +344,17 @@ def apply_receipt(ctx: AppContext, batch: StoredBatch, receipt: Receipt) -> tupl
         )
         done = [version_id for version_id in version_ids if version_id in accepted]
         quarantined = [v for v in version_ids if v not in accepted and v in refused]
-        for chunk in _chunks(done):
-            session.execute(
-                in_batch.where(OutboxItem.version_id.in_(chunk)).values(
-                    state="acknowledged",
-                    acknowledged_at=now,
-                    last_error=None,
-                    attempts=OutboxItem.attempts + 1,
-                )
-            )
+        acknowledge = in_batch.values(
+            state="acknowledged",
+            acknowledged_at=now,
+            last_error=None,
+            attempts=OutboxItem.attempts + 1,
+        ).execution_options(synchronize_session=False)
+        if len(done) == len(version_ids):
+            session.execute(acknowledge)  # the usual case: the whole batch, no list of ids
+        else:
+            for chunk in _chunks(done):
+                session.execute(acknowledge.where(OutboxItem.version_id.in_(_IDS)), {"ids": chunk})
         for version_id in quarantined:
             conflict = refused[version_id]
             session.execute(
@@ -343,20 +386,19 @@ def _mark_applications_synced(session: Session, version_ids: list[str]) -> None:
                 select(ApplicationVersion.application_id)
                 .join(Application, Application.id == ApplicationVersion.application_id)
                 .where(
-                    ApplicationVersion.id.in_(chunk),
+                    ApplicationVersion.id.in_(_IDS),
                     ApplicationVersion.version_no == Application.current_version,
-                )
+                ),
+                {"ids": chunk},
             )
         )
         if application_ids:
             session.execute(
                 update(Application)
-                .where(
-                    Application.id.in_(application_ids),
-                    Application.status.in_(("final", "printed")),
-                )
+                .where(Application.id.in_(_IDS), Application.status.in_(("final", "printed")))
                 .values(status="synced")
-                .execution_options(synchronize_session=False)
+                .execution_options(synchronize_session=False),
+                {"ids": application_ids},
             )
 
 

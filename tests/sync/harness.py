@@ -162,18 +162,27 @@ class FaultStats:
     bytes_up: int = 0
     bytes_down: int = 0
     kinds: list[str] = field(default_factory=list)
+    request_lines: list[str] = field(default_factory=list)  # "POST /v1/batches", in order
 
 
 class FaultProxy:
     """A loopback TCP proxy. Per connection it either passes the exchange through, cuts the
     upload part-way (the server never sees a whole request), or forwards the whole request and
-    then throws the server's reply away (the server committed; the client never hears so)."""
+    then throws the server's reply away (the server committed; the client never hears so).
+    ``plan`` fixes the kind of the first connections instead ("pass", "cut" or "drop", in
+    order); the connections after it pass."""
 
     def __init__(
-        self, upstream_port: int, cut: float = 0.25, drop: float = 0.25, seed: int = 7
+        self,
+        upstream_port: int,
+        cut: float = 0.25,
+        drop: float = 0.25,
+        seed: int = 7,
+        plan: list[str] | None = None,
     ) -> None:
         self.upstream_port = upstream_port
         self.cut, self.drop = cut, drop
+        self.plan = plan
         self.random = random.Random(seed)
         self.lock = threading.Lock()
         self.stats = FaultStats()
@@ -209,6 +218,9 @@ class FaultProxy:
                 kind = (
                     "cut" if roll < self.cut else "drop" if roll < self.cut + self.drop else "pass"
                 )
+                if self.plan is not None:
+                    planned = self.stats.connections
+                    kind = self.plan[planned] if planned < len(self.plan) else "pass"
                 cut_fraction = self.random.random()
                 self.stats.connections += 1
             threading.Thread(
@@ -219,6 +231,10 @@ class FaultProxy:
         upstream = socket.create_connection(("127.0.0.1", self.upstream_port))
         try:
             request = self._read_request(client)
+            with self.lock:
+                self.stats.request_lines.append(
+                    " ".join(request.split(b"\r\n", 1)[0].decode("latin-1").split()[:2])
+                )
             if kind == "cut" and len(request) > 1:
                 upstream.sendall(request[: max(1, int(len(request) * cut_fraction))])
                 self._count("cut", sent=int(len(request) * cut_fraction))
