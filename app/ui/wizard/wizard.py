@@ -212,6 +212,8 @@ class IntakeWizard(QWidget):
         self.review.finalize_requested.connect(self.finalize)
         self.review.go_to_field.connect(self.go_to_field)
         self.stack.addWidget(self.review)
+        for waiting in [*self.pages[1:], self.review]:  # see _switch_stack_to
+            waiting.setUpdatesEnabled(False)
 
         self.back_button = QPushButton()
         self.back_button.setObjectName("backButton")
@@ -358,27 +360,42 @@ class IntakeWizard(QWidget):
 
     def show_page(self, index: int) -> None:
         self.current = index
-        # The progress bar repaints itself at once when its value changes: set it before the new
-        # page is shown, or that repaint paints the whole new page too, and the next paint again.
+        # The step first: its paint is only asked for (see _update_progress), and made with the
+        # new page's, never a paint of the page before.
         self._update_progress()
         self._update_buttons()
-        self.stack.setCurrentIndex(index)
+        self._switch_stack_to(index)
         if index == len(self.pages):
             self.refresh_review()
         page = self.stack.currentWidget()
         if page is not None:
             page.setFocus()
 
+    def _switch_stack_to(self, index: int) -> None:
+        """Show page ``index``. Pages out of sight keep their updates switched off: Qt's stack
+        switches updates off and on again around the change for every widget below it (all
+        pages, some 1,700 widgets), and stops at a page whose updates are already off."""
+        shown: QWidget = self.pages[index] if index < len(self.pages) else self.review
+        hidden = self.stack.currentWidget()
+        if hidden is not None and hidden is not shown:
+            hidden.setUpdatesEnabled(False)
+        shown.setUpdatesEnabled(True)
+        self.stack.setCurrentIndex(index)
+
     def _update_progress(self) -> None:
         indexes = self._visible_page_indexes()
         position = indexes.index(self.current) + 1 if self.current in indexes else 1
         self.progress.setRange(0, len(indexes))
+        # QProgressBar repaints itself (and every region waiting to be painted) at once when its
+        # text changes; with updates off it only asks for a paint, made with the new page's.
+        self.progress.setUpdatesEnabled(False)
         self.progress.setValue(position)
         self.progress.setFormat(
             _("Step {step} of {total}").format(
                 step=format_number(position), total=format_number(len(indexes))
             )
         )
+        self.progress.setUpdatesEnabled(True)
 
     def _update_buttons(self) -> None:
         indexes = self._visible_page_indexes()
