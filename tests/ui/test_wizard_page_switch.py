@@ -1,8 +1,10 @@
-"""The wizard's page switch does less work without showing anything different (issue 20).
+"""The wizard's page switch does less work without showing or saving anything different (issue 20).
 
 Pages out of sight keep their updates off (so Qt's stack does not walk every page's widgets on
 each switch) and the progress bar no longer repaints itself at once: what the window paints after
-a switch must still be exactly the page asked for, step number included.
+a switch must still be exactly the page asked for, step number included. The draft is written
+right after the switch is painted instead of before it: closing, locking or quitting in between
+still saves every answer.
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ from pytestqt.qtbot import QtBot
 from app.i18n import set_language
 from app.services import records
 from app.services.context import AppContext
+from app.ui.intake_page import IntakePage
+from app.ui.main_window import MainWindow
+from app.ui.text import _, plain
 from app.ui.wizard.wizard import IntakeWizard
 
 
@@ -79,3 +84,83 @@ def test_a_field_reached_from_the_review_is_painted(
     assert not wizard.review.updatesEnabled()
     assert all(c.updatesEnabled() for c in wizard.findChildren(QWidget) if c.isVisible())
     assert _painted(wizard) == _rendered(wizard)
+
+
+# The draft is written right after the new page is painted, not before the switch.
+
+
+def _answer_first_page(wizard: IntakeWizard) -> str:
+    wizard.rows["applied_before"].editor.set_value("no")
+    assert wizard.dirty
+    return wizard.application_id
+
+
+def _stored(ctx: AppContext, application_id: str) -> dict[str, object]:
+    return dict(records.get_application(ctx, application_id, audit=False).answers)
+
+
+def test_the_page_is_switched_first_and_the_draft_saved_right_after(
+    vss_qapp: QApplication, qtbot: QtBot, ctx: AppContext
+) -> None:
+    wizard = IntakeWizard(ctx, records.start_application(ctx, "civil_party"))
+    qtbot.addWidget(wizard)
+    wizard.show()
+    qtbot.waitExposed(wizard)
+    first = wizard.current
+    application_id = _answer_first_page(wizard)
+    wizard.go_next()
+    assert wizard.current != first
+    assert "applied_before" not in _stored(ctx, application_id)  # not yet: after the paint
+    qtbot.waitUntil(lambda: not wizard.dirty, timeout=5_000)
+    assert _stored(ctx, application_id)["applied_before"] == "no"
+    assert plain(wizard.saved_label.text()) == plain(_("Draft saved"))
+    # Back: the same, and nothing is written when nothing changed.
+    wizard.rows["applied_before"].editor.set_value("not_sure")
+    wizard.go_back()
+    assert wizard.current == first
+    qtbot.waitUntil(lambda: not wizard.dirty, timeout=5_000)
+    assert _stored(ctx, application_id)["applied_before"] == "not_sure"
+
+
+def test_closing_right_after_a_switch_saves_the_answer(
+    vss_qapp: QApplication, qtbot: QtBot, ctx: AppContext
+) -> None:
+    wizard = IntakeWizard(ctx, records.start_application(ctx, "civil_party"))
+    qtbot.addWidget(wizard)
+    wizard.show()
+    application_id = _answer_first_page(wizard)
+    wizard.go_next()
+    wizard.close()  # no event processed in between
+    assert _stored(ctx, application_id)["applied_before"] == "no"
+    assert not wizard.dirty
+
+
+def test_locking_right_after_a_switch_saves_the_answer(
+    main_window: MainWindow, ctx: AppContext
+) -> None:
+    main_window.show_page("new_application")
+    intake = main_window.page_by_key["new_application"]
+    assert isinstance(intake, IntakePage)
+    intake.start("civil_party")
+    assert intake.wizard is not None
+    application_id = _answer_first_page(intake.wizard)
+    intake.wizard.go_next()
+    main_window.lock_now()
+    assert main_window.locked
+    ctx.locked = False  # read back as the officer will after unlocking
+    assert _stored(ctx, application_id)["applied_before"] == "no"
+
+
+def test_quitting_right_after_a_switch_saves_the_answer(
+    main_window: MainWindow, ctx: AppContext
+) -> None:
+    main_window.show_page("new_application")
+    intake = main_window.page_by_key["new_application"]
+    assert isinstance(intake, IntakePage)
+    intake.start("civil_party")
+    assert intake.wizard is not None
+    application_id = _answer_first_page(intake.wizard)
+    intake.wizard.go_back()  # nothing earlier: stays, nothing scheduled
+    intake.wizard.go_next()
+    main_window.shutdown()
+    assert _stored(ctx, application_id)["applied_before"] == "no"

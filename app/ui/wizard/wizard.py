@@ -1,7 +1,8 @@
 """The intake wizard, generated from a form definition: one page per section, then a review.
 
-Autosave: every page change and every few seconds while something changed, so killing the app
-loses at most the last few seconds. Finalising goes through the records service, which validates
+Autosave: on every page change (right after the new page is painted: the write, encrypted, takes
+longer than the switch itself) and every few seconds while something changed, so killing the app
+loses at most the last few seconds; closing, locking and quitting save at once. Finalising goes through the records service, which validates
 again, assigns the reference number and writes the version, the outbox row and the audit entry.
 """
 
@@ -244,6 +245,11 @@ class IntakeWizard(QWidget):
         self.autosave_timer.setInterval(AUTOSAVE_INTERVAL_MS)
         self.autosave_timer.timeout.connect(self._autosave_tick)
         self.autosave_timer.start()
+        # A zero timer fires once the events already waiting (the new page's paint) are done.
+        self.page_change_save = QTimer(self)
+        self.page_change_save.setSingleShot(True)
+        self.page_change_save.setInterval(0)
+        self.page_change_save.timeout.connect(self.save_now)
 
         self.linked_person_id: str | None = detail.answers.get(PERSON_ID_KEY)
         self.victim_suggestions = self._add_victim_suggestions()
@@ -423,9 +429,9 @@ class IntakeWizard(QWidget):
             return
         issues = self.current_page_issues()
         self.show_issues(issues)
-        self.save_now()
         has_errors = any(i.severity == Severity.ERROR for i in issues)
         if has_errors and self._warned_page != self.current:
+            self.save_now()
             self._warned_page = self.current
             self.saved_label.setText(
                 _("Some answers need attention. Press Next again to continue anyway.")
@@ -435,13 +441,14 @@ class IntakeWizard(QWidget):
         indexes = self._visible_page_indexes()
         later = [i for i in indexes if i > self.current]
         self.show_page(later[0] if later else len(self.pages))
+        self.save_after_paint()
 
     def go_back(self) -> None:
         indexes = self._visible_page_indexes()
         earlier = [i for i in indexes if i < self.current]
         if earlier:
-            self.save_now()
             self.show_page(earlier[-1])
+            self.save_after_paint()
 
     def go_to_field(self, field_id: str) -> None:
         for index, page in enumerate(self.pages):
@@ -459,7 +466,14 @@ class IntakeWizard(QWidget):
         if self.dirty:
             self.save_now()
 
+    def save_after_paint(self) -> None:
+        """Save the draft as soon as the page just shown is painted. Until then the answers stay
+        marked unsaved, so closing, locking or quitting in between saves them (``save_now``)."""
+        if self.dirty and not self.correcting:
+            self.page_change_save.start()
+
     def save_now(self) -> None:
+        self.page_change_save.stop()
         if not self.dirty or self.correcting:
             return
         try:
