@@ -95,6 +95,15 @@ def _answer_first_page(wizard: IntakeWizard) -> str:
     return wizard.application_id
 
 
+def _wizard_in(main_window: MainWindow) -> IntakeWizard:
+    main_window.show_page("new_application")
+    intake = main_window.page_by_key["new_application"]
+    assert isinstance(intake, IntakePage)
+    intake.start("civil_party")
+    assert intake.wizard is not None
+    return intake.wizard
+
+
 def _stored(ctx: AppContext, application_id: str) -> dict[str, object]:
     return dict(records.get_application(ctx, application_id, audit=False).answers)
 
@@ -138,13 +147,9 @@ def test_closing_right_after_a_switch_saves_the_answer(
 def test_locking_right_after_a_switch_saves_the_answer(
     main_window: MainWindow, ctx: AppContext
 ) -> None:
-    main_window.show_page("new_application")
-    intake = main_window.page_by_key["new_application"]
-    assert isinstance(intake, IntakePage)
-    intake.start("civil_party")
-    assert intake.wizard is not None
-    application_id = _answer_first_page(intake.wizard)
-    intake.wizard.go_next()
+    wizard = _wizard_in(main_window)
+    application_id = _answer_first_page(wizard)
+    wizard.go_next()
     main_window.lock_now()
     assert main_window.locked
     ctx.locked = False  # read back as the officer will after unlocking
@@ -154,13 +159,9 @@ def test_locking_right_after_a_switch_saves_the_answer(
 def test_quitting_right_after_a_switch_saves_the_answer(
     main_window: MainWindow, ctx: AppContext
 ) -> None:
-    main_window.show_page("new_application")
-    intake = main_window.page_by_key["new_application"]
-    assert isinstance(intake, IntakePage)
-    intake.start("civil_party")
-    assert intake.wizard is not None
-    application_id = _answer_first_page(intake.wizard)
-    intake.wizard.go_back()  # nothing earlier: stays, nothing scheduled
-    intake.wizard.go_next()
+    wizard = _wizard_in(main_window)
+    application_id = _answer_first_page(wizard)
+    wizard.go_back()  # nothing earlier: stays, nothing scheduled
+    wizard.go_next()
     main_window.shutdown()
     assert _stored(ctx, application_id)["applied_before"] == "no"
