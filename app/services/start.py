@@ -6,6 +6,7 @@ signature, records not yet sent to the central office, records close to a court 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -63,10 +64,12 @@ def start_summary(
     )
 
 
-def deadline_risk(ctx: AppContext, today: date | None = None) -> tuple[int, str | None]:
+def deadline_risk(
+    ctx: AppContext, today: date | None = None, cancelled: Callable[[], bool] | None = None
+) -> tuple[int, str | None]:
     """How many visible records are close to a court deadline, and a broken deadlines file's
-    message (translated) if there is one."""
+    message (translated) if there is one. ``cancelled``: stop (JobCancelled) when it says so."""
     try:
-        return len(records_at_risk(ctx, today)), None
+        return len(records_at_risk(ctx, today, cancelled=cancelled)), None
     except records.RecordError as error:
         return 0, str(error)

@@ -148,13 +148,16 @@ class StartPage(QWidget):
         generation = self._generation
         self.summary = start_summary(self.ctx, deadlines=False)
         self._fill()
-        task = BackgroundTask(lambda _progress, _cancelled: deadline_risk(self.ctx))
+        task = BackgroundTask(
+            lambda _progress, cancelled: deadline_risk(self.ctx, cancelled=cancelled)
+        )
         task.succeeded.connect(lambda risk: self._deadlines_arrived(generation, risk))
         self._deadline_task = task
         task.start()
 
     def shutdown(self) -> None:
-        """Closing: wait for a deadline count still being read (the store closes next)."""
+        """Closing: stop a deadline count still being read and wait for it (the store closes
+        next); it stops within a few hundred records (followup.CANCEL_CHECK_ROWS)."""
         if self._deadline_task is not None:
             self._deadline_task.stop()
 

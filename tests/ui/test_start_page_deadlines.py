@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 import threading
+from collections.abc import Callable
 from datetime import date
 
 import pytest
@@ -29,11 +30,15 @@ def test_the_deadline_count_is_read_off_the_ui_thread(
         application_id = records.start_application(ctx, form.id)
         records.finalize_application(ctx, application_id, demo_answers(form, random.Random(seed)))
     threads: list[str] = []
+    stoppable: list[bool] = []  # the page can stop the count it reads off the UI thread
     real_check = start_service.records_at_risk
 
-    def noting_the_thread(ctx: AppContext, today: date | None = None) -> list[object]:
+    def noting_the_thread(
+        ctx: AppContext, today: date | None = None, cancelled: Callable[[], bool] | None = None
+    ) -> list[object]:
         threads.append(threading.current_thread().name)
-        return list(real_check(ctx, today))
+        stoppable.append(cancelled is not None)
+        return list(real_check(ctx, today, cancelled=cancelled))
 
     monkeypatch.setattr(start_service, "records_at_risk", noting_the_thread)
     main_window.show_page("applicants")
@@ -44,6 +49,7 @@ def test_the_deadline_count_is_read_off_the_ui_thread(
     assert page.summary is not None and page.summary.total_records == 3  # the rest is there
     qtbot.waitUntil(lambda: not plain(page.tiles["deadlines"].text()).endswith("…"))
     assert threads and threading.main_thread().name not in threads
+    assert stoppable == [True] * len(threads)
     shown = plain(page.tiles["deadlines"].text())
     page.refresh()  # the synchronous count (as after deleting a draft) says the same
     assert plain(page.tiles["deadlines"].text()) == shown
