@@ -420,7 +420,7 @@ def _import_before_qt(signing_in: bool) -> None:
         import app.services.key_unlock  # noqa: F401 (the key is unlocked before the store opens)
         from app.ui.preload import start_preload
 
-        start_preload(with_window=False)
+        start_preload()
     if current_language() == "km":
         load_word_segmenter()
 

@@ -64,7 +64,7 @@ def preload_after_first_paint() -> threading.Thread:
     modules on this, the UI thread, once that thread is done. Qt modules are never imported on
     two threads at once: PySide6 builds its enums lazily and not thread-safely, and doing so
     crashed the process now and then (1 start in 8 when the kiosk start did it)."""
-    thread = start_preload(with_window=False)
+    thread = start_preload()
     _import_window_after(thread)
     return thread
 

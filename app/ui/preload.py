@@ -15,7 +15,8 @@ import threading
 
 # In the order signing in needs them: the accounts and settings services (and with them
 # SQLAlchemy and the models), the SQLCipher module and SQLAlchemy's SQLite dialect (opening the
-# store); they use no Qt. Then the main window and its first page.
+# store); they use no Qt, so the thread loads them. Then the main window and its first page,
+# which the UI thread imports once the thread is done.
 STORE_MODULES = (
     "app.services.accounts",
     "app.services.settings",
@@ -30,7 +31,7 @@ _starting = threading.Lock()
 _store_loaded = threading.Event()
 
 
-def _load(with_window: bool) -> None:
+def _load() -> None:
     try:
         for name in STORE_MODULES:
             importlib.import_module(name)
@@ -41,9 +42,6 @@ def _load(with_window: bool) -> None:
 
     available_forms()  # the forms the first page lists, parsed and checked (no Qt object made)
     format_number(0)  # the reading language's number formats, read by the first counts
-    if with_window:
-        for name in WINDOW_MODULES:
-            importlib.import_module(name)
 
 
 def wait_for_store_modules() -> None:
@@ -54,19 +52,17 @@ def wait_for_store_modules() -> None:
         _store_loaded.wait()
 
 
-def start_preload(with_window: bool = False) -> threading.Thread:
+def start_preload() -> threading.Thread:
     """Start loading on a thread (once per process: a second call returns the same thread).
     Python's import lock, and the form catalogue's own, make a sign-in that comes first wait.
 
-    ``with_window``: the main window's modules too, for a process that runs no Qt on another
-    thread. The app never asks for them here: importing PySide6 modules on this thread while the
-    main thread imports Qt or builds widgets crashed the process now and then (PySide6 creates
-    its enums lazily, not thread-safely); the UI thread imports them after this one is done."""
+    Never the main window's modules (WINDOW_MODULES): importing PySide6 modules on this thread
+    while the main thread imports Qt or builds widgets crashed the process now and then (PySide6
+    creates its enums lazily, not thread-safely); the UI thread imports them after this one is
+    done (app.ui.app.preload_after_first_paint)."""
     global _started
     with _starting:
         if _started is None:
-            _started = threading.Thread(
-                target=_load, args=(with_window,), name="preload", daemon=True
-            )
+            _started = threading.Thread(target=_load, name="preload", daemon=True)
             _started.start()
         return _started

@@ -171,7 +171,7 @@ def test_the_kiosk_preload_never_imports_qt_on_its_thread(tmp_path: Path) -> Non
     code = (
         "import sys, json\n"
         "from app.ui.preload import STORE_MODULES, start_preload\n"
-        "start_preload(with_window=False).join(120)\n"
+        "start_preload().join(120)\n"
         "print(json.dumps([all(m in sys.modules for m in STORE_MODULES),"
         " sorted(m for m in sys.modules if m.split('.')[0] == 'PySide6')]))\n"
     )
