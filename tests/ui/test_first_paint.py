@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -77,6 +78,20 @@ def _modules_at_first_paint(home: Path, *extra: str) -> set[str]:
     return set(loaded)
 
 
+def _last_json_line(code: str, tmp_path: Path) -> Any:
+    """Run ``code`` in a fresh interpreter (nothing imported yet) and read the JSON it printed
+    last."""
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=_environment(tmp_path),
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def _forbidden(loaded: set[str]) -> list[str]:
     return sorted(
         name
@@ -128,15 +143,8 @@ def test_the_store_loads_on_a_thread_and_the_window_on_the_ui_thread_after_it(
         "    qt.processEvents(); time.sleep(0.01)\n"
         "print(json.dumps([before, *after_thread, all(m in sys.modules for m in PRELOADED_MODULES)]))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        env=_environment(tmp_path),
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout.strip().splitlines()[-1]) == [False, True, False, True]
+    printed = _last_json_line(code, tmp_path)
+    assert printed == [False, True, False, True]
 
 
 def test_the_key_is_unlocked_without_the_store_and_the_preload_starts_without_qt(
@@ -150,15 +158,8 @@ def test_the_key_is_unlocked_without_the_store_and_the_preload_starts_without_qt
         "import app.services.key_unlock, app.ui.preload\n"
         "print(json.dumps(sorted(sys.modules)))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        env=_environment(tmp_path),
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    loaded = set(json.loads(done.stdout.strip().splitlines()[-1]))
+    printed = _last_json_line(code, tmp_path)
+    loaded = set(printed)
     assert "app.services.key_unlock" in loaded and "app.store.keyring" in loaded
     assert _forbidden(loaded) == []
     assert sorted(name for name in loaded if name.split(".")[0] == "PySide6") == []
@@ -175,12 +176,5 @@ def test_the_kiosk_preload_never_imports_qt_on_its_thread(tmp_path: Path) -> Non
         "print(json.dumps([all(m in sys.modules for m in STORE_MODULES),"
         " sorted(m for m in sys.modules if m.split('.')[0] == 'PySide6')]))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        env=_environment(tmp_path),
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout.strip().splitlines()[-1]) == [True, []]
+    printed = _last_json_line(code, tmp_path)
+    assert printed == [True, []]
