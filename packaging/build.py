@@ -4,10 +4,11 @@
     .venv/bin/python packaging/build.py          (or: python3 packaging/dev.py package)
     .venv/bin/python packaging/build.py --smoke-only   (check an existing dist/ build again)
 
-Steps: compile the gettext catalogs (.po -> .mo), run PyInstaller with packaging/vss-outreach.spec
-into dist/vss-outreach/, run the built program with ``--version`` and with ``--home <tmp>
---quit-after-start`` (Qt's offscreen platform, so no display is needed), and print the build time
-and the folder size. Exits non-zero when any step fails. Runs with the project's venv Python.
+Steps: compile the gettext catalogs (.po -> .mo) and the Khmer word-break table, run PyInstaller
+with packaging/vss-outreach.spec into dist/vss-outreach/, run the built program with ``--version``
+and with ``--home <tmp> --quit-after-start`` (Qt's offscreen platform, so no display is needed),
+and print the build time and the folder size. Exits non-zero when any step fails. Runs with the
+project's venv Python.
 """
 
 from __future__ import annotations
@@ -191,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.smoke_only:
         mo_files = compile_catalogs()
         say(f"compiled {len(mo_files)} catalogs")
+        # The word breaks of the Khmer texts (app.core.word_segmenter), bundled beside the .mo.
+        subprocess.run([sys.executable, "-m", "app.i18n.word_breaks"], cwd=ROOT, check=True)
         say(f"running PyInstaller with {SPEC.relative_to(ROOT)}")
         run_pyinstaller(clean=not args.no_clean)
     build_seconds = time.perf_counter() - started

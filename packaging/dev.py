@@ -139,6 +139,8 @@ def compile_translations() -> None:
         ],
         stdout=subprocess.DEVNULL,
     )
+    # The word breaks of the Khmer texts, so the first window needs no segmenter model.
+    run([venv_bin("python"), "-m", "app.i18n.word_breaks"])
 
 
 def prepare(dev: bool, for_tests: bool = False) -> None:

@@ -5,20 +5,21 @@ break. Everything that compares text (search, duplicate detection) must ignore U
 NFC-normalised strings, and everything that wraps lines must never split a grapheme cluster
 (a base letter with its subscripts, vowels and signs), or the shaped text falls apart.
 
-Word segmentation uses the optional ``khmercut`` package (Apache-2.0, CRF model bundled in the
-wheel, works offline) when it is installed; without it every cluster boundary inside Khmer text is
-a break opportunity, which is uglier but never wrong.
+Word segmentation uses the optional ``khmercut`` package (app.core.word_segmenter: its model,
+and the breaks of the app's own texts made with it at build time) when it is installed; without
+it every cluster boundary inside Khmer text is a break opportunity, which is uglier but never
+wrong.
 """
 
 from __future__ import annotations
 
-import importlib
 import re
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import lru_cache
 from itertools import pairwise
+
+from app.core import word_segmenter
 
 ZWSP = "\u200b"
 _INVISIBLE_CHARS = "\u200b\u200c\u200d\ufeff"
@@ -146,29 +147,16 @@ def _cluster_boundaries(text: str) -> set[int]:
 # --- word segmentation ---------------------------------------------------------------------------
 
 
-@cache
-def _load_model_tokenizer() -> Callable[[str], list[str]] | None:
-    """khmercut's tokenizer, loaded on first use (about 60 ms, 17 MB model); None if absent."""
-    try:
-        module = importlib.import_module("khmercut")
-    except ImportError:
-        return None
-    tokenize: Callable[[str], list[str]] = module.tokenize
-    return tokenize
-
-
 def load_word_segmenter() -> bool:
-    """Load the model now rather than with the first Khmer text shown (the app loads it before
-    Qt at start-up: see app.main). False when the segmenter is not installed."""
-    tokenizer = _load_model_tokenizer()
-    if tokenizer is not None:
-        tokenizer("ក")
-    return tokenizer is not None
+    """Load the segmenter's model now rather than with the first Khmer text the prebuilt table
+    does not hold (app.ui.preload does, after the first window is painted). False when the
+    segmenter is not installed."""
+    return word_segmenter.load_model()
 
 
 def word_segmenter_available() -> bool:
     """True when the statistical word segmenter (khmercut) is installed."""
-    return _load_model_tokenizer() is not None
+    return word_segmenter.model_available()
 
 
 def _run_kind(ch: str) -> str:
@@ -193,14 +181,14 @@ def _runs(text: str) -> list[tuple[int, int, str]]:
 def _word_breaks(clean: str, use_model: bool) -> set[int]:
     """Offsets strictly inside Khmer runs of ``clean`` (which has no U+200B) between two words,
     always at cluster boundaries."""
-    tokenizer = _load_model_tokenizer() if use_model else None
+    with_model = use_model and word_segmenter.model_available()
     breaks: set[int] = set()
     for start, end, kind in _runs(clean):
         if kind != "khmer":
             continue
         run = clean[start:end]
         allowed = _cluster_boundaries(run)
-        candidates = set(_model_word_ends(run)) if tokenizer is not None else allowed
+        candidates = set(_model_word_ends(run)) if with_model else allowed
         breaks.update(
             start + offset
             for offset in candidates & allowed
@@ -212,18 +200,17 @@ def _word_breaks(clean: str, use_model: bool) -> set[int]:
 @lru_cache(maxsize=32768)
 def _model_word_ends(run: str) -> tuple[int, ...]:
     """Offsets where the segmenter ends a word in a run of Khmer (cached: forms and rights texts
-    repeat the same runs on every page and every print)."""
-    tokenizer = _load_model_tokenizer()
-    if tokenizer is None:
-        return tuple(sorted(_cluster_boundaries(run)))
-    ends: list[int] = []
-    position = 0
-    for token in tokenizer(run):
-        position += len(token)
-        ends.append(position)
-    if position != len(run):  # the model changed the text: do not trust its offsets
-        return tuple(sorted(_cluster_boundaries(run)))
-    return tuple(ends)
+    repeat the same runs on every page and every print); every cluster boundary when it cannot
+    tell."""
+    ends = word_segmenter.model_word_ends(run)
+    return ends if ends is not None else tuple(sorted(_cluster_boundaries(run)))
+
+
+def khmer_runs(text: str) -> list[str]:
+    """The runs of Khmer in ``text`` as the segmenter is given them (U+200B removed): what the
+    prebuilt word-break table (app.core.word_segmenter) holds for the app's own texts."""
+    clean = _strip_zwsp(text).clean
+    return [clean[start:end] for start, end, kind in _runs(clean) if kind == "khmer"]
 
 
 # Khmer punctuation and the repetition sign stay on the line of the word they follow.

@@ -8,6 +8,7 @@ before that first paint.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import json
 import os
@@ -69,6 +70,20 @@ def preload_after_first_paint() -> threading.Thread:
     return thread
 
 
+def resume_garbage_collection() -> None:
+    """Turn cycle collection back on once the first window is painted (app.main turned it off
+    for the start). What the start allocated is frozen first: it lives as long as the app, and
+    later full passes then skip it instead of walking every imported module again."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
+
+
+def _after_first_paint() -> None:
+    resume_garbage_collection()
+    preload_after_first_paint()
+
+
 def _import_window_after(thread: threading.Thread) -> None:
     if thread.is_alive():
         QTimer.singleShot(WINDOW_IMPORT_POLL_MS, lambda: _import_window_after(thread))
@@ -125,7 +140,7 @@ def run_gui(
         return _paint_first_window(qt_app, home, screenshot, modules_report)
     from app.ui.sign_in import obtain_context
 
-    QTimer.singleShot(0, preload_after_first_paint)
+    QTimer.singleShot(0, _after_first_paint)
     signed_in = obtain_context(home)
     if signed_in is None:
         return 0
@@ -139,6 +154,7 @@ def _paint_first_window(
 
     first = FirstRunDialog(home) if is_first_run(home) else SignInDialog(home)
     first.show()
+    QTimer.singleShot(0, resume_garbage_collection)
     _quit_after_first_frame(qt_app, first, screenshot, modules_report)
     return int(qt_app.exec())
 
@@ -177,6 +193,7 @@ def _run_main_window(
     window = build_main_window(ctx)
     window.offer_drafts()
     window.showMaximized()  # officers' screens are small: use all of it
+    QTimer.singleShot(0, resume_garbage_collection)
     if screenshot is not None or quit_after_start or modules_report is not None:
         _quit_after_first_frame(qt_app, window, screenshot, modules_report)
     code = qt_app.exec()

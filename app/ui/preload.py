@@ -37,11 +37,14 @@ def _load() -> None:
             importlib.import_module(name)
     finally:
         _store_loaded.set()  # (an import error is raised again where the module is used)
+    from app.core.khmer_text import load_word_segmenter
     from app.i18n import format_number
     from app.services.form_catalogue import available_forms
 
     available_forms()  # the forms the first page lists, parsed and checked (no Qt object made)
     format_number(0)  # the reading language's number formats, read by the first counts
+    # The segmenter's model, for Khmer the prebuilt table does not hold (names, form texts).
+    load_word_segmenter()
 
 
 def wait_for_store_modules() -> None:

@@ -28,6 +28,9 @@ NOT_BEFORE_FIRST_PAINT = (
     # The keyring's cryptography and key derivation load when a password is checked.
     "cryptography",
     "argon2",
+    # The Khmer segmenter's model: the window's own texts are broken from the prebuilt table
+    # (app.core.word_segmenter); the model loads on the preload thread.
+    "pycrfsuite",
     "app.store.db",
     "app.store.models",
     "app.pdf",
