@@ -181,3 +181,22 @@ def test_the_kiosk_preload_never_imports_qt_on_its_thread(tmp_path: Path) -> Non
     )
     printed = _last_json_line(code, tmp_path)
     assert printed == [True, []]
+
+
+def test_cycle_collection_is_off_until_the_first_paint_and_on_after_it(tmp_path: Path) -> None:
+    """app.main turns Python's cycle collector off for the start (it ran ~10 full passes over
+    the freshly imported modules); the app turns it back on once the first window is painted."""
+    code = (
+        "import gc, json, sys\n"
+        "import app.ui.app as ui\n"
+        "seen = []\n"
+        "paint = ui._quit_after_first_frame\n"
+        "def spy(*args, **kwargs):\n"
+        "    seen.append(gc.isenabled())\n"
+        "    return paint(*args, **kwargs)\n"
+        "ui._quit_after_first_frame = spy\n"
+        "from app.main import main\n"
+        f"code = main(['--home', {str(tmp_path / 'home')!r}, '--quit-after-start'])\n"
+        "print(json.dumps([code, *seen, gc.isenabled(), gc.get_freeze_count() > 0]))\n"
+    )
+    assert _last_json_line(code, tmp_path) == [0, False, True, True]
