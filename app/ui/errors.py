@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from types import TracebackType
 
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from app.i18n import _
 from app.services.error_log import apology, describe, report_bug
@@ -16,6 +16,8 @@ __all__ = ["describe", "install_error_hook", "show_error"]
 
 def show_error(parent: QWidget | None, error: BaseException, where: str) -> None:
     """A message box for ``error`` (its message, or the apology for a bug)."""
+    from PySide6.QtWidgets import QMessageBox  # built when first needed, not before first paint
+
     QMessageBox.warning(parent, _("VSS Outreach"), describe(error, where))
 
 
@@ -33,6 +35,8 @@ def _hook(kind: type[BaseException], error: BaseException, tb: TracebackType | N
     if _apologising or QApplication.instance() is None:
         return
     _apologising = True
+    from PySide6.QtWidgets import QMessageBox
+
     try:
         QMessageBox.warning(QApplication.activeWindow(), _("VSS Outreach"), apology())
     finally:

@@ -7,17 +7,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6 import QtCore
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QProgressBar,
     QPushButton,
     QVBoxLayout,
@@ -86,6 +86,15 @@ class _JobDialog(QDialog):
     the background-job helper: the window keeps painting, and it cannot be closed half way."""
 
     task: BackgroundTask | None = None
+    language: QComboBox  # the language chooser, in the dialogs that have one
+
+    def retranslate(self) -> None:
+        """Every text of the dialog again, in the current language."""
+
+    def choose_language(self, index: int) -> None:
+        """The officer chose a language: the dialog speaks it at once."""
+        set_language(self.language.itemData(index))
+        self.retranslate()
 
     def job_running(self) -> bool:
         return self.task is not None and not self.task.reported
@@ -133,9 +142,7 @@ class FirstRunDialog(_JobDialog):
         for code in LANGUAGES:
             self.language.addItem(LANGUAGE_NAMES[code], code)
         self.language.setCurrentIndex(LANGUAGES.index(current_language()))
-        self.language.currentIndexChanged.connect(
-            lambda index: set_language(self.language.itemData(index))
-        )
+        self.language.currentIndexChanged.connect(self.choose_language)
         self.username = QLineEdit()
         self.username.setObjectName("username")
         self.display_name = QLineEdit()
@@ -207,10 +214,6 @@ class FirstRunDialog(_JobDialog):
         self.restore_button.setText(_("Restore from a backup…"))
         self.cancel_button.setText(_("Cancel the restore"))
 
-    def changeEvent(self, event: object) -> None:
-        super().changeEvent(event)  # type: ignore[arg-type]
-        self.retranslate()
-
     def _job_view(self, cancellable: bool = False) -> JobView:
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         return JobView(
@@ -253,6 +256,8 @@ class FirstRunDialog(_JobDialog):
         self.accept()
 
     def choose_backup(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         path, _filter = QFileDialog.getOpenFileName(
             self, _("Restore from a backup…"), "", "VSS backup (*.vssbak)"
         )
@@ -332,7 +337,7 @@ class RecoveryCodeDialog(QDialog):
         explain.setWordWrap(True)
         self.code = QLabel(code)
         self.code.setObjectName("recoveryCode")
-        self.code.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.code.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
         self.code.setStyleSheet("font-size: 20pt; font-family: monospace; padding: 12px;")
         self.confirm = QCheckBox(_("I have written the code down"))
         self.confirm.setObjectName("confirmWritten")
@@ -385,14 +390,17 @@ class SignInDialog(_JobDialog):
         for code in LANGUAGES:
             self.language.addItem(LANGUAGE_NAMES[code], code)
         self.language.setCurrentIndex(LANGUAGES.index(current_language()))
-        self.language.currentIndexChanged.connect(
-            lambda index: set_language(self.language.itemData(index))
-        )
+        self.language.currentIndexChanged.connect(self.choose_language)
         # A waiting reset of the administrator's password is shown to every sign-in.
         self.notice = _error_label()
         self.notice.setObjectName("waitingResetNotice")
         layout = QVBoxLayout(self)
-        layout.addWidget(self.language, 0, Qt.AlignmentFlag.AlignRight)
+        # At the right edge (a stretch, not an alignment: Qt's namespace of enums costs ~50 ms to
+        # build in PySide6, and nothing else in this window needs it before it is painted).
+        language_row = QHBoxLayout()
+        language_row.addStretch(1)
+        language_row.addWidget(self.language)
+        layout.addLayout(language_row)
         layout.addWidget(self.notice)
         layout.addLayout(self.form)
         self.progress = _progress_bar()
@@ -421,10 +429,6 @@ class SignInDialog(_JobDialog):
         self.forgot_button.setText(
             _("Back to the password") if self.recovering else _("Forgot the password?")
         )
-
-    def changeEvent(self, event: object) -> None:
-        super().changeEvent(event)  # type: ignore[arg-type]
-        self.retranslate()
 
     def toggle_recovery(self) -> None:
         self.recovering = not self.recovering
@@ -485,6 +489,8 @@ class SignInDialog(_JobDialog):
             return
         self.ctx = self.task.result
         assert self.ctx is not None
+        from PySide6.QtWidgets import QMessageBox
+
         for notice in self.ctx.notices:
             QMessageBox.information(self, _("Sign in — VSS Outreach"), display(notice))
         self.ctx.notices = []

@@ -13,9 +13,10 @@ beside the indicator instead.
 from __future__ import annotations
 
 import html
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDateTime, QSize, Qt, Signal
-from PySide6.QtGui import QMouseEvent, QValidator
+from PySide6 import QtCore
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractButton,
     QDateEdit,
@@ -33,6 +34,10 @@ from app.core.line_breaks import display_text, strip_display_marks
 from app.i18n import _ as _translate
 from app.i18n import localize_digits
 from app.i18n import ngettext as _ngettext
+
+if TYPE_CHECKING:  # PySide6 builds a class's enums when it is first named (QEvent's: ~10 ms)
+    from PySide6.QtCore import QDateTime, QSize
+    from PySide6.QtGui import QMouseEvent, QValidator
 
 
 def display(text: str) -> str:
@@ -75,7 +80,7 @@ class WrapLabel(QLabel):
         super().setText(display(text))
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        if event.button() == Qt.MouseButton.LeftButton:
+        if event.button() == QtCore.Qt.MouseButton.LeftButton:
             self.clicked.emit()
         super().mouseReleaseEvent(event)
 
@@ -96,7 +101,7 @@ class LabelledButton(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
-        layout.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(button, 0, QtCore.Qt.AlignmentFlag.AlignTop)
         layout.addWidget(self.label, 1)
 
     def _label_clicked(self) -> None:
@@ -161,8 +166,8 @@ class WrapButton(QPushButton):
     def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.label = WrapLabel()
-        self.label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.label.setAttribute(QtCore.Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.label.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
         layout.addWidget(self.label)

@@ -16,7 +16,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal
+from PySide6 import QtCore
+from PySide6.QtCore import QObject, QThread, QTimer, Signal
 from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import QApplication, QLabel, QProgressBar, QPushButton, QWidget
 
@@ -155,7 +156,7 @@ def run_job(
     for widget in view.busy:
         widget.setEnabled(False)
     if view.busy_cursor:
-        QApplication.setOverrideCursor(QCursor(Qt.CursorShape.BusyCursor))
+        QApplication.setOverrideCursor(QCursor(QtCore.Qt.CursorShape.BusyCursor))
     view.message.setText(started)
 
     def succeeded(result: Any) -> None:

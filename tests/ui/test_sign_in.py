@@ -107,6 +107,8 @@ def test_an_administrators_reset_waits_and_every_sign_in_shows_it(
 ) -> None:
     ctx, code = first_run_setup(tmp_path, "admin", "Admin", "long enough 1", "Laptop", "km")
     ctx.close()
+    from PySide6.QtWidgets import QMessageBox
+
     from app.ui import sign_in
 
     shown: list[str] = []
@@ -115,7 +117,7 @@ def test_an_administrators_reset_waits_and_every_sign_in_shows_it(
     )
     informed: list[str] = []
     monkeypatch.setattr(
-        sign_in.QMessageBox, "information", lambda _parent, _title, text: informed.append(text)
+        QMessageBox, "information", lambda _parent, _title, text: informed.append(text)
     )
     recovering = SignInDialog(tmp_path)
     qtbot.addWidget(recovering)
@@ -160,3 +162,31 @@ def test_idle_lock_blocks_services_until_the_password(
     start_application(ctx, "complaint")
     window.shutdown()
     ctx.close()
+
+
+def test_choosing_a_language_translates_the_window_at_once(
+    vss_qapp: object, qtbot: QtBot, tmp_path: Path
+) -> None:
+    """The language chooser of the set-up and sign-in windows: every text follows the choice at
+    once (not at the next focus or font change, as when the dialogs retranslated on every Qt
+    change event)."""
+    from app.i18n import LANGUAGES
+
+    setting_up = FirstRunDialog(tmp_path / "new")
+    qtbot.addWidget(setting_up)
+    assert setting_up.windowTitle() != "Set up VSS Outreach"  # Khmer first
+    setting_up.language.setCurrentIndex(LANGUAGES.index("en"))
+    assert setting_up.windowTitle() == "Set up VSS Outreach"
+    assert setting_up.restore_button.text() == "Restore from a backup…"
+    setting_up.language.setCurrentIndex(LANGUAGES.index("km"))
+    ctx, _code = first_run_setup(tmp_path, "admin", "Admin", "long enough 1", "Laptop", "km")
+    ctx.close()
+    dialog = SignInDialog(tmp_path)
+    qtbot.addWidget(dialog)
+    khmer = dialog.sign_in_button.text()
+    assert khmer != "Sign in"
+    dialog.language.setCurrentIndex(LANGUAGES.index("en"))
+    assert dialog.sign_in_button.text() == "Sign in"
+    assert dialog.windowTitle() == "Sign in — VSS Outreach"
+    dialog.language.setCurrentIndex(LANGUAGES.index("km"))
+    assert dialog.sign_in_button.text() == khmer
