@@ -429,19 +429,35 @@ def _import_before_qt(signing_in: bool) -> None:
 
 
 def _unlock_before_qt(args: argparse.Namespace) -> UnlockedKey | None:
-    """Signing in from the environment: the password unlocks the key (Argon2id, which lets the
-    preload thread import the store's modules meanwhile), then Qt is imported once those are
-    loaded. None on a laptop not set up yet (the set-up window opens)."""
+    """Signing in from the environment: the password unlocks the key on a thread of its own
+    (Argon2id lets other threads run) while the preload thread imports the store's modules and,
+    once those are loaded, this thread imports Qt and the main window's modules; the store opens
+    when the key is there. None on a laptop not set up yet (the set-up window opens)."""
+    import threading
+
     from app.services.before_sign_in import default_home, is_first_run
     from app.services.key_unlock import unlock_database_key
-    from app.ui.preload import wait_for_store_modules
+    from app.ui.preload import import_window_modules, wait_for_store_modules
 
     home: Path = args.home or default_home()
     if is_first_run(home):
         return None
-    unlocked = unlock_database_key(home, args.user, os.environ[PASSWORD_ENV])
-    wait_for_store_modules()
-    return unlocked
+    outcome: list[UnlockedKey | BaseException] = []
+
+    def unlock() -> None:
+        try:
+            outcome.append(unlock_database_key(home, args.user, os.environ[PASSWORD_ENV]))
+        except BaseException as error:  # raised again on this thread, below
+            outcome.append(error)
+
+    unlocking = threading.Thread(target=unlock, name="unlock", daemon=True)
+    unlocking.start()
+    wait_for_store_modules()  # Qt after them: PySide6's import hook slows every later import
+    import_window_modules()
+    unlocking.join()
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    return outcome[0]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -9,7 +9,6 @@ before that first paint.
 from __future__ import annotations
 
 import gc
-import importlib
 import json
 import os
 import sys
@@ -27,7 +26,7 @@ from app.ui import none_guard
 from app.ui.errors import install_error_hook
 from app.ui.fonts import register_bundled_fonts, ui_font
 from app.ui.preload import PRELOADED_MODULES as PRELOADED_MODULES
-from app.ui.preload import WINDOW_MODULES, start_preload
+from app.ui.preload import import_window_modules, start_preload
 from app.ui.style import STYLE_SHEET, app_icon
 
 # How often the UI thread looks whether the preload thread is done (then imports the window).
@@ -88,8 +87,7 @@ def _import_window_after(thread: threading.Thread) -> None:
     if thread.is_alive():
         QTimer.singleShot(WINDOW_IMPORT_POLL_MS, lambda: _import_window_after(thread))
         return
-    for name in WINDOW_MODULES:
-        importlib.import_module(name)
+    import_window_modules()
 
 
 def _write_loaded_modules(path: Path) -> None:

@@ -47,6 +47,13 @@ def _load() -> None:
     load_word_segmenter()
 
 
+def import_window_modules() -> None:
+    """The main window's modules (and with them Qt), on the calling thread: call from the UI
+    thread only, never while another thread may import Qt (see :func:`start_preload`)."""
+    for name in WINDOW_MODULES:
+        importlib.import_module(name)
+
+
 def wait_for_store_modules() -> None:
     """Wait until the thread has loaded the store's modules (at once if it was not started).
     Signing in from the environment imports Qt only then: once PySide6 is loaded, its import
