@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -59,6 +59,8 @@ ACTIVITY_EVENTS = frozenset(
         QEvent.Type.TouchBegin,
     }
 )
+
+FIRST_FRAME_EVENTS = frozenset({QEvent.Type.Expose, QEvent.Type.WindowBlocked})
 
 
 class PlaceholderPage(QWidget):
@@ -277,12 +279,11 @@ class MainWindow(QMainWindow):
         self.about_action = QAction(self)
         self.about_action.triggered.connect(self.show_about)
         toolbar.addAction(self.about_action)
-        # Idle lock: any key or mouse input in the app counts as activity.
+        # Idle lock: any key or mouse input in the app counts as activity (watched from the first
+        # frame on, see eventFilter).
         self.last_activity = time.monotonic()
         self.locked = False
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
+        self._watching_input = False
         self.idle_timer = QTimer(self)
         self.idle_timer.timeout.connect(self.check_idle)
         self.idle_timer.start(IDLE_CHECK_MS)
@@ -408,7 +409,31 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        handle = self.windowHandle()
+        if not self._watching_input and handle is not None:
+            handle.installEventFilter(self)  # for its first expose (eventFilter)
+
+    def _watch_input(self) -> None:
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if not self._watching_input and event.type() in FIRST_FRAME_EVENTS:
+            # The first frame is painted as the first expose is handled; input is watched from
+            # the next turn of the event loop on (at once if a modal window comes first: only
+            # this filter sees Ctrl+L there). An application-wide filter in Python is called for
+            # every event of every widget, and showing the window sends hundreds (PySide6 builds
+            # the Python type of each widget and event class on first sight: ~60 ms).
+            self._watching_input = True
+            watched.removeEventFilter(self)
+            if event.type() == QEvent.Type.Expose:
+                QTimer.singleShot(0, self._watch_input)
+            else:
+                self._watch_input()
+            return False
         if event.type() in ACTIVITY_EVENTS:
             self.last_activity = time.monotonic()
         # Ctrl+L locks from any window of the app: a modal record view or question blocks the

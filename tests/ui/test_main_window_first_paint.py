@@ -15,6 +15,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from pytestqt.qtbot import QtBot
+
+from app.services.context import AppContext
+
 # Packages and modules that must NOT be imported when the main window first paints.
 NOT_BEFORE_MAIN_WINDOW_PAINT = (
     "reportlab",
@@ -83,3 +87,27 @@ def test_the_main_window_is_painted_before_the_pdf_machinery_is_imported(tmp_pat
         if name == banned or name.startswith(banned + ".")
     )
     assert forbidden == []
+
+
+def test_input_is_watched_for_the_idle_lock_from_the_first_paint_on(
+    vss_qapp: object, qtbot: QtBot, ctx: AppContext
+) -> None:
+    """The idle lock's application-wide event filter is installed once the window has painted:
+    in Python it is called for every event of every widget, and building the window sends
+    hundreds. From then on any key press, in any window, counts as activity."""
+    from PySide6.QtCore import Qt
+
+    from app.ui.app import build_main_window
+
+    window = build_main_window(ctx)
+    qtbot.addWidget(window)
+    window.last_activity = 0.0
+    qtbot.keyClick(window, Qt.Key.Key_A)
+    assert window.last_activity == 0.0  # not painted yet: nothing watched
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: window._watching_input)
+    qtbot.wait(20)
+    qtbot.keyClick(window, Qt.Key.Key_A)
+    assert window.last_activity > 0.0
+    window.shutdown()
