@@ -35,6 +35,9 @@ def _load() -> None:
     try:
         for name in STORE_MODULES:
             importlib.import_module(name)
+        from sqlalchemy.orm import configure_mappers
+
+        configure_mappers()  # the models' relationships, else resolved by the first query
     finally:
         _store_loaded.set()  # (an import error is raised again where the module is used)
     from app.core.khmer_text import load_word_segmenter
