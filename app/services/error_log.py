@@ -14,9 +14,7 @@ and the operating system's text for it.
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import os
-import platform
 import sys
 import tempfile
 import traceback
@@ -77,6 +75,39 @@ def safe_traceback(error: BaseException) -> str:
     return "\n".join(lines)
 
 
+class _RotatingLog(logging.Handler):
+    """The rotating log file, opened at the first entry: logging.handlers (with socket, pickle
+    and queue) costs ~15 ms at start-up, and most runs write nothing."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+        self._file: logging.Handler | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self._file is None:
+            import logging.handlers
+
+            self._file = logging.handlers.RotatingFileHandler(
+                self.path,
+                maxBytes=MAX_LOG_BYTES,
+                backupCount=LOG_BACKUPS,
+                encoding="utf-8",
+                delay=True,  # errors opening the file are handled by its emit
+            )
+            self._file.setFormatter(self.formatter)
+        self._file.handle(record)
+
+    def flush(self) -> None:
+        if self._file is not None:
+            self._file.flush()
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+        super().close()
+
+
 class _SafeFormatter(logging.Formatter):
     def formatException(self, ei):  # type: ignore[no-untyped-def]
         error = ei[1]
@@ -92,9 +123,7 @@ def configure_logging(home: Path) -> Path:
     handler: logging.Handler
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(
-            path, maxBytes=MAX_LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8", delay=True
-        )
+        handler = _RotatingLog(path)
     except OSError:
         handler = logging.NullHandler()  # a read-only data folder must not stop the app
     handler.setFormatter(_SafeFormatter("%(asctime)s %(levelname)s %(message)s"))
@@ -105,6 +134,8 @@ def configure_logging(home: Path) -> Path:
 def report_bug(error: BaseException, where: str) -> None:
     """Save an unexpected exception's traceback for the office. ``where`` names the action in
     code terms (``"sync_page.export_to"``), never with data."""
+    import platform
+
     _logger.error(
         "Unexpected error in %s (VSS Outreach %s, Python %s, %s)",
         where,

@@ -31,6 +31,8 @@ NOT_BEFORE_FIRST_PAINT = (
     # The Khmer segmenter's model: the window's own texts are broken from the prebuilt table
     # (app.core.word_segmenter); the model loads on the preload thread.
     "pycrfsuite",
+    # The error log's file handler is made at its first entry (app.services.error_log).
+    "logging.handlers",
     "app.store.db",
     "app.store.models",
     "app.pdf",
