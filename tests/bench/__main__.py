@@ -4,7 +4,8 @@ Figures are printed, never asserted: machines differ. Each group also prints a s
 measured in the same run (a LIKE scan, an empty table, a plain Qt window, plain ReportLab text)
 so that a noisy machine can still be compared by ratio. Targets from the issues are shown
 beside the figures. ``--quick`` uses 10,000 records and skips the sync benchmark and the 1,000,000-record points
-(and imports 1,000 records instead of 10,000).
+(and imports 1,000 records instead of 10,000). ``--only startup`` gives the start-up figures alone,
+on a store of 500 records (about a minute).
 """
 
 from __future__ import annotations
@@ -58,7 +59,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="bench")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument(
-        "--only", choices=["app", "pdf", "security", "sync", "list", "import"], action="append"
+        "--only",
+        choices=["app", "pdf", "security", "sync", "list", "import", "startup"],
+        action="append",
     )
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -89,6 +92,10 @@ def main() -> int:
 
             quick = bench_import.QUICK_RECORDS
             results[group] = bench_import.run(quick if args.quick else bench_import.RECORDS)
+        elif group == "startup":  # the start-up figures alone, on a small store (about a minute)
+            from tests.bench import bench_startup
+
+            results[group] = bench_startup.run()
         elif group == "list":
             from tests.bench import bench_civil_parties
 

@@ -107,3 +107,18 @@ def main_window_memory(home: Path, password: str) -> dict[str, float]:
     app = [sys.executable, "-m", "app.main", "--home", str(home), "--quit-after-start"]
     elapsed, rss = _measure([*app, "--user", "bench"], _environment(password))
     return {"main_window_s": elapsed, "rss_main_window_mb": rss}
+
+
+STARTUP_RECORDS = 500
+
+
+def run(records: int = STARTUP_RECORDS) -> dict[str, float]:
+    """``--only startup``: the start-up figures on a store of ``records`` applications (the
+    app group measures them at 100,000), without the list, search and wizard figures."""
+    from tests.bench.bench_app import PASSWORD, build_store
+
+    os.environ.setdefault("VSS_OUTREACH_FAST_KDF", "0")
+    with tempfile.TemporaryDirectory(prefix="vss-bench-startup-") as name:
+        home = Path(name) / "home"
+        build_store(home, records).close()
+        return startup(home, PASSWORD)
