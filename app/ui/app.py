@@ -26,7 +26,7 @@ from app.ui import none_guard
 from app.ui.errors import install_error_hook
 from app.ui.fonts import register_bundled_fonts, ui_font
 from app.ui.preload import PRELOADED_MODULES as PRELOADED_MODULES
-from app.ui.preload import import_window_modules, start_preload
+from app.ui.preload import first_frame_painted, import_window_modules, start_preload
 from app.ui.style import STYLE_SHEET, app_icon
 
 # How often the UI thread looks whether the preload thread is done (then imports the window).
@@ -64,6 +64,7 @@ def preload_after_first_paint() -> threading.Thread:
     modules on this, the UI thread, once that thread is done. Qt modules are never imported on
     two threads at once: PySide6 builds its enums lazily and not thread-safely, and doing so
     crashed the process now and then (1 start in 8 when the kiosk start did it)."""
+    first_frame_painted()
     thread = start_preload()
     _import_window_after(thread)
     return thread
@@ -78,8 +79,15 @@ def resume_garbage_collection() -> None:
         gc.enable()
 
 
-def _after_first_paint() -> None:
+def after_first_frame() -> None:
+    """What waits for the first window to be painted: cycle collection, and the preload
+    thread's last step (app.ui.preload)."""
     resume_garbage_collection()
+    first_frame_painted()
+
+
+def _after_first_paint() -> None:
+    after_first_frame()
     preload_after_first_paint()
 
 
@@ -120,7 +128,7 @@ def run_gui(
         # The store's and the main window's modules load on a thread (started before Qt by
         # app.main) while the key is derived, as they do while an officer types the password
         # in the sign-in window; then the store is opened with the key.
-        preload_after_first_paint()
+        start_preload()
         from app.services.key_unlock import AccountError, unlock_database_key
 
         try:
@@ -152,7 +160,7 @@ def _paint_first_window(
 
     first = FirstRunDialog(home) if is_first_run(home) else SignInDialog(home)
     first.show()
-    QTimer.singleShot(0, resume_garbage_collection)
+    QTimer.singleShot(0, after_first_frame)
     _quit_after_first_frame(qt_app, first, screenshot, modules_report)
     return int(qt_app.exec())
 
@@ -191,7 +199,7 @@ def _run_main_window(
     window = build_main_window(ctx)
     window.offer_drafts()
     window.showMaximized()  # officers' screens are small: use all of it
-    QTimer.singleShot(0, resume_garbage_collection)
+    QTimer.singleShot(0, after_first_frame)
     if screenshot is not None or quit_after_start or modules_report is not None:
         _quit_after_first_frame(qt_app, window, screenshot, modules_report)
     code = qt_app.exec()

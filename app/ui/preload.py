@@ -29,6 +29,9 @@ PRELOADED_MODULES = (*STORE_MODULES, *WINDOW_MODULES)
 _started: threading.Thread | None = None
 _starting = threading.Lock()
 _store_loaded = threading.Event()
+_first_frame = threading.Event()
+# How long the thread waits for the first frame before loading what no first paint needs anyway.
+FIRST_FRAME_WAIT_S = 30.0
 
 
 def _load() -> None:
@@ -46,8 +49,16 @@ def _load() -> None:
 
     available_forms()  # the forms the first page lists, parsed and checked (no Qt object made)
     format_number(0)  # the reading language's number formats, read by the first counts
-    # The segmenter's model, for Khmer the prebuilt table does not hold (names, form texts).
+    # The segmenter's model, for Khmer the prebuilt table does not hold (names, form texts):
+    # no first paint needs it, and loading it holds the interpreter ~50 ms, so it waits for the
+    # first frame (signing in from the environment, the main window's).
+    _first_frame.wait(FIRST_FRAME_WAIT_S)
     load_word_segmenter()
+
+
+def first_frame_painted() -> None:
+    """The app's first window is on screen (app.ui.app calls this)."""
+    _first_frame.set()
 
 
 def import_window_modules() -> None:

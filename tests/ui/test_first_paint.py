@@ -176,7 +176,8 @@ def test_the_kiosk_preload_never_imports_qt_on_its_thread(tmp_path: Path) -> Non
     enums lazily and not thread-safely; starts crashed now and then when both did)."""
     code = (
         "import sys, json\n"
-        "from app.ui.preload import STORE_MODULES, start_preload\n"
+        "from app.ui.preload import STORE_MODULES, first_frame_painted, start_preload\n"
+        "first_frame_painted()  # (the segmenter's model waits for it)\n"
         "start_preload().join(120)\n"
         "print(json.dumps([all(m in sys.modules for m in STORE_MODULES),"
         " sorted(m for m in sys.modules if m.split('.')[0] == 'PySide6')]))\n"
@@ -228,3 +229,23 @@ def test_qts_namespace_and_event_enums_are_not_built_before_the_first_paint(
         f"main(['--home', {str(home)!r}, '--report-modules', 'unused'])\n"
     )
     assert _last_json_line(code, tmp_path) == [False, False, True]
+
+
+def test_the_segmenters_model_waits_for_the_first_frame(tmp_path: Path) -> None:
+    """Signing in from the environment, the preload thread still runs while the main window is
+    built: the segmenter's model (no first paint needs it, the window's own texts are in the
+    prebuilt table) is loaded only once the first frame is painted."""
+    code = (
+        "import sys, json, time\n"
+        "from app.ui.preload import first_frame_painted, start_preload\n"
+        "thread = start_preload()\n"
+        "deadline = time.monotonic() + 60\n"
+        "while 'babel.numbers' not in sys.modules and time.monotonic() < deadline:\n"
+        "    time.sleep(0.01)\n"
+        "time.sleep(0.3)\n"
+        "before = ['pycrfsuite' in sys.modules, thread.is_alive()]\n"
+        "first_frame_painted()\n"
+        "thread.join(120)\n"
+        "print(json.dumps([*before, 'pycrfsuite' in sys.modules, thread.is_alive()]))\n"
+    )
+    assert _last_json_line(code, tmp_path) == [False, True, True, False]
