@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -42,6 +42,7 @@ from app.services.accounts import lock
 from app.services.context import AppContext, count_applications, sync_summary
 from app.services.form_catalogue import form_file_problems
 from app.services.settings import load_settings
+from app.ui.input_watch import InputWatch
 from app.ui.lock_screen import HiddenWindows, LockScreen
 from app.ui.text import _
 from app.ui.worker import DataEvents
@@ -50,17 +51,6 @@ if TYPE_CHECKING:  # imported when a record is opened: it is not needed to paint
     from app.ui.record_view import RecordDialog
 
 IDLE_CHECK_MS = 15_000
-ACTIVITY_EVENTS = frozenset(
-    {
-        QEvent.Type.KeyPress,
-        QEvent.Type.MouseButtonPress,
-        QEvent.Type.MouseMove,
-        QEvent.Type.Wheel,
-        QEvent.Type.TouchBegin,
-    }
-)
-
-FIRST_FRAME_EVENTS = frozenset({QEvent.Type.Expose, QEvent.Type.WindowBlocked})
 
 
 class PlaceholderPage(QWidget):
@@ -279,11 +269,10 @@ class MainWindow(QMainWindow):
         self.about_action = QAction(self)
         self.about_action.triggered.connect(self.show_about)
         toolbar.addAction(self.about_action)
-        # Idle lock: any key or mouse input in the app counts as activity (watched from the first
-        # frame on, see eventFilter).
+        # Idle lock: any key or mouse input in the app counts as activity (from the first frame).
         self.last_activity = time.monotonic()
         self.locked = False
-        self._watching_input = False
+        self.input_watch = InputWatch(self, self._input_seen, self._lock_key_pressed)
         self.idle_timer = QTimer(self)
         self.idle_timer.timeout.connect(self.check_idle)
         self.idle_timer.start(IDLE_CHECK_MS)
@@ -411,39 +400,14 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        handle = self.windowHandle()
-        if not self._watching_input and handle is not None:
-            handle.installEventFilter(self)  # for its first expose (eventFilter)
+        self.input_watch.window_shown()
 
-    def _watch_input(self) -> None:
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
+    def _input_seen(self) -> None:
+        self.last_activity = time.monotonic()
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if not self._watching_input and event.type() in FIRST_FRAME_EVENTS:
-            # The first frame is painted as the first expose is handled; input is watched from
-            # the next turn of the event loop on (at once if a modal window comes first: only
-            # this filter sees Ctrl+L there). An application-wide filter in Python is called for
-            # every event of every widget, and showing the window sends hundreds (PySide6 builds
-            # the Python type of each widget and event class on first sight: ~60 ms).
-            self._watching_input = True
-            watched.removeEventFilter(self)
-            if event.type() == QEvent.Type.Expose:
-                QTimer.singleShot(0, self._watch_input)
-            else:
-                self._watch_input()
-            return False
-        if event.type() in ACTIVITY_EVENTS:
-            self.last_activity = time.monotonic()
-        # Ctrl+L locks from any window of the app: a modal record view or question blocks the
-        # main window's own shortcuts, so the key is caught here for every window.
-        if (
-            event.type() == QEvent.Type.KeyPress
-            and isinstance(event, QKeyEvent)
-            and QKeySequence(event.keyCombination()) == self.lock_action.shortcut()
-            and not self.locked
-        ):
+    def _lock_key_pressed(self, event: QKeyEvent) -> bool:
+        """Ctrl+L locks from any window of the app (app.ui.input_watch)."""
+        if QKeySequence(event.keyCombination()) == self.lock_action.shortcut() and not self.locked:
             self.lock_now()
             return True
         return False
@@ -507,9 +471,7 @@ class MainWindow(QMainWindow):
                 stop()
         self.data_events.stop()
         self.idle_timer.stop()
-        app = QApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self)
+        self.input_watch.stop()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_open_work()

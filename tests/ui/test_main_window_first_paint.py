@@ -106,7 +106,7 @@ def test_input_is_watched_for_the_idle_lock_from_the_first_paint_on(
     assert window.last_activity == 0.0  # not painted yet: nothing watched
     window.show()
     qtbot.waitExposed(window)
-    qtbot.waitUntil(lambda: window._watching_input)
+    qtbot.waitUntil(lambda: window.input_watch.watching)
     qtbot.wait(20)
     qtbot.keyClick(window, Qt.Key.Key_A)
     assert window.last_activity > 0.0
