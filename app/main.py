@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from app.core.errors import UserFacingError
 
 if TYPE_CHECKING:
-    from app.services.key_unlock import UnlockedKey
+    from app.services.context import AppContext
 
 PASSWORD_ENV = "VSS_OUTREACH_PASSWORD"
 
@@ -406,7 +406,7 @@ def _import_before_qt(signing_in: bool) -> None:
     its import hook reads the source of every module imported after it (looking for
     ``from __feature__``), which made the sign-in window ~0.15 s slower to appear. Signing in
     from the environment (forum kiosks) opens the store at once: its modules start loading on a
-    thread here, before Qt, while the password's key is derived (``_unlock_before_qt``)."""
+    thread here, before Qt, while the password's key is derived (``_sign_in_before_qt``)."""
     import ctypes  # noqa: F401 (the stdlib modules the first window's code imports)
     import html  # noqa: F401
 
@@ -428,33 +428,41 @@ def _import_before_qt(signing_in: bool) -> None:
         load_table()
 
 
-def _unlock_before_qt(args: argparse.Namespace) -> UnlockedKey | None:
-    """Signing in from the environment: the password unlocks the key on a thread of its own
-    (Argon2id lets other threads run) while the preload thread imports the store's modules and,
-    once those are loaded, this thread imports Qt and the main window's modules; the store opens
-    when the key is there. None on a laptop not set up yet (the set-up window opens)."""
+def _sign_in_before_qt(args: argparse.Namespace) -> AppContext | None:
+    """Signing in from the environment: on a thread of its own the password unlocks the key
+    (Argon2id lets other threads run) and, once the preload thread has imported the store's
+    modules, the store is opened; meanwhile this thread imports Qt and the main window's modules
+    (after the store's: PySide6's import hook slows every later import). None on a laptop not
+    set up yet (the set-up window opens)."""
     import threading
 
     from app.services.before_sign_in import default_home, is_first_run
+    from app.services.error_log import configure_logging
     from app.services.key_unlock import unlock_database_key
     from app.ui.preload import import_window_modules, wait_for_store_modules
 
     home: Path = args.home or default_home()
     if is_first_run(home):
         return None
-    outcome: list[UnlockedKey | BaseException] = []
+    configure_logging(home)  # a bug while the store opens is logged for the office
+    password = os.environ[PASSWORD_ENV]
+    outcome: list[AppContext | BaseException] = []
 
-    def unlock() -> None:
+    def sign_in() -> None:
         try:
-            outcome.append(unlock_database_key(home, args.user, os.environ[PASSWORD_ENV]))
+            unlocked = unlock_database_key(home, args.user, password)
+            wait_for_store_modules()
+            from app.services.accounts import finish_sign_in
+
+            outcome.append(finish_sign_in(home, unlocked, password))
         except BaseException as error:  # raised again on this thread, below
             outcome.append(error)
 
-    unlocking = threading.Thread(target=unlock, name="unlock", daemon=True)
-    unlocking.start()
-    wait_for_store_modules()  # Qt after them: PySide6's import hook slows every later import
+    signing_in = threading.Thread(target=sign_in, name="sign-in", daemon=True)
+    signing_in.start()
+    wait_for_store_modules()
     import_window_modules()
-    unlocking.join()
+    signing_in.join()
     if isinstance(outcome[0], BaseException):
         raise outcome[0]
     return outcome[0]
@@ -475,9 +483,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from app.services.key_unlock import AccountError
 
         try:
-            unlocked = _unlock_before_qt(args) if signing_in else None
+            signed_in = _sign_in_before_qt(args) if signing_in else None
         except AccountError as error:
             print(error, file=sys.stderr)
+            return 1
+        except Exception as error:  # a bug: its traceback goes to the log, an apology to stderr
+            from app.services.error_log import describe
+
+            print(describe(error, "sign_in_before_qt"), file=sys.stderr)
             return 1
         from app.ui.app import run_gui  # Qt is loaded only for the window, not for CLI tools
 
@@ -488,7 +501,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             screenshot=args.screenshot,
             username=args.user,
             modules_report=args.report_modules,
-            unlocked=unlocked,
+            signed_in=signed_in,
         )
     from app.services.error_log import configure_logging, describe
 

@@ -34,7 +34,6 @@ WINDOW_IMPORT_POLL_MS = 50
 
 if TYPE_CHECKING:
     from app.services.context import AppContext
-    from app.services.key_unlock import UnlockedKey
     from app.ui.main_window import MainWindow
 
 
@@ -113,11 +112,11 @@ def run_gui(
     screenshot: Path | None = None,
     username: str | None = None,
     modules_report: Path | None = None,
-    unlocked: UnlockedKey | None = None,
+    signed_in: AppContext | None = None,
 ) -> int:
     """Set up or sign in, then the main window. With ``--user`` and VSS_OUTREACH_PASSWORD set,
     sign-in happens without the dialog (kiosk laptops at forums, and the smoke test); app.main
-    has then usually unlocked the key already (``unlocked``), before Qt was imported."""
+    has then usually signed in already (``signed_in``), on a thread while Qt was imported."""
     qt_app = create_qt_application()
     if language:
         set_language(language)
@@ -133,12 +132,12 @@ def run_gui(
         start_preload()
         from app.services.key_unlock import AccountError, unlock_database_key
 
+        ctx = signed_in
         try:
-            if unlocked is None:  # not unlocked before Qt (app.main does)
-                unlocked = unlock_database_key(home, username, password)
-            from app.services.accounts import finish_sign_in
+            if ctx is None:  # not signed in before (app.main does)
+                from app.services.accounts import finish_sign_in
 
-            ctx = finish_sign_in(home, unlocked, password)
+                ctx = finish_sign_in(home, unlock_database_key(home, username, password), password)
         except AccountError as error:
             print(error, file=sys.stderr)
             return 1

@@ -111,3 +111,35 @@ def test_input_is_watched_for_the_idle_lock_from_the_first_paint_on(
     qtbot.keyClick(window, Qt.Key.Key_A)
     assert window.last_activity > 0.0
     window.shutdown()
+
+
+def test_a_store_that_cannot_be_opened_is_reported_when_signing_in_from_the_environment(
+    tmp_path: Path,
+) -> None:
+    """The store is opened on the sign-in thread while Qt loads: what it refuses still reaches
+    the officer as the translated message (exit 1), not as a traceback."""
+    from app.services.accounts import first_run_setup
+
+    os.environ["VSS_OUTREACH_FAST_KDF"] = "1"
+    home = tmp_path / "home"
+    ctx, _code = first_run_setup(home, "officer", "Officer", PASSWORD, "Laptop", "km")
+    ctx.close()
+    (home / "vss-outreach.db").write_bytes(b"not a database" * 1000)
+    for stale in home.glob("vss-outreach.db-*"):
+        stale.unlink()
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "VSS_OUTREACH_FAST_KDF": "1",
+        "VSS_OUTREACH_PASSWORD": PASSWORD,
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "app.main", "--home", str(home), "--user", "officer"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert "មិនអាចបើកឯកសារទិន្នន័យបានទេ" in done.stderr
+    assert "Traceback" not in done.stderr
