@@ -462,6 +462,9 @@ def _sign_in_before_qt(args: argparse.Namespace) -> AppContext | None:
     signing_in.start()
     wait_for_store_modules()
     import_window_modules()
+    from app.ui.app import create_qt_application
+
+    create_qt_application()  # the fonts and the style too, while the key is derived
     signing_in.join()
     if isinstance(outcome[0], BaseException):
         raise outcome[0]
