@@ -16,6 +16,20 @@ from app.store.location import HOME_ENV
 from tests.officers import SUPERVISOR, add_officers
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """The Khmer word-break table is made with the catalogs (packaging/dev.py, app.core
+    .word_segmenter); made here too when it is missing or older than a catalog, as in a fresh
+    checkout or after a .po was edited (the first paint must not need the segmenter's model)."""
+    from app.core.resources import locales_dir
+    from app.core.word_segmenter import table_path
+    from app.i18n.word_breaks import write_word_breaks
+
+    table = table_path()
+    catalogs = list(locales_dir().glob("*/LC_MESSAGES/vss_outreach.po"))
+    if not table.exists() or any(po.stat().st_mtime > table.stat().st_mtime for po in catalogs):
+        write_word_breaks()
+
+
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "home"
