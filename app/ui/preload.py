@@ -38,15 +38,15 @@ def _load() -> None:
     try:
         for name in STORE_MODULES:
             importlib.import_module(name)
-        from sqlalchemy.orm import configure_mappers
-
-        configure_mappers()  # the models' relationships, else resolved by the first query
     finally:
         _store_loaded.set()  # (an import error is raised again where the module is used)
+    from sqlalchemy.orm import configure_mappers
+
     from app.core.khmer_text import load_word_segmenter
     from app.i18n import format_number
     from app.services.form_catalogue import available_forms
 
+    configure_mappers()  # the models' relationships, else resolved by the first query
     available_forms()  # the forms the first page lists, parsed and checked (no Qt object made)
     format_number(0)  # the reading language's number formats, read by the first counts
     # The segmenter's model, for Khmer the prebuilt table does not hold (names, form texts):
