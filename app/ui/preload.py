@@ -5,7 +5,9 @@ thread while the officer types the password, and the main window's Qt modules on
 once that thread is done (app.ui.app.preload_after_first_paint). Signing in from the
 environment (forum kiosks, the start-up bench) starts the same thread before Qt is even imported,
 so they load while the password's key is derived (Argon2id lets other threads run:
-app.services.key_unlock). This module imports no Qt, so main.py can start it that early.
+app.services.key_unlock), and the UI thread imports the window's modules as soon as the store's
+are loaded (app.main). This module imports no Qt, so main.py can start it that early. The
+segmenter's model, which no first paint needs, waits for the first frame.
 """
 
 from __future__ import annotations
