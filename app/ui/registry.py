@@ -49,6 +49,7 @@ from app.services.registry import (
     search_is_broad,
     search_registry,
 )
+from app.ui.cell_text import CachedTextDelegate
 from app.ui.sizing import ColumnFitter
 from app.ui.text import _
 from app.ui.worker import BackgroundTask
@@ -251,16 +252,27 @@ class RegistryModel(QAbstractTableModel):
         if role in PROTECTION_ROLES and index.column() == NAME_KM_COLUMN and index.isValid():
             if not self.rows[index.row()].identity_protected:
                 return None
-            # No emoji: officers' laptops have no colour-emoji font; a standard icon always draws.
             if role == DECORATION:
-                if self._warning_icon is None:
-                    style = QApplication.style()
-                    self._warning_icon = style.standardIcon(
-                        QStyle.StandardPixmap.SP_MessageBoxWarning
-                    )
-                return self._warning_icon
+                return self._protection_icon()
             return _("The applicant asked for identity protection.")
         return None
+
+    def cell(self, row: int, column: int) -> tuple[str, Any]:
+        """A cell's text and icon for the table's delegate (app.ui.cell_text), read without a call
+        through Qt: the paint asks for every visible cell at each scroll step."""
+        texts = self._texts.get(row)
+        if texts is None:
+            texts = self._texts[row] = self._row_texts(self.rows[row])
+        if column == NAME_KM_COLUMN and self.rows[row].identity_protected:
+            return texts[column], self._protection_icon()
+        return texts[column], None
+
+    def _protection_icon(self) -> Any:
+        # No emoji: officers' laptops have no colour-emoji font; a standard icon always draws.
+        if self._warning_icon is None:
+            style = QApplication.style()
+            self._warning_icon = style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+        return self._warning_icon
 
     def _row_texts(self, row: RegistryRow) -> tuple[str, ...]:
         return tuple(self._text(row, key) for key, _msgid, _sort in COLUMNS)
@@ -339,6 +351,8 @@ class RegistryPage(QWidget):
         self.model = RegistryModel(ctx)
         self.table = QTableView()
         self.table.setModel(self.model)
+        # Cell texts are laid out once, not at every paint (a scroll step within a frame).
+        self.table.setItemDelegate(CachedTextDelegate(self.table, self.model.cell))
         # Enabling sorting sorts by the header's indicator at once: point it at the model's own
         # order first (last change, newest first), so the list is not read a second time.
         sort_column = next(i for i, c in enumerate(COLUMNS) if c[2] == self.model.query.sort)

@@ -1,0 +1,331 @@
+"""Table cells painted from text laid out once (issue 20: a scroll step within a frame).
+
+Qt's item delegate lays a cell's text out three times at every paint (its size, its elision,
+then the drawing): at ~26 rows x 7 columns that shaping was most of a registry scroll step, in
+Khmer and in English alike. This delegate keeps each cell text's finished layout (elided as Qt
+would elide it, glyphs shaped) for the cell's size, and draws it again from there; Qt's own
+painting is kept for what is rare or stateful (an icon, the focused or hovered cell).
+
+The layout is made by the same steps as QCommonStyle's view-item text (Qt 6:
+``viewItemDrawText`` and ``calculateElidedText``): the margins, the word wrap, the last visible
+line ended with "…", the vertical centring. tests/ui/test_cell_text.py compares its pixels with
+Qt's own painting in Khmer and English.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+
+from PySide6.QtCore import (
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QPointF,
+    QRect,
+    QSize,
+    Qt,
+)
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QIcon,
+    QPainter,
+    QPalette,
+    QPixmap,
+    QTextLayout,
+    QTextOption,
+)
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+
+Index = QModelIndex | QPersistentModelIndex
+
+# How many laid-out texts are kept: a few screens of distinct cells (a layout is ~1-2 KB),
+# and how many drawn ones (a cell's picture is ~20 KB: ~10 MB, a few screens' worth).
+CAPACITY = 4096
+PICTURES = 512
+ELLIPSIS = "\u2026"
+
+# States Qt's own painting is left to: the focus frame, hover, an editor.
+_QT_PAINTS = (
+    QStyle.StateFlag.State_HasFocus.value
+    | QStyle.StateFlag.State_MouseOver.value
+    | QStyle.StateFlag.State_Editing.value
+)
+_SELECTED = QStyle.StateFlag.State_Selected.value
+_ENABLED = QStyle.StateFlag.State_Enabled.value
+_ACTIVE = QStyle.StateFlag.State_Active.value
+_PANEL = QStyle.PrimitiveElement.PE_PanelItemViewItem
+_FOCUS_MARGIN = QStyle.PixelMetric.PM_FocusFrameHMargin
+_WRAPS = QStyleOptionViewItem.ViewItemFeature.WrapText
+_WORD_WRAP, _NO_WRAP = QTextOption.WrapMode.WordWrap, QTextOption.WrapMode.ManualWrap
+
+# What changes how a text is laid out: every layout is made again.
+_LAYOUT_CHANGES = frozenset(
+    {
+        QEvent.Type.FontChange,
+        QEvent.Type.StyleChange,
+        QEvent.Type.LayoutDirectionChange,
+        QEvent.Type.PaletteChange,
+        QEvent.Type.DevicePixelRatioChange,
+    }
+)
+
+# A cell text's layout (None: Qt paints it) and where it is drawn from the cell's corner.
+Layout = tuple[QTextLayout | None, float, float]
+# A drawn text: its text, cell width and height, whether an icon is beside it, its state.
+PictureKey = tuple[str, int, int, bool, int]
+# A cell as the model gives it: its text and its icon (None: none), or None: Qt paints it.
+Cell = tuple[str, QIcon | None] | None
+
+
+def _lay_out_lines(layout: QTextLayout, width: int, max_height: int = -1) -> tuple[float, int]:
+    """Qt's viewItemTextLayout: lines of ``width``; with ``max_height``, stops at the line after
+    the last one that fits. Returns (height, index of the last visible line or -1)."""
+    height = 0.0
+    last_visible = -1
+    layout.beginLayout()
+    number = 0
+    while True:
+        line = layout.createLine()
+        if not line.isValid():
+            break
+        line.setLineWidth(width)
+        line.setPosition(QPointF(0, height))
+        height += line.height()
+        if max_height > 0 and height + line.height() > max_height:
+            following = layout.createLine()
+            last_visible = number if following.isValid() else -1
+            break
+        number += 1
+    layout.endLayout()
+    return height, last_visible
+
+
+def _elided(
+    text: str,
+    font: QFont,
+    option: QTextOption,
+    rect: QRect,
+    alignment: Qt.AlignmentFlag,
+    mode: Qt.TextElideMode,
+) -> tuple[str, float, QTextLayout]:
+    """Qt's calculateElidedText for a view item: the text as shown in ``rect`` (lines that do not
+    fit end with "…"), the top of its first line, and the layout it made on the way."""
+    layout = QTextLayout(text, font)
+    layout.setTextOption(option)
+    layout.setCacheEnabled(True)
+    _height, last_visible = _lay_out_lines(layout, rect.width(), rect.height())
+    size = layout.boundingRect().size().toSize()
+    top = QStyle.alignedRect(Qt.LayoutDirection.LayoutDirectionAuto, alignment, size, rect).top()
+    y = float(top)
+    shown: list[str] = []
+    height = 0.0
+    count = layout.lineCount()
+    metrics = QFontMetrics(font)
+    for number in range(count):
+        line = layout.lineAt(number)
+        height += line.height()
+        if height + top <= rect.top():  # above the cell
+            y += line.height()
+            continue
+        start, length = line.textStart(), line.textLength()
+        too_wide = line.naturalTextWidth() > rect.width()
+        elide_last = last_visible == number
+        if not too_wide and number + 1 < count:
+            following = layout.lineAt(number + 1)
+            if height + following.height() / 2 + top > rect.height() + rect.top():
+                elide_last = True  # less than half the next line would show
+        part = text[start : start + length]
+        if too_wide or elide_last:
+            if elide_last:
+                part = part.removesuffix("\u2028") + ELLIPSIS
+            shown.append(metrics.elidedText(part, mode, rect.width()))
+            if number < count - 1 and not elide_last:
+                shown.append("\u2028")
+        else:
+            shown.append(part)
+        if height + top >= rect.bottom() or (last_visible >= 0 and last_visible == number):
+            break
+    return "".join(shown), y, layout
+
+
+class CachedTextDelegate(QStyledItemDelegate):
+    """Paints plain-text cells, with an icon or not, from cached layouts. ``cell(row, column)``
+    gives a cell's text and icon without a call through Qt (None: Qt paints the cell)."""
+
+    def __init__(self, parent: QWidget, cell: Callable[[int, int], Cell]) -> None:
+        super().__init__(parent)
+        self.view = parent
+        self.cell = cell
+        self._layouts: OrderedDict[tuple[str, int, int, bool], Layout] = OrderedDict()
+        self._pens: dict[int, QColor] = {}
+        # The cell's text drawn on a transparent picture in each colour it was shown in: drawing
+        # the picture is a quarter of drawing the glyphs again.
+        self._pictures: dict[PictureKey, QPixmap] = {}
+        parent.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in _LAYOUT_CHANGES:
+            self.forget()
+        return False
+
+    def forget(self) -> None:
+        """The font, the style or the palette changed: lay every text out again."""
+        self._layouts.clear()
+        self._pens.clear()
+        self._pictures.clear()
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        # Called for every visible cell at each paint: the common case is two dictionary
+        # lookups and one picture drawn; states and flags are compared as plain ints.
+        state = option.state.value
+        cell = None if state & _QT_PAINTS else self.cell(index.row(), index.column())
+        if cell is None:
+            super().paint(painter, option, index)
+            return
+        text, icon = cell
+        rect = option.rect
+        picture = None
+        if text:
+            key = (text, rect.width(), rect.height(), icon is not None, state & _PEN_STATES)
+            picture = self._pictures.get(key)
+            if picture is None:
+                picture = self._picture(key, option, icon, painter)
+                if picture is None:  # a text Qt lays out itself (see _lay_out)
+                    super().paint(painter, option, index)
+                    return
+        if state & _SELECTED:
+            self.view.style().drawPrimitive(_PANEL, option, painter, self.view)
+        if icon is not None:
+            self._paint_icon(painter, option, icon, state)
+        if picture is not None:
+            painter.drawPixmap(rect, picture)
+
+    def _picture(
+        self, key: PictureKey, option: QStyleOptionViewItem, icon: QIcon | None, painter: QPainter
+    ) -> QPixmap | None:
+        """The cell's text drawn in its state's colour on a transparent picture of the cell's
+        size (at the device's pixel ratio, so it is as sharp as text drawn directly); None for
+        a text left to Qt."""
+        text, width, height, has_icon, shade = key
+        layout_key = (text, width, height, has_icon)
+        entry = self._layouts.get(layout_key)
+        if entry is None:
+            entry = self._lay_out(layout_key, option, icon)
+        else:
+            self._layouts.move_to_end(layout_key)
+        layout, dx, dy = entry
+        if layout is None:
+            return None
+        pen = self._pens.get(shade)
+        if pen is None:
+            pen = self._pens[shade] = _text_colour(option, shade)
+        ratio = painter.device().devicePixelRatio()
+        picture = QPixmap(option.rect.size() * ratio)
+        picture.setDevicePixelRatio(ratio)
+        picture.fill(Qt.GlobalColor.transparent)
+        drawing = QPainter(picture)
+        drawing.setPen(pen)
+        layout.draw(drawing, QPointF(dx, dy))
+        drawing.end()
+        if len(self._pictures) >= PICTURES:
+            del self._pictures[next(iter(self._pictures))]  # the oldest
+        self._pictures[key] = picture
+        return picture
+
+    def _paint_icon(
+        self, painter: QPainter, option: QStyleOptionViewItem, icon: QIcon, state: int
+    ) -> None:
+        """Where and how QCommonStyle draws a view item's icon (left of the text)."""
+        mode, size, box = self._icon_box(option, icon, state)
+        place = QStyle.alignedRect(option.direction, option.decorationAlignment, size, box)
+        icon.paint(painter, place, option.decorationAlignment, mode, QIcon.State.Off)
+
+    def _icon_box(
+        self, option: QStyleOptionViewItem, icon: QIcon, state: int
+    ) -> tuple[QIcon.Mode, QSize, QRect]:
+        """The icon's mode, size and the box it is centred in (its margins included)."""
+        mode = QIcon.Mode.Normal
+        if not state & _ENABLED:
+            mode = QIcon.Mode.Disabled
+        elif state & _SELECTED:
+            mode = QIcon.Mode.Selected
+        size = icon.actualSize(option.decorationSize, mode, QIcon.State.Off)
+        margin = self.view.style().pixelMetric(_FOCUS_MARGIN, None, self.view) + 1
+        rect = option.rect
+        return mode, size, QRect(rect.x(), rect.y(), size.width() + 2 * margin, rect.height())
+
+    def _lay_out(
+        self, key: tuple[str, int, int, bool], option: QStyleOptionViewItem, icon: QIcon | None
+    ) -> Layout:
+        text = key[0]
+        rect = option.rect
+        if any(ord(char) > 0xFFFF for char in text):
+            # Qt counts a line's start and length in UTF-16 units: such a text (an emoji, a rare
+            # ideograph) is left to Qt rather than cut at the wrong place.
+            return self._keep(key, (None, 0.0, 0.0))
+        display = QRect(rect)
+        if icon is not None:
+            box = self._icon_box(option, icon, option.state.value)[2]
+            display.setLeft(box.right() + 1)
+        margin = self.view.style().pixelMetric(_FOCUS_MARGIN, None, self.view) + 1
+        text_rect = display.adjusted(margin, 0, -margin, 0)
+        font = option.font
+        text_option = QTextOption()
+        text_option.setWrapMode(_WORD_WRAP if option.features & _WRAPS else _NO_WRAP)
+        text_option.setTextDirection(option.direction)
+        alignment = option.displayAlignment
+        text_option.setAlignment(QStyle.visualAlignment(option.direction, alignment))
+        offset = float(text_rect.x() - rect.x())
+        layout = _one_line(text, font, text_option, text_rect.width())
+        if layout is not None:  # fits on one line: shown whole, centred as Qt centres it
+            size = layout.boundingRect().size().toSize()
+            top = QStyle.alignedRect(
+                Qt.LayoutDirection.LayoutDirectionAuto, alignment, size, text_rect
+            ).top()
+            return self._keep(key, (layout, offset, float(top - rect.y())))
+        shown, top_f, layout = _elided(
+            text, font, text_option, text_rect, alignment, option.textElideMode
+        )
+        if shown != text or layout.lineCount() != 1:
+            layout = QTextLayout(shown, font)
+            layout.setTextOption(text_option)
+            layout.setCacheEnabled(True)
+            _lay_out_lines(layout, text_rect.width())
+        return self._keep(key, (layout, offset, top_f - rect.y()))
+
+    def _keep(self, key: tuple[str, int, int, bool], entry: Layout) -> Layout:
+        self._layouts[key] = entry
+        if len(self._layouts) > CAPACITY:
+            self._layouts.popitem(last=False)
+        return entry
+
+
+_PEN_STATES = _SELECTED | _ENABLED | _ACTIVE
+
+
+def _text_colour(option: QStyleOptionViewItem, state: int) -> QColor:
+    """The text colour QCommonStyle uses for this state (HighlightedText when selected)."""
+    group = QPalette.ColorGroup.Normal if state & _ENABLED else QPalette.ColorGroup.Disabled
+    if group == QPalette.ColorGroup.Normal and not state & _ACTIVE:
+        group = QPalette.ColorGroup.Inactive
+    role = QPalette.ColorRole.HighlightedText if state & _SELECTED else QPalette.ColorRole.Text
+    return option.palette.color(group, role)
+
+
+def _one_line(text: str, font: QFont, option: QTextOption, width: int) -> QTextLayout | None:
+    """``text`` laid out as Qt would draw it when it fits on one line of ``width``; None when it
+    does not (it is then elided as Qt elides it, see _elided)."""
+    layout = QTextLayout(text, font)
+    layout.setTextOption(option)
+    layout.setCacheEnabled(True)
+    layout.beginLayout()
+    line = layout.createLine()
+    line.setLineWidth(width)
+    line.setPosition(QPointF(0, 0))
+    fits = line.naturalTextWidth() <= width and not layout.createLine().isValid()
+    layout.endLayout()
+    return layout if fits else None

@@ -1,0 +1,110 @@
+"""The registry's cells are painted from cached layouts (app/ui/cell_text.py, issue 20), and look
+exactly as Qt's own item painting: the same pixels in Khmer and English, at 1024x600 and
+1366x768, with a selected row, identity-protection icons, and columns so narrow that texts wrap
+and end with "…"."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication, QStyledItemDelegate
+
+from app.core.demo_answers import demo_answers
+from app.i18n import current_language, set_language
+from app.services import form_catalogue, records
+from app.services.context import AppContext
+from app.ui.cell_text import CachedTextDelegate
+from app.ui.registry import NAME_KM_COLUMN, RegistryPage
+
+
+def _import(ctx: AppContext, count: int) -> None:
+    rng = random.Random(5)
+    forms = list(form_catalogue.available_forms().values())
+    items = [(f.id, demo_answers(f, rng)) for f in (rng.choice(forms) for _ in range(count))]
+    records.import_applications(ctx, items)
+
+
+# A glyph's edge drawn on a transparent picture and then onto the row differs from one drawn on
+# the row directly by at most a rounding step of one colour channel (premultiplied alpha).
+ROUNDING = 2
+
+
+def _largest_difference(one: QImage, other: QImage) -> int:
+    """The largest difference of one colour channel between two images of the same size."""
+    assert one.size() == other.size()
+    if one == other:
+        return 0
+    first = one.convertToFormat(QImage.Format.Format_RGB32).constBits().tobytes()
+    second = other.convertToFormat(QImage.Format.Format_RGB32).constBits().tobytes()
+    return max(abs(a - b) for a, b in zip(first, second, strict=True))
+
+
+def _both(page: RegistryPage) -> tuple[QImage, QImage]:
+    """The table's rows painted by Qt's delegate, then by the cached one."""
+    shots = []
+    for delegate in (
+        QStyledItemDelegate(page.table),
+        CachedTextDelegate(page.table, page.model.cell),
+    ):
+        page.table.setItemDelegate(delegate)
+        QApplication.processEvents()
+        shots.append(page.table.viewport().grab().toImage())
+    return shots[0], shots[1]
+
+
+@pytest.mark.parametrize("language", ["km", "en"])
+def test_cells_look_as_qt_paints_them(
+    vss_qapp: QApplication, qtbot, ctx: AppContext, language: str
+) -> None:  # type: ignore[no-untyped-def]
+    _import(ctx, 40)
+    before = current_language()
+    set_language(language)
+    try:
+        page = RegistryPage(ctx)
+        qtbot.addWidget(page)
+        protected = [
+            r for r in range(page.model.rowCount()) if page.model.rows[r].identity_protected
+        ]
+        assert protected, "the demo data has identity-protected applicants (icons)"
+        for width, height in ((1024, 600), (1366, 768)):
+            page.resize(width, height)
+            page.show()
+            page.table.selectRow(protected[0])
+            QApplication.processEvents()
+            qt, cached = _both(page)
+            assert _largest_difference(qt, cached) <= ROUNDING, (language, width)
+        # Narrow columns: names wrap at a space and end with "…", titles are cut short.
+        header = page.table.horizontalHeader()
+        for column in range(header.count()):
+            header.resizeSection(column, 64)
+        page.table.selectRow(1)
+        qt, cached = _both(page)
+        assert _largest_difference(qt, cached) <= ROUNDING, language
+        delegate = page.table.itemDelegate()
+        assert isinstance(delegate, CachedTextDelegate)
+        shortened = [
+            key
+            for key, (layout, _x, _y) in delegate._layouts.items()
+            if layout is not None and layout.text() != key[0]
+        ]
+        assert shortened, "some texts were elided by the cached path"
+        assert any(key[3] for key in delegate._layouts), "a name beside an icon was laid out"
+    finally:
+        set_language(before)
+
+
+def test_a_cell_with_an_icon_or_the_focus_still_shows_its_text(
+    vss_qapp: QApplication, qtbot, ctx: AppContext
+) -> None:  # type: ignore[no-untyped-def]
+    _import(ctx, 10)
+    page = RegistryPage(ctx)
+    qtbot.addWidget(page)
+    page.resize(1024, 600)
+    page.show()
+    page.table.setFocus()
+    page.table.setCurrentIndex(page.model.index(0, NAME_KM_COLUMN))
+    QApplication.processEvents()
+    qt, cached = _both(page)
+    assert _largest_difference(qt, cached) <= ROUNDING
