@@ -14,6 +14,7 @@ from app.core.demo_answers import demo_answers
 from app.services import form_catalogue, records, registry
 from app.services.context import AppContext
 from app.ui import registry as registry_ui
+from app.ui import registry_model
 from app.ui.registry import RegistryPage
 
 
@@ -27,7 +28,7 @@ def test_scrolling_to_the_end_lists_every_record_without_a_query_on_the_ui_threa
     vss_qapp: QApplication, qtbot, ctx: AppContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
     _import(ctx, 23)
-    monkeypatch.setattr(registry_ui, "PAGE_SIZE", 5)
+    monkeypatch.setattr(registry_model, "PAGE_SIZE", 5)
     expected = [row.id for row in registry.list_registry(ctx, registry.RegistryQuery(), 0, 100)]
     on_ui_thread: list[str] = []
 
@@ -94,10 +95,16 @@ def test_a_broad_search_streams_its_matches_without_a_query_on_the_ui_thread(
     vss_qapp: QApplication, qtbot, ctx: AppContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
     _import(ctx, 23)
-    monkeypatch.setattr(registry_ui, "PAGE_SIZE", 4)
+    monkeypatch.setattr(registry_model, "PAGE_SIZE", 4)
     monkeypatch.setattr(registry, "SEARCH_SORT_LIMIT", 6)
+    monkeypatch.setattr(registry_model, "SEARCH_SORT_LIMIT", 6)
     monkeypatch.setattr(registry_ui, "SEARCH_SORT_LIMIT", 6)
-    query = registry.RegistryQuery(search="vss")  # every reference: all 23 match
+    # The laptop's part of every reference: all 23 match (looked up in the index; a search
+    # too short for it runs on a thread, see the test below).
+    device = registry.list_registry(ctx, registry.RegistryQuery(), 0, 1)[0].reference or ""
+    term = device.split("-")[1].lower()
+    assert registry.search_is_indexed(term)
+    query = registry.RegistryQuery(search=term)
     expected = [
         row.id
         for row in registry.list_registry(ctx, query, 0, 100, registry.count_registry(ctx, query))
@@ -113,7 +120,7 @@ def test_a_broad_search_streams_its_matches_without_a_query_on_the_ui_thread(
     qtbot.addWidget(page)
     page.resize(900, 400)
     page.show()
-    page.search_box.setText("vss")
+    page.search_box.setText(term)
     page.search_timer.stop()  # searched now, not again when the typing pause ends
     page.apply_filters()
     model = page.model
@@ -131,3 +138,47 @@ def test_a_broad_search_streams_its_matches_without_a_query_on_the_ui_thread(
         event.remove(ctx.store.engine, "before_cursor_execute", seen)
     assert [model.application_id(row) for row in range(model.rowCount())] == expected
     assert on_ui_thread == []
+
+
+def test_a_search_too_short_for_the_index_is_read_on_a_thread(
+    vss_qapp: QApplication, qtbot, ctx: AppContext
+) -> None:  # type: ignore[no-untyped-def]
+    """Two characters are below the trigram index: a LIKE scan of every record's search text,
+    which must not hold the window (issue 20); the list shows what the service finds."""
+    _import(ctx, 12)
+    term = "vs"  # every reference has it
+    assert not registry.search_is_indexed(term)
+    expected, broad = registry.search_registry(ctx, registry.RegistryQuery(search=term))
+    assert expected and not broad
+    on_ui_thread: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        if threading.current_thread() is threading.main_thread() and "LIKE" in statement:
+            on_ui_thread.append(statement)
+
+    page = RegistryPage(ctx)
+    qtbot.addWidget(page)
+    page.show()
+    event.listen(ctx.store.engine, "before_cursor_execute", seen)
+    try:
+        page.search_box.setText(term)
+        page.search_timer.stop()
+        page.apply_filters()
+        model = page.model
+        assert model.searching and model.rowCount() == 0
+        assert page.count_label.text() == registry_ui._("Searching…")
+        qtbot.waitUntil(lambda: not model.searching and model.total_known, timeout=10_000)
+    finally:
+        event.remove(ctx.store.engine, "before_cursor_execute", seen)
+    assert on_ui_thread == []
+    assert [model.application_id(r) for r in range(model.rowCount())] == [r.id for r in expected]
+    assert model.total == len(expected)
+    # Typing on while the thread reads: the earlier answer is dropped, the last search shown.
+    page.search_box.setText("zq")
+    page.search_timer.stop()
+    page.apply_filters()
+    page.search_box.setText("vss")
+    page.search_timer.stop()
+    page.apply_filters()
+    qtbot.waitUntil(lambda: not model.searching, timeout=10_000)
+    assert model.query.search == "vss" and model.rowCount() == len(expected)
