@@ -26,6 +26,7 @@ from PySide6.QtCore import (
     QRect,
     QSize,
     Qt,
+    QTimer,
 )
 from PySide6.QtGui import (
     QColor,
@@ -38,7 +39,13 @@ from PySide6.QtGui import (
     QTextLayout,
     QTextOption,
 )
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+from PySide6.QtWidgets import (
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QWidget,
+)
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -165,6 +172,7 @@ class CachedTextDelegate(QStyledItemDelegate):
         # The cell's text drawn on a transparent picture in each colour it was shown in: drawing
         # the picture is a quarter of drawing the glyphs again.
         self._pictures: dict[PictureKey, QPixmap] = {}
+        self._looking_ahead = False  # the next page's pictures are to be made when idle
         parent.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -181,6 +189,9 @@ class CachedTextDelegate(QStyledItemDelegate):
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         # Called for every visible cell at each paint: the common case is two dictionary
         # lookups and one picture drawn; states and flags are compared as plain ints.
+        if not self._looking_ahead:
+            self._looking_ahead = True
+            QTimer.singleShot(0, self._prepare_next_page)
         state = option.state.value
         cell = None if state & _QT_PAINTS else self.cell(index.row(), index.column())
         if cell is None:
@@ -193,7 +204,8 @@ class CachedTextDelegate(QStyledItemDelegate):
             key = (text, rect.width(), rect.height(), icon is not None, state & _PEN_STATES)
             picture = self._pictures.get(key)
             if picture is None:
-                picture = self._picture(key, option, icon, painter)
+                ratio = painter.device().devicePixelRatio()
+                picture = self._picture(key, option, icon, ratio)
                 if picture is None:  # a text Qt lays out itself (see _lay_out)
                     super().paint(painter, option, index)
                     return
@@ -205,7 +217,7 @@ class CachedTextDelegate(QStyledItemDelegate):
             painter.drawPixmap(rect, picture)
 
     def _picture(
-        self, key: PictureKey, option: QStyleOptionViewItem, icon: QIcon | None, painter: QPainter
+        self, key: PictureKey, option: QStyleOptionViewItem, icon: QIcon | None, ratio: float
     ) -> QPixmap | None:
         """The cell's text drawn in its state's colour on a transparent picture of the cell's
         size (at the device's pixel ratio, so it is as sharp as text drawn directly); None for
@@ -223,7 +235,6 @@ class CachedTextDelegate(QStyledItemDelegate):
         pen = self._pens.get(shade)
         if pen is None:
             pen = self._pens[shade] = _text_colour(option, shade)
-        ratio = painter.device().devicePixelRatio()
         picture = QPixmap(option.rect.size() * ratio)
         picture.setDevicePixelRatio(ratio)
         picture.fill(Qt.GlobalColor.transparent)
@@ -235,6 +246,44 @@ class CachedTextDelegate(QStyledItemDelegate):
             del self._pictures[next(iter(self._pictures))]  # the oldest
         self._pictures[key] = picture
         return picture
+
+    def _prepare_next_page(self) -> None:
+        """Make the pictures of the rows below the visible ones while the officer reads: a page
+        down then draws pictures only, instead of laying out every new reference and name (the
+        text a page shows for the first time was most of a scroll step's time). Only when the
+        table is a QTableView shown on screen, and only rows already listed."""
+        self._looking_ahead = False
+        view = self.view
+        if not isinstance(view, QTableView) or not view.isVisible() or view.model() is None:
+            return
+        model = view.model()
+        first = view.rowAt(0)
+        last = view.rowAt(view.viewport().height() - 1)
+        if first < 0:
+            return
+        if last < 0:
+            last = model.rowCount() - 1
+        option = QStyleOptionViewItem()
+        view.initViewItemOption(option)
+        grid = 1 if view.showGrid() else 0
+        ratio = view.viewport().devicePixelRatio()
+        shade = option.state.value & _PEN_STATES
+        columns = [
+            (column, view.columnWidth(column) - grid)
+            for column in range(model.columnCount())
+            if not view.isColumnHidden(column)
+        ]
+        for row in range(last + 1, min(model.rowCount(), 2 * last - first + 2)):
+            height = view.rowHeight(row) - grid
+            for column, width in columns:
+                cell = self.cell(row, column)
+                if cell is None or not cell[0]:
+                    continue
+                text, icon = cell
+                key = (text, width, height, icon is not None, shade)
+                if key not in self._pictures:
+                    option.rect = QRect(0, 0, width, height)
+                    self._picture(key, option, icon, ratio)
 
     def _paint_icon(
         self, painter: QPainter, option: QStyleOptionViewItem, icon: QIcon, state: int

@@ -108,3 +108,33 @@ def test_a_cell_with_an_icon_or_the_focus_still_shows_its_text(
     QApplication.processEvents()
     qt, cached = _both(page)
     assert _largest_difference(qt, cached) <= ROUNDING
+
+
+def test_the_next_page_is_prepared_while_idle_and_looks_the_same(
+    vss_qapp: QApplication, qtbot, ctx: AppContext
+) -> None:  # type: ignore[no-untyped-def]
+    """After a paint the rows below the visible ones are laid out and drawn while the officer
+    reads: a page down then draws them from those pictures, with Qt's pixels."""
+    _import(ctx, 60)
+    page = RegistryPage(ctx)
+    qtbot.addWidget(page)
+    page.resize(1024, 600)
+    page.show()
+    delegate = page.table.itemDelegate()
+    assert isinstance(delegate, CachedTextDelegate)
+    page.table.viewport().grab()
+    before = set(delegate._pictures)
+    QApplication.processEvents()  # idle: the next page is prepared
+    prepared = set(delegate._pictures) - before
+    last = page.table.rowAt(page.table.viewport().height() - 1)
+    below = {page.model.cell(last + 1, column)[0] for column in range(page.model.columnCount())}
+    assert below & {key[0] for key in prepared}, "the row below the visible ones was prepared"
+    bar = page.table.verticalScrollBar()
+    bar.setValue(bar.value() + bar.pageStep())
+    made = len(delegate._pictures)
+    cached = page.table.viewport().grab().toImage()
+    assert len(delegate._pictures) - made < len(prepared)  # drawn mostly from prepared ones
+    page.table.setItemDelegate(QStyledItemDelegate(page.table))
+    QApplication.processEvents()
+    qt = page.table.viewport().grab().toImage()
+    assert _largest_difference(qt, cached) <= ROUNDING
