@@ -36,10 +36,12 @@ from PySide6.QtGui import (
     QPainter,
     QPalette,
     QPixmap,
+    QSinglePointEvent,
     QTextLayout,
     QTextOption,
 )
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -79,6 +81,12 @@ _LAYOUT_CHANGES = frozenset(
         QEvent.Type.DevicePixelRatioChange,
     }
 )
+
+# The pointer moved over the table, or left it (the row under it is painted by Qt: hover).
+_POINTER_MOVES = frozenset(
+    {QEvent.Type.HoverEnter, QEvent.Type.HoverMove, QEvent.Type.MouseMove, QEvent.Type.Enter}
+)
+_POINTER_LEAVES = frozenset({QEvent.Type.HoverLeave, QEvent.Type.Leave})
 
 # A cell text's layout (None: Qt paints it) and where it is drawn from the cell's corner.
 Layout = tuple[QTextLayout | None, float, float]
@@ -173,12 +181,57 @@ class CachedTextDelegate(QStyledItemDelegate):
         # the picture is a quarter of drawing the glyphs again.
         self._pictures: dict[PictureKey, QPixmap] = {}
         self._looking_ahead = False  # the next page's pictures are to be made when idle
+        # Reading a cell's state from Qt costs more than drawing its picture: it is read once
+        # per paint of the table (the state of a cell in no special row) and per cell only in the
+        # rows that are selected, current or under the pointer.
+        self._plain_state: int | None = None
+        self._special_rows: set[int] = set()
+        self._pointed_row = -1
         parent.installEventFilter(self)
+        if isinstance(parent, QAbstractItemView):
+            parent.viewport().installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() in _LAYOUT_CHANGES:
-            self.forget()
+        kind = event.type()
+        if watched is self.view:
+            if kind in _LAYOUT_CHANGES:
+                self.forget()
+        elif kind == QEvent.Type.Paint:
+            self._note_paint()
+        elif kind in _POINTER_MOVES:
+            self._pointed_row = self._row_at(event)
+        elif kind in _POINTER_LEAVES:
+            self._pointed_row = -1
         return False
+
+    def _row_at(self, event: QEvent) -> int:
+        view = self.view
+        if isinstance(view, QAbstractItemView) and isinstance(event, QSinglePointEvent):
+            return view.indexAt(event.position().toPoint()).row()
+        return -1
+
+    def _note_paint(self) -> None:
+        """Before the table paints: the state of its plain cells, and the rows Qt paints
+        otherwise (selected, current with the focus, under the pointer, being edited)."""
+        view = self.view
+        self._plain_state = None
+        if not isinstance(view, QAbstractItemView):
+            return
+        if view.state() == QAbstractItemView.State.EditingState:
+            return
+        option = QStyleOptionViewItem()
+        view.initViewItemOption(option)
+        special = set()
+        selection = view.selectionModel()
+        if selection is not None:
+            special = {index.row() for index in selection.selectedIndexes()}
+        current = view.currentIndex()
+        if current.isValid() and (view.hasFocus() or view.viewport().hasFocus()):
+            special.add(current.row())
+        if self._pointed_row >= 0:
+            special.add(self._pointed_row)
+        self._special_rows = special
+        self._plain_state = option.state.value
 
     def forget(self) -> None:
         """The font, the style or the palette changed: lay every text out again."""
@@ -192,8 +245,11 @@ class CachedTextDelegate(QStyledItemDelegate):
         if not self._looking_ahead:
             self._looking_ahead = True
             QTimer.singleShot(0, self._prepare_next_page)
-        state = option.state.value
-        cell = None if state & _QT_PAINTS else self.cell(index.row(), index.column())
+        row = index.row()
+        state = self._plain_state
+        if state is None or row in self._special_rows:
+            state = option.state.value
+        cell = None if state & _QT_PAINTS else self.cell(row, index.column())
         if cell is None:
             super().paint(painter, option, index)
             return

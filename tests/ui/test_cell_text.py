@@ -8,7 +8,9 @@ from __future__ import annotations
 import random
 
 import pytest
+from PySide6.QtCore import QItemSelectionModel
 from PySide6.QtGui import QImage
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QStyledItemDelegate
 
 from app.core.demo_answers import demo_answers
@@ -103,11 +105,39 @@ def test_a_cell_with_an_icon_or_the_focus_still_shows_its_text(
     qtbot.addWidget(page)
     page.resize(1024, 600)
     page.show()
+    page.activateWindow()
     page.table.setFocus()
+    qtbot.waitUntil(page.table.hasFocus)
     page.table.setCurrentIndex(page.model.index(0, NAME_KM_COLUMN))
     QApplication.processEvents()
     qt, cached = _both(page)
     assert _largest_difference(qt, cached) <= ROUNDING
+    # One delegate through changes: the focus moves, the selection moves, the pointer comes.
+    delegate = page.table.itemDelegate()
+    assert isinstance(delegate, CachedTextDelegate)
+    shots = []
+    for row in (2, 5):
+        page.table.selectRow(row + 1)
+        keep = QItemSelectionModel.SelectionFlag.NoUpdate  # the focus elsewhere than the selection
+        page.table.selectionModel().setCurrentIndex(page.model.index(row, 1), keep)
+        QApplication.processEvents()
+        shots.append(page.table.viewport().grab().toImage())
+        assert {row, row + 1} <= delegate._special_rows
+    QTest.mouseMove(page.table.viewport(), page.table.visualRect(page.model.index(7, 2)).center())
+    QApplication.processEvents()
+    shots.append(page.table.viewport().grab().toImage())
+    assert 7 in delegate._special_rows
+    page.table.setItemDelegate(QStyledItemDelegate(page.table))
+    for number, row in enumerate((2, 5)):
+        page.table.selectRow(row + 1)
+        keep = QItemSelectionModel.SelectionFlag.NoUpdate  # the focus elsewhere than the selection
+        page.table.selectionModel().setCurrentIndex(page.model.index(row, 1), keep)
+        QApplication.processEvents()
+        qt = page.table.viewport().grab().toImage()
+        assert _largest_difference(qt, shots[number]) <= ROUNDING, row
+    QTest.mouseMove(page.table.viewport(), page.table.visualRect(page.model.index(7, 2)).center())
+    QApplication.processEvents()
+    assert _largest_difference(page.table.viewport().grab().toImage(), shots[2]) <= ROUNDING
 
 
 def test_the_next_page_is_prepared_while_idle_and_looks_the_same(
