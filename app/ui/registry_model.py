@@ -107,7 +107,7 @@ class RegistryModel(QAbstractTableModel):
         if self.query.search:
             # The index is read once (at most SEARCH_SORT_LIMIT + 1 matches): their number, and
             # the order they are listed in; a broad search streams the rest from the thread.
-            self._show_search(*search_registry(self.ctx, self.query, PAGE_SIZE))
+            self._show_search(*search_registry(self.ctx, self.query))
             return
         # A listing is not counted here: the first page is one indexed query, the total
         # follows from the thread.
@@ -147,7 +147,7 @@ class RegistryModel(QAbstractTableModel):
         generation, query = self._generation, self.query
 
         def job(_progress: object, _cancelled: object) -> object:
-            return search_registry(self.ctx, query, PAGE_SIZE)
+            return search_registry(self.ctx, query)
 
         def found(answer: tuple[list[RegistryRow], bool]) -> None:
             if generation == self._generation:
