@@ -51,10 +51,11 @@ from PySide6.QtWidgets import (
 
 Index = QModelIndex | QPersistentModelIndex
 
-# How many laid-out texts are kept: a few screens of distinct cells (a layout is ~1-2 KB),
-# and how many drawn ones (a cell's picture is ~20 KB: ~10 MB, a few screens' worth).
-CAPACITY = 4096
+# How many drawn texts are kept (a cell's picture is ~20 KB: ~10 MB for two screens and the page
+# prepared below them), and how many laid-out ones, to draw a text again in another colour (a row
+# selected) without shaping it again.
 PICTURES = 512
+CAPACITY = 256
 ELLIPSIS = "\u2026"
 
 # States Qt's own painting is left to: the focus frame, hover, an editor.
