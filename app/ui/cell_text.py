@@ -88,6 +88,7 @@ _POINTER_MOVES = frozenset(
     {QEvent.Type.HoverEnter, QEvent.Type.HoverMove, QEvent.Type.MouseMove, QEvent.Type.Enter}
 )
 _POINTER_LEAVES = frozenset({QEvent.Type.HoverLeave, QEvent.Type.Leave})
+_HOVER_MOVES = frozenset({QEvent.Type.HoverEnter, QEvent.Type.HoverMove})
 
 # A cell text's layout (None: Qt paints it) and where it is drawn from the cell's corner.
 Layout = tuple[QTextLayout | None, float, float]
@@ -188,6 +189,7 @@ class CachedTextDelegate(QStyledItemDelegate):
         self._plain_state: int | None = None
         self._special_rows: set[int] = set()
         self._pointed_row = -1
+        self.hovered = QPersistentModelIndex()  # the cell Qt paints as hovered (its hover index)
         parent.installEventFilter(self)
         if isinstance(parent, QAbstractItemView):
             parent.viewport().installEventFilter(self)
@@ -200,16 +202,61 @@ class CachedTextDelegate(QStyledItemDelegate):
         elif kind == QEvent.Type.Paint:
             self._note_paint()
         elif kind in _POINTER_MOVES:
-            self._pointed_row = self._row_at(event)
+            pointed = self._index_at(event)
+            self._pointed_row = pointed.row()
+            if kind in _HOVER_MOVES:  # as QAbstractItemView sets its hover index
+                self.hovered = QPersistentModelIndex(pointed)
         elif kind in _POINTER_LEAVES:
             self._pointed_row = -1
+            self.hovered = QPersistentModelIndex()
         return False
 
-    def _row_at(self, event: QEvent) -> int:
+    def _index_at(self, event: QEvent) -> QModelIndex:
         view = self.view
         if isinstance(view, QAbstractItemView) and isinstance(event, QSinglePointEvent):
-            return view.indexAt(event.position().toPoint()).row()
-        return -1
+            return view.indexAt(event.position().toPoint())
+        return QModelIndex()
+
+    @property
+    def plain_state(self) -> int | None:
+        """The state of a cell in no special row, for this paint (None: read it per cell)."""
+        return self._plain_state
+
+    @property
+    def special_rows(self) -> set[int]:
+        """The rows Qt paints this time: selected, current with the focus, under the pointer."""
+        return self._special_rows
+
+    def paint_plain(
+        self, painter: QPainter, option: QStyleOptionViewItem, rect: QRect, row: int, column: int
+    ) -> bool:
+        """Draw the cell at ``rect`` of a row in no special state (app.ui.cached_table), from
+        its picture; False when Qt must paint it (``option`` is the table's, its rect is set)."""
+        if not self._looking_ahead:
+            self._looking_ahead = True
+            QTimer.singleShot(0, self._prepare_next_page)
+        state = self._plain_state
+        cell = self.cell(row, column)
+        if state is None or cell is None:
+            return False
+        text, icon = cell
+        if not text and icon is None:
+            return True  # an empty cell of a plain row: nothing is drawn
+        option.rect = rect
+        picture = None
+        if text:
+            key = (text, rect.width(), rect.height(), icon is not None, state & _PEN_STATES)
+            picture = self._pictures.get(key)
+            if picture is None:
+                ratio = painter.device().devicePixelRatio()
+                picture = self._picture(key, option, icon, ratio)
+                if picture is None:
+                    return False
+        if icon is not None:
+            self._paint_icon(painter, option, icon, state)
+        if picture is not None:
+            painter.drawPixmap(rect, picture)
+        return True
 
     def _note_paint(self) -> None:
         """Before the table paints: the state of its plain cells, and the rows Qt paints

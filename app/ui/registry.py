@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -33,6 +32,7 @@ from app.services.context import AppContext
 from app.services.form_catalogue import available_forms
 from app.services.records import STATUS_LABELS
 from app.services.registry import SEARCH_SORT_LIMIT, RegistryQuery, known_forums, search_is_broad
+from app.ui.cached_table import CachedTextTable
 from app.ui.cell_text import CachedTextDelegate
 from app.ui.registry_model import COLUMNS, NAME_KM_COLUMN, RegistryModel
 from app.ui.sizing import ColumnFitter
@@ -73,7 +73,7 @@ class RegistryPage(QWidget):
         self.forum_filter.setObjectName("forumFilter")
         self.count_label = QLabel()
         self.model = RegistryModel(ctx)
-        self.table = QTableView()
+        self.table = CachedTextTable()
         self.table.setModel(self.model)
         # Cell texts are laid out once, not at every paint (a scroll step within a frame).
         self.table.setItemDelegate(CachedTextDelegate(self.table, self.model.cell))

@@ -1,0 +1,156 @@
+"""A table view that draws its plain cells itself, from CachedTextDelegate's pictures.
+
+QTableView paints a cell by asking the model for its index (two calls into Python for a Python
+model), letting the style draw the row panel and calling the delegate: in Python each of those
+calls costs more than drawing the cell's picture. This view's paint walks the visible cells as
+QTableView does (dirty rectangles, hidden sections, the grid drawn after the cells) and draws the
+cells of plain rows straight from the delegate's pictures; the selected, current and hovered
+rows, and any cell the delegate leaves to Qt, are painted the way QTableView paints a cell
+(row panel, then the delegate). Anything this paint does not follow - right to left, alternating
+row colours, spans, another delegate - is left to QTableView's own paint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from PySide6.QtCore import QLineF, QModelIndex, QRect, Qt
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtWidgets import QStyle, QStyleOptionViewItem, QTableView
+
+from app.ui.cell_text import CachedTextDelegate
+
+_ENABLED = QStyle.StateFlag.State_Enabled
+_SELECTED = QStyle.StateFlag.State_Selected
+_HOVER = QStyle.StateFlag.State_MouseOver
+_FOCUS = QStyle.StateFlag.State_HasFocus
+_ROW_PANEL = QStyle.PrimitiveElement.PE_PanelItemViewRow
+
+
+class CachedTextTable(QTableView):
+    """A QTableView whose paint draws plain cells from a CachedTextDelegate's pictures."""
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        delegate = self.itemDelegate()
+        model = self.model()
+        if (
+            not isinstance(delegate, CachedTextDelegate)
+            or delegate.plain_state is None
+            or model is None
+            or self.isRightToLeft()
+            or self.alternatingRowColors()
+            or self.horizontalHeader().count() == 0
+            or self.verticalHeader().count() == 0
+            or any(self.columnSpan(0, column) != 1 for column in range(model.columnCount()))
+        ):
+            super().paintEvent(event)
+            return
+        painter = QPainter(self.viewport())
+        try:
+            self._paint_cells(painter, event, delegate, model)
+        finally:
+            painter.end()
+
+    def _paint_cells(
+        self, painter: QPainter, event: QPaintEvent, delegate: CachedTextDelegate, model: Any
+    ) -> None:
+        option = QStyleOptionViewItem()
+        self.initViewItemOption(option)
+        grid = 1 if self.showGrid() else 0
+        across, down = self.horizontalHeader(), self.verticalHeader()
+        right_end = across.length() - across.offset() - 1
+        bottom_end = down.length() - down.offset() - 1
+        special = delegate.special_rows
+        drawn: set[tuple[int, int]] = set()
+        dirty_areas: Iterable[QRect] = event.region()  # type: ignore[assignment]  # iterable
+        for dirty in dirty_areas:
+            area = QRect(dirty)
+            area.setBottom(min(area.bottom(), bottom_end))
+            area.setRight(min(area.right(), right_end))
+            if not area.isValid():
+                continue
+            left = max(across.visualIndexAt(area.left()), 0)
+            right = across.visualIndexAt(area.right())
+            right = across.count() - 1 if right == -1 else right
+            top = down.visualIndexAt(area.top())
+            bottom = down.visualIndexAt(area.bottom())
+            bottom = down.count() - 1 if bottom == -1 else bottom
+            if top == -1 or top > bottom:
+                continue
+            columns = [
+                (column, self.columnViewportPosition(column), self.columnWidth(column) - grid)
+                for column in (across.logicalIndex(v) for v in range(left, right + 1))
+                if not across.isSectionHidden(column)
+            ]
+            rows = [
+                (row, self.rowViewportPosition(row), self.rowHeight(row) - grid)
+                for row in (down.logicalIndex(v) for v in range(top, bottom + 1))
+                if not down.isSectionHidden(row)
+            ]
+            for row, y, height in rows:
+                plain = row not in special
+                for column, x, width in columns:
+                    if (row, column) in drawn:
+                        continue
+                    drawn.add((row, column))
+                    rect = QRect(x, y, width, height)
+                    if plain and delegate.paint_plain(painter, option, rect, row, column):
+                        continue
+                    self._paint_cell(painter, option, rect, model.index(row, column))
+            if grid:
+                self._paint_grid(painter, option, area, rows, columns)
+
+    def _paint_cell(
+        self, painter: QPainter, option: QStyleOptionViewItem, rect: QRect, index: QModelIndex
+    ) -> None:
+        """A cell painted as QTableView paints one (its drawCell): state, row panel, delegate."""
+        cell = QStyleOptionViewItem(option)
+        cell.rect = rect
+        state = option.state
+        selection = self.selectionModel()
+        if selection is not None and selection.isSelected(index):
+            state |= _SELECTED
+        if index == self.itemDelegate().hovered:  # type: ignore[attr-defined]
+            state |= _HOVER
+        if state & _ENABLED:
+            if not self.model().flags(index) & Qt.ItemFlag.ItemIsEnabled:
+                state &= ~_ENABLED
+                cell.palette.setCurrentColorGroup(QPalette.ColorGroup.Disabled)
+            else:
+                cell.palette.setCurrentColorGroup(QPalette.ColorGroup.Normal)
+        current = self.currentIndex()
+        if index == current and (self.hasFocus() or self.viewport().hasFocus()):
+            state |= _FOCUS
+        cell.state = state
+        self.style().drawPrimitive(_ROW_PANEL, cell, painter, self)
+        self.itemDelegateForIndex(index).paint(painter, cell, index)
+
+    def _paint_grid(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        area: QRect,
+        rows: list[tuple[int, int, int]],
+        columns: list[tuple[int, int, int]],
+    ) -> None:
+        """The grid lines below each row and right of each column, as QTableView draws them."""
+        colour = self.style().styleHint(QStyle.StyleHint.SH_Table_GridLineColor, option, self)
+        pen = QPen(QColor.fromRgba(colour & 0xFFFFFFFF), 1, self.gridStyle())
+        painter.save()
+        painter.setPen(pen)
+        for _row, y, height in rows:
+            line = QLineF(area.left(), y + height, area.right(), y + height)
+            painter.drawLine(line.translated(0.5, 0.5))
+        for _column, x, width in columns:
+            line = QLineF(x + width, area.top(), x + width, area.bottom())
+            painter.drawLine(line.translated(0.5, 0.5))
+        always = QStyle.StyleHint.SH_Table_AlwaysDrawLeftTopGridLines
+        if self.style().styleHint(always, option, self):
+            if self.horizontalHeader().isHidden() and rows:
+                y = rows[0][1] - 1
+                painter.drawLine(QLineF(area.left(), y, area.right(), y).translated(0.5, 0.5))
+            if self.verticalHeader().isHidden() and columns:
+                x = columns[0][1] - 1
+                painter.drawLine(QLineF(x, area.top(), x, area.bottom()).translated(0.5, 0.5))
+        painter.restore()
