@@ -243,15 +243,9 @@ class CachedTextDelegate(QStyledItemDelegate):
         if not text and icon is None:
             return True  # an empty cell of a plain row: nothing is drawn
         option.rect = rect
-        picture = None
-        if text:
-            key = (text, rect.width(), rect.height(), icon is not None, state & _PEN_STATES)
-            picture = self._pictures.get(key)
-            if picture is None:
-                ratio = painter.device().devicePixelRatio()
-                picture = self._picture(key, option, icon, ratio)
-                if picture is None:
-                    return False
+        picture = self._picture_of(text, icon, state, rect, option, painter) if text else None
+        if text and picture is None:
+            return False
         if icon is not None:
             self._paint_icon(painter, option, icon, state)
         if picture is not None:
@@ -303,22 +297,32 @@ class CachedTextDelegate(QStyledItemDelegate):
             return
         text, icon = cell
         rect = option.rect
-        picture = None
-        if text:
-            key = (text, rect.width(), rect.height(), icon is not None, state & _PEN_STATES)
-            picture = self._pictures.get(key)
-            if picture is None:
-                ratio = painter.device().devicePixelRatio()
-                picture = self._picture(key, option, icon, ratio)
-                if picture is None:  # a text Qt lays out itself (see _lay_out)
-                    super().paint(painter, option, index)
-                    return
+        picture = self._picture_of(text, icon, state, rect, option, painter) if text else None
+        if text and picture is None:  # a text Qt lays out itself (see _lay_out)
+            super().paint(painter, option, index)
+            return
         if state & _SELECTED:
             self.view.style().drawPrimitive(_PANEL, option, painter, self.view)
         if icon is not None:
             self._paint_icon(painter, option, icon, state)
         if picture is not None:
             painter.drawPixmap(rect, picture)
+
+    def _picture_of(
+        self,
+        text: str,
+        icon: QIcon | None,
+        state: int,
+        rect: QRect,
+        option: QStyleOptionViewItem,
+        painter: QPainter,
+    ) -> QPixmap | None:
+        """The picture of ``text`` in a cell of ``rect``'s size in this state, made if new."""
+        key = (text, rect.width(), rect.height(), icon is not None, state & _PEN_STATES)
+        picture = self._pictures.get(key)
+        if picture is None:
+            picture = self._picture(key, option, icon, painter.device().devicePixelRatio())
+        return picture
 
     def _picture(
         self, key: PictureKey, option: QStyleOptionViewItem, icon: QIcon | None, ratio: float
