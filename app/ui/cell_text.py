@@ -233,8 +233,7 @@ class CachedTextDelegate(QStyledItemDelegate):
         """Draw the cell at ``rect`` of a row in no special state (app.ui.cached_table), from
         its picture; False when Qt must paint it (``option`` is the table's, its rect is set)."""
         if not self._looking_ahead:
-            self._looking_ahead = True
-            QTimer.singleShot(0, self._prepare_next_page)
+            self._look_ahead_when_idle()
         state = self._plain_state
         cell = self.cell(row, column)
         if state is None or cell is None:
@@ -285,8 +284,7 @@ class CachedTextDelegate(QStyledItemDelegate):
         # Called for every visible cell at each paint: the common case is two dictionary
         # lookups and one picture drawn; states and flags are compared as plain ints.
         if not self._looking_ahead:
-            self._looking_ahead = True
-            QTimer.singleShot(0, self._prepare_next_page)
+            self._look_ahead_when_idle()
         row = index.row()
         state = self._plain_state
         if state is None or row in self._special_rows:
@@ -354,6 +352,10 @@ class CachedTextDelegate(QStyledItemDelegate):
             del self._pictures[next(iter(self._pictures))]  # the oldest
         self._pictures[key] = picture
         return picture
+
+    def _look_ahead_when_idle(self) -> None:
+        self._looking_ahead = True
+        QTimer.singleShot(0, self, self._prepare_next_page)  # not called once this is deleted
 
     def _prepare_next_page(self) -> None:
         """Make the pictures of the rows below the visible ones while the officer reads: a page

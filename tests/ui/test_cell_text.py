@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 
 import pytest
-from PySide6.QtCore import QItemSelectionModel
+from PySide6.QtCore import QCoreApplication, QEvent, QItemSelectionModel
 from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QStyledItemDelegate
@@ -168,3 +168,19 @@ def test_the_next_page_is_prepared_while_idle_and_looks_the_same(
     QApplication.processEvents()
     qt = page.table.viewport().grab().toImage()
     assert _largest_difference(qt, cached) <= ROUNDING
+
+
+def test_closing_the_list_before_the_next_page_is_prepared_is_quiet(
+    vss_qapp: QApplication, qtbot, ctx: AppContext
+) -> None:  # type: ignore[no-untyped-def]
+    """The look-ahead is called on the delegate's own timer: a list closed and deleted right
+    after a paint does not run it on a deleted table."""
+    _import(ctx, 30)
+    page = RegistryPage(ctx)
+    page.resize(1024, 600)
+    page.show()
+    page.table.viewport().grab()  # paints, and asks for the look-ahead when idle
+    page.close()
+    page.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    qtbot.wait(50)  # an exception in the timer's call would fail the test (pytest-qt)
