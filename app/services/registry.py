@@ -93,12 +93,9 @@ SEARCH_INDEX = table("application_search", column("application_id"), column("con
 WANTED_IDS = func.json_each(bindparam("ids")).table_valued("value")
 
 
-def _search_clause(search: str, index: str = "application_search") -> Any:
-    """A condition on the search index ``index`` (FTS5 trigram with a ``content`` column: the
-    registry's, or the office list's) for ``search``: Khmer or Latin substrings (FTS5 trigram
-    for three or more characters, LIKE below that), the phonetic keys of a Latin name spelling
-    (the whole query as one key, or every word's key in any order: app.core.name_match), or a
-    reference number."""
+def _search_alternatives(search: str) -> list[list[str]] | None:
+    """What ``search`` is looked up by: alternatives, each a list of parts that must all be
+    found (see _search_clause); None for an empty search."""
     term = normalize_for_search(search)
     if not term:
         return None
@@ -121,8 +118,24 @@ def _search_clause(search: str, index: str = "application_search") -> Any:
         if number and any(char.isdigit() for char in number):
             # a court number typed with separators (D22/2-1234, d22 2 1234)
             alternatives.append([normalize_for_search(number)])
-    unique = list({tuple(a): a for a in alternatives}.values())
-    if all(len(part) >= 3 for parts in unique for part in parts):
+    return list({tuple(a): a for a in alternatives}.values())
+
+
+def _indexed(alternatives: list[list[str]]) -> bool:
+    """Whether the trigram index can look every part up (three characters or more)."""
+    return all(len(part) >= 3 for parts in alternatives for part in parts)
+
+
+def _search_clause(search: str, index: str = "application_search") -> Any:
+    """A condition on the search index ``index`` (FTS5 trigram with a ``content`` column: the
+    registry's, or the office list's) for ``search``: Khmer or Latin substrings (FTS5 trigram
+    for three or more characters, LIKE below that), the phonetic keys of a Latin name spelling
+    (the whole query as one key, or every word's key in any order: app.core.name_match), or a
+    reference number."""
+    unique = _search_alternatives(search)
+    if unique is None:
+        return None
+    if _indexed(unique):
         # One MATCH with FTS5's own OR/AND: a MATCH cannot be OR-ed with other SQL conditions.
         expression = " OR ".join(
             "(" + " AND ".join(fts_phrase(part) for part in parts) + ")" for parts in unique
@@ -226,8 +239,8 @@ def search_is_indexed(search: str) -> bool:
     """Whether the trigram index looks ``search`` up: every part it is searched by has three
     characters or more. Shorter ones ("ka") are a LIKE scan of every record's search text
     (~1.4 GB at 1,000,000 records for a pair no record has): the list runs those on a thread."""
-    clause = _search_clause(search)
-    return clause is None or " MATCH " in str(clause)
+    alternatives = _search_alternatives(search)
+    return alternatives is None or _indexed(alternatives)
 
 
 REGISTRY_COLUMNS = (
