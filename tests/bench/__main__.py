@@ -42,6 +42,7 @@ BASELINES = {
     "rss_registry_mb": "rss_empty_table_mb",
     "list_scroll_step_median_ms": "list_plain_scroll_step_median_ms",
     "list_scroll_step_max_ms": "list_plain_scroll_step_median_ms",
+    "list_scroll_step_no_pause_median_ms": "list_plain_scroll_step_no_pause_median_ms",
     "wizard_page_switch_median_ms": "wizard_plain_stack_switch_ms",
     "first_window_s": "bare_window_s",
     "main_window_s": "bare_window_s",
