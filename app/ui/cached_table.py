@@ -31,6 +31,12 @@ _ROW_PANEL = QStyle.PrimitiveElement.PE_PanelItemViewRow
 class CachedTextTable(QTableView):
     """A QTableView whose paint draws plain cells from a CachedTextDelegate's pictures."""
 
+    _spans = False  # a span was set: QTableView paints (this paint knows no spans)
+
+    def setSpan(self, row: int, column: int, row_span: int, column_span: int) -> None:
+        self._spans = True
+        super().setSpan(row, column, row_span, column_span)
+
     def paintEvent(self, event: QPaintEvent) -> None:
         delegate = self.itemDelegate()
         model = self.model()
@@ -42,7 +48,7 @@ class CachedTextTable(QTableView):
             or self.alternatingRowColors()
             or self.horizontalHeader().count() == 0
             or self.verticalHeader().count() == 0
-            or any(self.columnSpan(0, column) != 1 for column in range(model.columnCount()))
+            or self._spans
         ):
             super().paintEvent(event)
             return

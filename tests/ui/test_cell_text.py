@@ -184,3 +184,19 @@ def test_closing_the_list_before_the_next_page_is_prepared_is_quiet(
     page.deleteLater()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     qtbot.wait(50)  # an exception in the timer's call would fail the test (pytest-qt)
+
+
+def test_a_table_with_spans_is_painted_by_qt_with_the_same_pixels(
+    vss_qapp: QApplication, qtbot, ctx: AppContext
+) -> None:  # type: ignore[no-untyped-def]
+    """The table's own paint knows no spans: once one is set, QTableView paints (the delegate
+    still draws the texts from its pictures), and the cells look as Qt paints them."""
+    _import(ctx, 20)
+    page = RegistryPage(ctx)
+    qtbot.addWidget(page)
+    page.resize(1024, 600)
+    page.show()
+    page.table.setSpan(1, 1, 1, 2)
+    QApplication.processEvents()
+    qt, cached = _both(page)
+    assert _largest_difference(qt, cached) <= ROUNDING
