@@ -67,6 +67,25 @@ class ApproxDateError(ValueError):
         self.km = km
 
 
+# The attributes each precision needs (and no others).
+_NEEDS: dict[Precision, frozenset[str]] = {
+    Precision.EXACT: frozenset({"year", "month", "day"}),
+    Precision.MONTH: frozenset({"year", "month"}),
+    Precision.YEAR: frozenset({"year"}),
+    Precision.SEASON: frozenset({"year", "season"}),
+    Precision.AGE_IN_YEAR: frozenset({"year", "age"}),
+    Precision.RANGE: frozenset({"year", "year_to"}),
+    Precision.UNKNOWN: frozenset(),
+}
+_STORED_KEYS = frozenset(
+    {"v", "precision", "year", "month", "day", "season", "age", "year_to", "approximate"}
+)
+
+
+def _not_stored_date() -> ApproxDateError:
+    return ApproxDateError("This is not a stored date.", "នេះមិនមែនជាកាលបរិច្ឆេទទេ។")
+
+
 def _kh(n: int) -> str:
     return to_khmer_digits(str(n))
 
@@ -91,15 +110,7 @@ class ApproxDate:
 
     def __post_init__(self) -> None:
         p = self.precision
-        needs = {
-            Precision.EXACT: {"year", "month", "day"},
-            Precision.MONTH: {"year", "month"},
-            Precision.YEAR: {"year"},
-            Precision.SEASON: {"year", "season"},
-            Precision.AGE_IN_YEAR: {"year", "age"},
-            Precision.RANGE: {"year", "year_to"},
-            Precision.UNKNOWN: set(),
-        }[p]
+        needs = _NEEDS[p]
         for name in ("year", "month", "day", "season", "age", "year_to"):
             present = getattr(self, name) is not None
             if name in needs and not present:
@@ -251,26 +262,15 @@ class ApproxDate:
     @classmethod
     def from_dict(cls, data: Any) -> ApproxDate:
         """Read what ``to_dict`` wrote; raises ``ApproxDateError`` for anything else."""
-        bad = ApproxDateError("This is not a stored date.", "នេះមិនមែនជាកាលបរិច្ឆេទទេ។")
         if not isinstance(data, dict):
-            raise bad
+            raise _not_stored_date()
         version = data.get("v", FORMAT_VERSION)
         if version != FORMAT_VERSION:
             raise ApproxDateError(
                 f"Unknown date format version {version!r}.",
                 "ទម្រង់កាលបរិច្ឆេទនេះមិនស្គាល់ទេ។",
             )
-        unknown_keys = set(data) - {
-            "v",
-            "precision",
-            "year",
-            "month",
-            "day",
-            "season",
-            "age",
-            "year_to",
-            "approximate",
-        }
+        unknown_keys = data.keys() - _STORED_KEYS
         if unknown_keys:
             raise ApproxDateError(
                 f"Unknown date attributes: {', '.join(sorted(map(str, unknown_keys)))}.",
@@ -280,16 +280,16 @@ class ApproxDate:
             precision = Precision(str(data.get("precision")))
             season = Season(data["season"]) if data.get("season") is not None else None
         except ValueError:
-            raise bad from None
+            raise _not_stored_date() from None
         ints: dict[str, int | None] = {}
         for name in ("year", "month", "day", "age", "year_to"):
             value = data.get(name)
             if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
-                raise bad
+                raise _not_stored_date()
             ints[name] = value
         approximate = data.get("approximate", False)
         if not isinstance(approximate, bool):
-            raise bad
+            raise _not_stored_date()
         return cls(precision, season=season, approximate=approximate, **ints)
 
     # --- display ---------------------------------------------------------------------------------

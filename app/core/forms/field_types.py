@@ -427,9 +427,17 @@ def answer_words(item: Field, value: Any, places: PlaceWords) -> Words:
 
 def check_text_limits(field: Field, value: Any) -> list[FieldIssue]:
     """Typed text longer than the printed form holds, or with characters it cannot print."""
-    definition = type_of(field)
+    return _text_limit_issues(field, type_of(field), value)
+
+
+def _text_limit_issues(
+    field: Field, definition: FieldTypeDefinition, value: Any
+) -> list[FieldIssue]:
+    texts = definition.typed_texts(value)
+    if not texts:
+        return []
     limit = definition.max_characters
-    for text in definition.typed_texts(value):
+    for text in texts:
         if limit is not None and len(text) > limit:
             return [
                 issue(
@@ -456,4 +464,5 @@ def check_text_limits(field: Field, value: Any) -> list[FieldIssue]:
 
 def check_value(field: Field, value: Any, today: date | None = None) -> list[FieldIssue]:
     """Type checks of one non-empty answer (errors), plus plausibility warnings."""
-    return check_text_limits(field, value) or type_of(field).check(field, value, today)
+    definition = FIELD_TYPES[field.type]
+    return _text_limit_issues(field, definition, value) or definition.check(field, value, today)

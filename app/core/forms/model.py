@@ -7,12 +7,16 @@ exists in Khmer and English; Khmer comes first everywhere.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from enum import StrEnum
+from functools import cached_property
+from typing import Any, TypeVar, cast
 
 from app.core.forms.expressions import Expression
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -151,7 +155,18 @@ class Field:
         return next((item for item in self.fields if item.role == role), None)
 
     def choice(self, code: str) -> Choice | None:
-        return next((c for c in self.choices if c.code == code), None)
+        try:
+            return self._choice_by_code.get(code)
+        except TypeError:  # not a code at all (a list, say)
+            return None
+
+    @cached_property
+    def _choice_by_code(self) -> dict[str, Choice]:
+        # The first choice of each code, looked up for every choice answer checked or printed.
+        by_code: dict[str, Choice] = {}
+        for c in self.choices:
+            by_code.setdefault(c.code, c)
+        return by_code
 
     def chose_role(self, value: object, role: ChoiceRole) -> bool:
         """Whether the answer ``value`` is (or, for several choices, includes) the choice with
@@ -209,6 +224,11 @@ class FormDefinition:
     _by_role: dict[FieldRole, Field] = dataclass_field(
         default_factory=dict, init=False, compare=False, repr=False
     )
+    # Tables other modules work out from the form once (``worked_out``): the skip logic and the
+    # checks of every field, read for every record of a bulk import.
+    _worked_out: dict[str, Any] = dataclass_field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         self._index.clear()
@@ -220,6 +240,15 @@ class FormDefinition:
                 self._fields.append(item)
                 if item.role is not None:
                     self._by_role.setdefault(item.role, item)
+
+    def worked_out(self, name: str, make: Callable[[FormDefinition], T]) -> T:
+        """``make(self)``, made on the first call for ``name`` and kept with the form (a form is
+        never changed once loaded: ``dataclasses.replace`` makes a new one, with nothing kept)."""
+        try:
+            return cast(T, self._worked_out[name])
+        except KeyError:
+            made = self._worked_out[name] = make(self)
+            return made
 
     def all_fields(self) -> Iterator[Field]:
         return iter(self._fields)

@@ -9,10 +9,12 @@ an error, and are dropped by ``effective_answers`` so that they are not stored o
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from app.core.forms.expressions import is_empty
+from app.core.forms.expression_eval import Code, truthy
+from app.core.forms.expressions import Expression, is_empty
 from app.core.forms.field_types import check_text_limits, check_value
 from app.core.forms.model import Field, FormDefinition, Section, Text
 from app.core.forms.value_checks import (
@@ -48,14 +50,71 @@ Answers = Mapping[str, Any]
 # --- skip logic ----------------------------------------------------------------------------------
 
 
-def _relevant_ids(form: FormDefinition, answers: Answers, today: date) -> set[str]:
+@dataclass(frozen=True)
+class _SkipLogic:
+    """A form's skip logic as tables, worked out once per form (``FormDefinition.worked_out``).
+
+    Each ``relevant`` expression has a number; ``readers`` gives, for each field, the expressions
+    that read its answer. An expression's value depends on nothing but the answers it reads (and
+    the day), so when a round of ``_resolve`` hides or shows fields, only the expressions reading
+    those fields' answers are worked out again.
+    """
+
+    codes: tuple[Code, ...]
+    # (the section's expression, ((field id, its expression), ...)) in form order
+    sections: tuple[tuple[int | None, tuple[tuple[str, int | None], ...]], ...]
+    readers: Mapping[str, tuple[int, ...]]
+    field_ids: frozenset[str]
+
+
+def _skip_logic(form: FormDefinition) -> _SkipLogic:
+    expressions: list[Expression] = []
+
+    def number(expression: Expression | None) -> int | None:
+        if expression is None:
+            return None
+        expressions.append(expression)
+        return len(expressions) - 1
+
+    sections = tuple(
+        (
+            number(section.relevant),
+            tuple((item.id, number(item.relevant)) for item in section.fields),
+        )
+        for section in form.sections
+    )
+    readers: dict[str, list[int]] = {}
+    for index, expression in enumerate(expressions):
+        for field_id in expression.field_refs:
+            readers.setdefault(field_id, []).append(index)
+    return _SkipLogic(
+        codes=tuple(expression.code for expression in expressions),
+        sections=sections,
+        readers={field_id: tuple(indexes) for field_id, indexes in readers.items()},
+        field_ids=frozenset(item.id for item in form.all_fields()),
+    )
+
+
+def _relevant_ids(
+    logic: _SkipLogic, answers: Answers, today: date, known: list[bool | None]
+) -> set[str]:
+    """The visible fields; ``known`` holds the values of expressions worked out already (None:
+    not yet) and is filled in as they are."""
+    codes = logic.codes
+
+    def holds(index: int) -> bool:
+        value = known[index]
+        if value is None:
+            value = known[index] = truthy(codes[index](answers, None, today))
+        return value
+
     visible: set[str] = set()
-    for section in form.sections:
-        if section.relevant is not None and not section.relevant.test(answers, today=today):
+    for section_relevant, fields in logic.sections:
+        if section_relevant is not None and not holds(section_relevant):
             continue
-        for item in section.fields:
-            if item.relevant is None or item.relevant.test(answers, today=today):
-                visible.add(item.id)
+        for field_id, relevant in fields:
+            if relevant is None or holds(relevant):
+                visible.add(field_id)
     return visible
 
 
@@ -68,18 +127,25 @@ def _resolve(
     of visible fields no longer changes (in practice two or three rounds).
     """
     day = today or date.today()
-    visible = {item.id for item in form.all_fields()}
+    logic = form.worked_out("skip_logic", _skip_logic)
+    field_ids = logic.field_ids
+    visible = set(field_ids)
     effective = dict(answers)
+    known: list[bool | None] = [None] * len(logic.codes)
+    previous: dict[str, Any] | None = None
     for _ in range(len(visible) + 1):
         effective = {
-            key: value
-            for key, value in answers.items()
-            if key in visible or not form.has_field(key)
+            key: value for key, value in answers.items() if key in visible or key not in field_ids
         }
-        new_visible = _relevant_ids(form, effective, day)
+        if previous is not None:
+            for field_id in previous.keys() ^ effective.keys():  # answers hidden or shown
+                for index in logic.readers.get(field_id, ()):
+                    known[index] = None
+        new_visible = _relevant_ids(logic, effective, day, known)
         if new_visible == visible:
             break
         visible = new_visible
+        previous = effective
     return effective, visible
 
 
@@ -134,16 +200,45 @@ def validate_answers(
     return _field_issues(form, effective, visible, day)
 
 
+@dataclass(frozen=True)
+class _FieldCheck:
+    """What is checked of one field's answer, looked up once per form instead of per record."""
+
+    item: Field
+    required: bool | Code
+    constraint: Code | None
+    constraint_message: Text
+
+
+_NOT_VALID = Text(km="ចម្លើយនេះមិនត្រឹមត្រូវទេ។", en="This answer is not valid.")
+
+
+def _field_checks(form: FormDefinition) -> tuple[_FieldCheck, ...]:
+    return tuple(
+        _FieldCheck(
+            item,
+            item.required if isinstance(item.required, bool) else item.required.code,
+            item.constraint.code if item.constraint is not None else None,
+            item.constraint_message or _NOT_VALID,
+        )
+        for item in form.all_fields()
+    )
+
+
 def _field_issues(
     form: FormDefinition, effective: Answers, visible: set[str], day: date
 ) -> list[FieldIssue]:
     issues: list[FieldIssue] = []
-    for item in form.all_fields():
+    for check in form.worked_out("field_checks", _field_checks):
+        item = check.item
         if item.id not in visible:
             continue
         value = effective.get(item.id)
         if is_empty(value):
-            if is_required(item, effective, day):
+            required = check.required
+            if required is True or (
+                required is not False and truthy(required(effective, None, day))
+            ):
                 issues.append(
                     issue(
                         item,
@@ -154,16 +249,14 @@ def _field_issues(
                 )
             continue
         value_issues = check_value(item, value, day)
-        issues.extend(value_issues)
-        if any(found.severity is Severity.ERROR for found in value_issues):
-            continue
-        if item.constraint is not None and not item.constraint.test(
-            effective, current=value, today=day
-        ):
-            message = item.constraint_message or Text(
-                km="ចម្លើយនេះមិនត្រឹមត្រូវទេ។", en="This answer is not valid."
+        if value_issues:
+            issues.extend(value_issues)
+            if any(found.severity is Severity.ERROR for found in value_issues):
+                continue
+        if check.constraint is not None and not truthy(check.constraint(effective, value, day)):
+            issues.append(
+                FieldIssue(item.id, Severity.ERROR, check.constraint_message, "constraint")
             )
-            issues.append(FieldIssue(item.id, Severity.ERROR, message, "constraint"))
     return issues
 
 

@@ -225,7 +225,8 @@ def check_attachment(field: Field, value: Any, today: date | None) -> list[Field
 
 
 def check_signature_mark(field: Field, value: Any, today: date | None) -> list[FieldIssue]:
-    if value not in {mark.value for mark in SignatureMark}:
+    # Not `value in {...}` alone: a list or a dict (a broken import) is not hashable.
+    if not isinstance(value, str) or value not in {mark.value for mark in SignatureMark}:
         return [
             type_error(
                 field,
