@@ -9,7 +9,10 @@ and one commit per chunk. A large import thus pays neither one disk flush nor a 
 round trips per record.
 
 A chunk that fails rolls back whole and the error names the record (its number in the import);
-chunks already committed stay. Cancelling stops before the next chunk.
+chunks already committed stay. Cancelling stops before the next chunk. An import given a
+``source`` (a name that stays the same when it is run again) can be run again after a failure:
+each record's id is made from the device, the source and the record's number in it, and records
+whose id is stored already are skipped, so the re-run adds only what was not saved.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.forms import FormDefinition
@@ -50,6 +54,9 @@ from app.store.models import Application, ApplicationVersion, AuditEntry, Outbox
 from app.sync.format import record_digest
 
 IMPORT_CHUNK = 500
+# The namespace of the ids of records imported from a named source (uuid5 of device, source and
+# record number): the same on every run of the same import on this device, unlike uuid4.
+_SOURCE_IDS = uuid.UUID("5f0d2c4e-8a7b-4f1e-9c3d-2b6a1e0f7d91")
 
 
 class ImportRecordFailed(ValidationFailed):
@@ -79,12 +86,14 @@ def import_applications(
     items: Iterable[tuple[str, Mapping[str, Any]]],
     progress: Callable[[int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    source: str | None = None,
 ) -> int:
     """Enter many finished applications, ``IMPORT_CHUNK`` per transaction (see the module
     docstring). Raises ImportRecordFailed naming the first record that cannot be finalised.
-    Returns how many were imported."""
+    ``source``: the import's name, to skip records a run of it saved before (``progress`` counts
+    them with the others). Returns how many were imported."""
     ensure_unlocked(ctx)
-    done = 0
+    done = imported = 0
     pending = iter(items)
     while True:
         if cancelled is not None and cancelled():
@@ -93,21 +102,26 @@ def import_applications(
         if not chunk:
             break
         with ctx.store.transaction() as session:
-            _import_chunk(session, ctx, done + 1, chunk)
+            imported += _import_chunk(session, ctx, done + 1, chunk, source)
         done += len(chunk)
         if progress is not None:
             progress(done)
-    return done
+    return imported
+
+
+def source_record_id(device_id: str, source: str, number: int) -> str:
+    """The id of record ``number`` (from 1) of the import named ``source`` on this device."""
+    return str(uuid.uuid5(_SOURCE_IDS, f"{device_id}\x1f{source}\x1f{number}"))
 
 
 def _checked(
-    number: int, form_id: str, raw: Mapping[str, Any]
+    number: int, form: FormDefinition | RecordError, raw: Mapping[str, Any]
 ) -> tuple[FormDefinition, dict[str, Any], dict[str, Any]]:
     """The form, the normalised answers and their effective answers (skip logic applied) of
     record ``number``, or ImportRecordFailed."""
-    form: FormDefinition | None = None
+    if isinstance(form, RecordError):
+        raise ImportRecordFailed(number, None, [], str(form)) from form
     try:
-        form = form_definition(form_id)
         answers = normalize_typed_answers(raw)
         resolved = resolve(form, answers)
         problems = blocking(check_application(form, answers, resolved))
@@ -118,11 +132,51 @@ def _checked(
     return form, answers, resolved[0]
 
 
+def _forms(
+    chunk: Sequence[tuple[str, Mapping[str, Any]]],
+) -> dict[str, FormDefinition | RecordError]:
+    """Each form the chunk names, looked up once (or why it cannot be)."""
+    forms: dict[str, FormDefinition | RecordError] = {}
+    for form_id, _answers in chunk:
+        if form_id not in forms:
+            try:
+                forms[form_id] = form_definition(form_id)
+            except RecordError as error:
+                forms[form_id] = error
+    return forms
+
+
+def _not_stored(
+    session: Session, ctx: AppContext, first: int, count: int, source: str | None
+) -> list[tuple[int, str]]:
+    """(number, id) of the chunk's records to import: all, with new random ids, or for a named
+    source those whose id is not stored yet."""
+    numbers = range(first, first + count)
+    if source is None:
+        return [(number, str(uuid.uuid4())) for number in numbers]
+    ids = [(number, source_record_id(ctx.device_id, source, number)) for number in numbers]
+    stored = set(
+        session.scalars(
+            select(Application.id).where(Application.id.in_([id_ for _number, id_ in ids]))
+        )
+    )
+    return [(number, id_) for number, id_ in ids if id_ not in stored]
+
+
 def _import_chunk(
-    session: Session, ctx: AppContext, first: int, chunk: list[tuple[str, Mapping[str, Any]]]
-) -> None:
+    session: Session,
+    ctx: AppContext,
+    first: int,
+    chunk: list[tuple[str, Mapping[str, Any]]],
+    source: str | None,
+) -> int:
+    forms = _forms(chunk)
+    wanted = _not_stored(session, ctx, first, len(chunk), source)
+    if not wanted:
+        return 0
     checked = [
-        _checked(number, form_id, raw) for number, (form_id, raw) in enumerate(chunk, start=first)
+        _checked(number, forms[chunk[number - first][0]], chunk[number - first][1])
+        for number, _id in wanted
     ]
     officer_id = signed_in_id(ctx)
     counter = session.get(Setting, REFERENCE_SEQUENCE_KEY)
@@ -136,8 +190,9 @@ def _import_chunk(
     outbox: list[dict[str, Any]] = []
     audit: list[dict[str, Any]] = []
     search: list[tuple[str, str]] = []
-    for number, (form, answers, _effective) in enumerate(checked):
-        application_id = str(uuid.uuid4())
+    for number, ((_number, application_id), (form, answers, _effective)) in enumerate(
+        zip(wanted, checked, strict=True)
+    ):
         audit.append(
             chain.next_entry(
                 officer_id, AuditAction.RECORD_CREATE, application_id, {"import": True}
@@ -211,3 +266,4 @@ def _import_chunk(
     session.merge(Setting(key=REFERENCE_SEQUENCE_KEY, value=sequence))
     remembered.write()
     chain.write_checkpoint(session)
+    return len(checked)

@@ -290,3 +290,37 @@ def test_cancel_stops_before_the_next_chunk(
     assert (imported, done) == (8, [4, 8])
     with ctx.store.transaction() as session:
         assert session.execute(text("SELECT count(*) FROM applications")).scalar() == 8
+
+
+def test_a_named_import_run_again_adds_only_what_was_not_saved(
+    ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bulk_import, "IMPORT_CHUNK", 5)
+    items = _items()[:15]
+    fixed = list(items)
+    _broken(items, 8)
+    with pytest.raises(bulk_import.ImportRecordFailed):
+        records.import_applications(ctx, items, source="forum sheets 2026-11")
+    done: list[int] = []
+    # Run again with record 8 put right: the first chunk is there already, the rest is added.
+    again = records.import_applications(
+        ctx, fixed, progress=done.append, source="forum sheets 2026-11"
+    )
+    assert (again, done) == (10, [5, 10, 15])
+    assert records.import_applications(ctx, fixed, source="forum sheets 2026-11") == 0
+    with ctx.store.transaction() as session:
+        rows = session.execute(
+            text("SELECT id, reference FROM applications ORDER BY reference")
+        ).all()
+        indexed = session.execute(text("SELECT count(*) FROM application_search")).scalar()
+        versions = session.execute(text("SELECT count(*) FROM application_versions")).scalar()
+    assert len(rows) == indexed == versions == 15
+    assert [row.id for row in rows] == [
+        bulk_import.source_record_id(ctx.device_id, "forum sheets 2026-11", number)
+        for number in range(1, 16)
+    ]
+    assert len({row.reference for row in rows}) == 15
+    assert verify_audit_chain(ctx).intact
+    # Another source (or another laptop) is a different import, saved apart.
+    assert records.import_applications(ctx, fixed[:2], source="forum sheets 2026-12") == 2
+    assert bulk_import.source_record_id("other device", "forum sheets 2026-11", 1) != rows[0].id
