@@ -20,16 +20,17 @@ from __future__ import annotations
 import itertools
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.forms import FormDefinition
-from app.core.forms.validation import FieldIssue, resolve
-from app.core.line_breaks import normalize_typed_answers
+from app.core.forms.validation import FieldIssue
 from app.core.reference import new_reference
 from app.i18n import _, current_language, format_number
+from app.services import import_checks
 from app.services.access import signed_in_id
 from app.services.audit import AuditAction, AuditChain
 from app.services.context import AppContext
@@ -38,13 +39,12 @@ from app.services.errors import RecordError
 from app.services.finalising import (
     REFERENCE_SEQUENCE_KEY,
     ValidationFailed,
-    blocking,
-    check_application,
     final_status,
     now,
     payload_from_columns,
 )
 from app.services.form_catalogue import form_definition
+from app.services.import_checks import Checked, ChunkChecks, checked_record
 from app.services.people_batch import VictimLinks
 from app.services.remembered import RememberedLists
 from app.services.search_index import add_search_texts, derived_values
@@ -95,17 +95,32 @@ def import_applications(
     ensure_unlocked(ctx)
     done = imported = 0
     pending = iter(items)
-    while True:
-        if cancelled is not None and cancelled():
-            break
-        chunk = list(itertools.islice(pending, IMPORT_CHUNK))
-        if not chunk:
-            break
-        with ctx.store.transaction() as session:
-            imported += _import_chunk(session, ctx, done + 1, chunk, source)
-        done += len(chunk)
-        if progress is not None:
-            progress(done)
+    checks = ChunkChecks()
+    chunk: list[tuple[str, Mapping[str, Any]]] | None = None  # taken already
+    ahead: Future[list[Checked | None]] | None = None  # its checks, on the worker
+    try:
+        while True:
+            if cancelled is not None and cancelled():
+                break
+            if chunk is None:
+                chunk = list(itertools.islice(pending, IMPORT_CHUNK))
+            if not chunk:
+                break
+            # The next chunk is checked on the second core while this one is written.
+            following = list(itertools.islice(pending, IMPORT_CHUNK))
+            if following and done == 0 and import_checks.SECOND_CORE:
+                checks.start()
+            following_checks = checks.submit(following) if following else None
+            with ctx.store.transaction() as session:
+                imported += _import_chunk(
+                    session, ctx, done + 1, chunk, source, checks.results(ahead)
+                )
+            done += len(chunk)
+            if progress is not None:
+                progress(done)
+            chunk, ahead = following, following_checks
+    finally:
+        checks.close()
     return imported
 
 
@@ -115,21 +130,24 @@ def source_record_id(device_id: str, source: str, number: int) -> str:
 
 
 def _checked(
-    number: int, form: FormDefinition | RecordError, raw: Mapping[str, Any]
+    number: int,
+    form: FormDefinition | RecordError,
+    raw: Mapping[str, Any],
+    found: Checked | None,
 ) -> tuple[FormDefinition, dict[str, Any], dict[str, Any]]:
     """The form, the normalised answers and their effective answers (skip logic applied) of
-    record ``number``, or ImportRecordFailed."""
+    record ``number``, or ImportRecordFailed. ``found``: the worker's checks, if it made them."""
     if isinstance(form, RecordError):
         raise ImportRecordFailed(number, None, [], str(form)) from form
-    try:
-        answers = normalize_typed_answers(raw)
-        resolved = resolve(form, answers)
-        problems = blocking(check_application(form, answers, resolved))
-    except RecordError as error:
-        raise ImportRecordFailed(number, form, [], str(error)) from error
-    if problems:
-        raise ImportRecordFailed(number, form, problems, "")
-    return form, answers, resolved[0]
+    if found is None:
+        try:
+            found = checked_record(form, raw)
+        except RecordError as error:
+            raise ImportRecordFailed(number, form, [], str(error)) from error
+    if isinstance(found, list):
+        raise ImportRecordFailed(number, form, found, "")
+    answers, effective = found
+    return form, answers, effective
 
 
 def _forms(
@@ -169,13 +187,19 @@ def _import_chunk(
     first: int,
     chunk: list[tuple[str, Mapping[str, Any]]],
     source: str | None,
+    found: Sequence[Checked | None] | None,
 ) -> int:
     forms = _forms(chunk)
     wanted = _not_stored(session, ctx, first, len(chunk), source)
     if not wanted:
         return 0
     checked = [
-        _checked(number, forms[chunk[number - first][0]], chunk[number - first][1])
+        _checked(
+            number,
+            forms[chunk[number - first][0]],
+            chunk[number - first][1],
+            None if found is None else found[number - first],
+        )
         for number, _id in wanted
     ]
     officer_id = signed_in_id(ctx)

@@ -4,15 +4,17 @@ whose digest seals each version for sync."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from app.core.forms import FieldRole, FormDefinition
 from app.core.forms.model import SignatureMark
-from app.core.forms.validation import FieldIssue, finalise_issues
+from app.core.forms.validation import FieldIssue
 from app.i18n import _
 from app.services.errors import RecordError
+from app.services.finalise_checks import blocking as blocking  # re-exported: used with the rest
+from app.services.finalise_checks import check_application as check_application
 from app.store.models import Application, ApplicationVersion
 
 AWAITING_SIGNATURE = "awaiting_signature"
@@ -27,20 +29,6 @@ class ValidationFailed(RecordError):
 
 def now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
-
-
-def check_application(
-    form: FormDefinition,
-    answers: Mapping[str, Any],
-    resolved: tuple[dict[str, Any], set[str]] | None = None,
-) -> list[FieldIssue]:
-    """Field problems and the court's minimum content, as the wizard's review page shows them
-    (``resolved``: validation.resolve of the answers, when known already)."""
-    return finalise_issues(form, dict(answers), resolved=resolved)
-
-
-def blocking(issues: Iterable[FieldIssue]) -> list[FieldIssue]:
-    return [issue for issue in issues if issue.severity == "error"]
 
 
 def signature_pending(form: FormDefinition, answers: Mapping[str, Any]) -> bool:

@@ -13,7 +13,7 @@ import random
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from sqlalchemy import event, text
@@ -21,7 +21,7 @@ from sqlalchemy import event, text
 from app.core.approx_date import ApproxDate
 from app.core.demo_answers import demo_answers
 from app.i18n import set_language
-from app.services import bulk_import, form_catalogue, people, records
+from app.services import bulk_import, form_catalogue, import_checks, people, records
 from app.services.audit import verify_audit_chain
 from app.services.context import AppContext, open_app
 from app.services.places import random_place
@@ -180,8 +180,30 @@ def _time(value: Any) -> Any:
     return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
+class _Watched(import_checks.ChunkChecks):
+    """The worker checks of one import, kept to see how many records the worker checked."""
+
+    made: ClassVar[list[import_checks.ChunkChecks]] = []
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.made.append(self)
+
+
+def _watch(monkeypatch: pytest.MonkeyPatch, second_core: bool) -> None:
+    """Imports from here on use the second core or not, and are watched."""
+    monkeypatch.setattr(import_checks, "SECOND_CORE", second_core)
+    monkeypatch.setattr(_Watched, "made", [])
+    monkeypatch.setattr(bulk_import, "ChunkChecks", _Watched)
+
+
+def _checked_apart() -> int:
+    return sum(checks.records_checked_apart for checks in _Watched.made)
+
+
+@pytest.mark.parametrize("second_core", [True, False], ids=["second core", "one core"])
 def test_import_stores_every_record_as_the_wizard_finalises_it(
-    two_stores: tuple[AppContext, AppContext], monkeypatch: pytest.MonkeyPatch
+    two_stores: tuple[AppContext, AppContext], monkeypatch: pytest.MonkeyPatch, second_core: bool
 ) -> None:
     wizard, imported = two_stores
     items = _items()
@@ -189,7 +211,11 @@ def test_import_stores_every_record_as_the_wizard_finalises_it(
         application_id = records.start_application(wizard, form_id)
         records.finalize_application(wizard, application_id, answers)
     monkeypatch.setattr(bulk_import, "IMPORT_CHUNK", 7)  # chunks meet people of earlier ones
+    _watch(monkeypatch, second_core)
     assert records.import_applications(imported, items) == len(items)
+    # The first chunk is checked while the worker starts; with a second core, all the others
+    # were checked on it.
+    assert _checked_apart() == (len(items) - 7 if second_core else 0)
 
     by_wizard, by_import = _canonical(wizard), _canonical(imported)
     # The one intended difference: the first audit entry of each record says where it came from.
@@ -245,10 +271,12 @@ def _broken(items: list[tuple[str, dict[str, Any]]], number: int) -> None:
     items[number - 1] = (form_id, {k: v for k, v in answers.items() if k != "applicant_name"})
 
 
+@pytest.mark.parametrize("second_core", [True, False], ids=["second core", "one core"])
 def test_a_record_that_fails_rolls_back_its_chunk_and_is_named(
-    ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+    ctx: AppContext, monkeypatch: pytest.MonkeyPatch, second_core: bool
 ) -> None:
     monkeypatch.setattr(bulk_import, "IMPORT_CHUNK", 5)
+    monkeypatch.setattr(import_checks, "SECOND_CORE", second_core)
     items = _items()[:15]
     _broken(items, 8)
     done: list[int] = []
@@ -324,3 +352,21 @@ def test_a_named_import_run_again_adds_only_what_was_not_saved(
     # Another source (or another laptop) is a different import, saved apart.
     assert records.import_applications(ctx, fixed[:2], source="forum sheets 2026-12") == 2
     assert bulk_import.source_record_id("other device", "forum sheets 2026-11", 1) != rows[0].id
+
+
+def test_a_record_the_worker_cannot_take_is_checked_here_and_named(
+    ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bulk_import, "IMPORT_CHUNK", 5)
+    _watch(monkeypatch, True)
+    items = _items()[:15]
+    form_id, answers = items[12]
+    # Not text, and cannot be sent to another process: the worker's checks of that chunk fail,
+    # so the import checks it itself and names the record, as it would on one core.
+    items[12] = (form_id, {**answers, "applicant_phone": lambda: "012 345 678"})
+    set_language("en")
+    with pytest.raises(bulk_import.ImportRecordFailed, match="Record 13 of the import"):
+        records.import_applications(ctx, items)
+    assert _checked_apart() == 5  # the second chunk was checked on the worker, the third not
+    with ctx.store.transaction() as session:
+        assert session.execute(text("SELECT count(*) FROM applications")).scalar() == 10

@@ -1,0 +1,139 @@
+"""The checks of a bulk import's records, and a second core to run them on.
+
+Checking a record (its typed text normalised, the skip logic worked out, every answer and the
+court's minimum content checked) is most of an import's Python work, and needs nothing but the
+form and the answers. While the import writes one chunk, a worker process checks the next, so a
+laptop with two cores does both at once.
+
+The result is the same as checking in the import's own process: the worker reads the very form
+texts the app loaded (each parsed again here and compared with the app's form before it is
+handed over), runs ``checked_record``, and sends back the answers or the problems. Anything that
+goes wrong on the worker (it could not start, it stopped, a record raised) makes the import check
+that chunk itself, so an error is raised exactly as without a worker, naming the same record.
+
+A frozen (PyInstaller) build starts a worker by running the app again, which needs
+``multiprocessing.freeze_support()`` at its entry point: until the app calls it, a frozen build
+checks in one process (``SECOND_CORE``).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from app.core.forms import FormDefinition
+from app.core.forms.loader import parse_form
+from app.core.forms.validation import FieldIssue, resolve
+from app.core.line_breaks import normalize_typed_answers
+from app.services import form_catalogue
+from app.services.finalise_checks import blocking, check_application
+
+# Checked: the normalised answers and the effective answers (skip logic applied); or the
+# problems that block finalising.
+Checked = tuple[dict[str, Any], dict[str, Any]] | list[FieldIssue]
+
+SECOND_CORE = not getattr(sys, "frozen", False) and (os.cpu_count() or 1) >= 2
+
+
+def checked_record(form: FormDefinition, raw: Mapping[str, Any]) -> Checked:
+    """One record's answers normalised and checked as the wizard's finalise checks them."""
+    answers = normalize_typed_answers(raw)
+    resolved = resolve(form, answers)
+    problems = blocking(check_application(form, answers, resolved))
+    return problems or (answers, resolved[0])
+
+
+# --- on the worker -------------------------------------------------------------------------------
+
+_WORKER_FORMS: dict[str, FormDefinition] = {}
+
+
+def _start_worker(texts: Mapping[str, tuple[str, str]]) -> None:
+    for form_id, (text, file) in texts.items():
+        form, problems = parse_form(text, file)
+        if form is not None and not problems:
+            _WORKER_FORMS[form_id] = form
+
+
+def _check_chunk(records: Sequence[tuple[str, Mapping[str, Any]]]) -> list[Checked | None]:
+    """Each record checked (None: its form is not one the worker was given)."""
+    return [
+        checked_record(_WORKER_FORMS[form_id], raw) if form_id in _WORKER_FORMS else None
+        for form_id, raw in records
+    ]
+
+
+# --- in the app ----------------------------------------------------------------------------------
+
+
+def _form_texts() -> dict[str, tuple[str, str]]:
+    """The text of each form of the catalogue whose file still reads as the form the app has."""
+    texts: dict[str, tuple[str, str]] = {}
+    for form_id, form in form_catalogue.available_forms().items():
+        if form.source is None:
+            continue
+        try:
+            text = Path(form.source).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        parsed, problems = parse_form(text, form.source)
+        if parsed == form and not problems:
+            texts[form_id] = (text, form.source)
+    return texts
+
+
+class ChunkChecks:
+    """A worker process checking chunks ahead of the import (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+        self.records_checked_apart = 0  # how many records the worker's checks were used for
+
+    def start(self) -> None:
+        texts = _form_texts()
+        if not texts:
+            return
+        try:
+            self._pool = ProcessPoolExecutor(
+                max_workers=1,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_start_worker,
+                initargs=(texts,),
+            )
+        except OSError:
+            self._pool = None
+
+    def submit(
+        self, records: Sequence[tuple[str, Mapping[str, Any]]]
+    ) -> Future[list[Checked | None]] | None:
+        """The chunk's checks, begun on the worker (None without a worker)."""
+        if self._pool is None:
+            return None
+        try:
+            return self._pool.submit(_check_chunk, list(records))
+        except RuntimeError:  # the pool broke (or was shut down): check here from now on
+            self._pool = None
+            return None
+
+    def results(
+        self, future: Future[list[Checked | None]] | None
+    ) -> Sequence[Checked | None] | None:
+        """What the worker found for a chunk, or None when the import must check it itself."""
+        if future is None:
+            return None
+        try:
+            found = future.result()
+        except Exception:  # checked again here: the same error, or none if the worker failed
+            return None
+        self.records_checked_apart += sum(result is not None for result in found)
+        return found
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
