@@ -52,6 +52,10 @@ def normalize_for_search(text: str) -> str:
     Apply the same function to stored values and to queries; the result is for matching only,
     never for display.
     """
+    if text.isascii():
+        # Nothing to compose, remove or fold but case (casefold is lower on ASCII): the Latin
+        # names, codes and references of every record's search text (a bulk import's too).
+        return _WHITESPACE_RUN.sub(" ", text.lower()).strip()
     folded = unicodedata.normalize("NFC", text).translate(_INVISIBLE_TABLE).casefold()
     folded = folded.translate(_FROM_KHMER_DIGITS)
     for variant, usual in _SPELLING_VARIANTS:

@@ -160,6 +160,16 @@ def normalize_typed_answers(answers: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _normalize_value(value: Any) -> Any:
+    # The plain types first, by type: answers are made of them, and an ABC check is slow.
+    kind = type(value)
+    if kind is str:
+        return normalize_typed_text(value)
+    if kind is dict:
+        return {key: _normalize_value(item) for key, item in value.items()}
+    if kind is list:
+        return [_normalize_value(item) for item in value]
+    if kind is bool or kind is int or value is None:
+        return value
     if isinstance(value, str):
         return normalize_typed_text(value)
     if isinstance(value, Mapping):

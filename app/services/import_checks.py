@@ -22,7 +22,7 @@ import multiprocessing
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +92,9 @@ class ChunkChecks:
 
     def __init__(self) -> None:
         self._pool: ProcessPoolExecutor | None = None
+        # Sends each chunk and waits for its checks, so that starting the worker (the first
+        # chunk's send waits until the new process reads it) never holds up the import.
+        self._sender: ThreadPoolExecutor | None = None
         self.records_checked_apart = 0  # how many records the worker's checks were used for
 
     def start(self) -> None:
@@ -106,19 +109,18 @@ class ChunkChecks:
                 initargs=(texts,),
             )
         except OSError:
-            self._pool = None
+            return
+        self._sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-checks")
 
     def submit(
         self, records: Sequence[tuple[str, Mapping[str, Any]]]
     ) -> Future[list[Checked | None]] | None:
         """The chunk's checks, begun on the worker (None without a worker)."""
-        if self._pool is None:
+        pool, sender = self._pool, self._sender
+        if pool is None or sender is None:
             return None
-        try:
-            return self._pool.submit(_check_chunk, list(records))
-        except RuntimeError:  # the pool broke (or was shut down): check here from now on
-            self._pool = None
-            return None
+        chunk = list(records)
+        return sender.submit(lambda: pool.submit(_check_chunk, chunk).result())
 
     def results(
         self, future: Future[list[Checked | None]] | None
@@ -129,11 +131,12 @@ class ChunkChecks:
         try:
             found = future.result()
         except Exception:  # checked again here: the same error, or none if the worker failed
-            return None
+            return None  # (a broken pool fails every later chunk the same way, quickly)
         self.records_checked_apart += sum(result is not None for result in found)
         return found
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
+        for executor in (self._sender, self._pool):
+            if executor is not None:
+                executor.shutdown(wait=False, cancel_futures=True)
+        self._pool = self._sender = None

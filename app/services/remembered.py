@@ -69,6 +69,10 @@ def _moved_up(listed: list[str], value: str) -> list[str]:
     return [chosen, *(v for v in listed if fold(v) != fold(chosen))][:MAX_REMEMBERED]
 
 
+def _remembered_fields(form: FormDefinition) -> tuple[Field, ...]:
+    return tuple(field for field in form.all_fields() if field.remembered)
+
+
 class RememberedLists:
     """``remember_answers`` for many applications in a row (a bulk import): each list is read
     once, kept up to date in memory with each value's folded form, and written once by
@@ -79,9 +83,9 @@ class RememberedLists:
         self._lists: dict[str, list[tuple[str, str]]] = {}
 
     def remember(self, form: FormDefinition, answers: Mapping[str, Any]) -> None:
-        for field in form.all_fields():
+        for field in form.worked_out("remembered_fields", _remembered_fields):
             value = answers.get(field.id)
-            if field.remembered and isinstance(value, str) and value.strip():
+            if isinstance(value, str) and value.strip():
                 key = _key(field)
                 listed = self._lists.get(key)
                 if listed is None:

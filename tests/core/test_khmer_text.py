@@ -88,6 +88,14 @@ def test_normalize_for_search_ignores_invisibles_case_digits_and_spacing() -> No
     assert normalize_for_search("Cafe\u0301") == normalize_for_search("Café")
 
 
+def test_normalize_for_search_reads_plain_ascii_as_any_other_text() -> None:
+    # ASCII text takes a short way; with a Khmer word after it, the same text takes the long one.
+    for typed in ("  SOKHA\t Chan \n", "D22/2-1234", "a\x1cb\x0bc\x1f", "ABC-1234-00001", " ", ""):
+        assert normalize_for_search(typed + " ក") == (normalize_for_search(typed) + " ក").lstrip()
+    assert normalize_for_search("  SOKHA\t Chan \n") == "sokha chan"
+    assert normalize_for_search("a\x1cb\x0bc\x1f") == "a b c"
+
+
 def test_normalize_name_keeps_inner_zwsp_and_trims_ends() -> None:
     assert normalize_name("\u200b ស្រី\u200bមុំ   សុខ \u200b") == "ស្រី\u200bមុំ សុខ"
     assert normalize_name("\ufeffCafe\u0301") == "Café"

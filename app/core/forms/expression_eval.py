@@ -34,6 +34,13 @@ def is_empty(value: Any) -> bool:
     """No answer: None, blank text, an empty list, a name or place with every part blank."""
     if value is None:
         return True
+    # The usual answers first, by type (checked for every field of every record): text is blank
+    # when it is all whitespace (what strip() removes), yes/no and numbers are answers.
+    kind = type(value)
+    if kind is str:
+        return not value or value.isspace()
+    if kind is bool or kind is int:
+        return False
     if isinstance(value, str):
         return value.strip() == ""
     if isinstance(value, list | tuple | set | frozenset):
