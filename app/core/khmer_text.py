@@ -87,10 +87,15 @@ def _is_khmer_char(ch: str) -> bool:
     return 0x1780 <= code <= 0x17FF or 0x19E0 <= code <= 0x19FF
 
 
+# The Khmer and Khmer Symbols blocks, as _is_khmer_char tests them (one search, not a Python
+# step per character: every name of every record is tested).
+_KHMER_CHAR = re.compile("[\u1780-\u17ff\u19e0-\u19ff]")
+
+
 def is_khmer(text: str) -> bool:
     """True if the text contains any character of the Khmer or Khmer Symbols blocks (letters,
     digits, signs), i.e. it needs a Khmer font and shaping."""
-    return any(_is_khmer_char(ch) for ch in text)
+    return _KHMER_CHAR.search(text) is not None
 
 
 # --- grapheme clusters ---------------------------------------------------------------------------

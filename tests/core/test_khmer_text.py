@@ -113,6 +113,11 @@ def test_is_khmer() -> None:
     assert is_khmer("\u19e0")
     assert not is_khmer("Sokha 1975")
     assert not is_khmer("")
+    # Each end of both blocks, and the characters just outside them.
+    for code in (0x1780, 0x17FF, 0x19E0, 0x19FF):
+        assert is_khmer(f"a{chr(code)}b")
+    for code in (0x177F, 0x1800, 0x19DF, 0x1A00):
+        assert not is_khmer(f"a{chr(code)}b")
 
 
 def test_clusters_keep_subscripts_vowels_and_signs_together() -> None:
