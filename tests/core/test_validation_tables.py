@@ -18,8 +18,8 @@ from app.core.forms.validation import (
     check_value,
     finalise_issues,
     is_required,
-    issue,
     minimum_content_issues,
+    required_issue,
     resolve,
 )
 from app.core.resources import forms_dir
@@ -66,14 +66,7 @@ def _plain_field_issues(
         value = effective.get(item.id)
         if is_empty(value):
             if is_required(item, effective, TODAY):
-                issues.append(
-                    issue(
-                        item,
-                        "required",
-                        f"Please answer “{item.label.en}”.",
-                        f"សូមបំពេញ «{item.label.km}»។",
-                    )
-                )
+                issues.append(required_issue(item))
             continue
         value_issues = check_value(item, value, TODAY)
         issues.extend(value_issues)

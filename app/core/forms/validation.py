@@ -38,6 +38,7 @@ __all__ = [
     "is_complete",
     "is_required",
     "minimum_content_issues",
+    "required_issue",
     "resolve",
     "validate_answers",
     "visible_fields",
@@ -225,6 +226,13 @@ def _field_checks(form: FormDefinition) -> tuple[_FieldCheck, ...]:
     )
 
 
+def required_issue(item: Field) -> FieldIssue:
+    """The issue of a required field left empty."""
+    return issue(
+        item, "required", f"Please answer “{item.label.en}”.", f"សូមបំពេញ «{item.label.km}»។"
+    )
+
+
 def _field_issues(
     form: FormDefinition, effective: Answers, visible: set[str], day: date
 ) -> list[FieldIssue]:
@@ -239,14 +247,7 @@ def _field_issues(
             if required is True or (
                 required is not False and truthy(required(effective, None, day))
             ):
-                issues.append(
-                    issue(
-                        item,
-                        "required",
-                        f"Please answer “{item.label.en}”.",
-                        f"សូមបំពេញ «{item.label.km}»។",
-                    )
-                )
+                issues.append(required_issue(item))
             continue
         value_issues = check_value(item, value, day)
         if value_issues:
