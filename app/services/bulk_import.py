@@ -108,7 +108,7 @@ def import_applications(
                 break
             # The next chunk is checked on the second core while this one is written.
             following = list(itertools.islice(pending, IMPORT_CHUNK))
-            if following and done == 0 and import_checks.SECOND_CORE:
+            if following and done == 0 and import_checks.SECOND_CORE:  # off: see there
                 checks.start()
             following_checks = checks.submit(following) if following else None
             with ctx.store.transaction() as session:

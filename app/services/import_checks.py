@@ -11,9 +11,12 @@ handed over), runs ``checked_record``, and sends back the answers or the problem
 goes wrong on the worker (it could not start, it stopped, a record raised) makes the import check
 that chunk itself, so an error is raised exactly as without a worker, naming the same record.
 
-A frozen (PyInstaller) build starts a worker by running the app again, which needs
-``multiprocessing.freeze_support()`` at its entry point: until the app calls it, a frozen build
-checks in one process (``SECOND_CORE``).
+Off for now (``SECOND_CORE``): on the shared two-core test machine, busy with other work, the
+worker was slower than checking in one process (5,000 records: 315 vs 391 records/s), and the
+import's own CPU fell only by 15-22 % (it still derives the registry columns, seals the versions
+and writes), so an idle laptop would gain about a fifth. A frozen (PyInstaller) build starts a
+worker by running the app again, which also needs ``multiprocessing.freeze_support()`` at its
+entry point before this is turned on there. The tests run imports both ways.
 """
 
 from __future__ import annotations
@@ -37,7 +40,13 @@ from app.services.finalise_checks import blocking, check_application
 # problems that block finalising.
 Checked = tuple[dict[str, Any], dict[str, Any]] | list[FieldIssue]
 
-SECOND_CORE = not getattr(sys, "frozen", False) and (os.cpu_count() or 1) >= 2
+SECOND_CORE = False
+
+
+def second_core_available() -> bool:
+    """Whether this process could hand checks to a worker: two cores, and not a frozen build
+    (whose entry point does not call multiprocessing.freeze_support() yet)."""
+    return not getattr(sys, "frozen", False) and (os.cpu_count() or 1) >= 2
 
 
 def checked_record(form: FormDefinition, raw: Mapping[str, Any]) -> Checked:

@@ -53,7 +53,7 @@ BASELINES = {
     "sync_10000_sqlite_s": "sync_baseline_encode_s",
     "sync_10000_postgres_s": "sync_baseline_encode_s",
     "import_records_per_s": "import_plain_rows_per_s",
-    "import_one_core_records_per_s": "import_plain_rows_per_s",
+    "import_second_core_records_per_s": "import_plain_rows_per_s",
 }
 
 
