@@ -116,8 +116,9 @@ class Application(Base):
         Index("ix_applications_reference_order", text(REFERENCE_ORDER), "id"),
         # The deadline count reads a case's records started before one of its deadlines.
         Index("ix_applications_court_case_created", "court_case", "created_at"),
-        # The records whose deadline facts are still to be derived (none, once done).
-        Index("ix_applications_facts_missing", "id", sqlite_where=text("civil_party IS NULL")),
+        # The records whose deadline facts are still to be derived (none, once done), by form
+        # and then in table order: deriving reads them in the order they are stored.
+        Index("ix_applications_facts_missing", "form_id", sqlite_where=text("civil_party IS NULL")),
         # The records with a court status (note_status_changes looks only at those).
         Index("ix_applications_court_status", "court_status", "id"),
     )

@@ -30,7 +30,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_applications_facts_missing",
         "applications",
-        ["id"],
+        ["form_id"],
         sqlite_where=sa.text("civil_party IS NULL"),
     )
     op.create_index("ix_applications_court_status", "applications", ["court_status", "id"])
