@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -50,6 +50,7 @@ PASSED = QColor("#f4c7c3")  # the deadline has passed
 URGENT = QColor("#fce8b2")  # a week or less
 SOON = QColor("#fff7d6")  # within the warning period
 URGENT_DAYS = 7
+FILL_STEP = 300  # rows listed per turn of the event loop (~40 ms here)
 # Narrower than this (a 1024-pixel screen less the navigation), the boxes go under the table.
 SIDE_BY_SIDE_WIDTH = 980
 TABLE_MIN_HEIGHT = 220
@@ -73,6 +74,8 @@ class FollowUpPage(QWidget):
         self.task: BackgroundTask | None = None  # status letters being printed
         self.count_task: BackgroundTask | None = None  # records close to a deadline being counted
         self._count_again = False  # refresh asked while a count ran: count again when it ends
+        self._fill_generation = 0  # the latest filling of the table (older steps stop)
+        self._filled = 0  # rows of the table filled so far
 
         self.title = QLabel()
         self.title.setObjectName("pageTitle")
@@ -252,32 +255,60 @@ class FollowUpPage(QWidget):
             self.count_deadlines()
 
     def counting(self) -> bool:
-        """A count of the records close to a deadline is running or will run again."""
-        return self.count_task is not None or self._count_again
+        """A count of the records close to a deadline is running or will run again, or the
+        records it found are still being listed."""
+        return self.count_task is not None or self._count_again or self._filled < len(self.risks)
 
     def _fill_table(self) -> None:
-        lang = current_language()
+        """List the records found: the first FILL_STEP rows now, the rest a step per turn of
+        the event loop (a training day lists thousands: 51,000 cells took 1.6 s at once)."""
+        self._fill_generation += 1
+        self._filled = 0
         self.table.setRowCount(len(self.risks))
-        for row, risk in enumerate(self.risks):
-            if risk.days_left < 0:
-                left = _("{days} days ago").format(days=format_number(-risk.days_left, lang))
-            else:
-                left = format_number(risk.days_left, lang)
+        self._fill_rows(self._fill_generation, {}, {})
+        self.family_list.clear()
+
+    def _fill_rows(
+        self, generation: int, dates: dict[date, str], lefts: dict[int, tuple[str, QBrush]]
+    ) -> None:
+        if generation != self._fill_generation:
+            return  # refilled since (a new count, another language)
+        lang = current_language()
+        draft = _("(draft)")
+        end = min(self._filled + FILL_STEP, len(self.risks))
+        # Records share a handful of due dates and day counts (one per deadline): each is
+        # written once, not once per row.
+        for row in range(self._filled, end):
+            risk = self.risks[row]
+            days = risk.days_left
+            if days not in lefts:
+                if days < 0:
+                    text = _("{days} days ago").format(days=format_number(-days, lang))
+                else:
+                    text = format_number(days, lang)
+                lefts[days] = (text, QBrush(urgency_colour(days)))
+            left, colour = lefts[days]
+            if risk.due_date not in dates:
+                dates[risk.due_date] = format_date(risk.due_date, lang)
             cells = (
-                risk.reference or _("(draft)"),
+                risk.reference or draft,
                 risk.name,
                 risk.deadline_name,
-                format_date(risk.due_date, lang),
+                dates[risk.due_date],
                 left,
             )
-            colour = QBrush(urgency_colour(risk.days_left))
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, risk.application_id)
                 item.setBackground(colour)
                 self.table.setItem(row, column, item)
-        self.columns.fit()
-        self.family_list.clear()
+        first = self._filled == 0
+        self._filled = end
+        if first:
+            self.columns.fit()
+        if end < len(self.risks):
+            # Dropped with the page if it is gone by then (the page is the timer's context).
+            QTimer.singleShot(0, self, lambda: self._fill_rows(generation, dates, lefts))
 
     def selected_application(self) -> str | None:
         row = self.table.currentRow()

@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 
@@ -85,8 +86,13 @@ def _page(qtbot: QtBot, ctx: AppContext) -> FollowUpPage:
 
 
 def test_the_page_paints_before_the_count_and_fills_when_it_arrives(
-    vss_qapp: object, qtbot: QtBot, ctx: AppContext, held: HeldCount
+    vss_qapp: object,
+    qtbot: QtBot,
+    ctx: AppContext,
+    held: HeldCount,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(followup_page, "FILL_STEP", 2)  # listed over three turns
     _civil_parties(ctx, 5)
     expected = held.real(ctx, DAY_2010)  # the plain call, on this thread
     assert len(expected) == 5
@@ -105,6 +111,8 @@ def test_the_page_paints_before_the_count_and_fills_when_it_arrives(
     assert held.outcomes == ["counted", "counted"]  # the real day, then the day set
     assert page.risks == expected
     assert page.table.rowCount() == 5 and page.refresh_button.isEnabled()
+    listed = [page.table.item(row, 0).data(Qt.ItemDataRole.UserRole) for row in range(5)]
+    assert listed == [risk.application_id for risk in expected]
     assert page.count_status.text() == ""
 
 
