@@ -12,19 +12,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, insert, select, update
+from sqlalchemy import ColumnElement, and_, delete, false, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.core.court import Court, CourtCase, court_on
 from app.core.court_text import case_choice_note, date_text
 from app.core.deadlines import (
     DEADLINE_RULES,
+    SENT_STATUSES,
     DeadlineKind,
     RecordFacts,
     at_risk,
+    case_deadlines,
     intake_deadlines,
 )
 from app.core.errors import JobCancelled
@@ -32,10 +34,10 @@ from app.core.forms import FormDefinition
 from app.core.protection import identity_protected
 from app.core.record_court import is_civil_party, record_case
 from app.i18n import _, current_language, format_date, format_number
-from app.services import access, errors, form_catalogue
+from app.services import access, deadline_facts, errors
 from app.services import court as court_service
 from app.services.context import AppContext
-from app.store.models import Application, ApplicationVersion, CourtStatusNotice
+from app.store.models import Application, CourtStatusNotice
 
 __all__ = [
     "AtRisk",
@@ -85,13 +87,27 @@ def note_status_changes(
     (only for ``application_ids`` when given: the records a sync just changed).
 
     Set-based (a handful of statements whatever the number of records): a sync applies
-    statuses 500 records at a time.
+    statuses 500 records at a time. Without ids, only the records whose status differs from the
+    one noted are read (through the court status index): the deadline count runs this each
+    time, and reading every record for it took seconds at 100,000 records.
     """
     statement = select(
         Application.id, Application.court_status, CourtStatusNotice.court_status
     ).outerjoin(CourtStatusNotice, CourtStatusNotice.application_id == Application.id)
     if application_ids is None:
-        rows = list(session.execute(statement).tuples())
+        unnoted = statement.where(
+            Application.court_status.is_not(None),
+            or_(
+                CourtStatusNotice.court_status.is_(None),
+                CourtStatusNotice.court_status != Application.court_status,
+            ),
+        )
+        withdrawn = (
+            select(Application.id, Application.court_status, CourtStatusNotice.court_status)
+            .join(Application, Application.id == CourtStatusNotice.application_id)
+            .where(Application.court_status.is_(None))
+        )
+        rows = [*session.execute(unnoted).tuples(), *session.execute(withdrawn).tuples()]
     else:
         ids = list(application_ids)
         rows = [
@@ -136,35 +152,36 @@ def records_at_risk(
 ) -> list[AtRisk]:
     """Visible records whose own case has a deadline due within ``warn_days`` or passed, most
     urgent first. Drafts count: an unfinished civil party application still has to be filed in
-    time. ``today`` defaults to the app's day (today, or the training date)."""
+    time. ``today`` defaults to the app's day (today, or the training date). ``cancelled``:
+    stop (JobCancelled) when it says so.
+
+    The records are found by one query on the derived deadline columns (app.services.
+    deadline_facts): only those naming a case with a deadline in the window, started before it
+    (or after the day counted: a training day in the past); the rules of app.core.deadlines then
+    decide on those few."""
     today = today or court_service.as_of(ctx)
     court = court or _court()
+    statement = access.visible_applications(
+        select(
+            Application.id,
+            Application.reference,
+            Application.name_km,
+            Application.name_latin,
+            Application.status,
+            Application.identity_protected,
+            Application.created_at,
+            Application.court_case,
+            Application.civil_party,
+        ).where(_may_be_at_risk(court, today, warn_days)),
+        ctx,
+    )
     with ctx.store.transaction() as session:
         note_status_changes(session, today)
-    # Read in a transaction of its own: the write above is not held while every record is read.
+    deadline_facts.derive_missing_facts(ctx.store, cancelled)
+    # Read in a transaction of its own: the writes above are not held while records are read.
     with ctx.store.transaction() as session:
-        statement = access.visible_applications(
-            select(
-                Application.id,
-                Application.reference,
-                Application.name_km,
-                Application.name_latin,
-                Application.form_id,
-                Application.status,
-                Application.identity_protected,
-                Application.created_at,
-                Application.draft_answers,
-                ApplicationVersion.answers,
-            ).outerjoin(
-                ApplicationVersion,
-                and_(
-                    ApplicationVersion.application_id == Application.id,
-                    ApplicationVersion.version_no == Application.current_version,
-                ),
-            ),
-            ctx,
-        )
-        facts = _record_facts(session.execute(statement), today, court, cancelled)
+        # Core rows (the ORM adds nothing to plain columns): a training day reads thousands.
+        facts = _record_facts(session.connection().execute(statement), today, cancelled)
     return [
         AtRisk(
             risk.application_id,
@@ -180,33 +197,66 @@ def records_at_risk(
     ]
 
 
+# Which derived column says that a deadline of each kind concerns the record.
+_CONCERNED_BY = {
+    DeadlineKind.CIVIL_PARTY: Application.civil_party,
+    DeadlineKind.PROTECTIVE_MEASURES: Application.identity_protected,
+}
+
+
+def _may_be_at_risk(court: Court, today: date, warn_days: int) -> ColumnElement[bool]:
+    """The records the rules could find at risk on ``today``: not yet sent, naming a case with a
+    deadline (of a kind that concerns them) due by ``today + warn_days``, and started on or
+    before that deadline or after ``today`` (app.core.deadlines.due_dates). A superset the
+    rules then narrow (each term an index range on the case and the start time)."""
+    last_due = today + timedelta(days=warn_days)
+    after_today = datetime.combine(today + timedelta(days=1), time())
+    terms: list[ColumnElement[bool]] = []
+    for case in court.cases:
+        for kind, due in case_deadlines(case, civil_party=True, protection=True):
+            if due > last_due:
+                continue
+            started_by_then = datetime.combine(due + timedelta(days=1), time())
+            # Started on or before the deadline, or after the day counted (a training day).
+            for started in (
+                Application.created_at < started_by_then,
+                Application.created_at >= after_today,
+            ):
+                terms.append(
+                    and_(Application.court_case == case.id, started, _CONCERNED_BY[kind].is_(True))
+                )
+    if not terms:
+        return false()
+    # Facts not derived (a form that cannot be loaded) are never counted, as before.
+    return and_(
+        or_(*terms),
+        Application.status.not_in(sorted(SENT_STATUSES)),
+        Application.civil_party.is_not(None),
+    )
+
+
 # How many records are read between two looks at ``cancelled`` (a closing window waits that long).
 CANCEL_CHECK_ROWS = 200
 
 
 def _record_facts(
-    rows: Iterable[Any], today: date, court: Court, cancelled: Callable[[], bool] | None
+    rows: Iterable[Any], today: date, cancelled: Callable[[], bool] | None
 ) -> list[RecordFacts]:
-    """What the deadline rules need of each record, read row by row from the open statement
-    so that a count nobody waits for any more (the window closing) stops within a few rows."""
+    """What the deadline rules need of each record found, read row by row from the open
+    statement so that a count nobody waits for any more (the window closing) stops within a
+    few rows."""
     facts: list[RecordFacts] = []
     for number, row in enumerate(rows):
         if cancelled is not None and number % CANCEL_CHECK_ROWS == 0 and cancelled():
             raise JobCancelled(_("The count of records close to a deadline was stopped."))
-        try:
-            form = form_catalogue.form_definition(row.form_id)
-        except errors.RecordError:
-            continue  # a damaged form file is reported elsewhere
-        answers = row.answers or row.draft_answers or {}
-        case = record_case(form, answers, court)
         facts.append(
             RecordFacts(
                 application_id=row.id,
                 reference=row.reference,
                 name=" / ".join(n for n in (row.name_km, row.name_latin) if n),
                 status=row.status,
-                case_id=case.id if case else None,
-                civil_party=is_civil_party(form, answers),
+                case_id=row.court_case,
+                civil_party=bool(row.civil_party),
                 identity_protected=bool(row.identity_protected),
                 # In a training session (a past day) records are "started" after it: ignore.
                 started_on=row.created_at.date()

@@ -20,6 +20,7 @@ from app.core.khmer_text import normalize_for_search, normalize_name
 from app.core.name_match import name_keys
 from app.core.protection import ProtectionLevel, protection_level
 from app.core.reference import prior_reference_key
+from app.services.deadline_facts import fact_columns
 from app.services.form_catalogue import form_definition
 from app.store.models import Application
 
@@ -148,6 +149,7 @@ def derived_values(
         (Application.prior_reference_key, derived.prior_reference_key),
     )
     columns = {attribute.key: value for attribute, value in values}
+    columns.update(fact_columns(form, answers))  # what the deadline count reads
     document = search_document(
         reference,
         derived,

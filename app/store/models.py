@@ -96,6 +96,13 @@ class Application(Base):
     # The person's earlier number (field role prior_reference) as a matching key: a follow-up
     # contact is shown on the history of the record it names (app/core/reference.py).
     prior_reference_key: Mapped[str | None] = mapped_column(String(120), index=True)
+    # What the deadline count needs of the answers (app.services.deadline_facts): the case the
+    # record names (its court_case answer as written) and whether it asks to be a civil party.
+    # ``civil_party`` NULL: not derived yet (a store from before migration 0012, a form changed
+    # since): the count derives them first. Deferred: only the count's own query reads them, and
+    # a record loaded whole (also on a store not migrated yet, as migration tests do) skips them.
+    court_case: Mapped[str | None] = mapped_column(String(50), deferred=True)
+    civil_party: Mapped[bool | None] = mapped_column(Boolean, deferred=True)
 
     __table_args__ = (
         Index("ix_applications_status_updated", "status", "updated_at"),
@@ -107,6 +114,13 @@ class Application(Base):
         Index("ix_applications_name_latin_order", "name_latin", "id"),
         Index("ix_applications_status_order", "status", "id"),
         Index("ix_applications_reference_order", text(REFERENCE_ORDER), "id"),
+        # The deadline count reads a case's records started before one of its deadlines.
+        Index("ix_applications_court_case_created", "court_case", "created_at"),
+        # The records whose deadline facts are still to be derived (none, once done), by form
+        # and then in table order: deriving reads them in the order they are stored.
+        Index("ix_applications_facts_missing", "form_id", sqlite_where=text("civil_party IS NULL")),
+        # The records with a court status (note_status_changes looks only at those).
+        Index("ix_applications_court_status", "court_status", "id"),
     )
 
 

@@ -4,8 +4,8 @@ Figures are printed, never asserted: machines differ. Each group also prints a s
 measured in the same run (a LIKE scan, an empty table, a plain Qt window, plain ReportLab text)
 so that a noisy machine can still be compared by ratio. Targets from the issues are shown
 beside the figures. ``--quick`` uses 10,000 records and skips the sync benchmark and the 1,000,000-record points
-(and imports 1,000 records instead of 10,000). ``--only startup`` gives the start-up figures alone,
-on a store of 500 records (about a minute).
+(and imports 1,000 records instead of 10,000; counts deadlines on 10,000 records). ``--only
+startup`` gives the start-up figures alone, on a store of 500 records (about a minute).
 """
 
 from __future__ import annotations
@@ -54,6 +54,10 @@ BASELINES = {
     "sync_10000_postgres_s": "sync_baseline_encode_s",
     "import_records_per_s": "import_plain_rows_per_s",
     "import_second_core_records_per_s": "import_plain_rows_per_s",
+    "deadline_count_ms": "deadline_plain_count_ms",
+    "deadline_count_training_day_ms": "deadline_plain_count_ms",
+    "deadline_count_before_0012_ms": "deadline_plain_count_ms",
+    "deadline_first_count_deriving_all_ms": "deadline_plain_count_ms",
 }
 
 
@@ -62,7 +66,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument(
         "--only",
-        choices=["app", "pdf", "security", "sync", "list", "import", "startup"],
+        choices=["app", "pdf", "security", "sync", "list", "import", "startup", "deadlines"],
         action="append",
     )
     args = parser.parse_args()
@@ -70,9 +74,9 @@ def main() -> int:
     # Start-up figures must not include compiling our own sources (an installed app ships .pyc).
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     compileall.compile_dir(str(Path(__file__).resolve().parents[2] / "app"), quiet=1)
-    groups = args.only or ["app", "pdf", "security", "sync", "list", "import"]
+    groups = args.only or ["app", "pdf", "security", "sync", "list", "import", "deadlines"]
     if args.quick and not args.only:
-        groups = ["app", "pdf", "security", "list", "import"]
+        groups = ["app", "pdf", "security", "list", "import", "deadlines"]
     results: dict[str, dict[str, float]] = {}
     for group in groups:
         started = time.perf_counter()
@@ -98,6 +102,10 @@ def main() -> int:
             from tests.bench import bench_startup
 
             results[group] = bench_startup.run()
+        elif group == "deadlines":
+            from tests.bench import bench_deadlines
+
+            results[group] = bench_deadlines.run(10_000 if args.quick else bench_deadlines.RECORDS)
         elif group == "list":
             from tests.bench import bench_civil_parties
 

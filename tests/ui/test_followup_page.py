@@ -43,6 +43,10 @@ def _indirect(ctx: AppContext, seed: int) -> str:
     return application_id
 
 
+def _counted(qtbot: QtBot, page: FollowUpPage) -> None:
+    qtbot.waitUntil(lambda: not page.counting(), timeout=60_000)
+
+
 def test_table_family_and_letters(
     vss_qapp: object, qtbot: QtBot, ctx: AppContext, tmp_path: Path
 ) -> None:
@@ -52,6 +56,7 @@ def test_table_family_and_letters(
     qtbot.addWidget(page)
     page.today = date(2010, 1, 25)  # Case 002: civil party deadline 29 January 2010
     page.refresh()
+    _counted(qtbot, page)  # the count runs in the background (tests/ui/test_followup_count.py)
     assert page.table.rowCount() == 2
     assert page.table.item(0, 4).text() == "៤"
     assert page.table.item(0, 0).background().color() == URGENT
@@ -63,6 +68,7 @@ def test_table_family_and_letters(
 
     page.today = date(2010, 2, 5)
     page.refresh()
+    _counted(qtbot, page)
     assert page.table.item(0, 0).background().color() == PASSED
 
     # Status letters: none until sync brings a court status back.
@@ -70,6 +76,7 @@ def test_table_family_and_letters(
     with ctx.store.transaction() as session:
         session.execute(update(Application).values(court_status="admitted"))
     page.refresh()
+    _counted(qtbot, page)
     assert page.forum_choice.findData(FORUM) >= 0
     page.forum_choice.setCurrentIndex(page.forum_choice.findData(FORUM))
     assert page.print_letters_button.isEnabled()
