@@ -65,7 +65,43 @@ def html_text(text: str) -> str:
     return html.escape(display(text), quote=False)
 
 
-class WrapLabel(QLabel):
+class MeasuredLabel(QLabel):
+    """A QLabel that remembers its height for a width. Qt's own measures the text again (shapes
+    it, breaks its lines) on every call, and a layout asks again each time a page is shown: on
+    the wizard a tenth of a page switch went there. Everything the height depends on is part
+    of the key, so a changed text, font, margin or style is measured afresh."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._heights: dict[tuple[object, ...], int] = {}
+
+    def heightForWidth(self, width: int) -> int:
+        margins = self.contentsMargins()
+        key = (
+            width,
+            self.text(),
+            self.font().key(),
+            self.textFormat(),
+            self.wordWrap(),
+            self.margin(),
+            self.indent(),
+            self.frameWidth(),
+            margins.left(),
+            margins.top(),
+            margins.right(),
+            margins.bottom(),
+            self.logicalDpiY(),
+        )
+        height = self._heights.get(key)
+        if height is None:
+            if len(self._heights) > 16:  # a few widths in use at a time; texts change
+                self._heights.clear()
+            height = super().heightForWidth(width)
+            self._heights[key] = height
+        return height
+
+
+class WrapLabel(MeasuredLabel):
     """A word-wrapping label whose text (Khmer or not) always wraps between words."""
 
     clicked = Signal()
@@ -202,6 +238,7 @@ class WrapButton(QPushButton):
 
 __all__ = [
     "LabelledButton",
+    "MeasuredLabel",
     "ReadingProgressBar",
     "WrapButton",
     "WrapLabel",

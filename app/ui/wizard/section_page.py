@@ -4,12 +4,12 @@ beside), help, editor and issue, in a scroll area that wraps to the window's wid
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
 
 from app.core.forms import Field, Section
 from app.core.forms.validation import FieldIssue, Severity
 from app.i18n import current_language
-from app.ui.text import _, display, html_text
+from app.ui.text import MeasuredLabel, _, display, html_text
 from app.ui.wizard.field_widgets import FieldEditor
 
 
@@ -20,14 +20,14 @@ class FieldRow(QWidget):
         super().__init__()
         self.field = item
         self.editor = editor
-        self.label = QLabel()
+        self.label = MeasuredLabel()
         self.label.setObjectName("fieldLabel")
         self.label.setWordWrap(True)
         self.label.setBuddy(editor)
-        self.help = QLabel()
+        self.help = MeasuredLabel()
         self.help.setObjectName("fieldHelp")
         self.help.setWordWrap(True)
-        self.issue = QLabel()
+        self.issue = MeasuredLabel()
         self.issue.setObjectName("fieldIssue")
         self.issue.setWordWrap(True)
         self.issue.hide()
@@ -95,10 +95,10 @@ class SectionPage(QScrollArea):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         inner = QWidget()
         layout = QVBoxLayout(inner)
-        self.title = QLabel()
+        self.title = MeasuredLabel()
         self.title.setObjectName("sectionTitle")
         self.title.setWordWrap(True)
-        self.help = QLabel()
+        self.help = MeasuredLabel()
         self.help.setWordWrap(True)
         self.help.setObjectName("sectionHelp")
         layout.addWidget(self.title)

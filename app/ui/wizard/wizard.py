@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QMessageBox,
-    QProgressBar,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -43,12 +42,13 @@ from app.services.intake import add_attachment, screening_notes
 from app.services.people import PERSON_ID_KEY
 from app.services.remembered import remembered_values
 from app.services.security import PermissionDenied
-from app.ui.text import _, html_text
+from app.ui.text import MeasuredLabel, _, html_text
 from app.ui.wizard.choice_editors import ChoiceEditor
 from app.ui.wizard.editors import make_editor
 from app.ui.wizard.field_widgets import NameEditor
 from app.ui.wizard.review import ReviewPage
 from app.ui.wizard.section_page import FieldRow, SectionPage
+from app.ui.wizard.step_bar import StepBar
 from app.ui.wizard.victims import VictimSuggestions
 
 AUTOSAVE_INTERVAL_MS = 3000
@@ -75,11 +75,14 @@ class IntakeWizard(QWidget):
         self._loading = True
         self._visible_indexes: list[int] | None = None  # pages shown for the answers so far
         self._warned_page: int | None = None
+        # "Step 3 of 12" per (step, total, language): Babel's number formatting took longer
+        # than the rest of the step bar's update, on every switch.
+        self._step_texts: dict[tuple[int, int, str], str] = {}
 
-        self.header = QLabel()
+        self.header = MeasuredLabel()
         self.header.setObjectName("wizardHeader")
         self.header.setWordWrap(True)
-        self.progress = QProgressBar()
+        self.progress = StepBar()
         self.progress.setObjectName("wizardProgress")
         self.progress.setTextVisible(True)
         self.saved_label = QLabel()
@@ -287,12 +290,18 @@ class IntakeWizard(QWidget):
         # text changes; with updates off it only asks for a paint, made with the new page's.
         self.progress.setUpdatesEnabled(False)
         self.progress.setValue(position)
-        self.progress.setFormat(
-            _("Step {step} of {total}").format(
-                step=format_number(position), total=format_number(len(indexes))
-            )
-        )
+        self.progress.setFormat(self._step_text(position, len(indexes)))
         self.progress.setUpdatesEnabled(True)
+
+    def _step_text(self, step: int, total: int) -> str:
+        key = (step, total, current_language())
+        text = self._step_texts.get(key)
+        if text is None:
+            text = _("Step {step} of {total}").format(
+                step=format_number(step), total=format_number(total)
+            )
+            self._step_texts[key] = text
+        return text
 
     def _update_buttons(self) -> None:
         indexes = self._visible_page_indexes()
