@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING
 
-from PySide6 import QtCore
+from PySide6 import QtCore, QtGui
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -37,7 +37,9 @@ from app.i18n import ngettext as _ngettext
 
 if TYPE_CHECKING:  # PySide6 builds a class's enums when it is first named (QEvent's: ~10 ms)
     from PySide6.QtCore import QDateTime, QSize
-    from PySide6.QtGui import QMouseEvent, QValidator
+    from PySide6.QtGui import QMouseEvent, QPaintEvent, QValidator
+
+    from app.ui.kept_layout import KeptLayout
 
 
 def display(text: str) -> str:
@@ -66,16 +68,24 @@ def html_text(text: str) -> str:
 
 
 class MeasuredLabel(QLabel):
-    """A QLabel that remembers its height for a width. Qt's own measures the text again (shapes
-    it, breaks its lines) on every call, and a layout asks again each time a page is shown: on
-    the wizard a tenth of a page switch went there. Everything the height depends on is part
-    of the key, so a changed text, font, margin or style is measured afresh."""
+    """A QLabel that remembers its height for a width and paints its text from a layout kept
+    between paints. Qt's own measures the text again (shapes it, breaks its lines) on every
+    call, and a layout asks again each time a page is shown; it also shapes the text again on
+    every paint. Everything the height depends on is part of the key, so a changed text, font,
+    margin or style is measured afresh. Labels that do not keep (``keeps_layout`` False: a
+    WrapLabel unless a page asks) behave as QLabel and name no Qt enum before the first paint."""
+
+    keeps_layout = True
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._heights: dict[tuple[object, ...], int] = {}
+        self._kept: KeptLayout | None = None
+        self._text_seen: tuple[tuple[str, object], bool] | None = None
 
     def heightForWidth(self, width: int) -> int:
+        if not self.keeps_layout:
+            return super().heightForWidth(width)
         margins = self.contentsMargins()
         key = (
             width,
@@ -100,9 +110,85 @@ class MeasuredLabel(QLabel):
             self._heights[key] = height
         return height
 
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """Plain word-wrapped text is painted from a layout kept between paints
+        (app.ui.kept_layout) where nothing else QLabel draws applies; anything else by QLabel."""
+        if not self.keeps_layout:
+            super().paintEvent(event)
+            return
+        if not self._plain_wrapped_text():
+            self._keep_document_glyphs()
+            super().paintEvent(event)
+            return
+        from app.ui.kept_layout import KeptLayout
+
+        painter = QtGui.QPainter(self)
+        rect = self.contentsRect()
+        flags = int(self.alignment().value)
+        kept = self._kept
+        if kept is None or kept.key != (self.text(), rect.getRect(), painter.font().key(), flags):
+            kept = self._kept = KeptLayout(self.text(), rect, painter.font(), flags)
+        # The pen QStyle::drawItemText sets: the palette's brush for the label's text role.
+        brush = self.palette().brush(self.foregroundRole())
+        painter.setPen(QtGui.QPen(brush, painter.pen().widthF()))
+        kept.draw(painter)
+        painter.end()
+
+    def _keep_document_glyphs(self) -> None:
+        """Rich text: QLabel lays it out in a QTextDocument whose lines drop their shaped glyphs
+        once laid out, so every paint shaped the text again. Keeping them changes nothing drawn;
+        a new text or width makes new lines, which are kept from their next paint on."""
+        document = self.findChild(QtGui.QTextDocument)
+        if document is None:
+            return
+        block = document.begin()
+        while block.isValid():
+            lines = block.layout()
+            if lines is not None and not lines.cacheEnabled():
+                lines.setCacheEnabled(True)
+            block = block.next()
+
+    def _plain_wrapped_text(self) -> bool:
+        qt = QtCore.Qt
+        selectable = (
+            qt.TextInteractionFlag.TextSelectableByMouse
+            | qt.TextInteractionFlag.TextSelectableByKeyboard
+            | qt.TextInteractionFlag.TextEditable
+        )
+        text_format = self.textFormat()
+        return (
+            self.wordWrap()
+            and self.isEnabled()
+            and not self.styleSheet()
+            and self.frameWidth() == 0
+            and self.margin() == 0
+            and self.indent() <= 0
+            and self.buddy() is None
+            and self.layoutDirection() == qt.LayoutDirection.LeftToRight
+            and not self.alignment() & qt.AlignmentFlag.AlignJustify
+            and not self.textInteractionFlags() & selectable
+            and text_format in (qt.TextFormat.PlainText, qt.TextFormat.AutoText)
+            and self._text_can_be_kept(text_format)
+        )
+
+    def _text_can_be_kept(self, text_format: object) -> bool:
+        """Read once per text (reading every character on every paint cost what it saved)."""
+        from app.ui.kept_layout import can_keep
+
+        text = self.text()
+        seen = (text, text_format)
+        if self._text_seen is None or self._text_seen[0] != seen:
+            plain_text = text_format == QtCore.Qt.TextFormat.PlainText or not (
+                QtGui.Qt.mightBeRichText(text)
+            )
+            self._text_seen = (seen, plain_text and can_keep(text))
+        return self._text_seen[1]
+
 
 class WrapLabel(MeasuredLabel):
     """A word-wrapping label whose text (Khmer or not) always wraps between words."""
+
+    keeps_layout = False  # painted by QLabel except where a page asks (LabelledButton)
 
     clicked = Signal()
 
@@ -132,6 +218,7 @@ class LabelledButton(QWidget):
         super().__init__(parent)
         self.button = button
         self.label = WrapLabel()
+        self.label.keeps_layout = True  # a choice's text, painted on every page switch
         self.label.setObjectName(f"{button.objectName()}_text" if button.objectName() else "")
         self.label.clicked.connect(self._label_clicked)
         layout = QHBoxLayout(self)

@@ -165,3 +165,50 @@ def test_quitting_right_after_a_switch_saves_the_answer(
     wizard.go_next()
     main_window.shutdown()
     assert _stored(ctx, application_id)["applied_before"] == "no"
+
+
+# The review page is filled again only when what it shows can have changed.
+
+
+def _problem_texts(wizard: IntakeWizard) -> list[str]:
+    problems = wizard.review.problems
+    return [plain(problems.item(i).text()) for i in range(problems.count())]
+
+
+def test_the_review_is_filled_again_only_when_the_answers_change(
+    vss_qapp: QApplication, qtbot: QtBot, ctx: AppContext
+) -> None:
+    set_language("km")
+    wizard = IntakeWizard(ctx, records.start_application(ctx, "civil_party"))
+    qtbot.addWidget(wizard)
+    wizard.show()
+    review = len(wizard.pages)
+    wizard.show_page(review)
+    first_item = wizard.review.problems.item(0)
+    shown = _problem_texts(wizard)
+    assert shown and "applied_before" in {
+        wizard.review.problems.item(i).data(256) for i in range(len(shown))
+    }
+
+    # Back and forth with the same answers: the very same list, not a new one.
+    wizard.show_page(wizard._visible_page_indexes()[0])
+    wizard.show_page(review)
+    assert wizard.review.problems.item(0) is first_item
+    assert _problem_texts(wizard) == shown
+
+    # An answer given: the review says so at the next visit.
+    _answer_first_page(wizard)
+    wizard.show_page(review)
+    assert "applied_before" not in {
+        wizard.review.problems.item(i).data(256) for i in range(wizard.review.problems.count())
+    }
+
+    # Another language: filled again in it.
+    km_texts = _problem_texts(wizard)
+    set_language("en")
+    try:
+        wizard.show_page(0)
+        wizard.show_page(review)
+        assert _problem_texts(wizard) != km_texts
+    finally:
+        set_language("km")

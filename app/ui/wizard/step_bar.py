@@ -8,6 +8,7 @@ QProgressBar draws it, and copied after that.
 
 from __future__ import annotations
 
+from PySide6.QtCore import QEvent
 from PySide6.QtGui import QPainter, QPaintEvent, QPalette, QPixmap
 from PySide6.QtWidgets import QProgressBar, QStyle, QStyleOptionProgressBar, QStylePainter
 
@@ -18,6 +19,16 @@ class StepBar(QProgressBar):
     def __init__(self) -> None:
         super().__init__()
         self._pictures: dict[tuple[object, ...], QPixmap] = {}
+        # Some styles animate a progress bar (a glow running along it on Windows, a pulse on
+        # macOS): frames the option does not tell apart. Once the style asks for a frame, the
+        # bar is painted by QProgressBar itself from then on.
+        self._animated = False
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.StyleAnimationUpdate and not self._animated:
+            self._animated = True
+            self._pictures.clear()
+        return super().event(event)
 
     def _look(self, option: QStyleOptionProgressBar) -> tuple[object, ...]:
         """Everything the style reads to draw the bar (the option it is given, the widget's
@@ -42,6 +53,9 @@ class StepBar(QProgressBar):
         )
 
     def paintEvent(self, event: QPaintEvent) -> None:
+        if self._animated:
+            super().paintEvent(event)
+            return
         option = QStyleOptionProgressBar()
         self.initStyleOption(option)
         look = self._look(option)
@@ -54,9 +68,9 @@ class StepBar(QProgressBar):
             # transparent picture and laid over, the rounded corners came out one shade off.
             picture.fill(self.palette().color(QPalette.ColorRole.Window))
             # Begun from the widget: the same pen, font and style as QProgressBar's own paint.
-            painter = QStylePainter(picture, self)
-            painter.drawControl(QStyle.ControlElement.CE_ProgressBar, option)
-            painter.end()
+            drawing = QStylePainter(picture, self)
+            drawing.drawControl(QStyle.ControlElement.CE_ProgressBar, option)
+            drawing.end()
             if len(self._pictures) >= PICTURES_KEPT:
                 self._pictures.clear()
             self._pictures[look] = picture
