@@ -12,6 +12,7 @@ beside the indicator instead.
 
 from __future__ import annotations
 
+import functools
 import html
 from typing import TYPE_CHECKING
 
@@ -65,6 +66,13 @@ def html_text(text: str) -> str:
     """``text`` shown as typed inside rich-text widgets (<, > and & escaped; quotes kept), with
     Khmer break opportunities."""
     return html.escape(display(text), quote=False)
+
+
+@functools.cache
+def _selectable() -> QtCore.Qt.TextInteractionFlag:
+    """The interaction flags that make QLabel keep a text document of its own."""
+    flag = QtCore.Qt.TextInteractionFlag
+    return flag.TextSelectableByMouse | flag.TextSelectableByKeyboard | flag.TextEditable
 
 
 class MeasuredLabel(QLabel):
@@ -150,11 +158,6 @@ class MeasuredLabel(QLabel):
 
     def _plain_wrapped_text(self) -> bool:
         qt = QtCore.Qt
-        selectable = (
-            qt.TextInteractionFlag.TextSelectableByMouse
-            | qt.TextInteractionFlag.TextSelectableByKeyboard
-            | qt.TextInteractionFlag.TextEditable
-        )
         text_format = self.textFormat()
         return (
             self.wordWrap()
@@ -166,7 +169,7 @@ class MeasuredLabel(QLabel):
             and self.buddy() is None
             and self.layoutDirection() == qt.LayoutDirection.LeftToRight
             and not self.alignment() & qt.AlignmentFlag.AlignJustify
-            and not self.textInteractionFlags() & selectable
+            and not self.textInteractionFlags() & _selectable()
             and text_format in (qt.TextFormat.PlainText, qt.TextFormat.AutoText)
             and self._text_can_be_kept(text_format)
         )
