@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 import shiboken6
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QPaintEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -46,6 +46,8 @@ class StartPage(QWidget):
         self.summary: StartSummary | None = None
         self._generation = 0  # the latest refresh; an older background summary is dropped
         self._deadline_task: BackgroundTask | None = None
+        self._count_after_paint: int | None = None  # the refresh whose count waits for a paint
+        self._closed = False
         self.title = QLabel()
         self.title.setObjectName("pageTitle")
 
@@ -135,6 +137,14 @@ class StartPage(QWidget):
         super().showEvent(event)
         self.refresh_deadlines_in_background()
 
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        generation, self._count_after_paint = self._count_after_paint, None
+        if generation is not None:
+            # The deadline count starts once the page is on screen: started before, its thread
+            # took the interpreter from the first paint (the main window's, after the password).
+            QTimer.singleShot(0, self, lambda: self._start_deadline_count(generation))
+
     def refresh(self) -> None:
         self._generation += 1  # a deadline count still being read in the background is older
         self.summary = start_summary(self.ctx)
@@ -143,11 +153,17 @@ class StartPage(QWidget):
     def refresh_deadlines_in_background(self) -> None:
         """The counts now, the records close to a deadline off the UI thread: that check reads
         every visible record, and the page (at start, the whole window) would wait for it. Its
-        tile says "…" until the count arrives."""
+        tile says "…" until the count arrives; the count starts once the page is painted."""
         self._generation += 1
         generation = self._generation
         self.summary = start_summary(self.ctx, deadlines=False)
         self._fill()
+        self._count_after_paint = generation  # started by the next paint (paintEvent)
+        self.update()
+
+    def _start_deadline_count(self, generation: int) -> None:
+        if generation != self._generation or self._closed:
+            return  # refreshed again since (that refresh counts), or the app is closing
         task = BackgroundTask(
             lambda _progress, cancelled: deadline_risk(self.ctx, cancelled=cancelled)
         )
@@ -158,6 +174,7 @@ class StartPage(QWidget):
     def shutdown(self) -> None:
         """Closing: stop a deadline count still being read and wait for it (the store closes
         next); it stops within a few hundred records (followup.CANCEL_CHECK_ROWS)."""
+        self._closed = True  # a count waiting for its start never starts
         if self._deadline_task is not None:
             self._deadline_task.stop()
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import date
 
 import pytest
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.core.demo_answers import demo_answers
@@ -53,3 +54,38 @@ def test_the_deadline_count_is_read_off_the_ui_thread(
     shown = plain(page.tiles["deadlines"].text())
     page.refresh()  # the synchronous count (as after deleting a draft) says the same
     assert plain(page.tiles["deadlines"].text()) == shown
+
+
+def test_the_deadline_count_starts_once_the_page_is_painted(
+    ctx: AppContext, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Started while the page is shown, the count's thread took the interpreter from the main
+    window's first paint; it starts after the page's paint, and never once the app closes."""
+    counted: list[str] = []
+    real_check = start_service.records_at_risk
+
+    def noting(
+        ctx: AppContext, today: date | None = None, cancelled: Callable[[], bool] | None = None
+    ) -> list[object]:
+        counted.append(threading.current_thread().name)
+        return list(real_check(ctx, today, cancelled=cancelled))
+
+    monkeypatch.setattr(start_service, "records_at_risk", noting)
+    page = StartPage(ctx)
+    qtbot.addWidget(page)
+    page.show()  # the other counts are there at once, the deadline count not started
+    assert page.summary is not None and plain(page.tiles["deadlines"].text()).endswith("…")
+    assert page._deadline_task is None and not counted
+    page.repaint()  # painted: the count starts on the next turn of the event loop
+    qtbot.waitUntil(lambda: not plain(page.tiles["deadlines"].text()).endswith("…"))
+    assert counted and threading.main_thread().name not in counted
+    page.shutdown()
+
+    closing = StartPage(ctx)
+    qtbot.addWidget(closing)
+    closing.show()
+    closing.shutdown()  # the app closes before the page is painted
+    closing.repaint()
+    QApplication.processEvents()
+    assert closing._deadline_task is None and plain(closing.tiles["deadlines"].text()).endswith("…")
+    assert len(counted) == 1
