@@ -17,13 +17,18 @@ import threading
 
 # In the order signing in needs them: the accounts and settings services (and with them
 # SQLAlchemy and the models), the SQLCipher module and SQLAlchemy's SQLite dialect (opening the
-# store); they use no Qt, so the thread loads them. Then the main window and its first page,
-# which the UI thread imports once the thread is done.
+# store); then the services the main window and its first page use (records, the start page's
+# counts, the court's status). They use no Qt, so the thread loads them: imported by the window's
+# modules after Qt, PySide6's import hook read the source of each (~30 modules). Then the main
+# window and its first page, which the UI thread imports once the thread is done.
 STORE_MODULES = (
     "app.services.accounts",
     "app.services.settings",
     "sqlcipher3.dbapi2",
     "sqlalchemy.dialects.sqlite.pysqlite",
+    "app.services.records",
+    "app.services.start",
+    "app.services.court",
 )
 WINDOW_MODULES = ("app.ui.main_window", "app.ui.start_page")
 PRELOADED_MODULES = (*STORE_MODULES, *WINDOW_MODULES)
