@@ -93,7 +93,7 @@ def find_possible_duplicates(
 ) -> list[DuplicateCandidate]:
     """Others who may be the same person: a similar name in either script, a birth year within a
     few years, and the same commune when both are known. Decisions "not the same person" are kept."""
-    with ctx.store.transaction() as session:
+    with ctx.store.reading() as session:
         application = load_visible(session, ctx, application_id)
         derived = derive_columns(form_definition(application.form_id), answers)
         name_conditions = []

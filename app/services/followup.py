@@ -179,7 +179,7 @@ def records_at_risk(
         note_status_changes(session, today)
     deadline_facts.derive_missing_facts(ctx.store, cancelled)
     # Read in a transaction of its own: the writes above are not held while records are read.
-    with ctx.store.transaction() as session:
+    with ctx.store.reading() as session:
         # Core rows (the ORM adds nothing to plain columns): a training day reads thousands.
         facts = _record_facts(session.connection().execute(statement), today, cancelled)
     return [

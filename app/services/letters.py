@@ -147,7 +147,7 @@ def letters_due(
         statement = statement.where(Application.village_code == village_code)
     if forum:
         statement = statement.where(Application.forum == forum)
-    with ctx.store.transaction() as session:
+    with ctx.store.reading() as session:
         rows = session.execute(
             access.visible_applications(statement, ctx).order_by(Application.reference)
         ).all()

@@ -255,7 +255,7 @@ def suggest_direct_victims(ctx: AppContext, text: str, limit: int = 10) -> list[
         .order_by(func.coalesce(counts.c.n, 0).desc(), Person.name_km, Person.id)
         .limit(limit)
     )
-    with ctx.store.transaction() as session:
+    with ctx.store.reading() as session:
         rows = session.execute(statement).all()
     return [
         PersonSuggestion(
@@ -443,7 +443,7 @@ def link_direct_victim(
 
 
 def linked_person(ctx: AppContext, application_id: str) -> str | None:
-    with ctx.store.transaction() as session:
+    with ctx.store.reading() as session:
         access.load_visible(session, ctx, application_id)
         return session.scalar(
             select(PersonLink.person_id)
@@ -475,7 +475,7 @@ class FamilyMember:
 def family_group(ctx: AppContext, application_id: str) -> list[FamilyMember]:
     """The other applicants who name the same direct victim(s) as this application (only those
     the signed-in officer may see), by reference."""
-    with ctx.store.transaction() as session:
+    with ctx.store.reading() as session:
         access.load_visible(session, ctx, application_id)
         persons = select(PersonLink.person_id).where(PersonLink.application_id == application_id)
         statement = access.visible_applications(

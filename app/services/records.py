@@ -175,7 +175,7 @@ def drafts_to_resume(ctx: AppContext) -> list[DraftSummary]:
     statement = select(Application).where(
         Application.status == "draft", Application.created_by == officer.id
     )
-    with ctx.store.transaction() as session:
+    with ctx.store.reading() as session:
         rows = session.scalars(statement.order_by(Application.updated_at.desc())).all()
         return [DraftSummary(a.id, a.form_id, a.name_km, a.name_latin, a.updated_at) for a in rows]
 
@@ -388,7 +388,7 @@ def find_by_reference(ctx: AppContext, typed: str) -> str | None:
     reference = normalize_reference(typed)
     if reference is None:
         return None
-    with ctx.store.transaction() as session:
+    with ctx.store.reading() as session:
         statement = visible_applications(
             select(Application.id).where(Application.reference == reference), ctx
         )

@@ -198,7 +198,7 @@ def _streamed_statement(
 
 def _capped_count(ctx: AppContext, query: RegistryQuery, clause: Any, cap: int) -> int:
     inner = _streamed_statement(ctx, query, [Application.id], clause).limit(cap)
-    with ctx.store.transaction() as session:
+    with ctx.store.reading() as session:
         return int(session.scalar(select(func.count()).select_from(inner.subquery())) or 0)
 
 
@@ -211,7 +211,7 @@ def count_registry(ctx: AppContext, query: RegistryQuery) -> int:
     # count(*), not count(id): SQLite then counts the smallest index (village codes), half the
     # pages of the id index at 100,000 records. Run on the model's thread, never per page.
     statement = _registry_statement(ctx, query, [func.count()]).select_from(Application)
-    with ctx.store.transaction() as session:
+    with ctx.store.reading() as session:
         return int(session.scalar(statement) or 0)
 
 
@@ -226,7 +226,7 @@ def known_forums(ctx: AppContext) -> list[str]:
         Application.forum > found.c.name
     )
     found = found.union_all(select(following.scalar_subquery()).where(found.c.name.is_not(None)))
-    with ctx.store.transaction() as session:
+    with ctx.store.reading() as session:
         forums = session.scalars(select(found.c.name).where(found.c.name.is_not(None))).all()
     return [name for name in forums if name]
 
@@ -272,7 +272,7 @@ def list_registry(
         statement = _streamed_statement(ctx, query, REGISTRY_COLUMNS, clause)
     else:
         statement = _registry_statement(ctx, query, REGISTRY_COLUMNS).order_by(*_order_by(query))
-    with ctx.store.transaction() as session:
+    with ctx.store.reading() as session:
         rows = session.execute(statement.offset(offset).limit(limit)).all()
     return [RegistryRow(*row) for row in rows]
 
@@ -321,7 +321,7 @@ def _keyset_page(
             statement = statement.where(
                 order >= value, or_(order > value, Application.id > last_id)
             )
-    with ctx.store.transaction() as session:
+    with ctx.store.reading() as session:
         rows = session.execute(statement.order_by(*_order_by(query)).limit(limit)).all()
     return [RegistryRow(*row) for row in rows]
 
@@ -368,7 +368,7 @@ def search_registry(
         probe = select(SEARCH_INDEX.c.application_id).where(clause)
     else:
         probe = _streamed_statement(ctx, query, [Application.id], clause)
-    with ctx.store.transaction() as session:
+    with ctx.store.reading() as session:
         ids = session.execute(probe.limit(SEARCH_SORT_LIMIT + 1)).scalars().all()
         broad = search_is_broad(len(ids))
         wanted = list(ids[:page_size] if broad else ids)

@@ -225,7 +225,7 @@ def _counts_in(session: Session, ctx: AppContext) -> DashboardCounts:
 
 def dashboard_counts(ctx: AppContext) -> DashboardCounts:
     """Counts of the records the signed-in officer may see (field officers: their own)."""
-    with ctx.store.transaction() as session:
+    with ctx.store.reading() as session:
         counts = _counts_in(session, ctx)
     return replace(counts, forums=tuple(forums(ctx)))
 

@@ -46,7 +46,7 @@ def start_summary(
     every visible record): ``at_deadline_risk`` is then None, for :func:`deadline_risk` to fill
     in off the UI thread."""
     drafts = records.drafts_to_resume(ctx)
-    with ctx.store.transaction() as session:
+    with ctx.store.reading() as session:
         visible = records.visible_applications(select(func.count(Application.id)), ctx)
         total = int(session.scalar(visible) or 0)
         awaiting = int(

@@ -296,7 +296,7 @@ def read_stored(ctx: AppContext, batch: StoredBatch) -> bytes | None:
 
 
 def outstanding(ctx: AppContext) -> int:
-    with ctx.store.transaction() as session:
+    with ctx.store.reading() as session:
         return int(
             session.scalar(
                 select(func.count())

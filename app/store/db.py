@@ -41,6 +41,9 @@ def _dbapi_module(key: bytes | None) -> Any:
 
 PAGE_CACHE_KIB = 32 * 1024
 
+# Execution option of the connections Store.reading hands out: their transactions read only.
+READ_ONLY_OPTION = "vss_read_only"
+
 
 def create_store_engine(path: Path, key: bytes | None = None) -> Engine:
     """An engine on ``path``; with ``key`` (32 random bytes) the file is SQLCipher-encrypted."""
@@ -69,7 +72,14 @@ def create_store_engine(path: Path, key: bytes | None = None) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # A transaction that may write takes the write lock when it starts (IMMEDIATE): in WAL
+        # mode a deferred one that read, then found another connection had committed, could
+        # not write at all ("database is locked" at once, busy_timeout not consulted), so an
+        # officer's save failed whenever a background job (sync, an import, the deadline
+        # facts) committed during it. Reading transactions (Store.reading) stay deferred and
+        # never wait for a writer.
+        read_only = connection.get_execution_options().get(READ_ONLY_OPTION, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 
@@ -87,7 +97,7 @@ def _upgrade_to_head(engine: Engine) -> None:
 
 def current_revision(engine: Engine) -> str | None:
     """The schema revision stamped in the database (None for a new, empty file)."""
-    with engine.connect() as connection:
+    with engine.execution_options(**{READ_ONLY_OPTION: True}).connect() as connection:
         if not inspect(connection).has_table("alembic_version"):
             return None
         return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
@@ -132,7 +142,8 @@ def migrate(engine: Engine, db_path: Path) -> Path | None:
         return None
     backup: Path | None = None
     if revision is not None and db_path.exists():
-        with engine.connect() as connection:
+        # Not in a write transaction: SQLite refuses a checkpoint inside one.
+        with engine.execution_options(**{READ_ONLY_OPTION: True}).connect() as connection:
             connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         backup = backups_dir(db_path.parent) / f"pre-migration-{revision}-{stamp}.db"
@@ -164,6 +175,15 @@ def _note_statement(state: ORMExecuteState) -> None:
         state.session.info[_WROTE] = True
 
 
+def _refuse_write(_session: Session, _context: Any) -> None:
+    raise StoreError("a reading transaction tried to write")
+
+
+def _refuse_statement(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        raise StoreError("a reading transaction tried to write")
+
+
 def audit_key_for(db_key: bytes) -> bytes:
     """The key of the audit checkpoint's HMAC: derived from the database key, so it is held only
     by an app that unwrapped that key, and it changes when the database key is rotated."""
@@ -189,6 +209,13 @@ class Store:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False, info=info)
         event.listen(self.sessions, "after_flush", _note_flush)
         event.listen(self.sessions, "do_orm_execute", _note_statement)
+        self.readers = sessionmaker(
+            self.engine.execution_options(**{READ_ONLY_OPTION: True}),
+            expire_on_commit=False,
+            info=dict(info),
+        )
+        event.listen(self.readers, "after_flush", _refuse_write)
+        event.listen(self.readers, "do_orm_execute", _refuse_statement)
         self._listeners: list[Callable[[], None]] = []
 
     def on_change(self, listener: Callable[[], None]) -> Callable[[], None]:
@@ -206,6 +233,16 @@ class Store:
         if session.info.get(_WROTE):
             for listener in list(self._listeners):
                 listener()
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A transaction that only reads: it never waits for a writer (WAL: it reads the last
+        committed state) and holds no lock a writer waits for. Writing in it is a programming
+        error (StoreError); use ``transaction`` for anything that may write."""
+        # Ended by a commit, not a rollback: a rollback would expire the rows read (they are
+        # used after the block), and committing a transaction that wrote nothing changes nothing.
+        with self.readers.begin() as session:
+            yield session
 
     def close(self) -> None:
         self.engine.dispose()
