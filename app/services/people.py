@@ -299,18 +299,24 @@ def _same_person(session: Session, victim: VictimDetails) -> Person | None:
     return next((p for p in candidates if years_overlap(victim, p)), None)
 
 
+def person_columns(victim: VictimDetails, person_id: str | None) -> dict[str, Any]:
+    """A new person's row (``person_id``, or a new id): one home for what a person is stored
+    with, read by the wizard's path below and by the bulk import's batch (people_batch)."""
+    return {
+        "id": person_id or str(uuid.uuid4()),
+        "name_km": victim.name_km,
+        "name_latin": victim.name_latin,
+        "name_key": victim.name_key,
+        "birth_year_min": victim.birth_year_min,
+        "birth_year_max": victim.birth_year_max,
+        "fate": victim.fate,
+        "last_place": victim.last_place,
+        "created_at": _now(),
+    }
+
+
 def _new_person(session: Session, victim: VictimDetails, person_id: str | None) -> Person:
-    person = Person(
-        id=person_id or str(uuid.uuid4()),
-        name_km=victim.name_km,
-        name_latin=victim.name_latin,
-        name_key=victim.name_key,
-        birth_year_min=victim.birth_year_min,
-        birth_year_max=victim.birth_year_max,
-        fate=victim.fate,
-        last_place=victim.last_place,
-        created_at=_now(),
-    )
+    person = Person(**person_columns(victim, person_id))
     session.add(person)
     session.flush()
     return person

@@ -10,7 +10,6 @@ are made, so a later record finds them as ``people._same_person`` would. Rows ar
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,12 +19,12 @@ from sqlalchemy.orm import Session
 
 from app.core.forms import Field, FormDefinition
 from app.core.khmer_text import ZWSP
-from app.services.finalising import now
 from app.services.people import (
     ITEM_PERSON_KEY,
     PERSON_ID_KEY,
     VictimDetails,
     named_victims,
+    person_columns,
     years_overlap,
 )
 from app.store.db import insert_rows
@@ -145,8 +144,9 @@ class VictimLinks:
         )
 
     def _new_person(self, victim: VictimDetails, person_id: str | None) -> _Known:
+        columns = person_columns(victim, person_id)
         person = _Known(
-            id=person_id or str(uuid.uuid4()),
+            id=columns["id"],
             name_km=victim.name_km,
             name_key=victim.name_key,
             fate=victim.fate,
@@ -154,19 +154,7 @@ class VictimLinks:
             birth_year_max=victim.birth_year_max,
         )
         self._remember(person)
-        self._people.append(
-            {
-                "id": person.id,
-                "name_km": victim.name_km,
-                "name_latin": victim.name_latin,
-                "name_key": victim.name_key,
-                "birth_year_min": victim.birth_year_min,
-                "birth_year_max": victim.birth_year_max,
-                "fate": victim.fate,
-                "last_place": victim.last_place,
-                "created_at": now(),
-            }
-        )
+        self._people.append(columns)
         return person
 
     def write(self) -> None:
