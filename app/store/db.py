@@ -45,6 +45,11 @@ PAGE_CACHE_KIB = 32 * 1024
 READ_ONLY_OPTION = "vss_read_only"
 
 
+def reading_engine(engine: Engine) -> Engine:
+    """``engine``'s connections for transactions that only read (deferred BEGIN: see below)."""
+    return engine.execution_options(**{READ_ONLY_OPTION: True})
+
+
 def create_store_engine(path: Path, key: bytes | None = None) -> Engine:
     """An engine on ``path``; with ``key`` (32 random bytes) the file is SQLCipher-encrypted."""
     engine = create_engine(
@@ -97,7 +102,7 @@ def _upgrade_to_head(engine: Engine) -> None:
 
 def current_revision(engine: Engine) -> str | None:
     """The schema revision stamped in the database (None for a new, empty file)."""
-    with engine.execution_options(**{READ_ONLY_OPTION: True}).connect() as connection:
+    with reading_engine(engine).connect() as connection:
         if not inspect(connection).has_table("alembic_version"):
             return None
         return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
@@ -143,7 +148,7 @@ def migrate(engine: Engine, db_path: Path) -> Path | None:
     backup: Path | None = None
     if revision is not None and db_path.exists():
         # Not in a write transaction: SQLite refuses a checkpoint inside one.
-        with engine.execution_options(**{READ_ONLY_OPTION: True}).connect() as connection:
+        with reading_engine(engine).connect() as connection:
             connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         backup = backups_dir(db_path.parent) / f"pre-migration-{revision}-{stamp}.db"
@@ -210,7 +215,7 @@ class Store:
         event.listen(self.sessions, "after_flush", _note_flush)
         event.listen(self.sessions, "do_orm_execute", _note_statement)
         self.readers = sessionmaker(
-            self.engine.execution_options(**{READ_ONLY_OPTION: True}),
+            reading_engine(self.engine),
             expire_on_commit=False,
             info=dict(info),
         )
