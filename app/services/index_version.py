@@ -58,8 +58,20 @@ def rebuild_search_index(store: Store) -> int:
 
 
 def ensure_search_index_current(store: Store) -> int | None:
-    """Rebuild the index if it was made by an older version (see the module docstring); the
-    number of applications re-indexed, or None when it was current."""
+    """Rebuild the index if it was made by an older version (see the module docstring), and
+    index by word the records not yet so indexed (app.services.word_index); the number of
+    applications re-indexed, or None when it was current."""
+    rebuilt = _ensure_version(store)
+    from app.services.word_index import index_pending_words, words_ready
+
+    with store.reading() as session:
+        ready = words_ready(session)
+    if not ready:
+        index_pending_words(store)
+    return rebuilt
+
+
+def _ensure_version(store: Store) -> int | None:
     with store.transaction() as session:
         row = session.get(Setting, SEARCH_INDEX_VERSION_KEY)
         current = row is not None and row.value == SEARCH_INDEX_VERSION

@@ -26,10 +26,12 @@ from sqlalchemy import (
     text,
     tuple_,
 )
+from sqlalchemy.orm import Session
 
 from app.core.khmer_text import is_khmer, normalize_for_search
 from app.core.name_match import query_keys
 from app.core.reference import normalize_reference, prior_reference_key
+from app.services import word_index
 from app.services.access import visible_applications
 from app.services.context import AppContext
 from app.services.search_index import fts_phrase
@@ -135,12 +137,20 @@ def _search_clause(search: str, index: str = "application_search") -> Any:
     unique = _search_alternatives(search)
     if unique is None:
         return None
+    return _alternatives_clause(unique, index)
+
+
+def _match_expression(alternatives: list[list[str]]) -> str:
+    """The alternatives as one trigram MATCH, with FTS5's own OR/AND."""
+    return " OR ".join(
+        "(" + " AND ".join(fts_phrase(part) for part in parts) + ")" for parts in alternatives
+    )
+
+
+def _alternatives_clause(unique: list[list[str]], index: str) -> Any:
     if _indexed(unique):
         # One MATCH with FTS5's own OR/AND: a MATCH cannot be OR-ed with other SQL conditions.
-        expression = " OR ".join(
-            "(" + " AND ".join(fts_phrase(part) for part in parts) + ")" for parts in unique
-        )
-        return text(f"{index} MATCH :search_q").bindparams(search_q=expression)
+        return text(f"{index} MATCH :search_q").bindparams(search_q=_match_expression(unique))
     groups = []
     params: dict[str, str] = {}
     for parts in unique:
@@ -359,17 +369,12 @@ def search_registry(
     More: the search is broad, listed in index order, and only the first ``page_size`` rows are
     read now (the rest are streamed by registry_page): reading all 501 rows only to show 200
     was most of a broad search's time."""
-    clause = _search_clause(query.search) if query.search else None
-    if clause is None:
+    alternatives = _search_alternatives(query.search) if query.search else None
+    if alternatives is None:
         rows, _cursor = registry_page(ctx, query, None, SEARCH_SORT_LIMIT + 1)
         return rows, len(rows) > SEARCH_SORT_LIMIT
-    probe = visible_applications(select(Application.id), ctx).where(*_filters(query))
-    if probe.whereclause is None:
-        probe = select(SEARCH_INDEX.c.application_id).where(clause)
-    else:
-        probe = _streamed_statement(ctx, query, [Application.id], clause)
     with ctx.store.reading() as session:
-        ids = session.execute(probe.limit(SEARCH_SORT_LIMIT + 1)).scalars().all()
+        ids = _matching_ids(session, ctx, query, alternatives)
         broad = search_is_broad(len(ids))
         wanted = list(ids[:page_size] if broad else ids)
         # Read with the same rule as every listing (visible_applications), by primary key; the
@@ -388,3 +393,81 @@ def search_registry(
         return found, True
     found.sort(key=lambda row: (_sort_value(row, query.sort), row.id), reverse=query.descending)
     return found, False
+
+
+def _matching_ids(
+    session: Session, ctx: AppContext, query: RegistryQuery, alternatives: list[list[str]]
+) -> list[str]:
+    """The ids of the first SEARCH_SORT_LIMIT + 1 matches in index order: the index alone when
+    the officer sees every record and no filter is set, joined to the applications otherwise.
+    A phrase across words is looked up in the word index when that is cheaper (word_index)."""
+    trigram: list[list[str]] = alternatives
+    phrases: list[str] = []
+    if any(len(p) == 1 and " " in p[0] for p in alternatives) and word_index.words_ready(session):
+        trigram, phrases = word_index.split_alternatives(session, alternatives)
+        if trigram and not _indexed(trigram):  # a LIKE scan for the rest: as before
+            trigram, phrases = alternatives, []
+    if not trigram and not phrases:
+        return []  # a phrase no record has
+    probe = visible_applications(select(Application.id), ctx).where(*_filters(query))
+    limit = SEARCH_SORT_LIMIT + 1
+    if not phrases:
+        clause = _alternatives_clause(trigram, "application_search")
+        if probe.whereclause is None:
+            probe = select(SEARCH_INDEX.c.application_id).where(clause)
+        else:
+            probe = _streamed_statement(ctx, query, [Application.id], clause)
+        return list(session.execute(probe.limit(limit)).scalars().all())
+    words = " OR ".join(f"({phrase})" for phrase in phrases)
+    if probe.whereclause is not None:
+        # Both indexes' rowids in one list, joined to the applications in index order.
+        selects = ["SELECT rowid FROM word_search WHERE word_search MATCH :words_q"]
+        if trigram:
+            selects.append(
+                "SELECT rowid FROM application_search WHERE application_search MATCH :search_q"
+            )
+        params = (
+            {"words_q": words, "search_q": _match_expression(trigram)}
+            if trigram
+            else {"words_q": words}
+        )
+        clause = text(
+            "application_search.rowid IN (" + " UNION ALL ".join(selects) + ")"
+        ).bindparams(**params)
+        statement = _streamed_statement(ctx, query, [Application.id], clause)
+        statement = statement.order_by(literal_column("application_search.rowid"))
+        return list(session.execute(statement.limit(limit)).scalars().all())
+    # Each index read for its first matches in rowid order (FTS5's), merged here.
+    known: dict[int, str] = {}
+    if trigram:
+        rows = session.execute(
+            text(
+                "SELECT rowid, application_id FROM application_search "
+                "WHERE application_search MATCH :q LIMIT :n"
+            ),
+            {"q": _match_expression(trigram), "n": limit},
+        ).all()
+        known = {rowid: application_id for rowid, application_id in rows}
+    # When the trigram index already gave all the rows wanted, only word matches before its
+    # last one can be among them: FTS5 then stops there instead of reading on to the end.
+    last = max(known) if len(known) >= limit else None
+    by_word = session.execute(
+        text(
+            "SELECT rowid FROM word_search WHERE word_search MATCH :q"
+            + (" AND rowid <= :last" if last is not None else "")
+            + " LIMIT :n"
+        ),
+        {"q": words, "n": limit, "last": last},
+    ).scalars()
+    rowids = sorted(set(known).union(by_word))[:limit]
+    missing = [rowid for rowid in rowids if rowid not in known]
+    if missing:
+        rows = session.execute(
+            text(
+                "SELECT rowid, application_id FROM application_search "
+                "WHERE rowid IN (SELECT value FROM json_each(:r))"
+            ),
+            {"r": json.dumps(missing)},
+        ).all()
+        known.update((rowid, application_id) for rowid, application_id in rows)
+    return [known[rowid] for rowid in rowids if rowid in known]

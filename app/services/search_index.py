@@ -22,6 +22,7 @@ from app.core.protection import ProtectionLevel, protection_level
 from app.core.reference import prior_reference_key
 from app.services.deadline_facts import fact_columns
 from app.services.form_catalogue import form_definition
+from app.services.word_index import add_words, remove_words
 from app.store.models import Application
 
 
@@ -169,34 +170,48 @@ def apply_derived(session: Session, application: Application, answers: Mapping[s
 
 def replace_search_text(session: Session, application_id: str, document: str) -> None:
     """Write ``document`` as the application's one row of the full-text index, replacing the
-    row it had (found through ``search_index_rows``: see app.store.models.SearchRow)."""
+    row it had (found through ``search_index_rows``: see app.store.models.SearchRow), and its
+    words in the word index (app.services.word_index)."""
     remove_search_text(session, application_id)
     session.execute(
         text("INSERT INTO application_search(application_id, content) VALUES (:id, :content)"),
         {"id": application_id, "content": document},
     )
-    session.execute(
+    rowid = session.execute(
         text(
-            "INSERT INTO search_index_rows (application_id, search_rowid) "
-            "VALUES (:id, last_insert_rowid())"
+            "INSERT INTO search_index_rows (application_id, search_rowid, words_indexed) "
+            "VALUES (:id, last_insert_rowid(), 1) RETURNING search_rowid"
         ),
         {"id": application_id},
-    )
+    ).scalar_one()
+    add_words(session, [(rowid, document)])
 
 
 def remove_search_text(session: Session, application_id: str) -> None:
-    """Delete the application's row of the full-text index, by its FTS5 rowid."""
+    """Delete the application's row of the full-text index, by its FTS5 rowid, and its words."""
     known = session.execute(
-        text("DELETE FROM search_index_rows WHERE application_id = :id RETURNING search_rowid"),
+        text(
+            "DELETE FROM search_index_rows WHERE application_id = :id "
+            "RETURNING search_rowid, words_indexed"
+        ),
         {"id": application_id},
-    ).scalar()
-    if known is not None:
-        session.execute(text("DELETE FROM application_search WHERE rowid = :r"), {"r": known})
+    ).first()
+    if known is None:
+        return
+    rowid, by_word = known
+    if by_word == 1:
+        content = session.execute(
+            text("SELECT content FROM application_search WHERE rowid = :r"), {"r": rowid}
+        ).scalar()
+        if content is not None:
+            remove_words(session, rowid, content)
+    session.execute(text("DELETE FROM application_search WHERE rowid = :r"), {"r": rowid})
 
 
 def add_search_texts(session: Session, documents: Sequence[tuple[str, str]]) -> None:
     """The index rows of new applications (id, search text), many at once (the bulk import):
-    one INSERT for the texts and one for their keys, under rowids numbered after the last."""
+    one INSERT for the texts, one for their keys and one each for the word index's rows and
+    words, under rowids numbered after the last."""
     if not documents:
         return
     last = session.scalar(text("SELECT coalesce(max(rowid), 0) FROM application_search"))
@@ -212,9 +227,13 @@ def add_search_texts(session: Session, documents: Sequence[tuple[str, str]]) -> 
         rows,
     )
     session.execute(
-        text("INSERT INTO search_index_rows (application_id, search_rowid) VALUES (:id, :rowid)"),
+        text(
+            "INSERT INTO search_index_rows (application_id, search_rowid, words_indexed) "
+            "VALUES (:id, :rowid, 1)"
+        ),
         rows,
     )
+    add_words(session, [(row["rowid"], row["content"]) for row in rows])
 
 
 def fts_phrase(term: str) -> str:

@@ -134,6 +134,16 @@ class SearchRow(Base):
     __tablename__ = "search_index_rows"
     application_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     search_rowid: Mapped[int] = mapped_column(Integer)
+    # Whether the text is also in the word index (app.services.word_index): NULL until indexed
+    # (a store from before migration 0013), 0 for a key whose text is gone.
+    words_indexed: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    __table_args__ = (
+        Index(
+            "ix_search_index_rows_words_pending",
+            "application_id",
+            sqlite_where=text("words_indexed IS NULL"),
+        ),
+    )
 
 
 class ApplicationVersion(Base):

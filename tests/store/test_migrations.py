@@ -18,7 +18,7 @@ from app.store.models import Base
 
 OLDEST = "0001"
 SEARCH_TABLE = "application_search"  # FTS5 virtual table: written by SQL, not by the models
-SEARCH_TABLES = (SEARCH_TABLE, "listed_people_search")  # the registry's and the office list's
+SEARCH_TABLES = (SEARCH_TABLE, "listed_people_search", "word_search")  # FTS5 and word lists
 
 
 def _upgrade(engine: Engine, revision: str) -> None:

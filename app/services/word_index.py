@@ -1,0 +1,193 @@
+"""A word-level index beside the trigram one, for searches that span words ("Sokha Chea").
+
+The trigram index finds a phrase across a space by reading the posting lists of all its trigrams
+(``sok``, ``okh``, ``ha ``, ``a c``, `` ch``...), each tens of thousands of rows long at 100,000
+records, whether or not they match: 8-10 ms of CPU for "sokha chea" with no match at all. Here
+every record's search text is also indexed word by word (``word_search``, FTS5), words being what
+lies between the single spaces of the normalised text, so the phrase reads two posting lists.
+
+Results stay exactly those of the trigram index: "w1 w2 ... wn" is a substring of a text if and
+only if the text has consecutive words ending with w1, equal to w2 ... w(n-1), and starting with
+wn. The words ending with w1 and starting with wn are looked up in ``word_search_vocabulary``
+(every word ever indexed, forwards and backwards; a word no longer in any text only costs a look
+in the index), and the phrase becomes an OR of whole-word phrases. When either end has more
+than a handful of words (a one-letter end such as "សុខ ស"), the trigram index is used as before.
+
+Words are written to FTS5 (``ascii`` tokenizer: every non-ASCII character is a token character)
+with ASCII characters other than a-y and 0-9 escaped ("z" and two hex digits; "z" as "zz"), so a
+word is one token however it is spelt ("d22/7-6670", "vss-bnch-012345"), and prefixes and
+suffixes of words stay prefixes and suffixes of their tokens.
+
+Stores from before migration 0013 have no word rows: ``search_index_rows.words_indexed`` is NULL
+for a record not yet indexed by word; :func:`index_pending_words` indexes them in chunks (at
+opening, ``index_version``), and until none is left searches use the trigram index alone.
+"""
+
+from __future__ import annotations
+
+import json
+import string
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from app.store.db import Store
+
+# Characters kept as they are in a token: the ascii tokenizer's token characters that it does
+# not fold ("z" is the escape). Everything else ASCII but the space is escaped.
+_KEPT = set(string.ascii_lowercase[:-1] + string.digits)
+_ESCAPES = {code: f"z{code:02x}" for code in range(128) if chr(code) not in _KEPT | {" "}}
+_ESCAPES[ord("z")] = "zz"
+# How many words may end a phrase on each side, and how many whole-word phrases may stand for
+# it, before the trigram index is used instead.
+MAX_ENDS = 8
+MAX_PHRASES = 8
+PENDING_CHUNK = 2000
+
+
+def encoded(search_text: str) -> str:
+    """``search_text`` (normalised: words between single spaces) as the word index's tokens."""
+    return search_text.translate(_ESCAPES)
+
+
+def _after(prefix: str) -> str | None:
+    """The smallest string greater than every string starting with ``prefix``."""
+    last = ord(prefix[-1])
+    return None if last >= 0x10FFFF else prefix[:-1] + chr(last + 1)
+
+
+def add_words(session: Session, rows: Sequence[tuple[int, str]]) -> None:
+    """Index the search texts ``rows`` (index rowid, text) word by word, and note their words."""
+    if not rows:
+        return
+    session.execute(
+        text("INSERT INTO word_search(rowid, words) VALUES (:rowid, :words)"),
+        [{"rowid": rowid, "words": encoded(content)} for rowid, content in rows],
+    )
+    words = sorted({word for _rowid, content in rows for word in content.split(" ") if word})
+    if not words:
+        return
+    session.execute(
+        text("INSERT OR IGNORE INTO word_search_vocabulary(word, backwards) VALUES (:w, :b)"),
+        [{"w": word, "b": word[::-1]} for word in words],
+    )
+
+
+def remove_words(session: Session, rowid: int, content: str) -> None:
+    """Take the text ``content`` of index row ``rowid`` out of the word index (FTS5 needs the
+    text it was given to remove it: the table keeps no copy)."""
+    session.execute(
+        text("INSERT INTO word_search(word_search, rowid, words) VALUES ('delete', :r, :w)"),
+        {"r": rowid, "w": encoded(content)},
+    )
+
+
+def index_pending_words(store: Store, chunk: int = PENDING_CHUNK) -> int:
+    """Index by word the records not yet so indexed (a store from before migration 0013, rows
+    copied in by SQL), ``chunk`` per transaction: a stopped run keeps the chunks done. Returns
+    how many were indexed."""
+    done = 0
+    while True:
+        with store.transaction() as session:
+            rows = session.execute(
+                text(
+                    "SELECT r.application_id, r.search_rowid, s.content "
+                    "FROM search_index_rows r JOIN application_search s "
+                    "ON s.rowid = r.search_rowid WHERE r.words_indexed IS NULL LIMIT :n"
+                ),
+                {"n": chunk},
+            ).all()
+            if not rows:
+                # A key whose text is gone (none is known) would stay pending for ever and keep
+                # the word index unused: there is nothing of it to index.
+                session.execute(
+                    text(
+                        "UPDATE search_index_rows SET words_indexed = 0 WHERE words_indexed IS NULL"
+                    )
+                )
+                return done
+            add_words(session, [(row.search_rowid, row.content) for row in rows])
+            session.execute(
+                text(
+                    "UPDATE search_index_rows SET words_indexed = 1 "
+                    "WHERE application_id IN (SELECT value FROM json_each(:ids))"
+                ),
+                {"ids": json.dumps([row.application_id for row in rows])},
+            )
+            done += len(rows)
+
+
+def words_ready(session: Session) -> bool:
+    """Whether every record is indexed by word (else searches use the trigram index alone)."""
+    pending = session.execute(
+        text("SELECT 1 FROM search_index_rows WHERE words_indexed IS NULL LIMIT 1")
+    ).first()
+    return pending is None
+
+
+def _ends(session: Session, column: str, start: str) -> list[str] | None:
+    """The known words whose ``column`` (word or backwards) starts with ``start``: None when
+    there are more than MAX_ENDS."""
+    after = _after(start)
+    if after is None:
+        return None
+    found = session.execute(
+        text(
+            f"SELECT word FROM word_search_vocabulary WHERE {column} >= :start "
+            f"AND {column} < :after LIMIT :n"
+        ),
+        {"start": start, "after": after, "n": MAX_ENDS + 1},
+    ).scalars()
+    words = list(found)
+    return None if len(words) > MAX_ENDS else words
+
+
+NOTHING = ""  # a phrase no record has: no query to run
+
+
+def phrase_query(session: Session, phrase: str) -> str | None:
+    """The word index's query for the normalised ``phrase`` (two words or more): an OR of
+    whole-word phrases; NOTHING when no record can contain it; None when its ends stand for too
+    many words (the trigram index is then used)."""
+    words = phrase.split(" ")
+    first, middle, last = words[0], words[1:-1], words[-1]
+    firsts = _ends(session, "backwards", first[::-1])
+    lasts = _ends(session, "word", last)
+    if firsts is None or lasts is None or len(firsts) * len(lasts) > MAX_PHRASES:
+        return None
+    if middle:
+        known = session.execute(
+            text(
+                "SELECT count(*) FROM word_search_vocabulary "
+                "WHERE word IN (SELECT value FROM json_each(:words))"
+            ),
+            {"words": json.dumps(sorted(set(middle)), ensure_ascii=False)},
+        ).scalar()
+        if known != len(set(middle)):
+            return NOTHING
+    inner = " ".join(encoded(word) for word in middle)
+    phrases = [
+        '"' + " ".join(p for p in (encoded(a), inner, encoded(b)) if p) + '"'
+        for a in firsts
+        for b in lasts
+    ]
+    return " OR ".join(phrases)
+
+
+def split_alternatives(
+    session: Session, alternatives: Iterable[list[str]]
+) -> tuple[list[list[str]], list[str]]:
+    """The alternatives left to the trigram index, and the word index's queries for the others
+    (one phrase across words each). Only called when :func:`words_ready`."""
+    trigram: list[list[str]] = []
+    queries: list[str] = []
+    for parts in alternatives:
+        query = None
+        if len(parts) == 1 and " " in parts[0]:
+            query = phrase_query(session, parts[0])
+        if query is None:
+            trigram.append(parts)
+        elif query != NOTHING:
+            queries.append(query)
+    return trigram, queries
