@@ -26,6 +26,7 @@ opening, ``index_version``), and until none is left searches use the trigram ind
 from __future__ import annotations
 
 import json
+import re
 import string
 from collections.abc import Iterable, Sequence
 
@@ -37,8 +38,12 @@ from app.store.db import Store
 # Characters kept as they are in a token: the ascii tokenizer's token characters that it does
 # not fold ("z" is the escape). Everything else ASCII but the space is escaped.
 _KEPT = set(string.ascii_lowercase[:-1] + string.digits)
-_ESCAPES = {code: f"z{code:02x}" for code in range(128) if chr(code) not in _KEPT | {" "}}
-_ESCAPES[ord("z")] = "zz"
+_ESCAPES = {chr(code): f"z{code:02x}" for code in range(128) if chr(code) not in _KEPT | {" "}}
+_ESCAPES["z"] = "zz"
+# "z" first (the escapes hold a "z"), then the separators every search text has, by str.replace;
+# the rest by one regular expression (str.translate leaves its fast path on Khmer text: 4x slower).
+_COMMON = tuple((char, _ESCAPES[char]) for char in "|/-.,")
+_ESCAPED = re.compile(r"[^a-z0-9 \u0080-\U0010ffff]")
 # How many words may end a phrase on each side, and how many whole-word phrases may stand for
 # it, before the trigram index is used instead.
 MAX_ENDS = 8
@@ -48,7 +53,10 @@ PENDING_CHUNK = 2000
 
 def encoded(search_text: str) -> str:
     """``search_text`` (normalised: words between single spaces) as the word index's tokens."""
-    return search_text.translate(_ESCAPES)
+    words = search_text.replace("z", "zz")
+    for char, escape in _COMMON:
+        words = words.replace(char, escape)
+    return _ESCAPED.sub(lambda found: _ESCAPES[found.group()], words)
 
 
 def _after(prefix: str) -> str | None:
@@ -61,17 +69,18 @@ def add_words(session: Session, rows: Sequence[tuple[int, str]]) -> None:
     """Index the search texts ``rows`` (index rowid, text) word by word, and note their words."""
     if not rows:
         return
-    session.execute(
-        text("INSERT INTO word_search(rowid, words) VALUES (:rowid, :words)"),
-        [{"rowid": rowid, "words": encoded(content)} for rowid, content in rows],
+    # Through the driver: SQLAlchemy's per-row parameter handling cost as much as the inserts.
+    connection = session.connection()
+    connection.exec_driver_sql(
+        "INSERT INTO word_search(rowid, words) VALUES (?, ?)",
+        [(rowid, encoded(content)) for rowid, content in rows],
     )
     words = sorted({word for _rowid, content in rows for word in content.split(" ") if word})
-    if not words:
-        return
-    session.execute(
-        text("INSERT OR IGNORE INTO word_search_vocabulary(word, backwards) VALUES (:w, :b)"),
-        [{"w": word, "b": word[::-1]} for word in words],
-    )
+    if words:
+        connection.exec_driver_sql(
+            "INSERT OR IGNORE INTO word_search_vocabulary(word, backwards) VALUES (?, ?)",
+            [(word, word[::-1]) for word in words],
+        )
 
 
 def remove_words(session: Session, rowid: int, content: str) -> None:
