@@ -437,37 +437,47 @@ def _matching_ids(
         statement = _streamed_statement(ctx, query, [Application.id], clause)
         statement = statement.order_by(literal_column("application_search.rowid"))
         return list(session.execute(statement.limit(limit)).scalars().all())
-    # Each index read for its first matches in rowid order (FTS5's), merged here.
+    # Each index read for its first matches in rowid order (FTS5's), merged here; through the
+    # driver, as the word look-ups (word_index._ENDS).
+    connection = session.connection()
     known: dict[int, str] = {}
     if trigram:
-        rows = session.execute(
-            text(
-                "SELECT rowid, application_id FROM application_search "
-                "WHERE application_search MATCH :q LIMIT :n"
-            ),
-            {"q": _match_expression(trigram), "n": limit},
+        rows = connection.exec_driver_sql(
+            "SELECT rowid, application_id FROM application_search "
+            "WHERE application_search MATCH ? LIMIT ?",
+            (_match_expression(trigram), limit),
         ).all()
         known = {rowid: application_id for rowid, application_id in rows}
-    # When the trigram index already gave all the rows wanted, only word matches before its
-    # last one can be among them: FTS5 then stops there instead of reading on to the end.
-    last = max(known) if len(known) >= limit else None
-    by_word = session.execute(
-        text(
-            "SELECT rowid FROM word_search WHERE word_search MATCH :q"
-            + (" AND rowid <= :last" if last is not None else "")
-            + " LIMIT :n"
-        ),
-        {"q": words, "n": limit, "last": last},
-    ).scalars()
+    by_word = _word_rowids(connection, words, max(known) if len(known) >= limit else None)
     rowids = sorted(set(known).union(by_word))[:limit]
     missing = [rowid for rowid in rowids if rowid not in known]
     if missing:
-        rows = session.execute(
-            text(
-                "SELECT rowid, application_id FROM application_search "
-                "WHERE rowid IN (SELECT value FROM json_each(:r))"
-            ),
-            {"r": json.dumps(missing)},
+        rows = connection.exec_driver_sql(
+            "SELECT rowid, application_id FROM application_search "
+            "WHERE rowid IN (SELECT value FROM json_each(?))",
+            (json.dumps(missing),),
         ).all()
         known.update((rowid, application_id) for rowid, application_id in rows)
     return [known[rowid] for rowid in rowids if rowid in known]
+
+
+def _word_rowids(connection: Any, words: str, last: int | None) -> list[int]:
+    """The first SEARCH_SORT_LIMIT + 1 rowids (or fewer) the word index finds for ``words``
+    that can be among the first as many matches overall: none after ``last`` (the trigram
+    index's last row, when it gave as many). FTS5 checks an upper rowid bound only on a match
+    when reading upwards, but starts from it reading downwards: with ``last`` at a tenth of the
+    index, a tenth of the posting lists is read."""
+    limit = SEARCH_SORT_LIMIT + 1
+    if last is not None:
+        below = connection.exec_driver_sql(
+            "SELECT rowid FROM word_search WHERE word_search MATCH ? AND rowid <= ? "
+            "ORDER BY rowid DESC LIMIT ?",
+            (words, last, 2 * limit),
+        ).scalars()
+        found = sorted(below)
+        if len(found) < 2 * limit:  # all of them: the smallest are among these
+            return found[:limit]
+    rows = connection.exec_driver_sql(
+        "SELECT rowid FROM word_search WHERE word_search MATCH ? LIMIT ?", (words, limit)
+    )
+    return list(rows.scalars())

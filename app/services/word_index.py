@@ -115,6 +115,13 @@ def index_pending_words(store: Store, chunk: int = PENDING_CHUNK) -> int:
                         "UPDATE search_index_rows SET words_indexed = 0 WHERE words_indexed IS NULL"
                     )
                 )
+                if done:
+                    # One segment instead of one per chunk (and FTS5's merges): a phrase bounded
+                    # by rowid then reads only the part of each posting list below the bound
+                    # (registry._word_rowids). 2.8 s at 100,000 records on a loaded machine.
+                    session.execute(
+                        text("INSERT INTO word_search(word_search) VALUES ('optimize')")
+                    )
                 return done
             add_words(session, [(row.search_rowid, row.content) for row in rows])
             session.execute(
@@ -129,27 +136,23 @@ def index_pending_words(store: Store, chunk: int = PENDING_CHUNK) -> int:
 
 def words_ready(session: Session) -> bool:
     """Whether every record is indexed by word (else searches use the trigram index alone)."""
-    pending = session.execute(
-        text("SELECT 1 FROM search_index_rows WHERE words_indexed IS NULL LIMIT 1")
-    ).first()
+    pending = (
+        session.connection()
+        .exec_driver_sql("SELECT 1 FROM search_index_rows WHERE words_indexed IS NULL LIMIT 1")
+        .first()
+    )
     return pending is None
 
 
-def _ends(session: Session, column: str, start: str) -> list[str] | None:
-    """The known words whose ``column`` (word or backwards) starts with ``start``: None when
-    there are more than MAX_ENDS."""
-    after = _after(start)
-    if after is None:
-        return None
-    found = session.execute(
-        text(
-            f"SELECT word FROM word_search_vocabulary WHERE {column} >= :start "
-            f"AND {column} < :after LIMIT :n"
-        ),
-        {"start": start, "after": after, "n": MAX_ENDS + 1},
-    ).scalars()
-    words = list(found)
-    return None if len(words) > MAX_ENDS else words
+# The known words ending with the phrase's first word and starting with its last, at most
+# MAX_ENDS + 1 of each (more: the trigram index is used), in one statement through the driver
+# (a search runs it as the officer types: SQLAlchemy's own handling cost more than the look-ups).
+_ENDS = (
+    "SELECT 0, word FROM (SELECT word FROM word_search_vocabulary "
+    "WHERE backwards >= ? AND backwards < ? LIMIT ?) "
+    "UNION ALL SELECT 1, word FROM (SELECT word FROM word_search_vocabulary "
+    "WHERE word >= ? AND word < ? LIMIT ?)"
+)
 
 
 NOTHING = ""  # a phrase no record has: no query to run
@@ -160,18 +163,25 @@ def phrase_query(session: Session, phrase: str) -> str | None:
     whole-word phrases; NOTHING when no record can contain it; None when its ends stand for too
     many words (the trigram index is then used)."""
     words = phrase.split(" ")
-    first, middle, last = words[0], words[1:-1], words[-1]
-    firsts = _ends(session, "backwards", first[::-1])
-    lasts = _ends(session, "word", last)
-    if firsts is None or lasts is None or len(firsts) * len(lasts) > MAX_PHRASES:
+    first, middle, last = words[0][::-1], words[1:-1], words[-1]
+    first_after, last_after = _after(first), _after(last)
+    if first_after is None or last_after is None:
         return None
+    connection = session.connection()
+    found = connection.exec_driver_sql(
+        _ENDS, (first, first_after, MAX_ENDS + 1, last, last_after, MAX_ENDS + 1)
+    ).all()
+    firsts = [word for end, word in found if end == 0]
+    lasts = [word for end, word in found if end == 1]
+    if max(len(firsts), len(lasts)) > MAX_ENDS or len(firsts) * len(lasts) > MAX_PHRASES:
+        return None
+    if not firsts or not lasts:
+        return NOTHING
     if middle:
-        known = session.execute(
-            text(
-                "SELECT count(*) FROM word_search_vocabulary "
-                "WHERE word IN (SELECT value FROM json_each(:words))"
-            ),
-            {"words": json.dumps(sorted(set(middle)), ensure_ascii=False)},
+        known = connection.exec_driver_sql(
+            "SELECT count(*) FROM word_search_vocabulary "
+            "WHERE word IN (SELECT value FROM json_each(?))",
+            (json.dumps(sorted(set(middle)), ensure_ascii=False),),
         ).scalar()
         if known != len(set(middle)):
             return NOTHING

@@ -112,9 +112,13 @@ TYPED = (
 )
 
 
+@pytest.mark.parametrize("limit", [500, 4, 1], ids=["as the app", "broad at 5", "broad at 2"])
 def test_a_search_across_words_finds_what_the_trigram_index_finds(
-    ctx: AppContext, word_matches: list[str], monkeypatch: pytest.MonkeyPatch
+    ctx: AppContext, word_matches: list[str], monkeypatch: pytest.MonkeyPatch, limit: int
 ) -> None:
+    # A small SEARCH_SORT_LIMIT makes these searches broad: the trigram index then gives all
+    # the rows wanted and the word index is read below its last one (registry._word_rowids).
+    monkeypatch.setattr(registry, "SEARCH_SORT_LIMIT", limit)
     _records(ctx, 33)
     with ctx.store.reading() as session:
         assert word_index.words_ready(session)
@@ -188,3 +192,24 @@ def test_a_store_migrated_from_0012_is_indexed_by_word_when_opened(
             ), search
     finally:
         ctx.close()
+
+
+def test_a_bounded_word_search_gives_the_first_matches_however_many_lie_below_the_bound(
+    ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _records(ctx, 22)
+    monkeypatch.setattr(registry, "SEARCH_SORT_LIMIT", 1)  # 2 rows wanted, 4 read below
+    with ctx.store.reading() as session:
+        words = word_index.phrase_query(session, "sokha chea")
+        assert words
+        connection = session.connection()
+        every = connection.exec_driver_sql(
+            "SELECT rowid FROM word_search WHERE word_search MATCH ?", (words,)
+        ).scalars()
+        matches = sorted(every)
+        assert len(matches) >= 5
+        for last in (matches[1], matches[3], matches[-1], matches[-1] + 100):
+            below = [rowid for rowid in matches if rowid <= last]
+            expected = below[:2] if len(below) < 4 else matches[:2]
+            assert registry._word_rowids(connection, words, last) == expected, last
+        assert registry._word_rowids(connection, words, None) == matches[:2]
