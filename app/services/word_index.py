@@ -28,7 +28,8 @@ from __future__ import annotations
 import json
 import re
 import string
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -210,3 +211,29 @@ def split_alternatives(
         elif query != NOTHING:
             queries.append(query)
     return trigram, queries
+
+
+# Reads up to ``count`` (rowid, key) matches of the word index, in any order: upwards from the
+# first when given no bound, else downwards from the bound.
+WordReader = Callable[[int | None, int], list[tuple[int, Any]]]
+
+
+def first_matches(
+    found: list[tuple[int, Any]], read_words: WordReader, limit: int
+) -> list[tuple[int, Any]]:
+    """The first ``limit`` (rowid, key) matches of both indexes, by rowid: ``found`` the trigram
+    index's first ``limit`` (or all, when fewer), the word index's read by ``read_words``.
+
+    When the trigram index gave ``limit`` rows, only word matches up to its last one can be
+    among the first: FTS5 checks an upper rowid bound only on a match when reading upwards (a
+    phrase no record has read its whole posting lists), but starts from it reading downwards, so
+    up to twice ``limit`` are read downwards from there; only if there are more are the first
+    ``limit`` read upwards."""
+    known = dict(found)
+    last = max(known) if len(known) >= limit else None
+    words = read_words(last, 2 * limit) if last is not None else None
+    if words is None or len(words) >= 2 * limit:
+        words = read_words(None, limit)
+    for rowid, key in words:
+        known.setdefault(rowid, key)
+    return sorted(known.items())[:limit]

@@ -195,10 +195,9 @@ def test_a_store_migrated_from_0012_is_indexed_by_word_when_opened(
 
 
 def test_a_bounded_word_search_gives_the_first_matches_however_many_lie_below_the_bound(
-    ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+    ctx: AppContext,
 ) -> None:
     _records(ctx, 22)
-    monkeypatch.setattr(registry, "SEARCH_SORT_LIMIT", 1)  # 2 rows wanted, 4 read below
     with ctx.store.reading() as session:
         words = word_index.phrase_query(session, "sokha chea")
         assert words
@@ -208,8 +207,16 @@ def test_a_bounded_word_search_gives_the_first_matches_however_many_lie_below_th
         ).scalars()
         matches = sorted(every)
         assert len(matches) >= 5
+
+        def read(last: int | None, count: int) -> list[tuple[int, None]]:
+            return registry._word_rowids(connection, words, last, count)
+
+        # Two wanted (four read downwards from the bound): the trigram index's first two end
+        # at ``last``; their keys are kept, the word index's rows come without one.
         for last in (matches[1], matches[3], matches[-1], matches[-1] + 100):
-            below = [rowid for rowid in matches if rowid <= last]
-            expected = below[:2] if len(below) < 4 else matches[:2]
-            assert registry._word_rowids(connection, words, last) == expected, last
-        assert registry._word_rowids(connection, words, None) == matches[:2]
+            found = [(0, "t0"), (last, "t1")]
+            words_below = {rowid: None for rowid in matches if rowid < last}
+            expected = sorted(({0: "t0", last: "t1"} | words_below).items())
+            assert word_index.first_matches(found, read, 2) == expected[:2], last
+        fewer = word_index.first_matches([(matches[2], "t")], read, 2)
+        assert fewer == [(matches[0], None), (matches[1], None)]
