@@ -152,7 +152,12 @@ def test_the_word_index_follows_corrections_and_removals(
         assert _search(ctx, "Chea Sokha", by_word, monkeypatch) == ([], False)
         assert _search(ctx, "pich sreyneang", by_word, monkeypatch)[0] == [first]
         assert _search(ctx, "ពេជ្រ ស្រី", by_word, monkeypatch)[0] == [first]
-    with ctx.store.reading() as session:  # FTS5's own check of the index against its rows
+    _check_word_index(ctx)
+
+
+def _check_word_index(ctx: AppContext) -> None:
+    """FTS5's own check of the word index's structure (it raises on a damaged index)."""
+    with ctx.store.reading() as session:
         session.execute(
             text("INSERT INTO word_search(word_search, rank) VALUES ('integrity-check', 0)")
         )
@@ -186,6 +191,7 @@ def test_a_store_migrated_from_0012_is_indexed_by_word_when_opened(
                 text("SELECT count(*) FROM search_index_rows WHERE words_indexed = 1")
             ).scalar()
         assert indexed == len(made)
+        _check_word_index(ctx)
         for search in (*TYPED, *_phrases(ctx, seed=3, count=30)):
             assert _search(ctx, search, True, monkeypatch) == _search(
                 ctx, search, False, monkeypatch
@@ -220,3 +226,40 @@ def test_a_bounded_word_search_gives_the_first_matches_however_many_lie_below_th
             assert word_index.first_matches(found, read, 2) == expected[:2], last
         fewer = word_index.first_matches([(matches[2], "t")], read, 2)
         assert fewer == [(matches[0], None), (matches[1], None)]
+
+
+def test_indexing_stopped_part_way_keeps_its_chunks_and_searches_by_trigram_meanwhile(
+    ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _records(ctx, 12)
+    expected = {typed: _search(ctx, typed, False, monkeypatch) for typed in TYPED}
+    with ctx.store.transaction() as session:  # as a store from before migration 0013
+        session.execute(text("INSERT INTO word_search(word_search) VALUES ('delete-all')"))
+        session.execute(text("UPDATE search_index_rows SET words_indexed = NULL"))
+    written = word_index.add_words
+    chunks: list[int] = []
+
+    def failing(session: object, rows: list[tuple[int, str]]) -> None:
+        chunks.append(len(rows))
+        if len(chunks) == 3:
+            raise OSError("power cut")
+        written(session, rows)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(word_index, "add_words", failing)
+    with pytest.raises(OSError):
+        word_index.index_pending_words(ctx.store, chunk=4)
+    monkeypatch.setattr(word_index, "add_words", written)
+    with ctx.store.reading() as session:
+        assert not word_index.words_ready(session)
+        indexed = session.execute(
+            text("SELECT count(*) FROM search_index_rows WHERE words_indexed = 1")
+        ).scalar()
+    assert indexed == 8  # the two chunks before the failure
+    for typed, found in expected.items():  # the trigram index alone, meanwhile
+        assert _search(ctx, typed, True, monkeypatch) == found, typed
+    assert word_index.index_pending_words(ctx.store, chunk=4) == 4
+    with ctx.store.reading() as session:
+        assert word_index.words_ready(session)
+    for typed, found in expected.items():
+        assert _search(ctx, typed, True, monkeypatch) == found, typed
+    _check_word_index(ctx)
