@@ -1,7 +1,8 @@
 """The registry: listing, filtering and searching the applications an officer may see.
 
 Search runs on the FTS5 trigram index written by ``search_index``: Khmer or Latin substrings, a
-romanised key of a name, or a reference number.
+romanised key of a name, or a reference number; a phrase across words on the word index beside
+it when that is cheaper, with the same results (``word_index``).
 """
 
 from __future__ import annotations

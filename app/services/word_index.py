@@ -12,6 +12,8 @@ wn. The words ending with w1 and starting with wn are looked up in ``word_search
 (every word ever indexed, forwards and backwards; a word no longer in any text only costs a look
 in the index), and the phrase becomes an OR of whole-word phrases. When either end has more
 than a handful of words (a one-letter end such as "សុខ ស"), the trigram index is used as before.
+The search's other alternatives (name keys, references) stay on the trigram index; both indexes
+are read for their first matches and merged by rowid (:func:`first_matches`).
 
 Words are written to FTS5 (``ascii`` tokenizer: every non-ASCII character is a token character)
 with ASCII characters other than a-y and 0-9 escaped ("z" and two hex digits; "z" as "zz"), so a
