@@ -48,6 +48,7 @@ from app.ui.text import MeasuredLabel, _, html_text
 from app.ui.wizard.choice_editors import ChoiceEditor
 from app.ui.wizard.editors import make_editor
 from app.ui.wizard.field_widgets import NameEditor
+from app.ui.wizard.page_preparer import PagePreparer
 from app.ui.wizard.review import ReviewPage
 from app.ui.wizard.section_page import FieldRow, SectionPage
 from app.ui.wizard.step_bar import StepBar
@@ -112,6 +113,8 @@ class IntakeWizard(QWidget):
         self.stack.addWidget(self.review)
         for waiting in [*self.pages[1:], self.review]:  # see _switch_stack_to
             waiting.setUpdatesEnabled(False)
+        # Pages are laid out and painted out of sight while the officer reads the one shown.
+        self.preparer = PagePreparer(self.stack, self.pages, self._visible_page_indexes)
 
         self.back_button = QPushButton()
         self.back_button.setObjectName("backButton")
@@ -176,6 +179,7 @@ class IntakeWizard(QWidget):
 
     def _answer_changed(self) -> None:
         self._visible_indexes = None
+        self.preparer.changed()
         if self._loading:
             return
         self.dirty = True
@@ -273,6 +277,7 @@ class IntakeWizard(QWidget):
         page = self.stack.currentWidget()
         if page is not None:
             page.setFocus()
+        self.preparer.page_shown(index)
 
     def _switch_stack_to(self, index: int) -> None:
         """Show page ``index``. Pages out of sight keep their updates switched off: Qt's stack
@@ -374,6 +379,7 @@ class IntakeWizard(QWidget):
         marked unsaved, so closing, locking or quitting in between saves them (``save_now``)."""
         if self.dirty and not self.correcting:
             self.page_change_save.start()
+            self.preparer.after_other_work()
 
     def save_now(self) -> None:
         self.page_change_save.stop()
@@ -464,11 +470,13 @@ class IntakeWizard(QWidget):
         for page in self.pages:
             page.retranslate()
         self.review.retranslate()
+        self.preparer.changed()
         self.back_button.setText(_("← Back"))
         self.next_button.setText(_("Next →"))
         self.close_button.setText(_("Save and close"))
         self._update_progress()
 
     def closeEvent(self, event: Any) -> None:
+        self.preparer.stop()
         self.save_now()
         super().closeEvent(event)
