@@ -32,7 +32,8 @@ class KeptLayout:
     on), positioned as QPainter::drawText(rect, flags, text) positions them."""
 
     def __init__(self, text: str, rect: QRect, font: QFont, flags: int) -> None:
-        self.key = (text, rect.getRect(), font.key(), flags)
+        self.key = (text, rect.getRect(), flags)
+        self.font = QFont(font)
         # As drawText: a line feed is a line separator, a carriage return a space.
         shown = text.replace("\r", " ").replace("\n", "\u2028")
         self.layout = QTextLayout(shown, font)
@@ -60,6 +61,9 @@ class KeptLayout:
                 break
         self.layout.endLayout()
         self.flags = flags
+        # Read once: each test of an int against a Qt flag builds a Python enum (PySide6).
+        self.right = bool(flags & Qt.AlignmentFlag.AlignRight)
+        self.centred = bool(flags & Qt.AlignmentFlag.AlignHCenter)
         self.area = area
         if flags & Qt.AlignmentFlag.AlignBottom:
             self.top = area.height() - height
@@ -76,6 +80,12 @@ class KeptLayout:
         bounds = QRectF(area.x() + left, area.y() + self.top, width, height)
         self.clipped = not area.contains(bounds)
 
+    def fits(self, text: str, rect: QRect, font: QFont, flags: int) -> bool:
+        """Laid out for this text, rectangle, font and alignment. Fonts are compared as QFont
+        compares them (every attribute of the request, spacing and features included), which
+        is cheaper than their keys and no less strict."""
+        return self.key == (text, rect.getRect(), flags) and self.font == font
+
     def draw(self, painter: QPainter) -> None:
         """Draw with the painter's pen (the caller sets the text colour)."""
         area = self.area
@@ -84,9 +94,9 @@ class KeptLayout:
             painter.setClipRect(area, Qt.ClipOperation.IntersectClip)
         for number in range(self.layout.lineCount()):
             line = self.layout.lineAt(number)
-            if self.flags & Qt.AlignmentFlag.AlignRight:
+            if self.right:
                 left = area.width() - line.horizontalAdvance()
-            elif self.flags & Qt.AlignmentFlag.AlignHCenter:
+            elif self.centred:
                 left = (area.width() - line.horizontalAdvance()) / 2
             else:
                 left = 0.0

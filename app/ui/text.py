@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import html
+import types
 from typing import TYPE_CHECKING
 
 from PySide6 import QtCore, QtGui
@@ -69,6 +70,15 @@ def html_text(text: str) -> str:
 
 
 @functools.cache
+def _kept_layout() -> types.ModuleType:
+    """app.ui.kept_layout, imported at the first kept paint, not before the first window (an
+    import statement in a method costs ~10 us at every call: PySide6 wraps __import__)."""
+    import app.ui.kept_layout
+
+    return app.ui.kept_layout
+
+
+@functools.cache
 def _selectable() -> QtCore.Qt.TextInteractionFlag:
     """The interaction flags that make QLabel keep a text document of its own."""
     flag = QtCore.Qt.TextInteractionFlag
@@ -90,6 +100,40 @@ class MeasuredLabel(QLabel):
         self._heights: dict[tuple[object, ...], int] = {}
         self._kept: KeptLayout | None = None
         self._text_seen: tuple[tuple[str, object], bool] | None = None
+        # What the enum-valued properties say for a kept paint (justified or selectable text,
+        # the text format, the alignment's bits), read again only after a setter of one: PySide6
+        # builds a Python enum for each value read, which made the checks at every paint cost
+        # a sixth of a wizard page's paint.
+        self._enum_look: tuple[bool, bool, int] | None = None
+
+    def setAlignment(self, alignment: QtCore.Qt.AlignmentFlag) -> None:
+        super().setAlignment(alignment)
+        self._enum_look = None
+
+    def setTextFormat(self, text_format: QtCore.Qt.TextFormat) -> None:
+        super().setTextFormat(text_format)
+        self._enum_look = None
+
+    def setTextInteractionFlags(self, flags: QtCore.Qt.TextInteractionFlag) -> None:
+        super().setTextInteractionFlags(flags)
+        self._enum_look = None
+
+    def _look(self) -> tuple[bool, bool, int]:
+        """(kept paint possible as far as these properties go, the text format is PlainText,
+        the alignment's bits)."""
+        look = self._enum_look
+        if look is None:
+            qt = QtCore.Qt
+            alignment = self.alignment()
+            text_format = self.textFormat()
+            plain_look = (
+                not alignment & qt.AlignmentFlag.AlignJustify
+                and not self.textInteractionFlags() & _selectable()
+                and text_format in (qt.TextFormat.PlainText, qt.TextFormat.AutoText)
+            )
+            plain_format = text_format == qt.TextFormat.PlainText
+            look = self._enum_look = (plain_look, plain_format, int(alignment.value))
+        return look
 
     def heightForWidth(self, width: int) -> int:
         if not self.keeps_layout:
@@ -128,14 +172,13 @@ class MeasuredLabel(QLabel):
             self._keep_document_glyphs()
             super().paintEvent(event)
             return
-        from app.ui.kept_layout import KeptLayout
-
         painter = QtGui.QPainter(self)
         rect = self.contentsRect()
-        flags = int(self.alignment().value)
+        flags = self._look()[2]
         kept = self._kept
-        if kept is None or kept.key != (self.text(), rect.getRect(), painter.font().key(), flags):
-            kept = self._kept = KeptLayout(self.text(), rect, painter.font(), flags)
+        font = painter.font()
+        if kept is None or not kept.fits(self.text(), rect, font, flags):
+            kept = self._kept = _kept_layout().KeptLayout(self.text(), rect, font, flags)
         # The pen QStyle::drawItemText sets: the palette's brush for the label's text role.
         brush = self.palette().brush(self.foregroundRole())
         painter.setPen(QtGui.QPen(brush, painter.pen().widthF()))
@@ -157,34 +200,27 @@ class MeasuredLabel(QLabel):
             block = block.next()
 
     def _plain_wrapped_text(self) -> bool:
-        qt = QtCore.Qt
-        text_format = self.textFormat()
+        plain_look, plain_format, _alignment = self._look()
         return (
-            self.wordWrap()
+            plain_look
+            and self.wordWrap()
             and self.isEnabled()
             and not self.styleSheet()
             and self.frameWidth() == 0
             and self.margin() == 0
             and self.indent() <= 0
             and self.buddy() is None
-            and self.layoutDirection() == qt.LayoutDirection.LeftToRight
-            and not self.alignment() & qt.AlignmentFlag.AlignJustify
-            and not self.textInteractionFlags() & _selectable()
-            and text_format in (qt.TextFormat.PlainText, qt.TextFormat.AutoText)
-            and self._text_can_be_kept(text_format)
+            and not self.isRightToLeft()
+            and self._text_can_be_kept(plain_format)
         )
 
-    def _text_can_be_kept(self, text_format: object) -> bool:
+    def _text_can_be_kept(self, plain_format: bool) -> bool:
         """Read once per text (reading every character on every paint cost what it saved)."""
-        from app.ui.kept_layout import can_keep
-
         text = self.text()
-        seen = (text, text_format)
+        seen = (text, plain_format)
         if self._text_seen is None or self._text_seen[0] != seen:
-            plain_text = text_format == QtCore.Qt.TextFormat.PlainText or not (
-                QtGui.Qt.mightBeRichText(text)
-            )
-            self._text_seen = (seen, plain_text and can_keep(text))
+            plain_text = plain_format or not QtGui.Qt.mightBeRichText(text)
+            self._text_seen = (seen, plain_text and _kept_layout().can_keep(text))
         return self._text_seen[1]
 
 

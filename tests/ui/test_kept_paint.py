@@ -86,6 +86,44 @@ def test_a_measured_label_paints_and_measures_as_qlabel(
     assert _image(kept) == _image(plain)
 
 
+def test_a_measured_label_paints_as_qlabel_after_its_look_changes(
+    vss_qapp: QApplication, qtbot: QtBot
+) -> None:
+    """What a label reads once (alignment, text format, selectable text, direction) is read
+    again after it changes: every change below is painted as QLabel paints it."""
+    kept, plain = _pair(qtbot, KHMER, 320, 160)
+    assert _image(kept) == _image(plain)
+    changes = [
+        lambda label: label.setAlignment(
+            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom
+        ),
+        lambda label: label.setAlignment(Qt.AlignmentFlag.AlignHCenter),
+        lambda label: label.setAlignment(Qt.AlignmentFlag.AlignJustify),
+        lambda label: label.setAlignment(Qt.AlignmentFlag.AlignLeft),
+        lambda label: label.setTextFormat(Qt.TextFormat.RichText),
+        lambda label: label.setText(RICH),
+        lambda label: label.setTextFormat(Qt.TextFormat.PlainText),
+        lambda label: label.setText(ENGLISH),
+        lambda label: label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse),
+        lambda label: label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction),
+        lambda label: label.setLayoutDirection(Qt.LayoutDirection.RightToLeft),
+        lambda label: label.setLayoutDirection(Qt.LayoutDirection.LeftToRight),
+        lambda label: label.setStyleSheet("letter-spacing: 2px"),
+        lambda label: label.setStyleSheet(""),
+    ]
+    for number, change in enumerate(changes):
+        for label in (kept, plain):
+            change(label)
+        assert _image(kept) == _image(plain), number
+        assert _image(kept) == _image(plain), f"{number}, painted again"
+    # A font that differs only by its letter spacing lays the text out afresh.
+    for label in (kept, plain):
+        font = label.font()
+        font.setLetterSpacing(font.SpacingType.AbsoluteSpacing, 1.5)
+        label.setFont(font)
+    assert _image(kept) == _image(plain)
+
+
 def test_the_step_bar_paints_as_a_progress_bar(vss_qapp: QApplication, qtbot: QtBot) -> None:
     window = QWidget()
     layout = QVBoxLayout(window)
