@@ -144,3 +144,47 @@ def test_the_draft_is_saved_and_nothing_prepared_once_closed(
     waiting = [w for w in wizard.findChildren(SectionPage) if w is not wizard.stack.currentWidget()]
     assert all(not page.updatesEnabled() for page in waiting)
     assert isinstance(wizard.stack.currentWidget(), QWidget)
+
+
+def test_the_review_is_filled_while_the_last_page_is_read(
+    vss_qapp: QApplication, qtbot: QtBot, ctx: AppContext
+) -> None:
+    wizard = _wizard(qtbot, ctx, (1024, 600))
+    review = len(wizard.pages)
+    last_page = wizard._visible_page_indexes()[-2]
+    wizard.show_page(wizard._visible_page_indexes()[-3])
+    _wait_prepared(qtbot, wizard)
+    assert wizard.review.problems.count() == 0  # not next: not filled
+    wizard.show_page(last_page)
+    _wait_prepared(qtbot, wizard)
+    assert wizard.review.problems.count() > 0
+    assert review in wizard.preparer.prepared
+    assert wizard.review.isHidden() and not wizard.review.updatesEnabled()
+    first_item = wizard.review.problems.item(0)
+    wizard.show_page(review)  # the same answers: shown as filled, not filled again
+    assert wizard.review.problems.item(0) is first_item
+
+    # An answer changed on the last page after the review was filled: filled again when shown.
+    wizard.show_page(last_page)
+    _wait_prepared(qtbot, wizard)
+    wizard.rows["applied_before"].editor.set_value("no")
+    wizard.show_page(review)
+    assert "applied_before" not in {
+        wizard.review.problems.item(i).data(256) for i in range(wizard.review.problems.count())
+    }
+
+
+def test_a_locked_session_leaves_the_review_to_be_filled_when_shown(
+    vss_qapp: QApplication, qtbot: QtBot, ctx: AppContext
+) -> None:
+    wizard = _wizard(qtbot, ctx, (1024, 600))
+    review = len(wizard.pages)
+    ctx.locked = True
+    wizard.show_page(wizard._visible_page_indexes()[-2])
+    _wait_prepared(qtbot, wizard)
+    assert review in wizard.preparer.prepared  # tried, and refused
+    assert wizard._review_seen is None
+    assert wizard.review.problems.count() == 0
+    ctx.locked = False
+    wizard.show_page(review)
+    assert wizard.review.problems.count() > 0

@@ -28,11 +28,16 @@ class PagePreparer(QObject):
         stack: QStackedWidget,
         pages: Sequence[QWidget],
         visible_indexes: Callable[[], list[int]],
+        review: QWidget,
+        fill_review: Callable[[], None],
     ) -> None:
         super().__init__(stack)
         self.stack = stack
         self.pages = list(pages)
-        self.visible_indexes = visible_indexes  # the section pages that apply, in order
+        # The pages that apply, in order, the review last (its index is len(pages)).
+        self.visible_indexes = visible_indexes
+        self.review = review
+        self.fill_review = fill_review  # fills the review for the answers (kept while the same)
         self.generation = 0  # moved on by anything that may change a page's look
         # Per page: the (generation, size) it was last prepared for.
         self.prepared: dict[int, tuple[int, object]] = {}
@@ -48,12 +53,16 @@ class PagePreparer(QObject):
 
     def page_shown(self, index: int) -> None:
         """Queue the pages to prepare: the next and the one before (again if something changed
-        since), then every other page not yet prepared, nearest first."""
-        order = [i for i in self.visible_indexes() if i < len(self.pages) and i != index]
+        since), then every other page not yet prepared, nearest first. The review is prepared
+        only as the next page: filling it reads the answers and searches for duplicates."""
+        order = [i for i in self.visible_indexes() if i != index]
         later = [i for i in order if i > index]
         earlier = [i for i in order if i < index]
         near = later[:1] + earlier[-1:]
-        rest = sorted((i for i in order if i not in near), key=lambda i: abs(i - index))
+        rest = sorted(
+            (i for i in order if i not in near and i < len(self.pages)),
+            key=lambda i: abs(i - index),
+        )
         self.waiting = near + [i for i in rest if i not in self.prepared]
         self.timer.start()
 
@@ -73,7 +82,7 @@ class PagePreparer(QObject):
             return
         while self.waiting:
             index = self.waiting.pop(0)
-            page = self.pages[index]
+            page = self.pages[index] if index < len(self.pages) else self.review
             if page is shown:
                 continue
             geometry: QRect = shown.geometry()
@@ -81,6 +90,8 @@ class PagePreparer(QObject):
             if self.prepared.get(index) == stamp:
                 continue
             self.prepared[index] = stamp
+            if page is self.review:
+                self.fill_review()
             prepare(page, geometry)
             break
         if self.waiting:

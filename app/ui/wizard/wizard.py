@@ -114,7 +114,9 @@ class IntakeWizard(QWidget):
         for waiting in [*self.pages[1:], self.review]:  # see _switch_stack_to
             waiting.setUpdatesEnabled(False)
         # Pages are laid out and painted out of sight while the officer reads the one shown.
-        self.preparer = PagePreparer(self.stack, self.pages, self._visible_page_indexes)
+        self.preparer = PagePreparer(
+            self.stack, self.pages, self._visible_page_indexes, self.review, self._fill_review_ahead
+        )
 
         self.back_button = QPushButton()
         self.back_button.setObjectName("backButton")
@@ -419,6 +421,14 @@ class IntakeWizard(QWidget):
             duplicates.find_possible_duplicates(self.ctx, self.application_id, answers),
         )
         self.review.not_duplicate.connect(self._not_duplicate, Qt.ConnectionType.UniqueConnection)
+
+    def _fill_review_ahead(self) -> None:
+        """The review filled while the officer reads the last page. If that is refused (the
+        session locked meanwhile), it is filled when shown, as before."""
+        try:
+            self.refresh_review()
+        except UserFacingError:
+            self._review_seen = None
 
     def _not_duplicate(self, other_id: str) -> None:
         duplicates.mark_not_duplicate(self.ctx, self.application_id, other_id)
