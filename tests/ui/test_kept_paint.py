@@ -116,11 +116,22 @@ def test_a_measured_label_paints_as_qlabel_after_its_look_changes(
             change(label)
         assert _image(kept) == _image(plain), number
         assert _image(kept) == _image(plain), f"{number}, painted again"
-    # A font that differs only by its letter spacing lays the text out afresh.
+    # A font that differs only by its letter spacing lays the text out and measures it afresh.
+    assert kept.heightForWidth(140) == plain.heightForWidth(140)
     for label in (kept, plain):
         font = label.font()
-        font.setLetterSpacing(font.SpacingType.AbsoluteSpacing, 1.5)
+        font.setLetterSpacing(font.SpacingType.AbsoluteSpacing, 4)
         label.setFont(font)
+    assert kept.heightForWidth(140) == plain.heightForWidth(140)
+    assert _image(kept) == _image(plain)
+    # Measured afresh after a change of the text format alone (the same text).
+    for label in (kept, plain):
+        label.setText(RICH)
+        label.setTextFormat(Qt.TextFormat.PlainText)
+    assert kept.heightForWidth(140) == plain.heightForWidth(140)
+    for label in (kept, plain):
+        label.setTextFormat(Qt.TextFormat.RichText)
+    assert kept.heightForWidth(140) == plain.heightForWidth(140)
     assert _image(kept) == _image(plain)
 
 
