@@ -19,7 +19,6 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
 from unittest import mock
 
 from sqlalchemy import text
@@ -30,13 +29,8 @@ from app.services import form_catalogue, records, registry, word_index
 from app.services.accounts import first_run_setup, sign_in
 from app.services.context import AppContext
 
-if TYPE_CHECKING:
-    from app.ui.wizard.wizard import IntakeWizard
-
 RECORDS = int(os.environ.get("VSS_BENCH_RECORDS", "100000"))
 LARGE_RECORDS = int(os.environ.get("VSS_BENCH_LARGE_RECORDS", "1000000"))  # 0: skip
-# How long the event loop runs between two wizard clicks (an officer reads a page for seconds).
-OFFICER_PAUSE_S = 0.25
 SEED_RECORDS = 500  # through the real import (validation, index); the rest is copied
 PASSWORD = "bench password 1"
 SEARCHES = (
@@ -412,101 +406,8 @@ def list_memory(home: Path) -> dict[str, float]:
     return figures
 
 
-def _officer_pause(seconds: float = OFFICER_PAUSE_S) -> None:
-    """The event loop runs between two clicks, as it does while an officer reads a page."""
-    from PySide6.QtCore import QEventLoop
-    from PySide6.QtWidgets import QApplication
-
-    end = time.perf_counter() + seconds
-    while time.perf_counter() < end:
-        QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
-        time.sleep(0.002)
-
-
-def _timed_switch(wizard: IntakeWizard, index: int) -> tuple[float, float]:
-    """Wall and UI-thread CPU seconds of one switch, the new page painted."""
-    start = time.perf_counter()
-    start_cpu = time.thread_time()
-    wizard.show_page(index)
-    wizard.grab()
-    return time.perf_counter() - start, time.thread_time() - start_cpu
-
-
-def wizard_page_switch(ctx: AppContext) -> dict[str, float]:
-    from PySide6.QtWidgets import QApplication, QLabel, QStackedWidget
-
-    from app.ui.wizard.wizard import IntakeWizard
-
-    _qt()
-    application_id = records.start_application(ctx, "civil_party")
-    wizard = IntakeWizard(ctx, application_id)
-    wizard.resize(1100, 800)
-    wizard.show()
-    QApplication.processEvents()
-    samples: list[float] = []
-    # Apart, as the officer meets them: a page's first visit, a page come back to, and the
-    # review page come back to with the same answers. Between two clicks the event loop runs
-    # for a moment, as it does while the officer reads the page (the wizard prepares the next
-    # pages then), never during the switch measured.
-    first_visits: list[float] = []
-    revisits: list[float] = []
-    review_revisits: list[float] = []
-    review = len(wizard.pages)
-    # The UI thread's CPU time too: on a machine shared with other work the wall clock mostly
-    # measures waiting for a core (and for the raster engine's fill threads).
-    cpu: list[float] = []
-    for round_number in range(3):
-        for index in wizard._visible_page_indexes():
-            _officer_pause()
-            elapsed, elapsed_cpu = _timed_switch(wizard, index)
-            cpu.append(elapsed_cpu)
-            samples.append(elapsed)
-            if round_number == 0:
-                first_visits.append(elapsed)
-            else:
-                (review_revisits if index == review else revisits).append(elapsed)
-    wizard.close()
-    # First visits with no pause before them (the pages not prepared while the officer read
-    # the one before), measured as this bench measured every switch before issue 20's pause:
-    # clicks with no event processed between them. After the wizard above, in the same process.
-    cold = IntakeWizard(ctx, records.start_application(ctx, "civil_party"))
-    cold.resize(1100, 800)
-    cold.show()
-    QApplication.processEvents()
-    unprepared = [_timed_switch(cold, i)[0] for i in cold._visible_page_indexes()]
-    cold.preparer.stop()
-    cold.close()
-    stack = QStackedWidget()
-    for number in range(10):
-        stack.addWidget(QLabel(f"page {number}"))
-    stack.resize(1100, 800)
-    stack.show()
-    baseline: list[float] = []
-    baseline_cpu: list[float] = []
-    for number in range(30):
-        start = time.perf_counter()
-        start_cpu = time.thread_time()
-        stack.setCurrentIndex(number % 10)
-        stack.grab()
-        baseline.append(time.perf_counter() - start)
-        baseline_cpu.append(time.thread_time() - start_cpu)
-    median = _median_ms(samples)
-    base = _median_ms(baseline)
-    return {
-        "wizard_page_switch_median_ms": median,
-        "wizard_plain_stack_switch_ms": base,
-        "wizard_vs_plain_ratio": median / base if base else 0.0,
-        "wizard_page_switch_cpu_median_ms": _median_ms(cpu),
-        "wizard_plain_stack_switch_cpu_ms": _median_ms(baseline_cpu),
-        "wizard_first_visit_median_ms": _median_ms(first_visits),
-        "wizard_first_visit_unprepared_median_ms": _median_ms(unprepared),
-        "wizard_page_revisit_median_ms": _median_ms(revisits),
-        "wizard_review_revisit_median_ms": _median_ms(review_revisits),
-    }
-
-
 def run(count: int = RECORDS, log: Callable[[str], None] = print) -> dict[str, float]:
-    from tests.bench import bench_startup
+    from tests.bench import bench_startup, bench_wizard
 
     os.environ.setdefault("VSS_OUTREACH_FAST_KDF", "0")
     large = LARGE_RECORDS if count >= RECORDS and count < LARGE_RECORDS else 0
@@ -518,7 +419,7 @@ def run(count: int = RECORDS, log: Callable[[str], None] = print) -> dict[str, f
         figures: dict[str, float] = {"build_store_s": time.perf_counter() - start}
         figures.update(search_latency(ctx))
         figures.update(list_first_paint(ctx))
-        figures.update(wizard_page_switch(ctx))
+        figures.update(bench_wizard.wizard_page_switch(ctx))
         ctx.close()
         figures.update(list_memory(folder / "full"))
         figures.update(bench_startup.startup(folder / "full", PASSWORD))
