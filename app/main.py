@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from app.core.errors import UserFacingError
 
 if TYPE_CHECKING:
-    from app.services.context import AppContext
+    from app.ui.signed_in_start import FrameStart
 
 PASSWORD_ENV = "VSS_OUTREACH_PASSWORD"
 
@@ -62,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--screenshot", type=Path, help="save a PNG of the first window, then exit")
     # For tests/ui/test_first_paint.py: the modules loaded when the first window is painted.
     parser.add_argument("--report-modules", type=Path, help=argparse.SUPPRESS)
+    # For tests/bench/bench_startup.py: when the main window's frame and the filled window were
+    # painted (signing in from the environment with --quit-after-start).
+    parser.add_argument("--report-painted", type=Path, help=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     setup = commands.add_parser("setup", help="first-run set-up: create the administrator")
@@ -405,8 +408,7 @@ def _import_before_qt(signing_in: bool) -> None:
     """Import what the first window needs that does not use Qt, before Qt: once PySide6 is loaded,
     its import hook reads the source of every module imported after it (looking for
     ``from __feature__``), which made the sign-in window ~0.15 s slower to appear. Signing in
-    from the environment (forum kiosks) opens the store at once: its modules start loading on a
-    thread here, before Qt, while the password's key is derived (``_sign_in_before_qt``)."""
+    from the environment (forum kiosks) checks the password first (``_sign_in_before_qt``)."""
     import ctypes  # noqa: F401 (the stdlib modules the first window's code imports)
     import html  # noqa: F401
 
@@ -417,58 +419,27 @@ def _import_before_qt(signing_in: bool) -> None:
     from app.i18n import current_language
 
     if signing_in:
-        # The store's modules load on a thread from now, while the key is derived.
         import app.services.key_unlock  # noqa: F401 (the key is unlocked before the store opens)
-        from app.ui.preload import start_preload
-
-        start_preload()
     if current_language() == "km":
         # The word breaks of the window's own texts; the segmenter's model (60-100 ms) loads on
         # the preload thread after the first paint (app.ui.preload).
         load_table()
 
 
-def _sign_in_before_qt(args: argparse.Namespace) -> AppContext | None:
-    """Signing in from the environment: on a thread of its own the password unlocks the key
-    (Argon2id lets other threads run) and, once the preload thread has imported the store's
-    modules, the store is opened; meanwhile this thread imports Qt and the main window's modules
-    (after the store's: PySide6's import hook slows every later import). None on a laptop not
-    set up yet (the set-up window opens)."""
-    import threading
-
+def _sign_in_before_qt(args: argparse.Namespace) -> FrameStart | None:
+    """Signing in from the environment: the password unlocks the key on a thread while this one
+    imports Qt and builds the main window's frame, painted once the password is checked; the
+    store opens behind it (app.ui.signed_in_start). None on a laptop not set up yet (the set-up
+    window opens)."""
     from app.services.before_sign_in import default_home, is_first_run
     from app.services.error_log import configure_logging
-    from app.services.key_unlock import unlock_database_key
-    from app.ui.preload import import_window_modules, wait_for_store_modules
+    from app.ui.signed_in_start import unlock_with_frame
 
     home: Path = args.home or default_home()
     if is_first_run(home):
         return None
     configure_logging(home)  # a bug while the store opens is logged for the office
-    password = os.environ[PASSWORD_ENV]
-    outcome: list[AppContext | BaseException] = []
-
-    def sign_in() -> None:
-        try:
-            unlocked = unlock_database_key(home, args.user, password)
-            wait_for_store_modules()
-            from app.services.accounts import finish_sign_in
-
-            outcome.append(finish_sign_in(home, unlocked, password))
-        except BaseException as error:  # raised again on this thread, below
-            outcome.append(error)
-
-    signing_in = threading.Thread(target=sign_in, name="sign-in", daemon=True)
-    signing_in.start()
-    wait_for_store_modules()
-    import_window_modules()
-    from app.ui.app import create_qt_application
-
-    create_qt_application()  # the fonts and the style too, while the key is derived
-    signing_in.join()
-    if isinstance(outcome[0], BaseException):
-        raise outcome[0]
-    return outcome[0]
+    return unlock_with_frame(home, args.user, os.environ[PASSWORD_ENV])
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -486,7 +457,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from app.services.key_unlock import AccountError
 
         try:
-            signed_in = _sign_in_before_qt(args) if signing_in else None
+            started = _sign_in_before_qt(args) if signing_in else None
         except AccountError as error:
             print(error, file=sys.stderr)
             return 1
@@ -504,7 +475,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             screenshot=args.screenshot,
             username=args.user,
             modules_report=args.report_modules,
-            signed_in=signed_in,
+            started=started,
+            painted_report=args.report_painted,
         )
     from app.services.error_log import configure_logging, describe
 

@@ -13,6 +13,7 @@ import json
 import os
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,6 +36,7 @@ WINDOW_IMPORT_POLL_MS = 50
 if TYPE_CHECKING:
     from app.services.context import AppContext
     from app.ui.main_window import MainWindow
+    from app.ui.signed_in_start import FrameStart
 
 
 def create_qt_application(argv: list[str] | None = None) -> QApplication:
@@ -114,11 +116,13 @@ def run_gui(
     screenshot: Path | None = None,
     username: str | None = None,
     modules_report: Path | None = None,
-    signed_in: AppContext | None = None,
+    started: FrameStart | None = None,
+    painted_report: Path | None = None,
 ) -> int:
     """Set up or sign in, then the main window. With ``--user`` and VSS_OUTREACH_PASSWORD set,
-    sign-in happens without the dialog (kiosk laptops at forums, and the smoke test); app.main
-    has then usually signed in already (``signed_in``), on a thread while Qt was imported."""
+    sign-in happens without the dialog (kiosk laptops at forums, and the smoke test): app.main
+    has then checked the password and built the window's frame (``started``), and the store
+    opens behind the painted frame (app.ui.signed_in_start)."""
     qt_app = create_qt_application()
     if language:
         set_language(language)
@@ -128,22 +132,19 @@ def run_gui(
     install_error_hook()
     password = os.environ.get("VSS_OUTREACH_PASSWORD")
     if username and password is not None and not is_first_run(home):
-        # The store's and the main window's modules load on a thread (started before Qt by
-        # app.main) while the key is derived, as they do while an officer types the password
-        # in the sign-in window; then the store is opened with the key.
-        start_preload()
-        from app.services.key_unlock import AccountError, unlock_database_key
+        from app.ui.signed_in_start import run_frame_first, unlock_with_frame
 
-        ctx = signed_in
-        try:
-            if ctx is None:  # not signed in before (app.main does)
-                from app.services.accounts import finish_sign_in
+        if started is None:  # (app.main checks the password before Qt: this is a fallback)
+            from app.services.key_unlock import AccountError
 
-                ctx = finish_sign_in(home, unlock_database_key(home, username, password), password)
-        except AccountError as error:
-            print(error, file=sys.stderr)
-            return 1
-        return _run_main_window(qt_app, ctx, language, quit_after_start, screenshot, modules_report)
+            try:
+                started = unlock_with_frame(home, username, password)
+            except AccountError as error:
+                print(error, file=sys.stderr)
+                return 1
+        return run_frame_first(
+            qt_app, started, language, quit_after_start, screenshot, modules_report, painted_report
+        )
     if quit_after_start or screenshot is not None or modules_report is not None:
         # Smoke test without an account: show the first screen an officer would see.
         return _paint_first_window(qt_app, home, screenshot, modules_report)
@@ -164,18 +165,21 @@ def _paint_first_window(
     first = FirstRunDialog(home) if is_first_run(home) else SignInDialog(home)
     first.show()
     QTimer.singleShot(0, after_first_frame)
-    _quit_after_first_frame(qt_app, first, screenshot, modules_report)
+    quit_after_first_frame(qt_app, first, screenshot, modules_report)
     return int(qt_app.exec())
 
 
-def _quit_after_first_frame(
+def quit_after_first_frame(
     qt_app: QApplication,
     window: QWidget,
     screenshot: Path | None,
     modules_report: Path | None = None,
+    after_paint: Callable[[], None] | None = None,
 ) -> None:
     def finish() -> None:
         image = window.grab()  # renders the window completely, as the first paint does
+        if after_paint is not None:
+            after_paint()
         if modules_report is not None:
             _write_loaded_modules(modules_report)
         if screenshot is not None:
@@ -204,7 +208,7 @@ def _run_main_window(
     window.showMaximized()  # officers' screens are small: use all of it
     QTimer.singleShot(0, after_first_frame)
     if screenshot is not None or quit_after_start or modules_report is not None:
-        _quit_after_first_frame(qt_app, window, screenshot, modules_report)
+        quit_after_first_frame(qt_app, window, screenshot, modules_report)
     code = qt_app.exec()
     window.shutdown()
     from app.ui.worker import wait_for_running_tasks

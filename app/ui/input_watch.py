@@ -51,6 +51,12 @@ class InputWatch(QObject):
         if not self.watching and handle is not None:
             handle.installEventFilter(self)  # for its first expose
 
+    def watch_now(self) -> None:
+        """The window was painted before the watch was made (the main window's frame)."""
+        if not self.watching:
+            self.watching = True
+            self._watch_all()
+
     def stop(self) -> None:
         app = QApplication.instance()
         if app is not None:

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import importlib
-import sys
 import time
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
-from PySide6.QtCore import QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QShowEvent
+from PySide6.QtCore import QSize, QTimer
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
-    QFrame,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -30,119 +27,39 @@ from PySide6.QtWidgets import (
 from app.i18n import (
     LANGUAGE_NAMES,
     LANGUAGES,
-    N_,
     current_language,
     format_number,
     on_language_changed,
     remove_language_listener,
     set_language,
 )
-from app.services import court as court_service
-from app.services.accounts import lock
-from app.services.context import AppContext, count_applications, sync_summary
-from app.services.form_catalogue import form_file_problems
-from app.services.settings import load_settings
-from app.ui.input_watch import InputWatch
-from app.ui.lock_screen import HiddenWindows, LockScreen
 from app.ui.text import _
-from app.ui.worker import DataEvents
+from app.ui.window_pages import (
+    COMING_TEXT,
+    FRAME_PAGES,
+    NAVIGATION,
+    PageFactory,
+    PlaceholderPage,
+    default_page_factories,
+    instance_of,
+    scrolling,
+    settle_scroll_areas,
+)
 
-if TYPE_CHECKING:  # imported when a record is opened: it is not needed to paint the window
+if TYPE_CHECKING:
+    from PySide6.QtGui import QCloseEvent, QKeyEvent, QShowEvent
+
+    # The services (and with them SQLAlchemy and the models) are imported once the store is
+    # open (attach): signing in from the environment paints the window's frame before they are
+    # loaded. A record's window is imported when a record is opened.
+    from app.services.context import AppContext
+    from app.ui.input_watch import InputWatch
+    from app.ui.lock_screen import HiddenWindows, LockScreen
     from app.ui.record_view import RecordDialog
+    from app.ui.worker import DataEvents
 
 IDLE_CHECK_MS = 15_000
-
-
-class PlaceholderPage(QWidget):
-    """A page whose feature arrives with a later issue; it says so plainly."""
-
-    def __init__(self, title: str, description: str) -> None:
-        super().__init__()
-        self._title_source = title
-        self._description_source = description
-        layout = QVBoxLayout(self)
-        self.title_label = QLabel()
-        self.title_label.setObjectName("pageTitle")
-        self.description_label = QLabel()
-        self.description_label.setWordWrap(True)
-        layout.addWidget(self.title_label)
-        layout.addWidget(self.description_label)
-        layout.addStretch(1)
-        self.retranslate()
-
-    def retranslate(self) -> None:
-        self.title_label.setText(_(self._title_source))
-        self.description_label.setText(_(self._description_source))
-
-
-PageFactory = Callable[[AppContext], QWidget]
-
-# (page key, navigation label msgid). Labels are marked for extraction and translated when shown.
-NAVIGATION: list[tuple[str, str]] = [
-    ("start", N_("Start")),
-    ("applicants", N_("Applicants")),
-    ("new_application", N_("New application")),
-    ("rights", N_("Rights")),
-    ("print", N_("Print")),
-    ("sync", N_("Sync")),
-    ("follow_up", N_("Follow-up")),
-    ("forums", N_("Forums")),
-    ("civil_parties", N_("Civil parties")),
-    ("dashboard", N_("Dashboard")),
-    ("security", N_("Officers and audit")),
-    ("settings", N_("Settings")),
-]
-
-COMING_TEXT: dict[str, tuple[str, str]] = {
-    "applicants": (N_("Applicants"), N_("Coming: the list of applicants and applications.")),
-    "new_application": (
-        N_("New application"),
-        N_("Coming: the guided intake of a complaint or civil party application."),
-    ),
-    "rights": (N_("Rights"), N_("Coming: victims' rights explained in Khmer and English.")),
-    "print": (N_("Print"), N_("Coming: printing forms, receipts and leaflets.")),
-    "sync": (N_("Sync"), N_("Coming: sending records to the central office.")),
-    "settings": (N_("Settings"), N_("Coming: language, lock time, server and backup settings.")),
-}
-
-
-# Page classes by key, imported when the page is first built (some pull in ReportLab, sync...).
-PAGE_CLASSES: dict[str, tuple[str, str]] = {
-    "start": ("app.ui.start_page", "StartPage"),
-    "dashboard": ("app.ui.dashboard_page", "DashboardPage"),
-    "applicants": ("app.ui.registry", "RegistryPage"),
-    "new_application": ("app.ui.intake_page", "IntakePage"),
-    "rights": ("app.ui.rights_page", "RightsPage"),
-    "print": ("app.ui.print_page", "PrintPage"),
-    "sync": ("app.ui.sync_page", "SyncPage"),
-    "follow_up": ("app.ui.followup_page", "FollowUpPage"),
-    "forums": ("app.ui.forums_page", "ForumsPage"),
-    "civil_parties": ("app.ui.civil_parties_page", "CivilPartiesPage"),
-    "security": ("app.ui.security_page", "SecurityPage"),
-    "settings": ("app.ui.settings_page", "SettingsPage"),
-}
-
-
-def _instance_of(page: QWidget, module_name: str, class_name: str) -> bool:
-    """``isinstance(page, module.class)`` without importing the module: a class not loaded yet
-    has no instances."""
-    module = sys.modules.get(module_name)
-    page_class = getattr(module, class_name, None) if module is not None else None
-    return isinstance(page_class, type) and isinstance(page, page_class)
-
-
-def _lazy_factory(module_name: str, class_name: str) -> PageFactory:
-    def build(ctx: AppContext) -> QWidget:
-        page_class = getattr(importlib.import_module(module_name), class_name)
-        page: QWidget = page_class(ctx)
-        return page
-
-    return build
-
-
-def default_page_factories() -> dict[str, PageFactory]:
-    """The pages of the app; a key missing here shows its "coming" placeholder."""
-    return {key: _lazy_factory(*where) for key, where in PAGE_CLASSES.items()}
+NAVIGATION_KEY_ROLE = 256  # Qt.ItemDataRole.UserRole (named so without building Qt's enums)
 
 
 WARM_UP_DELAY_MS = 1500
@@ -160,27 +77,18 @@ class PageRegistry(dict[str, QWidget]):
         return self.window.page(key)
 
 
-def _scrolling(page: QWidget) -> QWidget:
-    """The page inside a vertical scroll area, so a tall page still works on a 600-pixel screen.
-    Pages that scroll inside themselves (the wizard's sections, the registry's table) say so
-    with ``scrolls_itself = True`` and are shown as they are: scroll areas are never nested."""
-    if getattr(page, "scrolls_itself", False):
-        return page
-    area = QScrollArea()
-    area.setObjectName(f"{page.objectName() or 'page'}Scroll")
-    area.setWidgetResizable(True)
-    area.setFrameShape(QFrame.Shape.NoFrame)
-    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    area.setWidget(page)
-    return area
-
-
 class MainWindow(QMainWindow):
+    """Built with the officer's context, or first without it: signing in from the environment
+    paints the window's frame (navigation, the start page with its counts to come) while the
+    store's modules load and the store opens, then :meth:`attach` gives it the context. Nothing
+    of the store is shown, and no page reads records, before that."""
+
     def __init__(
-        self, ctx: AppContext, page_factories: dict[str, PageFactory] | None = None
+        self, ctx: AppContext | None, page_factories: dict[str, PageFactory] | None = None
     ) -> None:
         super().__init__()
-        self.ctx = ctx
+        self._ctx = ctx  # (None: the frame, until attach)
+        self._attached = False
         # Fits a 1024x600 netbook with its task bar; the app opens maximised (app.run_gui).
         self.setMinimumSize(QSize(800, 480))
         factories = default_page_factories() if page_factories is None else page_factories
@@ -198,7 +106,9 @@ class MainWindow(QMainWindow):
         self.language_caption = QLabel()
         toolbar.addWidget(self.language_caption)
         toolbar.addWidget(self.language_box)
-        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
+        # (At the top, as added without an area: naming the area builds Qt's namespace of
+        # enums, ~60 ms the frame need not wait for.)
+        self.addToolBar(toolbar)
 
         self.navigation = QListWidget()
         self.navigation.setObjectName("navigation")
@@ -212,7 +122,7 @@ class MainWindow(QMainWindow):
         for _key, _label in NAVIGATION:
             self.pages.addWidget(QWidget())
             item = QListWidgetItem()
-            item.setData(Qt.ItemDataRole.UserRole, _key)
+            item.setData(NAVIGATION_KEY_ROLE, _key)
             self.navigation.addItem(item)
         self.navigation.currentRowChanged.connect(self._row_chosen)
         self.navigation.setCurrentRow(0)
@@ -246,13 +156,9 @@ class MainWindow(QMainWindow):
         central_layout.addWidget(splitter, 1)
         # While locked, the lock screen takes the place of everything the window shows.
         self.content = central
-        self.lock_screen = LockScreen(ctx)
-        self.lock_screen.unlocked.connect(self._unlocked)
         self.body = QStackedWidget()
         self.body.addWidget(central)
-        self.body.addWidget(self.lock_screen)
         self.setCentralWidget(self.body)
-        self.hidden_windows = HiddenWindows()
         self._focus_before_lock: QWidget | None = None
 
         self.officer_label = QLabel()
@@ -263,7 +169,6 @@ class MainWindow(QMainWindow):
 
         self.lock_action = QAction(self)
         self.lock_action.setObjectName("lockAction")
-        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
         self.lock_action.triggered.connect(self.lock_now)
         toolbar.addAction(self.lock_action)
         self.about_action = QAction(self)
@@ -272,7 +177,7 @@ class MainWindow(QMainWindow):
         # Idle lock: any key or mouse input in the app counts as activity (from the first frame).
         self.last_activity = time.monotonic()
         self.locked = False
-        self.input_watch = InputWatch(self, self._input_seen, self._lock_key_pressed)
+        self.input_watch: InputWatch | None = None  # (attach: nothing to lock before)
         self.idle_timer = QTimer(self)
         self.idle_timer.timeout.connect(self.check_idle)
         self.idle_timer.start(IDLE_CHECK_MS)
@@ -280,14 +185,55 @@ class MainWindow(QMainWindow):
         # Removed again when the window is destroyed, so a closed window is never called.
         self._language_listener = lambda _language: self.retranslate()
         on_language_changed(self._language_listener)
-        QTimer.singleShot(WARM_UP_DELAY_MS, self._warm_up)
         self.destroyed.connect(
             lambda *_a, listener=self._language_listener: remove_language_listener(listener)
         )
+        if ctx is not None:
+            self.attach(ctx)  # (which translates the window)
+        else:
+            self.retranslate()
+
+    @property
+    def ctx(self) -> AppContext:
+        """The officer's context (the window's pages and services work only with it)."""
+        if self._ctx is None:
+            raise RuntimeError("the main window has no context yet (attach)")
+        return self._ctx
+
+    @property
+    def attached(self) -> bool:
+        return self._attached
+
+    def attach(self, ctx: AppContext) -> None:
+        """The store is open: the lock screen, the status bar and the pages come to life (the
+        start page's counts fill in). Once, with the context the window was built for."""
+        from app.ui.lock_screen import HiddenWindows, LockScreen
+        from app.ui.worker import DataEvents
+
+        self._ctx = ctx
+        self._attached = True
+        self.lock_screen: LockScreen = LockScreen(ctx)
+        self.lock_screen.unlocked.connect(self._unlocked)
+        self.body.addWidget(self.lock_screen)
+        self.hidden_windows: HiddenWindows = HiddenWindows()
+        from app.ui.input_watch import InputWatch
+
+        # (Here, not in the frame: making the key sequence builds Qt's namespace of enums.)
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.input_watch = InputWatch(self, self._input_seen, self._lock_key_pressed)
+        if self.isVisible():  # the frame is painted: watch from now on
+            self.input_watch.watch_now()
+        settle_scroll_areas(self.pages)
+        for page in self.page_by_key.values():
+            attach_page = getattr(page, "attach", None)
+            if callable(attach_page):
+                attach_page(ctx)
+        self._row_chosen(self.navigation.currentRow())  # a page chosen meanwhile is built now
+        QTimer.singleShot(WARM_UP_DELAY_MS, self._warm_up)
         self.retranslate()
         # The status bar (and a page of counts on screen) follows every write by any page, a
         # background job or sync, instead of polling the database.
-        self.data_events = DataEvents(ctx.store, self)
+        self.data_events: DataEvents = DataEvents(ctx.store, self)
         self.data_events.changed.connect(self._data_changed)
 
     def page(self, key: str) -> QWidget:
@@ -298,11 +244,18 @@ class MainWindow(QMainWindow):
         index = [k for k, _l in NAVIGATION].index(key)
         factory = self._factories.get(key)
         label = dict(NAVIGATION)[key]
-        page = factory(self.ctx) if factory else PlaceholderPage(*COMING_TEXT.get(key, (label, "")))
+        if self._ctx is None and key in FRAME_PAGES and factory is not None:
+            # The frame: a page that shows without the store (its counts come with attach).
+            module_name, class_name = FRAME_PAGES[key]
+            page = getattr(importlib.import_module(module_name), class_name)(None)
+        elif factory:
+            page = factory(self.ctx)
+        else:
+            page = PlaceholderPage(*COMING_TEXT.get(key, (label, "")))
         dict.__setitem__(self.page_by_key, key, page)
         placeholder = self.pages.widget(index)
         current = self.pages.currentIndex()
-        self.pages.insertWidget(index, _scrolling(page))
+        self.pages.insertWidget(index, scrolling(page, frame=self._ctx is None))
         if placeholder is not None:
             self.pages.removeWidget(placeholder)
             placeholder.deleteLater()
@@ -312,12 +265,15 @@ class MainWindow(QMainWindow):
 
     def _row_chosen(self, row: int) -> None:
         if 0 <= row < len(NAVIGATION):
-            self.page(NAVIGATION[row][0])
+            key = NAVIGATION[row][0]
+            if self._ctx is not None or key in FRAME_PAGES:  # (others wait for the store)
+                self.page(key)
             self.pages.setCurrentIndex(row)
 
     def _warm_up(self) -> None:
         """Build the remaining pages one by one after the first paint (sync starts its timer)."""
-        if self.locked:  # pages read records to build; wait until the officer unlocks
+        # Pages read records to build: wait until the officer unlocks (or the store is open).
+        if self.locked or not self._attached:
             QTimer.singleShot(WARM_UP_DELAY_MS, self._warm_up)
             return
         for key, _label in NAVIGATION:
@@ -332,14 +288,14 @@ class MainWindow(QMainWindow):
         yet cannot be this page's class: checking so keeps the wizard and the registry out of
         the start (importing them to compare would load them before the first paint)."""
         linked: Any = page
-        if _instance_of(page, "app.ui.start_page", "StartPage"):
+        if instance_of(page, "app.ui.start_page", "StartPage"):
             linked.page_requested.connect(self.show_page)
             linked.draft_chosen.connect(self.resume_draft)
-        if _instance_of(page, "app.ui.intake_page", "IntakePage"):
+        if instance_of(page, "app.ui.intake_page", "IntakePage"):
             linked.finished_panel.print_requested.connect(self.print_document)
-        if _instance_of(page, "app.ui.registry", "RegistryPage"):
+        if instance_of(page, "app.ui.registry", "RegistryPage"):
             linked.application_chosen.connect(self.open_record)
-        if _instance_of(page, "app.ui.civil_parties_page", "CivilPartiesPage"):
+        if instance_of(page, "app.ui.civil_parties_page", "CivilPartiesPage"):
             linked.contact_started.connect(self.resume_draft)
         start_form = getattr(page, "start_form", None)
         if key == "rights" and start_form is not None:
@@ -400,7 +356,8 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        self.input_watch.window_shown()
+        if self.input_watch is not None:
+            self.input_watch.window_shown()
 
     def _input_seen(self) -> None:
         self.last_activity = time.monotonic()
@@ -413,9 +370,13 @@ class MainWindow(QMainWindow):
         return False
 
     def idle_lock_seconds(self) -> float:
+        from app.services.settings import load_settings
+
         return 60.0 * load_settings(self.ctx).idle_lock_minutes
 
     def check_idle(self) -> None:
+        if not self._attached:
+            return  # nothing of the store is open or shown yet: nothing to lock
         if not self.locked and time.monotonic() - self.last_activity >= self.idle_lock_seconds():
             self.lock_now()
 
@@ -428,8 +389,10 @@ class MainWindow(QMainWindow):
     def lock_now(self) -> None:
         """Save what is open, lock the session (services refuse work) and put the lock screen in
         place of the whole window; every other window of the app is hidden until unlocking."""
-        if self.locked or self.ctx.officer is None:
+        if self.locked or not self._attached or self.ctx.officer is None:
             return
+        from app.services.accounts import lock
+
         self.save_open_work()
         self.locked = True
         lock(self.ctx)
@@ -455,9 +418,13 @@ class MainWindow(QMainWindow):
             focus.setFocus()
 
     def show_about(self) -> None:
+        if not self._attached:
+            return  # (the frame is on screen a moment; About shows the store's folder)
         from app.ui.about import AboutDialog
 
         dialog = AboutDialog(self, self.ctx.home)
+        from PySide6.QtCore import Qt
+
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 
@@ -469,9 +436,11 @@ class MainWindow(QMainWindow):
             stop = getattr(page, "shutdown", None)
             if callable(stop):
                 stop()
-        self.data_events.stop()
+        if self._attached:
+            self.data_events.stop()
         self.idle_timer.stop()
-        self.input_watch.stop()
+        if self.input_watch is not None:
+            self.input_watch.stop()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_open_work()
@@ -489,7 +458,8 @@ class MainWindow(QMainWindow):
         set_language(self.language_box.itemData(index))
 
     def retranslate(self) -> None:
-        self.lock_screen.retranslate()
+        if self._attached:
+            self.lock_screen.retranslate()
         if self.locked:
             # Pages read records to retranslate; they are redone when the session is unlocked.
             self.setWindowTitle(_("VSS Outreach — locked"))
@@ -497,14 +467,6 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(_("VSS Outreach"))
         self.language_caption.setText(_("Language:") + " ")
         self.lock_action.setText(_("Lock now"))
-        problems = form_file_problems()
-        self.form_warning.setVisible(bool(problems))
-        if problems:
-            self.form_warning.setText(
-                _("A form file is damaged and is not offered until it is fixed:")
-                + "\n"
-                + "\n".join(problems[:5])
-            )
         self.about_action.setText(_("About"))
         for row, (_key, label) in enumerate(NAVIGATION):
             item = self.navigation.item(row)
@@ -514,9 +476,23 @@ class MainWindow(QMainWindow):
             retranslate = getattr(page, "retranslate", None)
             if callable(retranslate):
                 retranslate()
+        if not self._attached:
+            return  # the forms' warning and the status bar come with the store (attach)
+        from app.services.form_catalogue import form_file_problems
+
+        problems = form_file_problems()
+        self.form_warning.setVisible(bool(problems))
+        if problems:
+            self.form_warning.setText(
+                _("A form file is damaged and is not offered until it is fixed:")
+                + "\n"
+                + "\n".join(problems[:5])
+            )
         self.refresh_status()
 
     def refresh_training_banner(self) -> None:
+        from app.services import court as court_service
+
         text = court_service.training_banner(self.ctx)
         self.training_banner.setVisible(text is not None)
         self.training_banner.setText(text or "")
@@ -526,12 +502,14 @@ class MainWindow(QMainWindow):
         page = self.pages.currentWidget()
         if self.locked or page is None:
             return
-        if _instance_of(page, "app.ui.dashboard_page", "DashboardPage") or _instance_of(
+        if instance_of(page, "app.ui.dashboard_page", "DashboardPage") or instance_of(
             page, "app.ui.sync_page", "SyncPage"
         ):
             page.refresh()  # type: ignore[attr-defined]  # cheap counts, nothing typed to lose
 
     def refresh_status(self) -> None:
+        from app.services.context import count_applications, sync_summary
+
         self.refresh_training_banner()
         officer = self.ctx.officer
         self.officer_label.setText(

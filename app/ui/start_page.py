@@ -7,17 +7,16 @@ the office, records close to a court deadline; on a new laptop, where to begin.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import shiboken6
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QPaintEvent, QShowEvent
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -26,12 +25,17 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import current_language, format_datetime, format_number
-from app.services import form_catalogue, records
-from app.services.context import AppContext
-from app.services.start import StartSummary, deadline_risk, start_summary
-from app.ui.sizing import ColumnFitter
 from app.ui.text import _
 from app.ui.worker import BackgroundTask
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QPaintEvent, QShowEvent
+
+    # The services are imported once the store is open (attach): the main window's frame shows
+    # this page, its counts still to come, before SQLAlchemy and the models are loaded.
+    from app.services.context import AppContext
+    from app.services.start import StartSummary
+    from app.ui.sizing import ColumnFitter
 
 DRAFT_COLUMN_WEIGHTS = (24, 40, 36)  # name, form, last saved
 
@@ -40,9 +44,9 @@ class StartPage(QWidget):
     page_requested = Signal(str)  # navigation key
     draft_chosen = Signal(str)  # application id to continue
 
-    def __init__(self, ctx: AppContext) -> None:
+    def __init__(self, ctx: AppContext | None) -> None:
         super().__init__()
-        self.ctx = ctx
+        self._ctx = ctx  # (None: in the window's frame, until attach)
         self.summary: StartSummary | None = None
         self._generation = 0  # the latest refresh; an older background summary is dropped
         self._deadline_task: BackgroundTask | None = None
@@ -131,6 +135,20 @@ class StartPage(QWidget):
         layout.addWidget(self.message)
         self.retranslate()
 
+    @property
+    def ctx(self) -> AppContext:
+        if self._ctx is None:
+            raise RuntimeError("the start page has no context yet (attach)")
+        return self._ctx
+
+    def attach(self, ctx: AppContext) -> None:
+        """The store is open (app.ui.main_window): the counts fill in."""
+        if self._ctx is ctx:
+            return
+        self._ctx = ctx
+        if self.isVisible():
+            self.refresh_deadlines_in_background()
+
     # --- filling --------------------------------------------------------------------------
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -146,6 +164,8 @@ class StartPage(QWidget):
             QTimer.singleShot(0, self, lambda: self._start_deadline_count(generation))
 
     def refresh(self) -> None:
+        from app.services.start import start_summary
+
         self._generation += 1  # a deadline count still being read in the background is older
         self.summary = start_summary(self.ctx)
         self._fill()
@@ -154,6 +174,10 @@ class StartPage(QWidget):
         """The counts now, the records close to a deadline off the UI thread: that check reads
         every visible record, and the page (at start, the whole window) would wait for it. Its
         tile says "…" until the count arrives; the count starts once the page is painted."""
+        if self._ctx is None:
+            return  # the frame: the counts come with the store (attach)
+        from app.services.start import start_summary
+
         self._generation += 1
         generation = self._generation
         self.summary = start_summary(self.ctx, deadlines=False)
@@ -164,6 +188,8 @@ class StartPage(QWidget):
     def _start_deadline_count(self, generation: int) -> None:
         if generation != self._generation or self._closed:
             return  # refreshed again since (that refresh counts), or the app is closing
+        from app.services.start import deadline_risk
+
         task = BackgroundTask(
             lambda _progress, cancelled: deadline_risk(self.ctx, cancelled=cancelled)
         )
@@ -185,10 +211,33 @@ class StartPage(QWidget):
         self.summary = replace(self.summary, at_deadline_risk=count, deadline_problem=problem)
         self._fill()
 
+    def _fill_waiting(self) -> None:
+        """The window's frame, before the store is open: the tiles say "…" for their counts."""
+        self.hint.setVisible(False)
+        for key, text in (
+            ("drafts", _("Drafts to finish: {count}")),
+            ("not_synced", _("Not yet sent to the office: {count}")),
+            ("deadlines", _("Close to a court deadline: {count}")),
+        ):
+            self.tiles[key].setText(text.format(count="…"))
+        # Shown only when a record has them (_fill): not known yet.
+        self.tiles["awaiting_signature"].setVisible(False)
+        self.tiles["not_contacted"].setVisible(False)
+        for widget in (self.drafts, self.drafts_label, self.continue_button, self.delete_button):
+            widget.setVisible(False)
+
     def _fill(self) -> None:
         summary = self.summary
         if summary is None:
+            self._fill_waiting()
             return
+        # Imported here: the frame's page (no summary yet) needs neither, nor Qt's namespace of
+        # enums, nor the column fitter's styles (~90 ms before the frame's first paint).
+        from PySide6.QtCore import Qt
+
+        from app.services import form_catalogue
+        from app.ui.sizing import ColumnFitter
+
         self.hint.setVisible(summary.first_run)
         count = format_number
         self.tiles["drafts"].setText(
@@ -270,6 +319,8 @@ class StartPage(QWidget):
         application_id = self.selected_draft()
         if application_id is None:
             return
+        from PySide6.QtWidgets import QMessageBox
+
         box = QMessageBox(
             QMessageBox.Icon.Warning,
             _("Delete this draft?"),
@@ -287,6 +338,8 @@ class StartPage(QWidget):
             self.delete_draft(application_id)
 
     def delete_draft(self, application_id: str) -> None:
+        from app.services import records
+
         try:
             records.discard_draft(self.ctx, application_id)
         except records.RecordError as error:

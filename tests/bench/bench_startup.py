@@ -1,7 +1,13 @@
 """Start-up figures: the first window (sign-in) and the signed-in main window, each against a
 bare PySide6 window in the same run, run in turn (A B A B ...) and compared pair by pair so a
 machine that slows down mid-run does not skew the ratio. Key derivation (Argon2id, meant to be
-slow) is measured on its own and taken out of the main window's figure."""
+slow) is measured on its own and taken out of the main window's figures.
+
+Signing in from the environment paints the main window's frame (navigation, the start page with
+its counts to come) once the password is checked, and fills it in once the store is open
+(app.ui.signed_in_start). Both moments are reported by the app (``--report-painted``: wall-clock
+times) and compared with the moment the bare window was painted (it prints its own); the process
+figures (start to exit) are kept beside them."""
 
 from __future__ import annotations
 
@@ -14,45 +20,68 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 RUNS = 5
 # What a bare PySide6 window costs: import, QApplication, one window painted, quit.
 BARE_WINDOW = (
+    "import time;"
     "from PySide6.QtWidgets import QApplication, QWidget;"
     "from PySide6.QtCore import QTimer;"
     "a = QApplication([]); w = QWidget(); w.show();"
-    "QTimer.singleShot(0, lambda: (w.grab(), a.quit())); a.exec()"
+    "QTimer.singleShot(0, lambda: (w.grab(), print(time.time()), a.quit())); a.exec()"
 )
+# The child's start (wall clock), its run to exit, peak RSS, and what it printed last.
 _MEASURE = (
     "import resource, subprocess, sys, time, json;"
-    "s = time.perf_counter();"
-    "subprocess.run(sys.argv[1:], check=True, capture_output=True);"
+    "w = time.time(); s = time.perf_counter();"
+    "out = subprocess.run(sys.argv[1:], check=True, capture_output=True, text=True).stdout;"
     "e = time.perf_counter() - s;"
-    "print(json.dumps([e, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024]))"
+    "print(json.dumps([e, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, w,"
+    " (out.strip().splitlines() or [''])[-1]]))"
 )
 
 
-def _measure(args: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of one child process, measured from a fresh parent."""
+def _measure(args: list[str], env: dict[str, str]) -> tuple[float, float, float, str]:
+    """Wall seconds and peak RSS (MB) of one child process, measured from a fresh parent, with
+    the wall-clock time it was started at and the last line it printed."""
     out = subprocess.run(
         [sys.executable, "-c", _MEASURE, *args], env=env, check=True, capture_output=True, text=True
     )
-    elapsed, rss = json.loads(out.stdout.strip().splitlines()[-1])
-    return float(elapsed), float(rss)
+    elapsed, rss, started, printed = json.loads(out.stdout.strip().splitlines()[-1])
+    return float(elapsed), float(rss), float(started), str(printed)
 
 
-def _paired(app: list[str], env: dict[str, str]) -> dict[str, float]:
+def _painted(run: tuple[float, float, float, str], report: Path | None) -> dict[str, float]:
+    """Seconds from a child's start to its paints: the bare window prints the moment; the app
+    writes its frame's and filled window's to ``report``."""
+    _elapsed, _rss, started, printed = run
+    if report is None:
+        return {"painted": float(printed) - started}
+    moments = json.loads(report.read_text(encoding="utf-8"))
+    return {name: float(moment) - started for name, moment in moments.items()}
+
+
+def _paired(app: list[str], env: dict[str, str], report: Path | None = None) -> dict[str, Any]:
     bare = [sys.executable, "-c", BARE_WINDOW]
     _measure(app, env)  # warm-up: file cache, compiled byte code
     _measure(bare, env)
-    pairs = [(_measure(app, env), _measure(bare, env)) for _run in range(RUNS)]
+    pairs = []
+    painted = []
+    for _run in range(RUNS):
+        app_run, bare_run = _measure(app, env), _measure(bare, env)
+        pairs.append((app_run[:2], bare_run[:2]))
+        app_painted = _painted(app_run, report) if report is not None else {}
+        painted.append((app_painted, _painted(bare_run, None)["painted"]))
     return {
         "app_s": statistics.median(a[0] for a, _b in pairs),
         "bare_s": statistics.median(b[0] for _a, b in pairs),
         "ratio": statistics.median(a[0] / b[0] for a, b in pairs),
         "app_mb": statistics.median(a[1] for a, _b in pairs),
         "bare_mb": statistics.median(b[1] for _a, b in pairs),
-        "pairs": pairs,  # type: ignore[dict-item]
+        "bare_painted_s": statistics.median(b for _a, b in painted),
+        "pairs": pairs,
+        "painted": painted,
     }
 
 
@@ -87,9 +116,17 @@ def key_derivation_s(password: str) -> float:
 def startup(home: Path, password: str) -> dict[str, float]:
     app = [sys.executable, "-m", "app.main", "--home", str(home), "--quit-after-start"]
     first = _paired(app, _environment(None))
-    main = _paired([*app, "--user", "bench"], _environment(password))
+    report = home.parent / "painted.json"
+    main = _paired(
+        [*app, "--user", "bench", "--report-painted", str(report)], _environment(password), report
+    )
     kdf = key_derivation_s(password)
-    without_kdf = [(a[0] - kdf) / b[0] for a, b in main["pairs"]]  # type: ignore[attr-defined]
+    without_kdf = [(a[0] - kdf) / b[0] for a, b in main["pairs"]]
+    painted = main["painted"]
+
+    def painted_ratio(moment: str) -> float:
+        return float(statistics.median((a[moment] - kdf) / b for a, b in painted))
+
     return {
         "first_window_s": first["app_s"],
         "bare_window_s": first["bare_s"],
@@ -97,6 +134,12 @@ def startup(home: Path, password: str) -> dict[str, float]:
         "main_window_s": main["app_s"],
         "key_derivation_s": kdf,
         "main_window_without_kdf_vs_bare_ratio": statistics.median(without_kdf),
+        # Start to paint (not to exit), the bare window's paint likewise.
+        "bare_window_painted_s": main["bare_painted_s"],
+        "main_window_frame_painted_s": statistics.median(a["frame"] for a, _b in painted),
+        "main_window_frame_without_kdf_vs_bare_ratio": painted_ratio("frame"),
+        "main_window_filled_painted_s": statistics.median(a["filled"] for a, _b in painted),
+        "main_window_filled_without_kdf_vs_bare_ratio": painted_ratio("filled"),
         "rss_first_window_mb": first["app_mb"],
         "rss_main_window_mb": main["app_mb"],
         "rss_bare_window_mb": first["bare_mb"],
@@ -105,7 +148,7 @@ def startup(home: Path, password: str) -> dict[str, float]:
 
 def main_window_memory(home: Path, password: str) -> dict[str, float]:
     app = [sys.executable, "-m", "app.main", "--home", str(home), "--quit-after-start"]
-    elapsed, rss = _measure([*app, "--user", "bench"], _environment(password))
+    elapsed, rss, _started, _printed = _measure([*app, "--user", "bench"], _environment(password))
     return {"main_window_s": elapsed, "rss_main_window_mb": rss}
 
 

@@ -1,0 +1,191 @@
+"""Signing in from the environment (forum kiosks, the start-up bench): the main window's frame
+is painted as soon as the password is checked, and the store opens behind it (issue 20).
+
+The password unlocks the database key on a thread (Argon2id lets other threads run) while this,
+the UI thread, imports Qt and builds the main window without a context: navigation, toolbar and
+the start page, its counts still to come. That frame is shown only once the password is checked
+(a wrong one shows nothing and exits 1). SQLAlchemy, the models and the services (~0.6 s of CPU,
+more than a bare Qt window takes to start) then load on the preload thread, the store opens with
+the key on the sign-in thread, and the window is given the context (MainWindow.attach): the lock
+screen, the status bar and the counts fill in. What the store refuses still reaches the officer
+as the translated message, and exits 1. The key stays in this process's memory, as before.
+
+This module imports no Qt and no store at import time: app.main imports it before either.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from app.services.key_unlock import UnlockedKey, unlock_database_key
+from app.ui.preload import start_preload, wait_for_store_modules
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
+    from app.services.context import AppContext
+    from app.ui.main_window import MainWindow
+
+# How often the UI thread looks whether the store is open (the window is painted meanwhile).
+STORE_POLL_MS = 10
+
+
+@dataclass
+class FrameStart:
+    """The password is checked and the window's frame built; the store is not open yet."""
+
+    home: Path
+    unlocked: UnlockedKey = field(repr=False)
+    password: str = field(repr=False)
+    window: MainWindow
+    # For the start-up bench (--report-painted): wall-clock times the frame and the filled
+    # window were painted at.
+    painted: dict[str, float] = field(default_factory=dict)
+
+
+def unlock_with_frame(home: Path, username: str, password: str) -> FrameStart:
+    """Check the password (on a thread) while Qt is imported and the frame built here. Raises
+    the sign-in's AccountError, with nothing shown, when the password does not unlock the key."""
+    outcome: list[UnlockedKey | BaseException] = []
+
+    def unlock() -> None:
+        try:
+            outcome.append(unlock_database_key(home, username, password))
+        except BaseException as error:  # raised again on the UI thread, below
+            outcome.append(error)
+
+    unlocking = threading.Thread(target=unlock, name="sign-in", daemon=True)
+    unlocking.start()
+    from app.ui.app import create_qt_application
+    from app.ui.main_window import MainWindow
+
+    create_qt_application()  # the fonts and the style too, while the key is derived
+    window = MainWindow(None)
+    # The store's modules load in what is left of the key derivation (the frame is built; the
+    # UI thread has nothing to do until the password is checked).
+    start_preload()
+    unlocking.join()
+    unlocked = outcome[0]
+    if isinstance(unlocked, BaseException):
+        window.deleteLater()
+        raise unlocked
+    return FrameStart(home, unlocked, password, window)
+
+
+def _open_store(start: FrameStart, outcome: list[AppContext | BaseException]) -> None:
+    try:
+        wait_for_store_modules()
+        from app.services.accounts import finish_sign_in
+
+        outcome.append(finish_sign_in(start.home, start.unlocked, start.password))
+    except BaseException as error:  # reported on the UI thread
+        outcome.append(error)
+
+
+def run_frame_first(
+    qt_app: QApplication,
+    start: FrameStart,
+    language: str | None,
+    quit_after_start: bool,
+    screenshot: Path | None,
+    modules_report: Path | None,
+    painted_report: Path | None,
+) -> int:
+    """Show the frame, open the store behind it, then fill the window in. With
+    ``quit_after_start`` (or a screenshot or report) it quits once the filled window is
+    painted, as the smoke tests expect of the main window."""
+    from PySide6.QtCore import QTimer
+
+    from app.ui.app import after_first_frame, quit_after_first_frame
+
+    window = start.window
+    outcome: list[AppContext | BaseException] = []
+    opening = threading.Thread(target=_open_store, args=(start, outcome), name="open-store")
+    opening.daemon = True
+    opening.start()
+    window.showMaximized()  # officers' screens are small: use all of it
+
+    def frame_painted() -> None:
+        window.grab()  # renders the frame completely, as its first paint does
+        start.painted["frame"] = time.time()
+        if painted_report is not None:
+            painted_report.write_text(json.dumps(start.painted), encoding="utf-8")
+
+    if painted_report is not None:
+        QTimer.singleShot(0, frame_painted)
+    failed: list[int] = []
+
+    def store_opened() -> None:
+        if opening.is_alive():
+            QTimer.singleShot(STORE_POLL_MS, store_opened)
+            return
+        result = outcome[0]
+        if isinstance(result, BaseException):
+            failed.append(_report_failure(result))
+            window.close()
+            qt_app.exit(1)
+            return
+        _fill(window, result, language)
+        # Cycle collection and the segmenter's model wait for the filled window, not the frame:
+        # the store's modules load and the store opens meanwhile.
+        QTimer.singleShot(0, after_first_frame)
+        if quit_after_start or screenshot is not None or modules_report is not None:
+            quit_after_first_frame(
+                qt_app,
+                window,
+                screenshot,
+                modules_report,
+                after_paint=None if painted_report is None else write_painted,
+            )
+
+    def write_painted() -> None:
+        start.painted["filled"] = time.time()
+        if painted_report is not None:
+            painted_report.write_text(json.dumps(start.painted), encoding="utf-8")
+
+    QTimer.singleShot(0, store_opened)
+    code = qt_app.exec()
+    opening.join()
+    if failed:
+        return 1
+    result = outcome[0]
+    if isinstance(result, BaseException):  # (the window was closed before the store opened)
+        return _report_failure(result)
+    if window.attached:
+        window.shutdown()
+        from app.ui.worker import wait_for_running_tasks
+
+        wait_for_running_tasks()
+    result.close()
+    return int(code)
+
+
+def _fill(window: MainWindow, ctx: AppContext, language: str | None) -> None:
+    from app.i18n import set_language
+    from app.services.settings import apply_settings, load_settings
+
+    apply_settings(load_settings(ctx))
+    if language:
+        set_language(language)
+    window.attach(ctx)
+    window.offer_drafts()
+
+
+def _report_failure(error: BaseException) -> int:
+    from app.services.key_unlock import AccountError
+
+    if isinstance(error, AccountError):
+        print(error, file=sys.stderr)
+    elif isinstance(error, Exception):  # a bug: its traceback goes to the log
+        from app.services.error_log import describe
+
+        print(describe(error, "open_store_after_frame"), file=sys.stderr)
+    else:
+        raise error
+    return 1

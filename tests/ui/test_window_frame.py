@@ -1,0 +1,170 @@
+"""The main window's frame (issue 20): signing in from the environment, the window is painted as
+soon as the password is checked, without a context, and filled in once the store is open
+(app.ui.signed_in_start). Before that it shows nothing of the store and nothing can be done with
+it; after it, the window is the ordinary main window (lock, idle lock, counts)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from app.services.context import AppContext
+from app.ui.main_window import NAVIGATION, MainWindow
+from app.ui.start_page import StartPage
+from app.ui.text import plain
+
+PASSWORD = "long enough 1"
+
+
+def test_the_frame_shows_nothing_of_the_store_and_fills_in_once_it_is_open(
+    vss_qapp: object, qtbot: QtBot, ctx: AppContext
+) -> None:
+    window = MainWindow(None)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    assert not window.attached
+    start = window.page_by_key["start"]
+    assert isinstance(start, StartPage)
+    assert start.summary is None
+    assert plain(start.tiles["drafts"].text()) == "សេចក្តីព្រាងត្រូវបញ្ចប់៖ …"  # count to come
+    assert not start.drafts.isVisible()
+    assert window.officer_label.text() == "" and window.records_label.text() == ""
+    # Nothing to lock or watch yet, and no other page is built without the store.
+    window.last_activity = 0.0
+    window.check_idle()
+    window.lock_now()
+    assert not window.locked
+    window.show_page("applicants")
+    assert dict.get(window.page_by_key, "applicants") is None
+    window.show_page("start")
+
+    window.attach(ctx)
+    assert window.attached
+    assert start.summary is not None
+    assert plain(start.tiles["drafts"].text()) == "សេចក្តីព្រាងត្រូវបញ្ចប់៖ ០"
+    assert "…" not in plain(window.records_label.text())
+    assert window.input_watch is not None and window.input_watch.watching
+    # The lock works as in any main window: the shortcut, and the idle lock.
+    assert window.lock_action.shortcut().toString() == "Ctrl+L"
+    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert window.locked and window.body.currentWidget() is window.lock_screen
+    window.shutdown()
+
+
+def test_the_idle_lock_works_once_the_frame_is_filled_in(
+    vss_qapp: object, qtbot: QtBot, ctx: AppContext
+) -> None:
+    window = MainWindow(None)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.show_page("applicants")  # chosen in the frame: built once the store is open
+    window.attach(ctx)
+    assert dict.get(window.page_by_key, "applicants") is not None
+    assert window.current_page() is window.page_by_key["applicants"]
+    window.last_activity = 0.0
+    window.check_idle()
+    assert window.locked
+    window.shutdown()
+
+
+def test_signing_in_from_the_environment_paints_the_frame_then_the_filled_window(
+    tmp_path: Path,
+) -> None:
+    """The frame is painted first, the filled window after it, and the screenshot a smoke test
+    takes is of the filled window (the status bar names the officer)."""
+    from app.services.accounts import first_run_setup
+
+    os.environ["VSS_OUTREACH_FAST_KDF"] = "1"
+    home = tmp_path / "home"
+    ctx, _code = first_run_setup(home, "officer", "Officer", PASSWORD, "Laptop", "km")
+    ctx.close()
+    painted = tmp_path / "painted.json"
+    report = tmp_path / "modules.json"
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "VSS_OUTREACH_FAST_KDF": "1",
+        "VSS_OUTREACH_PASSWORD": PASSWORD,
+    }
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "app.main",
+            "--home",
+            str(home),
+            "--user",
+            "officer",
+            "--quit-after-start",
+            "--report-painted",
+            str(painted),
+            "--report-modules",
+            str(report),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    moments = json.loads(painted.read_text(encoding="utf-8"))
+    assert moments["frame"] <= moments["filled"]
+    loaded = set(json.loads(report.read_text(encoding="utf-8")))
+    assert {"app.services.context", "app.ui.lock_screen"} <= loaded  # filled: signed in
+
+
+def test_the_frame_is_never_shown_for_a_wrong_password(tmp_path: Path) -> None:
+    from app.services.accounts import first_run_setup
+
+    os.environ["VSS_OUTREACH_FAST_KDF"] = "1"
+    home = tmp_path / "home"
+    ctx, _code = first_run_setup(home, "officer", "Officer", PASSWORD, "Laptop", "km")
+    ctx.close()
+    painted = tmp_path / "painted.json"
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "VSS_OUTREACH_FAST_KDF": "1",
+        "VSS_OUTREACH_PASSWORD": "not the password",
+    }
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "app.main",
+            "--home",
+            str(home),
+            "--user",
+            "officer",
+            "--quit-after-start",
+            "--report-painted",
+            str(painted),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert "ពាក្យសម្ងាត់" in done.stderr
+    assert not painted.exists()
+
+
+def test_navigation_keys_are_kept_in_the_items(vss_qapp: object, qtbot: QtBot) -> None:
+    """The navigation's items carry their page key in Qt's user role (named by number in the
+    frame, so Qt's namespace of enums is not built for it)."""
+    window = MainWindow(None)
+    qtbot.addWidget(window)
+    keys = [
+        window.navigation.item(row).data(Qt.ItemDataRole.UserRole)
+        for row in range(window.navigation.count())
+    ]
+    assert keys == [key for key, _label in NAVIGATION]
