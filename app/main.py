@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from app.core.errors import UserFacingError
 
 if TYPE_CHECKING:
-    from app.ui.signed_in_start import FrameStart
+    from app.ui.signed_in_start import FrameStart, KeyUnlocking
 
 PASSWORD_ENV = "VSS_OUTREACH_PASSWORD"
 
@@ -426,20 +426,27 @@ def _import_before_qt(signing_in: bool) -> None:
         load_table()
 
 
-def _sign_in_before_qt(args: argparse.Namespace) -> FrameStart | None:
-    """Signing in from the environment: the password unlocks the key on a thread while this one
-    imports Qt and builds the main window's frame, painted once the password is checked; the
-    store opens behind it (app.ui.signed_in_start). None on a laptop not set up yet (the set-up
-    window opens)."""
+def _start_unlocking(args: argparse.Namespace) -> KeyUnlocking | None:
+    """Signing in from the environment: the password starts unlocking the key on a thread, while
+    this one imports Qt and builds the main window's frame (``unlock_with_frame``), painted once
+    the password is checked; the store opens behind it (app.ui.signed_in_start). None on a laptop
+    not set up yet (the set-up window opens)."""
     from app.services.before_sign_in import default_home, is_first_run
     from app.services.error_log import configure_logging
-    from app.ui.signed_in_start import unlock_with_frame
+    from app.ui.signed_in_start import KeyUnlocking
 
     home: Path = args.home or default_home()
     if is_first_run(home):
         return None
     configure_logging(home)  # a bug while the store opens is logged for the office
-    return unlock_with_frame(home, args.user, os.environ[PASSWORD_ENV])
+    return KeyUnlocking(home, args.user, os.environ[PASSWORD_ENV])
+
+
+def _frame_when_unlocked(unlocking: KeyUnlocking) -> FrameStart:
+    """Qt and the main window's frame, built while the key is derived (app.ui.signed_in_start)."""
+    from app.ui.signed_in_start import unlock_with_frame
+
+    return unlock_with_frame(unlocking)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -453,11 +460,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         # importing and building the window allocates enough to run ~10 full passes (~30 ms).
         gc.disable()
         signing_in = bool(args.user) and PASSWORD_ENV in os.environ
-        _import_before_qt(signing_in)
         from app.services.key_unlock import AccountError
 
         try:
-            started = _sign_in_before_qt(args) if signing_in else None
+            # The key derivation starts first: the rest of the start overlaps it.
+            unlocking = _start_unlocking(args) if signing_in else None
+            _import_before_qt(signing_in)
+            started = None if unlocking is None else _frame_when_unlocked(unlocking)
         except AccountError as error:
             print(error, file=sys.stderr)
             return 1

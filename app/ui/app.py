@@ -132,13 +132,13 @@ def run_gui(
     install_error_hook()
     password = os.environ.get("VSS_OUTREACH_PASSWORD")
     if username and password is not None and not is_first_run(home):
-        from app.ui.signed_in_start import run_frame_first, unlock_with_frame
+        from app.ui.signed_in_start import KeyUnlocking, run_frame_first, unlock_with_frame
 
         if started is None:  # (app.main checks the password before Qt: this is a fallback)
             from app.services.key_unlock import AccountError
 
             try:
-                started = unlock_with_frame(home, username, password)
+                started = unlock_with_frame(KeyUnlocking(home, username, password))
             except AccountError as error:
                 print(error, file=sys.stderr)
                 return 1

@@ -33,6 +33,7 @@ from app.i18n import (
     remove_language_listener,
     set_language,
 )
+from app.ui.form_warning import FormFilesWarning
 from app.ui.text import _
 from app.ui.window_pages import (
     COMING_TEXT,
@@ -128,11 +129,7 @@ class MainWindow(QMainWindow):
         self.navigation.setCurrentRow(0)
 
         # A damaged form file is left out, not fatal; the officer is told which and why.
-        self.form_warning = QLabel()
-        self.form_warning.setObjectName("formWarning")
-        self.form_warning.setWordWrap(True)
-        self.form_warning.setStyleSheet("background:#fff3cd; color:#6b4e00; padding:6px;")
-        self.form_warning.setVisible(False)
+        self.form_warning = FormFilesWarning()
 
         # Training as of a past date (supervisor setting): shown above every page, always.
         self.training_banner = QLabel()
@@ -230,6 +227,7 @@ class MainWindow(QMainWindow):
                 attach_page(ctx)
         self._row_chosen(self.navigation.currentRow())  # a page chosen meanwhile is built now
         QTimer.singleShot(WARM_UP_DELAY_MS, self._warm_up)
+        self.form_warning.check_after_paint()
         self.retranslate()
         # The status bar (and a page of counts on screen) follows every write by any page, a
         # background job or sync, instead of polling the database.
@@ -436,6 +434,7 @@ class MainWindow(QMainWindow):
             stop = getattr(page, "shutdown", None)
             if callable(stop):
                 stop()
+        self.form_warning.stop()
         if self._attached:
             self.data_events.stop()
         self.idle_timer.stop()
@@ -478,16 +477,7 @@ class MainWindow(QMainWindow):
                 retranslate()
         if not self._attached:
             return  # the forms' warning and the status bar come with the store (attach)
-        from app.services.form_catalogue import form_file_problems
-
-        problems = form_file_problems()
-        self.form_warning.setVisible(bool(problems))
-        if problems:
-            self.form_warning.setText(
-                _("A form file is damaged and is not offered until it is fixed:")
-                + "\n"
-                + "\n".join(problems[:5])
-            )
+        self.form_warning.retranslate()
         self.refresh_status()
 
     def refresh_training_banner(self) -> None:

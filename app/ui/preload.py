@@ -54,12 +54,13 @@ def _load() -> None:
     from app.services.form_catalogue import available_forms
 
     configure_mappers()  # the models' relationships, else resolved by the first query
-    available_forms()  # the forms the first page lists, parsed and checked (no Qt object made)
     format_number(0)  # the reading language's number formats, read by the first counts
-    # The segmenter's model, for Khmer the prebuilt table does not hold (names, form texts):
-    # no first paint needs it, and loading it holds the interpreter ~50 ms, so it waits for the
-    # first frame (signing in from the environment, the main window's).
+    # What no first paint needs waits for the first frame (signing in from the environment, the
+    # filled main window's): the forms, parsed and checked (~0.3 s of CPU, no Qt object made),
+    # and the segmenter's model for Khmer the prebuilt table does not hold (names, form texts;
+    # loading it holds the interpreter ~50 ms).
     _first_frame.wait(FIRST_FRAME_WAIT_S)
+    available_forms()
     load_word_segmenter()
 
 

@@ -49,19 +49,37 @@ class FrameStart:
     painted: dict[str, float] = field(default_factory=dict)
 
 
-def unlock_with_frame(home: Path, username: str, password: str) -> FrameStart:
-    """Check the password (on a thread) while Qt is imported and the frame built here. Raises
-    the sign-in's AccountError, with nothing shown, when the password does not unlock the key."""
-    outcome: list[UnlockedKey | BaseException] = []
+class KeyUnlocking:
+    """The password unlocking the database key on a thread (Argon2id lets other threads run),
+    started as early as app.main can: everything else the frame needs overlaps it."""
 
-    def unlock() -> None:
+    def __init__(self, home: Path, username: str, password: str) -> None:
+        self.home = home
+        self.password = password
+        self._outcome: list[UnlockedKey | BaseException] = []
+        self._thread = threading.Thread(
+            target=self._unlock, args=(username,), name="sign-in", daemon=True
+        )
+        self._thread.start()
+
+    def _unlock(self, username: str) -> None:
         try:
-            outcome.append(unlock_database_key(home, username, password))
-        except BaseException as error:  # raised again on the UI thread, below
-            outcome.append(error)
+            self._outcome.append(unlock_database_key(self.home, username, self.password))
+        except BaseException as error:  # raised again on the UI thread (result)
+            self._outcome.append(error)
 
-    unlocking = threading.Thread(target=unlock, name="sign-in", daemon=True)
-    unlocking.start()
+    def result(self) -> UnlockedKey:
+        """Wait for the key; the sign-in's AccountError when the password does not unlock it."""
+        self._thread.join()
+        unlocked = self._outcome[0]
+        if isinstance(unlocked, BaseException):
+            raise unlocked
+        return unlocked
+
+
+def unlock_with_frame(unlocking: KeyUnlocking) -> FrameStart:
+    """Import Qt and build the frame here while the password is checked. Raises the sign-in's
+    AccountError, with nothing shown, when the password does not unlock the key."""
     from app.ui.app import create_qt_application
     from app.ui.main_window import MainWindow
 
@@ -70,12 +88,12 @@ def unlock_with_frame(home: Path, username: str, password: str) -> FrameStart:
     # The store's modules load in what is left of the key derivation (the frame is built; the
     # UI thread has nothing to do until the password is checked).
     start_preload()
-    unlocking.join()
-    unlocked = outcome[0]
-    if isinstance(unlocked, BaseException):
+    try:
+        unlocked = unlocking.result()
+    except BaseException:
         window.deleteLater()
-        raise unlocked
-    return FrameStart(home, unlocked, password, window)
+        raise
+    return FrameStart(unlocking.home, unlocked, unlocking.password, window)
 
 
 def _open_store(start: FrameStart, outcome: list[AppContext | BaseException]) -> None:
@@ -132,22 +150,19 @@ def run_frame_first(
             qt_app.exit(1)
             return
         _fill(window, result, language)
-        # Cycle collection and the segmenter's model wait for the filled window, not the frame:
-        # the store's modules load and the store opens meanwhile.
-        QTimer.singleShot(0, after_first_frame)
+        # Cycle collection, the forms' parse and the segmenter's model wait for the filled
+        # window's paint, not the frame's: the store's modules load and the store opens meanwhile.
+        # (The window's repaint is a posted event: it comes before a zero timer.)
         if quit_after_start or screenshot is not None or modules_report is not None:
-            quit_after_first_frame(
-                qt_app,
-                window,
-                screenshot,
-                modules_report,
-                after_paint=None if painted_report is None else write_painted,
-            )
+            quit_after_first_frame(qt_app, window, screenshot, modules_report, filled_painted)
+        else:
+            QTimer.singleShot(0, after_first_frame)
 
-    def write_painted() -> None:
+    def filled_painted() -> None:
         start.painted["filled"] = time.time()
         if painted_report is not None:
             painted_report.write_text(json.dumps(start.painted), encoding="utf-8")
+        after_first_frame()
 
     QTimer.singleShot(0, store_opened)
     code = qt_app.exec()

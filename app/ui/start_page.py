@@ -268,7 +268,9 @@ class StartPage(QWidget):
         self.tiles["not_contacted"].setVisible(summary.not_contacted > 0)
         self.message.setText(summary.deadline_problem or "")
         lang = current_language()
-        forms = form_catalogue.available_forms()
+        # The forms name the drafts' forms: parsed (~0.3 s of CPU) only when there are drafts;
+        # otherwise on the preload thread after the window's first paint.
+        forms = form_catalogue.available_forms() if summary.drafts else {}
         self.drafts.setRowCount(len(summary.drafts))
         for row, draft in enumerate(summary.drafts):
             name = " / ".join(n for n in (draft.name_km, draft.name_latin) if n) or _(

@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
@@ -168,3 +169,33 @@ def test_navigation_keys_are_kept_in_the_items(vss_qapp: object, qtbot: QtBot) -
         for row in range(window.navigation.count())
     ]
     assert keys == [key for key, _label in NAVIGATION]
+
+
+def test_the_forms_are_parsed_after_the_window_is_filled_in(
+    vss_qapp: object,
+    qtbot: QtBot,
+    ctx: AppContext,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Parsing the forms (~0.3 s of CPU) is not needed to paint the filled window when no draft
+    names its form: the damaged-files check runs after the paint, off the UI thread."""
+    import shutil
+
+    from app.core.resources import forms_dir
+    from app.services import form_catalogue
+
+    folder = tmp_path / "forms"
+    shutil.copytree(forms_dir(), folder)
+    monkeypatch.setattr(form_catalogue, "forms_dir", lambda: folder)
+    window = MainWindow(None)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.attach(ctx)
+    window.grab()
+    assert form_catalogue.parsed_form_problems() is None  # not parsed to fill the window in
+    qtbot.waitUntil(lambda: form_catalogue.parsed_form_problems() is not None, timeout=30_000)
+    assert form_catalogue.parsed_form_problems() == []
+    assert window.form_warning.isHidden()
+    window.shutdown()
