@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import argparse
 import gc
-import getpass
 import json
 import os
-import random
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -45,7 +43,7 @@ class _VersionAction(argparse.Action):
         parser.exit()
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="vss-outreach",
         description="VSS Outreach: intake, rights information, printing and sync for the VSS.",
@@ -65,6 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
     # For tests/bench/bench_startup.py: when the main window's frame and the filled window were
     # painted (signing in from the environment with --quit-after-start).
     parser.add_argument("--report-painted", type=Path, help=argparse.SUPPRESS)
+    if not with_commands:
+        parser.set_defaults(command=None)
+        return parser
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     setup = commands.add_parser("setup", help="first-run set-up: create the administrator")
@@ -132,6 +133,8 @@ def _password(prompt: str) -> str:
     from_env = os.environ.get(PASSWORD_ENV)
     if from_env is not None:
         return from_env
+    import getpass
+
     return getpass.getpass(prompt)
 
 
@@ -164,6 +167,8 @@ def _cmd_setup(args: argparse.Namespace) -> int:
     if not args.user:
         raise CommandError(_("Please sign in first.") + " (--user)")
     password = _password(_("Password") + ": ")
+    import getpass
+
     if os.environ.get(PASSWORD_ENV) is None and password != getpass.getpass(
         _("Password again") + ": "
     ):
@@ -202,6 +207,8 @@ def _cmd_demo_data(args: argparse.Namespace) -> int:
     from app.services.places import random_place
 
     ctx = _signed_in(args)
+    import random
+
     rng = random.Random(args.seed)
     forms = list(form_catalogue.available_forms().values())
     try:
@@ -449,8 +456,19 @@ def _frame_when_unlocked(unlocking: KeyUnlocking) -> FrameStart:
     return unlock_with_frame(unlocking)
 
 
+def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The window's own options are read without making the commands' parsers (about twenty,
+    ~10 ms before the first window); a command, --help or a mistake goes to the full parser."""
+    given = sys.argv[1:] if argv is None else list(argv)
+    if not {"-h", "--help"} & set(given):
+        args, rest = build_parser(with_commands=False).parse_known_args(given)
+        if not rest:
+            return args
+    return build_parser().parse_args(given)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = parse_arguments(argv)
     from app.i18n import set_language
 
     if args.lang:
