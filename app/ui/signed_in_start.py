@@ -41,8 +41,9 @@ class FrameStart:
     """The password is checked and the window's frame built; the store is not open yet."""
 
     home: Path
-    unlocked: UnlockedKey = field(repr=False)
-    password: str = field(repr=False)
+    # Dropped once the store is open (or refused): the window keeps no copy of either.
+    unlocked: UnlockedKey | None = field(repr=False)
+    password: str | None = field(repr=False)
     window: MainWindow
     # For the start-up bench (--report-painted): wall-clock times the frame and the filled
     # window were painted at.
@@ -93,7 +94,8 @@ def unlock_with_frame(unlocking: KeyUnlocking) -> FrameStart:
     except BaseException:
         window.deleteLater()
         raise
-    return FrameStart(unlocking.home, unlocked, unlocking.password, window)
+    password, unlocking.password = unlocking.password, ""
+    return FrameStart(unlocking.home, unlocked, password, window)
 
 
 def _open_store(start: FrameStart, outcome: list[AppContext | BaseException]) -> None:
@@ -101,7 +103,11 @@ def _open_store(start: FrameStart, outcome: list[AppContext | BaseException]) ->
         wait_for_store_modules()
         from app.services.accounts import finish_sign_in
 
-        outcome.append(finish_sign_in(start.home, start.unlocked, start.password))
+        unlocked, password = start.unlocked, start.password
+        start.unlocked = start.password = None
+        if unlocked is None or password is None:
+            raise RuntimeError("the store is opened once per start")
+        outcome.append(finish_sign_in(start.home, unlocked, password))
     except BaseException as error:  # reported on the UI thread
         outcome.append(error)
 
