@@ -26,6 +26,7 @@ class FormFilesWarning(QLabel):
         self.setVisible(False)
         self._task: BackgroundTask | None = None
         self._problems: list[str] | None = None  # what the check found
+        self._stopped = False  # the window is closing: no check starts any more
 
     def check_after_paint(self) -> None:
         QTimer.singleShot(CHECK_DELAY_MS, self, self.check)
@@ -33,6 +34,8 @@ class FormFilesWarning(QLabel):
     def check(self) -> None:
         from app.services.form_catalogue import form_file_problems, parsed_form_problems
 
+        if self._stopped:
+            return
         problems = parsed_form_problems()
         if problems is not None:
             self._show(problems)
@@ -62,5 +65,6 @@ class FormFilesWarning(QLabel):
             self._show(self._problems)
 
     def stop(self) -> None:
+        self._stopped = True
         if self._task is not None:
             self._task.stop()

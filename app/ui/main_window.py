@@ -90,6 +90,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self._ctx = ctx  # (None: the frame, until attach)
         self._attached = False
+        self._shut_down = False
         # Fits a 1024x600 netbook with its task bar; the app opens maximised (app.run_gui).
         self.setMinimumSize(QSize(800, 480))
         factories = default_page_factories() if page_factories is None else page_factories
@@ -270,6 +271,8 @@ class MainWindow(QMainWindow):
 
     def _warm_up(self) -> None:
         """Build the remaining pages one by one after the first paint (sync starts its timer)."""
+        if self._shut_down:
+            return  # (a page built now would start work nobody stops before the store closes)
         # Pages read records to build: wait until the officer unlocks (or the store is open).
         if self.locked or not self._attached:
             QTimer.singleShot(WARM_UP_DELAY_MS, self._warm_up)
@@ -428,6 +431,7 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         """Closing the window: save open drafts, stop timers (the caller closes the store)."""
+        self._shut_down = True
         remove_language_listener(self._language_listener)
         self.save_open_work()
         for page in self.page_by_key.values():

@@ -199,3 +199,18 @@ def test_the_forms_are_parsed_after_the_window_is_filled_in(
     assert form_catalogue.parsed_form_problems() == []
     assert window.form_warning.isHidden()
     window.shutdown()
+
+
+def test_nothing_is_built_or_checked_after_the_window_is_shut_down(
+    vss_qapp: object, qtbot: QtBot, ctx: AppContext
+) -> None:
+    """A warm-up step or the form files' check due after shutdown starts no work the closing
+    store would have to wait for (a page built then started its count on a closed window)."""
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    built = set(window.page_by_key)
+    window.shutdown()
+    window._warm_up()
+    window.form_warning.check()
+    assert set(window.page_by_key) == built
+    assert window.form_warning._task is None
