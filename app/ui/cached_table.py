@@ -140,23 +140,31 @@ class CachedTextTable(QTableView):
         rows: list[tuple[int, int, int]],
         columns: list[tuple[int, int, int]],
     ) -> None:
-        """The grid lines below each row and right of each column, as QTableView draws them."""
+        """The grid lines below each row and right of each column, as QTableView draws them.
+
+        QTableView strokes each line with a one-pixel pen (a QLineF moved by half a pixel):
+        the raster engine's stroker blends such a line pixel by pixel, which was a quarter of a
+        scroll step. A solid line covers exactly the one-pixel-wide rectangle from its start to
+        its end, at any device pixel ratio, so it is filled as that rectangle."""
         colour = self.style().styleHint(QStyle.StyleHint.SH_Table_GridLineColor, option, self)
-        pen = QPen(QColor.fromRgba(colour & 0xFFFFFFFF), 1, self.gridStyle())
-        painter.save()
-        painter.setPen(pen)
-        for _row, y, height in rows:
-            line = QLineF(area.left(), y + height, area.right(), y + height)
-            painter.drawLine(line.translated(0.5, 0.5))
-        for _column, x, width in columns:
-            line = QLineF(x + width, area.top(), x + width, area.bottom())
-            painter.drawLine(line.translated(0.5, 0.5))
+        color = QColor.fromRgba(colour & 0xFFFFFFFF)
+        left, top, across, down = area.left(), area.top(), area.width(), area.height()
+        lines = [QRect(left, y + height, across, 1) for _row, y, height in rows]
+        lines += [QRect(x + width, top, 1, down) for _column, x, width in columns]
         always = QStyle.StyleHint.SH_Table_AlwaysDrawLeftTopGridLines
         if self.style().styleHint(always, option, self):
             if self.horizontalHeader().isHidden() and rows:
-                y = rows[0][1] - 1
-                painter.drawLine(QLineF(area.left(), y, area.right(), y).translated(0.5, 0.5))
+                lines.append(QRect(left, rows[0][1] - 1, across, 1))
             if self.verticalHeader().isHidden() and columns:
-                x = columns[0][1] - 1
-                painter.drawLine(QLineF(x, area.top(), x, area.bottom()).translated(0.5, 0.5))
+                lines.append(QRect(columns[0][1] - 1, top, 1, down))
+        style = self.gridStyle()
+        if style == Qt.PenStyle.SolidLine:
+            for line in lines:
+                painter.fillRect(line, color)
+            return
+        painter.save()  # a dashed or dotted grid is stroked as QTableView strokes it
+        painter.setPen(QPen(color, 1, style))
+        for line in lines:
+            end = QLineF(line.topLeft(), line.bottomRight())
+            painter.drawLine(end.translated(0.5, 0.5))
         painter.restore()
