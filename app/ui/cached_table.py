@@ -15,11 +15,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from PySide6.QtCore import QLineF, QModelIndex, QRect, Qt
+from PySide6.QtCore import QLineF, QModelIndex, QRect, Qt, QTimer
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QStyle, QStyleOptionViewItem, QTableView
 
-from app.ui.cell_text import CachedTextDelegate
+from app.ui.cell_text import PEN_STATES, CachedTextDelegate
+from app.ui.row_pictures import RowFrame, RowPictures, row_frame
 
 _ENABLED = QStyle.StateFlag.State_Enabled
 _SELECTED = QStyle.StateFlag.State_Selected
@@ -29,9 +30,13 @@ _ROW_PANEL = QStyle.PrimitiveElement.PE_PanelItemViewRow
 
 
 class CachedTextTable(QTableView):
-    """A QTableView whose paint draws plain cells from a CachedTextDelegate's pictures."""
+    """A QTableView whose paint draws plain rows from opaque pictures of whole rows
+    (app.ui.row_pictures) made with a CachedTextDelegate's layouts, or plain cells from the
+    delegate's pictures when the background is not one colour."""
 
     _spans = False  # a span was set: QTableView paints (this paint knows no spans)
+    _row_pictures: RowPictures | None = None
+    _looking_ahead = False  # the rows below the visible ones are to be drawn when idle
 
     def setSpan(self, row: int, column: int, row_span: int, column_span: int) -> None:
         self._spans = True
@@ -50,6 +55,8 @@ class CachedTextTable(QTableView):
             or self.verticalHeader().count() == 0
             or self._spans
         ):
+            if isinstance(delegate, CachedTextDelegate):
+                delegate.looks_ahead = True
             super().paintEvent(event)
             return
         painter = QPainter(self.viewport())
@@ -63,6 +70,13 @@ class CachedTextTable(QTableView):
     ) -> None:
         option = QStyleOptionViewItem()
         self.initViewItemOption(option)
+        frame, pictures = self._row_frame(delegate, option)
+        delegate.looks_ahead = frame is None
+        if frame is not None and not self._looking_ahead:
+            self._looking_ahead = True
+            QTimer.singleShot(0, self, self._prepare_rows_below)  # not called once deleted
+        painted_rows: set[int] = set()  # from their pictures
+        across_offset = -self.horizontalHeader().offset()
         grid = 1 if self.showGrid() else 0
         across, down = self.horizontalHeader(), self.verticalHeader()
         right_end = across.length() - across.offset() - 1
@@ -96,6 +110,14 @@ class CachedTextTable(QTableView):
             ]
             for row, y, height in rows:
                 plain = row not in special
+                if plain and frame is not None and pictures is not None:
+                    if row in painted_rows:
+                        continue
+                    picture = pictures.picture(row, height, frame, option)
+                    if picture is not None:
+                        painter.drawPixmap(across_offset, y, picture)
+                        painted_rows.add(row)
+                        continue
                 for column, x, width in columns:
                     if (row, column) in drawn:
                         continue
@@ -106,6 +128,45 @@ class CachedTextTable(QTableView):
                     self._paint_cell(painter, option, rect, model.index(row, column))
             if grid:
                 self._paint_grid(painter, option, area, rows, columns)
+
+    def _row_frame(
+        self, delegate: CachedTextDelegate, option: QStyleOptionViewItem
+    ) -> tuple[RowFrame | None, RowPictures | None]:
+        """This paint's frame of plain rows and the pictures kept of them (None, None: the
+        plain cells are drawn one by one)."""
+        state = delegate.plain_state
+        frame = None if state is None else row_frame(self, option, state & PEN_STATES)
+        if frame is None:
+            return None, None
+        pictures = self._row_pictures
+        if pictures is None or pictures.delegate is not delegate:
+            pictures = self._row_pictures = RowPictures(delegate)
+        return frame, pictures
+
+    def _prepare_rows_below(self) -> None:
+        """Draw the pictures of the page of rows below the visible ones while the officer reads:
+        a page down then copies pictures only, instead of laying out every new reference and
+        name (the text a page shows for the first time was most of a scroll step's time)."""
+        self._looking_ahead = False
+        delegate, model = self.itemDelegate(), self.model()
+        if not self.isVisible() or model is None or not isinstance(delegate, CachedTextDelegate):
+            return
+        first = self.rowAt(0)
+        last = self.rowAt(self.viewport().height() - 1)
+        if first < 0:
+            return
+        if last < 0:
+            last = model.rowCount() - 1
+        option = QStyleOptionViewItem()
+        self.initViewItemOption(option)
+        frame, pictures = self._row_frame(delegate, option)
+        if frame is None or pictures is None:
+            return
+        grid = 1 if self.showGrid() else 0
+        special = delegate.special_rows
+        for row in range(last + 1, min(model.rowCount(), 2 * last - first + 2)):
+            if row not in special and not self.isRowHidden(row):
+                pictures.picture(row, self.rowHeight(row) - grid, frame, option)
 
     def _paint_cell(
         self, painter: QPainter, option: QStyleOptionViewItem, rect: QRect, index: QModelIndex

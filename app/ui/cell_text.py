@@ -7,9 +7,10 @@ would elide it, glyphs shaped) for the cell's size, and draws it again from ther
 painting is kept for what is rare or stateful (an icon, the focused or hovered cell).
 
 The layout is made by the same steps as QCommonStyle's view-item text (Qt 6:
-``viewItemDrawText`` and ``calculateElidedText``): the margins, the word wrap, the last visible
-line ended with "…", the vertical centring. tests/ui/test_cell_text.py compares its pixels with
-Qt's own painting in Khmer and English.
+``viewItemDrawText`` and ``calculateElidedText``, followed in app.ui.view_item_text): the
+margins, the word wrap, the last visible line ended with "…", the vertical centring. The table's
+plain rows are drawn from these layouts a whole row at a time (app.ui.row_pictures).
+tests/ui/test_cell_text.py compares the pixels with Qt's own painting in Khmer and English.
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ from PySide6.QtCore import (
 from PySide6.QtGui import (
     QColor,
     QFont,
-    QFontMetrics,
     QIcon,
     QPainter,
     QPalette,
@@ -49,6 +49,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.ui.view_item_text import elided, lay_out_lines, one_line
+
 Index = QModelIndex | QPersistentModelIndex
 
 # How many drawn texts are kept (a cell's picture is ~20 KB: ~10 MB for two screens and the page
@@ -56,7 +58,6 @@ Index = QModelIndex | QPersistentModelIndex
 # selected) without shaping it again.
 PICTURES = 512
 CAPACITY = 256
-ELLIPSIS = "\u2026"
 
 # States Qt's own painting is left to: the focus frame, hover, an editor.
 _QT_PAINTS = (
@@ -70,6 +71,7 @@ _ACTIVE = QStyle.StateFlag.State_Active.value
 _PANEL = QStyle.PrimitiveElement.PE_PanelItemViewItem
 _FOCUS_MARGIN = QStyle.PixelMetric.PM_FocusFrameHMargin
 _WRAPS = QStyleOptionViewItem.ViewItemFeature.WrapText
+_AUTO_DIRECTION = Qt.LayoutDirection.LayoutDirectionAuto
 _WORD_WRAP, _NO_WRAP = QTextOption.WrapMode.WordWrap, QTextOption.WrapMode.ManualWrap
 
 # What changes how a text is laid out: every layout is made again.
@@ -94,91 +96,34 @@ _HOVER_MOVES = frozenset({QEvent.Type.HoverEnter, QEvent.Type.HoverMove})
 Layout = tuple[QTextLayout | None, float, float]
 # A drawn text: its text, cell width and height, whether an icon is beside it, its state.
 PictureKey = tuple[str, int, int, bool, int]
+# Where a cell's text goes (from the cell's corner), its font, options and alignment.
+TextFrame = tuple[QRect, QFont, QTextOption, Qt.AlignmentFlag]
 # A cell as the model gives it: its text and its icon (None: none), or None: Qt paints it.
 Cell = tuple[str, QIcon | None] | None
 
 
-def _lay_out_lines(layout: QTextLayout, width: int, max_height: int = -1) -> tuple[float, int]:
-    """Qt's viewItemTextLayout: lines of ``width``; with ``max_height``, stops at the line after
-    the last one that fits. Returns (height, index of the last visible line or -1)."""
-    height = 0.0
-    last_visible = -1
-    layout.beginLayout()
-    number = 0
-    while True:
-        line = layout.createLine()
-        if not line.isValid():
-            break
-        line.setLineWidth(width)
-        line.setPosition(QPointF(0, height))
-        height += line.height()
-        if max_height > 0 and height + line.height() > max_height:
-            following = layout.createLine()
-            last_visible = number if following.isValid() else -1
-            break
-        number += 1
-    layout.endLayout()
-    return height, last_visible
-
-
-def _elided(
-    text: str,
-    font: QFont,
-    option: QTextOption,
-    rect: QRect,
-    alignment: Qt.AlignmentFlag,
-    mode: Qt.TextElideMode,
-) -> tuple[str, float, QTextLayout]:
-    """Qt's calculateElidedText for a view item: the text as shown in ``rect`` (lines that do not
-    fit end with "…"), the top of its first line, and the layout it made on the way."""
-    layout = QTextLayout(text, font)
-    layout.setTextOption(option)
-    layout.setCacheEnabled(True)
-    _height, last_visible = _lay_out_lines(layout, rect.width(), rect.height())
-    size = layout.boundingRect().size().toSize()
-    top = QStyle.alignedRect(Qt.LayoutDirection.LayoutDirectionAuto, alignment, size, rect).top()
-    y = float(top)
-    shown: list[str] = []
-    height = 0.0
-    count = layout.lineCount()
-    metrics = QFontMetrics(font)
-    for number in range(count):
-        line = layout.lineAt(number)
-        height += line.height()
-        if height + top <= rect.top():  # above the cell
-            y += line.height()
-            continue
-        start, length = line.textStart(), line.textLength()
-        too_wide = line.naturalTextWidth() > rect.width()
-        elide_last = last_visible == number
-        if not too_wide and number + 1 < count:
-            following = layout.lineAt(number + 1)
-            if height + following.height() / 2 + top > rect.height() + rect.top():
-                elide_last = True  # less than half the next line would show
-        part = text[start : start + length]
-        if too_wide or elide_last:
-            if elide_last:
-                part = part.removesuffix("\u2028") + ELLIPSIS
-            shown.append(metrics.elidedText(part, mode, rect.width()))
-            if number < count - 1 and not elide_last:
-                shown.append("\u2028")
-        else:
-            shown.append(part)
-        if height + top >= rect.bottom() or (last_visible >= 0 and last_visible == number):
-            break
-    return "".join(shown), y, layout
-
-
 class CachedTextDelegate(QStyledItemDelegate):
     """Paints plain-text cells, with an icon or not, from cached layouts. ``cell(row, column)``
-    gives a cell's text and icon without a call through Qt (None: Qt paints the cell)."""
+    gives a cell's text and icon without a call through Qt (None: Qt paints the cell);
+    ``row(row)``, when given, all the cells of a row at once (app.ui.row_pictures)."""
 
-    def __init__(self, parent: QWidget, cell: Callable[[int, int], Cell]) -> None:
+    def __init__(
+        self,
+        parent: QWidget,
+        cell: Callable[[int, int], Cell],
+        row: Callable[[int], tuple[Cell, ...]] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.view = parent
         self.cell = cell
+        self._row = row
+        self.generation = 0  # counts forget(): what is drawn from the layouts is made again
+        # The table draws its plain rows itself (app.ui.cached_table) and prepares the next page
+        # of them: the delegate's own look-ahead is for the cells Qt's paint asks it for.
+        self.looks_ahead = True
         self._layouts: OrderedDict[tuple[str, int, int, bool], Layout] = OrderedDict()
         self._pens: dict[int, QColor] = {}
+        self._frames: dict[tuple[int, int, bool], TextFrame] = {}  # see _text_frame
         # The cell's text drawn on a transparent picture in each colour it was shown in: drawing
         # the picture is a quarter of drawing the glyphs again.
         self._pictures: dict[PictureKey, QPixmap] = {}
@@ -232,7 +177,7 @@ class CachedTextDelegate(QStyledItemDelegate):
     ) -> bool:
         """Draw the cell at ``rect`` of a row in no special state (app.ui.cached_table), from
         its picture; False when Qt must paint it (``option`` is the table's, its rect is set)."""
-        if not self._looking_ahead:
+        if self.looks_ahead and not self._looking_ahead:
             self._look_ahead_when_idle()
         state = self._plain_state
         cell = self.cell(row, column)
@@ -246,7 +191,7 @@ class CachedTextDelegate(QStyledItemDelegate):
         if text and picture is None:
             return False
         if icon is not None:
-            self._paint_icon(painter, option, icon, state)
+            self.paint_icon(painter, option, icon, state)
         if picture is not None:
             painter.drawPixmap(rect, picture)
         return True
@@ -277,13 +222,21 @@ class CachedTextDelegate(QStyledItemDelegate):
     def forget(self) -> None:
         """The font, the style or the palette changed: lay every text out again."""
         self._layouts.clear()
+        self._frames.clear()
         self._pens.clear()
         self._pictures.clear()
+        self.generation += 1
+
+    def row_cells(self, row: int, count: int) -> tuple[Cell, ...]:
+        """The ``count`` cells of ``row``, in the model's column order."""
+        if self._row is not None:
+            return self._row(row)
+        return tuple(self.cell(row, column) for column in range(count))
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         # Called for every visible cell at each paint: the common case is two dictionary
         # lookups and one picture drawn; states and flags are compared as plain ints.
-        if not self._looking_ahead:
+        if self.looks_ahead and not self._looking_ahead:
             self._look_ahead_when_idle()
         row = index.row()
         state = self._plain_state
@@ -302,7 +255,7 @@ class CachedTextDelegate(QStyledItemDelegate):
         if state & _SELECTED:
             self.view.style().drawPrimitive(_PANEL, option, painter, self.view)
         if icon is not None:
-            self._paint_icon(painter, option, icon, state)
+            self.paint_icon(painter, option, icon, state)
         if picture is not None:
             painter.drawPixmap(rect, picture)
 
@@ -316,7 +269,7 @@ class CachedTextDelegate(QStyledItemDelegate):
         painter: QPainter,
     ) -> QPixmap | None:
         """The picture of ``text`` in a cell of ``rect``'s size in this state, made if new."""
-        key = (text, rect.width(), rect.height(), icon is not None, state & _PEN_STATES)
+        key = (text, rect.width(), rect.height(), icon is not None, state & PEN_STATES)
         picture = self._pictures.get(key)
         if picture is None:
             picture = self._picture(key, option, icon, painter.device().devicePixelRatio())
@@ -328,19 +281,11 @@ class CachedTextDelegate(QStyledItemDelegate):
         """The cell's text drawn in its state's colour on a transparent picture of the cell's
         size (at the device's pixel ratio, so it is as sharp as text drawn directly); None for
         a text left to Qt."""
-        text, width, height, has_icon, shade = key
-        layout_key = (text, width, height, has_icon)
-        entry = self._layouts.get(layout_key)
-        if entry is None:
-            entry = self._lay_out(layout_key, option, icon)
-        else:
-            self._layouts.move_to_end(layout_key)
-        layout, dx, dy = entry
+        text, _width, _height, _has_icon, shade = key
+        layout, dx, dy = self.layout_of(text, option, icon)
         if layout is None:
             return None
-        pen = self._pens.get(shade)
-        if pen is None:
-            pen = self._pens[shade] = _text_colour(option, shade)
+        pen = self.text_pen(option, shade)
         picture = QPixmap(option.rect.size() * ratio)
         picture.setDevicePixelRatio(ratio)
         picture.fill(Qt.GlobalColor.transparent)
@@ -352,6 +297,25 @@ class CachedTextDelegate(QStyledItemDelegate):
             del self._pictures[next(iter(self._pictures))]  # the oldest
         self._pictures[key] = picture
         return picture
+
+    def layout_of(self, text: str, option: QStyleOptionViewItem, icon: QIcon | None) -> Layout:
+        """``text``'s layout in a cell of ``option.rect``'s size, beside ``icon`` or not, and
+        where it is drawn from the cell's corner; made if new (its layout None: Qt lays it
+        out)."""
+        rect = option.rect
+        key = (text, rect.width(), rect.height(), icon is not None)
+        entry = self._layouts.get(key)
+        if entry is None:
+            return self._lay_out(key, option, icon)
+        self._layouts.move_to_end(key)
+        return entry
+
+    def text_pen(self, option: QStyleOptionViewItem, shade: int) -> QColor:
+        """The text colour of a cell in ``shade`` (its state's selected, enabled and active)."""
+        pen = self._pens.get(shade)
+        if pen is None:
+            pen = self._pens[shade] = _text_colour(option, shade & PEN_STATES)
+        return pen
 
     def _look_ahead_when_idle(self) -> None:
         self._looking_ahead = True
@@ -377,7 +341,7 @@ class CachedTextDelegate(QStyledItemDelegate):
         view.initViewItemOption(option)
         grid = 1 if view.showGrid() else 0
         ratio = view.viewport().devicePixelRatio()
-        shade = option.state.value & _PEN_STATES
+        shade = option.state.value & PEN_STATES
         columns = [
             (column, view.columnWidth(column) - grid)
             for column in range(model.columnCount())
@@ -395,7 +359,7 @@ class CachedTextDelegate(QStyledItemDelegate):
                     option.rect = QRect(0, 0, width, height)
                     self._picture(key, option, icon, ratio)
 
-    def _paint_icon(
+    def paint_icon(
         self, painter: QPainter, option: QStyleOptionViewItem, icon: QIcon, state: int
     ) -> None:
         """Where and how QCommonStyle draws a view item's icon (left of the text)."""
@@ -421,40 +385,53 @@ class CachedTextDelegate(QStyledItemDelegate):
         self, key: tuple[str, int, int, bool], option: QStyleOptionViewItem, icon: QIcon | None
     ) -> Layout:
         text = key[0]
-        rect = option.rect
-        if any(ord(char) > 0xFFFF for char in text):
+        if not text.isascii() and max(text) > "\uffff":
             # Qt counts a line's start and length in UTF-16 units: such a text (an emoji, a rare
             # ideograph) is left to Qt rather than cut at the wrong place.
             return self._keep(key, (None, 0.0, 0.0))
-        display = QRect(rect)
-        if icon is not None:
-            box = self._icon_box(option, icon, option.state.value)[2]
-            display.setLeft(box.right() + 1)
-        margin = self.view.style().pixelMetric(_FOCUS_MARGIN, None, self.view) + 1
-        text_rect = display.adjusted(margin, 0, -margin, 0)
-        font = option.font
-        text_option = QTextOption()
-        text_option.setWrapMode(_WORD_WRAP if option.features & _WRAPS else _NO_WRAP)
-        text_option.setTextDirection(option.direction)
-        alignment = option.displayAlignment
-        text_option.setAlignment(QStyle.visualAlignment(option.direction, alignment))
-        offset = float(text_rect.x() - rect.x())
-        layout = _one_line(text, font, text_option, text_rect.width())
+        text_rect, font, text_option, alignment = self._text_frame(key, option, icon)
+        offset = float(text_rect.x())
+        layout = one_line(text, font, text_option, text_rect.width())
         if layout is not None:  # fits on one line: shown whole, centred as Qt centres it
             size = layout.boundingRect().size().toSize()
-            top = QStyle.alignedRect(
-                Qt.LayoutDirection.LayoutDirectionAuto, alignment, size, text_rect
-            ).top()
-            return self._keep(key, (layout, offset, float(top - rect.y())))
-        shown, top_f, layout = _elided(
+            top = QStyle.alignedRect(_AUTO_DIRECTION, alignment, size, text_rect).top()
+            return self._keep(key, (layout, offset, float(top)))
+        shown, top_f, layout = elided(
             text, font, text_option, text_rect, alignment, option.textElideMode
         )
         if shown != text or layout.lineCount() != 1:
             layout = QTextLayout(shown, font)
             layout.setTextOption(text_option)
             layout.setCacheEnabled(True)
-            _lay_out_lines(layout, text_rect.width())
-        return self._keep(key, (layout, offset, top_f - rect.y()))
+            lay_out_lines(layout, text_rect.width())
+        return self._keep(key, (layout, offset, top_f))
+
+    def _text_frame(
+        self, key: tuple[str, int, int, bool], option: QStyleOptionViewItem, icon: QIcon | None
+    ) -> TextFrame:
+        """Where a text goes in a cell of this size with an icon or not (its rectangle from the
+        cell's corner: the margins, the icon's box), in which font and options: the same for
+        every text of that cell size until forget(), as the layouts are."""
+        _text, width, height, has_icon = key
+        frame = self._frames.get((width, height, has_icon))
+        if frame is not None:
+            return frame
+        display = QRect(0, 0, width, height)
+        if icon is not None:
+            cell, option.rect = QRect(option.rect), QRect(display)  # a copy: rect is a view
+            box = self._icon_box(option, icon, option.state.value)[2]
+            option.rect = cell
+            display.setLeft(box.right() + 1)
+        margin = self.view.style().pixelMetric(_FOCUS_MARGIN, None, self.view) + 1
+        text_option = QTextOption()
+        text_option.setWrapMode(_WORD_WRAP if option.features & _WRAPS else _NO_WRAP)
+        text_option.setTextDirection(option.direction)
+        alignment = option.displayAlignment
+        text_option.setAlignment(QStyle.visualAlignment(option.direction, alignment))
+        font = QFont(option.font)  # a copy: the option's own dies with the option
+        frame = (display.adjusted(margin, 0, -margin, 0), font, text_option, alignment)
+        self._frames[(width, height, has_icon)] = frame
+        return frame
 
     def _keep(self, key: tuple[str, int, int, bool], entry: Layout) -> Layout:
         self._layouts[key] = entry
@@ -463,7 +440,7 @@ class CachedTextDelegate(QStyledItemDelegate):
         return entry
 
 
-_PEN_STATES = _SELECTED | _ENABLED | _ACTIVE
+PEN_STATES = _SELECTED | _ENABLED | _ACTIVE
 
 
 def _text_colour(option: QStyleOptionViewItem, state: int) -> QColor:
@@ -473,18 +450,3 @@ def _text_colour(option: QStyleOptionViewItem, state: int) -> QColor:
         group = QPalette.ColorGroup.Inactive
     role = QPalette.ColorRole.HighlightedText if state & _SELECTED else QPalette.ColorRole.Text
     return option.palette.color(group, role)
-
-
-def _one_line(text: str, font: QFont, option: QTextOption, width: int) -> QTextLayout | None:
-    """``text`` laid out as Qt would draw it when it fits on one line of ``width``; None when it
-    does not (it is then elided as Qt elides it, see _elided)."""
-    layout = QTextLayout(text, font)
-    layout.setTextOption(option)
-    layout.setCacheEnabled(True)
-    layout.beginLayout()
-    line = layout.createLine()
-    line.setLineWidth(width)
-    line.setPosition(QPointF(0, 0))
-    fits = line.naturalTextWidth() <= width and not layout.createLine().isValid()
-    layout.endLayout()
-    return layout if fits else None

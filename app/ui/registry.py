@@ -76,7 +76,9 @@ class RegistryPage(QWidget):
         self.table = CachedTextTable()
         self.table.setModel(self.model)
         # Cell texts are laid out once, not at every paint (a scroll step within a frame).
-        self.table.setItemDelegate(CachedTextDelegate(self.table, self.model.cell))
+        self.table.setItemDelegate(
+            CachedTextDelegate(self.table, self.model.cell, self.model.row_cells)
+        )
         # Enabling sorting sorts by the header's indicator at once: point it at the model's own
         # order first (last change, newest first), so the list is not read a second time.
         sort_column = next(i for i, c in enumerate(COLUMNS) if c[2] == self.model.query.sort)

@@ -86,6 +86,7 @@ class RegistryModel(QAbstractTableModel):
         # Each listed row's cell texts, made the first time the row is painted (dates and
         # titles are costly to format; Qt asks for each cell many times while scrolling).
         self._texts: dict[int, tuple[str, ...]] = {}
+        self._cells: dict[int, tuple[tuple[str, Any], ...]] = {}  # the same with their icons
         self._words: dict[tuple[str, object], str] = {}  # form titles, dates, status labels
         self._warning_icon: Any = None
         self.reload()
@@ -127,6 +128,7 @@ class RegistryModel(QAbstractTableModel):
         self.beginResetModel()
         self.rows, self._ahead, self._cursor = rows, ahead, cursor
         self._texts.clear()
+        self._cells.clear()
         self.endResetModel()
         if self._searching is not None:
             self.total_known = False  # still searching: no count to show yet
@@ -237,6 +239,7 @@ class RegistryModel(QAbstractTableModel):
     def forget_texts(self) -> None:
         """The language changed: cell texts are made again when next shown."""
         self._texts.clear()
+        self._cells.clear()
         self._words.clear()
 
     def headerData(
@@ -276,6 +279,16 @@ class RegistryModel(QAbstractTableModel):
         if column == NAME_KM_COLUMN and self.rows[row].identity_protected:
             return texts[column], self._protection_icon()
         return texts[column], None
+
+    def row_cells(self, row: int) -> tuple[tuple[str, Any], ...]:
+        """Every cell of a row as ``cell`` gives it, for the table's row pictures
+        (app.ui.row_pictures): one call per row, the same tuple each time."""
+        cells = self._cells.get(row)
+        if cells is None:
+            cells = self._cells[row] = tuple(
+                self.cell(row, column) for column in range(len(COLUMNS))
+            )
+        return cells
 
     def _protection_icon(self) -> Any:
         # No emoji: officers' laptops have no colour-emoji font; a standard icon always draws.

@@ -143,12 +143,44 @@ def test_a_cell_with_an_icon_or_the_focus_still_shows_its_text(
 def test_the_next_page_is_prepared_while_idle_and_looks_the_same(
     vss_qapp: QApplication, qtbot, ctx: AppContext
 ) -> None:  # type: ignore[no-untyped-def]
-    """After a paint the rows below the visible ones are laid out and drawn while the officer
-    reads: a page down then draws them from those pictures, with Qt's pixels."""
+    """After a paint the rows below the visible ones are drawn while the officer reads: a page
+    down then copies their pictures (app.ui.row_pictures), with Qt's pixels."""
     _import(ctx, 60)
     page = RegistryPage(ctx)
     qtbot.addWidget(page)
     page.resize(1024, 600)
+    page.show()
+    table = page.table
+    table.viewport().grab()
+    rows = table._row_pictures
+    assert rows is not None, "the table's plain rows are drawn from row pictures"
+    before = set(rows._pictures)
+    QApplication.processEvents()  # idle: the next page is prepared
+    prepared = set(rows._pictures) - before
+    last = table.rowAt(table.viewport().height() - 1)
+    assert page.model.row_cells(last + 1) in {key[0] for key in prepared}, "the row below"
+    assert all(rows._pictures[key] is not None for key in prepared)
+    bar = table.verticalScrollBar()
+    bar.setValue(bar.value() + bar.pageStep())
+    made = set(rows._pictures)
+    cached = table.viewport().grab().toImage()
+    assert len(set(rows._pictures) - made) < len(prepared)  # drawn mostly from prepared ones
+    table.setItemDelegate(QStyledItemDelegate(table))
+    QApplication.processEvents()
+    qt = table.viewport().grab().toImage()
+    assert _largest_difference(qt, cached) <= ROUNDING
+
+
+def test_cells_qt_paints_are_prepared_by_the_delegate_while_idle(
+    vss_qapp: QApplication, qtbot, ctx: AppContext
+) -> None:  # type: ignore[no-untyped-def]
+    """When QTableView paints the table (here: a span is set), the delegate prepares the cells
+    of the rows below the visible ones while idle, and a page down draws their pictures."""
+    _import(ctx, 60)
+    page = RegistryPage(ctx)
+    qtbot.addWidget(page)
+    page.resize(1024, 600)
+    page.table.setSpan(0, 0, 1, 1)
     page.show()
     delegate = page.table.itemDelegate()
     assert isinstance(delegate, CachedTextDelegate)

@@ -1,0 +1,160 @@
+"""Whole rows of the registry drawn once onto an opaque picture (issue 20: a scroll step within a
+frame).
+
+A plain row (not selected, current or under the pointer) of app.ui.cached_table's table is its
+viewport's background with each cell's text (and icon) on it, every cell clipped to its
+rectangle as QCommonStyle clips a view item. Drawing that row from one opaque picture is one
+copy per row instead of one blended picture per cell: a scroll step drew ~190 cell pictures
+twice (the step's paint and the bench's grab), each a call from Python. The texts are drawn onto
+the background itself, as Qt draws them, from the delegate's layouts (app.ui.cell_text).
+
+The pictures are kept by what they show (the row's cells, the columns' places and widths, the
+row's height, the text colour, the background, the font, the pixel ratio), so a change of any
+of them makes a new picture and never shows an old one; the rows below the visible ones are
+drawn while the list is idle, as the delegate prepares its cells.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+
+from PySide6.QtCore import QPointF, QRect, QSize, Qt
+from PySide6.QtGui import QColor, QPainter, QPixmap
+from PySide6.QtWidgets import QStyleOptionViewItem, QTableView
+
+from app.ui.cell_text import CachedTextDelegate, Cell
+
+# The rows' pictures kept, in bytes: ~110 rows of a 1200-pixel-wide table (four screens).
+KEPT_BYTES = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class RowFrame:
+    """What every plain row of one paint shares: where its columns are (logical column, left
+    edge from the row's start, width without the grid line), its width, the background colour,
+    the text colour's state, and what else changes a picture's pixels (``look``)."""
+
+    columns: tuple[tuple[int, int, int], ...]
+    width: int
+    count: int  # the model's columns
+    background: QColor
+    shade: int
+    ratio: float
+    look: Hashable
+
+
+def row_frame(view: QTableView, option: QStyleOptionViewItem, shade: int) -> RowFrame | None:
+    """The frame of ``view``'s plain rows for this paint; None when a row is not its viewport's
+    background and its cells (a background that is not one opaque colour: Qt paints)."""
+    viewport = view.viewport()
+    brush = viewport.palette().brush(viewport.backgroundRole())
+    if (
+        not viewport.autoFillBackground()
+        or brush.style() != Qt.BrushStyle.SolidPattern
+        or brush.color().alpha() != 255
+    ):
+        return None
+    across = view.horizontalHeader()
+    grid = 1 if view.showGrid() else 0
+    columns = tuple(
+        (column, across.sectionPosition(column), across.sectionSize(column) - grid)
+        for column in (across.logicalIndex(visual) for visual in range(across.count()))
+        if not across.isSectionHidden(column)
+    )
+    background = brush.color()
+    ratio = viewport.devicePixelRatio()
+    look = (columns, background.rgba(), shade, ratio, option.font.key())
+    return RowFrame(columns, across.length(), across.count(), background, shade, ratio, look)
+
+
+class RowPictures:
+    """The opaque pictures of plain rows, made from a CachedTextDelegate's layouts."""
+
+    def __init__(self, delegate: CachedTextDelegate) -> None:
+        self.delegate = delegate
+        self._pictures: OrderedDict[Hashable, QPixmap | None] = OrderedDict()
+        self._bytes = 0
+        self._generation = delegate.generation
+
+    def picture(
+        self, row: int, height: int, frame: RowFrame, option: QStyleOptionViewItem
+    ) -> QPixmap | None:
+        """Row ``row``'s picture, made if new; None when a cell of it is left to Qt (its row
+        is then painted cell by cell). ``option`` is the table's (its rect is changed)."""
+        if self._generation != self.delegate.generation:  # the fonts or the style changed
+            self.forget()
+        cells = self.delegate.row_cells(row, frame.count)
+        key = (cells, height, frame.look)
+        try:
+            picture = self._pictures[key]
+        except KeyError:
+            picture = self._make(cells, height, frame, option)
+            self._keep(key, picture)
+        else:
+            self._pictures.move_to_end(key)
+        return picture
+
+    def has(self, row: int, height: int, frame: RowFrame) -> bool:
+        cells = self.delegate.row_cells(row, frame.count)
+        return (cells, height, frame.look) in self._pictures
+
+    def forget(self) -> None:
+        self._pictures.clear()
+        self._bytes = 0
+        self._generation = self.delegate.generation
+
+    @property
+    def kept(self) -> int:
+        """How many rows' pictures are kept."""
+        return len(self._pictures)
+
+    def _make(
+        self,
+        cells: Sequence[Cell],
+        height: int,
+        frame: RowFrame,
+        option: QStyleOptionViewItem,
+    ) -> QPixmap | None:
+        delegate = self.delegate
+        drawn = []
+        for column, x, width in frame.columns:
+            cell = cells[column]
+            if cell is None:
+                return None
+            text, icon = cell
+            if not text and icon is None:
+                continue
+            option.rect = QRect(x, 0, width, height)
+            layout, dx, dy = delegate.layout_of(text, option, icon) if text else (None, 0, 0)
+            if text and layout is None:
+                return None  # a text Qt lays out itself (see CachedTextDelegate._lay_out)
+            drawn.append((QRect(x, 0, width, height), icon, layout, QPointF(x + dx, dy)))
+        ratio = frame.ratio
+        picture = QPixmap(QSize(frame.width, height) * ratio)
+        picture.setDevicePixelRatio(ratio)
+        picture.fill(frame.background)
+        painter = QPainter(picture)
+        painter.setPen(delegate.text_pen(option, frame.shade))
+        for rect, icon, layout, place in drawn:
+            painter.setClipRect(rect)  # as QCommonStyle clips a view item to its rectangle
+            if icon is not None:
+                option.rect = rect
+                delegate.paint_icon(painter, option, icon, frame.shade)
+            if layout is not None:
+                layout.draw(painter, place)
+        painter.end()
+        return picture
+
+    def _keep(self, key: Hashable, picture: QPixmap | None) -> None:
+        size = _bytes(picture)
+        self._pictures[key] = picture
+        self._bytes += size
+        while self._bytes > KEPT_BYTES and len(self._pictures) > 1:
+            _key, oldest = self._pictures.popitem(last=False)
+            self._bytes -= _bytes(oldest)
+
+
+def _bytes(picture: QPixmap | None) -> int:
+    return 0 if picture is None else picture.width() * picture.height() * 4
