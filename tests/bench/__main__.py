@@ -47,6 +47,8 @@ BASELINES = {
     "list_scroll_step_median_ms": "list_plain_scroll_step_median_ms",
     "list_scroll_step_max_ms": "list_plain_scroll_step_median_ms",
     "list_scroll_step_no_pause_median_ms": "list_plain_scroll_step_no_pause_median_ms",
+    "list_scroll_step_cpu_median_ms": "list_plain_scroll_step_cpu_median_ms",
+    "list_scroll_step_no_pause_cpu_median_ms": "list_plain_scroll_step_no_pause_cpu_median_ms",
     "wizard_page_switch_median_ms": "wizard_plain_stack_switch_ms",
     "wizard_page_switch_cpu_median_ms": "wizard_plain_stack_switch_cpu_ms",
     "wizard_first_visit_median_ms": "wizard_plain_stack_switch_ms",
