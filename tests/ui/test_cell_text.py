@@ -232,3 +232,59 @@ def test_a_table_with_spans_is_painted_by_qt_with_the_same_pixels(
     QApplication.processEvents()
     qt, cached = _both(page)
     assert _largest_difference(qt, cached) <= ROUNDING
+
+
+def test_rows_scrolled_sideways_or_with_moved_columns_look_as_qt_paints_them(
+    vss_qapp: QApplication, qtbot, ctx: AppContext
+) -> None:  # type: ignore[no-untyped-def]
+    """A plain row is drawn from one picture of the whole row (app.ui.row_pictures), placed by
+    the columns' positions: scrolled sideways, with a column moved and one hidden, its pixels
+    are still Qt's."""
+    _import(ctx, 30)
+    page = RegistryPage(ctx)
+    qtbot.addWidget(page)
+    page.resize(1024, 600)
+    page.show()
+    QApplication.processEvents()
+    page.table.viewport().removeEventFilter(page.columns)  # columns wider than the table
+    header = page.table.horizontalHeader()
+    for column in range(header.count()):
+        header.resizeSection(column, 240)
+    header.moveSection(header.visualIndex(2), 0)
+    page.table.setColumnHidden(5, True)
+    bar = page.table.horizontalScrollBar()
+    QApplication.processEvents()
+    assert bar.maximum() > 0, "the columns are wider than the table"
+    for value in (bar.maximum() // 3, bar.maximum()):
+        bar.setValue(value)
+        QApplication.processEvents()
+        qt, cached = _both(page)
+        assert page.table._row_pictures is not None and page.table._row_pictures.kept
+        assert _largest_difference(qt, cached) <= ROUNDING, value
+
+
+def test_row_pictures_are_kept_within_their_budget(
+    vss_qapp: QApplication, qtbot, ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The oldest rows' pictures are let go beyond the budget (app.ui.row_pictures.KEPT_BYTES),
+    and the rows drawn again after that still look as Qt paints them."""
+    from app.ui import row_pictures
+
+    _import(ctx, 60)
+    page = RegistryPage(ctx)
+    qtbot.addWidget(page)
+    page.resize(1024, 600)
+    page.show()
+    QApplication.processEvents()
+    row = page.table.viewport().width() * page.table.rowHeight(0) * 4  # a row's bytes, or more
+    monkeypatch.setattr(row_pictures, "KEPT_BYTES", 5 * row)
+    bar = page.table.verticalScrollBar()
+    for value in (bar.maximum(), 0):
+        bar.setValue(value)
+        QApplication.processEvents()
+        page.table.viewport().grab()
+        kept = page.table._row_pictures
+        assert kept is not None and 0 < kept.kept <= 5
+        assert kept._bytes <= 5 * row
+    qt, cached = _both(page)
+    assert _largest_difference(qt, cached) <= ROUNDING
