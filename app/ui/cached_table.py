@@ -19,7 +19,7 @@ from PySide6.QtCore import QLineF, QModelIndex, QRect, Qt, QTimer
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QStyle, QStyleOptionViewItem, QTableView
 
-from app.ui.cell_text import PEN_STATES, CachedTextDelegate
+from app.ui.cell_text import PEN_STATES, CachedTextDelegate, rows_below
 from app.ui.row_pictures import RowFrame, RowPictures, row_frame
 
 _ENABLED = QStyle.StateFlag.State_Enabled
@@ -151,12 +151,9 @@ class CachedTextTable(QTableView):
         delegate, model = self.itemDelegate(), self.model()
         if not self.isVisible() or model is None or not isinstance(delegate, CachedTextDelegate):
             return
-        first = self.rowAt(0)
-        last = self.rowAt(self.viewport().height() - 1)
-        if first < 0:
+        below = rows_below(self)
+        if not below:
             return
-        if last < 0:
-            last = model.rowCount() - 1
         option = QStyleOptionViewItem()
         self.initViewItemOption(option)
         frame, pictures = self._row_frame(delegate, option)
@@ -164,7 +161,7 @@ class CachedTextTable(QTableView):
             return
         grid = 1 if self.showGrid() else 0
         special = delegate.special_rows
-        for row in range(last + 1, min(model.rowCount(), 2 * last - first + 2)):
+        for row in below:
             if row not in special and not self.isRowHidden(row):
                 pictures.picture(row, self.rowHeight(row) - grid, frame, option)
 

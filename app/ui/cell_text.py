@@ -331,12 +331,9 @@ class CachedTextDelegate(QStyledItemDelegate):
         if not isinstance(view, QTableView) or not view.isVisible() or view.model() is None:
             return
         model = view.model()
-        first = view.rowAt(0)
-        last = view.rowAt(view.viewport().height() - 1)
-        if first < 0:
+        below = rows_below(view)
+        if not below:
             return
-        if last < 0:
-            last = model.rowCount() - 1
         option = QStyleOptionViewItem()
         view.initViewItemOption(option)
         grid = 1 if view.showGrid() else 0
@@ -347,7 +344,7 @@ class CachedTextDelegate(QStyledItemDelegate):
             for column in range(model.columnCount())
             if not view.isColumnHidden(column)
         ]
-        for row in range(last + 1, min(model.rowCount(), 2 * last - first + 2)):
+        for row in below:
             height = view.rowHeight(row) - grid
             for column, width in columns:
                 cell = self.cell(row, column)
@@ -441,6 +438,19 @@ class CachedTextDelegate(QStyledItemDelegate):
 
 
 PEN_STATES = _SELECTED | _ENABLED | _ACTIVE
+
+
+def rows_below(view: QTableView) -> range:
+    """The page of rows below those visible in ``view``, among the rows listed: what is prepared
+    while the list is idle, so that a page down only draws."""
+    model = view.model()
+    first = view.rowAt(0)
+    if model is None or first < 0:
+        return range(0)
+    last = view.rowAt(view.viewport().height() - 1)
+    if last < 0:
+        last = model.rowCount() - 1
+    return range(last + 1, min(model.rowCount(), 2 * last - first + 2))
 
 
 def _text_colour(option: QStyleOptionViewItem, state: int) -> QColor:
