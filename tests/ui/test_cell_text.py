@@ -288,3 +288,36 @@ def test_row_pictures_are_kept_within_their_budget(
         assert kept._bytes <= 5 * row
     qt, cached = _both(page)
     assert _largest_difference(qt, cached) <= ROUNDING
+
+
+def test_rows_are_drawn_again_in_a_new_palette(
+    vss_qapp: QApplication, qtbot, ctx: AppContext
+) -> None:  # type: ignore[no-untyped-def]
+    """Row pictures kept from before a palette change (another text colour, another
+    background) are not shown after it: the rows look as Qt paints them in the new colours."""
+    from PySide6.QtGui import QColor, QPalette
+
+    _import(ctx, 20)
+    page = RegistryPage(ctx)
+    qtbot.addWidget(page)
+    page.resize(1024, 600)
+    page.show()
+    QApplication.processEvents()
+    # The text colour is the table's; the background is its viewport's.
+    table, viewport = page.table, page.table.viewport()
+    for widget, role, colour in (
+        (table, QPalette.ColorRole.Text, "#1b5e20"),
+        (viewport, QPalette.ColorRole.Base, "#fff8e1"),
+    ):
+        before = viewport.grab().toImage()
+        palette = widget.palette()
+        palette.setColor(role, QColor(colour))
+        widget.setPalette(palette)
+        QApplication.processEvents()
+        cached = viewport.grab().toImage()  # with the row pictures kept from before
+        assert _largest_difference(before, cached) > ROUNDING, ("the new colour is shown", role)
+        delegate = table.itemDelegate()
+        table.setItemDelegate(QStyledItemDelegate(table))
+        QApplication.processEvents()
+        assert _largest_difference(viewport.grab().toImage(), cached) <= ROUNDING, role
+        table.setItemDelegate(delegate)
