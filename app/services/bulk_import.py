@@ -21,9 +21,9 @@ import itertools
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, Text, bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from app.core.forms import FormDefinition
@@ -41,7 +41,7 @@ from app.services.finalising import (
     ValidationFailed,
     final_status,
     now,
-    payload_from_columns,
+    sealed_answers,
 )
 from app.services.form_catalogue import form_definition
 from app.services.import_checks import Checked, ChunkChecks, checked_record
@@ -51,12 +51,15 @@ from app.services.search_index import add_search_texts, derived_values
 from app.services.security import ensure_unlocked
 from app.store.db import insert_rows
 from app.store.models import Application, ApplicationVersion, AuditEntry, OutboxItem, Setting
-from app.sync.format import record_digest
 
 IMPORT_CHUNK = 500
 # The namespace of the ids of records imported from a named source (uuid5 of device, source and
 # record number): the same on every run of the same import on this device, unlike uuid4.
 _SOURCE_IDS = uuid.UUID("5f0d2c4e-8a7b-4f1e-9c3d-2b6a1e0f7d91")
+# The versions' rows, their answers given as the JSON text their seal was made of.
+_VERSION_INSERT = insert(cast(Table, ApplicationVersion.__table__)).values(
+    answers=bindparam("answers_text", type_=Text())
+)
 
 
 class ImportRecordFailed(ValidationFailed):
@@ -228,22 +231,8 @@ def _import_chunk(
         answers = victims.link(number, application_id, answers)
         moment = now()
         version_id = str(uuid.uuid4())
-        digest = record_digest(
-            payload_from_columns(
-                (
-                    version_id,
-                    application_id,
-                    reference,
-                    form.id,
-                    form.version,
-                    1,
-                    answers,
-                    None,
-                    moment,
-                    officer_id,
-                )
-            )
-        )
+        sealed = (version_id, application_id, reference, form.id, form.version, 1, answers)
+        answers_text, digest = sealed_answers((*sealed, None, moment, officer_id))
         columns, document = derived_values(form, reference, answers)
         applications.append(
             {
@@ -267,7 +256,7 @@ def _import_chunk(
                 "application_id": application_id,
                 "version_no": 1,
                 "form_version": form.version,
-                "answers": answers,
+                "answers_text": answers_text,
                 "reason": None,
                 "created_by": officer_id,
                 "created_at": moment,
@@ -283,7 +272,7 @@ def _import_chunk(
     # Parents before children: the foreign keys are checked row by row.
     insert_rows(session, Application, applications)
     victims.write()
-    insert_rows(session, ApplicationVersion, versions)
+    session.execute(_VERSION_INSERT, versions)
     insert_rows(session, OutboxItem, outbox)
     insert_rows(session, AuditEntry, audit)
     add_search_texts(session, search)

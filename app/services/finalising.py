@@ -16,6 +16,7 @@ from app.services.errors import RecordError
 from app.services.finalise_checks import blocking as blocking  # re-exported: used with the rest
 from app.services.finalise_checks import check_application as check_application
 from app.store.models import Application, ApplicationVersion
+from app.sync.format import canonical_json, encoded_digest
 
 AWAITING_SIGNATURE = "awaiting_signature"
 REFERENCE_SEQUENCE_KEY = "reference_sequence"
@@ -97,3 +98,15 @@ def payload_from_columns(row: Sequence[Any]) -> dict[str, Any]:
         "created_at": created_at.isoformat(),
         "created_by": created_by,
     }
+
+
+def sealed_answers(row: Sequence[Any]) -> tuple[str, str]:
+    """The answers of the values of `PAYLOAD_COLUMNS` (in that order) as canonical JSON text,
+    and the version's digest (``record_digest`` of its payload), with the answers encoded once
+    for both: a bulk import stores that text, so the largest value of a record is not encoded
+    again, escaped, for its column. The payload's canonical form is its keys sorted, and
+    "answers" sorts first: it is the answers' own canonical form spliced in front of the rest."""
+    payload = payload_from_columns(row)
+    answers = canonical_json(payload.pop("answers"))
+    rest = canonical_json(payload)
+    return answers.decode("utf-8"), encoded_digest(b'{"answers":' + answers + b"," + rest[1:])

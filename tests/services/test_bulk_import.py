@@ -21,7 +21,7 @@ from sqlalchemy import event, text
 from app.core.approx_date import ApproxDate
 from app.core.demo_answers import demo_answers
 from app.i18n import set_language
-from app.services import bulk_import, form_catalogue, import_checks, people, records
+from app.services import bulk_import, finalising, form_catalogue, import_checks, people, records
 from app.services.audit import verify_audit_chain
 from app.services.context import AppContext, open_app
 from app.services.places import random_place
@@ -370,3 +370,21 @@ def test_a_record_the_worker_cannot_take_is_checked_here_and_named(
     assert _checked_apart() == 5  # the second chunk was checked on the worker, the third not
     with ctx.store.transaction() as session:
         assert session.execute(text("SELECT count(*) FROM applications")).scalar() == 10
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        {},
+        {"applicant_name": FATHER, "zz": [1, True, None], "aa": 'ក\u200bខ "quoted" \\ /'},
+        {"answers": {"answers": "nested"}, "application_id": "inside the answers"},
+    ],
+    ids=["empty", "Khmer and escapes", "payload keys inside"],
+)
+def test_sealed_answers_are_the_canonical_answers_and_the_record_digest(
+    answers: dict[str, Any],
+) -> None:
+    row = ("v", "a", "R-1", "complaint", 3, 1, answers, None, datetime(2026, 11, 30, 1, 2), "o")
+    text_, digest = finalising.sealed_answers(row)
+    assert json.loads(text_) == answers
+    assert digest == record_digest(records.payload_from_columns(row))
