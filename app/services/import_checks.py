@@ -69,12 +69,54 @@ def _start_worker(texts: Mapping[str, tuple[str, str]]) -> None:
             _WORKER_FORMS[form_id] = form
 
 
-def _check_chunk(records: Sequence[tuple[str, Mapping[str, Any]]]) -> list[Checked | None]:
-    """Each record checked (None: its form is not one the worker was given)."""
+def _check_chunk(records: Sequence[tuple[str, Mapping[str, Any]]]) -> list[_Found | None]:
+    """Each record checked (None: its form is not one the worker was given), as ``_told``."""
     return [
-        checked_record(_WORKER_FORMS[form_id], raw) if form_id in _WORKER_FORMS else None
+        _told(raw, checked_record(_WORKER_FORMS[form_id], raw))
+        if form_id in _WORKER_FORMS
+        else None
         for form_id, raw in records
     ]
+
+
+# What the worker sends back for a record: the problems; or what normalising changed (the
+# answers that are not the same as typed) and the keys the skip logic left out. Most answers
+# come out of both as they went in, so sending only that keeps the import's own process from
+# unpickling every record's answers twice over.
+_Found = tuple[dict[str, Any], tuple[str, ...]] | list[FieldIssue]
+
+
+def _same(typed: Any, normalised: Any) -> bool:
+    """The same value of the same types all through (so the typed one can stand for it)."""
+    if type(typed) is not type(normalised):
+        return False
+    if type(typed) is dict:
+        return typed.keys() == normalised.keys() and all(
+            _same(value, normalised[key]) for key, value in typed.items()
+        )
+    if type(typed) is list:
+        return len(typed) == len(normalised) and all(
+            _same(a, b) for a, b in zip(typed, normalised, strict=True)
+        )
+    return bool(typed == normalised)
+
+
+def _told(raw: Mapping[str, Any], checked: Checked) -> _Found:
+    if isinstance(checked, list):
+        return checked
+    answers, effective = checked
+    changed = {key: value for key, value in answers.items() if not _same(raw.get(key), value)}
+    return changed, tuple(key for key in answers if key not in effective)
+
+
+def _heard(raw: Mapping[str, Any], found: _Found) -> Checked:
+    """``checked_record``'s result again, from what the worker sent (``_told``)."""
+    if isinstance(found, list):
+        return found
+    changed, hidden = found
+    answers = {**raw, **changed} if changed else dict(raw)
+    left_out = set(hidden)
+    return answers, {key: value for key, value in answers.items() if key not in left_out}
 
 
 # --- in the app ----------------------------------------------------------------------------------
@@ -129,7 +171,15 @@ class ChunkChecks:
         if pool is None or sender is None:
             return None
         chunk = list(records)
-        return sender.submit(lambda: pool.submit(_check_chunk, chunk).result())
+
+        def checked() -> list[Checked | None]:
+            found = pool.submit(_check_chunk, chunk).result()
+            return [
+                None if told is None else _heard(raw, told)
+                for (_form_id, raw), told in zip(chunk, found, strict=True)
+            ]
+
+        return sender.submit(checked)
 
     def results(
         self, future: Future[list[Checked | None]] | None
