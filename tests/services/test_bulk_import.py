@@ -29,6 +29,7 @@ from app.sync.format import record_digest
 from tests.officers import SUPERVISOR, add_officers
 
 FATHER = {"km": "ឈឹម សុខុម", "latin": "Chhim Sokhom"}
+TYPED_NAME = {"km": "\u200bសុខ\u200b\u200bសំណាង", "latin": "Sok Thome\u0301"}
 CHOSEN_PERSON = "7d6c1c3e-0000-4000-8000-000000000001"  # chosen on another device
 TIMES = {"created_at", "updated_at", "finalized_at", "at"}
 
@@ -69,7 +70,8 @@ def _items() -> list[tuple[str, dict[str, Any]]]:
         {"intake_forum": "Forum Batheay 2026"},
         {"signature_mark": "to_be_taken"},
         {**father, "other_victims": [{**sister, "other_victim_fate": "disappeared"}] * 2},
-        {"intake_forum": "forum  BATHEAY 2026"},
+        # Typed text that normalising changes too: stray U+200B, a decomposed Latin letter.
+        {"intake_forum": "forum  BATHEAY 2026", "applicant_name": TYPED_NAME},
         {**father, people.PERSON_ID_KEY: CHOSEN_PERSON, "victim_relationship": "sibling"},
         father,
     ]
@@ -388,3 +390,21 @@ def test_sealed_answers_are_the_canonical_answers_and_the_record_digest(
     text_, digest = finalising.sealed_answers(row)
     assert json.loads(text_) == answers
     assert digest == record_digest(records.payload_from_columns(row))
+
+
+def test_what_the_worker_sends_back_stands_for_the_checked_record() -> None:
+    """The second core's short answer (only what normalising changed, and the keys the skip
+    logic left out) gives back exactly the normalised and effective answers, types and all."""
+    changed = 0
+    for form_id, raw in _items():
+        checked = import_checks.checked_record(form_catalogue.form_definition(form_id), raw)
+        told = import_checks._told(raw, checked)
+        heard = import_checks._heard(raw, told)
+        assert heard == checked
+        assert isinstance(checked, tuple) and isinstance(told, tuple) and isinstance(heard, tuple)
+        assert json.dumps(heard, sort_keys=True) == json.dumps(checked, sort_keys=True)
+        assert [list(part) for part in heard] == [list(part) for part in checked]  # key order
+        changed += bool(told[0])
+    assert changed  # some records were normalised (not only passed through)
+    assert not import_checks._same({"a": 1}, {"a": True})  # equal, but not the same type
+    assert not import_checks._same(["x"], ("x",))
