@@ -44,10 +44,10 @@ from app.services.finalising import (
     sealed_answers,
 )
 from app.services.form_catalogue import form_definition
-from app.services.import_checks import Checked, ChunkChecks, checked_record
+from app.services.import_checks import ChunkChecks, Found, checked_record
 from app.services.people_batch import VictimLinks
 from app.services.remembered import RememberedLists
-from app.services.search_index import add_search_texts, derived_values
+from app.services.search_index import AnswerValues, add_search_texts, derived_values
 from app.services.security import ensure_unlocked
 from app.store.db import insert_rows
 from app.store.models import Application, ApplicationVersion, AuditEntry, OutboxItem, Setting
@@ -100,7 +100,7 @@ def import_applications(
     pending = iter(items)
     checks = ChunkChecks()
     chunk: list[tuple[str, Mapping[str, Any]]] | None = None  # taken already
-    ahead: Future[list[Checked | None]] | None = None  # its checks, on the worker
+    ahead: Future[list[Found | None]] | None = None  # its checks, on the worker
     try:
         while True:
             if cancelled is not None and cancelled():
@@ -136,21 +136,24 @@ def _checked(
     number: int,
     form: FormDefinition | RecordError,
     raw: Mapping[str, Any],
-    found: Checked | None,
-) -> tuple[FormDefinition, dict[str, Any], dict[str, Any]]:
+    found: Found | None,
+) -> tuple[FormDefinition, dict[str, Any], dict[str, Any], AnswerValues | None]:
     """The form, the normalised answers and their effective answers (skip logic applied) of
-    record ``number``, or ImportRecordFailed. ``found``: the worker's checks, if it made them."""
+    record ``number``, or ImportRecordFailed; and the answers' registry values if the worker
+    worked them out. ``found``: the worker's checks, if it made them."""
     if isinstance(form, RecordError):
         raise ImportRecordFailed(number, None, [], str(form)) from form
     if found is None:
         try:
-            found = checked_record(form, raw)
+            checked = checked_record(form, raw)
         except RecordError as error:
             raise ImportRecordFailed(number, form, [], str(error)) from error
+        if isinstance(checked, list):
+            raise ImportRecordFailed(number, form, checked, "")
+        return form, *checked, None
     if isinstance(found, list):
         raise ImportRecordFailed(number, form, found, "")
-    answers, effective = found
-    return form, answers, effective
+    return form, *found
 
 
 def _forms(
@@ -190,7 +193,7 @@ def _import_chunk(
     first: int,
     chunk: list[tuple[str, Mapping[str, Any]]],
     source: str | None,
-    found: Sequence[Checked | None] | None,
+    found: Sequence[Found | None] | None,
 ) -> int:
     forms = _forms(chunk)
     wanted = _not_stored(session, ctx, first, len(chunk), source)
@@ -210,14 +213,14 @@ def _import_chunk(
     sequence = int(counter.value) if counter is not None else 0
     device_id = reference_device_id(session, ctx.device_id)
     chain = AuditChain.at_end_of(session)
-    victims = VictimLinks(session, checked)
+    victims = VictimLinks(session, [record[:3] for record in checked])
     remembered = RememberedLists(session)
     applications: list[dict[str, Any]] = []
     versions: list[dict[str, Any]] = []
     outbox: list[dict[str, Any]] = []
     audit: list[dict[str, Any]] = []
     search: list[tuple[str, str]] = []
-    for number, ((_number, application_id), (form, answers, _effective)) in enumerate(
+    for number, ((_number, application_id), (form, answers, _effective, values)) in enumerate(
         zip(wanted, checked, strict=True)
     ):
         audit.append(
@@ -233,7 +236,11 @@ def _import_chunk(
         version_id = str(uuid.uuid4())
         sealed = (version_id, application_id, reference, form.id, form.version, 1, answers)
         answers_text, digest = sealed_answers((*sealed, None, moment, officer_id))
-        columns, document = derived_values(form, reference, answers)
+        columns, document = (
+            values.with_reference(reference)  # from the worker: the answers before linking,
+            if values is not None  # which adds person ids no registry value is made of
+            else derived_values(form, reference, answers)
+        )
         applications.append(
             {
                 "id": application_id,

@@ -35,10 +35,14 @@ from app.core.forms.validation import FieldIssue, resolve
 from app.core.line_breaks import normalize_typed_answers
 from app.services import form_catalogue
 from app.services.finalise_checks import blocking, check_application
+from app.services.search_index import AnswerValues, answer_values
 
 # Checked: the normalised answers and the effective answers (skip logic applied); or the
 # problems that block finalising.
 Checked = tuple[dict[str, Any], dict[str, Any]] | list[FieldIssue]
+# What the worker found of a record: its Checked, with what the registry keeps of the answers
+# (search_index.answer_values) when it can be finalised.
+Found = tuple[dict[str, Any], dict[str, Any], AnswerValues] | list[FieldIssue]
 
 SECOND_CORE = False
 
@@ -69,12 +73,10 @@ def _start_worker(texts: Mapping[str, tuple[str, str]]) -> None:
             _WORKER_FORMS[form_id] = form
 
 
-def _check_chunk(records: Sequence[tuple[str, Mapping[str, Any]]]) -> list[_Found | None]:
+def _check_chunk(records: Sequence[tuple[str, Mapping[str, Any]]]) -> list[_Told | None]:
     """Each record checked (None: its form is not one the worker was given), as ``_told``."""
     return [
-        _told(raw, checked_record(_WORKER_FORMS[form_id], raw))
-        if form_id in _WORKER_FORMS
-        else None
+        _told(_WORKER_FORMS[form_id], raw) if form_id in _WORKER_FORMS else None
         for form_id, raw in records
     ]
 
@@ -82,8 +84,9 @@ def _check_chunk(records: Sequence[tuple[str, Mapping[str, Any]]]) -> list[_Foun
 # What the worker sends back for a record: the problems; or what normalising changed (the
 # answers that are not the same as typed) and the keys the skip logic left out. Most answers
 # come out of both as they went in, so sending only that keeps the import's own process from
-# unpickling every record's answers twice over.
-_Found = tuple[dict[str, Any], tuple[str, ...]] | list[FieldIssue]
+# unpickling every record's answers twice over. With them, what the registry keeps of the
+# answers (its columns and search text but for the reference), worked out here too.
+_Told = tuple[dict[str, Any], tuple[str, ...], AnswerValues] | list[FieldIssue]
 
 
 def _same(typed: Any, normalised: Any) -> bool:
@@ -101,22 +104,25 @@ def _same(typed: Any, normalised: Any) -> bool:
     return bool(typed == normalised)
 
 
-def _told(raw: Mapping[str, Any], checked: Checked) -> _Found:
+def _told(form: FormDefinition, raw: Mapping[str, Any]) -> _Told:
+    checked = checked_record(form, raw)
     if isinstance(checked, list):
         return checked
     answers, effective = checked
     changed = {key: value for key, value in answers.items() if not _same(raw.get(key), value)}
-    return changed, tuple(key for key in answers if key not in effective)
+    hidden = tuple(key for key in answers if key not in effective)
+    return changed, hidden, answer_values(form, answers)
 
 
-def _heard(raw: Mapping[str, Any], found: _Found) -> Checked:
-    """``checked_record``'s result again, from what the worker sent (``_told``)."""
-    if isinstance(found, list):
-        return found
-    changed, hidden = found
+def _heard(raw: Mapping[str, Any], told: _Told) -> Found:
+    """``checked_record``'s result again, from what the worker sent (``_told``), and the
+    answers' values."""
+    if isinstance(told, list):
+        return told
+    changed, hidden, values = told
     answers = {**raw, **changed} if changed else dict(raw)
     left_out = set(hidden)
-    return answers, {key: value for key, value in answers.items() if key not in left_out}
+    return answers, {k: v for k, v in answers.items() if k not in left_out}, values
 
 
 # --- in the app ----------------------------------------------------------------------------------
@@ -165,14 +171,14 @@ class ChunkChecks:
 
     def submit(
         self, records: Sequence[tuple[str, Mapping[str, Any]]]
-    ) -> Future[list[Checked | None]] | None:
+    ) -> Future[list[Found | None]] | None:
         """The chunk's checks, begun on the worker (None without a worker)."""
         pool, sender = self._pool, self._sender
         if pool is None or sender is None:
             return None
         chunk = list(records)
 
-        def checked() -> list[Checked | None]:
+        def checked() -> list[Found | None]:
             found = pool.submit(_check_chunk, chunk).result()
             return [
                 None if told is None else _heard(raw, told)
@@ -181,9 +187,7 @@ class ChunkChecks:
 
         return sender.submit(checked)
 
-    def results(
-        self, future: Future[list[Checked | None]] | None
-    ) -> Sequence[Checked | None] | None:
+    def results(self, future: Future[list[Found | None]] | None) -> Sequence[Found | None] | None:
         """What the worker found for a chunk, or None when the import must check it itself."""
         if future is None:
             return None

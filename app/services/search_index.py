@@ -107,15 +107,30 @@ def search_document(
     name's usual Latin spellings (so Sopheap or Sophiep finds a name typed only in Khmer, see
     app.core.name_match), the reference and place names. Raise
     index_version.SEARCH_INDEX_VERSION when this changes: stores are then re-indexed."""
+    return _with_reference(reference, *_search_parts(derived, place_names))
+
+
+def _search_parts(
+    derived: DerivedColumns, place_names: Iterable[str]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The search text's parts (normalised) that come from the answers: those before the
+    reference, and those after it."""
     parts = [derived.name_km, derived.name_latin, *derived.search_terms, *place_names]
     keys = name_keys(derived.name_km, derived.name_latin)
     if keys:
         parts.append(" ".join(keys))
-    if reference:
-        parts.append(reference.replace("-", ""))
-    if derived.prior_reference_key:  # the earlier number as typed any way (D22/2-1234, d22 2 1234)
-        parts.append(derived.prior_reference_key.replace("-", ""))
-    return " | ".join(normalize_for_search(p) for p in parts if p)
+    # The earlier number as typed any way (D22/2-1234, d22 2 1234).
+    after = [derived.prior_reference_key.replace("-", "")] if derived.prior_reference_key else []
+    return (
+        tuple(normalize_for_search(p) for p in parts if p),
+        tuple(normalize_for_search(p) for p in after if p),
+    )
+
+
+def _with_reference(reference: str | None, before: tuple[str, ...], after: tuple[str, ...]) -> str:
+    number = reference.replace("-", "") if reference else ""
+    middle = (normalize_for_search(number),) if number else ()
+    return " | ".join((*before, *middle, *after))
 
 
 def place_names(codes: Iterable[str | None]) -> list[str]:
@@ -130,10 +145,24 @@ def place_names(codes: Iterable[str | None]) -> list[str]:
     return names
 
 
-def derived_values(
-    form: FormDefinition, reference: str | None, answers: Mapping[str, Any]
-) -> tuple[dict[str, Any], str]:
-    """The listing columns of an application (by attribute name) and its search text."""
+@dataclass(frozen=True)
+class AnswerValues:
+    """What the registry keeps of an application's answers alone (not of its reference): the
+    listing columns (by attribute name) and the search text's parts. A bulk import works these
+    out on its second core, before the records have their numbers."""
+
+    columns: dict[str, Any]
+    before_reference: tuple[str, ...]
+    after_reference: tuple[str, ...]
+
+    def with_reference(self, reference: str | None) -> tuple[dict[str, Any], str]:
+        """``derived_values`` of the application numbered ``reference``."""
+        return dict(self.columns), _with_reference(
+            reference, self.before_reference, self.after_reference
+        )
+
+
+def answer_values(form: FormDefinition, answers: Mapping[str, Any]) -> AnswerValues:
     derived = derive_columns(form, answers)
     # Keyed by the mapped attributes' names (the same as the columns').
     values = (
@@ -151,12 +180,15 @@ def derived_values(
     )
     columns = {attribute.key: value for attribute, value in values}
     columns.update(fact_columns(form, answers))  # what the deadline count reads
-    document = search_document(
-        reference,
-        derived,
-        place_names((derived.province_code, derived.commune_code, derived.village_code)),
-    )
-    return columns, document
+    places = place_names((derived.province_code, derived.commune_code, derived.village_code))
+    return AnswerValues(columns, *_search_parts(derived, places))
+
+
+def derived_values(
+    form: FormDefinition, reference: str | None, answers: Mapping[str, Any]
+) -> tuple[dict[str, Any], str]:
+    """The listing columns of an application (by attribute name) and its search text."""
+    return answer_values(form, answers).with_reference(reference)
 
 
 def apply_derived(session: Session, application: Application, answers: Mapping[str, Any]) -> None:
