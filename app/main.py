@@ -519,4 +519,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    if getattr(sys, "frozen", False):  # a bulk import's worker is this program started again
+        __import__("multiprocessing").freeze_support()
     sys.exit(main())

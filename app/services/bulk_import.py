@@ -111,7 +111,7 @@ def import_applications(
                 break
             # The next chunk is checked on the second core while this one is written.
             following = list(itertools.islice(pending, IMPORT_CHUNK))
-            if following and done == 0 and import_checks.SECOND_CORE:  # off: see there
+            if following and done == 0 and import_checks.use_second_core():
                 checks.start()
             following_checks = checks.submit(following) if following else None
             with ctx.store.transaction() as session:
@@ -123,7 +123,7 @@ def import_applications(
                 progress(done)
             chunk, ahead = following, following_checks
     finally:
-        checks.close()
+        checks.close(done)
     return imported
 
 

@@ -1,29 +1,32 @@
 """The checks of a bulk import's records, and a second core to run them on.
 
 Checking a record (its typed text normalised, the skip logic worked out, every answer and the
-court's minimum content checked) is most of an import's Python work, and needs nothing but the
-form and the answers. While the import writes one chunk, a worker process checks the next, so a
-laptop with two cores does both at once.
+court's minimum content checked) and working out what the registry keeps of its answers (the
+listing columns and the search text but the reference) is about half of an import's Python
+work, and needs nothing but the form and the answers. While the import writes one chunk, a
+worker process checks the next, so a laptop with two cores does both at once.
 
 The result is the same as checking in the import's own process: the worker reads the very form
 texts the app loaded (each parsed again here and compared with the app's form before it is
-handed over), runs ``checked_record``, and sends back the answers or the problems. Anything that
-goes wrong on the worker (it could not start, it stopped, a record raised) makes the import check
-that chunk itself, so an error is raised exactly as without a worker, naming the same record.
+handed over), runs ``checked_record``, and sends back the problems, or only what normalising
+changed and the keys the skip logic left out (most answers come out as they went in), with the
+registry's values. Anything that goes wrong on the worker (it could not start, it stopped, a
+record raised) makes the import check that chunk itself, so an error is raised exactly as
+without a worker, naming the same record; the office's log notes it (by the error's type) and
+how many records the worker checked. The tests run imports both ways and compare them column
+by column.
 
-Off for now (``SECOND_CORE``): on the shared two-core test machine, busy with other work, the
-worker was slower than checking in one process (5,000 records: 315 vs 391 records/s), and the
-import's own CPU fell only by 15-22 % (it still derives the registry columns, seals the versions
-and writes), so an idle laptop would gain about a fifth. A frozen (PyInstaller) build starts a
-worker by running the app again, which also needs ``multiprocessing.freeze_support()`` at its
-entry point before this is turned on there. The tests run imports both ways.
+On (``SECOND_CORE``) wherever there are two cores: the import's own CPU per record falls by
+about a third. A frozen (PyInstaller) build starts the worker by running the program again:
+app/main.py calls ``multiprocessing.freeze_support()`` for it, and the build's smoke test
+imports two chunks and reads the log to see the worker checked records.
 """
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
-import sys
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
@@ -34,6 +37,7 @@ from app.core.forms.loader import parse_form
 from app.core.forms.validation import FieldIssue, resolve
 from app.core.line_breaks import normalize_typed_answers
 from app.services import form_catalogue
+from app.services.error_log import LOGGER_NAME
 from app.services.finalise_checks import blocking, check_application
 from app.services.search_index import AnswerValues, answer_values
 
@@ -44,13 +48,13 @@ Checked = tuple[dict[str, Any], dict[str, Any]] | list[FieldIssue]
 # (search_index.answer_values) when it can be finalised.
 Found = tuple[dict[str, Any], dict[str, Any], AnswerValues] | list[FieldIssue]
 
-SECOND_CORE = False
+SECOND_CORE = True
 
 
 def second_core_available() -> bool:
-    """Whether this process could hand checks to a worker: two cores, and not a frozen build
-    (whose entry point does not call multiprocessing.freeze_support() yet)."""
-    return not getattr(sys, "frozen", False) and (os.cpu_count() or 1) >= 2
+    """Whether this process could hand checks to a worker: two cores (a frozen build starts it
+    as the program again: app/main.py calls multiprocessing.freeze_support() for it)."""
+    return (os.cpu_count() or 1) >= 2
 
 
 def checked_record(form: FormDefinition, raw: Mapping[str, Any]) -> Checked:
@@ -144,6 +148,14 @@ def _form_texts() -> dict[str, tuple[str, str]]:
     return texts
 
 
+_log = logging.getLogger(LOGGER_NAME)
+
+
+def use_second_core() -> bool:
+    """Whether an import checks its chunks on a worker (see the module docstring)."""
+    return SECOND_CORE and second_core_available()
+
+
 class ChunkChecks:
     """A worker process checking chunks ahead of the import (see the module docstring)."""
 
@@ -193,12 +205,24 @@ class ChunkChecks:
             return None
         try:
             found = future.result()
-        except Exception:  # checked again here: the same error, or none if the worker failed
-            return None  # (a broken pool fails every later chunk the same way, quickly)
+        except Exception as error:  # checked again here: the same error, or none if the worker
+            # failed (a broken pool fails every later chunk the same way, quickly). Logged by
+            # its type only: a message could carry an answer.
+            _log.warning(
+                "bulk import: a chunk was not checked on the second core (%s)", type(error).__name__
+            )
+            return None
         self.records_checked_apart += sum(result is not None for result in found)
         return found
 
-    def close(self) -> None:
+    def close(self, records: int) -> None:
+        """Stop the worker; ``records``: how many the import took in all (for the log)."""
+        if self._pool is not None:
+            _log.info(
+                "bulk import: %d of %d records checked on the second core",
+                self.records_checked_apart,
+                records,
+            )
         for executor in (self._sender, self._pool):
             if executor is not None:
                 executor.shutdown(wait=False, cancel_futures=True)

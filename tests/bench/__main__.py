@@ -67,6 +67,7 @@ BASELINES = {
     "sync_10000_postgres_s": "sync_baseline_encode_s",
     "import_records_per_s": "import_plain_rows_per_s",
     "import_second_core_records_per_s": "import_plain_rows_per_s",
+    "import_one_core_records_per_s": "import_plain_rows_per_s",
     "deadline_count_ms": "deadline_plain_count_ms",
     "deadline_count_training_day_ms": "deadline_plain_count_ms",
     "deadline_count_before_0012_ms": "deadline_plain_count_ms",
