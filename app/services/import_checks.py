@@ -49,6 +49,10 @@ Checked = tuple[dict[str, Any], dict[str, Any]] | list[FieldIssue]
 Found = tuple[dict[str, Any], dict[str, Any], AnswerValues] | list[FieldIssue]
 
 SECOND_CORE = True
+# How long the import waits for the worker's checks of a chunk (about 0.5 s of work; the first
+# also waits for the worker process to start, seconds on a slow laptop) before it checks the
+# chunk itself and stops using the worker: a stuck worker must not stall an import.
+REPLY_WAIT_S = 60.0
 
 
 def second_core_available() -> bool:
@@ -204,7 +208,11 @@ class ChunkChecks:
         if future is None:
             return None
         try:
-            found = future.result()
+            found = future.result(timeout=REPLY_WAIT_S)
+        except TimeoutError:
+            _log.warning("bulk import: the second core did not answer; checking here")
+            self._stop()
+            return None
         except Exception as error:  # checked again here: the same error, or none if the worker
             # failed (a broken pool fails every later chunk the same way, quickly). Logged by
             # its type only: a message could carry an answer.
@@ -223,7 +231,18 @@ class ChunkChecks:
                 self.records_checked_apart,
                 records,
             )
+        self._stop()
+
+    def _stop(self) -> None:
+        """Stop using the worker: the chunks not yet sent are checked by the import itself."""
+        # The pool's own table of its processes, taken before shutdown forgets it (a process
+        # being started meanwhile is entered in it before shutdown returns): shutdown does not
+        # end a running task, and a worker stuck in a chunk would otherwise outlive the import.
+        processes = getattr(self._pool, "_processes", None) or {}
         for executor in (self._sender, self._pool):
             if executor is not None:
                 executor.shutdown(wait=False, cancel_futures=True)
         self._pool = self._sender = None
+        for process in list(processes.values()):
+            if process.is_alive():
+                process.kill()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import time
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -276,6 +277,50 @@ def test_one_insert_per_table_per_chunk(ctx: AppContext, monkeypatch: pytest.Mon
         assert inserts.count(table) == 2, (table, inserts)
     assert inserts.count("application_search") == 2
     assert inserts.count("persons") <= 2 and inserts.count("person_links") <= 2
+
+
+def _stuck_chunk(records: Any) -> Any:
+    """A worker's check that never answers in time (run in the worker process, by reference)."""
+    time.sleep(120)
+    return [None for _ in records]
+
+
+def test_a_worker_that_does_not_answer_does_not_stall_the_import(
+    two_stores: tuple[AppContext, AppContext], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wizard, imported = two_stores
+    items = _items()[:21]
+    for form_id, answers in items:
+        records.finalize_application(wizard, records.start_application(wizard, form_id), answers)
+    monkeypatch.setattr(bulk_import, "IMPORT_CHUNK", 7)
+    # Long enough for the worker to be started and given the chunk even on a loaded machine.
+    monkeypatch.setattr(import_checks, "REPLY_WAIT_S", 5.0)
+    monkeypatch.setattr(import_checks, "_check_chunk", _stuck_chunk)
+    _watch(monkeypatch, second_core=True)
+    workers: list[Any] = []
+    # The worker process, noted when the import gives up on it.
+    stop = import_checks.ChunkChecks._stop
+
+    def noting_stop(checks: import_checks.ChunkChecks) -> None:
+        processes = getattr(checks._pool, "_processes", None) or {}
+        stop(checks)
+        workers.extend(processes.values())
+
+    monkeypatch.setattr(import_checks.ChunkChecks, "_stop", noting_stop)
+    started = time.monotonic()
+    assert records.import_applications(imported, items) == len(items)
+    # One wait for the stuck worker, then the import checks every chunk itself.
+    assert time.monotonic() - started < 60
+    assert _checked_apart() == 0
+    assert [checks._pool for checks in _Watched.made] == [None]
+    # The stuck worker was ended, not left sleeping beside the app.
+    assert len(workers) == 1
+    workers[0].join(10)
+    assert not workers[0].is_alive()
+    by_wizard, by_import = _canonical(wizard), _canonical(imported)
+    for key in ("applications", "persons", "links"):
+        assert by_import[key] == by_wizard[key], key
+    assert verify_audit_chain(imported).intact
 
 
 def _broken(items: list[tuple[str, dict[str, Any]]], number: int) -> None:
