@@ -10,7 +10,7 @@ import random
 import pytest
 from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QListWidget, QStyledItemDelegate
+from PySide6.QtWidgets import QApplication, QLabel, QListWidget, QStyledItemDelegate
 from pytestqt.qtbot import QtBot
 
 from app.core.demo_answers import demo_answers
@@ -92,3 +92,32 @@ def test_problems_look_as_qt_paints_them(
     assert wizard.review._problem_texts == after
     qt, drawn = _both(problems, cached)
     assert _largest_difference(qt, drawn) <= ROUNDING, (language, "new answers")
+
+
+def test_notes_and_answers_look_as_a_qlabel_paints_them(
+    vss_qapp: QApplication, qtbot: QtBot, ctx: AppContext
+) -> None:
+    """The jurisdiction notes and the answers (rich text, kept glyphs) show QLabel's pixels."""
+    wizard = IntakeWizard(ctx, records.start_application(ctx, "civil_party"))
+    qtbot.addWidget(wizard)
+    answers = demo_answers(wizard.form, random.Random(3))
+    for row in wizard.pages[0].rows:
+        if row.field.id in answers and not isinstance(row.editor, NameEditor | ApproxDateEditor):
+            row.editor.set_value(answers[row.field.id])
+    wizard.resize(1024, 600)
+    wizard.show()
+    wizard.show_page(len(wizard.pages))
+    QApplication.processEvents()
+    for kept in (wizard.review.screening, wizard.review.summary):
+        assert kept.text()
+        plain = QLabel(kept.parentWidget())  # beside it: the same style, font and palette
+        plain.setObjectName(kept.objectName())
+        plain.setWordWrap(True)
+        plain.setTextFormat(kept.textFormat())
+        plain.setTextInteractionFlags(kept.textInteractionFlags())
+        plain.setText(kept.text())
+        plain.setGeometry(kept.geometry())
+        plain.lower()
+        plain.show()
+        for _ in range(2):  # the second paint from the kept glyphs
+            assert kept.grab().toImage() == plain.grab().toImage()

@@ -28,7 +28,7 @@ from app.i18n import birth_year_text, citation, current_language
 from app.services.duplicates import DuplicateCandidate
 from app.services.places import describe_place
 from app.ui.cell_text import CachedTextDelegate, Cell
-from app.ui.text import WrapLabel, _, display, html_text
+from app.ui.text import MeasuredLabel, WrapLabel, _, display, html_text
 
 FIELD_ID_ROLE = 256
 
@@ -99,12 +99,14 @@ class ReviewPage(QWidget):
         self.problems.itemActivated.connect(self._problem_chosen)
         self.problems.itemClicked.connect(self._problem_chosen)
         self.screening_title = QLabel()
-        self.screening = QLabel()
+        # The jurisdiction notes and the answers are rich text: kept labels keep their shaped
+        # glyphs between paints (app.ui.text.MeasuredLabel) instead of shaping them again.
+        self.screening = MeasuredLabel()
         self.screening.setObjectName("reviewScreening")
         self.screening.setWordWrap(True)
         self.duplicates_title = QLabel()
         self.duplicates_box = QVBoxLayout()
-        self.summary = QLabel()
+        self.summary = MeasuredLabel()
         self.summary.setObjectName("reviewSummary")
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
