@@ -105,6 +105,15 @@ class MeasuredLabel(QLabel):
         # builds a Python enum for each value read, which made the checks at every paint cost
         # a sixth of a wizard page's paint.
         self._enum_look: tuple[bool, bool, int] | None = None
+        # Whether a buddy was ever set (through setBuddy): until then buddy() is not asked at
+        # each paint (a call that returns None, one more reference to None dropped, see
+        # app.ui.none_guard). Once one was, it is asked as before (the buddy may be deleted).
+        self._buddy_set = False
+
+    def setBuddy(self, buddy: QWidget) -> None:
+        if buddy is not None:
+            self._buddy_set = True
+        super().setBuddy(buddy)
 
     def setAlignment(self, alignment: QtCore.Qt.AlignmentFlag) -> None:
         super().setAlignment(alignment)
@@ -209,7 +218,7 @@ class MeasuredLabel(QLabel):
             and self.frameWidth() == 0
             and self.margin() == 0
             and self.indent() <= 0
-            and self.buddy() is None
+            and not (self._buddy_set and self.buddy() is not None)
             and not self.isRightToLeft()
             and self._text_can_be_kept(plain_format)
         )

@@ -27,7 +27,8 @@ from app.core.jurisdiction import ScreeningNote
 from app.i18n import birth_year_text, citation, current_language
 from app.services.duplicates import DuplicateCandidate
 from app.services.places import describe_place
-from app.ui.text import WrapLabel, _, display, html_text
+from app.ui.cell_text import CachedTextDelegate, Cell
+from app.ui.text import MeasuredLabel, WrapLabel, _, display, html_text
 
 FIELD_ID_ROLE = 256
 
@@ -90,15 +91,22 @@ class ReviewPage(QWidget):
         self.problems.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.problems.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.problems.setResizeMode(QListWidget.ResizeMode.Adjust)
+        # Each problem's (Khmer) text laid out once and drawn from a picture at every paint,
+        # with Qt's pixels (app.ui.cell_text): Qt's delegate shaped every item again each time
+        # the page was come back to. Hover, focus and selection are still painted by Qt.
+        self._problem_texts: list[str] = []
+        self.problems.setItemDelegate(CachedTextDelegate(self.problems, self._problem_cell))
         self.problems.itemActivated.connect(self._problem_chosen)
         self.problems.itemClicked.connect(self._problem_chosen)
         self.screening_title = QLabel()
-        self.screening = QLabel()
+        # The jurisdiction notes and the answers are rich text: kept labels keep their shaped
+        # glyphs between paints (app.ui.text.MeasuredLabel) instead of shaping them again.
+        self.screening = MeasuredLabel()
         self.screening.setObjectName("reviewScreening")
         self.screening.setWordWrap(True)
         self.duplicates_title = QLabel()
         self.duplicates_box = QVBoxLayout()
-        self.summary = QLabel()
+        self.summary = MeasuredLabel()
         self.summary.setObjectName("reviewSummary")
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
@@ -147,6 +155,7 @@ class ReviewPage(QWidget):
     ) -> None:
         lang = current_language()
         self.problems.clear()
+        self._problem_texts = []
         errors = [i for i in issues if i.severity == Severity.ERROR]
         for issue in issues:
             label = (
@@ -158,6 +167,7 @@ class ReviewPage(QWidget):
             )
             item.setData(FIELD_ID_ROLE, issue.field_id)
             self.problems.addItem(item)
+            self._problem_texts.append(item.text())
         self.problems_title.setVisible(bool(issues))
         self.problems.setVisible(bool(issues))
         self._fit_problems()
@@ -210,6 +220,11 @@ class ReviewPage(QWidget):
         self.duplicates_title.setVisible(bool(duplicates))
 
         self.summary.setText(answers_html(form, answers, lang))
+
+    def _problem_cell(self, row: int, _column: int) -> Cell:
+        """A problem's text as its item shows it (the list has one column, no icons)."""
+        texts = self._problem_texts
+        return (texts[row], None) if 0 <= row < len(texts) else None
 
     def _fit_problems(self) -> None:
         """The list's height is that of all its (wrapped) items."""
