@@ -46,7 +46,13 @@ from app.sync.stick import MAX_MANIFEST_BYTES, StickError, StickFolder, plain_na
 
 from .models import Batch, Conflict, Device, DeviceAudit, RecordVersion, StatusUpdate, utcnow
 from .office_list import note_list_key, write_list_to_stick
-from .statuses import apply_usb_ack, queue_received, queue_status, usb_status_document
+from .statuses import (
+    apply_usb_ack,
+    delivered_before,
+    queue_received,
+    queue_status,
+    usb_status_document,
+)
 
 _CHUNK = 500
 _ATTEMPTS = 6
@@ -211,6 +217,7 @@ def _apply(
     versions: list[dict[str, Any]] = []
     conflict_rows: list[dict[str, Any]] = []
     received: list[tuple[str, str]] = []  # (reference, application id) new to the office
+    held_applications: set[str] = set()  # of the records the office had already
     # In version id order: concurrent batches holding the same records then take the unique
     # index's locks in one order and wait for each other instead of deadlocking (PostgreSQL).
     for record in sorted(content.records, key=lambda r: str(r.get("version_id"))):
@@ -220,6 +227,7 @@ def _apply(
         if problem is None and version_id in existing:
             if existing[version_id] == record["content_sha256"]:
                 duplicates.append(version_id)
+                held_applications.add(str(record.get("application_id")))
                 continue
             problem = "the office holds different content under this version id"
             status = 409
@@ -271,7 +279,11 @@ def _apply(
     # One statement per table for the whole batch (row by row, 10,000 records took minutes).
     _insert_rows(session, Conflict, conflict_rows)
     _insert_rows(session, RecordVersion, versions)
-    queue_received(session, content.device_id, received)
+    statuses = queue_received(
+        session, content.device_id, received, in_receipt=content.receipt_statuses
+    )
+    if content.receipt_statuses and held_applications:
+        statuses += delivered_before(session, content.device_id, sorted(held_applications))
     audit_rows = _audit_head_rows(session, content)
     seqs = [int(e["seq"]) for e in content.audit if isinstance(e.get("seq"), int)]
     if seqs:
@@ -297,6 +309,7 @@ def _apply(
         stored=stored,
         duplicates=duplicates,
         conflicts=conflicts,
+        statuses=statuses,
     ).sign(keys.signing)
     session.add(
         Batch(
