@@ -40,11 +40,20 @@ from app.sync.format import canonical_json
 from app.sync.protocol import (
     COURT_STATUSES,
     RECORD_TOO_LARGE,
-    record_problem,
+    checked_record,
 )
 from app.sync.stick import MAX_MANIFEST_BYTES, StickError, StickFolder, plain_name, stick_folder
 
-from .models import Batch, Conflict, Device, DeviceAudit, RecordVersion, StatusUpdate, utcnow
+from .models import (
+    Batch,
+    Conflict,
+    Device,
+    DeviceAudit,
+    EncodedJSON,
+    RecordVersion,
+    StatusUpdate,
+    utcnow,
+)
 from .office_list import note_list_key, write_list_to_stick
 from .statuses import (
     apply_usb_ack,
@@ -182,6 +191,12 @@ def _insert_rows(session: Session, model: type[Any], rows: list[dict[str, Any]])
         session.execute(insert(model.__table__), rows)
 
 
+def _with_digest(encoded: bytes, digest: str) -> str:
+    """The record's JSON text: its checked content's canonical JSON (an object with fields) with
+    ``content_sha256`` added as the last field."""
+    return f"{encoded[:-1].decode()},{json.dumps({'content_sha256': digest})[1:]}"
+
+
 def _chunks(items: list[str]) -> Iterable[list[str]]:
     for start in range(0, len(items), _CHUNK):
         yield items[start : start + _CHUNK]
@@ -222,7 +237,7 @@ def _apply(
     # index's locks in one order and wait for each other instead of deadlocking (PostgreSQL).
     for record in sorted(content.records, key=lambda r: str(r.get("version_id"))):
         version_id = str(record.get("version_id"))
-        problem = record_problem(record)
+        problem, encoded = checked_record(record)
         status = 422
         if problem is None and version_id in existing:
             if existing[version_id] == record["content_sha256"]:
@@ -268,7 +283,8 @@ def _apply(
                 "version_no": int(record["version_no"]),
                 "form_id": str(record["form_id"]),
                 "content_sha256": record["content_sha256"],
-                "payload": record,
+                # the checked encoding with its digest added: not encoded a second time
+                "payload": EncodedJSON(record, _with_digest(encoded, record["content_sha256"])),
                 "received_at": now,
             }
         )
