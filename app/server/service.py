@@ -19,7 +19,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -44,6 +44,7 @@ from app.sync.protocol import (
 )
 from app.sync.stick import MAX_MANIFEST_BYTES, StickError, StickFolder, plain_name, stick_folder
 
+from .bulk import insert_rows
 from .models import (
     Batch,
     Conflict,
@@ -183,14 +184,6 @@ def _reference_owners(session: Session, records: list[dict[str, Any]]) -> dict[s
     return owners
 
 
-def _insert_rows(session: Session, model: type[Any], rows: list[dict[str, Any]]) -> None:
-    """Insert ``rows`` into ``model``'s table with one prepared INSERT for them all (Core
-    executemany: SQLite steps it in C, psycopg pipelines it; measured faster here than
-    multi-row VALUES statements, whose compiling cost more than it saved)."""
-    if rows:
-        session.execute(insert(model.__table__), rows)
-
-
 def _with_digest(encoded: bytes, digest: str) -> str:
     """The record's JSON text: its checked content's canonical JSON (an object with fields) with
     ``content_sha256`` added as the last field."""
@@ -293,8 +286,8 @@ def _apply(
             known_applications.add(application_id)
             received.append((str(reference), application_id))
     # One statement per table for the whole batch (row by row, 10,000 records took minutes).
-    _insert_rows(session, Conflict, conflict_rows)
-    _insert_rows(session, RecordVersion, versions)
+    insert_rows(session, Conflict, conflict_rows)
+    insert_rows(session, RecordVersion, versions)
     statuses = queue_received(
         session, content.device_id, received, in_receipt=content.receipt_statuses
     )
@@ -317,7 +310,7 @@ def _apply(
             if isinstance(seq, int) and seq not in have:
                 have.add(seq)
                 audit_rows.append({"device_id": content.device_id, "seq": seq, "entry": entry})
-    _insert_rows(session, DeviceAudit, audit_rows)
+    insert_rows(session, DeviceAudit, audit_rows)
     receipt = Receipt(
         batch_id=content.batch_id,
         batch_sha256=content.sha256,

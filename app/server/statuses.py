@@ -12,9 +12,9 @@ from __future__ import annotations
 import secrets
 import time
 from datetime import timedelta
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, delete, func, insert, select, text, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -22,6 +22,7 @@ from app.sync.batch import BatchError
 from app.sync.crypto import ServerKeys, sign_document, verify_document, verify_key_from_b64
 from app.sync.protocol import STATUS_CHALLENGE_SECONDS, STATUS_REQUEST_KIND
 
+from .bulk import insert_rows
 from .models import Device, RecordVersion, StatusDelivery, StatusNonce, StatusUpdate, utcnow
 
 # Statuses per answer: after a sync of 10,000 new records the office owes 10,000 "received";
@@ -79,9 +80,10 @@ def queue_received(
     now = utcnow()
     ids = _reserve_ids(session, "status_updates", len(targets))
     delivery_ids = _reserve_ids(session, "status_deliveries", len(targets))
-    # On the tables (Core): the ORM's bulk INSERT sorted each row's parameters again.
-    session.execute(
-        insert(cast(Table, StatusUpdate.__table__)),
+    # On the tables (Core or COPY): the ORM's bulk INSERT sorted each row's parameters again.
+    insert_rows(
+        session,
+        StatusUpdate,
         [
             {"id": update_id, "reference": reference, "status": "received", "at": now}
             for update_id, (reference, _application_id) in zip(ids, targets, strict=True)
@@ -103,7 +105,7 @@ def queue_received(
             delivery_ids, ids, targets, strict=True
         )
     ]
-    session.execute(insert(cast(Table, StatusDelivery.__table__)), rows)
+    insert_rows(session, StatusDelivery, rows)
     if not in_receipt:
         return []
     return [
