@@ -8,6 +8,7 @@ is kept in ``conflicts`` for a person to look at.
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,6 +34,23 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+class EncodedJSON(dict[str, Any]):
+    """A JSON object stored with the text it already has (a record's canonical JSON, made once to
+    check its digest) instead of being encoded again."""
+
+    def __init__(self, value: dict[str, Any], text: str) -> None:
+        super().__init__(value)
+        self.text = text
+
+
+def json_text(value: Any) -> str:
+    """How the office stores JSON: as UTF-8 text, Khmer as it is (the default wrote each Khmer
+    character as a six-byte \\u escape, twice its UTF-8 size)."""
+    if isinstance(value, EncodedJSON):
+        return value.text
+    return json.dumps(value, ensure_ascii=False)
 
 
 class ServerBase(DeclarativeBase):
@@ -191,7 +209,10 @@ def create_server_engine(database_url: str, migrate: bool = True) -> Engine:
     url = normalize_url(database_url)
     if url.startswith("sqlite"):
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 60}, pool_pre_ping=True
+            url,
+            connect_args={"check_same_thread": False, "timeout": 60},
+            pool_pre_ping=True,
+            json_serializer=json_text,
         )
 
         @event.listens_for(engine, "connect")
@@ -209,7 +230,9 @@ def create_server_engine(database_url: str, migrate: bool = True) -> Engine:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     else:
-        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+        engine = create_engine(
+            url, pool_pre_ping=True, pool_size=10, max_overflow=10, json_serializer=json_text
+        )
     if migrate:
         upgrade_schema(engine)
     return engine

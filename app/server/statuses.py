@@ -12,9 +12,9 @@ from __future__ import annotations
 import secrets
 import time
 from datetime import timedelta
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, delete, func, insert, select, text, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -22,6 +22,7 @@ from app.sync.batch import BatchError
 from app.sync.crypto import ServerKeys, sign_document, verify_document, verify_key_from_b64
 from app.sync.protocol import STATUS_CHALLENGE_SECONDS, STATUS_REQUEST_KIND
 
+from .bulk import insert_rows
 from .models import Device, RecordVersion, StatusDelivery, StatusNonce, StatusUpdate, utcnow
 
 # Statuses per answer: after a sync of 10,000 new records the office owes 10,000 "received";
@@ -60,58 +61,98 @@ def queue_status(
     return len(targets)
 
 
-def queue_received(session: Session, device_id: str, targets: list[tuple[str, str]]) -> None:
+def queue_received(
+    session: Session, device_id: str, targets: list[tuple[str, str]], in_receipt: bool = False
+) -> list[dict[str, Any]]:
     """Owe "received" to ``device_id`` for each (reference, application id) new at the office.
 
-    Two statements for a whole batch, one per table: the status rows get ids reserved first (an
-    INSERT ... RETURNING that must keep the rows' order runs row by row on SQLite: 10,000 single
-    INSERTs were a quarter of the office's time), so the delivery rows can name them.
+    Two statements for a whole batch, one per table: the ids are reserved first (an INSERT ...
+    RETURNING that must keep the rows' order runs row by row on SQLite: 10,000 single INSERTs
+    were a quarter of the office's time), so the delivery rows can name their status rows.
+
+    ``in_receipt``: the statuses travel in the batch's receipt (returned here, as a status answer
+    lists them), so they are stored as delivered. A laptop that applies a receipt applies its
+    statuses in the same transaction, and keeps a batch until a receipt comes; asking for them
+    again after a sync of 10,000 new records took six more rounds of 2000.
     """
     if not targets:
-        return
+        return []
     now = utcnow()
-    ids = _reserve_status_ids(session, len(targets))
-    # On the tables (Core): the ORM's bulk INSERT sorted each row's parameters again.
-    session.execute(
-        insert(cast(Table, StatusUpdate.__table__)),
+    ids = _reserve_ids(session, "status_updates", len(targets))
+    delivery_ids = _reserve_ids(session, "status_deliveries", len(targets))
+    # On the tables (Core or COPY): the ORM's bulk INSERT sorted each row's parameters again.
+    insert_rows(
+        session,
+        StatusUpdate,
         [
             {"id": update_id, "reference": reference, "status": "received", "at": now}
             for update_id, (reference, _application_id) in zip(ids, targets, strict=True)
         ],
     )
-    session.execute(
-        insert(cast(Table, StatusDelivery.__table__)),
-        [
-            {
-                "status_update_id": update_id,
-                "device_id": device_id,
-                "application_id": application_id,
-                "reference": reference,
-                "status": "received",
-                "at": now,
-            }
-            for update_id, (reference, application_id) in zip(ids, targets, strict=True)
-        ],
-    )
+    rows = [
+        {
+            "id": delivery_id,
+            "status_update_id": update_id,
+            "device_id": device_id,
+            "application_id": application_id,
+            "reference": reference,
+            "status": "received",
+            "note": None,
+            "at": now,
+            "acknowledged_at": now if in_receipt else None,
+        }
+        for delivery_id, update_id, (reference, application_id) in zip(
+            delivery_ids, ids, targets, strict=True
+        )
+    ]
+    insert_rows(session, StatusDelivery, rows)
+    if not in_receipt:
+        return []
+    return [
+        _delivered(delivery_id, application_id, reference, "received", None, now)
+        for delivery_id, (reference, application_id) in zip(delivery_ids, targets, strict=True)
+    ]
 
 
-def _reserve_status_ids(session: Session, count: int) -> list[int]:
-    """``count`` unused status ids, ascending (a delivery's id order is the order devices apply)."""
+def delivered_before(
+    session: Session, device_id: str, application_ids: list[str]
+) -> list[dict[str, Any]]:
+    """The statuses already owed to ``device_id`` for these records, as a status answer lists them
+    (a batch sealed again after its first receipt was lost holds records the office has: their
+    "received" went with that receipt, and goes again with this one)."""
+    found: list[dict[str, Any]] = []
+    for start in range(0, len(application_ids), 500):
+        found.extend(
+            _delivered(*row)
+            for row in session.execute(
+                _DELIVERY_COLUMNS.where(
+                    StatusDelivery.device_id == device_id,
+                    StatusDelivery.application_id.in_(application_ids[start : start + 500]),
+                ).order_by(StatusDelivery.id)
+            ).tuples()
+        )
+    return found
+
+
+def _reserve_ids(session: Session, table: str, count: int) -> list[int]:
+    """``count`` unused ids of ``table`` (status_updates or status_deliveries), ascending (a
+    delivery's id order is the order devices apply)."""
     if session.get_bind().dialect.name == "postgresql":
         # From the column's own sequence: concurrent transactions never get the same id.
         return sorted(
             int(value)
             for value in session.scalars(
                 text(
-                    "SELECT nextval(pg_get_serial_sequence('status_updates', 'id')) "
+                    "SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
                     "FROM generate_series(1, :count)"
                 ),
-                {"count": count},
+                {"table": table, "count": count},
             )
         )
     # SQLite: the office's transactions begin IMMEDIATE, so this one holds the only write lock
     # and nobody takes an id between this read and the INSERT (as SQLite itself picks max + 1).
-    last = int(session.scalar(select(func.max(StatusUpdate.id))) or 0)
+    model = StatusUpdate if table == "status_updates" else StatusDelivery
+    last = int(session.scalar(select(func.max(model.id))) or 0)
     return list(range(last + 1, last + 1 + count))
 
 
@@ -128,32 +169,40 @@ def enrolled_device_key(session: Session, device_id: str) -> Any:
     return verify_key_from_b64(device.signing_public)
 
 
+_DELIVERY_COLUMNS = select(
+    StatusDelivery.id,
+    StatusDelivery.application_id,
+    StatusDelivery.reference,
+    StatusDelivery.status,
+    StatusDelivery.note,
+    StatusDelivery.at,
+)
+
+
+def _delivered(
+    seq: int, application_id: str, reference: str, status: str, note: str | None, at: Any
+) -> dict[str, Any]:
+    """One status as a device receives it (in a status answer or a receipt)."""
+    return {
+        "seq": seq,
+        "application_id": application_id,
+        "reference": reference,
+        "status": status,
+        "note": note,
+        "at": at.isoformat(),
+    }
+
+
 def _open_rows(session: Session, device_id: str) -> list[dict[str, Any]]:
     # Columns, not entities: building a page of ORM objects cost more than reading it.
     rows = session.execute(
-        select(
-            StatusDelivery.id,
-            StatusDelivery.application_id,
-            StatusDelivery.reference,
-            StatusDelivery.status,
-            StatusDelivery.note,
-            StatusDelivery.at,
+        _DELIVERY_COLUMNS.where(
+            StatusDelivery.device_id == device_id, StatusDelivery.acknowledged_at.is_(None)
         )
-        .where(StatusDelivery.device_id == device_id, StatusDelivery.acknowledged_at.is_(None))
         .order_by(StatusDelivery.id)
         .limit(STATUS_PAGE)
     ).tuples()
-    return [
-        {
-            "seq": seq,
-            "application_id": application_id,
-            "reference": reference,
-            "status": status,
-            "note": note,
-            "at": at.isoformat(),
-        }
-        for seq, application_id, reference, status, note, at in rows
-    ]
+    return [_delivered(*row) for row in rows]
 
 
 def _acknowledge(session: Session, device_id: str, ack: Any) -> None:

@@ -183,9 +183,10 @@ def _settle(
         except (ValueError, UnicodeDecodeError, BatchError) as error:
             # An answer we cannot trust proves nothing: keep the batch and send it again later.
             raise TransportFailure(f"unverifiable receipt: {error}", "damaged") from error
-        acknowledged, quarantined = apply_receipt(ctx, batch, receipt)
-        result.acknowledged += acknowledged
-        result.quarantined += quarantined
+        applied = apply_receipt(ctx, batch, receipt)
+        result.acknowledged += applied.acknowledged
+        result.quarantined += applied.quarantined
+        result.status_updates += applied.status_updates
         result.batches_sent += 1
         return True
     code = error_code(body)
@@ -449,7 +450,7 @@ def _sync_locked(
         _send_all(ctx, server_url, keys, sender, result, progress, cancelled, total)
     if result.error is None and not result.cancelled:
         try:
-            result.status_updates = pull_status(ctx, server_url)
+            result.status_updates += pull_status(ctx, server_url)
             result.list_people = pull_list(ctx, server_url)
         except TransportFailure as failure:
             result.error = _transport_message(failure)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from app.i18n import _
 from app.services.audit import chain_head
 from app.services.context import AppContext
+from app.services.court_statuses import apply_status_updates
 from app.services.errors import SyncError
 from app.services.records import AWAITING_SIGNATURE, PAYLOAD_COLUMNS, payload_from_columns
 from app.services.sync_enrolment import device_keys, require_enrolment
@@ -149,6 +150,7 @@ def _seal_one(ctx: AppContext, keys: ServerPublicKeys, limit: int) -> StoredBatc
                 server_public=keys.encryption,
                 device_key=device_key,
                 audit_head=chain_head(session),
+                receipt_statuses=True,
             )
             digest = sealed_sha256(sealed)
             audit_from: int | None = int(audit[0]["seq"]) if audit else None
@@ -322,11 +324,20 @@ def next_batch(
 # --- receipts ----------------------------------------------------------------------------------
 
 
-def apply_receipt(ctx: AppContext, batch: StoredBatch, receipt: Receipt) -> tuple[int, int]:
-    """Mark the batch's rows from a verified receipt; returns (acknowledged, quarantined).
+@dataclass(frozen=True)
+class ReceiptApplied:
+    acknowledged: int
+    quarantined: int
+    status_updates: int  # records whose court status the receipt's statuses changed
+
+
+def apply_receipt(ctx: AppContext, batch: StoredBatch, receipt: Receipt) -> ReceiptApplied:
+    """Mark the batch's rows from a verified receipt, and apply the court statuses it carries.
 
     A few UPDATE statements per batch, not one per row: the receipt of 500 records is applied
-    while the next batch is already on its way.
+    while the next batch is already on its way. The statuses are applied in the same transaction
+    as the rows are marked: the office stored them as delivered when it signed the receipt, and a
+    batch is sent again (and answered with the same receipt) until its receipt is applied.
     """
     now = _now()
     accepted = set(receipt.stored) | set(receipt.duplicates)
@@ -369,8 +380,9 @@ def apply_receipt(ctx: AppContext, batch: StoredBatch, receipt: Receipt) -> tupl
             in_batch.values(state="pending", batch_id=None, attempts=OutboxItem.attempts + 1)
         )
         _mark_applications_synced(session, done)
+        changed, _seen = apply_status_updates(session, receipt.statuses, now.date())
     remove_batch_files(ctx, batch.batch_id)
-    return len(done), len(quarantined)
+    return ReceiptApplied(len(done), len(quarantined), changed)
 
 
 def _chunks(items: list[str], size: int = 500) -> list[list[str]]:

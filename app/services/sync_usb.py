@@ -179,9 +179,9 @@ def _apply_receipt_documents(
             receipt = verify_receipt(keys.signing, document, batch.batch_id, batch.sha256)
         except BatchError:
             continue
-        done, refused = apply_receipt(ctx, batch, receipt)
-        acknowledged += done
-        quarantined += refused
+        applied = apply_receipt(ctx, batch, receipt)
+        acknowledged += applied.acknowledged
+        quarantined += applied.quarantined
     with ctx.store.transaction() as session:
         record_audit(
             session,

@@ -55,6 +55,9 @@ MAX_AUDIT_ENTRIES = 20000
 # the text may open keeps the parse small (a real batch opens a few hundred per record).
 MAX_CONTAINERS = 400_000
 _HKDF_INFO = b"vss-outreach sync batch v1"
+# In a batch's content: the device applies the statuses its receipt carries. An office from
+# before ignores it (and carries none); a device from before does not send it (and gets none).
+RECEIPT_STATUSES = "receipt_statuses"
 
 
 class BatchTooLarge(ValueError):
@@ -94,6 +97,8 @@ class BatchContent:
     audit: list[dict[str, Any]]
     sha256: str  # of the sealed bytes
     audit_head: dict[str, Any] | None = None  # the device's audit checkpoint when sealed
+    # The device applies statuses that come in the receipt (see Receipt.statuses).
+    receipt_statuses: bool = False
 
 
 def sealed_sha256(data: bytes) -> str:
@@ -119,8 +124,12 @@ def seal_batch(
     server_public: X25519PublicKey,
     device_key: Ed25519PrivateKey,
     audit_head: Mapping[str, Any] | None = None,
+    receipt_statuses: bool = False,
 ) -> bytes:
-    """The sealed bytes of one batch (see the module docstring for the layout)."""
+    """The sealed bytes of one batch (see the module docstring for the layout).
+
+    ``receipt_statuses`` tells the office that the device applies the statuses a receipt carries
+    (the outbox's batches say so; devices from before fetch them all with status requests)."""
     body: dict[str, Any] = {
         "batch_id": batch_id,
         "device_id": device_id,
@@ -128,6 +137,8 @@ def seal_batch(
         "records": [dict(record) for record in records],
         "audit": [dict(entry) for entry in audit],
     }
+    if receipt_statuses:
+        body[RECEIPT_STATUSES] = True
     if audit_head is not None:
         body["audit_head"] = dict(audit_head)
     content = canonical_json(body)
@@ -267,6 +278,7 @@ def open_batch(
         audit=content["audit"],
         sha256=sealed_sha256(data),
         audit_head=content["audit_head"] if isinstance(content.get("audit_head"), dict) else None,
+        receipt_statuses=content.get(RECEIPT_STATUSES) is True,
     )
 
 
@@ -281,9 +293,13 @@ class Receipt:
     duplicates: list[str] = field(default_factory=list)
     # [{"version_id", "status": 409|422, "reason"}]: never stored; the device quarantines them.
     conflicts: list[dict[str, Any]] = field(default_factory=list)
+    # Court statuses for the batch's records, as a status answer lists them ({"seq",
+    # "application_id", "status", ...}): for a device that said it applies them, the "received"
+    # of each record new to the office. The office stores them as delivered.
+    statuses: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        document: dict[str, Any] = {
             "batch_id": self.batch_id,
             "batch_sha256": self.batch_sha256,
             "device_id": self.device_id,
@@ -291,6 +307,9 @@ class Receipt:
             "duplicates": list(self.duplicates),
             "conflicts": [dict(c) for c in self.conflicts],
         }
+        if self.statuses:  # absent otherwise: receipts as offices from before signed them
+            document["statuses"] = [dict(item) for item in self.statuses]
+        return document
 
     def sign(self, server_signing: Ed25519PrivateKey) -> dict[str, Any]:
         return sign_document(server_signing, self.to_json())
@@ -321,6 +340,7 @@ def verify_receipt(
                 }
                 for c in body["conflicts"]
             ],
+            statuses=_statuses(body.get("statuses", [])),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise BatchError("bad_receipt", "the receipt is incomplete") from error
@@ -329,3 +349,10 @@ def verify_receipt(
     if batch_sha256 is not None and receipt.batch_sha256 != batch_sha256:
         raise BatchError("bad_receipt", "the receipt is for other bytes")
     return receipt
+
+
+def _statuses(value: Any) -> list[dict[str, Any]]:
+    """A receipt's statuses (each is checked again where it is applied)."""
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise ValueError("statuses must be a list of objects")
+    return value

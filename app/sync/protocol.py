@@ -69,20 +69,26 @@ def status_request(device_id: str, challenge: Mapping[str, Any], ack: list[int])
 
 def record_problem(record: Mapping[str, Any]) -> str | None:
     """Why a record in a batch cannot be stored (missing fields, digest mismatch), or None."""
+    return checked_record(record)[0]
+
+
+def checked_record(record: Mapping[str, Any]) -> tuple[str | None, bytes]:
+    """(why the record cannot be stored or None, its content's canonical JSON: every field but
+    ``content_sha256``, as the digest was made of it; empty when it could not be encoded)."""
     for name in RECORD_FIELDS:
         if name not in record:
-            return f"missing field {name}"
+            return f"missing field {name}", b""
     if not isinstance(record["version_id"], str) or not isinstance(record["content_sha256"], str):
-        return "version_id and content_sha256 must be text"
+        return "version_id and content_sha256 must be text", b""
     if not isinstance(record["answers"], dict):
-        return "answers must be an object"
+        return "answers must be an object", b""
     content = {key: value for key, value in record.items() if key != "content_sha256"}
     encoded = canonical_json(content)  # once: the office checks every record of every batch
     if len(encoded) > MAX_RECORD_BYTES:
-        return RECORD_TOO_LARGE
+        return RECORD_TOO_LARGE, encoded
     if encoded_digest(encoded) != record["content_sha256"]:
-        return "content_sha256 does not match the record content"
-    return None
+        return "content_sha256 does not match the record content", encoded
+    return None, encoded
 
 
 def list_request(

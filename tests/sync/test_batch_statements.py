@@ -1,13 +1,19 @@
-"""The office stores a batch with one INSERT statement per table, whatever its size (counted
-with a SQLAlchemy listener on the live server's engine, over real HTTP, on SQLite and PostgreSQL).
+"""The office stores a batch with one statement per table, whatever its size: an INSERT on SQLite
+(counted with a SQLAlchemy listener on the live server's engine), a COPY on PostgreSQL (counted on
+the driver's cursor, with the rows written); over real HTTP, on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+import psycopg
+import pytest
 from sqlalchemy import event, func, select
 
 from app.server.models import StatusDelivery, StatusUpdate
@@ -17,14 +23,40 @@ from tests.sync.harness import LiveServer, add_records
 
 RECORDS = 700
 _INSERT = re.compile(r'^\s*INSERT\s+INTO\s+"?(\w+)"?', re.IGNORECASE)
+_COPY = re.compile(r'^\s*COPY\s+"?(\w+)"?', re.IGNORECASE)
 
 
-def test_each_batch_is_one_insert_per_table(device: AppContext, server: LiveServer) -> None:
+def test_each_batch_is_one_statement_per_table(
+    device: AppContext, server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     add_records(device, RECORDS)
     transactions: list[list[tuple[str, int]]] = []
+    current = threading.local()  # the transaction a COPY belongs to: its thread's last begun
+    real_copy = psycopg.Cursor.copy
+
+    @contextmanager
+    def counted_copy(cursor: Any, statement: Any, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        text = statement if isinstance(statement, str) else statement.as_string(cursor)
+        match = _COPY.match(text)
+        written = 0
+        with real_copy(cursor, statement, *args, **kwargs) as copy:
+            real_write = copy.write_row
+
+            def write_row(row: Any) -> None:
+                nonlocal written
+                written += 1
+                real_write(row)
+
+            copy.write_row = write_row
+            yield copy
+        if match is not None:
+            current.statements.append((match.group(1), written))
+
+    monkeypatch.setattr(psycopg.Cursor, "copy", counted_copy)
 
     def begun(connection: Any) -> None:
         connection.info["statements"] = []
+        current.statements = connection.info["statements"]
         transactions.append(connection.info["statements"])
 
     def executed(
