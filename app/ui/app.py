@@ -8,27 +8,25 @@ before that first paint.
 
 from __future__ import annotations
 
-import gc
-import json
 import os
 import sys
 import threading
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication
 
 from app.i18n import set_language
 from app.services.before_sign_in import default_home, is_first_run
 from app.services.error_log import configure_logging
-from app.ui import none_guard
 from app.ui.errors import install_error_hook
-from app.ui.fonts import register_bundled_fonts, ui_font
 from app.ui.preload import PRELOADED_MODULES as PRELOADED_MODULES
 from app.ui.preload import first_frame_painted, import_window_modules, start_preload
-from app.ui.style import STYLE_SHEET, app_icon
+from app.ui.qt_start import after_first_frame as after_first_frame
+from app.ui.qt_start import create_qt_application as create_qt_application
+from app.ui.qt_start import quit_after_first_frame as quit_after_first_frame
+from app.ui.qt_start import resume_garbage_collection as resume_garbage_collection
 
 # How often the UI thread looks whether the preload thread is done (then imports the window).
 WINDOW_IMPORT_POLL_MS = 50
@@ -37,23 +35,6 @@ if TYPE_CHECKING:
     from app.services.context import AppContext
     from app.ui.main_window import MainWindow
     from app.ui.signed_in_start import FrameStart
-
-
-def create_qt_application(argv: list[str] | None = None) -> QApplication:
-    existing = QApplication.instance()
-    qt_app = existing if isinstance(existing, QApplication) else QApplication(argv or sys.argv[:1])
-    if qt_app.property("vssStyled") is None:  # once (app.main may have made it already)
-        qt_app.setProperty("vssStyled", True)
-        qt_app.setApplicationName("VSS Outreach")
-        qt_app.setOrganizationName("VSS")
-        register_bundled_fonts()
-        qt_app.setWindowIcon(app_icon())
-        qt_app.setFont(ui_font(12))
-        qt_app.setStyleSheet(STYLE_SHEET)
-    if qt_app.property("noneGuard") is None:  # once per application (tests create it often)
-        qt_app.setProperty("noneGuard", True)
-        none_guard.install(qt_app)
-    return qt_app
 
 
 def build_main_window(ctx: AppContext) -> MainWindow:
@@ -73,24 +54,6 @@ def preload_after_first_paint() -> threading.Thread:
     return thread
 
 
-def resume_garbage_collection() -> None:
-    """Turn cycle collection back on once the first window is painted (app.main turned it off
-    for the start). What the start allocated is frozen first: nearly all of it (modules,
-    classes, Qt's wrappers) lives as long as the app, and later full passes skip it instead of
-    walking every imported module again, a pause the officer would feel while scrolling. (A
-    cycle among the rest, the first window's own objects, is kept: a few kilobytes.)"""
-    if not gc.isenabled():
-        gc.freeze()
-        gc.enable()
-
-
-def after_first_frame() -> None:
-    """What waits for the first window to be painted: cycle collection, and the preload
-    thread's last step (app.ui.preload)."""
-    resume_garbage_collection()
-    first_frame_painted()
-
-
 def _after_first_paint() -> None:
     after_first_frame()
     preload_after_first_paint()
@@ -101,12 +64,6 @@ def _import_window_after(thread: threading.Thread) -> None:
         QTimer.singleShot(WINDOW_IMPORT_POLL_MS, lambda: _import_window_after(thread))
         return
     import_window_modules()
-
-
-def _write_loaded_modules(path: Path) -> None:
-    """For tests/ui/test_first_paint.py: what was imported when the first window (or, signed in
-    with ``--user``, the main window) was painted."""
-    path.write_text(json.dumps(sorted(sys.modules)), encoding="utf-8")
 
 
 def run_gui(
@@ -167,27 +124,6 @@ def _paint_first_window(
     QTimer.singleShot(0, after_first_frame)
     quit_after_first_frame(qt_app, first, screenshot, modules_report)
     return int(qt_app.exec())
-
-
-def quit_after_first_frame(
-    qt_app: QApplication,
-    window: QWidget,
-    screenshot: Path | None,
-    modules_report: Path | None = None,
-    after_paint: Callable[[], None] | None = None,
-) -> None:
-    def finish() -> None:
-        image = window.grab()  # renders the window completely, as the first paint does
-        if after_paint is not None:
-            after_paint()
-        if modules_report is not None:
-            _write_loaded_modules(modules_report)
-        if screenshot is not None:
-            image.save(str(screenshot))
-        qt_app.quit()
-
-    # Quit as soon as the event loop runs, once the first frame is rendered.
-    QTimer.singleShot(0, finish)
 
 
 def _run_main_window(

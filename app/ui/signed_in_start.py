@@ -81,8 +81,8 @@ class KeyUnlocking:
 def unlock_with_frame(unlocking: KeyUnlocking) -> FrameStart:
     """Import Qt and build the frame here while the password is checked. Raises the sign-in's
     AccountError, with nothing shown, when the password does not unlock the key."""
-    from app.ui.app import create_qt_application
     from app.ui.main_window import MainWindow
+    from app.ui.qt_start import create_qt_application
 
     create_qt_application()  # the fonts and the style too, while the key is derived
     window = MainWindow(None)
@@ -126,7 +126,7 @@ def run_frame_first(
     painted, as the smoke tests expect of the main window."""
     from PySide6.QtCore import QTimer
 
-    from app.ui.app import after_first_frame, quit_after_first_frame
+    from app.ui.qt_start import after_first_frame, quit_after_first_frame
 
     window = start.window
     outcome: list[AppContext | BaseException] = []

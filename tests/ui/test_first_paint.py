@@ -219,7 +219,7 @@ def test_qts_namespace_and_event_enums_are_not_built_before_the_first_paint(
     ctx.close()
     code = (
         "import json, sys\n"
-        "import app.ui.app as ui\n"
+        "import app.ui.qt_start as ui\n"
         "def report(_path):\n"
         "    core = vars(sys.modules['PySide6.QtCore'])\n"
         "    print(json.dumps(['Qt' in core, 'QEvent' in core, 'SignInDialog' in str(\n"
