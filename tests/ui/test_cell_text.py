@@ -19,6 +19,7 @@ from app.services import form_catalogue, records
 from app.services.context import AppContext
 from app.ui.cell_text import CachedTextDelegate
 from app.ui.registry import NAME_KM_COLUMN, RegistryPage
+from tests.ui.pixels import ROUNDING, largest_difference
 
 
 def _import(ctx: AppContext, count: int) -> None:
@@ -26,21 +27,6 @@ def _import(ctx: AppContext, count: int) -> None:
     forms = list(form_catalogue.available_forms().values())
     items = [(f.id, demo_answers(f, rng)) for f in (rng.choice(forms) for _ in range(count))]
     records.import_applications(ctx, items)
-
-
-# A glyph's edge drawn on a transparent picture and then onto the row differs from one drawn on
-# the row directly by at most a rounding step of one colour channel (premultiplied alpha).
-ROUNDING = 2
-
-
-def _largest_difference(one: QImage, other: QImage) -> int:
-    """The largest difference of one colour channel between two images of the same size."""
-    assert one.size() == other.size()
-    if one == other:
-        return 0
-    first = one.convertToFormat(QImage.Format.Format_RGB32).constBits().tobytes()
-    second = other.convertToFormat(QImage.Format.Format_RGB32).constBits().tobytes()
-    return max(abs(a - b) for a, b in zip(first, second, strict=True))
 
 
 def _both(page: RegistryPage) -> tuple[QImage, QImage]:
@@ -76,14 +62,14 @@ def test_cells_look_as_qt_paints_them(
             page.table.selectRow(protected[0])
             QApplication.processEvents()
             qt, cached = _both(page)
-            assert _largest_difference(qt, cached) <= ROUNDING, (language, width)
+            assert largest_difference(qt, cached) <= ROUNDING, (language, width)
         # Narrow columns: names wrap at a space and end with "…", titles are cut short.
         header = page.table.horizontalHeader()
         for column in range(header.count()):
             header.resizeSection(column, 64)
         page.table.selectRow(1)
         qt, cached = _both(page)
-        assert _largest_difference(qt, cached) <= ROUNDING, language
+        assert largest_difference(qt, cached) <= ROUNDING, language
         delegate = page.table.itemDelegate()
         assert isinstance(delegate, CachedTextDelegate)
         shortened = [
@@ -111,7 +97,7 @@ def test_a_cell_with_an_icon_or_the_focus_still_shows_its_text(
     page.table.setCurrentIndex(page.model.index(0, NAME_KM_COLUMN))
     QApplication.processEvents()
     qt, cached = _both(page)
-    assert _largest_difference(qt, cached) <= ROUNDING
+    assert largest_difference(qt, cached) <= ROUNDING
     # One delegate through changes: the focus moves, the selection moves, the pointer comes.
     delegate = page.table.itemDelegate()
     assert isinstance(delegate, CachedTextDelegate)
@@ -134,10 +120,10 @@ def test_a_cell_with_an_icon_or_the_focus_still_shows_its_text(
         page.table.selectionModel().setCurrentIndex(page.model.index(row, 1), keep)
         QApplication.processEvents()
         qt = page.table.viewport().grab().toImage()
-        assert _largest_difference(qt, shots[number]) <= ROUNDING, row
+        assert largest_difference(qt, shots[number]) <= ROUNDING, row
     QTest.mouseMove(page.table.viewport(), page.table.visualRect(page.model.index(7, 2)).center())
     QApplication.processEvents()
-    assert _largest_difference(page.table.viewport().grab().toImage(), shots[2]) <= ROUNDING
+    assert largest_difference(page.table.viewport().grab().toImage(), shots[2]) <= ROUNDING
 
 
 def test_the_next_page_is_prepared_while_idle_and_looks_the_same(
@@ -168,7 +154,7 @@ def test_the_next_page_is_prepared_while_idle_and_looks_the_same(
     table.setItemDelegate(QStyledItemDelegate(table))
     QApplication.processEvents()
     qt = table.viewport().grab().toImage()
-    assert _largest_difference(qt, cached) <= ROUNDING
+    assert largest_difference(qt, cached) <= ROUNDING
 
 
 def test_cells_qt_paints_are_prepared_by_the_delegate_while_idle(
@@ -199,7 +185,7 @@ def test_cells_qt_paints_are_prepared_by_the_delegate_while_idle(
     page.table.setItemDelegate(QStyledItemDelegate(page.table))
     QApplication.processEvents()
     qt = page.table.viewport().grab().toImage()
-    assert _largest_difference(qt, cached) <= ROUNDING
+    assert largest_difference(qt, cached) <= ROUNDING
 
 
 def test_closing_the_list_before_the_next_page_is_prepared_is_quiet(
@@ -231,7 +217,7 @@ def test_a_table_with_spans_is_painted_by_qt_with_the_same_pixels(
     page.table.setSpan(1, 1, 1, 2)
     QApplication.processEvents()
     qt, cached = _both(page)
-    assert _largest_difference(qt, cached) <= ROUNDING
+    assert largest_difference(qt, cached) <= ROUNDING
 
 
 def test_rows_scrolled_sideways_or_with_moved_columns_look_as_qt_paints_them(
@@ -260,7 +246,7 @@ def test_rows_scrolled_sideways_or_with_moved_columns_look_as_qt_paints_them(
         QApplication.processEvents()
         qt, cached = _both(page)
         assert page.table._row_pictures is not None and page.table._row_pictures.kept
-        assert _largest_difference(qt, cached) <= ROUNDING, value
+        assert largest_difference(qt, cached) <= ROUNDING, value
 
 
 def test_row_pictures_are_kept_within_their_budget(
@@ -287,7 +273,7 @@ def test_row_pictures_are_kept_within_their_budget(
         assert kept is not None and 0 < kept.kept <= 5
         assert kept._bytes <= 5 * row
     qt, cached = _both(page)
-    assert _largest_difference(qt, cached) <= ROUNDING
+    assert largest_difference(qt, cached) <= ROUNDING
 
 
 def test_rows_are_drawn_again_in_a_new_palette(
@@ -315,9 +301,9 @@ def test_rows_are_drawn_again_in_a_new_palette(
         widget.setPalette(palette)
         QApplication.processEvents()
         cached = viewport.grab().toImage()  # with the row pictures kept from before
-        assert _largest_difference(before, cached) > ROUNDING, ("the new colour is shown", role)
+        assert largest_difference(before, cached) > ROUNDING, ("the new colour is shown", role)
         delegate = table.itemDelegate()
         table.setItemDelegate(QStyledItemDelegate(table))
         QApplication.processEvents()
-        assert _largest_difference(viewport.grab().toImage(), cached) <= ROUNDING, role
+        assert largest_difference(viewport.grab().toImage(), cached) <= ROUNDING, role
         table.setItemDelegate(delegate)

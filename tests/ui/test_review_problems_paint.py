@@ -20,19 +20,7 @@ from app.services.context import AppContext
 from app.ui.cell_text import CachedTextDelegate
 from app.ui.wizard.field_widgets import ApproxDateEditor, NameEditor
 from app.ui.wizard.wizard import IntakeWizard
-
-# A glyph's edge drawn on a transparent picture and then onto the list differs from one drawn on
-# the list directly by at most a rounding step of one colour channel (premultiplied alpha).
-ROUNDING = 2
-
-
-def _largest_difference(one: QImage, other: QImage) -> int:
-    assert one.size() == other.size()
-    if one == other:
-        return 0
-    first = one.convertToFormat(QImage.Format.Format_RGB32).constBits().tobytes()
-    second = other.convertToFormat(QImage.Format.Format_RGB32).constBits().tobytes()
-    return max(abs(a - b) for a, b in zip(first, second, strict=True))
+from tests.ui.pixels import ROUNDING, largest_difference
 
 
 def _both(problems: QListWidget, cached: CachedTextDelegate) -> tuple[QImage, QImage]:
@@ -65,7 +53,7 @@ def test_problems_look_as_qt_paints_them(
         QApplication.processEvents()
         assert problems.count() > 3, "a new application has problems to list"
         qt, drawn = _both(problems, cached)
-        assert _largest_difference(qt, drawn) <= ROUNDING, (language, width)
+        assert largest_difference(qt, drawn) <= ROUNDING, (language, width)
         assert cached._pictures, "the items were drawn from pictures"
         assert any(layout.lineCount() > 1 for layout, _x, _y in cached._layouts.values() if layout)
         # Selected and current with the focus, and the pointer over another item.
@@ -74,7 +62,7 @@ def test_problems_look_as_qt_paints_them(
         QTest.mouseMove(problems.viewport(), problems.visualItemRect(problems.item(3)).center())
         QApplication.processEvents()
         qt, drawn = _both(problems, cached)
-        assert _largest_difference(qt, drawn) <= ROUNDING, (language, width, "selected")
+        assert largest_difference(qt, drawn) <= ROUNDING, (language, width, "selected")
         assert 1 in cached.special_rows and len(cached.special_rows) == 2  # and the pointed one
         QTest.mouseMove(wizard.review.finalize_button)
         problems.clearSelection()
@@ -91,7 +79,7 @@ def test_problems_look_as_qt_paints_them(
     assert after != before
     assert wizard.review._problem_texts == after
     qt, drawn = _both(problems, cached)
-    assert _largest_difference(qt, drawn) <= ROUNDING, (language, "new answers")
+    assert largest_difference(qt, drawn) <= ROUNDING, (language, "new answers")
 
 
 def test_notes_and_answers_look_as_a_qlabel_paints_them(
