@@ -34,12 +34,14 @@ from app.i18n import (
     set_language,
 )
 from app.ui.form_warning import FormFilesWarning
+from app.ui.status_line import StatusLine
 from app.ui.text import _
 from app.ui.window_pages import (
     COMING_TEXT,
     FRAME_PAGES,
     NAVIGATION,
     PageFactory,
+    PageRegistry,
     PlaceholderPage,
     default_page_factories,
     instance_of,
@@ -65,17 +67,6 @@ NAVIGATION_KEY_ROLE = 256  # Qt.ItemDataRole.UserRole (named so without building
 
 WARM_UP_DELAY_MS = 1500
 WARM_UP_STEP_MS = 50
-
-
-class PageRegistry(dict[str, QWidget]):
-    """The pages built so far; indexing a key that is not built yet builds it."""
-
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__()
-        self.window = window
-
-    def __missing__(self, key: str) -> QWidget:
-        return self.window.page(key)
 
 
 class MainWindow(QMainWindow):
@@ -159,11 +150,10 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.body)
         self._focus_before_lock: QWidget | None = None
 
-        self.officer_label = QLabel()
-        self.records_label = QLabel()
-        self.sync_label = QLabel()
-        for label in (self.officer_label, self.records_label, self.sync_label):
-            self.statusBar().addPermanentWidget(label)
+        self.status_line = StatusLine(self.statusBar())
+        self.officer_label = self.status_line.officer_label
+        self.records_label = self.status_line.records_label
+        self.sync_label = self.status_line.sync_label
 
         self.lock_action = QAction(self)
         self.lock_action.setObjectName("lockAction")
@@ -502,21 +492,5 @@ class MainWindow(QMainWindow):
             page.refresh()  # type: ignore[attr-defined]  # cheap counts, nothing typed to lose
 
     def refresh_status(self) -> None:
-        from app.services.context import count_applications, sync_summary
-
         self.refresh_training_banner()
-        officer = self.ctx.officer
-        self.officer_label.setText(
-            _("Officer: {name}").format(
-                name=officer.display_name if officer else _("not signed in")
-            )
-        )
-        self.records_label.setText(
-            _("Records: {count}").format(count=format_number(count_applications(self.ctx)))
-        )
-        summary = sync_summary(self.ctx)
-        if summary.pending:
-            text = _("Sync: {count} waiting").format(count=format_number(summary.pending))
-        else:
-            text = _("Sync: up to date")
-        self.sync_label.setText(text)
+        self.status_line.refresh(self.ctx)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QStackedWidget, QVBoxLayout, QWidget
 
@@ -15,6 +15,12 @@ from app.ui.text import _
 
 if TYPE_CHECKING:
     from app.services.context import AppContext
+
+
+class PageBuilder(Protocol):
+    """What builds a page on first use (the main window)."""
+
+    def page(self, key: str) -> QWidget: ...
 
 
 class PlaceholderPage(QWidget):
@@ -150,3 +156,14 @@ def settle_scroll_areas(pages: QStackedWidget) -> None:
         area = pages.widget(index)
         if isinstance(area, QScrollArea) and area.property(_UNSETTLED):
             _no_sideways_scrolling(area)
+
+
+class PageRegistry(dict[str, QWidget]):
+    """The main window's pages built so far; indexing a key that is not built yet builds it."""
+
+    def __init__(self, window: PageBuilder) -> None:
+        super().__init__()
+        self.window = window
+
+    def __missing__(self, key: str) -> QWidget:
+        return self.window.page(key)
