@@ -7,10 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6 import QtCore
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -26,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from app.i18n import LANGUAGE_NAMES, LANGUAGES, current_language, set_language
 from app.services.before_sign_in import known_usernames, password_rules, waiting_reset_notice
+from app.ui.recovery_code import RecoveryCodeDialog
 from app.ui.text import _, display
 from app.ui.worker import BackgroundTask, JobView, run_job
 
@@ -320,34 +319,6 @@ class FirstRunDialog(_JobDialog):
         if self.task is not None and self.task.ok:
             self.restored = True
             self.accept()
-
-
-class RecoveryCodeDialog(QDialog):
-    """Shown once: the code that opens the records if every password is forgotten."""
-
-    def __init__(self, code: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(_("Recovery code"))
-        explain = QLabel(
-            _(
-                "Write this code on paper and keep it locked away at the office, not with the "
-                "laptop. It opens the records if every password is forgotten. It is shown only once."
-            )
-        )
-        explain.setWordWrap(True)
-        self.code = QLabel(code)
-        self.code.setObjectName("recoveryCode")
-        self.code.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.code.setStyleSheet("font-size: 20pt; font-family: monospace; padding: 12px;")
-        self.confirm = QCheckBox(_("I have written the code down"))
-        self.confirm.setObjectName("confirmWritten")
-        self.ok = QPushButton(_("Continue"))
-        self.ok.setEnabled(False)
-        self.confirm.toggled.connect(self.ok.setEnabled)
-        self.ok.clicked.connect(self.accept)
-        layout = QVBoxLayout(self)
-        for widget in (explain, self.code, self.confirm, self.ok):
-            layout.addWidget(widget)
 
 
 class SignInDialog(_JobDialog):
