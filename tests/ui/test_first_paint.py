@@ -9,13 +9,14 @@ while the officer types the password (app.ui.app.preload_after_first_paint).
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.ui.app_run import app_environment, officer_laptop, read_report, run_app
 
 # Packages and modules that must NOT be imported before the first paint (a name and its submodules).
 NOT_BEFORE_FIRST_PAINT = (
@@ -52,33 +53,11 @@ NOT_BEFORE_FIRST_PAINT = (
 )
 
 
-def _environment(home: Path) -> dict[str, str]:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "VSS_OUTREACH_FAST_KDF": "1"}
-    env.pop("VSS_OUTREACH_PASSWORD", None)
-    env["VSS_OUTREACH_HOME"] = str(home)
-    return env
-
-
 def _modules_at_first_paint(home: Path, *extra: str) -> set[str]:
     report = home.parent / f"{home.name}-modules.json"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "app.main",
-            "--home",
-            str(home),
-            *extra,
-            "--report-modules",
-            str(report),
-        ],
-        capture_output=True,
-        text=True,
-        env=_environment(home),
-        timeout=120,
-    )
+    done = run_app(home, *extra, "--report-modules", str(report))
     assert done.returncode == 0, done.stderr
-    loaded = json.loads(report.read_text(encoding="utf-8"))
+    loaded = read_report(report)
     assert "PySide6.QtWidgets" in loaded and "app.ui.sign_in" in loaded  # it did paint a window
     return set(loaded)
 
@@ -90,7 +69,7 @@ def _last_json_line(code: str, tmp_path: Path) -> Any:
         [sys.executable, "-c", code],
         capture_output=True,
         text=True,
-        env=_environment(tmp_path),
+        env=app_environment(tmp_path),
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
@@ -110,12 +89,7 @@ def _forbidden(loaded: set[str]) -> list[str]:
 def test_the_sign_in_window_is_painted_before_the_store_is_imported(
     tmp_path: Path, language: str
 ) -> None:
-    from app.services.accounts import first_run_setup
-
-    os.environ["VSS_OUTREACH_FAST_KDF"] = "1"
-    home = tmp_path / "home"
-    ctx, _code = first_run_setup(home, "officer", "Officer", "long enough 1", "Laptop", "km")
-    ctx.close()
+    home = officer_laptop(tmp_path)
     loaded = _modules_at_first_paint(home, "--lang", language)
     assert _forbidden(loaded) == []
 
@@ -211,12 +185,7 @@ def test_qts_namespace_and_event_enums_are_not_built_before_the_first_paint(
     """PySide6 builds a class's Python enums when the class is first named: Qt's namespace
     (~100 enums, ~50 ms) and QEvent (~10 ms) cost more than the rest of the sign-in window's
     widgets together, and the window needs neither to be painted."""
-    from app.services.accounts import first_run_setup
-
-    os.environ["VSS_OUTREACH_FAST_KDF"] = "1"
-    home = tmp_path / "home"
-    ctx, _code = first_run_setup(home, "officer", "Officer", "long enough 1", "Laptop", "km")
-    ctx.close()
+    home = officer_laptop(tmp_path)
     code = (
         "import json, sys\n"
         "import app.ui.qt_start as ui\n"

@@ -9,15 +9,12 @@ after the password; they are loaded only where a PDF is made (printing, receipts
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
 from app.services.context import AppContext
+from tests.ui.app_run import officer_laptop, read_report, run_as_officer
 
 # Packages and modules that must NOT be imported when the main window first paints.
 NOT_BEFORE_MAIN_WINDOW_PAINT = (
@@ -38,47 +35,19 @@ NOT_BEFORE_MAIN_WINDOW_PAINT = (
     "app.ui.security_page",
     "app.ui.settings_page",
 )
-PASSWORD = "long enough 1"
 
 
 def _modules_at_main_window_paint(home: Path) -> set[str]:
     report = home.parent / "main-window-modules.json"
-    env = {
-        **os.environ,
-        "QT_QPA_PLATFORM": "offscreen",
-        "VSS_OUTREACH_FAST_KDF": "1",
-        "VSS_OUTREACH_PASSWORD": PASSWORD,
-    }
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "app.main",
-            "--home",
-            str(home),
-            "--user",
-            "officer",
-            "--report-modules",
-            str(report),
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+    done = run_as_officer(home, "--report-modules", str(report))
     assert done.returncode == 0, done.stderr
-    loaded = set(json.loads(report.read_text(encoding="utf-8")))
+    loaded = set(read_report(report))
     assert "app.ui.main_window" in loaded and "app.services.context" in loaded  # it signed in
     return loaded
 
 
 def test_the_main_window_is_painted_before_the_pdf_machinery_is_imported(tmp_path: Path) -> None:
-    from app.services.accounts import first_run_setup
-
-    os.environ["VSS_OUTREACH_FAST_KDF"] = "1"
-    home = tmp_path / "home"
-    ctx, _code = first_run_setup(home, "officer", "Officer", PASSWORD, "Laptop", "km")
-    ctx.close()
+    home = officer_laptop(tmp_path)
     loaded = _modules_at_main_window_paint(home)
     forbidden = sorted(
         name
@@ -118,28 +87,11 @@ def test_a_store_that_cannot_be_opened_is_reported_when_signing_in_from_the_envi
 ) -> None:
     """The store is opened on the sign-in thread while Qt loads: what it refuses still reaches
     the officer as the translated message (exit 1), not as a traceback."""
-    from app.services.accounts import first_run_setup
-
-    os.environ["VSS_OUTREACH_FAST_KDF"] = "1"
-    home = tmp_path / "home"
-    ctx, _code = first_run_setup(home, "officer", "Officer", PASSWORD, "Laptop", "km")
-    ctx.close()
+    home = officer_laptop(tmp_path)
     (home / "vss-outreach.db").write_bytes(b"not a database" * 1000)
     for stale in home.glob("vss-outreach.db-*"):
         stale.unlink()
-    env = {
-        **os.environ,
-        "QT_QPA_PLATFORM": "offscreen",
-        "VSS_OUTREACH_FAST_KDF": "1",
-        "VSS_OUTREACH_PASSWORD": PASSWORD,
-    }
-    done = subprocess.run(
-        [sys.executable, "-m", "app.main", "--home", str(home), "--user", "officer"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+    done = run_as_officer(home)
     assert done.returncode == 1
     assert "មិនអាចបើកឯកសារទិន្នន័យបានទេ" in done.stderr
     assert "Traceback" not in done.stderr

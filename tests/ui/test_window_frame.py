@@ -5,10 +5,6 @@ it; after it, the window is the ordinary main window (lock, idle lock, counts)."
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,8 +15,7 @@ from app.services.context import AppContext
 from app.ui.main_window import NAVIGATION, MainWindow
 from app.ui.start_page import StartPage
 from app.ui.text import plain
-
-PASSWORD = "long enough 1"
+from tests.ui.app_run import officer_laptop, read_report, run_as_officer
 
 
 def test_the_frame_shows_nothing_of_the_store_and_fills_in_once_it_is_open(
@@ -81,78 +76,33 @@ def test_signing_in_from_the_environment_paints_the_frame_then_the_filled_window
 ) -> None:
     """The frame is painted first, the filled window after it, and the screenshot a smoke test
     takes is of the filled window (the status bar names the officer)."""
-    from app.services.accounts import first_run_setup
-
-    os.environ["VSS_OUTREACH_FAST_KDF"] = "1"
-    home = tmp_path / "home"
-    ctx, _code = first_run_setup(home, "officer", "Officer", PASSWORD, "Laptop", "km")
-    ctx.close()
+    home = officer_laptop(tmp_path)
     painted = tmp_path / "painted.json"
     report = tmp_path / "modules.json"
-    env = {
-        **os.environ,
-        "QT_QPA_PLATFORM": "offscreen",
-        "VSS_OUTREACH_FAST_KDF": "1",
-        "VSS_OUTREACH_PASSWORD": PASSWORD,
-    }
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "app.main",
-            "--home",
-            str(home),
-            "--user",
-            "officer",
-            "--quit-after-start",
-            "--report-painted",
-            str(painted),
-            "--report-modules",
-            str(report),
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
+    done = run_as_officer(
+        home,
+        "--quit-after-start",
+        "--report-painted",
+        str(painted),
+        "--report-modules",
+        str(report),
     )
     assert done.returncode == 0, done.stderr
-    moments = json.loads(painted.read_text(encoding="utf-8"))
+    moments = read_report(painted)
     assert moments["frame"] <= moments["filled"]
-    loaded = set(json.loads(report.read_text(encoding="utf-8")))
+    loaded = set(read_report(report))
     assert {"app.services.context", "app.ui.lock_screen"} <= loaded  # filled: signed in
 
 
 def test_the_frame_is_never_shown_for_a_wrong_password(tmp_path: Path) -> None:
-    from app.services.accounts import first_run_setup
-
-    os.environ["VSS_OUTREACH_FAST_KDF"] = "1"
-    home = tmp_path / "home"
-    ctx, _code = first_run_setup(home, "officer", "Officer", PASSWORD, "Laptop", "km")
-    ctx.close()
+    home = officer_laptop(tmp_path)
     painted = tmp_path / "painted.json"
-    env = {
-        **os.environ,
-        "QT_QPA_PLATFORM": "offscreen",
-        "VSS_OUTREACH_FAST_KDF": "1",
-        "VSS_OUTREACH_PASSWORD": "not the password",
-    }
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "app.main",
-            "--home",
-            str(home),
-            "--user",
-            "officer",
-            "--quit-after-start",
-            "--report-painted",
-            str(painted),
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
+    done = run_as_officer(
+        home,
+        "--quit-after-start",
+        "--report-painted",
+        str(painted),
+        password="not the password",
     )
     assert done.returncode == 1
     assert "ពាក្យសម្ងាត់" in done.stderr
