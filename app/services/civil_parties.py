@@ -297,7 +297,7 @@ def not_contacted_count(ctx: AppContext, today: date | None = None) -> int:
     if not may(ctx, Action.CIVIL_PARTY_LIST):
         return 0
     statement = _not_contacted_statement(today, None, func.count(ListedPerson.number))
-    with ctx.store.transaction() as session:
+    with ctx.store.reading() as session:
         return int(session.scalar(statement) or 0)
 
 

@@ -52,7 +52,10 @@ class AppContext:
 
 
 def get_setting(ctx: AppContext, key: str, default: Any = None) -> Any:
-    with ctx.store.transaction() as session:
+    # Reading transactions, here and in the status counts below: the UI thread reads them at
+    # start, every idle-lock check and after every write, and a writing transaction (BEGIN
+    # IMMEDIATE) waited there for a sync or an import holding the store's write lock.
+    with ctx.store.reading() as session:
         row = session.get(Setting, key)
         return default if row is None else row.value
 
@@ -83,7 +86,7 @@ def open_app(home: Path | None = None, key: bytes | None = None) -> AppContext:
 
 
 def count_applications(ctx: AppContext) -> int:
-    with ctx.store.transaction() as session:
+    with ctx.store.reading() as session:
         return int(session.scalar(select(func.count()).select_from(Application)) or 0)
 
 
@@ -95,7 +98,7 @@ class SyncSummary:
 
 
 def sync_summary(ctx: AppContext) -> SyncSummary:
-    with ctx.store.transaction() as session:
+    with ctx.store.reading() as session:
         counts: dict[str, int] = {
             state: int(count)
             for state, count in session.execute(
