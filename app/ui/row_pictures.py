@@ -18,23 +18,27 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QPointF, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPixmap
-from PySide6.QtWidgets import QStyleOptionViewItem, QTableView
+from PySide6.QtWidgets import QStyle, QStyleOptionViewItem, QTableView
 
 from app.ui.cell_text import CachedTextDelegate, Cell
 
 # The rows' pictures kept, in bytes: ~110 rows of a 1200-pixel-wide table (four screens).
 KEPT_BYTES = 16 * 1024 * 1024
 
+_GRID_COLOUR = QStyle.StyleHint.SH_Table_GridLineColor
+_LEFT_TOP_LINES = QStyle.StyleHint.SH_Table_AlwaysDrawLeftTopGridLines
+
 
 @dataclass(frozen=True)
 class RowFrame:
     """What every plain row of one paint shares: where its columns are (logical column, left
     edge from the row's start, width without the grid line), its width, the background colour,
-    the text colour's state, and what else changes a picture's pixels (``look``)."""
+    the text colour's state, the grid's colour when the pictures hold the grid lines, and what
+    else changes a picture's pixels (``look``)."""
 
     columns: tuple[tuple[int, int, int], ...]
     width: int
@@ -43,6 +47,11 @@ class RowFrame:
     shade: int
     ratio: float
     look: Hashable
+    # The grid lines below the row and right of each cell are in its picture (one row taller
+    # than the cells): a solid, opaque grid with no left and top lines, which the table then
+    # does not stroke again over each plain row. None: the table draws the grid.
+    grid: QColor | None = None
+    number: int = 0  # the look's number among RowPictures' frames (a short picture key)
 
 
 def row_frame(view: QTableView, option: QStyleOptionViewItem, shade: int) -> RowFrame | None:
@@ -65,8 +74,29 @@ def row_frame(view: QTableView, option: QStyleOptionViewItem, shade: int) -> Row
     )
     background = brush.color()
     ratio = viewport.devicePixelRatio()
-    look = (columns, background.rgba(), shade, ratio, option.font.key())
-    return RowFrame(columns, across.length(), across.count(), background, shade, ratio, look)
+    lines = _grid_in_pictures(view, option)
+    look = (
+        columns,
+        background.rgba(),
+        shade,
+        ratio,
+        option.font.key(),
+        None if lines is None else lines.rgba(),
+    )
+    return RowFrame(columns, across.length(), across.count(), background, shade, ratio, look, lines)
+
+
+def _grid_in_pictures(view: QTableView, option: QStyleOptionViewItem) -> QColor | None:
+    """The grid's colour when the rows' pictures can hold its lines: a solid grid of one opaque
+    colour (a line drawn twice, or under a picture's, then looks the same) and no extra left or
+    top line; None otherwise (the table draws its grid as QTableView does)."""
+    if not view.showGrid() or view.gridStyle() != Qt.PenStyle.SolidLine:
+        return None
+    style = view.style()
+    colour = QColor.fromRgba(style.styleHint(_GRID_COLOUR, option, view) & 0xFFFFFFFF)
+    if colour.alpha() != 255 or style.styleHint(_LEFT_TOP_LINES, option, view):
+        return None
+    return colour
 
 
 class RowPictures:
@@ -77,16 +107,30 @@ class RowPictures:
         self._pictures: OrderedDict[Hashable, QPixmap | None] = OrderedDict()
         self._bytes = 0
         self._generation = delegate.generation
+        self._frames: dict[Hashable, RowFrame] = {}  # by look: one object, numbered, per look
+        self._numbered = 0  # looks numbered so far: a number is never given twice
+
+    def kept_frame(self, frame: RowFrame) -> RowFrame:
+        """The frame kept for ``frame``'s look: the pictures are keyed by its number (hashing
+        and comparing the whole look for each row of each paint was a tenth of a scroll step)."""
+        kept = self._frames.get(frame.look)
+        if kept is None:
+            if len(self._frames) > 64:  # sizes and fonts come and go: keep the recent ones
+                self._frames.clear()
+            self._numbered += 1
+            kept = self._frames[frame.look] = replace(frame, number=self._numbered)
+        return kept
 
     def picture(
         self, row: int, height: int, frame: RowFrame, option: QStyleOptionViewItem
     ) -> QPixmap | None:
         """Row ``row``'s picture, made if new; None when a cell of it is left to Qt (its row
-        is then painted cell by cell). ``option`` is the table's (its rect is changed)."""
+        is then painted cell by cell). ``frame`` is one kept_frame gave; ``option`` is the
+        table's (its rect is changed)."""
         if self._generation != self.delegate.generation:  # the fonts or the style changed
             self.forget()
         cells = self.delegate.row_cells(row, frame.count)
-        key = (cells, height, frame.look)
+        key = (cells, height, frame.number)
         try:
             picture = self._pictures[key]
         except KeyError:
@@ -98,10 +142,11 @@ class RowPictures:
 
     def has(self, row: int, height: int, frame: RowFrame) -> bool:
         cells = self.delegate.row_cells(row, frame.count)
-        return (cells, height, frame.look) in self._pictures
+        return (cells, height, frame.number) in self._pictures
 
     def forget(self) -> None:
         self._pictures.clear()
+        self._frames.clear()
         self._bytes = 0
         self._generation = self.delegate.generation
 
@@ -132,7 +177,8 @@ class RowPictures:
                 return None  # a text Qt lays out itself (see CachedTextDelegate._lay_out)
             drawn.append((QRect(x, 0, width, height), icon, layout, QPointF(x + dx, dy)))
         ratio = frame.ratio
-        picture = QPixmap(QSize(frame.width, height) * ratio)
+        lines = frame.grid
+        picture = QPixmap(QSize(frame.width, height + (lines is not None)) * ratio)
         picture.setDevicePixelRatio(ratio)
         picture.fill(frame.background)
         painter = QPainter(picture)
@@ -144,6 +190,11 @@ class RowPictures:
                 delegate.paint_icon(painter, option, icon, frame.shade)
             if layout is not None:
                 layout.draw(painter, place)
+        if lines is not None:  # where the table's grid lines cross this row
+            painter.setClipping(False)
+            painter.fillRect(QRect(0, height, frame.width, 1), lines)
+            for _column, x, width in frame.columns:
+                painter.fillRect(QRect(x + width, 0, 1, height + 1), lines)
         painter.end()
         return picture
 
