@@ -17,10 +17,11 @@ from typing import Any
 
 from PySide6.QtCore import QLineF, QModelIndex, QRect, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QPainter, QPaintEvent, QPalette, QPen
-from PySide6.QtWidgets import QStyle, QStyleOptionViewItem, QTableView
+from PySide6.QtWidgets import QStyle, QStyleOptionViewItem, QTableView, QWidget
 
 from app.ui.cell_text import PEN_STATES, CachedTextDelegate, rows_below
 from app.ui.row_pictures import RowFrame, RowPictures, row_frame
+from app.ui.scroll_bar_pictures import PicturedScrollBar
 
 _ENABLED = QStyle.StateFlag.State_Enabled
 _SELECTED = QStyle.StateFlag.State_Selected
@@ -38,6 +39,16 @@ class CachedTextTable(QTableView):
     _spans = False  # a span was set: QTableView paints (this paint knows no spans)
     _row_pictures: RowPictures | None = None
     _looking_ahead = False  # the rows below the visible ones are to be drawn when idle
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        # Its slider moves at every page: drawn from pictures of the style's drawing.
+        bar = PicturedScrollBar(Qt.Orientation.Vertical, self)
+        self.setVerticalScrollBar(bar)
+        # QAbstractItemView listens to the bar it made (rows fetched at the end, scroll
+        # actions), not to one set later.
+        bar.valueChanged.connect(self.verticalScrollbarValueChanged)
+        bar.actionTriggered.connect(self.verticalScrollbarAction)
 
     def setSpan(self, row: int, column: int, row_span: int, column_span: int) -> None:
         self._spans = True
