@@ -21,13 +21,17 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QPointF, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPixmap
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap, QTextLayout
 from PySide6.QtWidgets import QStyle, QStyleOptionViewItem, QTableView
 
 from app.ui.cell_text import CachedTextDelegate, Cell
 
 # The rows' pictures kept, in bytes: ~110 rows of a 1200-pixel-wide table (four screens).
 KEPT_BYTES = 16 * 1024 * 1024
+# Pictures of single cells whose text comes back row after row (a form's title, a status, a
+# day: ~25 KB each), and how many texts seen once are remembered to find them.
+KEPT_CELLS = 128
+SEEN_TEXTS = 4096
 
 _GRID_COLOUR = QStyle.StyleHint.SH_Table_GridLineColor
 _LEFT_TOP_LINES = QStyle.StyleHint.SH_Table_AlwaysDrawLeftTopGridLines
@@ -109,6 +113,11 @@ class RowPictures:
         self._generation = delegate.generation
         self._frames: dict[Hashable, RowFrame] = {}  # by look: one object, numbered, per look
         self._numbered = 0  # looks numbered so far: a number is never given twice
+        self._blanks: dict[tuple[int, int], QPixmap] = {}  # by height and frame number
+        # A text shown a second time in a cell of the same size and look is kept drawn on its
+        # own opaque picture, copied into the next rows instead of drawing its glyphs again.
+        self._cells: dict[tuple[str, int, int, int], QPixmap] = {}
+        self._seen: set[tuple[str, int, int, int]] = set()
 
     def kept_frame(self, frame: RowFrame) -> RowFrame:
         """The frame kept for ``frame``'s look: the pictures are keyed by its number (hashing
@@ -147,6 +156,9 @@ class RowPictures:
     def forget(self) -> None:
         self._pictures.clear()
         self._frames.clear()
+        self._blanks.clear()
+        self._cells.clear()
+        self._seen.clear()
         self._bytes = 0
         self._generation = self.delegate.generation
 
@@ -163,7 +175,9 @@ class RowPictures:
         option: QStyleOptionViewItem,
     ) -> QPixmap | None:
         delegate = self.delegate
-        drawn = []
+        whole = frame.ratio == int(frame.ratio)  # a cell's picture lands on whole pixels
+        drawn: list[tuple[QRect, QIcon | None, QTextLayout | None, QPointF]] = []
+        copied: list[tuple[int, QPixmap]] = []
         for column, x, width in frame.columns:
             cell = cells[column]
             if cell is None:
@@ -171,17 +185,20 @@ class RowPictures:
             text, icon = cell
             if not text and icon is None:
                 continue
-            option.rect = QRect(x, 0, width, height)
+            if icon is None and whole:
+                kept = self._cell_picture(text, width, height, frame, option)
+                if kept is not None:
+                    copied.append((x, kept))
+                    continue
+            rect = option.rect = QRect(x, 0, width, height)
             layout, dx, dy = delegate.layout_of(text, option, icon) if text else (None, 0, 0)
             if text and layout is None:
                 return None  # a text Qt lays out itself (see CachedTextDelegate._lay_out)
-            drawn.append((QRect(x, 0, width, height), icon, layout, QPointF(x + dx, dy)))
-        ratio = frame.ratio
-        lines = frame.grid
-        picture = QPixmap(QSize(frame.width, height + (lines is not None)) * ratio)
-        picture.setDevicePixelRatio(ratio)
-        picture.fill(frame.background)
+            drawn.append((rect, icon, layout, QPointF(x + dx, dy)))
+        picture = QPixmap(self._blank(height, frame))  # shared until drawn on: then a copy
         painter = QPainter(picture)
+        for x, kept in copied:
+            painter.drawPixmap(x, 0, kept)
         painter.setPen(delegate.text_pen(option, frame.shade))
         for rect, icon, layout, place in drawn:
             painter.setClipRect(rect)  # as QCommonStyle clips a view item to its rectangle
@@ -190,13 +207,60 @@ class RowPictures:
                 delegate.paint_icon(painter, option, icon, frame.shade)
             if layout is not None:
                 layout.draw(painter, place)
+        painter.end()
+        return picture
+
+    def _cell_picture(
+        self, text: str, width: int, height: int, frame: RowFrame, option: QStyleOptionViewItem
+    ) -> QPixmap | None:
+        """The kept picture of ``text`` in a cell of this size and frame, made when the text
+        comes a second time; None for a text seen once (drawn into its row)."""
+        key = (text, width, height, frame.number)
+        kept = self._cells.get(key)
+        if kept is not None or key not in self._seen:
+            if kept is None:
+                if len(self._seen) >= SEEN_TEXTS:
+                    self._seen.clear()
+                self._seen.add(key)
+            return kept
+        option.rect = QRect(0, 0, width, height)
+        layout, dx, dy = self.delegate.layout_of(text, option, None)
+        if layout is None:
+            return None
+        ratio = frame.ratio
+        kept = QPixmap(QSize(width, height) * ratio)
+        kept.setDevicePixelRatio(ratio)
+        kept.fill(frame.background)
+        painter = QPainter(kept)
+        painter.setPen(self.delegate.text_pen(option, frame.shade))
+        layout.draw(painter, QPointF(dx, dy))  # clipped by the picture's edges, as by the cell's
+        painter.end()
+        if len(self._cells) >= KEPT_CELLS:
+            self._cells.clear()
+        self._cells[key] = kept
+        return kept
+
+    def _blank(self, height: int, frame: RowFrame) -> QPixmap:
+        """A row of this frame before its texts: the background, and the grid lines when the
+        pictures hold them (the texts, clipped to their cells, never cover a line)."""
+        key = (height, frame.number)
+        blank = self._blanks.get(key)
+        if blank is not None:
+            return blank
+        ratio, lines = frame.ratio, frame.grid
+        blank = QPixmap(QSize(frame.width, height + (lines is not None)) * ratio)
+        blank.setDevicePixelRatio(ratio)
+        blank.fill(frame.background)
         if lines is not None:  # where the table's grid lines cross this row
-            painter.setClipping(False)
+            painter = QPainter(blank)
             painter.fillRect(QRect(0, height, frame.width, 1), lines)
             for _column, x, width in frame.columns:
                 painter.fillRect(QRect(x + width, 0, 1, height + 1), lines)
-        painter.end()
-        return picture
+            painter.end()
+        if len(self._blanks) >= 16:
+            self._blanks.clear()
+        self._blanks[key] = blank
+        return blank
 
     def _keep(self, key: Hashable, picture: QPixmap | None) -> None:
         size = _bytes(picture)
