@@ -16,17 +16,19 @@ from collections.abc import Iterable
 from typing import Any
 
 from PySide6.QtCore import QLineF, QModelIndex, QRect, Qt, QTimer
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette, QPen
-from PySide6.QtWidgets import QStyle, QStyleOptionViewItem, QTableView
+from PySide6.QtGui import QBrush, QColor, QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtWidgets import QStyle, QStyleOptionViewItem, QTableView, QWidget
 
 from app.ui.cell_text import PEN_STATES, CachedTextDelegate, rows_below
 from app.ui.row_pictures import RowFrame, RowPictures, row_frame
+from app.ui.scroll_bar_pictures import PicturedScrollBar
 
 _ENABLED = QStyle.StateFlag.State_Enabled
 _SELECTED = QStyle.StateFlag.State_Selected
 _HOVER = QStyle.StateFlag.State_MouseOver
 _FOCUS = QStyle.StateFlag.State_HasFocus
 _ROW_PANEL = QStyle.PrimitiveElement.PE_PanelItemViewRow
+_OPAQUE = Qt.WidgetAttribute.WA_OpaquePaintEvent
 
 
 class CachedTextTable(QTableView):
@@ -38,6 +40,16 @@ class CachedTextTable(QTableView):
     _row_pictures: RowPictures | None = None
     _looking_ahead = False  # the rows below the visible ones are to be drawn when idle
 
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        # Its slider moves at every page: drawn from pictures of the style's drawing.
+        bar = PicturedScrollBar(Qt.Orientation.Vertical, self)
+        self.setVerticalScrollBar(bar)
+        # QAbstractItemView listens to the bar it made (rows fetched at the end, scroll
+        # actions), not to one set later.
+        bar.valueChanged.connect(self.verticalScrollbarValueChanged)
+        bar.actionTriggered.connect(self.verticalScrollbarAction)
+
     def setSpan(self, row: int, column: int, row_span: int, column_span: int) -> None:
         self._spans = True
         super().setSpan(row, column, row_span, column_span)
@@ -45,6 +57,12 @@ class CachedTextTable(QTableView):
     def paintEvent(self, event: QPaintEvent) -> None:
         delegate = self.itemDelegate()
         model = self.model()
+        viewport = self.viewport()
+        # Once the background is known to be one opaque colour, the viewport is marked opaque:
+        # Qt then fills no background under the rows' pictures (a tenth of a scroll step), and
+        # this paint fills what they do not cover.
+        unfilled = viewport.testAttribute(_OPAQUE)  # Qt filled no background for this paint
+        brush = viewport.palette().brush(viewport.backgroundRole())
         if (
             not isinstance(delegate, CachedTextDelegate)
             or delegate.plain_state is None
@@ -57,20 +75,42 @@ class CachedTextTable(QTableView):
         ):
             if isinstance(delegate, CachedTextDelegate):
                 delegate.looks_ahead = True
+            if unfilled:
+                viewport.setAttribute(_OPAQUE, False)
+                painter = QPainter(viewport)
+                _fill(painter, event, brush)
+                painter.end()
             super().paintEvent(event)
             return
-        painter = QPainter(self.viewport())
+        opaque = (
+            viewport.autoFillBackground()
+            and brush.style() == Qt.BrushStyle.SolidPattern
+            and brush.color().alpha() == 255
+        )
+        if opaque != unfilled:
+            viewport.setAttribute(_OPAQUE, opaque)  # from the next paint on
+        painter = QPainter(viewport)
         try:
-            self._paint_cells(painter, event, delegate, model)
+            self._paint_cells(painter, event, delegate, model, brush if unfilled else None)
         finally:
             painter.end()
 
     def _paint_cells(
-        self, painter: QPainter, event: QPaintEvent, delegate: CachedTextDelegate, model: Any
+        self,
+        painter: QPainter,
+        event: QPaintEvent,
+        delegate: CachedTextDelegate,
+        model: Any,
+        background: QBrush | None,
     ) -> None:
+        """The dirty cells, grid and (``background``: Qt filled none) the background around
+        the rows' pictures."""
         option = QStyleOptionViewItem()
         self.initViewItemOption(option)
         frame, pictures = self._row_frame(delegate, option)
+        if background is not None and (frame is None or event.region().rectCount() != 1):
+            _fill(painter, event, background)  # as Qt fills it: drawn over below
+            background = None
         delegate.looks_ahead = frame is None
         if frame is not None and not self._looking_ahead:
             self._looking_ahead = True
@@ -89,7 +129,19 @@ class CachedTextTable(QTableView):
             area.setBottom(min(area.bottom(), bottom_end))
             area.setRight(min(area.right(), right_end))
             if not area.isValid():
+                if background is not None:
+                    painter.fillRect(dirty, background)
                 continue
+            if background is not None:  # right of the last column, below the last row
+                if dirty.right() > right_end:
+                    painter.fillRect(
+                        dirty.adjusted(right_end + 1 - dirty.left(), 0, 0, 0), background
+                    )
+                if dirty.bottom() > bottom_end:
+                    below = QRect(
+                        area.left(), bottom_end + 1, area.width(), dirty.bottom() - bottom_end
+                    )
+                    painter.fillRect(below, background)
             left = max(across.visualIndexAt(area.left()), 0)
             right = across.visualIndexAt(area.right())
             right = across.count() - 1 if right == -1 else right
@@ -97,17 +149,12 @@ class CachedTextTable(QTableView):
             bottom = down.visualIndexAt(area.bottom())
             bottom = down.count() - 1 if bottom == -1 else bottom
             if top == -1 or top > bottom:
+                if background is not None:
+                    painter.fillRect(area, background)
                 continue
-            columns = [
-                (column, self.columnViewportPosition(column), self.columnWidth(column) - grid)
-                for column in (across.logicalIndex(v) for v in range(left, right + 1))
-                if not across.isSectionHidden(column)
-            ]
-            rows = [
-                (row, self.rowViewportPosition(row), self.rowHeight(row) - grid)
-                for row in (down.logicalIndex(v) for v in range(top, bottom + 1))
-                if not down.isSectionHidden(row)
-            ]
+            columns: list[tuple[int, int, int]] | None = None  # read when a cell is painted
+            rows = self._rows_between(top, bottom, grid)
+            unlined = []  # rows whose grid lines are not in their picture
             for row, y, height in rows:
                 plain = row not in special
                 if plain and frame is not None and pictures is not None:
@@ -117,7 +164,16 @@ class CachedTextTable(QTableView):
                     if picture is not None:
                         painter.drawPixmap(across_offset, y, picture)
                         painted_rows.add(row)
+                        if background is not None and grid and frame.grid is None:
+                            line = QRect(area.left(), y + height, area.width(), grid)
+                            painter.fillRect(line, background)  # the grid is drawn over it
                         continue
+                if columns is None:
+                    columns = self._columns_between(left, right, grid)
+                if background is not None:
+                    band = QRect(area.left(), y, area.width(), height + grid)
+                    painter.fillRect(band.intersected(area), background)
+                unlined.append((row, y, height))
                 for column, x, width in columns:
                     if (row, column) in drawn:
                         continue
@@ -126,8 +182,44 @@ class CachedTextTable(QTableView):
                     if plain and delegate.paint_plain(painter, option, rect, row, column):
                         continue
                     self._paint_cell(painter, option, rect, model.index(row, column))
-            if grid:
+            if not grid:
+                continue
+            if columns is None:
+                columns = self._columns_between(left, right, grid)
+            if frame is not None and frame.grid is not None:  # the pictures hold the grid
+                _paint_row_lines(painter, frame.grid, area, unlined, columns)
+            else:
                 self._paint_grid(painter, option, area, rows, columns)
+
+    def _rows_between(self, top: int, bottom: int, grid: int) -> list[tuple[int, int, int]]:
+        """The shown rows from visual index ``top`` to ``bottom``: (row, top edge in the
+        viewport, height without the grid line). Rows neither moved nor hidden (the usual
+        case) are read with one call each, as QTableView places them: one under the other."""
+        down = self.verticalHeader()
+        if down.sectionsMoved() or down.sectionsHidden():
+            return [
+                (row, self.rowViewportPosition(row), self.rowHeight(row) - grid)
+                for row in (down.logicalIndex(v) for v in range(top, bottom + 1))
+                if not down.isSectionHidden(row)
+            ]
+        rows = []
+        y = down.sectionViewportPosition(top)
+        size = down.sectionSize
+        for row in range(top, bottom + 1):
+            height = size(row)
+            rows.append((row, y, height - grid))
+            y += height
+        return rows
+
+    def _columns_between(self, left: int, right: int, grid: int) -> list[tuple[int, int, int]]:
+        """The shown columns from visual index ``left`` to ``right``: (column, left edge in the
+        viewport, width without the grid line)."""
+        across = self.horizontalHeader()
+        return [
+            (column, self.columnViewportPosition(column), self.columnWidth(column) - grid)
+            for column in (across.logicalIndex(v) for v in range(left, right + 1))
+            if not across.isSectionHidden(column)
+        ]
 
     def _row_frame(
         self, delegate: CachedTextDelegate, option: QStyleOptionViewItem
@@ -141,7 +233,7 @@ class CachedTextTable(QTableView):
         pictures = self._row_pictures
         if pictures is None or pictures.delegate is not delegate:
             pictures = self._row_pictures = RowPictures(delegate)
-        return frame, pictures
+        return pictures.kept_frame(frame), pictures
 
     def _prepare_rows_below(self) -> None:
         """Draw the pictures of the page of rows below the visible ones while the officer reads:
@@ -226,3 +318,29 @@ class CachedTextTable(QTableView):
             end = QLineF(line.topLeft(), line.bottomRight())
             painter.drawLine(end.translated(0.5, 0.5))
         painter.restore()
+
+
+def _paint_row_lines(
+    painter: QPainter,
+    colour: QColor,
+    area: QRect,
+    rows: list[tuple[int, int, int]],
+    columns: list[tuple[int, int, int]],
+) -> None:
+    """The grid lines of the rows in ``area`` not drawn from pictures (the pictures hold their
+    own: app.ui.row_pictures): the line below each, and the lines right of each column within
+    each. The grid is solid and opaque here, so a line drawn twice looks as one."""
+    left, across, top, bottom = area.left(), area.width(), area.top(), area.bottom()
+    for _row, y, height in rows:
+        painter.fillRect(QRect(left, y + height, across, 1), colour)
+        first, last = max(y, top), min(y + height, bottom)
+        if first <= last:
+            for _column, x, width in columns:
+                painter.fillRect(QRect(x + width, first, 1, last - first + 1), colour)
+
+
+def _fill(painter: QPainter, event: QPaintEvent, brush: QBrush) -> None:
+    """The dirty region filled with the viewport's background, as Qt fills a widget's."""
+    dirty_areas: Iterable[QRect] = event.region()  # type: ignore[assignment]  # iterable
+    for rect in dirty_areas:
+        painter.fillRect(rect, brush)

@@ -146,6 +146,9 @@ def test_the_next_page_is_prepared_while_idle_and_looks_the_same(
     last = table.rowAt(table.viewport().height() - 1)
     assert page.model.row_cells(last + 1) in {key[0] for key in prepared}, "the row below"
     assert all(rows._pictures[key] is not None for key in prepared)
+    # Texts that come back row after row (a form's title, a status) are copied from a picture
+    # of their cell; the comparison below covers rows made that way.
+    assert rows._cells, "repeated cell texts are kept as pictures"
     bar = table.verticalScrollBar()
     bar.setValue(bar.value() + bar.pageStep())
     made = set(rows._pictures)
@@ -307,3 +310,46 @@ def test_rows_are_drawn_again_in_a_new_palette(
         QApplication.processEvents()
         assert largest_difference(viewport.grab().toImage(), cached) <= ROUNDING, role
         table.setItemDelegate(delegate)
+
+
+def test_a_table_filling_its_own_background_looks_as_qt_paints_it(
+    vss_qapp: QApplication, qtbot, ctx: AppContext
+) -> None:  # type: ignore[no-untyped-def]
+    """Once its background is known to be one colour the table fills it itself (Qt fills none
+    under the rows' pictures, app/ui/cached_table.py): right of the last column, below the
+    last row, behind a selected row and the row under the pointer, and under a row scrolled
+    into view, the pixels are still Qt's."""
+    from PySide6.QtCore import Qt
+
+    _import(ctx, 8)
+    page = RegistryPage(ctx)
+    qtbot.addWidget(page)
+    page.resize(1024, 600)
+    page.show()
+    QApplication.processEvents()
+    table, viewport = page.table, page.table.viewport()
+    page.table.viewport().removeEventFilter(page.columns)  # columns narrower than the table
+    header = table.horizontalHeader()
+    for column in range(header.count()):
+        header.resizeSection(column, 90)
+    table.selectRow(2)
+    QTest.mouseMove(viewport, table.visualRect(page.model.index(4, 1)).center())
+    QApplication.processEvents()
+    viewport.grab()  # the first paint: Qt fills the background, the table then takes over
+    assert viewport.testAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+    assert table.rowViewportPosition(page.model.rowCount() - 1) < viewport.height() // 2
+    assert header.length() < viewport.width() * 3 // 4  # room right of the last column
+    cached = viewport.grab().toImage()
+    delegate = table.itemDelegate()
+    table.setItemDelegate(QStyledItemDelegate(table))
+    QApplication.processEvents()
+    assert largest_difference(viewport.grab().toImage(), cached) <= ROUNDING
+    table.setItemDelegate(delegate)
+    QApplication.processEvents()
+    viewport.grab()
+    # A part of the viewport painted again (one row's band, as when the pointer moves on).
+    viewport.repaint(table.visualRect(page.model.index(5, 0)).adjusted(0, 0, 400, 0))
+    cached = viewport.grab().toImage()
+    table.setItemDelegate(QStyledItemDelegate(table))
+    QApplication.processEvents()
+    assert largest_difference(viewport.grab().toImage(), cached) <= ROUNDING
