@@ -132,8 +132,9 @@ def _start_if_worth_it(
 ) -> Iterator[tuple[str, Mapping[str, Any]]]:
     """Start the worker if the import has ``WORKER_MIN_CHUNKS`` chunks or more (two are taken
     already); the records read ahead to know are kept in front of the rest."""
-    ahead = list(itertools.islice(pending, (import_checks.WORKER_MIN_CHUNKS - 2) * IMPORT_CHUNK))
-    if ahead:
+    wanted = max(import_checks.WORKER_MIN_CHUNKS - 2, 0) * IMPORT_CHUNK
+    ahead = list(itertools.islice(pending, wanted))
+    if ahead or not wanted:
         checks.start()
     return itertools.chain(ahead, pending)
 
