@@ -91,7 +91,9 @@ def project_version() -> str:
 NO_CONSOLE_OUTPUT = os.name == "nt"
 SMOKE_USER = "smoke"
 SMOKE_PASSWORD = "smoke-test-passphrase-2026"  # a throw-away account in a temporary folder
-SMOKE_IMPORT_RECORDS = 600  # two chunks of a bulk import (app/services/bulk_import.py)
+# Three chunks of a bulk import: the fewest for which it starts its worker on the second core
+# (app/services/bulk_import.py, import_checks.WORKER_MIN_CHUNKS).
+SMOKE_IMPORT_RECORDS = 1100
 
 
 def smoke_steps(

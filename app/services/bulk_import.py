@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from typing import Any, cast
 
@@ -112,7 +112,7 @@ def import_applications(
             # The next chunk is checked on the second core while this one is written.
             following = list(itertools.islice(pending, IMPORT_CHUNK))
             if following and done == 0 and import_checks.use_second_core():
-                checks.start()
+                pending = _start_if_worth_it(checks, pending)
             following_checks = checks.submit(following) if following else None
             with ctx.store.transaction() as session:
                 imported += _import_chunk(
@@ -125,6 +125,18 @@ def import_applications(
     finally:
         checks.close(done)
     return imported
+
+
+def _start_if_worth_it(
+    checks: ChunkChecks, pending: Iterator[tuple[str, Mapping[str, Any]]]
+) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """Start the worker if the import has ``WORKER_MIN_CHUNKS`` chunks or more (two are taken
+    already); the records read ahead to know are kept in front of the rest."""
+    wanted = max(import_checks.WORKER_MIN_CHUNKS - 2, 0) * IMPORT_CHUNK
+    ahead = list(itertools.islice(pending, wanted))
+    if ahead or not wanted:
+        checks.start()
+    return itertools.chain(ahead, pending)
 
 
 def source_record_id(device_id: str, source: str, number: int) -> str:

@@ -16,10 +16,11 @@ without a worker, naming the same record; the office's log notes it (by the erro
 how many records the worker checked. The tests run imports both ways and compare them column
 by column.
 
-On (``SECOND_CORE``) wherever there are two cores: the import's own CPU per record falls by
-about a third. A frozen (PyInstaller) build starts the worker by running the program again:
-app/main.py calls ``multiprocessing.freeze_support()`` for it, and the build's smoke test
-imports two chunks and reads the log to see the worker checked records.
+On (``SECOND_CORE``) wherever there are two cores, for imports of ``WORKER_MIN_CHUNKS`` chunks
+or more: the import's own CPU per record falls by about a third. A frozen (PyInstaller) build
+starts the worker by running the program again: app/main.py calls
+``multiprocessing.freeze_support()`` for it, and the build's smoke test imports three chunks
+and reads the log to see the worker checked records.
 """
 
 from __future__ import annotations
@@ -49,6 +50,13 @@ Checked = tuple[dict[str, Any], dict[str, Any]] | list[FieldIssue]
 Found = tuple[dict[str, Any], dict[str, Any], AnswerValues] | list[FieldIssue]
 
 SECOND_CORE = True
+# The fewest chunks an import must have for the worker to be started. Starting it costs about
+# 1.2 s of CPU (a new interpreter importing the app and parsing the forms) and 0.25 s in the
+# import's own process (reading the forms' texts); it checks the chunks after the first, and
+# the first of those is needed about when the worker has only just started. So with two chunks
+# it saves no time on an idle laptop, loses some on a busy one, and costs the battery a second
+# of CPU; from three chunks on, each further chunk saves its checks (about 0.6 s).
+WORKER_MIN_CHUNKS = 3
 # How long the import waits for the worker's checks of a chunk (about 0.5 s of work; the first
 # also waits for the worker process to start, seconds on a slow laptop) before it checks the
 # chunk itself and stops using the worker: a stuck worker must not stall an import.
@@ -137,19 +145,27 @@ def _heard(raw: Mapping[str, Any], told: _Told) -> Found:
 
 
 def _form_texts() -> dict[str, tuple[str, str]]:
-    """The text of each form of the catalogue whose file still reads as the form the app has."""
+    """The text of each form of the catalogue whose file read as the form the app has."""
     texts: dict[str, tuple[str, str]] = {}
     for form_id, form in form_catalogue.available_forms().items():
-        if form.source is None:
-            continue
-        try:
-            text = Path(form.source).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue
-        parsed, problems = parse_form(text, form.source)
-        if parsed == form and not problems:
+        # Read and parsed again once per form the app loaded (0.25 s for the bundled forms), not
+        # for every import: a text that parsed to the form still does if its file changes later.
+        text = form.worked_out("import_worker_text", _form_text)
+        if text is not None and form.source is not None:
             texts[form_id] = (text, form.source)
     return texts
+
+
+def _form_text(form: FormDefinition) -> str | None:
+    """The text of the form's file if it still reads as ``form``."""
+    if form.source is None:
+        return None
+    try:
+        text = Path(form.source).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    parsed, problems = parse_form(text, form.source)
+    return text if parsed == form and not problems else None
 
 
 _log = logging.getLogger(LOGGER_NAME)

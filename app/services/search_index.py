@@ -42,14 +42,31 @@ class DerivedColumns:
     prior_reference_key: str | None = None  # the earlier number as a matching key
 
 
+@dataclass(frozen=True)
+class _FieldsRead:
+    """The ids of the fields ``derive_columns`` reads, in form order, looked up once per form
+    (``FormDefinition.worked_out``) instead of by going through every field for every record."""
+
+    by_role: dict[FieldRole, tuple[str, ...]]
+    searchable: tuple[str, ...]
+
+
+def _fields_read(form: FormDefinition) -> _FieldsRead:
+    by_role: dict[FieldRole, list[str]] = {}
+    for f in form.all_fields():
+        if f.role is not None:
+            by_role.setdefault(f.role, []).append(f.id)
+    return _FieldsRead(
+        by_role={role: tuple(ids) for role, ids in by_role.items()},
+        searchable=tuple(f.id for f in form.all_fields() if f.searchable),
+    )
+
+
 def _answers_with_role(
     form: FormDefinition, answers: Mapping[str, Any], role: FieldRole
 ) -> list[Any]:
-    return [
-        answers[f.id]
-        for f in form.all_fields()
-        if f.role == role and answers.get(f.id) not in (None, "")
-    ]
+    ids = form.worked_out("search_index_fields", _fields_read).by_role.get(role, ())
+    return [answers[id_] for id_ in ids if answers.get(id_) not in (None, "")]
 
 
 def derive_columns(form: FormDefinition, answers: Mapping[str, Any]) -> DerivedColumns:
@@ -76,10 +93,8 @@ def derive_columns(form: FormDefinition, answers: Mapping[str, Any]) -> DerivedC
     forums = _answers_with_role(form, answers, FieldRole.FORUM)
     level = protection_level(form, answers)
     terms: list[str] = []
-    for f in form.all_fields():
-        if not f.searchable:
-            continue
-        value = answers.get(f.id)
+    for field_id in form.worked_out("search_index_fields", _fields_read).searchable:
+        value = answers.get(field_id)
         if isinstance(value, Mapping):
             terms.extend(str(v) for v in value.values() if isinstance(v, str) and v)
         elif isinstance(value, str) and value:

@@ -10,7 +10,9 @@ the outbox, the audit chain, direct victims and the registry columns. The import
 runs it (on a machine with two cores, each chunk's records are checked on the second core while
 the chunk before is written: app/services/import_checks.py), then again into a new store the
 other way (``import_one_core_records_per_s`` or ``import_second_core_records_per_s``), to show
-what the second core brings on the machine as loaded at the time.
+what the second core brings on the machine as loaded at the time. An import of fewer than
+``import_checks.WORKER_MIN_CHUNKS`` chunks (``--quick``'s 1,000 records) starts no worker, so
+that second run is left out there.
 
 The answers are made beforehand (not timed): ``DISTINCT_ANSWERS`` different demo applications,
 cycled up to the count, so a large run does not spend minutes making answers.
@@ -128,7 +130,10 @@ def run(count: int = RECORDS, log: Callable[[str], None] = print) -> dict[str, f
         "import_plain_rows_per_s": plain,
         "import_vs_plain_ratio": plain / rate if rate else 0.0,
     }
-    if import_checks.second_core_available():
+    worker_from = import_checks.WORKER_MIN_CHUNKS * records.IMPORT_CHUNK - records.IMPORT_CHUNK + 1
+    if count < worker_from:
+        log(f"{count} records: too few for a worker (from {worker_from}), one core both ways")
+    elif import_checks.second_core_available():
         other = not import_checks.SECOND_CORE
         log(
             f"importing {count} records into a new store, {'with' if other else 'without'} a second core…"

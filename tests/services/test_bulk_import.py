@@ -22,6 +22,7 @@ from sqlalchemy import event, text
 
 from app.core.approx_date import ApproxDate
 from app.core.demo_answers import demo_answers
+from app.core.forms import load_form
 from app.i18n import set_language
 from app.services import (
     bulk_import,
@@ -201,6 +202,11 @@ class _Watched(import_checks.ChunkChecks):
     def __init__(self) -> None:
         super().__init__()
         self.made.append(self)
+        self.started = False
+
+    def start(self) -> None:
+        self.started = True
+        super().start()
 
 
 def _watch(monkeypatch: pytest.MonkeyPatch, second_core: bool) -> None:
@@ -321,6 +327,40 @@ def test_a_worker_that_does_not_answer_does_not_stall_the_import(
     for key in ("applications", "persons", "links"):
         assert by_import[key] == by_wizard[key], key
     assert verify_audit_chain(imported).intact
+
+
+@pytest.mark.parametrize("chunks", [2, 3])
+def test_a_worker_is_started_only_for_three_chunks_or_more(
+    ctx: AppContext, monkeypatch: pytest.MonkeyPatch, chunks: int
+) -> None:
+    monkeypatch.setattr(bulk_import, "IMPORT_CHUNK", 4)
+    _watch(monkeypatch, second_core=True)
+    items = _items()[: 4 * chunks - 1]  # the last chunk one short
+    done: list[int] = []
+    assert records.import_applications(ctx, items, progress=done.append) == len(items)
+    # Reading ahead to know does not change the progress reported, chunk by chunk.
+    assert done == [min(4 * n, len(items)) for n in range(1, chunks + 1)]
+    started = [checks.started for checks in _Watched.made if isinstance(checks, _Watched)]
+    assert started == [chunks >= 3]
+    assert _checked_apart() == (len(items) - 4 if chunks >= 3 else 0)
+    with ctx.store.transaction() as session:
+        assert session.execute(text("SELECT count(*) FROM applications")).scalar() == len(items)
+    assert verify_audit_chain(ctx).intact
+
+
+def test_the_worker_gets_a_form_text_only_if_it_reads_as_the_apps_form(tmp_path: Path) -> None:
+    bundled = form_catalogue.form_definition("complaint")
+    assert bundled.source is not None
+    copy = tmp_path / "complaint.yaml"
+    copy.write_text(Path(bundled.source).read_text(encoding="utf-8"), encoding="utf-8")
+    loaded = load_form(copy)
+    assert import_checks._form_text(loaded) == copy.read_text(encoding="utf-8")
+    changed = load_form(copy)
+    copy.write_text(copy.read_text(encoding="utf-8").replace("version: ", "version: 9"), "utf-8")
+    assert import_checks._form_text(changed) is None  # the file no longer reads as the form
+    # Worked out once per form the app loaded: the first import's texts serve the later ones.
+    first = import_checks._form_texts()
+    assert first and import_checks._form_texts() == first
 
 
 def _broken(items: list[tuple[str, dict[str, Any]]], number: int) -> None:
