@@ -6,16 +6,15 @@ import time
 
 import pytest
 
+from app.core.khmer_romanisation import latin_search_key, romanize_khmer
 from app.core.khmer_text import (
     ZWSP,
     from_khmer_digits,
     grapheme_clusters,
     insert_break_opportunities,
     is_khmer,
-    latin_search_key,
     normalize_for_search,
     normalize_name,
-    romanize_khmer,
     segment_words,
     to_khmer_digits,
     word_segmenter_available,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.core.khmer_text import latin_search_key, romanize_khmer
+from app.core.khmer_romanisation import latin_search_key, romanize_khmer
 from app.core.name_match import (
     full_name_keys,
     khmer_word_keys,

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from app.core.approx_date import ApproxDate, ApproxDateError
 from app.core.forms import Field, Text
 from app.core.forms.field_types import check_value, type_of
-from app.core.khmer_text import romanize_khmer
+from app.core.khmer_romanisation import romanize_khmer
 from app.core.text_limits import unprintable_characters, without_unprintable
 from app.i18n import current_language
 from app.services.remembered import same_as_listed
