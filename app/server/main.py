@@ -50,11 +50,11 @@ from .office_list import (
 from .service import (
     ServerError,
     enrol_device,
-    import_folder,
     reference_clashes,
     revoke_device,
     set_status,
 )
+from .usb_import import import_folder
 
 DEFAULT_DB = "sqlite:///vss-outreach-server.db"
 DEFAULT_KEYS = "server-keys"
