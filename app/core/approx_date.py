@@ -19,6 +19,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from app.core import clock
 from app.core.khmer_calendar import animal_year, buddhist_era_years
 from app.core.khmer_text import from_khmer_digits, to_khmer_digits
 
@@ -242,7 +243,7 @@ class ApproxDate:
     def is_future(self, today: date | None = None) -> bool:
         """True when even the earliest possible day lies after ``today``."""
         first = self.earliest()
-        return first is not None and first > (today or date.today())
+        return first is not None and first > (today or clock.today())
 
     # --- storage --------------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
+from app.core import clock
 from app.core.forms.demo_values import (
     FAMILY_NAMES,
     FORUMS,
@@ -60,7 +61,7 @@ def demo_answers(
     Relevance depends on earlier answers, so fields are filled section by section until no newly
     visible field is left; then fields with errors are made again (a few rounds).
     """
-    today = today or date.today()
+    today = today or clock.today()
     answers: dict[str, Any] = dict(overrides or {})
     fixed = set(answers)
     for _round in range(4):

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, or_, select, text
 from sqlalchemy.orm import Session
 
+from app.core import clock
 from app.core.civil_party_list import ListPerson
 from app.core.khmer_text import normalize_for_search
 from app.core.name_match import name_keys
@@ -255,7 +256,7 @@ def open_card(ctx: AppContext, number: str) -> PersonCard:
 def _not_contacted_statement(
     today: date | None, commune_code: str | None, columns: Any = ListedPerson
 ) -> Any:
-    since = datetime.combine(today or date.today(), datetime.min.time()) - timedelta(
+    since = datetime.combine(today or clock.today(), datetime.min.time()) - timedelta(
         days=NOT_CONTACTED_DAYS
     )
     recent = (
@@ -336,7 +337,7 @@ def print_visit_list(
             for row in shown
         ],
         protected_left_out=len(due) - len(shown),
-        dated=today or date.today(),
+        dated=today or clock.today(),
     )
     pages = render_visit_list(visit, out)
     with ctx.store.transaction() as session:

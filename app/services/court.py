@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
+from app.core import clock
 from app.core.court import Court, CourtDataError, CourtOnDate, court_on, load_court
 from app.core.forms import FormDefinition
 from app.core.forms.model import Text
@@ -63,12 +64,12 @@ def training_date(ctx: AppContext) -> date | None:
         day = date.fromisoformat(value)
     except ValueError:
         return None
-    return day if EARLIEST_TRAINING_DATE <= day < date.today() else None
+    return day if EARLIEST_TRAINING_DATE <= day < clock.today() else None
 
 
 def as_of(ctx: AppContext) -> date:
     """The day whose truth the app tells: the training date, or today."""
-    return training_date(ctx) or date.today()
+    return training_date(ctx) or clock.today()
 
 
 def court_now(ctx: AppContext) -> CourtOnDate:
@@ -125,7 +126,7 @@ def set_training_date(ctx: AppContext, day: date | None) -> None:
     """Run the app as of ``day`` (None: as of today again). Supervisors and administrators only;
     audited."""
     officer = authorize(ctx, Action.SETTINGS)
-    if day is not None and not EARLIEST_TRAINING_DATE <= day < date.today():
+    if day is not None and not EARLIEST_TRAINING_DATE <= day < clock.today():
         raise CourtError(
             _("A training date must be in the past, from {first} on.").format(
                 first=format_date(EARLIEST_TRAINING_DATE)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -29,6 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from app.core import clock
 from app.core.court import Court, CourtCase, court_on
 from app.core.court_text import case_choice_note, date_text
 from app.core.deadlines import (
@@ -236,13 +237,14 @@ def _may_be_at_risk(court: Court, today: date, warn_days: int) -> ColumnElement[
     before that deadline or after ``today`` (app.core.deadlines.due_dates). A superset the
     rules then narrow (each term an index range on the case and the start time)."""
     last_due = today + timedelta(days=warn_days)
-    after_today = datetime.combine(today + timedelta(days=1), time())
+    # Stamps are UTC; a record's day is the laptop's (app.core.clock.day_of, as _record_facts).
+    after_today = clock.start_of(today + timedelta(days=1))
     terms: list[ColumnElement[bool]] = []
     for case in court.cases:
         for kind, due in case_deadlines(case, civil_party=True, protection=True):
             if due > last_due:
                 continue
-            started_by_then = datetime.combine(due + timedelta(days=1), time())
+            started_by_then = clock.start_of(due + timedelta(days=1))
             # Started on or before the deadline, or after the day counted (a training day).
             for started in (
                 Application.created_at < started_by_then,
@@ -275,6 +277,7 @@ def _record_facts(
     for number, row in enumerate(rows):
         if cancelled is not None and number % CANCEL_CHECK_ROWS == 0 and cancelled():
             raise JobCancelled(_("The count of records close to a deadline was stopped."))
+        started_on = clock.day_of(row.created_at) if row.created_at else None
         facts.append(
             RecordFacts(
                 application_id=row.id,
@@ -285,9 +288,7 @@ def _record_facts(
                 civil_party=bool(row.civil_party),
                 identity_protected=bool(row.identity_protected),
                 # In a training session (a past day) records are "started" after it: ignore.
-                started_on=row.created_at.date()
-                if row.created_at and row.created_at.date() <= today
-                else None,
+                started_on=started_on if started_on and started_on <= today else None,
             )
         )
     return facts
@@ -304,7 +305,7 @@ def intake_deadline_warning(
     ``today``: its case does not accept civil parties (the application is still recorded, for
     the record and the archive), or a deadline of its own case has passed or is close. Each
     deadline is named with its rule and source."""
-    today = today or date.today()
+    today = today or clock.today()
     court = court or _court()
     lang = current_language()
     civil_party = is_civil_party(form, answers)

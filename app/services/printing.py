@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app.core import clock
 from app.core.errors import UserFacingError
 from app.core.forms import FieldRole, FormDefinition, Text
 from app.core.private_file import write_private_file
@@ -196,7 +197,7 @@ def receipt_pdf(
     reason = _full_copy_reason(detail, full_copy_reason)
     redacted = Hidden.APPLICANT_NAME in _hides(detail, Document.RECEIPT, reason)
     name_km, name_latin = ("", "") if redacted else _name_parts(form, detail.answers)
-    submitted = (detail.finalized_at or detail.created_at).date()
+    submitted = clock.day_of(detail.finalized_at or detail.created_at)
     # "What happens next" must be true on the app's day: a closed case or a court in its
     # residual functions says so, and a civil party application for a closed case is labelled
     # "for the record and the archive".

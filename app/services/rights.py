@@ -11,6 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 
+from app.core import clock
 from app.core.court import court_on
 from app.core.court_text import court_today
 from app.core.reparations import reparations_today
@@ -141,7 +142,7 @@ def leaflet_topics(lang_first: str = "km", day: date | None = None) -> list[Leaf
         raise ValueError(f"lang_first must be one of {LEAFLET_LANGUAGES}, not {lang_first!r}")
     second = "en" if lang_first == "km" else "km"
     leaflet: list[LeafletTopic] = []
-    for topic in rights_topics_on(day or date.today(), brief=True):
+    for topic in rights_topics_on(day or clock.today(), brief=True):
         first_text, second_text = topic.text(lang_first), topic.text(second)
         leaflet.append(
             LeafletTopic(

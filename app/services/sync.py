@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from app.core import clock
 from app.i18n import _
 from app.services.audit import AuditAction, record_audit
 from app.services.civil_party_sync import held_issued, receive_list, signed_list_key
@@ -259,7 +260,7 @@ def pull_status(ctx: AppContext, server_url: str) -> int:
             # Signed answers cannot be forged, only damaged or stale: try again later.
             raise TransportFailure("unverifiable status answer", "damaged")
         with ctx.store.transaction() as session:
-            changed, seen = apply_status_updates(session, document.get("updates"), _now().date())
+            changed, seen = apply_status_updates(session, document.get("updates"), clock.today())
             set_pending_ack(session, seen)  # the office has the previous acknowledgement now
         applied += changed
         if not seen:

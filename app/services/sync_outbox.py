@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import BindParameter, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from app.core import clock
 from app.i18n import _
 from app.services.audit import chain_head
 from app.services.context import AppContext
@@ -380,7 +381,7 @@ def apply_receipt(ctx: AppContext, batch: StoredBatch, receipt: Receipt) -> Rece
             in_batch.values(state="pending", batch_id=None, attempts=OutboxItem.attempts + 1)
         )
         _mark_applications_synced(session, done)
-        changed, _seen = apply_status_updates(session, receipt.statuses, now.date())
+        changed, _seen = apply_status_updates(session, receipt.statuses, clock.today())
     remove_batch_files(ctx, batch.batch_id)
     return ReceiptApplied(len(done), len(quarantined), changed)
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from app.core import clock
 from app.i18n import _
 from app.services.audit import AuditAction, record_audit
 from app.services.civil_party_sync import LISTS_FOLDER, read_list_from_stick, signed_list_key
@@ -139,7 +140,7 @@ def import_receipts(ctx: AppContext, folder: Path) -> int:
                 # A stick lists every status the office still awaits an acknowledgement for:
                 # earlier acknowledgements reached it; these are the ones the next stick carries.
                 _changed, seen = apply_status_updates(
-                    session, statuses.get("updates"), _now().date()
+                    session, statuses.get("updates"), clock.today()
                 )
                 set_pending_ack(session, seen)
                 session.merge(Setting(key=USB_STATUS_ISSUED_SETTING, value=issued))

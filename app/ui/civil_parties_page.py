@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core import clock
 from app.core.errors import UserFacingError
 from app.i18n import (
     N_,
@@ -302,7 +303,7 @@ class CivilPartiesPage(QWidget):
             value.setText(values[key])
         self.contacts.clear()
         for contact in card.contacts:
-            when = format_date(contact.finalized_at.date()) if contact.finalized_at else ""
+            when = format_date(clock.day_of(contact.finalized_at)) if contact.finalized_at else ""
             what = contact.what or contact.form_title
             self.contacts.addItem(display(f"{when} · {what} · {contact.reference or ''}"))
 

@@ -12,7 +12,6 @@ the export for them as well (the UI only hides what the service forbids).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QRect, QRectF, QSize, Qt
@@ -34,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core import clock
 from app.i18n import N_, current_language, format_number
 from app.services.context import AppContext
 from app.services.reports import (
@@ -318,7 +318,7 @@ class DashboardPage(QWidget):
             _("Excel workbook") + " (*.xlsx)",
             _("CSV file (Excel, Khmer text)") + " (*.csv)",
         )
-        suggested = Path.home() / f"vss-report-{date.today().isoformat()}.xlsx"
+        suggested = Path.home() / f"vss-report-{clock.today().isoformat()}.xlsx"
         chosen, selected_filter = QFileDialog.getSaveFileName(
             self, _("Export for VSS report"), str(suggested), f"{excel};;{csv_filter}"
         )

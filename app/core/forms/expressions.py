@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from app.core import clock
 from app.core.forms.expression_eval import (
     Answers,
     Code,
@@ -313,7 +314,7 @@ class Expression:
         return walk_tree(self.tree)
 
     def evaluate(self, answers: Answers, current: Any = None, today: date | None = None) -> Any:
-        return self.code(answers, current, today or date.today())
+        return self.code(answers, current, today or clock.today())
 
     def test(self, answers: Answers, current: Any = None, today: date | None = None) -> bool:
         """The expression's value as a yes/no (empty answers count as no)."""

@@ -19,6 +19,7 @@ from enum import StrEnum
 from pathlib import PurePath
 from typing import Any
 
+from app.core import clock
 from app.core.approx_date import ApproxDate, ApproxDateError
 from app.core.forms import demo_values as demo
 from app.core.forms import value_checks as checks
@@ -201,7 +202,7 @@ def visible_members(
     return [
         member
         for member in group.fields
-        if member.relevant is None or member.relevant.test(item, today=today or date.today())
+        if member.relevant is None or member.relevant.test(item, today=today or clock.today())
     ]
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from app.core import clock
 from app.core.forms.expression_eval import Code, truthy
 from app.core.forms.expressions import Expression, is_empty
 from app.core.forms.field_types import check_text_limits, check_value
@@ -127,7 +128,7 @@ def _resolve(
     A hidden field's answer must not keep another field visible, so this repeats until the set
     of visible fields no longer changes (in practice two or three rounds).
     """
-    day = today or date.today()
+    day = today or clock.today()
     logic = form.worked_out("skip_logic", _skip_logic)
     field_ids = logic.field_ids
     visible = set(field_ids)
@@ -163,7 +164,7 @@ def visible_sections(
 ) -> list[Section]:
     """Sections that are relevant and have at least one visible field."""
     effective, visible = _resolve(form, answers, today)
-    day = today or date.today()
+    day = today or clock.today()
     return [
         section
         for section in form.sections
@@ -175,7 +176,7 @@ def visible_sections(
 def visible_fields(section: Section, answers: Answers, today: date | None = None) -> list[Field]:
     """The fields of ``section`` whose ``relevant`` holds. Pass ``effective_answers(form, ...)``
     so that answers of fields hidden elsewhere do not count."""
-    day = today or date.today()
+    day = today or clock.today()
     return [
         item
         for item in section.fields
@@ -196,7 +197,7 @@ def validate_answers(
     form: FormDefinition, answers: Answers, today: date | None = None
 ) -> list[FieldIssue]:
     """Issues of the visible fields, in form order: required, type, then constraint."""
-    day = today or date.today()
+    day = today or clock.today()
     effective, visible = _resolve(form, answers, day)
     return _field_issues(form, effective, visible, day)
 
@@ -267,7 +268,7 @@ def minimum_content_issues(
     """What is still missing of the court's minimum content (the form's ``minimum_content``
     rules). A rule applies when its ``relevant`` holds and at least one of its fields is visible;
     hidden fields are not asked for."""
-    day = today or date.today()
+    day = today or clock.today()
     effective, visible = _resolve(form, answers, day)
     return _missing_content(form, effective, visible, day)
 
@@ -305,7 +306,7 @@ def finalise_issues(
     """``validate_answers`` then ``minimum_content_issues``, with the skip logic worked out once
     (what finalising checks, and what a bulk import checks for every record; pass ``resolve``'s
     result when it is known already)."""
-    day = today or date.today()
+    day = today or clock.today()
     effective, visible = resolved or _resolve(form, answers, day)
     return [
         *_field_issues(form, effective, visible, day),
