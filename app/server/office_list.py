@@ -39,12 +39,11 @@ from app.sync.crypto import (
 from app.sync.format import canonical_json
 from app.sync.office_list import LIST_KEY_KIND, seal_office_list
 from app.sync.protocol import LIST_REQUEST_KIND
-from app.sync.stick import StickFolder
+from app.sync.stick import LISTS_FOLDER, StickFolder
 
 from .models import DeviceListSetting, OfficeListImport, OfficeListPerson, RecordVersion
 from .statuses import enrolled_device_key, spend_nonce, verified_request
 
-LISTS_FOLDER = "lists"
 MAX_PROBLEMS_SHOWN = 200
 _CHUNK = 1000
 

@@ -19,17 +19,22 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.sync.batch import MAX_SEALED_BYTES, BatchError
 from app.sync.crypto import ServerKeys
 from app.sync.format import canonical_json
-from app.sync.stick import MAX_MANIFEST_BYTES, StickError, StickFolder, plain_name, stick_folder
+from app.sync.stick import (
+    MANIFEST_FILE,
+    MAX_MANIFEST_BYTES,
+    RECEIPTS_FOLDER,
+    STATUSES_FOLDER,
+    StickError,
+    StickFolder,
+    plain_name,
+    stick_folder,
+)
 
 from .office_list import note_list_key, write_list_to_stick
 from .service import ServerError, ingest_batch
 from .statuses import apply_usb_ack, usb_status_document
 
 _SAFE_NAME = re.compile(r"[0-9a-fA-F-]{1,64}")
-
-MANIFEST_FILE = "manifest.json"
-RECEIPTS_FOLDER = "receipts"
-STATUSES_FOLDER = "statuses"
 
 
 def import_folder(

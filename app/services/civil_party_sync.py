@@ -36,9 +36,7 @@ from app.sync.office_list import (
     open_office_list,
     verify_list_manifest,
 )
-from app.sync.stick import MAX_SMALL_FILE_BYTES, StickError, StickFolder
-
-LISTS_FOLDER = "lists"
+from app.sync.stick import LISTS_FOLDER, MAX_SMALL_FILE_BYTES, StickError, StickFolder
 
 
 def signed_list_key(ctx: AppContext) -> dict[str, Any]:

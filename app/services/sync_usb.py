@@ -11,7 +11,7 @@ from typing import Any
 from app.core import clock
 from app.i18n import _
 from app.services.audit import AuditAction, record_audit
-from app.services.civil_party_sync import LISTS_FOLDER, read_list_from_stick, signed_list_key
+from app.services.civil_party_sync import read_list_from_stick, signed_list_key
 from app.services.context import AppContext
 from app.services.court_statuses import (
     apply_status_updates,
@@ -36,11 +36,17 @@ from app.services.usb_stick import stick_problem
 from app.store.models import Setting
 from app.sync.batch import BatchError, verify_receipt
 from app.sync.crypto import ServerPublicKeys, verify_document
-from app.sync.stick import MAX_SMALL_FILE_BYTES, StickError, StickFolder, stick_folder
+from app.sync.stick import (
+    LISTS_FOLDER,
+    MANIFEST_FILE,
+    MAX_SMALL_FILE_BYTES,
+    RECEIPTS_FOLDER,
+    STATUSES_FOLDER,
+    StickError,
+    StickFolder,
+    stick_folder,
+)
 
-MANIFEST_FILE = "manifest.json"
-RECEIPTS_FOLDER = "receipts"
-STATUSES_FOLDER = "statuses"
 USB_STATUS_ISSUED_SETTING = "sync.usb_status_issued"
 
 

@@ -29,6 +29,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+# The stick's layout, read and written by the laptop (app.services.sync_usb) and the office
+# (app.server.usb_import): the manifest of batches, the office's receipts for them, the statuses
+# for the laptop, and the office's list of civil parties.
+MANIFEST_FILE = "manifest.json"
+RECEIPTS_FOLDER = "receipts"
+STATUSES_FOLDER = "statuses"
+LISTS_FOLDER = "lists"
+
 MAX_MANIFEST_BYTES = 4 * 1024 * 1024
 MAX_SMALL_FILE_BYTES = 4 * 1024 * 1024  # a receipt, a status document, an error note
 
