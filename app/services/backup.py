@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import app
+from app.core.durable import fsync_file, fsync_folder
 from app.core.errors import JobCancelled, UserFacingError
 from app.i18n import _
 from app.services.audit import AuditAction, record_audit
@@ -112,21 +113,6 @@ def _sha256_of(path: Path) -> str:
         while chunk := handle.read(_CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def _fsync_file(path: Path) -> None:
-    with path.open("rb+") as handle:
-        os.fsync(handle.fileno())
-
-
-def fsync_dir(path: Path) -> None:
-    if os.name != "posix":
-        return
-    directory = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
 
 
 def _safe_device_name(name: str, fallback: str) -> str:
@@ -317,14 +303,14 @@ def create_backup(
             archive.writestr(MANIFEST_NAME, json.dumps(manifest, indent=1, sort_keys=True))
             archive.write(work / DATABASE_FILE_NAME, DATABASE_FILE_NAME)
             archive.write(work / KEYRING_FILE_NAME, KEYRING_FILE_NAME)
-        _fsync_file(part)
+        fsync_file(part)
         crash_point("backup:written")
         step(SNAPSHOT_SHARE + 3 * _BACKUP_STEP)
         verify_backup(part, backup_key)
         step(BACKUP_PROGRESS_TOTAL)  # the last moment a cancel is heard: the file is checked
         os.replace(part, final)
         part = None
-        fsync_dir(folder)
+        fsync_folder(folder)
     except OSError as error:
         raise os_error(error) from error
     except database_errors() as error:

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app.core.durable import fsync_file, fsync_folder
 from app.core.errors import JobCancelled
 from app.i18n import _
 from app.services.audit import AuditAction, record_audit
@@ -140,19 +141,9 @@ def export_with_new_key(
                 target.with_name(target.name + suffix).unlink(missing_ok=True)
     if interrupted:
         raise JobCancelled(_("Cancelled. Nothing was saved."))
-    with target.open("rb+") as handle:
-        os.fsync(handle.fileno())
+    fsync_file(target)
     if progress is not None:
         progress(total, total)
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name == "posix":
-        descriptor = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)
 
 
 def rotate_database_key(
@@ -178,7 +169,7 @@ def rotate_database_key(
         for suffix in ("-wal", "-shm"):  # empty after the checkpoint; they belong to the old key
             db.with_name(db.name + suffix).unlink(missing_ok=True)
         os.replace(temp, db)
-        _fsync_dir(db.parent)
+        fsync_folder(db.parent)
         followed = keyring.finish_rotation()
     except (OSError, KeyringError, _sqlcipher().DatabaseError) as error:
         temp.unlink(missing_ok=True)

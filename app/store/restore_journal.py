@@ -29,6 +29,7 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+from app.core.durable import fsync_folder
 from app.store.keyring import KEYRING_FILE_NAME, write_atomically
 from app.store.location import DATABASE_FILE_NAME
 
@@ -50,15 +51,6 @@ def crash_point(step: str) -> None:
         os._exit(137)
 
 
-def _fsync_dir(folder: Path) -> None:
-    if os.name == "posix":
-        descriptor = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)
-
-
 def new_staging(home: Path) -> Path:
     home.mkdir(parents=True, exist_ok=True)
     return Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=home))
@@ -69,7 +61,7 @@ def commit(home: Path, staging: Path) -> None:
     for name in (DATABASE_FILE_NAME, KEYRING_FILE_NAME):
         with (staging / name).open("rb+") as handle:
             os.fsync(handle.fileno())
-    _fsync_dir(staging)
+    fsync_folder(staging)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     journal = {"staging": staging.name, "set_aside": f"{SET_ASIDE_PREFIX}{stamp}"}
     write_atomically(home / JOURNAL_NAME, json.dumps(journal).encode("ascii"))
@@ -105,7 +97,7 @@ def roll_forward(home: Path) -> None:
         os.replace(staging / KEYRING_FILE_NAME, keyring)
         crash_point("restore:keyring")
     _set_aside(home / SETUP_MARKER_NAME, aside)
-    _fsync_dir(home)
+    fsync_folder(home)
     journal_path.unlink()
     shutil.rmtree(staging, ignore_errors=True)
 
@@ -142,7 +134,7 @@ def set_aside(home: Path, paths: list[Path]) -> Path:
         number += 1
     for path in paths:
         _set_aside(path, aside)
-    _fsync_dir(home)
+    fsync_folder(home)
     return aside
 
 
