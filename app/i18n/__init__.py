@@ -14,14 +14,13 @@ from collections.abc import Callable
 from datetime import date, datetime, time
 from pathlib import Path
 
+from app.core.khmer_text import to_khmer_digits
 from app.core.resources import locales_dir
 
 DOMAIN = "vss_outreach"
 LANGUAGES: tuple[str, ...] = ("km", "en")
 DEFAULT_LANGUAGE = "km"
 LANGUAGE_NAMES = {"km": "ខ្មែរ", "en": "English"}
-
-_KHMER_DIGITS = str.maketrans("0123456789", "០១២៣៤៥៦៧៨៩")
 
 LanguageListener = Callable[[str], None]
 
@@ -129,7 +128,7 @@ def localize_digits(text: str, language: str | None = None) -> str:
     """Khmer digits ០-៩ in Khmer when the setting asks for them (Babel's km locale gives Latin digits)."""
     language = language or translator.language
     if language == "km" and translator.khmer_digits:
-        return text.translate(_KHMER_DIGITS)
+        return to_khmer_digits(text)
     return text
 
 
