@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
+from app.core.clock import utc_now
 
 
 class EncodedJSON(dict[str, Any]):
@@ -63,7 +61,7 @@ class Device(ServerBase):
     signing_public: Mapped[str] = mapped_column(String(64))  # base64 Ed25519 public key
     name: Mapped[str] = mapped_column(String(200), default="")
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
-    enrolled_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    enrolled_at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
@@ -74,7 +72,7 @@ class Batch(ServerBase):
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer)
     record_count: Mapped[int] = mapped_column(Integer)
-    received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    received_at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
     receipt: Mapped[dict[str, Any]] = mapped_column(JSON)  # the signed receipt, resent as is
 
 
@@ -90,7 +88,7 @@ class RecordVersion(ServerBase):
     form_id: Mapped[str] = mapped_column(String(50))
     content_sha256: Mapped[str] = mapped_column(String(64))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    received_at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
 
 
 class Conflict(ServerBase):
@@ -105,7 +103,7 @@ class Conflict(ServerBase):
     status: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(Text)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    received_at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
 
     __table_args__ = (UniqueConstraint("batch_id", "version_id"),)
 
@@ -128,7 +126,7 @@ class StatusUpdate(ServerBase):
     reference: Mapped[str] = mapped_column(String(30), index=True)
     status: Mapped[str] = mapped_column(String(30))
     note: Mapped[str | None] = mapped_column(Text)
-    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
 
 
 class StatusDelivery(ServerBase):
@@ -146,7 +144,7 @@ class StatusDelivery(ServerBase):
     reference: Mapped[str] = mapped_column(String(30))
     status: Mapped[str] = mapped_column(String(30))
     note: Mapped[str | None] = mapped_column(Text)
-    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
     acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     __table_args__ = (
@@ -160,7 +158,7 @@ class StatusNonce(ServerBase):
 
     __tablename__ = "status_nonces"
     nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
-    used_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    used_at: Mapped[datetime] = mapped_column(DateTime, default=utc_now, index=True)
 
 
 class OfficeListPerson(ServerBase):
@@ -181,7 +179,7 @@ class OfficeListImport(ServerBase):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     file_name: Mapped[str] = mapped_column(String(200))
     people: Mapped[int] = mapped_column(Integer)
-    imported_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    imported_at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
 
 
 class DeviceListSetting(ServerBase):
@@ -191,7 +189,7 @@ class DeviceListSetting(ServerBase):
     device_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     provinces: Mapped[list[str]] = mapped_column(JSON, default=list)
     list_public: Mapped[str | None] = mapped_column(String(64))  # base64 X25519
-    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
 
 
 def normalize_url(database_url: str) -> str:

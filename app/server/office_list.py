@@ -11,7 +11,7 @@ confidential from the public are sent without name or birth year
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC
 from functools import lru_cache
 from typing import Any
 
@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.civil_party_list import ListPerson, RowProblem, parse_table
+from app.core.clock import utc_now
 from app.core.forms import FieldRole
 from app.core.forms.loader import load_all_forms
 from app.core.gazetteer import load_gazetteer
@@ -82,10 +83,6 @@ def problem_text(problem: RowProblem) -> str:
     )
 
 
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
 def import_list(sessions: sessionmaker[Session], data: bytes, file_name: str) -> ImportOutcome:
     """Replace the office's list by the people of a CSV or XLSX file, or store nothing and say
     what is wrong, row by row (at most ``MAX_PROBLEMS_SHOWN`` and how many more)."""
@@ -123,7 +120,7 @@ def import_list(sessions: sessionmaker[Session], data: bytes, file_name: str) ->
             session.flush()
         session.add(
             OfficeListImport(
-                file_name=file_name[-200:], people=len(parsed.people), imported_at=_now()
+                file_name=file_name[-200:], people=len(parsed.people), imported_at=utc_now()
             )
         )
     return ImportOutcome(len(parsed.people), [])
@@ -143,7 +140,7 @@ def set_provinces(sessions: sessionmaker[Session], device_id: str, provinces: li
             setting = DeviceListSetting(device_id=device_id, list_public=None)
             session.add(setting)
         setting.provinces = sorted(set(provinces))
-        setting.updated_at = _now()
+        setting.updated_at = utc_now()
 
 
 def enrol_list(
@@ -167,12 +164,12 @@ def enrol_list(
                     device_id=device_id,
                     provinces=[],
                     list_public=str(list_public),
-                    updated_at=_now(),
+                    updated_at=utc_now(),
                 )
             )
         else:
             setting.list_public = str(list_public)
-            setting.updated_at = _now()
+            setting.updated_at = utc_now()
 
 
 def note_list_key(sessions: sessionmaker[Session], signed: Any) -> bool:
@@ -190,12 +187,12 @@ def note_list_key(sessions: sessionmaker[Session], signed: Any) -> bool:
             if setting is None:
                 session.add(
                     DeviceListSetting(
-                        device_id=device_id, provinces=[], list_public=key, updated_at=_now()
+                        device_id=device_id, provinces=[], list_public=key, updated_at=utc_now()
                     )
                 )
             elif setting.list_public != key:
                 setting.list_public = str(key)
-                setting.updated_at = _now()
+                setting.updated_at = utc_now()
     except (BatchError, KeyFormatError):
         return False
     return True

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.core.clock import utc_now
 from app.sync.batch import (
     BatchContent,
     BatchError,
@@ -47,7 +48,6 @@ from .models import (
     EncodedJSON,
     RecordVersion,
     StatusUpdate,
-    utcnow,
 )
 from .statuses import delivered_before, queue_received, queue_status
 
@@ -82,7 +82,7 @@ def revoke_device(sessions: sessionmaker[Session], device_id: str) -> None:
         if device is None:
             raise ServerError(f"unknown device {device_id}")
         device.revoked = True
-        device.revoked_at = utcnow()
+        device.revoked_at = utc_now()
 
 
 def set_status(
@@ -141,7 +141,7 @@ def upload_refusal(
             return BatchError("unknown_device", "the device is not enrolled")
         if device.revoked:
             return BatchError("revoked_device", "the device has been revoked")
-        since = utcnow() - timedelta(days=1)
+        since = utc_now() - timedelta(days=1)
         sent = session.scalar(
             select(func.coalesce(func.sum(Batch.size), 0)).where(
                 Batch.device_id == device_id, Batch.received_at >= since
@@ -207,7 +207,7 @@ def _apply(
     stored: list[str] = []
     duplicates: list[str] = []
     conflicts: list[dict[str, Any]] = []
-    now = utcnow()
+    now = utc_now()
     versions: list[dict[str, Any]] = []
     conflict_rows: list[dict[str, Any]] = []
     received: list[tuple[str, str]] = []  # (reference, application id) new to the office

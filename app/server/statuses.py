@@ -18,12 +18,13 @@ from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.core.clock import utc_now
 from app.sync.batch import BatchError
 from app.sync.crypto import ServerKeys, sign_document, verify_document, verify_key_from_b64
 from app.sync.protocol import STATUS_CHALLENGE_SECONDS, STATUS_REQUEST_KIND
 
 from .bulk import insert_rows
-from .models import Device, RecordVersion, StatusDelivery, StatusNonce, StatusUpdate, utcnow
+from .models import Device, RecordVersion, StatusDelivery, StatusNonce, StatusUpdate
 
 # Statuses per answer: after a sync of 10,000 new records the office owes 10,000 "received";
 # 2000 a page takes 6 challenge-and-request rounds instead of 21. A page's ids come back as the
@@ -77,7 +78,7 @@ def queue_received(
     """
     if not targets:
         return []
-    now = utcnow()
+    now = utc_now()
     ids = _reserve_ids(session, "status_updates", len(targets))
     delivery_ids = _reserve_ids(session, "status_deliveries", len(targets))
     # On the tables (Core or COPY): the ORM's bulk INSERT sorted each row's parameters again.
@@ -217,7 +218,7 @@ def _acknowledge(session: Session, device_id: str, ack: Any) -> None:
                 StatusDelivery.device_id == device_id,
                 StatusDelivery.acknowledged_at.is_(None),
             )
-            .values(acknowledged_at=utcnow())
+            .values(acknowledged_at=utc_now())
         )
 
 
@@ -250,7 +251,7 @@ def spend_nonce(session: Session, nonce: str) -> None:
     session.flush()
     session.execute(
         delete(StatusNonce).where(
-            StatusNonce.used_at < utcnow() - timedelta(seconds=4 * STATUS_CHALLENGE_SECONDS)
+            StatusNonce.used_at < utc_now() - timedelta(seconds=4 * STATUS_CHALLENGE_SECONDS)
         )
     )
 

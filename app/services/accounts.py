@@ -62,11 +62,6 @@ from app.store.db import StoreError
 from app.store.keyring import Keyring, KeyringError, WrongRecoveryCode
 from app.store.models import Officer
 
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
 # --- signing in ---------------------------------------------------------------------------------
 
 

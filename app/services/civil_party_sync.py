@@ -15,6 +15,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from app.core import clock
 from app.core.civil_party_list import ListPerson, person_from_json
 from app.core.gazetteer import load_gazetteer
 from app.i18n import _
@@ -82,7 +83,7 @@ def receive_list(ctx: AppContext, manifest: Any, parts: list[bytes]) -> int:
         "provinces": sorted(provinces),
         "issued": issued,
         "issued_at": datetime.fromtimestamp(issued, UTC).replace(tzinfo=None).isoformat(),
-        "received_at": datetime.now(UTC).replace(tzinfo=None).isoformat(),
+        "received_at": clock.utc_now().isoformat(),
         "list_id": str(body["list_id"]),
         "skipped": len(received) - len(people),
     }

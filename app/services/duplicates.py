@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import false, or_, select, text
 
+from app.core import clock
 from app.core.name_match import full_name_keys
 from app.i18n import _
 from app.services.access import load_visible, signed_in_id
@@ -19,10 +19,6 @@ from app.services.form_catalogue import form_definition
 from app.services.search_index import DerivedColumns, derive_columns, fts_phrase
 from app.services.security import Role, require_role, sees_all_records
 from app.store.models import Application, NotDuplicateDecision, Setting
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 @dataclass(frozen=True)
@@ -63,7 +59,11 @@ def _note_for_review(session: Any, application_id: str, others: list[str]) -> No
     for other in others:
         if (application_id, other) not in known:
             reviews.append(
-                {"application_id": application_id, "other_id": other, "at": _now().isoformat()}
+                {
+                    "application_id": application_id,
+                    "other_id": other,
+                    "at": clock.utc_now().isoformat(),
+                }
             )
     session.merge(Setting(key=REVIEWS_SETTING, value=reviews[-MAX_REVIEWS:]))
 
@@ -197,7 +197,7 @@ def mark_not_duplicate(ctx: AppContext, application_id: str, other_id: str) -> N
                 application_a=first,
                 application_b=second,
                 decided_by=signed_in_id(ctx),
-                decided_at=_now(),
+                decided_at=clock.utc_now(),
             )
         )
         record_audit(

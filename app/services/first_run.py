@@ -4,11 +4,11 @@ administrator, and what a cut-off set-up leaves behind."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from app.core import clock
 from app.i18n import _
 from app.services.account_rules import (
     AccountError,
@@ -34,10 +34,6 @@ from app.store.restore_journal import (
 
 STORE_SUFFIXES = ("", "-wal", "-shm", "-journal")
 _SETUP_MARK = b"set-up in progress"
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 # --- first run ----------------------------------------------------------------------------------
@@ -99,7 +95,7 @@ def add_officer_row(
             role=str(role),
             organisation=None,
             active=True,
-            created_at=_now(),
+            created_at=clock.utc_now(),
         )
     )
     session.flush()

@@ -12,10 +12,11 @@ import os
 import stat
 import uuid
 from collections.abc import Mapping
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from app.core import clock
 from app.core.approx_date import ApproxDate, ApproxDateError, Precision
 from app.core.forms import ChoiceRole, FieldRole, FormDefinition
 from app.core.jurisdiction import CrimeCategory, ScreeningNote, screen
@@ -130,7 +131,7 @@ def add_attachment(
                 media_type=media_type,
                 content=content,
                 sha256=digest,
-                created_at=datetime.now(UTC).replace(tzinfo=None),
+                created_at=clock.utc_now(),
             )
         )
     return {"id": attachment_id, "name": path.name, "sha256": digest}

@@ -21,13 +21,14 @@ import os
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.core import clock
 from app.core.errors import UserFacingError
 from app.core.forms import FieldRole
 from app.core.gazetteer import load_gazetteer
@@ -98,7 +99,7 @@ class DashboardCounts:
     by_forum: list[CountRow]
     sync: SyncCounts
     own_records_only: bool
-    counted_at: datetime = field(default_factory=lambda: datetime.now(UTC).replace(tzinfo=None))
+    counted_at: datetime = field(default_factory=clock.utc_now)
     # Follow-up contacts with people who applied before (records of a form with a contact kind).
     contacts: int = 0
     # Forums on the laptop with invited and attended counts (of the people the officer may see).

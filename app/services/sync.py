@@ -29,7 +29,6 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from app.core import clock
@@ -86,6 +85,8 @@ from app.sync.protocol import (
 __all__ = ["SyncResult", "pull_list", "pull_status", "server_reachable", "sync_now"]
 
 LAST_SYNC_SETTING = "last_sync_at"
+# The laptop's clock as sync reads it (a test sets it days off).
+_now = clock.utc_now
 
 FIRST_BATCH_SIZE = 20  # a small first batch finds a bad link or key cheaply
 GROWTH = 2
@@ -124,10 +125,6 @@ class SyncResult:
     @property
     def complete(self) -> bool:
         return self.error is None and not self.cancelled and self.remaining == 0
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 @dataclass

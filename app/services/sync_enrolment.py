@@ -6,12 +6,12 @@ from __future__ import annotations
 import re
 import socket
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
+from app.core import clock
 from app.i18n import _
 from app.services.audit import AuditAction, record_audit
 from app.services.context import AppContext, get_setting
@@ -39,10 +39,6 @@ ENROLMENT_SETTING = "sync.enrolment"
 
 
 TLS_PIN_FIELD = "tls_public_key_sha256"
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def device_keys(ctx: AppContext) -> Ed25519PrivateKey:
@@ -130,7 +126,7 @@ def install_enrolment(
                 value={
                     "server_url": str(data.get("server_url") or ""),
                     "tls_pin": pin,
-                    "at": _now().isoformat(),
+                    "at": clock.utc_now().isoformat(),
                 },
             )
         )

@@ -11,7 +11,7 @@ import os
 import threading
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -56,10 +56,6 @@ class StoredBatch:
     sha256: str
     records: int
     audit_from: int | None
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def outbox_dir(ctx: AppContext) -> Path:
@@ -141,7 +137,7 @@ def _seal_one(ctx: AppContext, keys: ServerPublicKeys, limit: int) -> StoredBatc
                     .limit(MAX_AUDIT_PER_BATCH)
                 )
             ]
-            created_at = _now().isoformat()
+            created_at = clock.utc_now().isoformat()
             sealed = seal_batch(
                 batch_id=batch_id,
                 device_id=ctx.device_id,
@@ -340,7 +336,7 @@ def apply_receipt(ctx: AppContext, batch: StoredBatch, receipt: Receipt) -> Rece
     as the rows are marked: the office stored them as delivered when it signed the receipt, and a
     batch is sent again (and answered with the same receipt) until its receipt is applied.
     """
-    now = _now()
+    now = clock.utc_now()
     accepted = set(receipt.stored) | set(receipt.duplicates)
     refused = {c["version_id"]: c for c in receipt.conflicts}
     in_batch = update(OutboxItem).where(

@@ -4,7 +4,6 @@ and the office's receipts read back from it."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -50,10 +49,6 @@ from app.sync.stick import (
 USB_STATUS_ISSUED_SETTING = "sync.usb_status_issued"
 
 
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
 def export_batches(ctx: AppContext, folder: Path) -> int:
     """Write every waiting batch (sealed), a manifest and the signed acknowledgement of the
     statuses read from earlier sticks to ``folder``; returns the record count.
@@ -85,7 +80,7 @@ def _export_locked(ctx: AppContext, keys: ServerPublicKeys, folder: Path) -> int
             manifest = {
                 "kind": "vss-outreach-export",
                 "device_id": ctx.device_id,
-                "created_at": _now().isoformat(),
+                "created_at": clock.utc_now().isoformat(),
                 "batches": [
                     {
                         "batch_id": b.batch_id,
