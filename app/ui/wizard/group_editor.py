@@ -5,11 +5,11 @@ type from the same table as every other field (``app.ui.wizard.editors``)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import date
 from typing import Any
 
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from app.core import clock
 from app.core.forms import Field, is_empty
 from app.i18n import current_language, format_number
 from app.ui.text import WrapLabel, _, display
@@ -65,7 +65,7 @@ class GroupItem(QFrame):
     def update_visible(self) -> None:
         item = self.raw_value()
         for member in self.group.fields:
-            shown = member.relevant is None or member.relevant.test(item, today=date.today())
+            shown = member.relevant is None or member.relevant.test(item, today=clock.today())
             self.rows[member.id].setVisible(shown)
 
     def raw_value(self) -> dict[str, Any]:
@@ -82,7 +82,7 @@ class GroupItem(QFrame):
             member.id: item[member.id]
             for member in self.group.fields
             if member.id in item
-            and (member.relevant is None or member.relevant.test(item, today=date.today()))
+            and (member.relevant is None or member.relevant.test(item, today=clock.today()))
         }
 
 

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core import clock
 from app.core.errors import UserFacingError
 from app.core.forms import FieldRole, FormDefinition
 from app.core.forms.validation import (
@@ -408,7 +409,7 @@ class IntakeWizard(QWidget):
         the page's rebuilding took 50-130 ms on every visit. ``again`` after something the
         answers do not show changed (a "not the same person" decision, a refused finalising)."""
         answers = self.answers()
-        seen = (current_language(), date.today(), json.dumps(answers, sort_keys=True, default=str))
+        seen = (current_language(), clock.today(), json.dumps(answers, sort_keys=True, default=str))
         if seen == self._review_seen and not again:
             return
         self._review_seen = seen
