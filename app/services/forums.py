@@ -366,17 +366,25 @@ def forums(ctx: AppContext) -> list[ForumSummary]:
         ]
 
 
+def _note_attendance(
+    invitation: ForumInvitation | ForumListedInvitation | None, attended: bool, officer_id: str
+) -> None:
+    """Note on an invitation (of a record, or of a person of the office's list) whether the
+    person came, and who noted it when."""
+    if invitation is None:
+        raise ForumError(_("This person was not invited to this forum."))
+    invitation.attended = attended
+    invitation.attendance_recorded_by = officer_id
+    invitation.attendance_recorded_at = datetime.now()
+
+
 def record_attendance(ctx: AppContext, forum_id: str, application_id: str, attended: bool) -> None:
     """Mark whether an invited person came (audited; a field officer only for their records)."""
     officer = signed_in(ctx)
     with ctx.store.transaction() as session:
         load_visible(session, ctx, application_id)
         invitation = session.get(ForumInvitation, (forum_id, application_id))
-        if invitation is None:
-            raise ForumError(_("This person was not invited to this forum."))
-        invitation.attended = attended
-        invitation.attendance_recorded_by = officer.id
-        invitation.attendance_recorded_at = datetime.now()
+        _note_attendance(invitation, attended, officer.id)
         record_audit(
             session,
             ctx,
@@ -392,11 +400,7 @@ def record_listed_attendance(ctx: AppContext, forum_id: str, number: str, attend
     officer = authorize(ctx, Action.CIVIL_PARTY_LIST)
     with ctx.store.transaction() as session:
         invitation = session.get(ForumListedInvitation, (forum_id, number))
-        if invitation is None:
-            raise ForumError(_("This person was not invited to this forum."))
-        invitation.attended = attended
-        invitation.attendance_recorded_by = officer.id
-        invitation.attendance_recorded_at = datetime.now()
+        _note_attendance(invitation, attended, officer.id)
         record_audit(
             session,
             ctx,
