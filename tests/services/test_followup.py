@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import random
 import shutil
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import pytest
 from sqlalchemy import update
 
+from app.core import clock
 from app.core.demo_answers import demo_answers
 from app.core.resources import RESOURCE_ROOT_ENV, resource_root
 from app.i18n import set_language
@@ -19,9 +20,10 @@ from app.services.context import AppContext
 from app.store.models import Application
 
 DAY_2010 = date(2010, 1, 20)  # Case 002 accepts civil parties until 29 January 2010
-# The day the tests run, as the app counts it: records made now are started on it (their times
-# are UTC), so asking as of a fixed earlier day would count them as on a training day in the past.
-TODAY = max(date.today(), datetime.now(UTC).date())
+# The day the tests run, as the app counts it: records made now are started on it (their UTC
+# stamps read as the laptop's day), so asking as of a fixed earlier day would count them as on a
+# training day in the past.
+TODAY = clock.today()
 
 
 def _final(ctx: AppContext, form_id: str, seed: int, **overrides: object) -> tuple[str, str]:
