@@ -67,7 +67,9 @@ class PersonCard:
     lawyer_team: str
     place: str  # village, commune, district, province in the current language
     contacts: list[LinkedContact]  # follow-up contacts on this laptop the officer may see
-    last_contact: datetime | None  # by anyone on this laptop, or known to the office
+    # The day of the last contact, by anyone on this laptop (the laptop's day of its stamp) or
+    # known to the office (the day it received it).
+    last_contact: date | None
 
 
 @dataclass(frozen=True)
@@ -233,9 +235,10 @@ def open_card(ctx: AppContext, number: str) -> PersonCard:
         record_audit(
             session, ctx, AuditAction.LISTED_PERSON_VIEW, details={"number": person.number}
         )
-        last = _last_contacts(session, [person.number_key]).get(person.number_key)
+        stamp = _last_contacts(session, [person.number_key]).get(person.number_key)
+        last = clock.day_of(stamp) if stamp is not None else None
         if person.office_last_contact:
-            office = datetime.fromisoformat(person.office_last_contact)
+            office = datetime.fromisoformat(person.office_last_contact).date()
             last = office if last is None or office > last else last
         place = {
             "province": person.province_code,
@@ -256,12 +259,13 @@ def open_card(ctx: AppContext, number: str) -> PersonCard:
 def _not_contacted_statement(
     today: date | None, commune_code: str | None, columns: Any = ListedPerson
 ) -> Any:
-    since = datetime.combine(today or clock.today(), datetime.min.time()) - timedelta(
-        days=NOT_CONTACTED_DAYS
-    )
+    since = (today or clock.today()) - timedelta(days=NOT_CONTACTED_DAYS)
     recent = (
         select(Application.prior_reference_key)
-        .where(Application.prior_reference_key.is_not(None), Application.finalized_at >= since)
+        .where(
+            Application.prior_reference_key.is_not(None),
+            Application.finalized_at >= clock.start_of(since),  # stamps are UTC
+        )
         .scalar_subquery()
     )
     statement = select(columns).where(
@@ -270,7 +274,7 @@ def _not_contacted_statement(
         # a contact the office has from another laptop counts too
         or_(
             ListedPerson.office_last_contact.is_(None),
-            ListedPerson.office_last_contact < since.date().isoformat(),
+            ListedPerson.office_last_contact < since.isoformat(),
         ),
     )
     if commune_code:

@@ -297,7 +297,7 @@ class CivilPartiesPage(QWidget):
             "status": status_label(person.status),
             "team": card.lawyer_team or "—",
             "place": card.place,
-            "last_contact": format_date(card.last_contact.date()) if card.last_contact else "—",
+            "last_contact": format_date(card.last_contact) if card.last_contact else "—",
         }
         for key, (_label, value) in self.card_fields.items():
             value.setText(values[key])

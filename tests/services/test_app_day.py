@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -27,21 +27,6 @@ pytestmark = pytest.mark.skipif(not hasattr(time, "tzset"), reason="needs time.t
 WEST = ("PST+8", -8)
 CAMBODIA = ("ICT-7", 7)
 DEADLINE = date(2010, 1, 29)  # Case 002 accepts civil parties until 29 January 2010
-
-
-@pytest.fixture
-def laptop_zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[tuple[str, int]], None]]:
-    """Set the process's local time zone (as the laptop's clock would be set)."""
-
-    def use(zone: tuple[str, int]) -> None:
-        name, hours = zone
-        monkeypatch.setenv("TZ", name)
-        time.tzset()
-        assert datetime(2010, 1, 29, 12).astimezone().utcoffset() == timedelta(hours=hours)
-
-    yield use
-    monkeypatch.undo()
-    time.tzset()
 
 
 def _civil_party_record(ctx: AppContext, made_at_utc: datetime, seed: int) -> tuple[str, str]:

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import random
 import subprocess
-from datetime import date, timedelta
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.core.civil_party_list import ListPerson
 from app.core.demo_answers import demo_answers
@@ -19,7 +20,7 @@ from app.services import civil_parties, printing, records
 from app.services.audit import AuditAction
 from app.services.context import AppContext
 from app.services.security import PermissionDenied
-from app.store.models import AuditEntry
+from app.store.models import Application, AuditEntry
 from tests.civil_party_data import planted, synthetic_people
 from tests.officers import ADMINISTRATOR, FIELD_OFFICER, OTHER_OFFICER, add_officers
 
@@ -150,3 +151,29 @@ def test_not_contacted_for_a_year_and_the_village_visit_list(
     with pytest.raises(PermissionDenied):
         civil_parties.print_visit_list(ctx, commune, tmp_path / "refused.pdf")
     assert not (tmp_path / "refused.pdf").exists()
+
+
+def test_the_last_contact_is_the_laptops_day_and_a_year_counts_from_it(
+    listed: tuple[AppContext, list[ListPerson]],
+    laptop_zone: Callable[[tuple[str, int]], None],
+) -> None:
+    ctx, people = listed
+    laptop_zone(("PST+8", -8))  # a laptop eight hours west of UTC
+    person = next(p for p in people if p.protection == "none" and p.name_latin)
+    application_id = _record_contact(ctx, person.number)
+    # Made at 20:00 on 14 June 2025 on the laptop: 04:00 on 15 June in UTC.
+    with ctx.store.transaction() as session:
+        session.execute(
+            update(Application)
+            .where(Application.id == application_id)
+            .values(finalized_at=datetime(2025, 6, 15, 4))
+        )
+    card = civil_parties.open_card(ctx, person.number)
+    assert card.last_contact == date(2025, 6, 14)
+    assert [c.finalized_at for c in card.contacts] == [datetime(2025, 6, 15, 4)]
+    # A year (NOT_CONTACTED_DAYS) counts from that evening's day, not from the UTC date.
+    year = timedelta(days=civil_parties.NOT_CONTACTED_DAYS)
+    contacted = {r.number for r in civil_parties.not_contacted(ctx, date(2025, 6, 14) + year)}
+    assert person.number not in contacted
+    due = {r.number for r in civil_parties.not_contacted(ctx, date(2025, 6, 15) + year)}
+    assert person.number in due
