@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -63,3 +65,21 @@ def _reset_language() -> Iterator[None]:
     yield
     set_language(DEFAULT_LANGUAGE)
     translator.khmer_digits = True
+
+
+@pytest.fixture
+def laptop_zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[tuple[str, int]], None]]:
+    """Set the process's local time zone, as the laptop's clock would be set: a POSIX zone string
+    (no zone files needed) and its offset from UTC in hours, checked. Needs time.tzset (POSIX)."""
+    if not hasattr(time, "tzset"):
+        pytest.skip("needs time.tzset (POSIX)")
+
+    def use(zone: tuple[str, int]) -> None:
+        name, hours = zone
+        monkeypatch.setenv("TZ", name)
+        time.tzset()
+        assert datetime(2010, 1, 29, 12).astimezone().utcoffset() == timedelta(hours=hours)
+
+    yield use
+    monkeypatch.undo()
+    time.tzset()

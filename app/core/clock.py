@@ -25,9 +25,15 @@ def utc_now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def local_time(stamp: datetime) -> datetime:
+    """The laptop's clock at ``stamp`` (a naive UTC stamp, as stored), naive: what an officer is
+    shown, so that in Cambodia a draft saved at 09:00 reads 09:00, not 02:00."""
+    return stamp.replace(tzinfo=UTC).astimezone().replace(tzinfo=None)
+
+
 def day_of(stamp: datetime) -> date:
     """The laptop's calendar day at ``stamp`` (a naive UTC stamp, as stored)."""
-    return stamp.replace(tzinfo=UTC).astimezone().date()
+    return local_time(stamp).date()
 
 
 def start_of(day: date) -> datetime:

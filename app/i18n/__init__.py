@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import date, datetime, time
 from pathlib import Path
 
+from app.core import clock
 from app.core.khmer_text import to_khmer_digits
 from app.core.resources import locales_dir
 
@@ -174,6 +175,13 @@ def format_datetime(value: datetime, language: str | None = None) -> str:
         return f"{format_date(value, language, 'medium')} {format_time(value, language)}"
     text = babel_dates.format_datetime(value, format="medium", locale=Locale.parse(language))
     return localize_digits(text, language)
+
+
+def format_stamp(stamp: datetime, language: str | None = None) -> str:
+    """A stored stamp (naive UTC: drafts, versions, signatures, the audit log) as the date and time
+    on the laptop's clock, which is what the officer lived through; ``format_datetime`` shows a
+    time as given."""
+    return format_datetime(clock.local_time(stamp), language)
 
 
 # Legal citations written in English in code and data, in the words the Khmer rights texts use

@@ -23,6 +23,7 @@ from pathlib import Path
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from app.core import clock
 from app.core.errors import UserFacingError
 from app.core.forms import FieldRole, Text
 from app.core.gazetteer import load_gazetteer
@@ -194,7 +195,7 @@ def plan_forum(ctx: AppContext, name: str, commune_code: str, held_on: date, pla
     if commune is None or commune.level != "commune":
         raise ForumError(_("Choose a commune from the list."))
     forum_id = str(uuid.uuid4())
-    now = datetime.now()
+    now = clock.utc_now()
     with ctx.store.transaction() as session:
         session.add(
             Forum(
@@ -260,7 +261,7 @@ def invite_newcomers(ctx: AppContext, forum_id: str) -> int:
         forum = session.get(Forum, forum_id)
         if forum is None:
             raise ForumError(_("This forum is not on this laptop."))
-        added = _invite_missing(session, ctx, forum_id, forum.commune_code, datetime.now())
+        added = _invite_missing(session, ctx, forum_id, forum.commune_code, clock.utc_now())
         record_audit(
             session,
             ctx,
@@ -375,7 +376,7 @@ def _note_attendance(
         raise ForumError(_("This person was not invited to this forum."))
     invitation.attended = attended
     invitation.attendance_recorded_by = officer_id
-    invitation.attendance_recorded_at = datetime.now()
+    invitation.attendance_recorded_at = clock.utc_now()
 
 
 def record_attendance(ctx: AppContext, forum_id: str, application_id: str, attended: bool) -> None:

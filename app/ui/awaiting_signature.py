@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import format_datetime
+from app.i18n import format_stamp
 from app.services import records, signatures
 from app.services.context import AppContext
 from app.services.security import PermissionDenied
@@ -66,7 +66,7 @@ class AwaitingSignatureBox(QGroupBox):
     def refresh(self) -> None:
         self.list.clear()
         for row in signatures.awaiting_signature(self.ctx):
-            when = format_datetime(row.finalized_at) if row.finalized_at else ""
+            when = format_stamp(row.finalized_at) if row.finalized_at else ""
             item = QListWidgetItem(f"{row.reference or ''} — {row.name} — {when}")
             item.setData(ID_ROLE, row.application_id)
             self.list.addItem(item)

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import current_language, format_datetime
+from app.i18n import current_language, format_stamp
 from app.services import form_catalogue, records
 from app.services.context import AppContext
 from app.ui.text import WrapButton, _, display
@@ -89,7 +89,7 @@ class FormChooser(QWidget):
             form = form_catalogue.form_definition(draft.form_id)
             name = draft.name_km or draft.name_latin or _("(no name yet)")
             item = QListWidgetItem(
-                display(f"{name} — {form.title.get(lang)} — {format_datetime(draft.updated_at)}")
+                display(f"{name} — {form.title.get(lang)} — {format_stamp(draft.updated_at)}")
             )
             item.setData(DRAFT_ID_ROLE, draft.id)
             self.drafts.addItem(item)

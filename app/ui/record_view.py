@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import current_language, format_datetime
+from app.i18n import current_language, format_stamp
 from app.services import form_catalogue, records
 from app.services.context import AppContext
 from app.services.people import family_group
@@ -45,14 +45,14 @@ class RecordDialog(QDialog):
         heading.setObjectName("recordHeading")
         parts = [answers_html(form, self.detail.answers, lang)]
         history = "".join(
-            f"<li>{v.version_no}: {html_text(format_datetime(v.created_at))}"
+            f"<li>{v.version_no}: {html_text(format_stamp(v.created_at))}"
             + (f" — {html_text(v.reason)}" if v.reason else "")
             + "</li>"
             for v in self.detail.versions
         )
         # Follow-up contacts (and later applications) that name this record's number.
         history += "".join(
-            f"<li>{html_text(format_datetime(c.finalized_at) if c.finalized_at else '')}: "
+            f"<li>{html_text(format_stamp(c.finalized_at) if c.finalized_at else '')}: "
             f"{html_text(c.form_title)}"
             + (f" — {html_text(c.what)}" if c.what else "")
             + f" ({html_text(c.reference or '')})</li>"

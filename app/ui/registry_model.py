@@ -19,6 +19,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QApplication, QStyle
 
+from app.core import clock
 from app.i18n import N_, current_language, format_date
 from app.services.context import AppContext
 from app.services.form_catalogue import available_forms
@@ -327,7 +328,7 @@ class RegistryModel(QAbstractTableModel):
             status = row.court_status
             return self._word("court", status, lambda: _(COURT_STATUS_LABELS.get(status, status)))
         if key == "updated":
-            day = row.updated_at.date()  # the medium format shows the day only
+            day = clock.day_of(row.updated_at)  # the laptop's day; the medium format shows no time
             return self._word("day", day, lambda: format_date(day, style="medium"))
         return ""
 

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import UserFacingError
-from app.i18n import format_datetime, format_number
+from app.i18n import format_number, format_stamp
 from app.services import officers
 from app.services.accounts import password_rules
 from app.services.audit import action_label, verify_audit_chain
@@ -221,7 +221,7 @@ class SecurityPage(QWidget):
         self.audit.setRowCount(len(entries))
         for row, entry in enumerate(entries):
             values = [
-                format_datetime(entry.at),
+                format_stamp(entry.at),
                 names.get(entry.officer_id or "", entry.officer_id or "—"),
                 action_label(entry.action),
                 (entry.record_id or "")[:8],

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import current_language, format_datetime, format_number
+from app.i18n import current_language, format_number, format_stamp
 from app.ui.text import _
 from app.ui.worker import BackgroundTask
 
@@ -280,7 +280,7 @@ class StartPage(QWidget):
             cells = (
                 name,
                 form.title.get(lang) if form else draft.form_id,
-                format_datetime(draft.updated_at),
+                format_stamp(draft.updated_at),
             )
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)

@@ -16,6 +16,7 @@ from sqlalchemy import update
 
 from app.core import clock
 from app.core.demo_answers import demo_answers
+from app.i18n import format_datetime, format_stamp
 from app.pdf.layout import english_date
 from app.services import followup, form_catalogue, printing, records
 from app.services.context import AppContext
@@ -121,3 +122,15 @@ def test_a_stamps_day_and_the_start_of_a_day_agree(
         assert clock.day_of(start) == day
         assert clock.day_of(start - timedelta(microseconds=1)) == day - timedelta(days=1)
         assert clock.today() == date.today()
+
+
+def test_a_stamp_is_shown_by_the_laptops_clock(
+    laptop_zone: Callable[[tuple[str, int]], None],
+) -> None:
+    stamp = datetime(2026, 12, 1, 2, 30)  # 02:30 UTC
+    laptop_zone(CAMBODIA)
+    assert clock.local_time(stamp) == datetime(2026, 12, 1, 9, 30)
+    assert format_stamp(stamp, "en") == format_datetime(datetime(2026, 12, 1, 9, 30), "en")
+    laptop_zone(WEST)
+    assert clock.local_time(stamp) == datetime(2026, 11, 30, 18, 30)
+    assert clock.day_of(stamp) == date(2026, 11, 30)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
 
+from app.i18n import format_datetime
 from app.services.accounts import first_run_setup, sign_in
+from app.services.audit_log import list_audit
 from app.services.backup import BackupError
 from app.services.restore import RestoreCredentials, restore_backup
 from app.ui.security_page import SecurityPage
@@ -139,4 +143,24 @@ def test_switching_an_officer_off_changes_the_key_with_progress(
     assert Keyring.load(home).usernames() == ["admin"]
     assert page.officers.rowCount() == 2 and page.chain_state.text().startswith("✓")
     page.grab().save(str(tmp_path / "security-after-rotation.png"))
+    ctx.close()
+
+
+def test_the_audit_log_shows_the_laptops_time_not_the_stored_utc(
+    vss_qapp: object,
+    qtbot: QtBot,
+    tmp_path: Path,
+    laptop_zone: Callable[[tuple[str, int]], None],
+) -> None:
+    # Entries are stamped in UTC; an administrator in Phnom Penh (UTC+7) reads them by the
+    # laptop's clock, or an entry made at 09:00 would read 02:00.
+    laptop_zone(("ICT-7", 7))
+    ctx, _code = first_run_setup(tmp_path / "home", "admin", "Admin", "long enough 1", "L", "km")
+    page = SecurityPage(ctx)
+    qtbot.addWidget(page)
+    entries = list_audit(ctx, limit=300)
+    shown = [_shown(page.audit.item(row, 0).text()) for row in range(page.audit.rowCount())]
+    assert entries and len(shown) == len(entries)
+    assert shown == [_shown(format_datetime(e.at + timedelta(hours=7))) for e in entries]
+    assert shown[0] != _shown(format_datetime(entries[0].at))
     ctx.close()
