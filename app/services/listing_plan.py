@@ -1,6 +1,6 @@
 """Which index a filtered page of the registry listing is read from.
 
-With a filter the store has an index for (status, forum), SQLite reads every match from that
+With a filter the store has an index for (status, forum, village), SQLite reads every match from that
 index and sorts them all by the listing's order before it returns a page: at 100,000 records
 0.5-1.1 s per page on the UI thread (status "final" by Khmer name sorts every record), ten
 times that at 1,000,000. Reading the order's own index instead (app.store.models: each order
@@ -29,7 +29,9 @@ from sqlalchemy.sql.operators import custom_op
 from app.store.models import Application
 
 # The filters with an index of their own (app.store.models), by column name.
-INDEXED_FILTERS = frozenset(column.key for column in (Application.status, Application.forum))
+INDEXED_FILTERS = frozenset(
+    column.key for column in (Application.status, Application.forum, Application.village_code)
+)
 FEWEST_BOUND = 1000  # below this many matches a sort costs nothing worth steering
 
 
