@@ -1,9 +1,9 @@
 """Which index a filtered page of the registry listing is read from.
 
-With a filter the store has an index for (status, forum, village), SQLite reads every match from that
-index and sorts them all by the listing's order before it returns a page: at 100,000 records
-0.5-1.1 s per page on the UI thread (status "final" by Khmer name sorts every record), ten
-times that at 1,000,000. Reading the order's own index instead (app.store.models: each order
+With a filter the store has an index for (status, forum, village), SQLite reads every match from
+that index and sorts them all by the listing's order before it returns a page: at 100,000
+records 0.5-1.1 s per page on the UI thread (status "final" by Khmer name sorts every record),
+ten times that at 1,000,000. Reading the order's own index instead (app.store.models: each order
 has one) and skipping the rows the filter leaves out gives a page after reading about
 page size x records / matches rows: a few hundred when a filter keeps a large share of the
 records, as a status or a forum usually does, but every record when it keeps almost none.
@@ -12,9 +12,10 @@ So each indexed filter's matches are first counted in its own index, up to a bou
 entries only: the table is not read). Fewer than the bound: the page is read from the rarest
 filter's index and sorted, as before (a sort of fewer than the bound). More: the page is read
 from the order's index. The bound is where both cost the same, the square root of page size x
-records, so neither reads more than about that many rows (14,000 at 1,000,000 records and
-pages of 200) instead of every match. Terms are steered with SQLite's unary "+", which keeps a
-term from choosing an index and changes nothing else.
+records, so for one filter neither reads more than about that many rows (14,000 at 1,000,000
+records and pages of 200) instead of every match. (Filters with no index of their own, the form
+and the officer's own records, are checked row by row as before.) Terms are steered with
+SQLite's unary "+", which keeps a term from choosing an index and changes nothing else.
 """
 
 from __future__ import annotations
