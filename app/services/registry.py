@@ -35,6 +35,7 @@ from app.core.reference import normalize_reference, prior_reference_key
 from app.services import word_index
 from app.services.access import visible_applications
 from app.services.context import AppContext
+from app.services.listing_plan import page_filters
 from app.services.search_index import fts_phrase
 from app.store.models import REFERENCE_ORDER, Application
 
@@ -171,17 +172,14 @@ def _alternatives_clause(unique: list[list[str]], index: str) -> Any:
 search_clause = _search_clause
 
 
+def _filter_values(query: RegistryQuery) -> dict[str, Any]:
+    """The query's filters that are set, by column name (RegistryQuery names them alike)."""
+    columns = (Application.status, Application.form_id, Application.forum, Application.village_code)
+    return {c.key: value for c in columns if (value := getattr(query, c.key))}
+
+
 def _filters(query: RegistryQuery) -> list[Any]:
-    filters = []
-    if query.status:
-        filters.append(Application.status == query.status)
-    if query.form_id:
-        filters.append(Application.form_id == query.form_id)
-    if query.forum:
-        filters.append(Application.forum == query.forum)
-    if query.village_code:
-        filters.append(Application.village_code == query.village_code)
-    return filters
+    return [getattr(Application, name) == value for name, value in _filter_values(query).items()]
 
 
 def _registry_statement(
@@ -316,7 +314,7 @@ def _keyset_page(
     ctx: AppContext, query: RegistryQuery, after: RegistryCursor | None, limit: int
 ) -> list[RegistryRow]:
     order = SORT_COLUMNS.get(query.sort, Application.updated_at)
-    statement = _registry_statement(ctx, query, REGISTRY_COLUMNS)
+    statement = visible_applications(select(*REGISTRY_COLUMNS), ctx)
     if after is not None:
         # Same order as list_registry (_order_by): a row value, so the index seeks straight to
         # the cursor, even inside a long run of equal values (100,000 rows of one status).
@@ -335,7 +333,11 @@ def _keyset_page(
                 order >= value, or_(order > value, Application.id > last_id)
             )
     with ctx.store.reading() as session:
-        rows = session.execute(statement.order_by(*_order_by(query)).limit(limit)).all()
+        # From the order's index, or from a rare filter's (listing_plan: no sort of every match).
+        terms = page_filters(session, _filter_values(query), query.sort, limit)
+        rows = session.execute(
+            statement.where(*terms).order_by(*_order_by(query)).limit(limit)
+        ).all()
     return [RegistryRow(*row) for row in rows]
 
 

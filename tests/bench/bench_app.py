@@ -28,6 +28,7 @@ from app.core.name_match import name_keys
 from app.services import form_catalogue, records, registry, word_index
 from app.services.accounts import first_run_setup, sign_in
 from app.services.context import AppContext
+from app.store.db import PAGE_CACHE_KIB
 
 RECORDS = int(os.environ.get("VSS_BENCH_RECORDS", "100000"))
 LARGE_RECORDS = int(os.environ.get("VSS_BENCH_LARGE_RECORDS", "1000000"))  # 0: skip
@@ -65,15 +66,23 @@ def build_store(home: Path, count: int = RECORDS) -> AppContext:
 
 
 COPY_CHUNK = 50_000
+# The copies go into a dozen indexes at scattered places (ids, names, the trigram index): with
+# the app's 32 MB page cache the same pages were spilled, read back and encrypted again (10 GB
+# written for 1.7 GB of WAL at 1,000,000 records). The copying connection gets a cache the size
+# of a large store meanwhile; what is written is the same.
+COPY_CACHE_KIB = 2 * 1024 * 1024
 
 
 def add_copies(ctx: AppContext, copies: int) -> None:
     """Copy the imported applications ``copies`` times with SQL alone (INSERT ... SELECT over a
     generated series): new ids, references, names (all FAMILY_NAMES x GIVEN_NAMES, with their
-    phonetic keys in the search text) and change times one second apart. A million rows take
-    about a minute, most of it the trigram index; their words are then indexed in Python
-    (word_index: about 20 s of CPU per 100,000)."""
+    phonetic keys in the search text) and change times one second apart; their words are then
+    indexed in Python (word_index: 20-25 s of CPU per 100,000). 200,000 records: 53 s of CPU for
+    the copies (80 s with the app's page cache), 43 s for the words."""
     with ctx.store.transaction() as session:
+        connection = session.connection().connection.dbapi_connection
+        assert connection is not None
+        connection.execute(f"PRAGMA cache_size=-{COPY_CACHE_KIB}")
         done = int(
             session.scalar(
                 text("SELECT count(*) FROM applications WHERE reference LIKE 'VSS-BNCH-%'")
@@ -163,6 +172,7 @@ def add_copies(ctx: AppContext, copies: int) -> None:
         session.execute(text("DROP TABLE bench_names"))
     # The copies' words, as a store from before migration 0013 gets them when opened.
     word_index.index_pending_words(ctx.store)
+    connection.execute(f"PRAGMA cache_size=-{PAGE_CACHE_KIB}")  # as the app's connections
 
 
 def _without_reference(content: str) -> str:

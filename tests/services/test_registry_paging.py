@@ -4,6 +4,7 @@ sort value."""
 
 from __future__ import annotations
 
+import math
 import random
 from datetime import datetime
 from typing import Any
@@ -12,7 +13,7 @@ import pytest
 from sqlalchemy import event, text, update
 
 from app.core.demo_answers import demo_answers
-from app.services import form_catalogue, records, registry
+from app.services import form_catalogue, listing_plan, records, registry
 from app.services.context import AppContext
 from app.store.models import Application
 from tests.officers import FIELD_OFFICER, add_officers
@@ -148,3 +149,119 @@ def test_every_order_pages_from_its_index_without_sorting_rows(ctx: AppContext) 
                     )
                     assert "TEMP B-TREE" not in plan, (sort, descending, plan)
                     assert f"ix_applications_{sort}_order" in plan, (sort, descending, plan)
+
+
+def _import_with_forums(ctx: AppContext) -> None:
+    """Records of two forums in unequal shares, all "final", and one draft."""
+    rng = random.Random(10)
+    items = []
+    for number in range(14):
+        form = form_catalogue.form_definition(("complaint", "civil_party")[number % 2])
+        forum = "វេទិកា បាទី" if number % 3 else "Forum A"
+        items.append((form.id, demo_answers(form, rng, overrides={"intake_forum": forum})))
+    records.import_applications(ctx, items)
+    with ctx.store.transaction() as session:  # ties on the change time, as after an import
+        session.execute(
+            update(Application)
+            .values(updated_at=datetime(2026, 1, 1))
+            .where(Application.forum == "Forum A")
+        )
+    records.start_application(ctx, "complaint")
+
+
+FILTERS = (
+    {"status": "final"},
+    {"status": "draft"},
+    {"forum": "Forum A"},
+    {"forum": "វេទិកា បាទី", "status": "final"},
+    {"forum": "Forum A", "form_id": "civil_party"},
+    {"forum": "nowhere"},
+)
+
+
+@pytest.mark.parametrize("bound", [1, 10**9])
+def test_filtered_pages_list_every_match_once_in_sorted_order(
+    ctx: AppContext, monkeypatch: pytest.MonkeyPatch, bound: int
+) -> None:
+    """Read from the order's index (every filter "keeps many") or from the filter's own index
+    and sorted (every filter "keeps few"): the same rows as one sorted listing either way."""
+    _import_with_forums(ctx)
+    monkeypatch.setattr(listing_plan, "matches_bound", lambda _session, _size: bound)
+    village = "01020304"  # a village for the records of one form (demo answers name none)
+    with ctx.store.transaction() as session:
+        session.execute(
+            update(Application)
+            .values(village_code=village)
+            .where(Application.form_id == "complaint")
+        )
+    for filters in (
+        *FILTERS,
+        {"village_code": village},
+        {"village_code": village, "status": "final"},
+    ):
+        for sort in ("updated", "name_km", "reference", "status"):
+            for descending in (True, False):
+                query = registry.RegistryQuery(sort=sort, descending=descending, **filters)
+                expected = [row.id for row in registry.list_registry(ctx, query, 0, 1000)]
+                for size in (1, 3, 50):
+                    assert _all_pages(ctx, query, size) == expected, (filters, sort, size)
+    everything = registry.list_registry(ctx, registry.RegistryQuery(), 0, 1000)
+    assert len(everything) == 15
+    final = registry.list_registry(ctx, registry.RegistryQuery(status="final"), 0, 1000)
+    assert len(final) == 14
+
+
+def _page_plans(ctx: AppContext, query: registry.RegistryQuery) -> list[str]:
+    """The plans of the statements that read a first and a second page (not the counts)."""
+    statements: list[tuple[str, Any]] = []
+
+    def seen(_conn, _cursor, statement, parameters, *_args) -> None:  # type: ignore[no-untyped-def]
+        statements.append((statement, parameters))
+
+    event.listen(ctx.store.engine, "before_cursor_execute", seen)
+    try:
+        _rows, cursor = registry.registry_page(ctx, query, None, 2)
+        assert cursor is not None
+        registry.registry_page(ctx, query, cursor, 2)
+    finally:
+        event.remove(ctx.store.engine, "before_cursor_execute", seen)
+    pages = [s for s in statements if "ORDER BY" in s[0]]
+    assert len(pages) == 2, statements
+    with ctx.store.engine.connect() as connection:
+        return [
+            " / ".join(
+                str(step[3])
+                for step in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, values)
+            )
+            for statement, values in pages
+        ]
+
+
+def test_a_filter_keeping_many_records_pages_from_the_order_index(
+    ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A status or forum keeping more records than the bound is read from the order's index,
+    not sorted whole (at 100,000 records "final" by Khmer name sorted every record: 1.1 s per
+    page); one keeping fewer is read from its own index. Plans are read, not timed."""
+    _import_with_forums(ctx)
+    monkeypatch.setattr(listing_plan, "matches_bound", lambda _session, _size: 4)
+    for filters in ({"status": "final"}, {"forum": "វេទិកា បាទី"}, FILTERS[3]):
+        for sort in ("updated", "name_km", "name_latin", "reference", "status"):
+            query = registry.RegistryQuery(sort=sort, **filters)
+            for plan in _page_plans(ctx, query):
+                assert "TEMP B-TREE" not in plan, (filters, sort, plan)
+                assert f"ix_applications_{sort}_order" in plan, (filters, sort, plan)
+    # "Forum A" keeps 5 records: more than a bound of 4, fewer than one of 6.
+    monkeypatch.setattr(listing_plan, "matches_bound", lambda _session, _size: 6)
+    for sort in ("updated", "name_km"):
+        for filters in ({"forum": "Forum A"}, {"forum": "Forum A", "status": "final"}):
+            for plan in _page_plans(ctx, registry.RegistryQuery(sort=sort, **filters)):
+                assert "ix_applications_forum" in plan, (sort, plan)
+
+
+def test_the_bound_grows_with_the_square_root_of_the_records(ctx: AppContext) -> None:
+    with ctx.store.reading() as session:
+        assert listing_plan.matches_bound(session, 200) == listing_plan.FEWEST_BOUND
+    _import(ctx, 30, seed=11)
+    with ctx.store.reading() as session:
+        assert listing_plan.matches_bound(session, 10**6) == math.isqrt(30 * 10**6)
