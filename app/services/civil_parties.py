@@ -29,8 +29,8 @@ from app.services.context import AppContext
 from app.services.errors import RecordError
 from app.services.places import describe_place
 from app.services.prior_contacts import LinkedContact, contacts_naming
-from app.services.registry import search_clause
 from app.services.search_index import place_names
+from app.services.search_terms import search_clause
 from app.services.security import Action, authorize, may
 from app.store.models import Application, ListedPerson, Setting
 

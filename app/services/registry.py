@@ -29,14 +29,17 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from app.core.khmer_text import is_khmer, normalize_for_search
-from app.core.name_match import query_keys
-from app.core.reference import normalize_reference, prior_reference_key
 from app.services import word_index
 from app.services.access import visible_applications
 from app.services.context import AppContext
 from app.services.listing_plan import page_filters
-from app.services.search_index import fts_phrase
+from app.services.search_terms import (
+    alternatives_clause,
+    indexed,
+    match_expression,
+    search_alternatives,
+    search_clause,
+)
 from app.store.models import REFERENCE_ORDER, Application
 
 # Each order has an index (sort value, id) in app.store.models: a page reads from its cursor
@@ -99,79 +102,6 @@ WORD_INDEX = table("word_search")  # app.services.word_index
 WANTED_IDS = func.json_each(bindparam("ids")).table_valued("value")
 
 
-def _search_alternatives(search: str) -> list[list[str]] | None:
-    """What ``search`` is looked up by: alternatives, each a list of parts that must all be
-    found (see _search_clause); None for an empty search."""
-    term = normalize_for_search(search)
-    if not term:
-        return None
-    reference = normalize_reference(search)
-    if reference:
-        # A complete reference number finds exactly that record (a name key of it would
-        # drop the digits and match every record of the same laptop).
-        alternatives = [[normalize_for_search(reference.replace("-", ""))]]
-    else:
-        alternatives = [[term]]
-        keys = query_keys(term) if not is_khmer(term) else []
-        if keys:
-            alternatives.append([keys[0]])
-        words = sorted(set(keys[1:]))
-        if words and all(len(w) >= 3 for w in words) and not any(c.isdigit() for c in term):
-            # several name words: each word's key, in any order (family name first or last).
-            # Only with words the trigram index can look up: a LIKE scan would cost ~10x.
-            alternatives.append(words)
-        number = prior_reference_key(search)
-        if number and any(char.isdigit() for char in number):
-            # a court number typed with separators (D22/2-1234, d22 2 1234)
-            alternatives.append([normalize_for_search(number)])
-    return list({tuple(a): a for a in alternatives}.values())
-
-
-def _indexed(alternatives: list[list[str]]) -> bool:
-    """Whether the trigram index can look every part up (three characters or more)."""
-    return all(len(part) >= 3 for parts in alternatives for part in parts)
-
-
-def _search_clause(search: str, index: str = "application_search") -> Any:
-    """A condition on the search index ``index`` (FTS5 trigram with a ``content`` column: the
-    registry's, or the office list's) for ``search``: Khmer or Latin substrings (FTS5 trigram
-    for three or more characters, LIKE below that), the phonetic keys of a Latin name spelling
-    (the whole query as one key, or every word's key in any order: app.core.name_match), or a
-    reference number."""
-    unique = _search_alternatives(search)
-    if unique is None:
-        return None
-    return _alternatives_clause(unique, index)
-
-
-def _match_expression(alternatives: list[list[str]]) -> str:
-    """The alternatives as one trigram MATCH, with FTS5's own OR/AND."""
-    return " OR ".join(
-        "(" + " AND ".join(fts_phrase(part) for part in parts) + ")" for parts in alternatives
-    )
-
-
-def _alternatives_clause(unique: list[list[str]], index: str) -> Any:
-    if _indexed(unique):
-        # One MATCH with FTS5's own OR/AND: a MATCH cannot be OR-ed with other SQL conditions.
-        return text(f"{index} MATCH :search_q").bindparams(search_q=_match_expression(unique))
-    groups = []
-    params: dict[str, str] = {}
-    for parts in unique:
-        likes = []
-        for part in parts:
-            name = f"search_like{len(params)}"
-            escaped = part.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            params[name] = f"%{escaped}%"
-            likes.append(f"{index}.content LIKE :{name} ESCAPE '\\'")
-        groups.append("(" + " AND ".join(likes) + ")")
-    return text("(" + " OR ".join(groups) + ")").bindparams(**params)
-
-
-# The office list of civil parties is searched by the same rules (app.services.civil_parties).
-search_clause = _search_clause
-
-
 def _filter_values(query: RegistryQuery) -> dict[str, Any]:
     """The query's filters that are set, by column name (RegistryQuery names them alike)."""
     columns = (Application.status, Application.form_id, Application.forum, Application.village_code)
@@ -188,7 +118,7 @@ def _registry_statement(
     """Matching applications, with the search as an IN (sub-select): for sorted listings."""
     statement = visible_applications(select(*columns), ctx)
     filters = _filters(query)
-    clause = _search_clause(query.search) if query.search else None
+    clause = search_clause(query.search) if query.search else None
     if clause is not None:
         filters.append(Application.id.in_(select(SEARCH_INDEX.c.application_id).where(clause)))
     if filters:
@@ -216,7 +146,7 @@ def _capped_count(ctx: AppContext, query: RegistryQuery, clause: Any, cap: int) 
 def count_registry(ctx: AppContext, query: RegistryQuery) -> int:
     """How many applications match; for a search, at most SEARCH_SORT_LIMIT + 1 (more than the
     limit means "many": the list then shows them unsorted, see search_is_broad)."""
-    clause = _search_clause(query.search) if query.search else None
+    clause = search_clause(query.search) if query.search else None
     if clause is not None:
         return _capped_count(ctx, query, clause, SEARCH_SORT_LIMIT + 1)
     # count(*), not count(id): SQLite then counts the smallest index (village codes), half the
@@ -250,8 +180,8 @@ def search_is_indexed(search: str) -> bool:
     """Whether the trigram index looks ``search`` up: every part it is searched by has three
     characters or more. Shorter ones ("ka") are a LIKE scan of every record's search text
     (~1.4 GB at 1,000,000 records for a pair no record has): the list runs those on a thread."""
-    alternatives = _search_alternatives(search)
-    return alternatives is None or _indexed(alternatives)
+    alternatives = search_alternatives(search)
+    return alternatives is None or indexed(alternatives)
 
 
 REGISTRY_COLUMNS = (
@@ -276,7 +206,7 @@ def list_registry(
 ) -> list[RegistryRow]:
     """One page of the registry; the Qt model fetches pages as the officer scrolls.
     ``known_count`` is count_registry's answer for the same query, if the caller has it."""
-    clause = _search_clause(query.search) if query.search else None
+    clause = search_clause(query.search) if query.search else None
     if clause is not None and known_count is None:
         known_count = _capped_count(ctx, query, clause, SEARCH_SORT_LIMIT + 1)
     if clause is not None and known_count is not None and search_is_broad(known_count):
@@ -368,98 +298,120 @@ def search_registry(
 ) -> tuple[list[RegistryRow], bool]:
     """A search as the list shows it: whether it is broad (search_is_broad), and its rows.
 
-    The index is read once for the ids of up to SEARCH_SORT_LIMIT + 1 matches (the index alone
-    when the officer sees every record and no filter is set; joined to the applications
-    otherwise). Few matches: all of them are read and sorted here, in list_registry's order.
+    The index is read once for up to SEARCH_SORT_LIMIT + 1 matches (their rowids, from the index
+    alone, when the officer sees every record and no filter is set; their ids, joined to the
+    applications, otherwise). Few matches: all of them are read and sorted here, in list_registry's order.
     More: the search is broad, listed in index order, and only the first ``page_size`` rows are
     read now (the rest are streamed by registry_page): reading all 501 rows only to show 200
     was most of a broad search's time."""
-    alternatives = _search_alternatives(query.search) if query.search else None
+    alternatives = search_alternatives(query.search) if query.search else None
     if alternatives is None:
         rows, _cursor = registry_page(ctx, query, None, SEARCH_SORT_LIMIT + 1)
         return rows, len(rows) > SEARCH_SORT_LIMIT
     with ctx.store.reading() as session:
-        ids = _matching_ids(session, ctx, query, alternatives)
-        broad = search_is_broad(len(ids))
-        wanted = list(ids[:page_size] if broad else ids)
-        # Read with the same rule as every listing (visible_applications), by primary key; the
-        # ids go as one JSON parameter (not one bound parameter made per id).
-        statement = visible_applications(select(*REGISTRY_COLUMNS), ctx).where(
-            Application.id.in_(select(WANTED_IDS.c.value))
-        )
-        found = (
-            [RegistryRow(*row) for row in session.execute(statement, {"ids": json.dumps(wanted)})]
-            if wanted
-            else []
-        )
+        matches = _matching_keys(session, ctx, query, alternatives)
+        broad = search_is_broad(len(matches))
+        wanted = list(matches[:page_size] if broad else matches)
+        found = _rows_of(session, ctx, wanted) if wanted else []
     if broad:
-        position = {application_id: number for number, application_id in enumerate(wanted)}
-        found.sort(key=lambda row: position[row.id])  # index order, as registry_page streams
-        return found, True
+        return found, True  # index order, as registry_page streams
     found.sort(key=lambda row: (_sort_value(row, query.sort), row.id), reverse=query.descending)
     return found, False
 
 
-def _matching_ids(
+def _rows_of(session: Session, ctx: AppContext, wanted: list[Any]) -> list[RegistryRow]:
+    """The rows of ``wanted`` (_matching_keys' keys), in that order. Read with the same rule as
+    every listing (visible_applications); the keys go as one JSON parameter (not one bound
+    parameter made per key). Index rowids are joined to the applications here, for the rows
+    shown only: reading each match's id from the index's content table while looking for the
+    first SEARCH_SORT_LIMIT + 1 was a third of a broad search's time."""
+    position = {key: number for number, key in enumerate(wanted)}
+    parameters = {"ids": json.dumps(wanted)}
+    if isinstance(wanted[0], str):  # application ids
+        statement = visible_applications(select(*REGISTRY_COLUMNS), ctx).where(
+            Application.id.in_(select(WANTED_IDS.c.value))
+        )
+        found = [RegistryRow(*row) for row in session.execute(statement, parameters)]
+        found.sort(key=lambda row: position[row.id])
+        return found
+    statement = visible_applications(  # index rowids
+        select(SEARCH_ROWID, *REGISTRY_COLUMNS).select_from(
+            SEARCH_INDEX.join(Application, Application.id == SEARCH_INDEX.c.application_id)
+        ),
+        ctx,
+    ).where(SEARCH_ROWID.in_(select(WANTED_IDS.c.value)))
+    rows = sorted(session.execute(statement, parameters), key=lambda row: position[row[0]])
+    return [RegistryRow(*row[1:]) for row in rows]
+
+
+def _matching_keys(
     session: Session, ctx: AppContext, query: RegistryQuery, alternatives: list[list[str]]
-) -> list[str]:
-    """The ids of the first SEARCH_SORT_LIMIT + 1 matches in index order: the index alone when
-    the officer sees every record and no filter is set, joined to the applications otherwise.
-    A phrase across words is looked up in the word index when that is cheaper (word_index)."""
+) -> list[str] | list[int]:
+    """The first SEARCH_SORT_LIMIT + 1 matches in index order: their index rowids when the
+    officer sees every record and no filter is set (the index alone is read), else their ids
+    (joined to the applications). A phrase across words is looked up in the word index when
+    that is cheaper (word_index)."""
     trigram: list[list[str]] = alternatives
     phrases: list[str] = []
     if any(len(p) == 1 and " " in p[0] for p in alternatives) and word_index.words_ready(session):
         trigram, phrases = word_index.split_alternatives(session, alternatives)
-        if trigram and not _indexed(trigram):  # a LIKE scan for the rest: as before
+        if trigram and not indexed(trigram):  # a LIKE scan for the rest: as before
             trigram, phrases = alternatives, []
     if not trigram and not phrases:
         return []  # a phrase no record has
     probe = visible_applications(select(Application.id), ctx).where(*_filters(query))
     limit = SEARCH_SORT_LIMIT + 1
-    if not phrases:
-        clause = _alternatives_clause(trigram, "application_search")
-        if probe.whereclause is None:
-            probe = select(SEARCH_INDEX.c.application_id).where(clause)
-        else:
-            probe = _streamed_statement(ctx, query, [Application.id], clause)
-        return list(session.execute(probe.limit(limit)).scalars().all())
-    words = " OR ".join(f"({phrase})" for phrase in phrases)
-    # Each index read for its first matches in rowid order (FTS5's) and merged in Python: one
-    # statement with a UNION would read every match of both (400 ms for "Srey Mom", filtered).
-    found: list[tuple[int, Any]] = []
     if probe.whereclause is not None:
-        if trigram:
-            clause = _alternatives_clause(trigram, "application_search")
-            statement = _streamed_statement(ctx, query, [SEARCH_ROWID, Application.id], clause)
-            found = [tuple(row) for row in session.execute(statement.limit(limit))]
-
-        def joined(last: int | None, count: int) -> list[tuple[int, Any]]:
-            statement = _word_statement(ctx, query, words, last).limit(count)
-            return [tuple(row) for row in session.execute(statement)]
-
-        return [key for _rowid, key in word_index.first_matches(found, joined, limit)]
+        return _joined_ids(session, ctx, query, trigram, phrases)
+    if not phrases:
+        clause = alternatives_clause(trigram, "application_search")
+        statement = select(SEARCH_ROWID).select_from(SEARCH_INDEX).where(clause)
+        return list(session.execute(statement.limit(limit)).scalars().all())
+    words = " OR ".join(f"({phrase})" for phrase in phrases)
     connection = session.connection()  # through the driver, as the word look-ups
+    found: list[tuple[int, Any]] = []
     if trigram:
         found = list(
             connection.exec_driver_sql(
-                "SELECT rowid, application_id FROM application_search "
+                "SELECT rowid, NULL FROM application_search "
                 "WHERE application_search MATCH ? LIMIT ?",
-                (_match_expression(trigram), limit),
+                (match_expression(trigram), limit),
             ).tuples()
         )
     matches = word_index.first_matches(
         found, lambda last, count: _word_rowids(connection, words, last, count), limit
     )
-    missing = [rowid for rowid, key in matches if key is None]
-    known = dict(matches)
-    if missing:
-        rows = connection.exec_driver_sql(
-            "SELECT rowid, application_id FROM application_search "
-            "WHERE rowid IN (SELECT value FROM json_each(?))",
-            (json.dumps(missing),),
-        )
-        known.update((rowid, key) for rowid, key in rows)  # a result has keys(): not a dict
-    return [key for _rowid, key in sorted(known.items()) if key is not None]
+    return [rowid for rowid, _key in matches]
+
+
+def _joined_ids(
+    session: Session,
+    ctx: AppContext,
+    query: RegistryQuery,
+    trigram: list[list[str]],
+    phrases: list[str],
+) -> list[str]:
+    """_matching_keys for an officer who sees only their own records, or with a filter: the
+    ids of the first matches, each index joined to the applications."""
+    limit = SEARCH_SORT_LIMIT + 1
+    if not phrases:
+        clause = alternatives_clause(trigram, "application_search")
+        statement = _streamed_statement(ctx, query, [Application.id], clause)
+        return list(session.execute(statement.limit(limit)).scalars().all())
+    words = " OR ".join(f"({phrase})" for phrase in phrases)
+    # Each index read for its first matches in rowid order (FTS5's) and merged in Python: one
+    # statement with a UNION would read every match of both (400 ms for "Srey Mom", filtered).
+    found: list[tuple[int, Any]] = []
+    if trigram:
+        clause = alternatives_clause(trigram, "application_search")
+        statement = _streamed_statement(ctx, query, [SEARCH_ROWID, Application.id], clause)
+        found = [tuple(row) for row in session.execute(statement.limit(limit))]
+
+    def joined(last: int | None, count: int) -> list[tuple[int, Any]]:
+        statement = _word_statement(ctx, query, words, last).limit(count)
+        return [tuple(row) for row in session.execute(statement)]
+
+    return [key for _rowid, key in word_index.first_matches(found, joined, limit)]
 
 
 def _word_rowids(
