@@ -40,7 +40,7 @@ from app.services.search_terms import (
     search_alternatives,
     search_clause,
 )
-from app.store.models import REFERENCE_ORDER, Application
+from app.store.models import REFERENCE_ORDER, Application, SearchRow
 
 # Each order has an index (sort value, id) in app.store.models: a page reads from its cursor
 # on, never the whole table. Drafts have no reference yet and are listed as "" (REFERENCE_ORDER,
@@ -127,18 +127,36 @@ def _registry_statement(
 
 
 def _streamed_statement(
-    ctx: AppContext, query: RegistryQuery, columns: Sequence[Any], clause: Any
+    ctx: AppContext, query: RegistryQuery, columns: Sequence[Any], alternatives: list[list[str]]
 ) -> Select[Any]:
-    """Matching applications driven from the search index, so LIMIT stops early."""
-    statement = select(*columns).select_from(
-        SEARCH_INDEX.join(Application, Application.id == SEARCH_INDEX.c.application_id)
+    """Applications matching ``alternatives``, driven from the search index, so LIMIT stops
+    early. A LIKE scan reads each search text's row anyway: its ids are taken from there."""
+    if indexed(alternatives):
+        found = _to_applications(SEARCH_INDEX)
+    else:
+        found = SEARCH_INDEX.join(Application, Application.id == SEARCH_INDEX.c.application_id)
+    clause = alternatives_clause(alternatives, "application_search")
+    statement = visible_applications(select(*columns).select_from(found), ctx)
+    return statement.where(clause, *_filters(query))
+
+
+def _to_applications(index: Any) -> Any:
+    """The full-text ``index`` (the trigram or the word index, same rowids) joined to the
+    applications through ``search_index_rows``' rowid index: the id of a match is read there,
+    not from the search text's row (migration 0014). The index's rowid is written "+rowid" so
+    that SQLite cannot look the index up by it: the join stays driven from the MATCH, in rowid
+    order, so LIMIT stops early and the first matches are the first by rowid (with a filter
+    such as a status, SQLite would otherwise start from the applications)."""
+    rowid: Any = literal_column(f"+{index.name}.rowid")
+    return index.join(SearchRow, SearchRow.search_rowid == rowid).join(
+        Application, Application.id == SearchRow.application_id
     )
-    statement = visible_applications(statement, ctx).where(clause, *_filters(query))
-    return statement
 
 
-def _capped_count(ctx: AppContext, query: RegistryQuery, clause: Any, cap: int) -> int:
-    inner = _streamed_statement(ctx, query, [Application.id], clause).limit(cap)
+def _capped_count(
+    ctx: AppContext, query: RegistryQuery, alternatives: list[list[str]], cap: int
+) -> int:
+    inner = _streamed_statement(ctx, query, [Application.id], alternatives).limit(cap)
     with ctx.store.reading() as session:
         return int(session.scalar(select(func.count()).select_from(inner.subquery())) or 0)
 
@@ -146,9 +164,9 @@ def _capped_count(ctx: AppContext, query: RegistryQuery, clause: Any, cap: int) 
 def count_registry(ctx: AppContext, query: RegistryQuery) -> int:
     """How many applications match; for a search, at most SEARCH_SORT_LIMIT + 1 (more than the
     limit means "many": the list then shows them unsorted, see search_is_broad)."""
-    clause = search_clause(query.search) if query.search else None
-    if clause is not None:
-        return _capped_count(ctx, query, clause, SEARCH_SORT_LIMIT + 1)
+    alternatives = search_alternatives(query.search) if query.search else None
+    if alternatives is not None:
+        return _capped_count(ctx, query, alternatives, SEARCH_SORT_LIMIT + 1)
     # count(*), not count(id): SQLite then counts the smallest index (village codes), half the
     # pages of the id index at 100,000 records. Run on the model's thread, never per page.
     statement = _registry_statement(ctx, query, [func.count()]).select_from(Application)
@@ -206,11 +224,11 @@ def list_registry(
 ) -> list[RegistryRow]:
     """One page of the registry; the Qt model fetches pages as the officer scrolls.
     ``known_count`` is count_registry's answer for the same query, if the caller has it."""
-    clause = search_clause(query.search) if query.search else None
-    if clause is not None and known_count is None:
-        known_count = _capped_count(ctx, query, clause, SEARCH_SORT_LIMIT + 1)
-    if clause is not None and known_count is not None and search_is_broad(known_count):
-        statement = _streamed_statement(ctx, query, REGISTRY_COLUMNS, clause)
+    alternatives = search_alternatives(query.search) if query.search else None
+    if alternatives is not None and known_count is None:
+        known_count = _capped_count(ctx, query, alternatives, SEARCH_SORT_LIMIT + 1)
+    if alternatives is not None and known_count is not None and search_is_broad(known_count):
+        statement = _streamed_statement(ctx, query, REGISTRY_COLUMNS, alternatives)
     else:
         statement = _registry_statement(ctx, query, REGISTRY_COLUMNS).order_by(*_order_by(query))
     with ctx.store.reading() as session:
@@ -334,12 +352,12 @@ def _rows_of(session: Session, ctx: AppContext, wanted: list[Any]) -> list[Regis
         found = [RegistryRow(*row) for row in session.execute(statement, parameters)]
         found.sort(key=lambda row: position[row.id])
         return found
-    statement = visible_applications(  # index rowids
-        select(SEARCH_ROWID, *REGISTRY_COLUMNS).select_from(
-            SEARCH_INDEX.join(Application, Application.id == SEARCH_INDEX.c.application_id)
+    statement = visible_applications(  # index rowids, their ids from search_index_rows
+        select(SearchRow.search_rowid, *REGISTRY_COLUMNS).join(
+            Application, Application.id == SearchRow.application_id
         ),
         ctx,
-    ).where(SEARCH_ROWID.in_(select(WANTED_IDS.c.value)))
+    ).where(SearchRow.search_rowid.in_(select(WANTED_IDS.c.value)))
     rows = sorted(session.execute(statement, parameters), key=lambda row: position[row[0]])
     return [RegistryRow(*row[1:]) for row in rows]
 
@@ -395,16 +413,14 @@ def _joined_ids(
     ids of the first matches, each index joined to the applications."""
     limit = SEARCH_SORT_LIMIT + 1
     if not phrases:
-        clause = alternatives_clause(trigram, "application_search")
-        statement = _streamed_statement(ctx, query, [Application.id], clause)
+        statement = _streamed_statement(ctx, query, [Application.id], trigram)
         return list(session.execute(statement.limit(limit)).scalars().all())
     words = " OR ".join(f"({phrase})" for phrase in phrases)
     # Each index read for its first matches in rowid order (FTS5's) and merged in Python: one
     # statement with a UNION would read every match of both (400 ms for "Srey Mom", filtered).
     found: list[tuple[int, Any]] = []
     if trigram:
-        clause = alternatives_clause(trigram, "application_search")
-        statement = _streamed_statement(ctx, query, [SEARCH_ROWID, Application.id], clause)
+        statement = _streamed_statement(ctx, query, [SEARCH_ROWID, Application.id], trigram)
         found = [tuple(row) for row in session.execute(statement.limit(limit))]
 
     def joined(last: int | None, count: int) -> list[tuple[int, Any]]:
@@ -437,11 +453,7 @@ def _word_statement(ctx: AppContext, query: RegistryQuery, words: str, last: int
     officer who sees only their own records), as (rowid, id): upwards, or downwards from
     ``last``. Driven from the word index (its MATCH), so LIMIT stops early."""
     rowid: Any = literal_column("word_search.rowid")
-    statement = select(rowid, Application.id).select_from(
-        WORD_INDEX.join(SEARCH_INDEX, rowid == SEARCH_ROWID).join(
-            Application, Application.id == SEARCH_INDEX.c.application_id
-        )
-    )
+    statement = select(rowid, Application.id).select_from(_to_applications(WORD_INDEX))
     match = text("word_search MATCH :words_q").bindparams(words_q=words)
     statement = visible_applications(statement, ctx).where(match, *_filters(query))
     if last is not None:

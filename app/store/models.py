@@ -143,6 +143,9 @@ class SearchRow(Base):
             "application_id",
             sqlite_where=text("words_indexed IS NULL"),
         ),
+        # The id of a search match from its rowid, without reading the search text's row
+        # (app.services.registry joins a filtered search's matches through it).
+        Index("ix_search_index_rows_rowid", "search_rowid", "application_id"),
     )
 
 

@@ -95,3 +95,44 @@ def test_a_search_reads_the_index_once_and_a_broad_one_only_its_first_page(
     assert broad and len(rows) == 5
     assert len(statements) == 2, statements  # the index once (the ids), then the 5 rows
     assert sum("MATCH" in s or "LIKE" in s for s in statements) == 1
+
+
+def test_a_match_is_joined_to_its_application_through_the_rowid_index(
+    ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A filtered search (or a field officer's) takes each match's id from search_index_rows'
+    rowid index (migration 0014), not from the search text's row, still driven from the
+    full-text index (so LIMIT stops early); a broad search joins only its first page's rows."""
+    _store(ctx)
+    monkeypatch.setattr(registry, "SEARCH_SORT_LIMIT", 20)
+    run: list[tuple[str, object]] = []
+
+    def seen(_conn, _cursor, statement, parameters, *_args) -> None:  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("SELECT"):
+            run.append((statement, parameters))
+
+    searches = (
+        (SUPERVISOR, registry.RegistryQuery(search="pheap", form_id="complaint")),
+        (SUPERVISOR, registry.RegistryQuery(search="Sokha Chea", status="final")),
+        (FIELD_OFFICER, registry.RegistryQuery(search="Srey Mom")),
+        (SUPERVISOR, registry.RegistryQuery(search="vss")),
+    )
+    for officer, query in searches:
+        ctx.officer = officer
+        run.clear()
+        event.listen(ctx.store.engine, "before_cursor_execute", seen)
+        try:
+            registry.search_registry(ctx, query, page_size=5)
+        finally:
+            event.remove(ctx.store.engine, "before_cursor_execute", seen)
+        joined = [(s, p) for s, p in run if "JOIN" in s]
+        assert joined, query
+        with ctx.store.reading() as session:
+            cursor = session.connection().connection.driver_connection.cursor()
+            for statement, parameters in joined:
+                plan = [
+                    row[3] for row in cursor.execute("EXPLAIN QUERY PLAN " + statement, parameters)
+                ]
+                assert any("ix_search_index_rows_rowid" in step for step in plan), (query, plan)
+                if "MATCH" in statement:
+                    assert plan[0].startswith("SCAN") and "VIRTUAL TABLE" in plan[0], plan
