@@ -8,11 +8,12 @@ from __future__ import annotations
 import random
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 from app.core.demo_answers import demo_answers
 from app.services import form_catalogue, records, registry
 from app.services.context import AppContext
+from app.services.search_terms import search_alternatives
 from tests.bench.bench_app import SEARCHES, add_copies
 from tests.officers import FIELD_OFFICER, OTHER_OFFICER, SUPERVISOR, add_officers
 
@@ -136,3 +137,48 @@ def test_a_match_is_joined_to_its_application_through_the_rowid_index(
                 assert any("ix_search_index_rows_rowid" in step for step in plan), (query, plan)
                 if "MATCH" in statement:
                     assert plan[0].startswith("SCAN") and "VIRTUAL TABLE" in plan[0], plan
+
+
+def test_a_broad_search_lists_its_matches_in_the_full_text_index_order(
+    ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a broad search lists (its first page, then the pages streamed) is every match in
+    the trigram index's own rowid order, less the records the officer may not see or the
+    filter leaves out: worked out here from the search texts themselves (a match holds every
+    part of one alternative) and a listing without search, not through the search's joins."""
+    _store(ctx)
+    monkeypatch.setattr(registry, "SEARCH_SORT_LIMIT", 20)
+    with ctx.store.reading() as session:
+        index = session.execute(
+            text("SELECT rowid, application_id, content FROM application_search ORDER BY rowid")
+        ).all()
+    searches = (
+        (SUPERVISOR, {}),
+        (SUPERVISOR, {"form_id": "complaint"}),
+        (SUPERVISOR, {"status": "final"}),
+        (FIELD_OFFICER, {}),
+        (FIELD_OFFICER, {"form_id": "follow_up"}),
+    )
+    broad_seen = 0
+    for officer, filters in searches:
+        ctx.officer = officer
+        kept = {
+            row.id
+            for row in registry.list_registry(ctx, registry.RegistryQuery(**filters), 0, 10_000)
+        }
+        for term in ("vss", "sok", "Sokha Chea", "Srey Mom", "ស"):
+            alternatives = search_alternatives(term)
+            assert alternatives is not None
+            expected = [
+                key
+                for _rowid, key, content in index
+                if key in kept and any(all(p in content for p in parts) for parts in alternatives)
+            ]
+            query = registry.RegistryQuery(search=term, **filters)
+            listed, broad = _as_the_list_shows(ctx, query)
+            if broad:
+                broad_seen += 1
+                assert listed == expected, (officer.role, filters, term)
+            else:
+                assert sorted(listed) == sorted(expected), (officer.role, filters, term)
+    assert broad_seen >= 5
