@@ -129,20 +129,6 @@ def _registry_statement(
     return statement
 
 
-def _streamed_statement(
-    ctx: AppContext, query: RegistryQuery, columns: Sequence[Any], alternatives: list[list[str]]
-) -> Select[Any]:
-    """Applications matching ``alternatives``, driven from the search index, so LIMIT stops
-    early. A LIKE scan reads each search text's row anyway: its ids are taken from there."""
-    if indexed(alternatives):
-        found = _to_applications(SEARCH_INDEX)
-    else:
-        found = SEARCH_INDEX.join(Application, Application.id == SEARCH_INDEX.c.application_id)
-    clause = alternatives_clause(alternatives, "application_search")
-    statement = visible_applications(select(*columns).select_from(found), ctx)
-    return statement.where(clause, *_filters(query))
-
-
 def _to_applications(index: Any) -> Any:
     """The full-text ``index`` (the trigram or the word index, same rowids) joined to the
     applications through ``search_index_rows``' rowid index: the id of a match is read there,
@@ -154,6 +140,23 @@ def _to_applications(index: Any) -> Any:
     return index.join(SearchRow, SearchRow.search_rowid == rowid).join(
         Application, Application.id == SearchRow.application_id
     )
+
+
+# Made once (each search's statements are built around them).
+_MATCHES_JOINED = _to_applications(SEARCH_INDEX)
+_WORDS_JOINED = _to_applications(WORD_INDEX)
+_SCANNED_JOINED = SEARCH_INDEX.join(Application, Application.id == SEARCH_INDEX.c.application_id)
+
+
+def _streamed_statement(
+    ctx: AppContext, query: RegistryQuery, columns: Sequence[Any], alternatives: list[list[str]]
+) -> Select[Any]:
+    """Applications matching ``alternatives``, driven from the search index, so LIMIT stops
+    early. A LIKE scan reads each search text's row anyway: its ids are taken from there."""
+    found = _MATCHES_JOINED if indexed(alternatives) else _SCANNED_JOINED
+    clause = alternatives_clause(alternatives, "application_search")
+    statement = visible_applications(select(*columns).select_from(found), ctx)
+    return statement.where(clause, *_filters(query))
 
 
 def _capped_count(
@@ -468,7 +471,7 @@ def _word_statement(ctx: AppContext, query: RegistryQuery, words: str, last: int
     officer who sees only their own records), as (rowid, id): upwards, or downwards from
     ``last``. Driven from the word index (its MATCH), so LIMIT stops early."""
     rowid: Any = literal_column("word_search.rowid")
-    statement = select(rowid, Application.id).select_from(_to_applications(WORD_INDEX))
+    statement = select(rowid, Application.id).select_from(_WORDS_JOINED)
     match = text("word_search MATCH :words_q").bindparams(words_q=words)
     statement = visible_applications(statement, ctx).where(match, *_filters(query))
     if last is not None:
