@@ -5,7 +5,8 @@ measured in the same run (a LIKE scan, an empty table, a plain Qt window, plain 
 so that a noisy machine can still be compared by ratio. Targets from the issues are shown
 beside the figures. ``--quick`` uses 10,000 records and skips the sync benchmark and the 1,000,000-record points
 (and imports 1,000 records instead of 10,000; counts deadlines on 10,000 records). ``--only
-startup`` gives the start-up figures alone, on a store of 500 records (about a minute).
+startup`` gives the start-up figures alone, on a store of 500 records (about a minute); ``--only
+review`` the wizard's review page come back to, on a store of 50 records (under a minute).
 """
 
 from __future__ import annotations
@@ -61,6 +62,11 @@ BASELINES = {
     "wizard_first_visit_unprepared_median_ms": "wizard_plain_stack_switch_ms",
     "wizard_page_revisit_median_ms": "wizard_plain_stack_switch_ms",
     "wizard_review_revisit_median_ms": "wizard_plain_stack_switch_ms",
+    "wizard_open_ms": "wizard_plain_labels_open_ms",
+    "wizard_open_cpu_ms": "wizard_plain_labels_open_cpu_ms",
+    # The review page come back to, with Qt's own item delegate in turns (tests/bench/bench_review).
+    "review_revisit_cpu_ms": "review_revisit_qt_delegate_cpu_ms",
+    "review_paint_cpu_ms": "review_paint_qt_delegate_cpu_ms",
     "first_window_s": "bare_window_s",
     "main_window_s": "bare_window_s",
     "main_window_frame_painted_s": "bare_window_painted_s",
@@ -86,7 +92,17 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument(
         "--only",
-        choices=["app", "pdf", "security", "sync", "list", "import", "startup", "deadlines"],
+        choices=[
+            "app",
+            "pdf",
+            "security",
+            "sync",
+            "list",
+            "import",
+            "startup",
+            "deadlines",
+            "review",
+        ],
         action="append",
     )
     args = parser.parse_args()
@@ -94,9 +110,18 @@ def main() -> int:
     # Start-up figures must not include compiling our own sources (an installed app ships .pyc).
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     compileall.compile_dir(str(Path(__file__).resolve().parents[2] / "app"), quiet=1)
-    groups = args.only or ["app", "pdf", "security", "sync", "list", "import", "deadlines"]
+    groups = args.only or [
+        "app",
+        "pdf",
+        "security",
+        "sync",
+        "list",
+        "import",
+        "deadlines",
+        "review",
+    ]
     if args.quick and not args.only:
-        groups = ["app", "pdf", "security", "list", "import", "deadlines"]
+        groups = ["app", "pdf", "security", "list", "import", "deadlines", "review"]
     results: dict[str, dict[str, float]] = {}
     for group in groups:
         started = time.perf_counter()
@@ -126,6 +151,10 @@ def main() -> int:
             from tests.bench import bench_deadlines
 
             results[group] = bench_deadlines.run(10_000 if args.quick else bench_deadlines.RECORDS)
+        elif group == "review":  # the wizard's review page, on a small store (under a minute)
+            from tests.bench import bench_review
+
+            results[group] = bench_review.review_revisit()
         elif group == "list":
             from tests.bench import bench_civil_parties
 

@@ -452,6 +452,7 @@ def run(count: int = RECORDS, log: Callable[[str], None] = print) -> dict[str, f
         figures.update(search_latency(ctx, filtered=True))
         figures.update(list_first_paint(ctx))
         figures.update(bench_wizard.wizard_page_switch(ctx))
+        figures.update(bench_wizard.wizard_open(ctx))
         ctx.close()
         figures.update(list_memory(folder / "full"))
         figures.update(bench_startup.startup(folder / "full", PASSWORD))

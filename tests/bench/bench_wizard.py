@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
 # How long the event loop runs between two wizard clicks (an officer reads a page for seconds).
 OFFICER_PAUSE_S = 0.25
+# Times "New application" is opened (and closed again) for the opening figures.
+OPENINGS = 5
 
 
 def _median_ms(samples: list[float]) -> float:
@@ -123,4 +125,59 @@ def wizard_page_switch(ctx: AppContext) -> dict[str, float]:
         "wizard_first_visit_unprepared_median_ms": _median_ms(unprepared),
         "wizard_page_revisit_median_ms": _median_ms(revisits),
         "wizard_review_revisit_median_ms": _median_ms(review_revisits),
+    }
+
+
+def wizard_open(ctx: AppContext, openings: int = OPENINGS) -> dict[str, float]:
+    """ "New application" clicked on the intake page until the wizard's first page is painted,
+    wall and UI-thread CPU medians; the baseline is a window of as many plain labels as the
+    wizard has widgets, made, shown and painted in the same run."""
+    from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
+
+    from app.ui.intake_page import IntakePage
+
+    create_qt_application()
+    page = IntakePage(ctx)
+    page.resize(1100, 800)
+    page.show()
+    QApplication.processEvents()
+    wall: list[float] = []
+    cpu: list[float] = []
+    widgets = 0
+    for _ in range(openings):
+        _officer_pause(0.1)
+        start = time.perf_counter()
+        start_cpu = time.thread_time()
+        page.start("civil_party")
+        page.grab()
+        wall.append(time.perf_counter() - start)
+        cpu.append(time.thread_time() - start_cpu)
+        assert page.wizard is not None
+        widgets = len(page.wizard.findChildren(QWidget))
+        _officer_pause(0.1)
+        page.show_chooser()
+    page.close()
+    base_wall: list[float] = []
+    base_cpu: list[float] = []
+    for _ in range(openings):
+        _officer_pause(0.1)
+        start = time.perf_counter()
+        start_cpu = time.thread_time()
+        plain = QWidget()
+        layout = QVBoxLayout(plain)
+        for number in range(widgets):
+            layout.addWidget(QLabel(f"label {number}"))
+        plain.resize(1100, 800)
+        plain.show()
+        plain.grab()
+        base_wall.append(time.perf_counter() - start)
+        base_cpu.append(time.thread_time() - start_cpu)
+        plain.close()
+        plain.deleteLater()
+    return {
+        "wizard_open_ms": _median_ms(wall),
+        "wizard_open_cpu_ms": _median_ms(cpu),
+        "wizard_plain_labels_open_ms": _median_ms(base_wall),
+        "wizard_plain_labels_open_cpu_ms": _median_ms(base_cpu),
+        "wizard_widgets": float(widgets),
     }

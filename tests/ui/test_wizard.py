@@ -220,6 +220,7 @@ def test_possible_duplicate_warned_and_dismissed(
     records.finalize_application(
         ctx, existing, demo_answers(form, random.Random(9), overrides=same)
     )
+    main_window.show_page("new_application")  # on screen, as the officer clicks through it
     page = main_window.page_by_key["new_application"]
     assert isinstance(page, IntakePage)
     page.start("complaint")
