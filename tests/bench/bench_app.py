@@ -401,6 +401,10 @@ if sys.argv[2] == "registry":
     from app.ui.registry import RegistryPage
     ctx = sign_in(Path(sys.argv[1]), "bench", bench_app.PASSWORD)
     bench_app._paint_and_scroll(lambda page: page.table, lambda: RegistryPage(ctx))
+    # As the app does before it exits: the model may still be reading the page after the last
+    # step, and a QThread destroyed while it runs aborts the process.
+    from app.ui.worker import wait_for_running_tasks
+    wait_for_running_tasks()
 else:
     from PySide6.QtGui import QStandardItemModel
     from PySide6.QtWidgets import QTableView
