@@ -12,6 +12,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QItemSelectionModel
 from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QStyledItemDelegate
+from pytestqt.qtbot import QtBot
 
 from app.core.demo_answers import demo_answers
 from app.i18n import current_language, set_language
@@ -27,6 +28,16 @@ def _import(ctx: AppContext, count: int) -> None:
     forms = list(form_catalogue.available_forms().values())
     items = [(f.id, demo_answers(f, rng)) for f in (rng.choice(forms) for _ in range(count))]
     records.import_applications(ctx, items)
+
+
+def _registry_page(ctx: AppContext, qtbot: QtBot, count: int) -> RegistryPage:
+    """The registry of ``count`` imported records at 1024x600, not shown yet (some tests set
+    spans or focus first)."""
+    _import(ctx, count)
+    page = RegistryPage(ctx)
+    qtbot.addWidget(page)
+    page.resize(1024, 600)
+    return page
 
 
 def _both(page: RegistryPage) -> tuple[QImage, QImage]:
@@ -86,10 +97,7 @@ def test_cells_look_as_qt_paints_them(
 def test_a_cell_with_an_icon_or_the_focus_still_shows_its_text(
     vss_qapp: QApplication, qtbot, ctx: AppContext
 ) -> None:  # type: ignore[no-untyped-def]
-    _import(ctx, 10)
-    page = RegistryPage(ctx)
-    qtbot.addWidget(page)
-    page.resize(1024, 600)
+    page = _registry_page(ctx, qtbot, 10)
     page.show()
     page.activateWindow()
     page.table.setFocus()
@@ -131,10 +139,7 @@ def test_the_next_page_is_prepared_while_idle_and_looks_the_same(
 ) -> None:  # type: ignore[no-untyped-def]
     """After a paint the rows below the visible ones are drawn while the officer reads: a page
     down then copies their pictures (app.ui.row_pictures), with Qt's pixels."""
-    _import(ctx, 60)
-    page = RegistryPage(ctx)
-    qtbot.addWidget(page)
-    page.resize(1024, 600)
+    page = _registry_page(ctx, qtbot, 60)
     page.show()
     table = page.table
     table.viewport().grab()
@@ -165,10 +170,7 @@ def test_cells_qt_paints_are_prepared_by_the_delegate_while_idle(
 ) -> None:  # type: ignore[no-untyped-def]
     """When QTableView paints the table (here: a span is set), the delegate prepares the cells
     of the rows below the visible ones while idle, and a page down draws their pictures."""
-    _import(ctx, 60)
-    page = RegistryPage(ctx)
-    qtbot.addWidget(page)
-    page.resize(1024, 600)
+    page = _registry_page(ctx, qtbot, 60)
     page.table.setSpan(0, 0, 1, 1)
     page.show()
     delegate = page.table.itemDelegate()
@@ -212,10 +214,7 @@ def test_a_table_with_spans_is_painted_by_qt_with_the_same_pixels(
 ) -> None:  # type: ignore[no-untyped-def]
     """The table's own paint knows no spans: once one is set, QTableView paints (the delegate
     still draws the texts from its pictures), and the cells look as Qt paints them."""
-    _import(ctx, 20)
-    page = RegistryPage(ctx)
-    qtbot.addWidget(page)
-    page.resize(1024, 600)
+    page = _registry_page(ctx, qtbot, 20)
     page.show()
     page.table.setSpan(1, 1, 1, 2)
     QApplication.processEvents()
@@ -229,10 +228,7 @@ def test_rows_scrolled_sideways_or_with_moved_columns_look_as_qt_paints_them(
     """A plain row is drawn from one picture of the whole row (app.ui.row_pictures), placed by
     the columns' positions: scrolled sideways, with a column moved and one hidden, its pixels
     are still Qt's."""
-    _import(ctx, 30)
-    page = RegistryPage(ctx)
-    qtbot.addWidget(page)
-    page.resize(1024, 600)
+    page = _registry_page(ctx, qtbot, 30)
     page.show()
     QApplication.processEvents()
     page.table.viewport().removeEventFilter(page.columns)  # columns wider than the table
@@ -259,10 +255,7 @@ def test_row_pictures_are_kept_within_their_budget(
     and the rows drawn again after that still look as Qt paints them."""
     from app.ui import row_pictures
 
-    _import(ctx, 60)
-    page = RegistryPage(ctx)
-    qtbot.addWidget(page)
-    page.resize(1024, 600)
+    page = _registry_page(ctx, qtbot, 60)
     page.show()
     QApplication.processEvents()
     row = page.table.viewport().width() * page.table.rowHeight(0) * 4  # a row's bytes, or more
@@ -286,10 +279,7 @@ def test_rows_are_drawn_again_in_a_new_palette(
     background) are not shown after it: the rows look as Qt paints them in the new colours."""
     from PySide6.QtGui import QColor, QPalette
 
-    _import(ctx, 20)
-    page = RegistryPage(ctx)
-    qtbot.addWidget(page)
-    page.resize(1024, 600)
+    page = _registry_page(ctx, qtbot, 20)
     page.show()
     QApplication.processEvents()
     # The text colour is the table's; the background is its viewport's.
@@ -321,10 +311,7 @@ def test_a_table_filling_its_own_background_looks_as_qt_paints_it(
     into view, the pixels are still Qt's."""
     from PySide6.QtCore import Qt
 
-    _import(ctx, 8)
-    page = RegistryPage(ctx)
-    qtbot.addWidget(page)
-    page.resize(1024, 600)
+    page = _registry_page(ctx, qtbot, 8)
     page.show()
     QApplication.processEvents()
     table, viewport = page.table, page.table.viewport()
