@@ -36,8 +36,8 @@ INDEXED_FILTERS = frozenset(
 FEWEST_BOUND = 1000  # below this many matches a sort costs nothing worth steering
 
 
-def _without_index(column: Any) -> Any:
-    """``+column``: SQLite then uses no index for a term on it."""
+def without_index(column: Any) -> Any:
+    """``+column``: SQLite then uses no index for a term on it (nor looks a table up by it)."""
     return UnaryExpression(column, operator=custom_op("+"), type_=column.type)
 
 
@@ -73,6 +73,6 @@ def page_filters(session: Session, filters: dict[str, Any], sort: str, page_size
     for name, value in filters.items():
         column = getattr(Application, name)
         if name in steered and name != rarest:
-            column = _without_index(column)
+            column = without_index(column)
         terms.append(column == value)
     return terms

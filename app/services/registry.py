@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from app.services import word_index
 from app.services.access import visible_applications
 from app.services.context import AppContext
-from app.services.listing_plan import page_filters
+from app.services.listing_plan import page_filters, without_index
 from app.services.search_terms import (
     alternatives_clause,
     indexed,
@@ -136,7 +136,7 @@ def _to_applications(index: Any) -> Any:
     that SQLite cannot look the index up by it: the join stays driven from the MATCH, in rowid
     order, so LIMIT stops early and the first matches are the first by rowid (with a filter
     such as a status, SQLite would otherwise start from the applications)."""
-    rowid: Any = literal_column(f"+{index.name}.rowid")
+    rowid = without_index(literal_column(f"{index.name}.rowid"))
     return index.join(SearchRow, SearchRow.search_rowid == rowid).join(
         Application, Application.id == SearchRow.application_id
     )
