@@ -10,9 +10,9 @@ mixed) through this module instead of `Paragraph`/`drawString`:
   ``/Span <</ActualText <FEFF...>>> BDC ... EMC`` carrying the logical (typed) text.
 * Line breaking: lines break only where `app.core.line_breaks` allows it (between the word
   segmenter's words, after spaces; never before ។ or a closing bracket), the same rules as on
-  screen. A word wider than the line falls back to breaking between grapheme clusters (a consonant
-  with its coeng+subscripts and vowel signs stays whole) instead of overflowing the frame. U+200B in
-  the input is never drawn and never reaches the text layer.
+  screen, with a fallback between grapheme clusters for a word wider than the line
+  (`app.pdf.line_layout` makes the lines; this module draws them). U+200B in the input is never
+  drawn and never reaches the text layer.
 
 The text given here is plain text, not ReportLab markup: ``<``, ``&`` and ``>`` in user data are
 printed as typed. Bold inside a paragraph is expressed with `TextRun` pieces.
@@ -23,9 +23,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from functools import lru_cache
-from typing import Literal, NamedTuple
+from typing import Literal
 
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.fonts import ps2tt, tt2ps
@@ -34,36 +32,31 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 
-from app.core.khmer_text import grapheme_clusters
-from app.core.line_breaks import break_plan
 from app.pdf.fonts import FONT_BOLD, FONT_REGULAR, register_pdf_fonts
+from app.pdf.line_layout import (
+    FIT_TOLERANCE,
+    ZWSP,
+    Line,
+    TextRun,
+    paragraph_lines,
+    paragraph_tokens,
+    slice_runs,
+    strip_runs,
+    trimmed_width,
+)
 from app.pdf.shaped_runs import ShapedTextObject, shape
 
-ZWSP = "\u200b"
 COENG = "\u17d2"
 # Leading (baseline-to-baseline distance) as a multiple of the font size: Khmer stacks vowel signs
 # above and up to two subscripts below the base line, so it needs far more room than Latin.
 KHMER_LEADING_FACTOR = 1.75
 
 Align = Literal["left", "center", "right"]
-TokenKind = Literal["word", "space", "zwsp", "newline"]
 
 # Unicode spaces that break like an ordinary space (NBSP is deliberately absent: it must not break).
 _SPACE_LIKE = re.compile("[\t\u2000-\u200a\u202f\u205f\u3000]")
 # Controls that must never reach the PDF (everything but newline) plus a stray byte-order mark.
 _INVISIBLE = re.compile("[\x00-\x09\x0b-\x1f\x7f\ufeff]")
-_PIECES = re.compile("( +|\n)")
-_FIT_TOLERANCE = 1e-6
-# Paragraphs up to this many characters keep their tokens and lines for the process (bounded LRU):
-# labels, choices and headers repeat in every document; a long account is printed once.
-CACHED_TEXT_MAX = 400
-
-
-class TextRun(NamedTuple):
-    """A piece of paragraph text with its weight; a paragraph is a sequence of runs."""
-
-    text: str
-    bold: bool = False
 
 
 def normalize_text(text: str) -> str:
@@ -89,28 +82,6 @@ def text_width(
     return shape(clean, name, font_size)[1] if clean else 0.0
 
 
-@dataclass(frozen=True, slots=True)
-class _Token:
-    kind: TokenKind
-    text: str
-    font_name: str
-    width: float
-    start: int  # offset of `text` in the paragraph's concatenated logical text
-
-
-@dataclass(frozen=True, slots=True)
-class _Line:
-    tokens: tuple[_Token, ...]
-
-    @property
-    def width(self) -> float:
-        return sum(t.width for t in self.tokens)
-
-    @property
-    def logical_text(self) -> str:
-        return "".join(t.text for t in self.tokens)
-
-
 def _bold_font_of(font_name: str) -> str:
     """Bold face of the family `font_name` belongs to (itself when no bold face is mapped)."""
     try:
@@ -120,192 +91,6 @@ def _bold_font_of(font_name: str) -> str:
         return font_name
 
 
-def _strip_runs(runs: Sequence[TextRun]) -> list[TextRun]:
-    """The runs with U+200B removed: break opportunities come from `app.core.line_breaks`, and
-    the text layer must carry the logical text only."""
-    return [TextRun(run.text.replace(ZWSP, ""), run.bold) for run in runs]
-
-
-def _tokenize(runs: Sequence[TextRun], regular: str, bold: str, size: float) -> list[_Token]:
-    """Tokens of the runs' text, cut where `break_plan` allows a line break.
-
-    A break between two words without a space becomes an empty "zwsp" token (nothing drawn,
-    nothing in the text layer); a space where a line must not break (before ។, after an opening
-    bracket) is glued to its words as part of a "word" token.
-    """
-    full = "".join(run.text for run in runs)
-    plan = break_plan(full)
-    logical = plan.text
-    if not logical:
-        return []
-    breaks = set(plan.breaks)
-    # Map the runs onto the logical text (break_plan only drops U+200B).
-    run_ends: list[tuple[int, str]] = []
-    offset = 0
-    for run, stripped in zip(runs, _strip_runs(runs), strict=True):
-        offset += len(stripped.text)
-        run_ends.append((offset, bold if run.bold else regular))
-    cuts = set(breaks) | {end for end, _font in run_ends}
-    for match in _PIECES.finditer(logical):
-        cuts.add(match.start())
-        cuts.add(match.end())
-    cuts.discard(0)
-    cuts.add(len(logical))
-    tokens: list[_Token] = []
-    start = 0
-    run_index = 0
-    for end in sorted(cuts):
-        while run_ends[run_index][0] <= start:
-            run_index += 1
-        font_name = run_ends[run_index][1]
-        piece = logical[start:end]
-        kind: TokenKind
-        if piece == "\n":
-            kind, width = "newline", 0.0
-        elif piece[0] == " " and (end in breaks or start == 0 or end == len(logical)):
-            kind, width = "space", shape(piece, font_name, size)[1]
-        else:
-            kind, width = "word", shape(piece, font_name, size)[1]
-            if start in breaks and tokens and tokens[-1].kind == "word":
-                tokens.append(_Token("zwsp", "", font_name, 0.0, start))
-        tokens.append(_Token(kind, piece, font_name, width, start))
-        start = end
-    return tokens
-
-
-def _paragraph_tokens(
-    runs: tuple[TextRun, ...], regular: str, bold: str, size: float
-) -> tuple[_Token, ...]:
-    """`_tokenize`, kept for short texts (labels, choices, headers repeat in every document)."""
-    if sum(len(run.text) for run in runs) <= CACHED_TEXT_MAX:
-        return _kept_tokens(runs, regular, bold, size)
-    return tuple(_tokenize(runs, regular, bold, size))
-
-
-@lru_cache(maxsize=4096)
-def _kept_tokens(
-    runs: tuple[TextRun, ...], regular: str, bold: str, size: float
-) -> tuple[_Token, ...]:
-    return tuple(_tokenize(runs, regular, bold, size))
-
-
-def _paragraph_lines(
-    runs: tuple[TextRun, ...],
-    fonts: tuple[str, str],
-    size: float,
-    first_width: float,
-    width: float,
-) -> tuple[_Line, ...]:
-    """The lines of a paragraph at a width; kept for short texts like `_paragraph_tokens`."""
-    if sum(len(run.text) for run in runs) <= CACHED_TEXT_MAX:
-        return _kept_lines(runs, fonts, size, first_width, width)
-    return tuple(_layout(_paragraph_tokens(runs, *fonts, size), first_width, width, size))
-
-
-@lru_cache(maxsize=4096)
-def _kept_lines(
-    runs: tuple[TextRun, ...],
-    fonts: tuple[str, str],
-    size: float,
-    first_width: float,
-    width: float,
-) -> tuple[_Line, ...]:
-    return tuple(_layout(_paragraph_tokens(runs, *fonts, size), first_width, width, size))
-
-
-def _cluster_tokens(segment: list[_Token], size: float) -> list[_Token]:
-    """Explode an unbreakable segment into one token per grapheme cluster."""
-    pieces: list[_Token] = []
-    for token in segment:
-        offset = token.start
-        for cluster in grapheme_clusters(token.text):
-            width = shape(cluster, token.font_name, size)[1]
-            pieces.append(_Token("word", cluster, token.font_name, width, offset))
-            offset += len(cluster)
-    return pieces
-
-
-def _merge_words(pieces: list[_Token], size: float) -> list[_Token]:
-    """Join adjacent same-font cluster tokens back into words, so each is shaped as a whole."""
-    merged: list[_Token] = []
-    for piece in pieces:
-        if merged and merged[-1].font_name == piece.font_name:
-            last = merged[-1]
-            text = last.text + piece.text
-            merged[-1] = replace(last, text=text, width=shape(text, last.font_name, size)[1])
-        else:
-            merged.append(piece)
-    return merged
-
-
-def _segments(tokens: Sequence[_Token]) -> list[list[_Token]]:
-    """Group tokens: runs of adjacent words (no break allowed inside) and single break tokens."""
-    groups: list[list[_Token]] = []
-    for token in tokens:
-        if token.kind == "word" and groups and groups[-1][0].kind == "word":
-            groups[-1].append(token)
-        else:
-            groups.append([token])
-    return groups
-
-
-def _layout(tokens: Sequence[_Token], first_width: float, width: float, size: float) -> list[_Line]:
-    """Greedy line breaking at spaces / U+200B / newlines, with a cluster fallback."""
-    lines: list[_Line] = []
-    current: list[_Token] = []
-    pending: list[_Token] = []  # break tokens seen since the last word on the current line
-
-    def available() -> float:
-        return first_width if not lines else width
-
-    def flush() -> None:
-        nonlocal current, pending
-        lines.append(_Line(tuple(current)))
-        current, pending = [], []
-
-    def start_line_with(segment: list[_Token]) -> None:
-        nonlocal current
-        if sum(t.width for t in segment) <= available() + _FIT_TOLERANCE:
-            current = list(segment)
-            return
-        # Too wide for a whole line: break between grapheme clusters instead of overflowing.
-        chunk: list[_Token] = []
-        chunk_width = 0.0
-        for piece in _cluster_tokens(segment, size):
-            if chunk and chunk_width + piece.width > available() + _FIT_TOLERANCE:
-                current = _merge_words(chunk, size)
-                flush()
-                chunk, chunk_width = [], 0.0
-            chunk.append(piece)
-            chunk_width += piece.width
-        current = _merge_words(chunk, size)
-
-    for group in _segments(tokens):
-        kind = group[0].kind
-        if kind == "newline":
-            flush()
-        elif kind in ("space", "zwsp"):
-            if current:  # breaks at the start of a line are dropped
-                pending.extend(group)
-        else:
-            segment_width = sum(t.width for t in group)
-            gap = sum(t.width for t in pending)
-            if not current:
-                start_line_with(group)
-            elif sum(t.width for t in current) + gap + segment_width <= (
-                available() + _FIT_TOLERANCE
-            ):
-                current.extend(pending)
-                current.extend(group)
-                pending = []
-            else:
-                flush()
-                start_line_with(group)
-    if current or not lines:
-        lines.append(_Line(tuple(current)))
-    return lines
-
-
 def _baseline_offset(font_name: str, size: float, leading: float) -> float:
     """Distance from the top of a line box to its baseline, centring the font's box in it."""
     ascent, descent = pdfmetrics.getAscentDescent(font_name, size)
@@ -313,7 +98,7 @@ def _baseline_offset(font_name: str, size: float, leading: float) -> float:
 
 
 def _draw_line(
-    canvas: Canvas, line: _Line, x: float, baseline: float, size: float, leading: float
+    canvas: Canvas, line: Line, x: float, baseline: float, size: float, leading: float
 ) -> None:
     """Draw one line's words from x, inside one ActualText span holding its logical text."""
     logical = line.logical_text
@@ -341,19 +126,6 @@ def _draw_line(
     canvas.addLiteral("EMC")
 
 
-def _slice_runs(runs: Sequence[TextRun], start: int, end: int) -> list[TextRun]:
-    """The runs covering logical offsets [start, end) of the concatenated text."""
-    sliced: list[TextRun] = []
-    offset = 0
-    for run in runs:
-        run_end = offset + len(run.text)
-        lo, hi = max(start, offset), min(end, run_end)
-        if lo < hi:
-            sliced.append(TextRun(run.text[lo - offset : hi - offset], run.bold))
-        offset = run_end
-    return sliced
-
-
 class KhmerParagraph(Flowable):
     """A wrapped, shaped paragraph of plain text (Khmer, English or mixed) for a platypus story.
 
@@ -372,7 +144,7 @@ class KhmerParagraph(Flowable):
     ) -> None:
         super().__init__()
         register_pdf_fonts()
-        self.runs = tuple(_strip_runs([TextRun(normalize_text(r.text), r.bold) for r in runs]))
+        self.runs = tuple(strip_runs([TextRun(normalize_text(r.text), r.bold) for r in runs]))
         self.style = style
         self.continuation = continuation  # a later part of a split paragraph
         self.continued = continued  # followed by another part of the same paragraph
@@ -381,7 +153,7 @@ class KhmerParagraph(Flowable):
         self.leading = float(style.leading or style.fontSize * KHMER_LEADING_FACTOR)
         self.regular_font = str(style.fontName)
         self.bold_font = _bold_font_of(self.regular_font)
-        self._lines: tuple[_Line, ...] = ()
+        self._lines: tuple[Line, ...] = ()
         self._layout_width: float | None = None
 
     @property
@@ -389,12 +161,12 @@ class KhmerParagraph(Flowable):
         """The logical text this paragraph prints."""
         return "".join(r.text for r in self.runs)
 
-    def _lines_for(self, avail_width: float) -> tuple[_Line, ...]:
+    def _lines_for(self, avail_width: float) -> tuple[Line, ...]:
         if self._layout_width != avail_width:
             width = avail_width - self.style.leftIndent - self.style.rightIndent
             first_indent = 0.0 if self.continuation else float(self.style.firstLineIndent)
             fonts = (self.regular_font, self.bold_font)
-            self._lines = _paragraph_lines(
+            self._lines = paragraph_lines(
                 self.runs, fonts, self.font_size, width - first_indent, width
             )
             self._layout_width = avail_width
@@ -408,7 +180,7 @@ class KhmerParagraph(Flowable):
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
         lines = self._lines_for(availWidth)
-        fitting = int((availHeight + _FIT_TOLERANCE) // self.leading)
+        fitting = int((availHeight + FIT_TOLERANCE) // self.leading)
         if fitting >= len(lines):
             return [self]
         if fitting <= 0:
@@ -416,8 +188,8 @@ class KhmerParagraph(Flowable):
         cut = next((t.start for t in lines[fitting].tokens), None)
         if cut is None:
             return []
-        head = _slice_runs(self.runs, 0, cut)
-        tail = _slice_runs(self.runs, cut, len(self.text))
+        head = slice_runs(self.runs, 0, cut)
+        tail = slice_runs(self.runs, cut, len(self.text))
         return [
             KhmerParagraph(head, self.style, continuation=self.continuation, continued=True),
             KhmerParagraph(tail, self.style, continuation=True, continued=self.continued),
@@ -442,7 +214,7 @@ class KhmerParagraph(Flowable):
             if index == 0 and not self.continuation:
                 indent += float(style.firstLineIndent)
                 line_width -= float(style.firstLineIndent)
-            slack = line_width - _trimmed_width(line)
+            slack = line_width - trimmed_width(line)
             if style.alignment == TA_CENTER:
                 indent += slack / 2.0
             elif style.alignment == TA_RIGHT:
@@ -453,15 +225,6 @@ class KhmerParagraph(Flowable):
 
     def __repr__(self) -> str:
         return f"KhmerParagraph({self.text[:40]!r}...)"
-
-
-def _trimmed_width(line: _Line) -> float:
-    """Line width without trailing break tokens (there are none after layout, but be safe)."""
-    tokens = line.tokens
-    end = len(tokens)
-    while end and tokens[end - 1].kind != "word":
-        end -= 1
-    return sum(t.width for t in tokens[:end])
 
 
 def khmer_paragraph(text: str | Sequence[TextRun], style: ParagraphStyle) -> KhmerParagraph:
@@ -492,7 +255,7 @@ def draw_text(
     register_pdf_fonts()
     name = font_name or (FONT_BOLD if bold else FONT_REGULAR)
     single_line = normalize_text(text).replace("\n", " ")
-    line = _Line(_paragraph_tokens((TextRun(single_line),), name, name, font_size))
+    line = Line(paragraph_tokens((TextRun(single_line),), name, name, font_size))
     width = line.width
     if align == "center":
         x -= width / 2.0
