@@ -84,7 +84,7 @@ OTHER_MEANINGS: dict[str, set[str]] = {
     # yes/no answers compared in expressions, and the yes/no editor's buttons
     "app/core/forms/expression_eval.py": {"yes", "no"},
     "app/core/protection.py": {"yes"},
-    "app/core/rights.py": {"yes", "no"},
+    "app/core/path_explainer.py": {"yes", "no"},
     "app/ui/wizard/choice_editors.py": {"yes", "no"},
     # a script's name in the Khmer text engine
     "app/core/khmer_text.py": {"khmer", "other"},

@@ -14,16 +14,9 @@ from types import MappingProxyType
 from app.core import clock
 from app.core.court import court_on
 from app.core.court_text import court_today
+from app.core.path_explainer import PathExplainer, load_path_explainer
 from app.core.reparations import reparations_today
-from app.core.rights import (
-    PathExplainer,
-    RightsTopic,
-    TopicText,
-    for_phase,
-    load_path_explainer,
-    load_rights,
-    search_rights,
-)
+from app.core.rights import RightsTopic, TopicText, for_phase, load_rights, search_rights
 from app.pdf.documents import LeafletTopic, render_leaflet
 from app.services.context import AppContext
 

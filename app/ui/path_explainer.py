@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from app.core.court import CourtOnDate
 from app.core.court_text import accepting_answer
-from app.core.rights import PathExplainer, Question, Result
+from app.core.path_explainer import PathExplainer, Question, Result
 from app.i18n import current_language, format_number
 from app.services import errors, form_catalogue
 from app.services.rights import path_explainer

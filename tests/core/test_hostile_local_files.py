@@ -10,7 +10,8 @@ import pytest
 from app.core.court import CourtDataError, parse_court
 from app.core.forms.loader import check_form_file, parse_form
 from app.core.gazetteer import MAX_GAZETTEER_BYTES, GazetteerError, read_gazetteer
-from app.core.rights import MAX_TOPIC_BYTES, RightsError, load_path_explainer, parse_topic_file
+from app.core.path_explainer import load_path_explainer
+from app.core.rights import MAX_TOPIC_BYTES, RightsError, parse_topic_file
 from tests.core.test_bounded_yaml import HOSTILE
 
 

@@ -10,20 +10,17 @@ from pathlib import Path
 import pytest
 
 from app.core.khmer_text import ZWSP, is_khmer
+from app.core.path_explainer import PathExplainer, Question, Result, load_path_explainer
 from app.core.reference import validate_reference
 from app.core.resources import forms_dir
 from app.core.rights import (
     PHASE_IDS,
     REQUIRED_LANGUAGES,
-    PathExplainer,
-    Question,
-    Result,
     RightsError,
     RightsTopic,
     Slide,
     default_rights_dir,
     for_phase,
-    load_path_explainer,
     load_rights,
     search_rights,
 )

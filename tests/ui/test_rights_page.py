@@ -16,7 +16,8 @@ from PySide6.QtWidgets import QApplication, QFileDialog
 from app.core.court import court_on
 from app.core.court_text import date_text
 from app.core.forms import FieldRole
-from app.core.rights import Question, RightsTopic
+from app.core.path_explainer import Question
+from app.core.rights import RightsTopic
 from app.i18n import format_number, set_language, translator
 from app.services import form_catalogue
 from app.services import rights as rights_service
