@@ -79,6 +79,7 @@ OTHER_MEANINGS: dict[str, set[str]] = {
     "app/core/reparations.py": {"documentation", "education"},
     # an approximate date's precision and the words read as "not known"
     "app/core/approx_date.py": {"unknown"},
+    "app/core/approx_date_terms.py": {"unknown"},
     "app/pdf/printed_values.py": {"unknown"},
     "app/ui/wizard/field_widgets.py": {"unknown"},
     # yes/no answers compared in expressions, and the yes/no editor's buttons

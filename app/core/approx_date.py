@@ -16,56 +16,22 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 from typing import Any
 
 from app.core import clock
+from app.core.approx_date_terms import (
+    ENGLISH_MONTHS,
+    KHMER_MONTHS,
+    ApproxDateError,
+    Precision,
+    Season,
+)
 from app.core.khmer_calendar import animal_year, buddhist_era_years
 from app.core.khmer_text import from_khmer_digits, to_khmer_digits
 
 FORMAT_VERSION = 1
 MIN_YEAR = 1850
 MAX_YEAR = 2999
-
-KHMER_MONTHS = (
-    "មករា",
-    "កុម្ភៈ",
-    "មីនា",
-    "មេសា",
-    "ឧសភា",
-    "មិថុនា",
-    "កក្កដា",
-    "សីហា",
-    "កញ្ញា",
-    "តុលា",
-    "វិច្ឆិកា",
-    "ធ្នូ",
-)
-ENGLISH_MONTHS = tuple(calendar.month_name[m] for m in range(1, 13))
-
-
-class Precision(StrEnum):
-    EXACT = "exact"
-    MONTH = "month"
-    YEAR = "year"
-    SEASON = "season"
-    AGE_IN_YEAR = "age_in_year"
-    RANGE = "range"
-    UNKNOWN = "unknown"
-
-
-class Season(StrEnum):
-    DRY = "dry"  # November (of the year before) to April
-    RAINY = "rainy"  # May to October
-
-
-class ApproxDateError(ValueError):
-    """A date that cannot be stored, with the reason in English and Khmer for the officer."""
-
-    def __init__(self, en: str, km: str) -> None:
-        super().__init__(en)
-        self.en = en
-        self.km = km
 
 
 # The attributes each precision needs (and no others).
@@ -499,3 +465,17 @@ def _season(match: re.Match[str], approximate: bool, original: str) -> ApproxDat
             f"«{original}»៖ រដូវប្រាំងមួយ ឆ្លងពីឆ្នាំមួយទៅឆ្នាំបន្ទាប់ (ឧ. ១៩៧៦–១៩៧៧)។",
         )
     return ApproxDate.from_season(season, second, approximate=approximate)
+
+
+# The terms are named here too: a remembered date and its parts are imported from this module.
+__all__ = [
+    "ENGLISH_MONTHS",
+    "FORMAT_VERSION",
+    "KHMER_MONTHS",
+    "MAX_YEAR",
+    "MIN_YEAR",
+    "ApproxDate",
+    "ApproxDateError",
+    "Precision",
+    "Season",
+]
