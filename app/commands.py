@@ -218,27 +218,15 @@ def _sync_handlers() -> dict[str, Callable[[argparse.Namespace], int]]:
         from app.i18n import _, format_number
         from app.services.sync import sync_now
         from app.services.sync_enrolment import office_url
+        from app.services.sync_outcome import outcome_sentences
 
         ctx = _signed_in(args)
         try:
             result = sync_now(ctx, args.server or office_url(ctx))
         finally:
             ctx.close()
-        print(
-            _(
-                "Done: {sent} records acknowledged, {refused} refused, {updates} status updates."
-            ).format(
-                sent=format_number(result.acknowledged),
-                refused=format_number(result.quarantined),
-                updates=format_number(result.status_updates),
-            )
-        )
-        if result.list_people:
-            print(
-                _("The office's list arrived: {count} people.").format(
-                    count=format_number(result.list_people)
-                )
-            )
+        for sentence in outcome_sentences(result):
+            print(sentence)
         if result.remaining:
             waiting = format_number(result.remaining)
             print(_("{count} records are still waiting to be sent.").format(count=waiting))

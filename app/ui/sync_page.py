@@ -33,6 +33,7 @@ from app.services import sync, sync_enrolment, sync_outbox, sync_usb
 from app.services.context import AppContext, sync_summary
 from app.services.security import Action, may
 from app.services.settings import SettingsError, load_settings, save_settings
+from app.services.sync_outcome import outcome_sentences
 from app.ui.text import ReadingProgressBar, _
 from app.ui.worker import BackgroundTask, JobView, run_job
 
@@ -237,18 +238,7 @@ class SyncPage(QWidget):
             return result.error
         if result.cancelled:
             return _("Stopped. What was already acknowledged stays synced.")
-        done = _(
-            "Done: {sent} records acknowledged, {refused} refused, {updates} status updates."
-        ).format(
-            sent=format_number(result.acknowledged),
-            refused=format_number(result.quarantined),
-            updates=format_number(result.status_updates),
-        )
-        if result.list_people:
-            done += " " + _("The office's list arrived: {count} people.").format(
-                count=format_number(result.list_people)
-            )
-        return done
+        return " ".join(outcome_sentences(result, _))
 
     def cancel(self) -> None:
         if self.task is not None:

@@ -155,3 +155,28 @@ def test_enrolment_shows_the_office_key_fingerprint_and_needs_a_yes(
         assert page.server_url.isReadOnly()
     finally:
         ctx.close()
+
+
+def test_the_sync_outcome_is_the_command_lines_sentences_with_break_marks_on_screen() -> None:
+    from app.i18n import set_language
+    from app.services.sync import SyncResult
+    from app.services.sync_outcome import outcome_sentences
+
+    set_language("km")
+    result = SyncResult(acknowledged=1234, quarantined=1, status_updates=5, list_people=7)
+    printed = outcome_sentences(result)  # the command line's: plain text for a terminal
+    assert printed == [
+        _("Done: {sent} records acknowledged, {refused} refused, {updates} status updates.").format(
+            sent="១,២៣៤", refused="១", updates="៥"
+        ),
+        _("The office's list arrived: {count} people.").format(count="៧"),
+    ]
+    assert all("\u200b" not in sentence for sentence in printed)
+    on_screen = " ".join(outcome_sentences(result, shown))
+    assert "\u200b" in on_screen  # Qt wraps Khmer only at these
+    assert plain(on_screen) == " ".join(printed)
+    assert outcome_sentences(SyncResult(acknowledged=2)) == [
+        _("Done: {sent} records acknowledged, {refused} refused, {updates} status updates.").format(
+            sent="២", refused="០", updates="០"
+        )
+    ]
