@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from app.services import records
 from app.services.civil_parties import not_contacted_count
-from app.services.context import AppContext, sync_summary
+from app.services.context import AppContext, SyncSummary, sync_summary
 from app.services.followup import records_at_risk
 from app.store.models import Application
 
@@ -27,11 +27,17 @@ AWAITING_SIGNATURE_STATUS = "awaiting_signature"
 class StartSummary:
     drafts: list[records.DraftSummary]
     awaiting_signature: int
-    not_synced: int
+    # The outbox's state, read once at start for the page and the window's status line.
+    sync: SyncSummary
     at_deadline_risk: int | None  # None: not counted yet (start_summary's deadlines=False)
     deadline_problem: str | None  # a broken deadlines file, translated
     total_records: int
     not_contacted: int = 0  # people of the office's list not contacted for 12 months
+
+    @property
+    def not_synced(self) -> int:
+        """Records waiting to be sent to the office."""
+        return self.sync.pending
 
     @property
     def first_run(self) -> bool:
@@ -59,7 +65,7 @@ def start_summary(
     return StartSummary(
         drafts=drafts,
         awaiting_signature=awaiting,
-        not_synced=sync_summary(ctx).pending,
+        sync=sync_summary(ctx),
         at_deadline_risk=risks,
         deadline_problem=problem,
         total_records=total,

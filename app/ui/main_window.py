@@ -34,7 +34,7 @@ from app.i18n import (
     set_language,
 )
 from app.ui.form_warning import FormFilesWarning
-from app.ui.status_line import StatusLine
+from app.ui.status_line import StatusLine, refresh_training_banner, training_banner
 from app.ui.text import _
 from app.ui.window_pages import (
     COMING_TEXT,
@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     # open (attach): signing in from the environment paints the window's frame before they are
     # loaded. A record's window is imported when a record is opened.
     from app.services.context import AppContext
+    from app.services.start import StartSummary
     from app.ui.input_watch import InputWatch
     from app.ui.lock_screen import HiddenWindows, LockScreen
     from app.ui.record_view import RecordDialog
@@ -124,13 +125,7 @@ class MainWindow(QMainWindow):
         self.form_warning = FormFilesWarning()
 
         # Training as of a past date (supervisor setting): shown above every page, always.
-        self.training_banner = QLabel()
-        self.training_banner.setObjectName("trainingBanner")
-        self.training_banner.setWordWrap(True)
-        self.training_banner.setStyleSheet(
-            "background:#b00020; color:white; font-weight:bold; padding:6px;"
-        )
-        self.training_banner.setVisible(False)
+        self.training_banner = training_banner()
 
         splitter = QSplitter()
         splitter.addWidget(self.navigation)
@@ -149,6 +144,9 @@ class MainWindow(QMainWindow):
         self.body.addWidget(central)
         self.setCentralWidget(self.body)
         self._focus_before_lock: QWidget | None = None
+        # The start page's reading as the store opened (attach), kept for that turn of the
+        # event loop: the status line and offer_drafts show it instead of reading again.
+        self._opening: StartSummary | None = None
 
         self.status_line = StatusLine(self.statusBar())
         self.officer_label = self.status_line.officer_label
@@ -219,6 +217,10 @@ class MainWindow(QMainWindow):
         self._row_chosen(self.navigation.currentRow())  # a page chosen meanwhile is built now
         QTimer.singleShot(WARM_UP_DELAY_MS, self._warm_up)
         self.form_warning.check_after_paint()
+        shown: Any = self.current_page()  # (a write is signalled 150 ms later at the soonest)
+        if shown is not None and instance_of(shown, "app.ui.start_page", "StartPage"):
+            self._opening = shown.opening_summary()
+            QTimer.singleShot(0, self, lambda: setattr(self, "_opening", None))
         self.retranslate()
         # The status bar (and a page of counts on screen) follows every write by any page, a
         # background job or sync, instead of polling the database.
@@ -320,7 +322,8 @@ class MainWindow(QMainWindow):
         """At start: if this officer left drafts (e.g. the laptop died), open them first."""
         from app.services.records import drafts_to_resume
 
-        drafts = drafts_to_resume(self.ctx)
+        opening, self._opening = self._opening, None
+        drafts = drafts_to_resume(self.ctx) if opening is None else opening.drafts
         if not drafts:
             return False
         self.show_page("new_application")
@@ -474,13 +477,6 @@ class MainWindow(QMainWindow):
         self.form_warning.retranslate()
         self.refresh_status()
 
-    def refresh_training_banner(self) -> None:
-        from app.services import court as court_service
-
-        text = court_service.training_banner(self.ctx)
-        self.training_banner.setVisible(text is not None)
-        self.training_banner.setText(text or "")
-
     def _data_changed(self) -> None:
         self.refresh_status()
         page = self.pages.currentWidget()
@@ -492,5 +488,5 @@ class MainWindow(QMainWindow):
             page.refresh()  # type: ignore[attr-defined]  # cheap counts, nothing typed to lose
 
     def refresh_status(self) -> None:
-        self.refresh_training_banner()
-        self.status_line.refresh(self.ctx)
+        refresh_training_banner(self.training_banner, self.ctx)
+        self.status_line.refresh(self.ctx, None if self._opening is None else self._opening.sync)

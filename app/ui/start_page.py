@@ -51,6 +51,9 @@ class StartPage(QWidget):
         self._generation = 0  # the latest refresh; an older background summary is dropped
         self._deadline_task: BackgroundTask | None = None
         self._count_after_paint: int | None = None  # the refresh whose count waits for a paint
+        # Read in this turn of the event loop (see opening_summary): a show in the same turn
+        # (the window opening) does not read again.
+        self._read_this_turn = False
         self._closed = False
         self.title = QLabel()
         self.title.setObjectName("pageTitle")
@@ -151,9 +154,18 @@ class StartPage(QWidget):
 
     # --- filling --------------------------------------------------------------------------
 
+    def opening_summary(self) -> StartSummary | None:
+        """The counts and drafts for the main window's opening: read now, unless this page
+        read them in this turn of the event loop (shown as the store opened). The window's
+        status line and its offer of drafts use this reading instead of a second one."""
+        if self._ctx is not None and not self._read_this_turn:
+            self.refresh_deadlines_in_background()
+        return self.summary
+
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        self.refresh_deadlines_in_background()
+        if not self._read_this_turn:  # (read for the window's opening, just before it showed)
+            self.refresh_deadlines_in_background()
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
@@ -184,6 +196,12 @@ class StartPage(QWidget):
         self._fill()
         self._count_after_paint = generation  # started by the next paint (paintEvent)
         self.update()
+        if not self._read_this_turn:
+            self._read_this_turn = True
+            QTimer.singleShot(0, self, self._turn_over)
+
+    def _turn_over(self) -> None:
+        self._read_this_turn = False
 
     def _start_deadline_count(self, generation: int) -> None:
         if generation != self._generation or self._closed:
