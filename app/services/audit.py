@@ -31,6 +31,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.core import clock
 from app.i18n import N_, _, format_number
 from app.services.context import AppContext
 from app.store.db import AUDIT_KEY_INFO
@@ -227,7 +228,7 @@ class AuditChain:
         seq_jump: int = 0,
     ) -> dict[str, Any]:
         """The column values of the next entry (to insert), with the chain moved past it."""
-        at = _utc_naive(datetime.now(UTC))
+        at = clock.utc_now()
         entry_hash = entry_digest(self.prev_hash, at, officer_id, str(action), record_id, details)
         seq = self.top + 1 + seq_jump
         values = {

@@ -26,6 +26,7 @@ from typing import Any, cast
 from sqlalchemy import Table, Text, bindparam, insert, select
 from sqlalchemy.orm import Session
 
+from app.core import clock
 from app.core.forms import FormDefinition
 from app.core.forms.validation import FieldIssue
 from app.core.reference import new_reference
@@ -40,7 +41,6 @@ from app.services.finalising import (
     REFERENCE_SEQUENCE_KEY,
     ValidationFailed,
     final_status,
-    now,
     sealed_answers,
 )
 from app.services.form_catalogue import form_definition
@@ -244,7 +244,7 @@ def _import_chunk(
         reference = new_reference(device_id, sequence)
         status = final_status(form, answers)
         answers = victims.link(number, application_id, answers)
-        moment = now()
+        moment = clock.utc_now()
         version_id = str(uuid.uuid4())
         sealed = (version_id, application_id, reference, form.id, form.version, 1, answers)
         answers_text, digest = sealed_answers((*sealed, None, moment, officer_id))

@@ -5,7 +5,6 @@ whose digest seals each version for sync."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from app.core.forms import FieldRole, FormDefinition
@@ -26,10 +25,6 @@ class ValidationFailed(RecordError):
     def __init__(self, issues: Sequence[FieldIssue]) -> None:
         super().__init__(_("The application has problems to fix before it can be finalised."))
         self.issues = list(issues)
-
-
-def now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def signature_pending(form: FormDefinition, answers: Mapping[str, Any]) -> bool:

@@ -22,12 +22,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
+from app.core import clock
 from app.core.approx_date import ApproxDate
 from app.core.forms import Field, FieldRole, FormDefinition, effective_answers
 from app.core.khmer_text import ZWSP, is_khmer, normalize_for_search, normalize_name
@@ -64,10 +64,6 @@ __all__ = [
     "suggest_direct_victims",
     "victim_details",
 ]
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 # --- reading the victim from the answers ---------------------------------------------------------
@@ -311,7 +307,7 @@ def person_columns(victim: VictimDetails, person_id: str | None) -> dict[str, An
         "birth_year_max": victim.birth_year_max,
         "fate": victim.fate,
         "last_place": victim.last_place,
-        "created_at": _now(),
+        "created_at": clock.utc_now(),
     }
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
+from app.core import clock
 from app.core.forms import FieldRole, FormDefinition
 from app.core.line_breaks import normalize_typed_answers
 from app.core.protection import ProtectionLevel, as_level, in_current_shape, protection_level
@@ -41,7 +42,6 @@ from app.services.finalising import (
     version_payload,
 )
 from app.services.finalising import blocking as _blocking
-from app.services.finalising import now as _now
 from app.services.form_catalogue import available_forms, form_definition
 from app.services.remembered import remember_answers
 from app.services.search_index import apply_derived, remove_search_text
@@ -99,7 +99,7 @@ def _new_draft(
     session: Session, ctx: AppContext, form: FormDefinition, details: dict[str, Any]
 ) -> Application:
     """A new draft application of ``form`` by the signed-in officer, audited as created."""
-    now = _now()
+    now = clock.utc_now()
     application = Application(
         id=str(uuid.uuid4()),
         form_id=form.id,
@@ -136,7 +136,7 @@ def save_draft(ctx: AppContext, application_id: str, answers: Mapping[str, Any])
         if application.status != "draft":
             raise RecordError(_("This application is final; make a correction instead."))
         application.draft_answers = dict(answers)
-        application.updated_at = _now()
+        application.updated_at = clock.utc_now()
         apply_derived(session, application, answers)
         if ctx.officer is not None and application.created_by not in (None, ctx.officer.id):
             # A supervisor working on another officer's draft leaves a trace: one entry per
@@ -220,7 +220,7 @@ def add_version(
     answers: Mapping[str, Any],
     reason: str | None,
 ) -> ApplicationVersion:
-    now = _now()
+    now = clock.utc_now()
     version_no = application.current_version + 1
     version = ApplicationVersion(
         id=str(uuid.uuid4()),
@@ -255,7 +255,7 @@ def _finalize_in(
         raise ValidationFailed(blocking)
     application.reference = _next_reference(session, ctx.device_id)
     application.status = final_status(form, answers)
-    application.finalized_at = _now()
+    application.finalized_at = clock.utc_now()
     application.draft_answers = None
     # The direct victim becomes a person of their own, shared by every applicant who names them.
     answers = people.on_finalized(session, ctx, application, answers)
@@ -307,7 +307,7 @@ def mark_printed(ctx: AppContext, application_id: str) -> None:
         application = load_visible(session, ctx, application_id)
         if application.status == "final":
             application.status = "printed"
-            application.updated_at = _now()
+            application.updated_at = clock.utc_now()
 
 
 # --- reading -----------------------------------------------------------------------------------
