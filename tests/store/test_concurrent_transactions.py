@@ -13,8 +13,7 @@ from sqlalchemy import func, insert, select
 
 from app.store.db import Store, StoreError
 from app.store.models import Setting
-
-WAIT = 20  # seconds; only reached when the behaviour under test is broken
+from tests.held_writer import WAIT, writer_holding
 
 
 @pytest.fixture(params=["plain", "encrypted"])
@@ -63,24 +62,9 @@ def test_reading_does_not_wait_for_an_open_writer(store: Store) -> None:
     committed state straight away (not the writer's uncommitted row)."""
     with store.transaction() as session:
         session.execute(insert(Setting).values(key="committed", value=1))
-    writing = threading.Event()
-    release = threading.Event()
-
-    def writer() -> None:
-        with store.transaction() as session:
-            session.execute(insert(Setting).values(key="uncommitted", value=2))
-            writing.set()
-            release.wait(WAIT)
-
-    thread = threading.Thread(target=writer)
-    thread.start()
-    try:
-        assert writing.wait(WAIT)
+    with writer_holding(store, "uncommitted", 2) as writer:
         seen = _keys(store)  # would wait for the writer (then fail the test's join) if it waited
-        assert thread.is_alive()  # the writer still holds its transaction
-    finally:
-        release.set()
-        thread.join(WAIT)
+        assert writer.is_alive()  # the writer still holds its transaction
     assert "committed" in seen and "uncommitted" not in seen
     assert "uncommitted" in _keys(store)
 
