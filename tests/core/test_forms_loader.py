@@ -101,6 +101,34 @@ def test_unknown_field_type(tmp_path: Path) -> None:
     assert problem.line == 14
 
 
+def test_unknown_roles_and_a_missing_type_are_named_with_their_path(tmp_path: Path) -> None:
+    path = write_form(
+        tmp_path,
+        """
+      - id: colour
+        type: choice
+        role: favourite_colour
+        label: {km: ពណ៌, en: Colour}
+        choices:
+          - code: red
+            role: warm_colour
+            label: {km: ក្រហម, en: Red}
+      - id: shade
+        label: {km: ពណ៌ស្រាល, en: Shade}
+""",
+    )
+    problems = check_form_file(path)
+    assert [(p.path, p.line) for p in problems] == [
+        ("sections[0].fields[1].choices[0].role", 19),
+        ("sections[0].fields[1].role", 15),
+        ("sections[0].fields[2].type", 21),
+    ]
+    assert problems[0].message.startswith("unknown choice role 'warm_colour' (known: ")
+    assert problems[1].message.startswith("unknown role 'favourite_colour' (known: ")
+    assert "applicant_name" in problems[1].message
+    assert problems[2].message == "'type' is missing"
+
+
 def test_unknown_key_suggests_the_right_one(tmp_path: Path) -> None:
     path = write_form(
         tmp_path,

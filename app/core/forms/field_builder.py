@@ -101,20 +101,9 @@ class FieldBuilder(YamlChecker):
         field_id = self.ident(data, "id", path)
         if field_id is not None:
             self.declared_ids.add(field_id)
-        type_name = data.get("type")
-        field_type: FieldType | None = None
-        if type_name is None:
+        field_type = self.named(data, "type", path, FieldType, "field type")
+        if data.get("type") is None:
             self.problem(join_path(path, "type"), "'type' is missing", self.line_of(data))
-        else:
-            try:
-                field_type = FieldType(type_name)
-            except ValueError:
-                known = ", ".join(t.value for t in FieldType)
-                self.problem(
-                    join_path(path, "type"),
-                    f"unknown field type '{type_name}' (known: {known})",
-                    self.line_of(data, "type"),
-                )
         label = self.text(data, "label", path, required=True)
         help_text = self.text(data, "help", path, required=False)
         placeholder = self.text(data, "placeholder", path, required=False)
@@ -204,33 +193,11 @@ class FieldBuilder(YamlChecker):
         return tuple(built)
 
     def choice_role(self, data: LinedMapping, path: str) -> ChoiceRole | None:
-        raw = data.get("role")
-        if raw is None:
-            return None
-        try:
-            return ChoiceRole(raw)
-        except ValueError:
-            known = ", ".join(r.value for r in ChoiceRole)
-            self.problem(
-                join_path(path, "role"),
-                f"unknown choice role '{raw}' (known: {known})",
-                self.line_of(data, "role"),
-            )
-            return None
+        return self.named(data, "role", path, ChoiceRole, "choice role")
 
     def role(self, data: LinedMapping, path: str) -> FieldRole | None:
-        raw = data.get("role")
-        if raw is None:
-            return None
-        try:
-            role = FieldRole(raw)
-        except ValueError:
-            known = ", ".join(r.value for r in FieldRole)
-            self.problem(
-                join_path(path, "role"),
-                f"unknown role '{raw}' (known: {known})",
-                self.line_of(data, "role"),
-            )
+        role = self.named(data, "role", path, FieldRole, "role")
+        if role is None:
             return None
         if role in self.declared_roles:
             self.problem(

@@ -9,7 +9,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
 
 import yaml
 
@@ -19,6 +20,8 @@ from app.core.khmer_text import is_khmer
 
 ID_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
 TEXT_KEYS = {"km", "en"}
+
+Named = TypeVar("Named", bound=StrEnum)
 
 
 @dataclass(frozen=True)
@@ -188,6 +191,25 @@ class YamlChecker:
         if len(parts) != 2:
             return None
         return Text(km=parts["km"], en=parts["en"])
+
+    def named(
+        self, data: LinedMapping, key: str, path: str, kind: type[Named], what: str
+    ) -> Named | None:
+        """The member of ``kind`` that ``data[key]`` names (None when the key is absent); an
+        unknown name is a problem that lists the known ones."""
+        raw = data.get(key)
+        if raw is None:
+            return None
+        try:
+            return kind(raw)
+        except ValueError:
+            known = ", ".join(member.value for member in kind)
+            self.problem(
+                join_path(path, key),
+                f"unknown {what} '{raw}' (known: {known})",
+                self.line_of(data, key),
+            )
+            return None
 
     def flag(self, data: LinedMapping, key: str, path: str, default: bool) -> bool:
         value = data.get(key, default)
