@@ -114,20 +114,34 @@ def _tokenize(runs: Sequence[TextRun], regular: str, bold: str, size: float) -> 
     return tokens
 
 
+def _kept(runs: tuple[TextRun, ...]) -> bool:
+    """A text short enough to keep its tokens and lines (CACHED_TEXT_MAX)."""
+    return sum(len(run.text) for run in runs) <= CACHED_TEXT_MAX
+
+
+def _tokens(runs: tuple[TextRun, ...], regular: str, bold: str, size: float) -> tuple[Token, ...]:
+    return tuple(_tokenize(runs, regular, bold, size))
+
+
+def _lines(
+    runs: tuple[TextRun, ...],
+    fonts: tuple[str, str],
+    size: float,
+    first_width: float,
+    width: float,
+) -> tuple[Line, ...]:
+    return tuple(_layout(paragraph_tokens(runs, *fonts, size), first_width, width, size))
+
+
+_kept_tokens = lru_cache(maxsize=4096)(_tokens)
+_kept_lines = lru_cache(maxsize=4096)(_lines)
+
+
 def paragraph_tokens(
     runs: tuple[TextRun, ...], regular: str, bold: str, size: float
 ) -> tuple[Token, ...]:
-    """`_tokenize`, kept for short texts (labels, choices, headers repeat in every document)."""
-    if sum(len(run.text) for run in runs) <= CACHED_TEXT_MAX:
-        return _kept_tokens(runs, regular, bold, size)
-    return tuple(_tokenize(runs, regular, bold, size))
-
-
-@lru_cache(maxsize=4096)
-def _kept_tokens(
-    runs: tuple[TextRun, ...], regular: str, bold: str, size: float
-) -> tuple[Token, ...]:
-    return tuple(_tokenize(runs, regular, bold, size))
+    """`_tokenize`, kept for short texts (see `_kept`)."""
+    return (_kept_tokens if _kept(runs) else _tokens)(runs, regular, bold, size)
 
 
 def paragraph_lines(
@@ -138,20 +152,7 @@ def paragraph_lines(
     width: float,
 ) -> tuple[Line, ...]:
     """The lines of a paragraph at a width; kept for short texts like `paragraph_tokens`."""
-    if sum(len(run.text) for run in runs) <= CACHED_TEXT_MAX:
-        return _kept_lines(runs, fonts, size, first_width, width)
-    return tuple(_layout(paragraph_tokens(runs, *fonts, size), first_width, width, size))
-
-
-@lru_cache(maxsize=4096)
-def _kept_lines(
-    runs: tuple[TextRun, ...],
-    fonts: tuple[str, str],
-    size: float,
-    first_width: float,
-    width: float,
-) -> tuple[Line, ...]:
-    return tuple(_layout(paragraph_tokens(runs, *fonts, size), first_width, width, size))
+    return (_kept_lines if _kept(runs) else _lines)(runs, fonts, size, first_width, width)
 
 
 def _cluster_tokens(segment: list[Token], size: float) -> list[Token]:
