@@ -12,10 +12,15 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.core.errors import UserFacingError
+
+if TYPE_CHECKING:
+    from app.services.context import AppContext
 
 PASSWORD_ENV = "VSS_OUTREACH_PASSWORD"
 
@@ -40,7 +45,10 @@ def command_home(args: argparse.Namespace) -> Path:
     return home
 
 
-def _signed_in(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+@contextmanager
+def _signed_in(args: argparse.Namespace) -> Iterator[AppContext]:
+    """The store opened by the officer ``--user`` names, for the command's work; closed when the
+    command is done, whatever happened."""
     from app.i18n import _
     from app.services.accounts import AccountError, is_first_run, sign_in
 
@@ -50,9 +58,13 @@ def _signed_in(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     if not args.user:
         raise CommandError(_("Please sign in first.") + " (--user)")
     try:
-        return sign_in(home, args.user, _password(_("Password") + ": "))
+        ctx = sign_in(home, args.user, _password(_("Password") + ": "))
     except AccountError as error:
         raise CommandError(error.message) from error
+    try:
+        yield ctx
+    finally:
+        ctx.close()
 
 
 def _cmd_setup(args: argparse.Namespace) -> int:
@@ -96,17 +108,16 @@ def _cmd_check_forms(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo_data(args: argparse.Namespace) -> int:
+    import random
+
     from app.core.demo_answers import demo_answers
     from app.i18n import _
     from app.services import form_catalogue, records
     from app.services.places import random_place
 
-    ctx = _signed_in(args)
-    import random
-
-    rng = random.Random(args.seed)
-    forms = list(form_catalogue.available_forms().values())
-    try:
+    with _signed_in(args) as ctx:
+        rng = random.Random(args.seed)
+        forms = list(form_catalogue.available_forms().values())
         items = (
             (form.id, demo_answers(form, rng, pick_place=random_place))
             for form in (rng.choice(forms) for _ in range(args.count))
@@ -114,8 +125,6 @@ def _cmd_demo_data(args: argparse.Namespace) -> int:
         records.import_applications(
             ctx, items, progress=lambda done: print(f"{done}/{args.count}", flush=True)
         )
-    finally:
-        ctx.close()
     from app.i18n import format_number
 
     print(_("Records: {count}").format(count=format_number(args.count)))
@@ -144,8 +153,7 @@ def _cmd_print(args: argparse.Namespace) -> int:
         printing.write_pdf(args.out, document.data)
         pages = document.pages
     else:
-        ctx = _signed_in(args)
-        try:
+        with _signed_in(args) as ctx:
             if args.document == "record":
                 pages = printing.print_application(
                     ctx,
@@ -163,8 +171,6 @@ def _cmd_print(args: argparse.Namespace) -> int:
                     args.out,
                     progress=lambda done, total: print(f"{done}/{total}", flush=True),
                 ).pages
-        finally:
-            ctx.close()
     print(f"{args.out}: {pages}")
     return 0
 
@@ -172,11 +178,8 @@ def _cmd_print(args: argparse.Namespace) -> int:
 def _cmd_backup(args: argparse.Namespace) -> int:
     from app.services.backup import create_backup
 
-    ctx = _signed_in(args)
-    try:
+    with _signed_in(args) as ctx:
         print(create_backup(ctx, args.folder))
-    finally:
-        ctx.close()
     return 0
 
 
@@ -220,11 +223,8 @@ def _sync_handlers() -> dict[str, Callable[[argparse.Namespace], int]]:
         from app.services.sync_enrolment import office_url
         from app.services.sync_outcome import outcome_sentences
 
-        ctx = _signed_in(args)
-        try:
+        with _signed_in(args) as ctx:
             result = sync_now(ctx, args.server or office_url(ctx))
-        finally:
-            ctx.close()
         for sentence in outcome_sentences(result):
             print(sentence)
         if result.remaining:
@@ -237,32 +237,23 @@ def _sync_handlers() -> dict[str, Callable[[argparse.Namespace], int]]:
     def export_batches(args: argparse.Namespace) -> int:
         from app.services.sync_usb import export_batches as export
 
-        ctx = _signed_in(args)
-        try:
+        with _signed_in(args) as ctx:
             print(export(ctx, args.folder))
-        finally:
-            ctx.close()
         return 0
 
     def import_receipts(args: argparse.Namespace) -> int:
         from app.services.sync_usb import import_receipts as read_receipts
 
-        ctx = _signed_in(args)
-        try:
+        with _signed_in(args) as ctx:
             print(read_receipts(ctx, args.folder))
-        finally:
-            ctx.close()
         return 0
 
     def enrolment_request(args: argparse.Namespace) -> int:
         from app.i18n import _
         from app.services.sync_enrolment import enrolment_request as make_request
 
-        ctx = _signed_in(args)
-        try:
+        with _signed_in(args) as ctx:
             document = make_request(ctx)
-        finally:
-            ctx.close()
         args.out.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
         print(_("Enrolment request written: {path}").format(path=args.out))
         return 0
@@ -277,11 +268,8 @@ def _sync_handlers() -> dict[str, Callable[[argparse.Namespace], int]]:
             raise CommandError(_("This enrolment file is damaged.")) from error
         if not isinstance(document, dict):
             raise CommandError(_("This enrolment file is damaged."))
-        ctx = _signed_in(args)
-        try:
+        with _signed_in(args) as ctx:
             install(ctx, document)
-        finally:
-            ctx.close()
         print(_("This laptop is enrolled with the central office."))
         return 0
 
