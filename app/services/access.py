@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.i18n import _
 from app.services.context import AppContext
 from app.services.errors import RecordError
+from app.services.listing_plan import without_index
 from app.services.security import PermissionDenied, Role, ensure_unlocked, signed_in
 from app.store.models import Application
 
@@ -28,12 +29,38 @@ def check_can_see(ctx: AppContext, application: Application) -> None:
         raise PermissionDenied(_("This record belongs to another officer."))
 
 
+def visible_owner(ctx: AppContext) -> str | None:
+    """The officer whose records alone the signed-in officer may see (a field officer: their
+    own), or None for every record on the device (NotSignedIn or SessionLocked when nobody may
+    see anything)."""
+    officer = signed_in(ctx)
+    return officer.id if officer.role == Role.FIELD_OFFICER else None
+
+
+def visible_filters(ctx: AppContext) -> dict[str, Any]:
+    """visible_applications' restriction as filters (column name -> value), for a listing that
+    writes each filter's term itself (app.services.listing_plan chooses the index it is read
+    from): always with every other filter, never without."""
+    owner = visible_owner(ctx)
+    return {} if owner is None else {Application.created_by.key: owner}
+
+
 def visible_applications(statement: Select[Any], ctx: AppContext) -> Select[Any]:
     """Restrict a query on applications to what the signed-in officer may see (NotSignedIn or
     SessionLocked when nobody may see anything)."""
-    officer = signed_in(ctx)
-    if officer.role == Role.FIELD_OFFICER:
-        return statement.where(Application.created_by == officer.id)
+    owner = visible_owner(ctx)
+    if owner is not None:
+        return statement.where(Application.created_by == owner)
+    return statement
+
+
+def visible_among(statement: Select[Any], ctx: AppContext) -> Select[Any]:
+    """visible_applications for rows found by their keys (ids, search rowids): the owner is
+    checked on each row read, never looked up by its index (migration 0015), which SQLite
+    would otherwise read all of an officer's records from (1.8 s at 100,000) to find 50."""
+    owner = visible_owner(ctx)
+    if owner is not None:
+        return statement.where(without_index(Application.created_by) == owner)
     return statement
 
 

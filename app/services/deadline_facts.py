@@ -28,6 +28,7 @@ from app.core.forms import ChoiceRole, FieldRole, FormDefinition
 from app.core.record_court import CIVIL_PARTY_FORM, answer_with_role, is_civil_party
 from app.i18n import _
 from app.services import form_catalogue
+from app.services.listing_plan import without_index
 from app.store.db import Store
 from app.store.models import Application, ApplicationVersion, Setting
 
@@ -133,7 +134,13 @@ def derive_missing_facts(store: Store, cancelled: Callable[[], bool] | None = No
         )
         # Only forms that load: every row read is derived, so none is read twice. The index of
         # rows to derive is by form, then by position in the table: read in the table's order.
-        .where(Application.civil_party.is_(None), Application.form_id.in_(sorted(forms)))
+        # The form is written "+": SQLite would otherwise read it from the form's own index
+        # (migration 0015), every record of the store, at each start; the partial index holds
+        # only the rows still to derive (none, once done).
+        .where(
+            Application.civil_party.is_(None),
+            without_index(Application.form_id).in_(sorted(forms)),
+        )
         .limit(CHUNK)
     )
     derived = 0

@@ -17,7 +17,6 @@ from sqlalchemy import (
     Select,
     and_,
     bindparam,
-    column,
     func,
     literal,
     literal_column,
@@ -30,9 +29,22 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from app.services import word_index
-from app.services.access import visible_applications
+from app.services.access import (
+    visible_among,
+    visible_applications,
+    visible_filters,
+    visible_owner,
+)
 from app.services.context import AppContext
-from app.services.listing_plan import page_filters, without_index
+from app.services.listing_plan import (
+    OWN_JOINED,
+    SEARCH_INDEX,
+    SEARCH_ROWID,
+    own_matches,
+    owner_keeps_few,
+    page_filters,
+    without_index,
+)
 from app.services.search_terms import (
     alternatives_clause,
     indexed,
@@ -98,8 +110,6 @@ SEARCH_SORT_LIMIT = 500
 # broad search's time at 100,000 records.
 SEARCH_FIRST_ROWS = 50
 
-SEARCH_INDEX = table("application_search", column("application_id"), column("content"))
-SEARCH_ROWID: Any = literal_column("application_search.rowid")
 WORD_INDEX = table("word_search")  # app.services.word_index
 # The ids of one JSON array parameter (:ids), as rows: SQLite's json_each.
 WANTED_IDS = func.json_each(bindparam("ids")).table_valued("value")
@@ -118,10 +128,12 @@ def _filters(query: RegistryQuery) -> list[Any]:
 def _registry_statement(
     ctx: AppContext, query: RegistryQuery, columns: Sequence[Any]
 ) -> Select[Any]:
-    """Matching applications, with the search as an IN (sub-select): for sorted listings."""
-    statement = visible_applications(select(*columns), ctx)
-    filters = _filters(query)
+    """Matching applications, with the search as an IN (sub-select): for sorted listings (the
+    matches' rows then checked for the officer's own records, not read by the owner's index)."""
     clause = search_clause(query.search) if query.search else None
+    visible = visible_applications if clause is None else visible_among
+    statement = visible(select(*columns), ctx)
+    filters = _filters(query)
     if clause is not None:
         filters.append(Application.id.in_(select(SEARCH_INDEX.c.application_id).where(clause)))
     if filters:
@@ -149,21 +161,39 @@ _SCANNED_JOINED = SEARCH_INDEX.join(Application, Application.id == SEARCH_INDEX.
 
 
 def _streamed_statement(
-    ctx: AppContext, query: RegistryQuery, columns: Sequence[Any], alternatives: list[list[str]]
+    ctx: AppContext,
+    query: RegistryQuery,
+    columns: Sequence[Any],
+    alternatives: list[list[str]],
+    own_few: bool = False,
 ) -> Select[Any]:
     """Applications matching ``alternatives``, driven from the search index, so LIMIT stops
-    early. A LIKE scan reads each search text's row anyway: its ids are taken from there."""
+    early. A LIKE scan reads each search text's row anyway: its ids are taken from there.
+    ``own_few`` (listing_plan.owner_keeps_few): from the officer's own records (_own_statement)."""
+    if own_few:
+        return _own_statement(ctx, query, columns, alternatives)
     found = _MATCHES_JOINED if indexed(alternatives) else _SCANNED_JOINED
     clause = alternatives_clause(alternatives, "application_search")
     statement = visible_applications(select(*columns).select_from(found), ctx)
     return statement.where(clause, *_filters(query))
 
 
+def _own_statement(
+    ctx: AppContext, query: RegistryQuery, columns: Sequence[Any], alternatives: list[list[str]]
+) -> Select[Any]:
+    """_streamed_statement for an officer with few records (listing_plan.own_matches)."""
+    statement = visible_applications(select(*columns).select_from(OWN_JOINED), ctx)
+    clause = alternatives_clause(alternatives, "application_search")
+    return own_matches(statement, _filter_values(query), clause)
+
+
 def _capped_count(
     ctx: AppContext, query: RegistryQuery, alternatives: list[list[str]], cap: int
 ) -> int:
-    inner = _streamed_statement(ctx, query, [Application.id], alternatives).limit(cap)
     with ctx.store.reading() as session:
+        own_few = owner_keeps_few(session, visible_owner(ctx), SEARCH_SORT_LIMIT + 1)
+        inner = _streamed_statement(ctx, query, [Application.id], alternatives, own_few)
+        inner = inner.limit(cap)
         return int(session.scalar(select(func.count()).select_from(inner.subquery())) or 0)
 
 
@@ -233,11 +263,13 @@ def list_registry(
     alternatives = search_alternatives(query.search) if query.search else None
     if alternatives is not None and known_count is None:
         known_count = _capped_count(ctx, query, alternatives, SEARCH_SORT_LIMIT + 1)
-    if alternatives is not None and known_count is not None and search_is_broad(known_count):
-        statement = _streamed_statement(ctx, query, REGISTRY_COLUMNS, alternatives)
-    else:
-        statement = _registry_statement(ctx, query, REGISTRY_COLUMNS).order_by(*_order_by(query))
     with ctx.store.reading() as session:
+        if alternatives is not None and known_count is not None and search_is_broad(known_count):
+            own_few = owner_keeps_few(session, visible_owner(ctx), SEARCH_SORT_LIMIT + 1)
+            statement = _streamed_statement(ctx, query, REGISTRY_COLUMNS, alternatives, own_few)
+        else:
+            statement = _registry_statement(ctx, query, REGISTRY_COLUMNS)
+            statement = statement.order_by(*_order_by(query))
         rows = session.execute(statement.offset(offset).limit(limit)).all()
     return [RegistryRow(*row) for row in rows]
 
@@ -268,7 +300,10 @@ def _keyset_page(
     ctx: AppContext, query: RegistryQuery, after: RegistryCursor | None, limit: int
 ) -> list[RegistryRow]:
     order = SORT_COLUMNS.get(query.sort, Application.updated_at)
-    statement = visible_applications(select(*REGISTRY_COLUMNS), ctx)
+    # What the officer may see is a filter like the query's (its term written by page_filters:
+    # a field officer's own records are read from their index when they are few).
+    filters = {**_filter_values(query), **visible_filters(ctx)}
+    statement = select(*REGISTRY_COLUMNS)
     if after is not None:
         # Same order as list_registry (_order_by): a row value, so the index seeks straight to
         # the cursor, even inside a long run of equal values (100,000 rows of one status).
@@ -288,7 +323,7 @@ def _keyset_page(
             )
     with ctx.store.reading() as session:
         # From the order's index, or from a rare filter's (listing_plan: no sort of every match).
-        terms = page_filters(session, _filter_values(query), query.sort, limit)
+        terms = page_filters(session, filters, query.sort, limit)
         rows = session.execute(
             statement.where(*terms).order_by(*_order_by(query)).limit(limit)
         ).all()
@@ -348,16 +383,17 @@ def _rows_of(session: Session, ctx: AppContext, wanted: list[Any]) -> list[Regis
     every listing (visible_applications); the keys go as one JSON parameter (not one bound
     parameter made per key). Index rowids are joined to the applications here, for the rows
     shown only: reading each match's id from the index's content table while looking for the
-    first SEARCH_SORT_LIMIT + 1 was a third of a broad search's time."""
+    first SEARCH_SORT_LIMIT + 1 was a third of a broad search's time. The officer's own records
+    are checked on the rows read (visible_among), not looked up by their index."""
     position = {key: number for number, key in enumerate(wanted)}
     parameters = {"ids": json.dumps(wanted)}
     connection = session.connection()  # Core, not the ORM's handling: ~1 ms for 400 rows
     if isinstance(wanted[0], str):  # application ids
-        statement = visible_applications(_ROWS_BY_ID, ctx)
+        statement = visible_among(_ROWS_BY_ID, ctx)
         found = [RegistryRow(*row) for row in connection.execute(statement, parameters).all()]
         found.sort(key=lambda row: position[row.id])
         return found
-    statement = visible_applications(_ROWS_BY_ROWID, ctx)
+    statement = visible_among(_ROWS_BY_ROWID, ctx)
     rows = sorted(connection.execute(statement, parameters).all(), key=lambda r: position[r[0]])
     return [RegistryRow(*row[1:]) for row in rows]
 
@@ -381,6 +417,10 @@ def _matching_keys(
     officer sees every record and no filter is set (the index alone is read), else their ids
     (joined to the applications). A phrase across words is looked up in the word index when
     that is cheaper (word_index)."""
+    if owner_keeps_few(session, visible_owner(ctx), SEARCH_SORT_LIMIT + 1):  # _own_statement
+        statement = _own_statement(ctx, query, [Application.id], alternatives)
+        limit = SEARCH_SORT_LIMIT + 1
+        return list(session.connection().execute(statement.limit(limit)).scalars().all())
     trigram: list[list[str]] = alternatives
     phrases: list[str] = []
     if any(len(p) == 1 and " " in p[0] for p in alternatives) and word_index.words_ready(session):
@@ -414,7 +454,7 @@ def _matching_keys(
         return [rowid for rowid, _key in found]
     words = " OR ".join(f"({phrase})" for phrase in phrases)
     matches = word_index.first_matches(
-        found, lambda last, count: _word_rowids(connection, words, last, count), limit
+        found, lambda last, count: word_index.rowids(connection, words, last, count), limit
     )
     return [rowid for rowid, _key in matches]
 
@@ -446,24 +486,6 @@ def _joined_ids(
         return list(connection.execute(statement).tuples().all())
 
     return [key for _rowid, key in word_index.first_matches(found, joined, limit)]
-
-
-def _word_rowids(
-    connection: Any, words: str, last: int | None, count: int
-) -> list[tuple[int, None]]:
-    """Up to ``count`` rowids the word index finds for ``words`` (word_index.first_matches):
-    upwards from the first, or downwards from ``last``."""
-    if last is None:
-        rows = connection.exec_driver_sql(
-            "SELECT rowid, NULL FROM word_search WHERE word_search MATCH ? LIMIT ?", (words, count)
-        )
-    else:
-        rows = connection.exec_driver_sql(
-            "SELECT rowid, NULL FROM word_search WHERE word_search MATCH ? AND rowid <= ? "
-            "ORDER BY rowid DESC LIMIT ?",
-            (words, last, count),
-        )
-    return list(rows.tuples().all())
 
 
 def _word_statement(ctx: AppContext, query: RegistryQuery, words: str, last: int | None) -> Any:

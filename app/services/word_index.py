@@ -244,3 +244,19 @@ def first_matches(
     for rowid, key in words:
         known.setdefault(rowid, key)
     return sorted(known.items())[:limit]
+
+
+def rowids(connection: Any, words: str, last: int | None, count: int) -> list[tuple[int, None]]:
+    """Up to ``count`` rowids the word index finds for ``words`` (first_matches):
+    upwards from the first, or downwards from ``last``."""
+    if last is None:
+        rows = connection.exec_driver_sql(
+            "SELECT rowid, NULL FROM word_search WHERE word_search MATCH ? LIMIT ?", (words, count)
+        )
+    else:
+        rows = connection.exec_driver_sql(
+            "SELECT rowid, NULL FROM word_search WHERE word_search MATCH ? AND rowid <= ? "
+            "ORDER BY rowid DESC LIMIT ?",
+            (words, last, count),
+        )
+    return list(rows.tuples().all())

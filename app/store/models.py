@@ -121,7 +121,15 @@ class Application(Base):
         Index("ix_applications_facts_missing", "form_id", sqlite_where=text("civil_party IS NULL")),
         # The records with a court status (note_status_changes looks only at those).
         Index("ix_applications_court_status", "court_status", "id"),
+        # The registry's form filter (app.services.listing_plan chooses between it and the
+        # order's index; the owner's index follows the class).
+        Index("ix_applications_form_id", "form_id"),
     )
+
+
+# A field officer's own records (listing_plan, as the form's), with the forum: the forums of an
+# officer's records are then one seek each (app.services.registry.known_forums).
+Index("ix_applications_created_by_forum", Application.created_by, Application.forum)
 
 
 class SearchRow(Base):

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import and_, func, select, text, update
+from sqlalchemy import and_, event, func, select, text, update
 
 from app.core.court import Court, CourtEvent, EventKind
 from app.core.deadlines import RecordFacts, at_risk
@@ -250,3 +250,29 @@ def test_a_form_read_differently_is_derived_again(ctx: AppContext, court: Court)
     for day in DAYS:
         assert _new_count(ctx, day, court) == _old_count(ctx, day, court), day
     assert _missing(ctx) == 0
+
+
+def test_the_rows_to_derive_are_read_from_their_partial_index(ctx: AppContext) -> None:
+    """Only the rows still to derive are read (ix_applications_facts_missing: none once done),
+    not every record of the forms from the form's own index (migration 0015), at each start."""
+    statements: list[tuple[str, Any]] = []
+
+    def seen(_conn, _cursor, statement, parameters, *_args) -> None:  # type: ignore[no-untyped-def]
+        if "civil_party IS NULL" in statement and statement.lstrip().startswith("SELECT"):
+            statements.append((statement, parameters))
+
+    event.listen(ctx.store.engine, "before_cursor_execute", seen)
+    try:
+        deadline_facts.derive_missing_facts(ctx.store)
+    finally:
+        event.remove(ctx.store.engine, "before_cursor_execute", seen)
+    assert statements
+    with ctx.store.engine.connect() as connection:
+        for statement, parameters in statements:
+            plan = [
+                str(step[3])
+                for step in connection.exec_driver_sql(
+                    "EXPLAIN QUERY PLAN " + statement, parameters
+                )
+            ]
+            assert "ix_applications_facts_missing" in plan[0], plan

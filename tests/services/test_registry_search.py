@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import event, text
 
 from app.core.demo_answers import demo_answers
-from app.services import form_catalogue, records, registry
+from app.services import form_catalogue, listing_plan, records, registry
 from app.services.context import AppContext
 from app.services.search_terms import search_alternatives
 from tests.bench.bench_app import SEARCHES, add_copies
@@ -45,12 +45,19 @@ def _as_the_list_shows(ctx: AppContext, query: registry.RegistryQuery) -> tuple[
     return listed, broad
 
 
+# A field officer's search is read from their records when they are few, else driven from the
+# search index (listing_plan.owner_keeps_few): bound 1, every officer has "many"; 10**9, "few".
+BOUNDS = (1, 10**9)
+
+
+@pytest.mark.parametrize("bound", BOUNDS)
 @pytest.mark.parametrize("limit", [registry.SEARCH_SORT_LIMIT, 20])
 def test_search_lists_what_the_sorted_listing_lists(
-    ctx: AppContext, monkeypatch: pytest.MonkeyPatch, limit: int
+    ctx: AppContext, monkeypatch: pytest.MonkeyPatch, limit: int, bound: int
 ) -> None:
     _store(ctx)
     monkeypatch.setattr(registry, "SEARCH_SORT_LIMIT", limit)
+    monkeypatch.setattr(listing_plan, "matches_bound", lambda _session, _size: bound)
     found_any: set[str] = set()
     broad_seen: set[str] = set()
     for officer in (SUPERVISOR, FIELD_OFFICER):
@@ -101,11 +108,13 @@ def test_a_search_reads_the_index_once_and_a_broad_one_only_its_first_page(
 def test_a_match_is_joined_to_its_application_through_the_rowid_index(
     ctx: AppContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A filtered search (or a field officer's) takes each match's id from search_index_rows'
-    rowid index (migration 0014), not from the search text's row, still driven from the
-    full-text index (so LIMIT stops early); a broad search joins only its first page's rows."""
+    """A filtered search (or a field officer's, with many records) takes each match's id from
+    search_index_rows' rowid index (migration 0014), not from the search text's row, still
+    driven from the full-text index (so LIMIT stops early); a broad search joins only its first
+    page's rows. (An officer with few records: test_registry_owner_form.)"""
     _store(ctx)
     monkeypatch.setattr(registry, "SEARCH_SORT_LIMIT", 20)
+    monkeypatch.setattr(listing_plan, "matches_bound", lambda _session, _size: 1)
     run: list[tuple[str, object]] = []
 
     def seen(_conn, _cursor, statement, parameters, *_args) -> None:  # type: ignore[no-untyped-def]
@@ -139,8 +148,9 @@ def test_a_match_is_joined_to_its_application_through_the_rowid_index(
                     assert plan[0].startswith("SCAN") and "VIRTUAL TABLE" in plan[0], plan
 
 
+@pytest.mark.parametrize("bound", BOUNDS)
 def test_a_broad_search_lists_its_matches_in_the_full_text_index_order(
-    ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+    ctx: AppContext, monkeypatch: pytest.MonkeyPatch, bound: int
 ) -> None:
     """What a broad search lists (its first page, then the pages streamed) is every match in
     the trigram index's own rowid order, less the records the officer may not see or the
@@ -148,6 +158,7 @@ def test_a_broad_search_lists_its_matches_in_the_full_text_index_order(
     part of one alternative) and a listing without search, not through the search's joins."""
     _store(ctx)
     monkeypatch.setattr(registry, "SEARCH_SORT_LIMIT", 20)
+    monkeypatch.setattr(listing_plan, "matches_bound", lambda _session, _size: bound)
     with ctx.store.reading() as session:
         index = session.execute(
             text("SELECT rowid, application_id, content FROM application_search ORDER BY rowid")

@@ -117,7 +117,7 @@ def test_a_search_across_words_finds_what_the_trigram_index_finds(
     ctx: AppContext, word_matches: list[str], monkeypatch: pytest.MonkeyPatch, limit: int
 ) -> None:
     # A small SEARCH_SORT_LIMIT makes these searches broad: the trigram index then gives all
-    # the rows wanted and the word index is read below its last one (registry._word_rowids).
+    # the rows wanted and the word index is read below its last one (word_index.rowids).
     monkeypatch.setattr(registry, "SEARCH_SORT_LIMIT", limit)
     _records(ctx, 33)
     with ctx.store.reading() as session:
@@ -215,7 +215,7 @@ def test_a_bounded_word_search_gives_the_first_matches_however_many_lie_below_th
         assert len(matches) >= 5
 
         def read(last: int | None, count: int) -> list[tuple[int, None]]:
-            return registry._word_rowids(connection, words, last, count)
+            return word_index.rowids(connection, words, last, count)
 
         # Two wanted (four read downwards from the bound): the trigram index's first two end
         # at ``last``; their keys are kept, the word index's rows come without one.
