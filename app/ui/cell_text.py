@@ -49,6 +49,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.ui.event_filters import WatchingFilter
 from app.ui.view_item_text import elided, lay_out_lines, one_line
 
 Index = QModelIndex | QPersistentModelIndex
@@ -102,7 +103,7 @@ TextFrame = tuple[QRect, QFont, QTextOption, Qt.AlignmentFlag]
 Cell = tuple[str, QIcon | None] | None
 
 
-class CachedTextDelegate(QStyledItemDelegate):
+class CachedTextDelegate(WatchingFilter, QStyledItemDelegate):
     """Paints plain-text cells, with an icon or not, from cached layouts. ``cell(row, column)``
     gives a cell's text and icon without a call through Qt (None: Qt paints the cell);
     ``row(row)``, when given, all the cells of a row at once (app.ui.row_pictures)."""
@@ -135,9 +136,9 @@ class CachedTextDelegate(QStyledItemDelegate):
         self._special_rows: set[int] = set()
         self._pointed_row = -1
         self.hovered = QPersistentModelIndex()  # the cell Qt paints as hovered (its hover index)
-        parent.installEventFilter(self)
+        self.watch(parent)  # taken off before Python lets go of the delegate (app.ui.event_filters)
         if isinstance(parent, QAbstractItemView):
-            parent.viewport().installEventFilter(self)
+            self.watch(parent.viewport())
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()

@@ -201,7 +201,8 @@ class IntakePage(QWidget):
 
     def open_draft(self, application_id: str) -> None:
         self._drop_wizard()
-        self.wizard = IntakeWizard(self.ctx, application_id)
+        # Made in the stack it is shown in (see IntakeWizard: a new parent walks every widget).
+        self.wizard = IntakeWizard(self.ctx, application_id, self.stack)
         self.wizard.finished.connect(self._finished)
         self.wizard.closed.connect(self.show_chooser)
         self.stack.addWidget(self.wizard)

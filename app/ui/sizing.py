@@ -8,6 +8,8 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QHeaderView, QStyle, QTableView, QWidget
 
+from app.ui.event_filters import WatchingFilter
+
 # Room a window may take on the smallest screen: 1024x600 less the task bar and a title bar.
 SMALLEST_SCREEN_ROOM = (1024, 540)
 
@@ -27,7 +29,7 @@ def fit_to_width(window: QWidget, width: int) -> None:
     window.resize(width, height)
 
 
-class ColumnFitter(QObject):
+class ColumnFitter(WatchingFilter, QObject):
     """Keeps a table's columns inside its width (no sideways scroll bar), each at least as wide
     as its header text, the rest shared out by ``weights``; cells that are still too long end
     with "…" and are read in full in the record itself. Columns in ``whole`` are never narrower
@@ -52,7 +54,7 @@ class ColumnFitter(QObject):
         header.setStretchLastSection(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
-        table.viewport().installEventFilter(self)
+        self.watch(table.viewport())  # see app.ui.event_filters
         model = table.model()
         if model is not None:
             model.headerDataChanged.connect(lambda *_args: self.fit())

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QVBoxLayout,
+    QWidget,
 )
 
 from app.core.forms import Field
@@ -24,9 +25,12 @@ class AttachmentEditor(FieldEditor):
     value keeps only their ids and names), so no copy of an ID card is left lying on disk."""
 
     def __init__(
-        self, item: Field, add_file: Callable[[str], dict[str, str]] | None = None
+        self,
+        item: Field,
+        add_file: Callable[[str], dict[str, str]] | None = None,
+        parent: QWidget | None = None,
     ) -> None:
-        super().__init__(item)
+        super().__init__(item, parent)
         self.add_file = add_file
         self.files = QListWidget()
         self.files.setMaximumHeight(110)

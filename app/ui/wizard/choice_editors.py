@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QRadioButton,
     QVBoxLayout,
+    QWidget,
 )
 
 from app.core.forms import Field, SignatureMark, Text
@@ -26,8 +27,8 @@ class ChoiceEditor(FieldEditor):
 
     RADIO_LIMIT = 8
 
-    def __init__(self, item: Field) -> None:
-        super().__init__(item)
+    def __init__(self, item: Field, parent: QWidget | None = None) -> None:
+        super().__init__(item, parent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.combo: QComboBox | None = None
@@ -100,8 +101,8 @@ class ChoiceEditor(FieldEditor):
 
 
 class MultiChoiceEditor(FieldEditor):
-    def __init__(self, item: Field) -> None:
-        super().__init__(item)
+    def __init__(self, item: Field, parent: QWidget | None = None) -> None:
+        super().__init__(item, parent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.boxes: dict[str, QCheckBox] = {}
@@ -134,8 +135,8 @@ class MultiChoiceEditor(FieldEditor):
 
 
 class YesNoEditor(FieldEditor):
-    def __init__(self, item: Field) -> None:
-        super().__init__(item)
+    def __init__(self, item: Field, parent: QWidget | None = None) -> None:
+        super().__init__(item, parent)
         self.yes = QRadioButton()
         self.yes.setObjectName("yes")
         self.no = QRadioButton()
@@ -170,8 +171,8 @@ class YesNoEditor(FieldEditor):
 
 
 class ConsentEditor(FieldEditor):
-    def __init__(self, item: Field) -> None:
-        super().__init__(item)
+    def __init__(self, item: Field, parent: QWidget | None = None) -> None:
+        super().__init__(item, parent)
         self.box = QCheckBox()
         self.box.setObjectName("consent")
         self.row = LabelledButton(self.box)
@@ -203,8 +204,8 @@ def signature_mark_labels() -> dict[str, str]:
 class SignatureMarkEditor(FieldEditor):
     """How the applicant will mark the printed declaration; the mark itself is taken on paper."""
 
-    def __init__(self, item: Field) -> None:
-        super().__init__(item)
+    def __init__(self, item: Field, parent: QWidget | None = None) -> None:
+        super().__init__(item, parent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.group = QButtonGroup(self)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from app.core.forms import Field, FieldType
 from app.ui.wizard.attachment_editor import AttachmentEditor
@@ -32,22 +33,30 @@ from app.ui.wizard.field_widgets import (
 from app.ui.wizard.group_editor import GroupEditor
 from app.ui.wizard.place_editor import PlaceEditor
 
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
+
 
 @dataclass(frozen=True)
 class EditorNeeds:
-    """What some editors need from the wizard: where an attached file goes, and the laptop's
-    list for a ``remembered`` field."""
+    """What some editors need from the wizard: where an attached file goes, the laptop's list
+    for a ``remembered`` field, and the widget the editor is made in (its row)."""
 
     add_file: Callable[[str], dict[str, str]] | None = None
     listed: list[str] | None = None
+    parent: QWidget | None = None
 
 
 def _text_editor(item: Field, needs: EditorNeeds) -> FieldEditor:
-    return RememberedEditor(item, needs.listed or []) if item.remembered else TextEditor(item)
+    if item.remembered:
+        return RememberedEditor(item, needs.listed or [], needs.parent)
+    return TextEditor(item, needs.parent)
 
 
-def _plain(editor: Callable[[Field], FieldEditor]) -> Callable[[Field, EditorNeeds], FieldEditor]:
-    return lambda item, needs: editor(item)
+def _plain(
+    editor: Callable[[Field, QWidget | None], FieldEditor],
+) -> Callable[[Field, EditorNeeds], FieldEditor]:
+    return lambda item, needs: editor(item, needs.parent)
 
 
 EditorFactory = Callable[[Field, EditorNeeds], FieldEditor]
@@ -63,11 +72,11 @@ EDITORS: Mapping[FieldType, EditorFactory] = {
     FieldType.PLACE: _plain(PlaceEditor),
     FieldType.PHONE: _plain(PhoneEditor),
     FieldType.INTEGER: _plain(IntegerEditor),
-    FieldType.ATTACHMENT: lambda item, needs: AttachmentEditor(item, needs.add_file),
+    FieldType.ATTACHMENT: lambda item, needs: AttachmentEditor(item, needs.add_file, needs.parent),
     FieldType.SIGNATURE_MARK: _plain(SignatureMarkEditor),
     FieldType.CONSENT: _plain(ConsentEditor),
     FieldType.GROUP: lambda item, needs: GroupEditor(
-        item, lambda member: make_editor(member, needs.add_file)
+        item, lambda member: make_editor(member, needs.add_file), needs.parent
     ),
 }
 
@@ -76,6 +85,8 @@ def make_editor(
     item: Field,
     add_file: Callable[[str], dict[str, str]] | None = None,
     listed: list[str] | None = None,
+    parent: QWidget | None = None,
 ) -> FieldEditor:
-    """The editor of a field; ``listed`` is the laptop's list for a ``remembered`` field."""
-    return EDITORS[item.type](item, EditorNeeds(add_file, listed))
+    """The editor of a field; ``listed`` is the laptop's list for a ``remembered`` field;
+    ``parent`` the widget it is made in (see SectionPage.add_row)."""
+    return EDITORS[item.type](item, EditorNeeds(add_file, listed, parent))

@@ -85,8 +85,9 @@ class FieldEditor(QWidget):
 
         edit.textChanged.connect(check)
 
-    def __init__(self, item: Field) -> None:
-        super().__init__()
+    def __init__(self, item: Field, parent: QWidget | None = None) -> None:
+        # ``parent``: the editor's row, made first (see SectionPage.add_row).
+        super().__init__(parent)
         self.field = item
         self.setObjectName(f"field_{item.id}")
 
@@ -104,8 +105,8 @@ class FieldEditor(QWidget):
 
 
 class TextEditor(FieldEditor):
-    def __init__(self, item: Field) -> None:
-        super().__init__(item)
+    def __init__(self, item: Field, parent: QWidget | None = None) -> None:
+        super().__init__(item, parent)
         self.edit = QLineEdit()
         self.guard_line(self.edit)
         layout = QHBoxLayout(self)
@@ -127,14 +128,14 @@ class TextEditor(FieldEditor):
 
 
 class PhoneEditor(TextEditor):
-    def __init__(self, item: Field) -> None:
-        super().__init__(item)
+    def __init__(self, item: Field, parent: QWidget | None = None) -> None:
+        super().__init__(item, parent)
         self.edit.setPlaceholderText("012 345 678")
 
 
 class IntegerEditor(FieldEditor):
-    def __init__(self, item: Field) -> None:
-        super().__init__(item)
+    def __init__(self, item: Field, parent: QWidget | None = None) -> None:
+        super().__init__(item, parent)
         self.spin = DigitsSpinBox()  # Khmer digits when the setting is on
         self.spin.setRange(-1, 100000)
         self.spin.setSpecialValueText("—")
@@ -153,8 +154,8 @@ class IntegerEditor(FieldEditor):
 
 
 class NarrativeEditor(FieldEditor):
-    def __init__(self, item: Field) -> None:
-        super().__init__(item)
+    def __init__(self, item: Field, parent: QWidget | None = None) -> None:
+        super().__init__(item, parent)
         self.edit = QPlainTextEdit()
         self.edit.setMinimumHeight(140)
         self.edit.setTabChangesFocus(True)  # keyboard users move on with Tab
@@ -175,8 +176,8 @@ class NarrativeEditor(FieldEditor):
 class NameEditor(FieldEditor):
     """A name in Khmer script and in Latin letters; the Latin box suggests a transliteration."""
 
-    def __init__(self, item: Field) -> None:
-        super().__init__(item)
+    def __init__(self, item: Field, parent: QWidget | None = None) -> None:
+        super().__init__(item, parent)
         self.khmer = QLineEdit()
         self.khmer.setObjectName("khmerName")
         self.latin = QLineEdit()
@@ -223,8 +224,8 @@ class ApproxDateEditor(FieldEditor):
     unreadable entry is kept as typed and reported by validation, never silently changed.
     """
 
-    def __init__(self, item: Field) -> None:
-        super().__init__(item)
+    def __init__(self, item: Field, parent: QWidget | None = None) -> None:
+        super().__init__(item, parent)
         self.edit = QLineEdit()
         self.understood = QLabel()
         self.understood.setObjectName("dateUnderstood")
@@ -298,8 +299,8 @@ class RememberedEditor(FieldEditor):
     one typed in: the list shows while typing, and a typed name that matches a listed one but
     for case or spacing is stored in the listed spelling."""
 
-    def __init__(self, item: Field, listed: list[str]) -> None:
-        super().__init__(item)
+    def __init__(self, item: Field, listed: list[str], parent: QWidget | None = None) -> None:
+        super().__init__(item, parent)
         self.listed = listed
         self.combo = QComboBox()
         self.combo.setObjectName("rememberedChoice")

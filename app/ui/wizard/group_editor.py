@@ -87,8 +87,10 @@ class GroupItem(QFrame):
 
 
 class GroupEditor(FieldEditor):
-    def __init__(self, item: Field, make_member: MemberEditor) -> None:
-        super().__init__(item)
+    def __init__(
+        self, item: Field, make_member: MemberEditor, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(item, parent)
         self.make_member = make_member
         self.items: list[GroupItem] = []
         # Reserved keys of an item (e.g. the id of the person it names) kept across edits.

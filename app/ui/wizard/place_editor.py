@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QWidget,
 )
 
 from app.core.forms import Field
@@ -27,8 +28,8 @@ class PlaceEditor(FieldEditor):
 
     LEVELS = ("province", "district", "commune", "village")
 
-    def __init__(self, item: Field) -> None:
-        super().__init__(item)
+    def __init__(self, item: Field, parent: QWidget | None = None) -> None:
+        super().__init__(item, parent)
         self.combos: dict[str, QComboBox] = {}
         self.labels: dict[str, QLabel] = {}
         layout = QGridLayout(self)

@@ -3,6 +3,8 @@ beside), help, editor and issue, in a scroll area that wraps to the window's wid
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
 
@@ -16,26 +18,33 @@ from app.ui.wizard.field_widgets import FieldEditor
 class FieldRow(QWidget):
     """A field's label (Khmer large, English beside in the other language), help, editor, issue."""
 
-    def __init__(self, item: Field, editor: FieldEditor) -> None:
-        super().__init__()
+    def __init__(
+        self,
+        item: Field,
+        make_editor: Callable[[QWidget], FieldEditor],
+        parent: QWidget | None = None,
+    ) -> None:
+        """``make_editor(row)`` makes the field's editor in the row (see SectionPage.add_row),
+        after the label and help, so that Tab goes through them in that order."""
+        super().__init__(parent)
         self.field = item
-        self.editor = editor
         self.label = MeasuredLabel()
         self.label.setObjectName("fieldLabel")
         self.label.setWordWrap(True)
-        self.label.setBuddy(editor)
         self.help = MeasuredLabel()
         self.help.setObjectName("fieldHelp")
         self.help.setWordWrap(True)
-        self.issue = MeasuredLabel()
-        self.issue.setObjectName("fieldIssue")
-        self.issue.setWordWrap(True)
-        self.issue.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 0, 6)
         layout.addWidget(self.label)
         layout.addWidget(self.help)
+        self.editor = editor = make_editor(self)
+        self.label.setBuddy(editor)
         layout.addWidget(editor)
+        self.issue = MeasuredLabel()
+        self.issue.setObjectName("fieldIssue")
+        self.issue.setWordWrap(True)
+        self.issue.hide()
         layout.addWidget(self.issue)
         self.required = False
         editor.refused.connect(self.show_refused)
@@ -85,28 +94,40 @@ class FieldRow(QWidget):
 
 
 class SectionPage(QScrollArea):
-    def __init__(self, section: Section, rows: list[FieldRow]) -> None:
-        super().__init__()
+    """A section's title and help, then its rows (``add_row``, once the page is in its wizard:
+    under the app's style sheet, giving a widget a new parent walks every widget below it, so a
+    page filled first and placed after cost a walk of its ~100 widgets per level)."""
+
+    def __init__(self, section: Section, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
         self.section = section
-        self.rows = rows
+        self.rows: list[FieldRow] = []
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         # Everything in a section wraps to the window's width: never a sideways scroll bar.
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         inner = QWidget()
-        layout = QVBoxLayout(inner)
+        self._layout = QVBoxLayout(inner)
         self.title = MeasuredLabel()
         self.title.setObjectName("sectionTitle")
         self.title.setWordWrap(True)
         self.help = MeasuredLabel()
         self.help.setWordWrap(True)
         self.help.setObjectName("sectionHelp")
-        layout.addWidget(self.title)
-        layout.addWidget(self.help)
-        for row in rows:
-            layout.addWidget(row)
-        layout.addStretch(1)
+        self._layout.addWidget(self.title)
+        self._layout.addWidget(self.help)
         self.setWidget(inner)
+
+    def add_row(self, item: Field, make_editor: Callable[[QWidget], FieldEditor]) -> FieldRow:
+        """The next field's row, made in place with its editor (see the class)."""
+        row = FieldRow(item, make_editor, self.widget())
+        self._layout.addWidget(row)
+        self.rows.append(row)
+        return row
+
+    def end_rows(self) -> None:
+        """After the last row: the rows keep their heights, the space below them stays empty."""
+        self._layout.addStretch(1)
 
     def retranslate(self) -> None:
         lang = current_language()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -64,8 +65,12 @@ class IntakeWizard(QWidget):
     finished = Signal(str)
     closed = Signal()
 
-    def __init__(self, ctx: AppContext, application_id: str) -> None:
-        super().__init__()
+    def __init__(self, ctx: AppContext, application_id: str, parent: QWidget | None = None) -> None:
+        # ``parent``: where the wizard is shown (IntakePage's stack). Under the app's style
+        # sheet, giving a widget a new parent walks every widget below it (~1,700 here), so the
+        # wizard is built in place from the top down: each page is in the stack before its rows
+        # are made, and the rows are made in their page.
+        super().__init__(parent)
         self.ctx = ctx
         self.application_id = application_id
         detail = records.get_application(ctx, application_id, audit=False)
@@ -93,25 +98,31 @@ class IntakeWizard(QWidget):
         self.saved_label = QLabel()
         self.saved_label.setObjectName("savedLabel")
         self.stack = QStackedWidget()
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.header)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.stack, 1)
         for section in self.form.sections:
-            section_rows = []
+            page = SectionPage(section)
+            self.stack.addWidget(page)  # before its rows (see above)
             for item in section.fields:
                 listed = remembered_values(ctx, item) if item.remembered else None
-                editor = make_editor(item, self._add_file_for(item.id), listed)
+                # The editor is made in its row: make_editor(item, add_file, listed, row).
+                row = page.add_row(
+                    item, partial(make_editor, item, self._add_file_for(item.id), listed)
+                )
+                editor = row.editor
                 if item.role is FieldRole.COURT_CASE and isinstance(editor, ChoiceEditor):
                     # Closed cases are shown as closed on the app's day (court.yaml).
                     editor.set_choice_notes(court_service.case_choice_notes(self.ctx))
-                row = FieldRow(item, editor)
                 editor.changed.connect(self._answer_changed)
                 self.rows[item.id] = row
-                section_rows.append(row)
-            page = SectionPage(section, section_rows)
+            page.end_rows()
             self.pages.append(page)
-            self.stack.addWidget(page)
         self.review = ReviewPage()
+        self.stack.addWidget(self.review)
         self.review.finalize_requested.connect(self.finalize)
         self.review.go_to_field.connect(self.go_to_field)
-        self.stack.addWidget(self.review)
         for waiting in [*self.pages[1:], self.review]:  # see _switch_stack_to
             waiting.setUpdatesEnabled(False)
         # Pages are laid out and painted out of sight while the officer reads the one shown.
@@ -138,10 +149,6 @@ class IntakeWizard(QWidget):
         buttons.addWidget(self.saved_label, 1)
         buttons.addWidget(self.back_button)
         buttons.addWidget(self.next_button)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.header)
-        layout.addWidget(self.progress)
-        layout.addWidget(self.stack, 1)
         layout.addLayout(buttons)
 
         self.autosave_timer = QTimer(self)
