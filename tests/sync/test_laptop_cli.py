@@ -45,6 +45,26 @@ def test_the_sync_command_enrols_sends_and_reports_in_the_interface_language(
     assert refused.returncode == 1
     assert "not enrolled with the central office" in refused.stderr
 
+    _enrol(home, tmp_path, server, options)
+
+    # no address saved: the enrolment file's address is used
+    done = run(home, "--user", "admin", "--lang", "en", "sync")
+    assert done.returncode == 0, done.stderr
+    assert "Done: 4 records acknowledged, 0 refused, 4 status updates." in done.stdout
+    khmer = run(home, "--user", "admin", "--lang", "km", "sync")
+    assert khmer.returncode == 0 and "០" in khmer.stdout  # Khmer text, Khmer digits
+
+    # a second sync while one runs waits, then says so (no "database is locked" crash)
+    with sync_lock(home):
+        started = time.monotonic()
+        busy = run(home, "--user", "admin", "--lang", "en", "sync")
+    assert busy.returncode == 1
+    assert "Another sync is running on this laptop" in busy.stderr
+    assert 5 < time.monotonic() - started < 120
+
+
+def _enrol(home: Path, tmp_path: Path, server: LiveServer, options: list[str]) -> None:
+    """The laptop's enrolment request, enrolled at the office, its file installed: by commands."""
     request = tmp_path / "request.json"
     assert run(home, "--user", "admin", "enrolment-request", "--out", str(request)).returncode == 0
     assert json.loads(request.read_text(encoding="utf-8"))["device_name"] == "Laptop 7"
@@ -68,20 +88,28 @@ def test_the_sync_command_enrols_sends_and_reports_in_the_interface_language(
     assert installed.returncode == 0, installed.stderr
     assert "enrolled with the central office" in installed.stdout
 
-    # no address saved: the enrolment file's address is used
-    done = run(home, "--user", "admin", "--lang", "en", "sync")
-    assert done.returncode == 0, done.stderr
-    assert "Done: 4 records acknowledged, 0 refused, 4 status updates." in done.stdout
-    khmer = run(home, "--user", "admin", "--lang", "km", "sync")
-    assert khmer.returncode == 0 and "០" in khmer.stdout  # Khmer text, Khmer digits
 
-    # a second sync while one runs waits, then says so (no "database is locked" crash)
-    with sync_lock(home):
-        started = time.monotonic()
-        busy = run(home, "--user", "admin", "--lang", "en", "sync")
-    assert busy.returncode == 1
-    assert "Another sync is running on this laptop" in busy.stderr
-    assert 5 < time.monotonic() - started < 120
+def test_the_usb_commands_carry_records_to_the_office_and_its_receipts_back(
+    tmp_path: Path, office: tuple[LiveServer, list[str]]
+) -> None:
+    server, options = office
+    home = tmp_path / "laptop"
+    made = run(home, "--user", "admin", "setup", "--name", "Sok Dara", "--device", "Laptop 7")
+    assert made.returncode == 0, made.stderr
+    _enrol(home, tmp_path, server, options)
+    assert run(home, "--user", "admin", "demo-data", "--count", "3").returncode == 0
+    stick = tmp_path / "stick"
+    exported = run(home, "--user", "admin", "export-batches", str(stick))
+    assert exported.returncode == 0, exported.stderr
+    assert exported.stdout.split() == ["3"]  # records copied, none synced yet
+    assert server_main(["import", *options, str(stick)]) == 0
+    assert len(server.version_ids()) == 3
+    receipts = run(home, "--user", "admin", "import-receipts", str(stick))
+    assert receipts.returncode == 0, receipts.stderr
+    assert receipts.stdout.split() == ["3"]  # records acknowledged by the office
+    again = run(home, "--user", "admin", "--lang", "en", "sync")  # nothing left to send
+    assert again.returncode == 0, again.stderr
+    assert "Done: 0 records acknowledged" in again.stdout
 
 
 def test_a_server_that_accepts_but_never_answers_is_abandoned_in_time(
