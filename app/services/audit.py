@@ -260,7 +260,7 @@ def record_refusal(
     """
     from app.store.models import Setting
 
-    moment = _utc_naive(now or datetime.now(UTC))
+    moment = clock.utc_now() if now is None else _utc_naive(now)
     officer_id = ctx.officer.id if ctx.officer is not None else None
     key = f"{officer_id}|{action}|{reason}"
     with ctx.store.transaction() as session:
