@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
@@ -26,7 +26,6 @@ from app.i18n import N_, _
 from app.services import people
 from app.services.access import load_visible, signed_in_id, visible_applications
 from app.services.audit import AuditAction, record_audit
-from app.services.bulk_import import IMPORT_CHUNK, import_applications
 from app.services.context import AppContext
 from app.services.epoch import reference_device_id
 from app.services.errors import RecordError
@@ -57,6 +56,9 @@ from app.store.models import (
 )
 from app.sync.format import record_digest
 
+if TYPE_CHECKING:
+    from app.services.bulk_import import IMPORT_CHUNK, import_applications
+
 # Shared with the bulk import (app/services/finalising.py, app/services/bulk_import.py); named
 # here too because callers know them as records.<name>.
 __all__ = [
@@ -71,6 +73,19 @@ __all__ = [
     "signature_pending",
     "version_payload",
 ]
+
+# The bulk import (its checks, the second core's worker) is loaded when first asked for: the main
+# window's first paint reads records but imports none (~50 ms of CPU, issue 20).
+_FROM_BULK_IMPORT = ("IMPORT_CHUNK", "import_applications")
+
+
+def __getattr__(name: str) -> object:
+    if name in _FROM_BULK_IMPORT:
+        from app.services import bulk_import
+
+        return getattr(bulk_import, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 STATUSES = ("draft", AWAITING_SIGNATURE, "final", "printed", "synced", "acknowledged")
 # How each status is shown (msgids, translated where shown).

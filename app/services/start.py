@@ -15,7 +15,6 @@ from sqlalchemy import func, select
 from app.services import records
 from app.services.civil_parties import not_contacted_count
 from app.services.context import AppContext, SyncSummary, sync_summary
-from app.services.followup import records_at_risk
 from app.store.models import Application
 
 # A record printed for the applicant to sign or thumbprint later (forms may add this status);
@@ -78,6 +77,9 @@ def deadline_risk(
 ) -> tuple[int, str | None]:
     """How many visible records are close to a court deadline, and a broken deadlines file's
     message (translated) if there is one. ``cancelled``: stop (JobCancelled) when it says so."""
+    # (Imported here: the count runs after the start page's first paint, on a thread.)
+    from app.services.followup import records_at_risk
+
     try:
         return len(records_at_risk(ctx, today, cancelled=cancelled)), None
     except records.RecordError as error:

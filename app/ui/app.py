@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication
 from app.i18n import set_language
 from app.services.before_sign_in import default_home, is_first_run
 from app.services.error_log import configure_logging
+from app.ui import feature_check  # noqa: F401 (first: PySide6's import hook made light)
 from app.ui.errors import install_error_hook
 from app.ui.preload import PRELOADED_MODULES as PRELOADED_MODULES
 from app.ui.preload import first_frame_painted, import_window_modules, start_preload

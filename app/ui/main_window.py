@@ -33,6 +33,7 @@ from app.i18n import (
     remove_language_listener,
     set_language,
 )
+from app.ui import feature_check  # noqa: F401 (first: PySide6's import hook made light)
 from app.ui.form_warning import FormFilesWarning
 from app.ui.status_line import StatusLine, refresh_training_banner, training_banner
 from app.ui.text import _

@@ -14,7 +14,10 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
-from app.ui import none_guard
+from app.ui import (
+    feature_check,  # noqa: F401 (first: PySide6's import hook made light)
+    none_guard,
+)
 from app.ui.fonts import register_bundled_fonts, ui_font
 from app.ui.preload import first_frame_painted
 from app.ui.style import STYLE_SHEET, app_icon

@@ -34,6 +34,15 @@ NOT_BEFORE_MAIN_WINDOW_PAINT = (
     "app.ui.dashboard_page",
     "app.ui.security_page",
     "app.ui.settings_page",
+    # The bulk import (its checks and the second core's worker: multiprocessing) is loaded when
+    # an import starts, the deadline check once the start page is painted (on a thread), the
+    # draft table's column fitter when there are drafts.
+    "app.services.bulk_import",
+    "app.services.import_checks",
+    "app.services.people_batch",
+    "multiprocessing",
+    "app.services.followup",
+    "app.ui.sizing",
 )
 
 
