@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import (
+    Integer,
     Select,
     and_,
     bindparam,
@@ -45,62 +44,27 @@ from app.services.listing_plan import (
     page_filters,
     without_index,
 )
+from app.services.registry_query import (
+    REGISTRY_COLUMNS,
+    SORT_COLUMNS,
+    filter_terms,
+    filter_values,
+    listing_order,
+    sort_value,
+)
+from app.services.registry_query import RegistryCursor as RegistryCursor
+from app.services.registry_query import RegistryQuery as RegistryQuery
+from app.services.registry_query import RegistryRow as RegistryRow
 from app.services.search_terms import (
     alternatives_clause,
+    alternatives_condition,
     indexed,
     match_expression,
     search_alternatives,
     search_clause,
 )
-from app.store.models import REFERENCE_ORDER, Application, SearchRow
-
-# Each order has an index (sort value, id) in app.store.models: a page reads from its cursor
-# on, never the whole table. Drafts have no reference yet and are listed as "" (REFERENCE_ORDER,
-# written literally so that SQLite matches it to its index).
-SORT_COLUMNS: dict[str, Any] = {
-    "updated": Application.updated_at,
-    "name_km": Application.name_km,
-    "name_latin": Application.name_latin,
-    "reference": literal_column(REFERENCE_ORDER),
-    "status": Application.status,
-}
-
-
-def _order_by(query: RegistryQuery) -> tuple[Any, Any]:
-    """The listing's order: the sort value, then the id in the same direction (ties broken the
-    way the index is read, so no page is sorted in memory)."""
-    column_ = SORT_COLUMNS.get(query.sort, Application.updated_at)
-    if query.descending:
-        return column_.desc(), Application.id.desc()
-    return column_.asc(), Application.id.asc()
-
-
-@dataclass(frozen=True)
-class RegistryQuery:
-    search: str = ""
-    status: str | None = None
-    form_id: str | None = None
-    forum: str | None = None
-    village_code: str | None = None
-    sort: str = "updated"
-    descending: bool = True
-
-
-class RegistryRow(NamedTuple):
-    """One listed application. A named tuple, not a frozen dataclass: that one's __init__ sets
-    each field through object.__setattr__, ~6 us a row (2.4 ms of a search with 400 matches,
-    and of every page streamed); a tuple is made in well under a microsecond."""
-
-    id: str
-    reference: str | None
-    name_km: str
-    name_latin: str
-    form_id: str
-    status: str
-    court_status: str | None
-    updated_at: datetime
-    identity_protected: bool
-
+from app.services.statement_memo import built
+from app.store.models import Application, SearchRow
 
 # Above this many matches a search is listed in index order instead of sorted: sorting would
 # mean reading every match, and an officer narrows a search by typing more, not by scrolling.
@@ -115,16 +79,6 @@ WORD_INDEX = table("word_search")  # app.services.word_index
 WANTED_IDS = func.json_each(bindparam("ids")).table_valued("value")
 
 
-def _filter_values(query: RegistryQuery) -> dict[str, Any]:
-    """The query's filters that are set, by column name (RegistryQuery names them alike)."""
-    columns = (Application.status, Application.form_id, Application.forum, Application.village_code)
-    return {c.key: value for c in columns if (value := getattr(query, c.key))}
-
-
-def _filters(query: RegistryQuery) -> list[Any]:
-    return [getattr(Application, name) == value for name, value in _filter_values(query).items()]
-
-
 def _registry_statement(
     ctx: AppContext, query: RegistryQuery, columns: Sequence[Any]
 ) -> Select[Any]:
@@ -133,7 +87,7 @@ def _registry_statement(
     clause = search_clause(query.search) if query.search else None
     visible = visible_applications if clause is None else visible_among
     statement = visible(select(*columns), ctx)
-    filters = _filters(query)
+    filters = filter_terms(query)
     if clause is not None:
         filters.append(Application.id.in_(select(SEARCH_INDEX.c.application_id).where(clause)))
     if filters:
@@ -169,22 +123,48 @@ def _streamed_statement(
 ) -> Select[Any]:
     """Applications matching ``alternatives``, driven from the search index, so LIMIT stops
     early. A LIKE scan reads each search text's row anyway: its ids are taken from there.
-    ``own_few`` (listing_plan.owner_keeps_few): from the officer's own records (_own_statement)."""
-    if own_few:
-        return _own_statement(ctx, query, columns, alternatives)
-    found = _MATCHES_JOINED if indexed(alternatives) else _SCANNED_JOINED
+    ``own_few`` (listing_plan.owner_keeps_few): from the officer's own records (own_matches)."""
     clause = alternatives_clause(alternatives, "application_search")
-    statement = visible_applications(select(*columns).select_from(found), ctx)
-    return statement.where(clause, *_filters(query))
+    return _streamed(ctx, query, columns, indexed(alternatives), clause, own_few)
 
 
-def _own_statement(
-    ctx: AppContext, query: RegistryQuery, columns: Sequence[Any], alternatives: list[list[str]]
+def _streamed(
+    ctx: AppContext,
+    query: RegistryQuery,
+    columns: Sequence[Any],
+    by_index: bool,
+    clause: Any,
+    own_few: bool,
 ) -> Select[Any]:
-    """_streamed_statement for an officer with few records (listing_plan.own_matches)."""
-    statement = visible_applications(select(*columns).select_from(OWN_JOINED), ctx)
-    clause = alternatives_clause(alternatives, "application_search")
-    return own_matches(statement, _filter_values(query), clause)
+    if own_few:
+        statement = visible_applications(select(*columns).select_from(OWN_JOINED), ctx)
+        return own_matches(statement, filter_values(query), clause)
+    found = _MATCHES_JOINED if by_index else _SCANNED_JOINED
+    statement = visible_applications(select(*columns).select_from(found), ctx)
+    return statement.where(clause, *filter_terms(query))
+
+
+_KEYS: dict[str, Sequence[Any]] = {
+    "ids": [Application.id],
+    "rowids": [SEARCH_ROWID, Application.id],
+}
+
+
+def _first_matches(
+    ctx: AppContext, query: RegistryQuery, keys: str, alternatives: list[list[str]], own_few: bool
+) -> tuple[Select[Any], dict[str, Any]]:
+    """_streamed_statement's first SEARCH_SORT_LIMIT + 1 rows (their _KEYS), built once per
+    shape and executed with the returned values (statement_memo: ~1.5 ms a filtered search)."""
+    condition, values = alternatives_condition(alternatives, "application_search")
+    filters = tuple(filter_values(query).items())
+    shape = (keys, condition, indexed(alternatives), own_few, filters, SEARCH_SORT_LIMIT)
+    statement = built(
+        ("first matches", visible_owner(ctx), *shape),
+        lambda: _streamed(
+            ctx, query, _KEYS[keys], indexed(alternatives), text(condition), own_few
+        ).limit(SEARCH_SORT_LIMIT + 1),
+    )
+    return statement, values
 
 
 def _capped_count(
@@ -238,19 +218,6 @@ def search_is_indexed(search: str) -> bool:
     return alternatives is None or indexed(alternatives)
 
 
-REGISTRY_COLUMNS = (
-    Application.id,
-    Application.reference,
-    Application.name_km,
-    Application.name_latin,
-    Application.form_id,
-    Application.status,
-    Application.court_status,
-    Application.updated_at,
-    Application.identity_protected,
-)
-
-
 def list_registry(
     ctx: AppContext,
     query: RegistryQuery,
@@ -269,31 +236,9 @@ def list_registry(
             statement = _streamed_statement(ctx, query, REGISTRY_COLUMNS, alternatives, own_few)
         else:
             statement = _registry_statement(ctx, query, REGISTRY_COLUMNS)
-            statement = statement.order_by(*_order_by(query))
+            statement = statement.order_by(*listing_order(query))
         rows = session.execute(statement.offset(offset).limit(limit)).all()
     return [RegistryRow(*row) for row in rows]
-
-
-@dataclass(frozen=True)
-class RegistryCursor:
-    """Where the next page of a listing starts: after the row with this sort value and id
-    (keyset paging: every page costs the same, however deep), or, for a search, after this many
-    rows (a search lists at most SEARCH_SORT_LIMIT sorted matches, or streams index order)."""
-
-    sort_value: Any
-    id: str
-    listed: int
-
-
-def _sort_value(row: RegistryRow, sort: str) -> Any:
-    value = {
-        "updated": row.updated_at,
-        "name_km": row.name_km,
-        "name_latin": row.name_latin,
-        "reference": row.reference,
-        "status": row.status,
-    }.get(sort, row.updated_at)
-    return "" if value is None else value  # drafts have no reference yet: listed as ""
 
 
 def _keyset_page(
@@ -302,10 +247,10 @@ def _keyset_page(
     order = SORT_COLUMNS.get(query.sort, Application.updated_at)
     # What the officer may see is a filter like the query's (its term written by page_filters:
     # a field officer's own records are read from their index when they are few).
-    filters = {**_filter_values(query), **visible_filters(ctx)}
+    filters = {**filter_values(query), **visible_filters(ctx)}
     statement = select(*REGISTRY_COLUMNS)
     if after is not None:
-        # Same order as list_registry (_order_by): a row value, so the index seeks straight to
+        # Same order as list_registry (listing_order): a row value, so the index seeks straight to
         # the cursor, even inside a long run of equal values (100,000 rows of one status).
         # SQLite seeks a row value only on plain columns: the reference (an expression, its
         # values unique but for drafts) starts at its first term and breaks ties with the second.
@@ -325,7 +270,7 @@ def _keyset_page(
         # From the order's index, or from a rare filter's (listing_plan: no sort of every match).
         terms = page_filters(session, filters, query.sort, limit)
         rows = session.execute(
-            statement.where(*terms).order_by(*_order_by(query)).limit(limit)
+            statement.where(*terms).order_by(*listing_order(query)).limit(limit)
         ).all()
     return [RegistryRow(*row) for row in rows]
 
@@ -349,7 +294,7 @@ def registry_page(
     if len(rows) < limit:
         return rows, None
     last = rows[-1]
-    return rows, RegistryCursor(_sort_value(last, query.sort), last.id, listed + len(rows))
+    return rows, RegistryCursor(sort_value(last, query.sort), last.id, listed + len(rows))
 
 
 def search_registry(
@@ -374,7 +319,7 @@ def search_registry(
         found = _rows_of(session, ctx, wanted) if wanted else []
     if broad:
         return found, True  # index order, as registry_page streams
-    found.sort(key=lambda row: (_sort_value(row, query.sort), row.id), reverse=query.descending)
+    found.sort(key=lambda row: (sort_value(row, query.sort), row.id), reverse=query.descending)
     return found, False
 
 
@@ -389,16 +334,19 @@ def _rows_of(session: Session, ctx: AppContext, wanted: list[Any]) -> list[Regis
     parameters = {"ids": json.dumps(wanted)}
     connection = session.connection()  # Core, not the ORM's handling: ~1 ms for 400 rows
     if isinstance(wanted[0], str):  # application ids
-        statement = visible_among(_ROWS_BY_ID, ctx)
+        statement = built(
+            ("rows by id", visible_owner(ctx)), lambda: visible_among(_ROWS_BY_ID, ctx)
+        )
         found = [RegistryRow(*row) for row in connection.execute(statement, parameters).all()]
         found.sort(key=lambda row: position[row.id])
         return found
-    statement = visible_among(_ROWS_BY_ROWID, ctx)
+    statement = built(
+        ("rows by rowid", visible_owner(ctx)), lambda: visible_among(_ROWS_BY_ROWID, ctx)
+    )
     rows = sorted(connection.execute(statement, parameters).all(), key=lambda r: position[r[0]])
     return [RegistryRow(*row[1:]) for row in rows]
 
 
-_PROBE = select(Application.id)  # restricted (an officer's own records) or filtered?
 # The rows of a search's matches, by id or by index rowid (their ids from search_index_rows).
 # Built once: a statement executed again keeps SQLAlchemy's cache key, which building and
 # keying a new one each search cost (~0.5-1 ms); visible_applications restricts it each time.
@@ -417,10 +365,9 @@ def _matching_keys(
     officer sees every record and no filter is set (the index alone is read), else their ids
     (joined to the applications). A phrase across words is looked up in the word index when
     that is cheaper (word_index)."""
-    if owner_keeps_few(session, visible_owner(ctx), SEARCH_SORT_LIMIT + 1):  # _own_statement
-        statement = _own_statement(ctx, query, [Application.id], alternatives)
-        limit = SEARCH_SORT_LIMIT + 1
-        return list(session.connection().execute(statement.limit(limit)).scalars().all())
+    if owner_keeps_few(session, visible_owner(ctx), SEARCH_SORT_LIMIT + 1):  # own_matches
+        statement, values = _first_matches(ctx, query, "ids", alternatives, True)
+        return list(session.connection().execute(statement, values).scalars().all())
     trigram: list[list[str]] = alternatives
     phrases: list[str] = []
     if any(len(p) == 1 and " " in p[0] for p in alternatives) and word_index.words_ready(session):
@@ -429,9 +376,8 @@ def _matching_keys(
             trigram, phrases = alternatives, []
     if not trigram and not phrases:
         return []  # a phrase no record has
-    probe = visible_applications(_PROBE, ctx).where(*_filters(query))
     limit = SEARCH_SORT_LIMIT + 1
-    if probe.whereclause is not None:
+    if visible_owner(ctx) is not None or filter_values(query):  # restricted or filtered
         return _joined_ids(session, ctx, query, trigram, phrases)
     connection = session.connection()  # through the driver, as the word look-ups
     if not indexed(trigram):  # a LIKE scan (no phrase then: see above)
@@ -471,31 +417,36 @@ def _joined_ids(
     limit = SEARCH_SORT_LIMIT + 1
     connection = session.connection()  # Core, not the ORM's handling of each statement
     if not phrases:
-        statement = _streamed_statement(ctx, query, [Application.id], trigram)
-        return list(connection.execute(statement.limit(limit)).scalars().all())
+        statement, values = _first_matches(ctx, query, "ids", trigram, False)
+        return list(connection.execute(statement, values).scalars().all())
     words = " OR ".join(f"({phrase})" for phrase in phrases)
     # Each index read for its first matches in rowid order (FTS5's) and merged in Python: one
     # statement with a UNION would read every match of both (400 ms for "Srey Mom", filtered).
     found: list[tuple[int, Any]] = []
     if trigram:
-        statement = _streamed_statement(ctx, query, [SEARCH_ROWID, Application.id], trigram)
-        found = list(connection.execute(statement.limit(limit)).tuples().all())
+        statement, values = _first_matches(ctx, query, "rowids", trigram, False)
+        found = list(connection.execute(statement, values).tuples().all())
 
     def joined(last: int | None, count: int) -> list[tuple[int, Any]]:
-        statement = _word_statement(ctx, query, words, last).limit(count)
-        return list(connection.execute(statement).tuples().all())
+        statement = built(
+            ("words", visible_owner(ctx), last is None, tuple(filter_values(query).items())),
+            lambda: _word_statement(ctx, query, last is None),
+        )
+        values = {"words_q": words, "words_last": last, "words_count": count}
+        return list(connection.execute(statement, values).tuples().all())
 
     return [key for _rowid, key in word_index.first_matches(found, joined, limit)]
 
 
-def _word_statement(ctx: AppContext, query: RegistryQuery, words: str, last: int | None) -> Any:
-    """The word index's matches for ``words`` joined to the applications (a filter, or an
-    officer who sees only their own records), as (rowid, id): upwards, or downwards from
-    ``last``. Driven from the word index (its MATCH), so LIMIT stops early."""
+def _word_statement(ctx: AppContext, query: RegistryQuery, upwards: bool) -> Any:
+    """The word index's matches for :words_q joined to the applications (a filter, or an
+    officer who sees only their own records), as (rowid, id), at most :words_count: upwards, or
+    downwards from :words_last. Driven from the word index (its MATCH), so LIMIT stops early."""
     rowid: Any = literal_column("word_search.rowid")
     statement = select(rowid, Application.id).select_from(_WORDS_JOINED)
-    match = text("word_search MATCH :words_q").bindparams(words_q=words)
-    statement = visible_applications(statement, ctx).where(match, *_filters(query))
-    if last is not None:
-        statement = statement.where(rowid <= last).order_by(rowid.desc())
-    return statement
+    match = text("word_search MATCH :words_q")
+    statement = visible_applications(statement, ctx).where(match, *filter_terms(query))
+    if not upwards:
+        statement = statement.where(rowid <= bindparam("words_last", type_=Integer))
+        statement = statement.order_by(rowid.desc())
+    return statement.limit(bindparam("words_count", type_=Integer))

@@ -73,9 +73,16 @@ def match_expression(alternatives: list[list[str]]) -> str:
 
 
 def alternatives_clause(unique: list[list[str]], index: str) -> Any:
+    condition, values = alternatives_condition(unique, index)
+    return text(condition).bindparams(**values)
+
+
+def alternatives_condition(unique: list[list[str]], index: str) -> tuple[str, dict[str, str]]:
+    """alternatives_clause as SQL text with named parameters, and their values: the same text
+    for every search of one shape (a statement is built once per shape: statement_memo)."""
     if indexed(unique):
         # One MATCH with FTS5's own OR/AND: a MATCH cannot be OR-ed with other SQL conditions.
-        return text(f"{index} MATCH :search_q").bindparams(search_q=match_expression(unique))
+        return f"{index} MATCH :search_q", {"search_q": match_expression(unique)}
     groups = []
     params: dict[str, str] = {}
     for parts in unique:
@@ -86,4 +93,4 @@ def alternatives_clause(unique: list[list[str]], index: str) -> Any:
             params[name] = f"%{escaped}%"
             likes.append(f"{index}.content LIKE :{name} ESCAPE '\\'")
         groups.append("(" + " AND ".join(likes) + ")")
-    return text("(" + " OR ".join(groups) + ")").bindparams(**params)
+    return "(" + " OR ".join(groups) + ")", params

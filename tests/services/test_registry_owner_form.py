@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import event, text, update
 
 from app.core.demo_answers import demo_answers
-from app.services import form_catalogue, listing_plan, records, registry
+from app.services import form_catalogue, listing_plan, records, registry, statement_memo
 from app.services.context import AppContext
 from app.store.models import Application
 from tests.officers import FIELD_OFFICER, OTHER_OFFICER, SUPERVISOR, add_officers
@@ -182,3 +182,27 @@ def test_a_search_of_an_officer_with_few_records_starts_from_them(
     )
     searched = [plan for plan in plans if "SCAN application_search" in plan]
     assert searched and all(plan.startswith("SCAN application_search") for plan in searched)
+
+
+def test_a_search_statement_is_built_once_per_shape_and_run_with_its_own_values(
+    ctx: AppContext,
+) -> None:
+    """Filtered searches reuse the statement of their shape (statement_memo: building and keying
+    it cost ~1.5 ms a search); what each lists is still its own term's, filter's and officer's
+    matches (the oracle: the sorted listing, which builds its statement each time)."""
+    _store(ctx)
+    searches = [
+        (officer, registry.RegistryQuery(search=term, **filters))
+        for officer in (SUPERVISOR, FIELD_OFFICER, OTHER_OFFICER)
+        for filters in ({"form_id": "civil_party"}, {"form_id": "complaint"}, {"status": "final"})
+        for term in ("vss", "sok", "ស", "Sokha Chea", "nothing at all")
+    ]
+    for _round in range(2):
+        for officer, query in searches:
+            ctx.officer = officer
+            rows, broad = registry.search_registry(ctx, query)
+            expected = registry.list_registry(ctx, query, 0, 1000)
+            assert not broad and rows == expected, (officer.id, query)
+        if _round == 0:
+            shapes = len(statement_memo._BUILT)
+    assert len(statement_memo._BUILT) == shapes  # the second round built none
