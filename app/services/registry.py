@@ -29,8 +29,8 @@ from sqlalchemy.orm import Session
 
 from app.services import word_index
 from app.services.access import (
-    visible_among,
     visible_applications,
+    visible_by_owner,
     visible_filters,
     visible_owner,
 )
@@ -80,12 +80,12 @@ WANTED_IDS = func.json_each(bindparam("ids")).table_valued("value")
 
 
 def _registry_statement(
-    ctx: AppContext, query: RegistryQuery, columns: Sequence[Any]
+    ctx: AppContext, query: RegistryQuery, columns: Sequence[Any], by_owner: bool = False
 ) -> Select[Any]:
-    """Matching applications, with the search as an IN (sub-select): for sorted listings (the
-    matches' rows then checked for the officer's own records, not read by the owner's index)."""
+    """Matching applications, with the search as an IN (sub-select): for sorted listings.
+    ``by_owner``: a field officer's records may be read from the owner's index (the count)."""
     clause = search_clause(query.search) if query.search else None
-    visible = visible_applications if clause is None else visible_among
+    visible = visible_by_owner if by_owner else visible_applications
     statement = visible(select(*columns), ctx)
     filters = filter_terms(query)
     if clause is not None:
@@ -137,7 +137,7 @@ def _streamed(
     own_few: bool,
 ) -> Select[Any]:
     if own_few:
-        statement = visible_applications(select(*columns).select_from(OWN_JOINED), ctx)
+        statement = visible_by_owner(select(*columns).select_from(OWN_JOINED), ctx)
         return own_matches(statement, filter_values(query), clause)
     found = _MATCHES_JOINED if by_index else _SCANNED_JOINED
     statement = visible_applications(select(*columns).select_from(found), ctx)
@@ -184,8 +184,11 @@ def count_registry(ctx: AppContext, query: RegistryQuery) -> int:
     if alternatives is not None:
         return _capped_count(ctx, query, alternatives, SEARCH_SORT_LIMIT + 1)
     # count(*), not count(id): SQLite then counts the smallest index (village codes), half the
-    # pages of the id index at 100,000 records. Run on the model's thread, never per page.
-    statement = _registry_statement(ctx, query, [func.count()]).select_from(Application)
+    # pages of the id index at 100,000 records. Run on the model's thread, never per page. A
+    # field officer's records are counted in the owner's index (or the filter's, if SQLite finds
+    # that cheaper): an officer with few records on a shared laptop read every record.
+    statement = _registry_statement(ctx, query, [func.count()], by_owner=True)
+    statement = statement.select_from(Application)
     with ctx.store.reading() as session:
         return int(session.scalar(statement) or 0)
 
@@ -195,9 +198,9 @@ def known_forums(ctx: AppContext) -> list[str]:
     # One index seek per forum (the next name after the last one found) instead of reading the
     # forum of every application: a handful of forums, 100,000 applications. The seeks are one
     # recursive statement (the page is opened with it: one round trip, not one per forum).
-    first = visible_applications(select(func.min(Application.forum).label("name")), ctx)
+    first = visible_by_owner(select(func.min(Application.forum).label("name")), ctx)
     found = first.where(Application.forum.is_not(None)).cte("known_forums", recursive=True)
-    following = visible_applications(select(func.min(Application.forum)), ctx).where(
+    following = visible_by_owner(select(func.min(Application.forum)), ctx).where(
         Application.forum > found.c.name
     )
     found = found.union_all(select(following.scalar_subquery()).where(found.c.name.is_not(None)))
@@ -329,19 +332,19 @@ def _rows_of(session: Session, ctx: AppContext, wanted: list[Any]) -> list[Regis
     parameter made per key). Index rowids are joined to the applications here, for the rows
     shown only: reading each match's id from the index's content table while looking for the
     first SEARCH_SORT_LIMIT + 1 was a third of a broad search's time. The officer's own records
-    are checked on the rows read (visible_among), not looked up by their index."""
+    are checked on the rows read (visible_applications), not looked up by their index."""
     position = {key: number for number, key in enumerate(wanted)}
     parameters = {"ids": json.dumps(wanted)}
     connection = session.connection()  # Core, not the ORM's handling: ~1 ms for 400 rows
     if isinstance(wanted[0], str):  # application ids
         statement = built(
-            ("rows by id", visible_owner(ctx)), lambda: visible_among(_ROWS_BY_ID, ctx)
+            ("rows by id", visible_owner(ctx)), lambda: visible_applications(_ROWS_BY_ID, ctx)
         )
         found = [RegistryRow(*row) for row in connection.execute(statement, parameters).all()]
         found.sort(key=lambda row: position[row.id])
         return found
     statement = built(
-        ("rows by rowid", visible_owner(ctx)), lambda: visible_among(_ROWS_BY_ROWID, ctx)
+        ("rows by rowid", visible_owner(ctx)), lambda: visible_applications(_ROWS_BY_ROWID, ctx)
     )
     rows = sorted(connection.execute(statement, parameters).all(), key=lambda r: position[r[0]])
     return [RegistryRow(*row[1:]) for row in rows]
