@@ -55,17 +55,39 @@ def without_index(column: Any) -> Any:
     return UnaryExpression(column, operator=custom_op("+"), type_=column.type)
 
 
+def _records(session: Session) -> int:
+    """The largest rowid of the applications: one index seek, no count."""
+    rowid: Any = literal_column("applications.rowid")
+    return int(session.scalar(select(func.max(rowid)).select_from(Application)) or 0)
+
+
 def matches_bound(session: Session, page_size: int) -> int:
     """How many matches a filter may have and still be read from its index and sorted: the
-    square root of page size x records (the largest rowid: one index seek, no count)."""
-    rowid: Any = literal_column("applications.rowid")
-    records = int(session.scalar(select(func.max(rowid)).select_from(Application)) or 0)
-    return max(FEWEST_BOUND, math.isqrt(page_size * records))
+    square root of page size x records."""
+    return max(FEWEST_BOUND, math.isqrt(page_size * _records(session)))
+
+
+# An officer's records counted up to a bound, by store, officer, largest rowid and bound. A
+# record's officer never changes and a new record has a new rowid, so a count is only out of
+# date after a draft is discarded (a few records fewer: a plan, never a result, is affected).
+# Counted again for every page and search, it cost a field officer with every record of a
+# 1,000,000-record laptop 10-25 ms (up to 22,000 index entries).
+_OWNER_COUNTS: dict[tuple[str, str, int, int], int] = {}
 
 
 def _matches_up_to(session: Session, column: Any, value: Any, bound: int) -> int:
+    owned = column is Application.created_by
+    if owned:
+        key = (str(session.connection().engine.url), value, _records(session), bound)
+        if key in _OWNER_COUNTS:
+            return _OWNER_COUNTS[key]
     capped = select(literal(1)).where(column == value).limit(bound).subquery()
-    return int(session.scalar(select(func.count()).select_from(capped)) or 0)
+    found = int(session.scalar(select(func.count()).select_from(capped)) or 0)
+    if owned:
+        if len(_OWNER_COUNTS) >= 64:
+            _OWNER_COUNTS.clear()
+        _OWNER_COUNTS[key] = found
+    return found
 
 
 def page_filters(session: Session, filters: dict[str, Any], sort: str, page_size: int) -> list[Any]:

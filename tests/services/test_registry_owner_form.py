@@ -237,3 +237,26 @@ def test_other_reads_of_a_field_officers_records_keep_their_plans(ctx: AppContex
 def _read(ctx: AppContext, statement: Any, values: dict[str, Any]) -> None:
     with ctx.store.reading() as session:
         session.execute(statement, values).all()
+
+
+def test_an_officers_records_are_counted_once_until_one_is_added(ctx: AppContext) -> None:
+    """The plan's count of an officer's records (up to the bound) is kept until a record is
+    added (a new largest rowid): it is not read again for each page and each search."""
+    _store(ctx)
+    ctx.officer = FIELD_OFFICER
+
+    def counts() -> int:
+        plans = _plans_of(
+            ctx, lambda: registry.registry_page(ctx, registry.RegistryQuery(), None, 3)
+        )
+        plans += _plans_of(
+            ctx, lambda: registry.search_registry(ctx, registry.RegistryQuery(search="vss"))
+        )
+        return sum("CO-ROUTINE" in plan and "created_by" in plan for plan in plans)
+
+    counts()
+    assert counts() == 0
+    records.start_application(ctx, "complaint")
+    assert counts() == 1  # counted again once, then kept
+    assert counts() == 0
+    assert len(registry.registry_page(ctx, registry.RegistryQuery(), None, 100)[0]) == 11
