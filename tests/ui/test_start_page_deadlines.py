@@ -15,8 +15,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.core.demo_answers import demo_answers
-from app.services import records
-from app.services import start as start_service
+from app.services import followup, records
 from app.services.context import AppContext
 from app.ui.main_window import MainWindow
 from app.ui.start_page import StartPage
@@ -32,7 +31,7 @@ def test_the_deadline_count_is_read_off_the_ui_thread(
         records.finalize_application(ctx, application_id, demo_answers(form, random.Random(seed)))
     threads: list[str] = []
     stoppable: list[bool] = []  # the page can stop the count it reads off the UI thread
-    real_check = start_service.records_at_risk
+    real_check = followup.records_at_risk
 
     def noting_the_thread(
         ctx: AppContext, today: date | None = None, cancelled: Callable[[], bool] | None = None
@@ -41,7 +40,7 @@ def test_the_deadline_count_is_read_off_the_ui_thread(
         stoppable.append(cancelled is not None)
         return list(real_check(ctx, today, cancelled=cancelled))
 
-    monkeypatch.setattr(start_service, "records_at_risk", noting_the_thread)
+    monkeypatch.setattr(followup, "records_at_risk", noting_the_thread)
     main_window.show_page("applicants")
     main_window.show_page("start")  # shown again: the counts are read again
     page = main_window.page("start")
@@ -62,7 +61,7 @@ def test_the_deadline_count_starts_once_the_page_is_painted(
     """Started while the page is shown, the count's thread took the interpreter from the main
     window's first paint; it starts after the page's paint, and never once the app closes."""
     counted: list[str] = []
-    real_check = start_service.records_at_risk
+    real_check = followup.records_at_risk
 
     def noting(
         ctx: AppContext, today: date | None = None, cancelled: Callable[[], bool] | None = None
@@ -70,7 +69,7 @@ def test_the_deadline_count_starts_once_the_page_is_painted(
         counted.append(threading.current_thread().name)
         return list(real_check(ctx, today, cancelled=cancelled))
 
-    monkeypatch.setattr(start_service, "records_at_risk", noting)
+    monkeypatch.setattr(followup, "records_at_risk", noting)
     page = StartPage(ctx)
     qtbot.addWidget(page)
     page.show()  # the other counts are there at once, the deadline count not started
