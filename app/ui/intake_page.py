@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from app.i18n import current_language, format_stamp
 from app.services import form_catalogue, records
 from app.services.context import AppContext
+from app.ui.input_watch import set_aside
 from app.ui.text import WrapButton, _, display
 from app.ui.wizard.wizard import IntakeWizard
 
@@ -201,12 +202,15 @@ class IntakePage(QWidget):
 
     def open_draft(self, application_id: str) -> None:
         self._drop_wizard()
-        # Made in the stack it is shown in (see IntakeWizard: a new parent walks every widget).
-        self.wizard = IntakeWizard(self.ctx, application_id, self.stack)
-        self.wizard.finished.connect(self._finished)
-        self.wizard.closed.connect(self.show_chooser)
-        self.stack.addWidget(self.wizard)
-        self.stack.setCurrentWidget(self.wizard)
+        # Built without turning the event loop: the idle lock's watch need not see the ~26,000
+        # events of the build (app.ui.input_watch.set_aside); it is back before any input.
+        with set_aside():
+            # Made in the stack it is shown in (see IntakeWizard: a new parent walks every widget).
+            self.wizard = IntakeWizard(self.ctx, application_id, self.stack)
+            self.wizard.finished.connect(self._finished)
+            self.wizard.closed.connect(self.show_chooser)
+            self.stack.addWidget(self.wizard)
+            self.stack.setCurrentWidget(self.wizard)
 
     def _drop_wizard(self) -> None:
         if self.wizard is not None:

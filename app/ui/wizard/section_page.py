@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
 from app.core.forms import Field, Section
 from app.core.forms.validation import FieldIssue, Severity
 from app.i18n import current_language
+from app.ui.kept_scroll_bar import KeptScrollBar
 from app.ui.text import MeasuredLabel, _, display, html_text
 from app.ui.wizard.field_widgets import FieldEditor
 
@@ -106,6 +107,8 @@ class SectionPage(QScrollArea):
         self.setFrameShape(QFrame.Shape.NoFrame)
         # Everything in a section wraps to the window's width: never a sideways scroll bar.
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Drawn from a picture kept per look: a page is shown again at the same place.
+        self.setVerticalScrollBar(KeptScrollBar(Qt.Orientation.Vertical))
         inner = QWidget()
         self._layout = QVBoxLayout(inner)
         self.title = MeasuredLabel()
