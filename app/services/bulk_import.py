@@ -95,6 +95,7 @@ def import_applications(
     done = imported = 0
     pending = iter(items)
     checks = ChunkChecks()
+    words_written: set[str] = set()  # in the word index's vocabulary (committed chunks)
     chunk: list[tuple[str, Mapping[str, Any]]] | None = None  # taken already
     ahead: Future[list[Found | None]] | None = None  # its checks, on the worker
     try:
@@ -112,7 +113,7 @@ def import_applications(
             following_checks = checks.submit(following) if following else None
             with ctx.store.transaction() as session:
                 imported += _import_chunk(
-                    session, ctx, done + 1, chunk, source, checks.results(ahead)
+                    session, ctx, done + 1, chunk, source, checks.results(ahead), words_written
                 )
             done += len(chunk)
             if progress is not None:
@@ -206,6 +207,7 @@ def _import_chunk(
     chunk: list[tuple[str, Mapping[str, Any]]],
     source: str | None,
     found: Sequence[Found | None] | None,
+    words_written: set[str],
 ) -> int:
     forms = _forms(chunk)
     wanted = _not_stored(session, ctx, first, len(chunk), source)
@@ -295,7 +297,7 @@ def _import_chunk(
     insert_through_driver(session, _table(ApplicationVersion), versions, stored_as_is=("answers",))
     insert_through_driver(session, _table(OutboxItem), outbox)
     insert_through_driver(session, _table(AuditEntry), audit)
-    add_search_texts(session, search)
+    add_search_texts(session, search, words_written)
     session.merge(Setting(key=REFERENCE_SEQUENCE_KEY, value=sequence))
     remembered.write()
     chain.write_checkpoint(session)

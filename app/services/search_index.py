@@ -74,32 +74,32 @@ def remove_search_text(session: Session, application_id: str) -> None:
     session.execute(text("DELETE FROM application_search WHERE rowid = :r"), {"r": rowid})
 
 
-def add_search_texts(session: Session, documents: Sequence[tuple[str, str]]) -> None:
+def add_search_texts(
+    session: Session,
+    documents: Sequence[tuple[str, str]],
+    words_written: set[str] | None = None,
+) -> None:
     """The index rows of new applications (id, search text), many at once (the bulk import):
     one INSERT for the texts, one for their keys and one each for the word index's rows and
-    words, under rowids numbered after the last."""
+    words, under rowids numbered after the last; through the driver, as ``add_words``.
+    ``words_written``: see ``add_words``."""
     if not documents:
         return
     last = session.scalar(text("SELECT coalesce(max(rowid), 0) FROM application_search"))
     rows = [
-        {"rowid": last + number, "id": application_id, "content": document}
+        (last + number, application_id, document)
         for number, (application_id, document) in enumerate(documents, start=1)
     ]
-    session.execute(
-        text(
-            "INSERT INTO application_search(rowid, application_id, content) "
-            "VALUES (:rowid, :id, :content)"
-        ),
-        rows,
+    connection = session.connection()
+    connection.exec_driver_sql(
+        "INSERT INTO application_search(rowid, application_id, content) VALUES (?, ?, ?)", rows
     )
-    session.execute(
-        text(
-            "INSERT INTO search_index_rows (application_id, search_rowid, words_indexed) "
-            "VALUES (:id, :rowid, 1)"
-        ),
-        rows,
+    connection.exec_driver_sql(
+        "INSERT INTO search_index_rows (application_id, search_rowid, words_indexed) "
+        "VALUES (?, ?, 1)",
+        [(application_id, rowid) for rowid, application_id, _document in rows],
     )
-    add_words(session, [(row["rowid"], row["content"]) for row in rows])
+    add_words(session, [(rowid, document) for rowid, _id, document in rows], words_written)
 
 
 def fts_phrase(term: str) -> str:
