@@ -72,7 +72,7 @@ OTHER_MEANINGS: dict[str, set[str]] = {
     "app/core/gazetteer.py": {"village", "parent"},
     "app/core/forms/model.py": {"village"},
     "app/main.py": {"village", "forum"},  # place levels; the "forum" document kind
-    "app/services/search_index.py": {"village"},
+    "app/services/answer_values.py": {"village", "civil_party"},  # and a column's name
     "app/ui/followup_page.py": {"village"},
     "app/ui/wizard/place_editor.py": {"village"},
     # the kinds of an awarded reparation project (assets/reparations.yaml), not a form's answer

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from typing import Any, cast
 
-from sqlalchemy import Table, Text, bindparam, insert, select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from app.core import clock
@@ -49,17 +49,13 @@ from app.services.people_batch import VictimLinks
 from app.services.remembered import RememberedLists
 from app.services.search_index import AnswerValues, add_search_texts, derived_values
 from app.services.security import ensure_unlocked
-from app.store.db import insert_rows
+from app.store.driver_rows import insert_through_driver
 from app.store.models import Application, ApplicationVersion, AuditEntry, OutboxItem, Setting
 
 IMPORT_CHUNK = 500
 # The namespace of the ids of records imported from a named source (uuid5 of device, source and
 # record number): the same on every run of the same import on this device, unlike uuid4.
 _SOURCE_IDS = uuid.UUID("5f0d2c4e-8a7b-4f1e-9c3d-2b6a1e0f7d91")
-# The versions' rows, their answers given as the JSON text their seal was made of.
-_VERSION_INSERT = insert(cast(Table, ApplicationVersion.__table__)).values(
-    answers=bindparam("answers_text", type_=Text())
-)
 
 
 class ImportRecordFailed(ValidationFailed):
@@ -99,6 +95,7 @@ def import_applications(
     done = imported = 0
     pending = iter(items)
     checks = ChunkChecks()
+    words_written: set[str] = set()  # in the word index's vocabulary (committed chunks)
     chunk: list[tuple[str, Mapping[str, Any]]] | None = None  # taken already
     ahead: Future[list[Found | None]] | None = None  # its checks, on the worker
     try:
@@ -116,7 +113,7 @@ def import_applications(
             following_checks = checks.submit(following) if following else None
             with ctx.store.transaction() as session:
                 imported += _import_chunk(
-                    session, ctx, done + 1, chunk, source, checks.results(ahead)
+                    session, ctx, done + 1, chunk, source, checks.results(ahead), words_written
                 )
             done += len(chunk)
             if progress is not None:
@@ -137,6 +134,10 @@ def _start_if_worth_it(
     if ahead or not wanted:
         checks.start()
     return itertools.chain(ahead, pending)
+
+
+def _table(model: type[Any]) -> Table:
+    return cast(Table, model.__table__)
 
 
 def source_record_id(device_id: str, source: str, number: int) -> str:
@@ -206,6 +207,7 @@ def _import_chunk(
     chunk: list[tuple[str, Mapping[str, Any]]],
     source: str | None,
     found: Sequence[Found | None] | None,
+    words_written: set[str],
 ) -> int:
     forms = _forms(chunk)
     wanted = _not_stored(session, ctx, first, len(chunk), source)
@@ -275,7 +277,7 @@ def _import_chunk(
                 "application_id": application_id,
                 "version_no": 1,
                 "form_version": form.version,
-                "answers_text": answers_text,
+                "answers": answers_text,
                 "reason": None,
                 "created_by": officer_id,
                 "created_at": moment,
@@ -289,12 +291,13 @@ def _import_chunk(
         remembered.remember(form, answers)
         audit.append(chain.next_entry(officer_id, AuditAction.RECORD_FINALIZE, application_id))
     # Parents before children: the foreign keys are checked row by row.
-    insert_rows(session, Application, applications)
+    insert_through_driver(session, _table(Application), applications)
     victims.write()
-    session.execute(_VERSION_INSERT, versions)
-    insert_rows(session, OutboxItem, outbox)
-    insert_rows(session, AuditEntry, audit)
-    add_search_texts(session, search)
+    # The answers as the JSON text their seal was made of (not encoded again for the column).
+    insert_through_driver(session, _table(ApplicationVersion), versions, stored_as_is=("answers",))
+    insert_through_driver(session, _table(OutboxItem), outbox)
+    insert_through_driver(session, _table(AuditEntry), audit)
+    add_search_texts(session, search, words_written)
     session.merge(Setting(key=REFERENCE_SEQUENCE_KEY, value=sequence))
     remembered.write()
     chain.write_checkpoint(session)

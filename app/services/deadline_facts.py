@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any, cast
 
 from sqlalchemy import Table, Text, and_, bindparam, func, select, type_coerce, update
@@ -25,26 +25,16 @@ from sqlalchemy.orm import Session
 
 from app.core.errors import JobCancelled
 from app.core.forms import ChoiceRole, FieldRole, FormDefinition
-from app.core.record_court import CIVIL_PARTY_FORM, answer_with_role, is_civil_party
+from app.core.record_court import CIVIL_PARTY_FORM
 from app.i18n import _
 from app.services import form_catalogue
+from app.services.answer_values import fact_columns
 from app.services.listing_plan import without_index
 from app.store.db import Store
 from app.store.models import Application, ApplicationVersion, Setting
 
 FINGERPRINTS_SETTING = "deadline_facts.forms"
 CHUNK = 1000
-
-
-def fact_columns(form: FormDefinition, answers: Mapping[str, Any]) -> dict[str, Any]:
-    """The deadline facts of one record, by column name: the case code it names as written
-    (matched to the court's cases when counting, so a changed court file needs no rewrite) and
-    whether it is a civil party application."""
-    code = answer_with_role(form, answers, FieldRole.COURT_CASE)
-    return {
-        Application.court_case.key: code if isinstance(code, str) else None,
-        Application.civil_party.key: is_civil_party(form, answers),
-    }
 
 
 def form_fingerprint(form: FormDefinition) -> str:

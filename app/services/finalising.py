@@ -15,7 +15,7 @@ from app.services.errors import RecordError
 from app.services.finalise_checks import blocking as blocking  # re-exported: used with the rest
 from app.services.finalise_checks import check_application as check_application
 from app.store.models import Application, ApplicationVersion
-from app.sync.format import canonical_json, encoded_digest
+from app.sync.format import canonical_json, canonical_text, encoded_digest
 
 AWAITING_SIGNATURE = "awaiting_signature"
 REFERENCE_SEQUENCE_KEY = "reference_sequence"
@@ -102,6 +102,6 @@ def sealed_answers(row: Sequence[Any]) -> tuple[str, str]:
     again, escaped, for its column. The payload's canonical form is its keys sorted, and
     "answers" sorts first: it is the answers' own canonical form spliced in front of the rest."""
     payload = payload_from_columns(row)
-    answers = canonical_json(payload.pop("answers"))
+    answers = canonical_text(payload.pop("answers"))
     rest = canonical_json(payload)
-    return answers.decode("utf-8"), encoded_digest(b'{"answers":' + answers + b"," + rest[1:])
+    return answers, encoded_digest(b'{"answers":' + answers.encode("utf-8") + b"," + rest[1:])

@@ -38,15 +38,15 @@ from app.core.forms.loader import parse_form
 from app.core.forms.validation import FieldIssue, resolve
 from app.core.line_breaks import normalize_typed_answers
 from app.services import form_catalogue
+from app.services.answer_values import AnswerValues, answer_values
 from app.services.error_log import LOGGER_NAME
 from app.services.finalise_checks import blocking, check_application
-from app.services.search_index import AnswerValues, answer_values
 
 # Checked: the normalised answers and the effective answers (skip logic applied); or the
 # problems that block finalising.
 Checked = tuple[dict[str, Any], dict[str, Any]] | list[FieldIssue]
 # What the worker found of a record: its Checked, with what the registry keeps of the answers
-# (search_index.answer_values) when it can be finalised.
+# (answer_values.answer_values) when it can be finalised.
 Found = tuple[dict[str, Any], dict[str, Any], AnswerValues] | list[FieldIssue]
 
 SECOND_CORE = True

@@ -70,8 +70,13 @@ def _after(prefix: str) -> str | None:
     return None if last >= 0x10FFFF else prefix[:-1] + chr(last + 1)
 
 
-def add_words(session: Session, rows: Sequence[tuple[int, str]]) -> None:
-    """Index the search texts ``rows`` (index rowid, text) word by word, and note their words."""
+def add_words(
+    session: Session, rows: Sequence[tuple[int, str]], words_written: set[str] | None = None
+) -> None:
+    """Index the search texts ``rows`` (index rowid, text) word by word, and note their words.
+    ``words_written``: words this transaction's earlier calls, or those of earlier transactions
+    that committed, noted already (a bulk import's chunks), left out of the vocabulary's insert;
+    this call's new words are added to it."""
     if not rows:
         return
     # Through the driver: SQLAlchemy's per-row parameter handling cost as much as the inserts.
@@ -82,11 +87,15 @@ def add_words(session: Session, rows: Sequence[tuple[int, str]]) -> None:
     )
     words = set(" ".join(content for _rowid, content in rows).split(" "))  # one C-level split
     words.discard("")
+    if words_written is not None:
+        words -= words_written
     if words:
         connection.exec_driver_sql(
             "INSERT OR IGNORE INTO word_search_vocabulary(word, backwards) VALUES (?, ?)",
             [(word, word[::-1]) for word in sorted(words)],
         )
+        if words_written is not None:
+            words_written |= words
 
 
 def remove_words(session: Session, rowid: int, content: str) -> None:

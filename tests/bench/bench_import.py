@@ -27,16 +27,14 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import text
+if TYPE_CHECKING:
+    from app.services.context import AppContext
 
-from app.core.demo_answers import demo_answers
-from app.services import form_catalogue, import_checks, records
-from app.services.accounts import first_run_setup
-from app.services.context import AppContext
-from app.services.places import random_place
-from app.services.search_index import derived_values
+# The app's modules are imported where they are used: the import's worker process (started by
+# spawning, which loads the main module again) then starts as in the app, whose main module
+# (app.main) is light, even when this file is run as the main module.
 
 RECORDS = 10_000
 QUICK_RECORDS = 1_000
@@ -46,6 +44,10 @@ PASSWORD = "bench password 1"
 
 def demo_items(count: int, seed: int = 20) -> list[tuple[str, dict[str, Any]]]:
     """``count`` (form id, answers) pairs as ``demo-data`` makes them (places from the gazetteer)."""
+    from app.core.demo_answers import demo_answers
+    from app.services import form_catalogue
+    from app.services.places import random_place
+
     rng = random.Random(seed)
     forms = list(form_catalogue.available_forms().values())
     distinct = [
@@ -57,6 +59,11 @@ def demo_items(count: int, seed: int = 20) -> list[tuple[str, dict[str, Any]]]:
 
 def plain_executemany(ctx: AppContext, items: list[tuple[str, dict[str, Any]]]) -> float:
     """Seconds to write the same number of rows with plain executemany (the baseline)."""
+    from sqlalchemy import text
+
+    from app.services import form_catalogue, records
+    from app.services.search_index import derived_values
+
     rows = [
         {"id": f"{number:036d}", "answers": json.dumps(answers, ensure_ascii=False)}
         for number, (_form, answers) in enumerate(items)
@@ -89,6 +96,8 @@ def plain_executemany(ctx: AppContext, items: list[tuple[str, dict[str, Any]]]) 
 
 
 def _timed_import(ctx: AppContext, items: list[tuple[str, dict[str, Any]]]) -> tuple[int, float]:
+    from app.services import records
+
     start = time.perf_counter()
     imported = records.import_applications(ctx, items)
     return imported, time.perf_counter() - start
@@ -97,6 +106,9 @@ def _timed_import(ctx: AppContext, items: list[tuple[str, dict[str, Any]]]) -> t
 def _import_into_new_store(
     items: list[tuple[str, dict[str, Any]]], second_core: bool
 ) -> tuple[int, float]:
+    from app.services import import_checks
+    from app.services.accounts import first_run_setup
+
     chosen = import_checks.SECOND_CORE
     with tempfile.TemporaryDirectory(prefix="vss-bench-import-") as name:
         ctx, _code = first_run_setup(Path(name), "bench", "Bench", PASSWORD, "Bench", "km")
@@ -111,6 +123,9 @@ def _import_into_new_store(
 def run(count: int = RECORDS, log: Callable[[str], None] = print) -> dict[str, float]:
     """The import as the app runs it, then (on a machine with two cores) the same records into
     a new store with their checks on a second core."""
+    from app.services import import_checks, records
+    from app.services.accounts import first_run_setup
+
     os.environ.setdefault("VSS_OUTREACH_FAST_KDF", "0")
     log(f"making {min(count, DISTINCT_ANSWERS)} demo applications…")
     items = demo_items(count)

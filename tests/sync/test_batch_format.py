@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import math
 import uuid
 from typing import Any
 
@@ -19,7 +21,7 @@ from app.sync.batch import (
     verify_receipt,
 )
 from app.sync.crypto import ServerKeys
-from app.sync.format import record_digest
+from app.sync.format import canonical_json, canonical_text, record_digest
 from app.sync.protocol import record_problem
 
 DEVICE_ID = "0b5c7a52-0000-4000-8000-000000000001"
@@ -149,3 +151,21 @@ def test_receipts_verify_only_with_the_server_key_and_for_their_batch(
     assert raised.value.code == "bad_receipt"
     with pytest.raises(BatchError):
         verify_receipt(ServerKeys.generate().public.signing, signed)
+
+
+def test_the_canonical_form_is_json_dumps_with_its_options() -> None:
+    """canonical_json's encoder, made once, writes what json.dumps with the canonical options
+    writes (the digests both ends compare are made of it), and refuses what it refuses."""
+    payloads: list[Any] = [
+        {"b": 1, "a": [True, None, 1.5, -0.0, 10**20, 1e16], "ក": "សុខ\u200bសំណាង"},
+        {"z": {"y": {"x": '"quoted" \\ back\nline\t\u0007'}}, "": "", "A": []},
+        [{"é": "e\u0301", "2": 2, "10": 10}, "\u2028\U0001f600"],
+    ]
+    for payload in payloads:
+        expected = json.dumps(
+            payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
+        )
+        assert canonical_text(payload) == expected
+        assert canonical_json(payload) == expected.encode("utf-8")
+    with pytest.raises(ValueError):
+        canonical_json({"n": math.nan})
