@@ -73,6 +73,7 @@ BASELINES = {
     "main_window_filled_painted_s": "bare_window_painted_s",
     "main_window_frame_cpu_s": "bare_window_painted_cpu_s",
     "main_window_filled_cpu_s": "bare_window_painted_cpu_s",
+    "main_window_store_modules_cpu_s": "bare_window_painted_cpu_s",
     "rss_first_window_mb": "rss_bare_window_mb",
     "rss_main_window_mb": "rss_bare_window_mb",
     "application_pages_per_s": "baseline_plain_pages_per_s",
