@@ -1,5 +1,8 @@
-"""A scroll bar drawn from two pictures of the style's own drawing (issue 20: a scroll step within
-a frame).
+"""Scroll bars drawn from pictures of the style's own drawing (issue 20): PicturedScrollBar, the
+registry's, whose slider moves at every step, and KeptScrollBar, the wizard pages', whose slider
+stays put.
+
+The registry's bar (a scroll step within a frame):
 
 At every page of the registry the scroll bar's slider moves, and the style drew the whole bar
 again: its groove, arrows and slider with their gradients, a fifth of a scroll step. Between two
@@ -20,26 +23,28 @@ picture's edge differs from the style's by at most a rounding step, as the cells
 from __future__ import annotations
 
 from collections.abc import Hashable
+from typing import Any
 
 from PySide6.QtCore import QEvent, QPoint, QRect, Qt
-from PySide6.QtGui import QMouseEvent, QPainter, QPaintEvent, QPixmap
-from PySide6.QtWidgets import QScrollBar, QStyle, QStyleOptionSlider, QWidget
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPixmap
+from PySide6.QtWidgets import QScrollBar, QStyle, QStyleOptionSlider, QStylePainter, QWidget
 
 _BAR = QStyle.ComplexControl.CC_ScrollBar
 _SLIDER = QStyle.SubControl.SC_ScrollBarSlider
 _GROOVE = QStyle.SubControl.SC_ScrollBarGroove
 MARGIN = 1  # pixels beside the slider that the style shades (Fusion: one)
 LOOKS = 8  # looks kept (the slider's length changes as rows are listed)
+KEPT_LOOKS = 16  # KeptScrollBar: a few pages' places at a time
 
 
-class PicturedScrollBar(QScrollBar):
-    """A QScrollBar painted from a groove picture and a slider picture when they are known to
-    give the style's own pixels; by the style otherwise."""
+class _StyleDrawnBar(QScrollBar):
+    """What both pictured bars share: their kept pictures, dropped at any style, palette, font or
+    state change, and the cases the style always draws (a part held down or hovered, the slider
+    dragged, a fractional pixel ratio), whose looks Qt keeps private."""
 
     def __init__(self, orientation: Qt.Orientation, parent: QWidget | None = None) -> None:
         super().__init__(orientation, parent)
-        # look -> (groove picture, slider picture), or None: the style draws that look
-        self._pictures: dict[Hashable, tuple[QPixmap, QPixmap] | None] = {}
+        self._pictures: dict[Hashable, Any] = {}
         self._pressed = False
 
     def changeEvent(self, event: QEvent) -> None:
@@ -54,6 +59,19 @@ class PicturedScrollBar(QScrollBar):
         self._pressed = False
         super().mouseReleaseEvent(event)
 
+    def _left_to_style(self, ratio: float) -> bool:
+        return (
+            self._pressed
+            or self.underMouse()  # hovered parts: QScrollBar's own paint knows them
+            or self.isSliderDown()
+            or ratio != int(ratio)
+        )
+
+
+class PicturedScrollBar(_StyleDrawnBar):
+    """A QScrollBar painted from a groove picture and a slider picture when they are known to
+    give the style's own pixels; by the style otherwise."""
+
     def paintEvent(self, event: QPaintEvent) -> None:
         option = QStyleOptionSlider()
         self.initStyleOption(option)
@@ -62,13 +80,7 @@ class PicturedScrollBar(QScrollBar):
         slider = style.subControlRect(_BAR, option, _SLIDER, self)
         groove = style.subControlRect(_BAR, option, _GROOVE, self)
         ratio = self.devicePixelRatio()
-        if (
-            self._pressed
-            or self.underMouse()  # hovered parts: QScrollBar's own paint knows them
-            or self.isSliderDown()
-            or ratio != int(ratio)
-            or not _inside(slider, groove, self.orientation())
-        ):
+        if self._left_to_style(ratio) or not _inside(slider, groove, self.orientation()):
             super().paintEvent(event)
             return
         look = (
@@ -158,6 +170,96 @@ class PicturedScrollBar(QScrollBar):
         self.style().drawComplexControl(_BAR, option, painter, self)
         painter.end()
         return picture
+
+
+class KeptScrollBar(_StyleDrawnBar):
+    """A bar whose slider stays put between paints (issue 20: the wizard's page switch).
+
+    Every wizard page scrolls, and each time a page is shown its bar was drawn by the style again:
+    Fusion's gradients and rounded slider took 3-4 ms for a bar as tall as the page, a third of a
+    switch. A page is shown again and again at the same place (its top, mostly), so the bar looks
+    the same: each look (size, range, value, page step, state, palette, style) is drawn once by the
+    style, as QScrollBar draws it, on the colour the window paints behind the bar, and copied after
+    that. Where the window does not paint a plain colour behind the bar, while the pointer is over it
+    or a part is held down, and for a style that animates it, the style draws the bar as before.
+    (The registry's bar, whose slider moves at every step, is PicturedScrollBar above.)
+    """
+
+    def __init__(self, orientation: Qt.Orientation, parent: QWidget | None = None) -> None:
+        super().__init__(orientation, parent)
+        self._animated = False  # see StepBar: a style that animates the bar draws every frame
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.StyleAnimationUpdate and not self._animated:
+            self._animated = True
+            self._pictures.clear()
+        return super().event(event)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        ratio = self.devicePixelRatioF()
+        behind = None
+        if not (self._animated or self._left_to_style(ratio)):
+            behind = painted_behind(self)
+        if behind is None:
+            super().paintEvent(event)
+            return
+        option = QStyleOptionSlider()
+        self.initStyleOption(option)
+        option.subControls = QStyle.SubControl.SC_All  # as QScrollBar's paint sets them
+        style = self.style()
+        look = (
+            option.rect.getRect(),
+            ratio,
+            option.state.value,
+            option.direction.value,
+            option.orientation.value,
+            option.palette.cacheKey(),
+            option.minimum,
+            option.maximum,
+            option.sliderPosition,
+            option.sliderValue,
+            option.pageStep,
+            option.singleStep,
+            option.upsideDown,
+            option.activeSubControls.value,
+            behind.rgba(),
+            id(style),
+            self.styleSheet(),
+        )
+        picture = self._pictures.get(look)
+        if picture is None:
+            picture = QPixmap(self.size() * ratio)
+            picture.setDevicePixelRatio(ratio)
+            picture.fill(behind)
+            # Begun from the widget: the same pen, font and style as QScrollBar's own paint.
+            drawing = QStylePainter(picture, self)
+            drawing.drawComplexControl(_BAR, option)
+            drawing.end()
+            if len(self._pictures) >= KEPT_LOOKS:
+                self._pictures.clear()
+            self._pictures[look] = picture
+        painter = QPainter(self)
+        painter.drawPixmap(0, 0, picture)
+        painter.end()
+
+
+def painted_behind(widget: QWidget) -> QColor | None:
+    """The one colour painted behind ``widget``: its window's background, when no widget between
+    them paints (fills its background or is styled) and that background is a plain colour."""
+    current: QWidget | None = widget
+    while current is not None:
+        if current is not widget and (
+            current.autoFillBackground()
+            or current.testAttribute(Qt.WidgetAttribute.WA_StyledBackground)
+        ):
+            return None
+        if current.isWindow():
+            brush = current.palette().brush(current.backgroundRole())
+            if brush.style() != Qt.BrushStyle.SolidPattern or not brush.isOpaque():
+                return None
+            return brush.color()
+        current = current.parentWidget()
+    return None
 
 
 def _strip(slider: QRect, orientation: Qt.Orientation) -> QRect:

@@ -1,5 +1,5 @@
 """The wizard's page scroll bars are painted from a picture kept per look
-(app/ui/kept_scroll_bar.py, issue 20): a scrolling page looks exactly as with a plain QScrollBar,
+(app/ui/scroll_bar_pictures.py, issue 20): a scrolling page looks exactly as with a plain QScrollBar,
 pixel for pixel, at the top, in the middle and at the end, after the palette changes, and where
 the window does not paint a plain colour behind the bar (the style draws it then)."""
 
@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 from app.i18n import set_language
 from app.services import records
 from app.services.context import AppContext
-from app.ui.kept_scroll_bar import KeptScrollBar
+from app.ui.scroll_bar_pictures import KeptScrollBar
 from app.ui.wizard.wizard import IntakeWizard
 
 

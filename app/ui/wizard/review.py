@@ -28,7 +28,7 @@ from app.i18n import birth_year_text, citation, current_language
 from app.services.duplicates import DuplicateCandidate
 from app.services.places import describe_place
 from app.ui.cell_text import CachedTextDelegate, Cell
-from app.ui.kept_scroll_bar import KeptScrollBar
+from app.ui.scroll_bar_pictures import KeptScrollBar
 from app.ui.text import MeasuredLabel, WrapLabel, _, display, html_text
 
 FIELD_ID_ROLE = 256

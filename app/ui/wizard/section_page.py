@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
 from app.core.forms import Field, Section
 from app.core.forms.validation import FieldIssue, Severity
 from app.i18n import current_language
-from app.ui.kept_scroll_bar import KeptScrollBar
+from app.ui.scroll_bar_pictures import KeptScrollBar
 from app.ui.text import MeasuredLabel, _, display, html_text
 from app.ui.wizard.field_widgets import FieldEditor
 
