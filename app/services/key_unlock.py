@@ -32,6 +32,7 @@ from app.store.keyring import (
     TooManyAttempts,
     WrongPassword,
 )
+from app.store.keyring import load_unwrap_modules as load_unwrap_modules
 
 
 class AccountError(UserFacingError):

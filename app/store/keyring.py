@@ -25,6 +25,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import importlib
 import json
 import math
 import secrets
@@ -55,6 +56,31 @@ from app.store.recovery_code import (
 )
 
 KEYRING_FILE_NAME = "keyring.json"
+
+# What unwrapping an officer's entry imports as it goes (each where it is used, so the sign-in
+# window is painted without them): AES-GCM and its error, Argon2id, then X25519 and HKDF to open
+# the sealed key. Signing in from the environment imports them on the UI thread before the
+# unlocking thread starts (load_unwrap_modules): imported on that thread while the UI thread
+# imported Qt, the thread waited for the interpreter at each of their ~60 modules and reached
+# the key derivation 130-150 ms after it started (16 ms to import them on an idle thread).
+UNWRAP_MODULES = (
+    "cryptography.exceptions",
+    "cryptography.hazmat.primitives.ciphers.aead",
+    "argon2.low_level",
+    "cryptography.hazmat.primitives.asymmetric.x25519",
+    "cryptography.hazmat.backends.openssl.backend",  # (X25519's own import, at its first key)
+    "cryptography.hazmat.primitives.serialization",
+    "cryptography.hazmat.primitives.hashes",
+    "cryptography.hazmat.primitives.kdf.hkdf",
+)
+
+
+def load_unwrap_modules() -> None:
+    """Import what :meth:`Keyring.unwrap` imports on its way (UNWRAP_MODULES), on this thread."""
+    for name in UNWRAP_MODULES:
+        importlib.import_module(name)
+
+
 FORMAT_VERSION = 1
 
 FREE_ATTEMPTS = 3

@@ -47,6 +47,11 @@ FIRST_FRAME_WAIT_S = 30.0
 
 def _load() -> None:
     try:
+        from app.services.key_unlock import load_unwrap_modules
+
+        # First what checking a password imports (cryptography, argon2: ~16 ms): an officer who
+        # presses Enter while the rest loads then finds the sign-in's thread ready to derive.
+        load_unwrap_modules()
         for name in STORE_MODULES:
             importlib.import_module(name)
     finally:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.services.key_unlock import UnlockedKey, unlock_database_key
+from app.services.key_unlock import UnlockedKey, load_unwrap_modules, unlock_database_key
 from app.ui.preload import start_preload, store_modules_cpu, wait_for_store_modules
 
 if TYPE_CHECKING:
@@ -59,6 +59,9 @@ class KeyUnlocking:
         self.home = home
         self.password = password
         self._outcome: list[UnlockedKey | BaseException] = []
+        # Here, not on the thread: it then starts the key derivation at once, not after ~60
+        # imports each waiting for the interpreter while this thread imports Qt (issue 20).
+        load_unwrap_modules()
         self._thread = threading.Thread(
             target=self._unlock, args=(username,), name="sign-in", daemon=True
         )

@@ -16,7 +16,14 @@ from typing import Any
 
 import pytest
 
-from tests.ui.app_run import app_environment, officer_laptop, read_report, run_app
+from tests.ui.app_run import (
+    OFFICER,
+    PASSWORD,
+    app_environment,
+    officer_laptop,
+    read_report,
+    run_app,
+)
 
 # Packages and modules that must NOT be imported before the first paint (a name and its submodules).
 NOT_BEFORE_FIRST_PAINT = (
@@ -142,6 +149,34 @@ def test_the_key_is_unlocked_without_the_store_and_the_preload_starts_without_qt
     assert "app.services.key_unlock" in loaded and "app.store.keyring" in loaded
     assert _forbidden(loaded) == []
     assert sorted(name for name in loaded if name.split(".")[0] == "PySide6") == []
+
+
+def test_the_unlocking_thread_starts_the_key_derivation_without_importing(tmp_path: Path) -> None:
+    """Signing in from the environment, the unlocking thread imports nothing on its way to the
+    key derivation and after it: its modules (cryptography, argon2) are imported by the thread
+    that starts it, so it does not wait for the interpreter at each of them while the UI thread
+    imports Qt (it reached Argon2id 130-150 ms after it started; the frame waited for it)."""
+    home = officer_laptop(tmp_path)
+    code = (
+        "import sys, json, threading\n"
+        "from pathlib import Path\n"
+        "imported_by = []\n"
+        "class Watch:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        imported_by.append((threading.current_thread().name, name))\n"
+        "sys.meta_path.insert(0, Watch())\n"
+        "from app.ui.signed_in_start import KeyUnlocking\n"
+        f"unlocking = KeyUnlocking(Path({str(home)!r}), {OFFICER!r}, {PASSWORD!r})\n"
+        "unlocked = unlocking.result()\n"
+        "on_thread = sorted({n for t, n in imported_by if t == 'sign-in'})\n"
+        "before = sorted({n.split('.')[0] for t, n in imported_by if t == 'MainThread'})\n"
+        "print(json.dumps([on_thread, 'cryptography' in before, 'argon2' in before,"
+        " len(unlocked.db_key)]))\n"
+    )
+    on_thread, cryptography_first, argon2_first, key_bytes = _last_json_line(code, tmp_path)
+    assert on_thread == []
+    assert cryptography_first and argon2_first
+    assert key_bytes == 32
 
 
 def test_the_kiosk_preload_never_imports_qt_on_its_thread(tmp_path: Path) -> None:
