@@ -9,17 +9,12 @@ from __future__ import annotations
 
 import shiboken6
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtPrintSupport import QPrintDialog
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
-    QMessageBox,
-    QProgressDialog,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -130,14 +125,20 @@ class LockScreen(QWidget):
 
 # Qt's own question, file and print dialogs run their own event loop (exec): they are answered
 # "Cancel" when the lock comes (the officer asks again after unlocking); every other window is
-# hidden and shown again after unlocking.
-_CANCELLED_ON_LOCK: tuple[type[QDialog], ...] = (
-    QMessageBox,
-    QFileDialog,
-    QInputDialog,
-    QProgressDialog,
-    QPrintDialog,
+# hidden and shown again after unlocking. Named as Qt's classes, asked with QObject.inherits:
+# naming their Python classes here loaded QtPrintSupport and built their enums (13) while the
+# signed-in window was filled in, before its first paint (issue 20).
+_CANCELLED_ON_LOCK = (
+    "QMessageBox",
+    "QFileDialog",
+    "QInputDialog",
+    "QProgressDialog",
+    "QPrintDialog",
 )
+
+
+def _cancelled_on_lock(widget: QWidget) -> bool:
+    return any(widget.inherits(name) for name in _CANCELLED_ON_LOCK)
 
 
 class HiddenWindows:
@@ -155,7 +156,7 @@ class HiddenWindows:
         for widget in QApplication.topLevelWidgets():
             if widget is keep or not widget.isVisible():
                 continue
-            if isinstance(widget, _CANCELLED_ON_LOCK):
+            if isinstance(widget, QDialog) and _cancelled_on_lock(widget):
                 widget.reject()
                 continue
             widget.hide()

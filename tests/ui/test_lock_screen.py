@@ -14,10 +14,14 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QComboBox,
+    QDialog,
+    QFileDialog,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
+    QProgressDialog,
     QTextEdit,
     QWidget,
 )
@@ -190,5 +194,45 @@ def test_a_question_open_at_lock_time_is_cancelled(
     assert not any("Sokunthea" in text for text in visible_texts())
     _unlock(window, qtbot)
     assert not box.isVisible()  # a cancelled question is not asked again by itself
+    window.shutdown()
+    ctx.close()
+
+
+def _qt_dialogs(parent: QWidget) -> list[QDialog]:
+    """One of each of Qt's own dialogs with an event loop of their own (file dialog: Qt's, not
+    the platform's, so it is a widget here too)."""
+    from PySide6.QtPrintSupport import QPrintDialog
+
+    files = QFileDialog(parent, "Save Sokunthea")
+    files.setOption(QFileDialog.Option.DontUseNativeDialog)
+    question = QInputDialog(parent)
+    question.setLabelText("Sokunthea")
+    progress = QProgressDialog("Sokunthea", "Cancel", 0, 10, parent)
+    return [files, question, progress, QPrintDialog(parent)]
+
+
+def test_qts_own_dialogs_are_cancelled_and_the_apps_are_hidden_and_shown_again(
+    vss_qapp: object, qtbot: QtBot, tmp_path: Path
+) -> None:
+    """Qt's file, input, progress and print dialogs are cancelled by the lock (as its question
+    box is, above); a dialog of the app's own is hidden and comes back after unlocking."""
+    ctx, _code = first_run_setup(tmp_path, "admin", "Admin", PASSWORD, "Laptop", "km")
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    dialogs = _qt_dialogs(window)
+    own = QDialog(window)
+    own.setWindowTitle("Sokunthea")
+    for dialog in [*dialogs, own]:
+        QDialog.open(dialog)  # (window-modal, as the app opens them; QFileDialog's own open
+        qtbot.waitExposed(dialog)  # wants a receiver)
+    window.lock_now()
+    assert window.locked
+    assert [dialog.isVisible() for dialog in [*dialogs, own]] == [False] * 5
+    assert [dialog.result() for dialog in dialogs] == [QDialog.DialogCode.Rejected] * 4
+    _unlock(window, qtbot)
+    assert [dialog.isVisible() for dialog in dialogs] == [False] * 4
+    assert own.isVisible()
     window.shutdown()
     ctx.close()

@@ -43,6 +43,9 @@ NOT_BEFORE_MAIN_WINDOW_PAINT = (
     "multiprocessing",
     "app.services.followup",
     "app.ui.sizing",
+    # Printing's Qt module comes with the first print dialog (the lock screen asks Qt's class
+    # names, app.ui.lock_screen).
+    "PySide6.QtPrintSupport",
 )
 
 
