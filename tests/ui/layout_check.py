@@ -149,6 +149,9 @@ def _header_problems(header: QHeaderView) -> list[str]:
 def layout_problems(top: QWidget) -> list[str]:
     """Everything in ``top`` (a shown window) that does not fit, as readable lines."""
     QApplication.processEvents()
+    # A timer that fired just now (the status bar's refresh after a write) may have changed a
+    # text and only posted the layout that follows: judge the window as its next paint shows it.
+    QApplication.sendPostedEvents()
     found: list[str] = []
     hint = top.minimumSizeHint()
     if hint.width() > top.width() + SLACK or hint.height() > top.height() + SLACK:

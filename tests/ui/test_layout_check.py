@@ -3,7 +3,7 @@ sideways scroll bar (as every page is shown in the main window), and stay quiet 
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QPushButton, QScrollArea, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -58,3 +58,25 @@ def test_a_sideways_bar_is_reported_as_such_and_what_fits_passes(
     assert not any("cut off at the right" in p for p in problems), problems
     fitting = _window(qtbot, 20, Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     assert layout_problems(fitting) == []
+
+
+def test_a_text_changed_by_a_timer_during_the_check_is_judged_laid_out(
+    vss_qapp: QApplication, qtbot: QtBot
+) -> None:
+    """The check lets pending events run first: a timer firing then (the status bar's refresh,
+    150 ms after a draft was saved) changes a label's text and only posts its new layout. What
+    is judged is the window as its next paint shows it, not the new text in the old width (a
+    fresh-clone CI failed so on 'Records: 3' at 1024x600)."""
+    window = QWidget()
+    qtbot.addWidget(window)
+    row = QHBoxLayout(window)
+    label = QLabel("Records: 2")
+    row.addWidget(label)
+    row.addStretch(1)
+    window.resize(400, 100)
+    window.show()
+    qtbot.waitExposed(window)
+    QApplication.processEvents()
+    QTimer.singleShot(0, lambda: label.setText("Records: 2 of 12,345,678,901"))
+    assert layout_problems(window) == []
+    assert label.text() == "Records: 2 of 12,345,678,901"

@@ -69,10 +69,6 @@ def _some_records(ctx: AppContext) -> None:
 def _settle() -> None:
     for _ in range(3):
         QApplication.processEvents()
-    # A timer that fired in the last pass (the status bar's refresh, 150 ms after a draft was
-    # saved) changed a label's text and posted its layout request; the check must see the
-    # layout that follows it, as the next paint does, not the old width with the new text.
-    QApplication.sendPostedEvents()
 
 
 def _check(widget: QWidget, where: str, shots: Path, shot: str | None) -> list[str]:
