@@ -8,7 +8,7 @@ of the app, so nothing is visible, grab-able or in a title while the laptop is u
 from __future__ import annotations
 
 import shiboken6
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -35,6 +35,11 @@ class LockScreen(QWidget):
     unlocked = Signal()
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        # Named here, not with the module: the main window imports it as the store opens, and
+        # naming Qt builds its namespace of enums (~90, 15-25 ms) before the first paint; the
+        # screen itself is built at the first lock (MainWindow.lock_screen).
+        from PySide6.QtCore import Qt
+
         super().__init__(parent)
         self.setObjectName("lockScreen")
         self.ctx = ctx

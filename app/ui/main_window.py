@@ -47,7 +47,6 @@ from app.ui.window_pages import (
     default_page_factories,
     instance_of,
     scrolling,
-    settle_scroll_areas,
 )
 
 if TYPE_CHECKING:
@@ -165,6 +164,7 @@ class MainWindow(QMainWindow):
         self.last_activity = time.monotonic()
         self.locked = False
         self.input_watch: InputWatch | None = None  # (attach: nothing to lock before)
+        self._lock_screen: LockScreen | None = None  # built at the first lock
         self.idle_timer = QTimer(self)
         self.idle_timer.timeout.connect(self.check_idle)
         self.idle_timer.start(IDLE_CHECK_MS)
@@ -194,23 +194,21 @@ class MainWindow(QMainWindow):
     def attach(self, ctx: AppContext) -> None:
         """The store is open: the lock screen, the status bar and the pages come to life (the
         start page's counts fill in). Once, with the context the window was built for."""
-        from app.ui.lock_screen import HiddenWindows, LockScreen
+        from app.ui.lock_screen import HiddenWindows
         from app.ui.worker import DataEvents
 
         self._ctx = ctx
         self._attached = True
-        self.lock_screen: LockScreen = LockScreen(ctx)
-        self.lock_screen.unlocked.connect(self._unlocked)
-        self.body.addWidget(self.lock_screen)
         self.hidden_windows: HiddenWindows = HiddenWindows()
         from app.ui.input_watch import InputWatch
 
-        # (Here, not in the frame: making the key sequence builds Qt's namespace of enums.)
-        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        # The lock screen is built at the first lock: it names Qt's namespace of enums (~90,
+        # 15-25 ms to build), which the filled window's first paint does not need; so would the
+        # shortcut given as setShortcut's argument (PySide6 choosing among its overloads).
+        self.lock_action.setShortcuts([QKeySequence("Ctrl+L")])
         self.input_watch = InputWatch(self, self._input_seen, self._lock_key_pressed)
         if self.isVisible():  # the frame is painted: watch from now on
             self.input_watch.watch_now()
-        settle_scroll_areas(self.pages)
         for page in self.page_by_key.values():
             attach_page = getattr(page, "attach", None)
             if callable(attach_page):
@@ -247,7 +245,7 @@ class MainWindow(QMainWindow):
         dict.__setitem__(self.page_by_key, key, page)
         placeholder = self.pages.widget(index)
         current = self.pages.currentIndex()
-        self.pages.insertWidget(index, scrolling(page, frame=self._ctx is None))
+        self.pages.insertWidget(index, scrolling(page))
         if placeholder is not None:
             self.pages.removeWidget(placeholder)
             placeholder.deleteLater()
@@ -357,6 +355,17 @@ class MainWindow(QMainWindow):
     def _input_seen(self) -> None:
         self.last_activity = time.monotonic()
 
+    @property
+    def lock_screen(self) -> LockScreen:
+        """The lock screen, in the window's body (built the first time it is needed)."""
+        if self._lock_screen is None:
+            from app.ui.lock_screen import LockScreen
+
+            self._lock_screen = LockScreen(self.ctx)
+            self._lock_screen.unlocked.connect(self._unlocked)
+            self.body.addWidget(self._lock_screen)
+        return self._lock_screen
+
     def _lock_key_pressed(self, event: QKeyEvent) -> bool:
         """Ctrl+L locks from any window of the app (app.ui.input_watch)."""
         if QKeySequence(event.keyCombination()) == self.lock_action.shortcut() and not self.locked:
@@ -455,8 +464,8 @@ class MainWindow(QMainWindow):
         set_language(self.language_box.itemData(index))
 
     def retranslate(self) -> None:
-        if self._attached:
-            self.lock_screen.retranslate()
+        if self._lock_screen is not None:
+            self._lock_screen.retranslate()
         if self.locked:
             # Pages read records to retranslate; they are redone when the session is unlocked.
             self.setWindowTitle(_("VSS Outreach — locked"))

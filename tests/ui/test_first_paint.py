@@ -235,6 +235,29 @@ def test_qts_namespace_and_event_enums_are_not_built_before_the_first_paint(
     assert _last_json_line(code, tmp_path) == [False, False, True]
 
 
+def test_qts_namespace_is_not_built_before_the_signed_in_window_is_painted(
+    tmp_path: Path,
+) -> None:
+    """Nor before the filled main window's first paint (signed in from the environment): its
+    pages, the status bar and the start page's counts need none of Qt's namespace; the lock
+    screen (built at the first lock) and Ctrl+L are there without it."""
+    home = officer_laptop(tmp_path)
+    code = (
+        "import json, os, sys\n"
+        f"os.environ['VSS_OUTREACH_PASSWORD'] = {PASSWORD!r}\n"
+        "import app.ui.qt_start as ui\n"
+        "def report(_path):\n"
+        "    core = vars(sys.modules['PySide6.QtCore'])\n"
+        "    windows = [w for w in ui.QApplication.topLevelWidgets() if w.isVisible()]\n"
+        "    print(json.dumps(['Qt' in core, [type(w).__name__ for w in windows],\n"
+        "        [w.attached and w.lock_action.shortcut().toString() for w in windows]]))\n"
+        "ui._write_loaded_modules = report\n"
+        "from app.main import main\n"
+        f"main(['--home', {str(home)!r}, '--user', {OFFICER!r}, '--report-modules', 'unused'])\n"
+    )
+    assert _last_json_line(code, tmp_path) == [False, ["MainWindow"], ["Ctrl+L"]]
+
+
 def test_the_segmenters_model_waits_for_the_first_frame(tmp_path: Path) -> None:
     """Signing in from the environment, the preload thread still runs while the main window is
     built: the segmenter's model (no first paint needs it, the window's own texts are in the
