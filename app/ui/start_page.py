@@ -136,6 +136,10 @@ class StartPage(QWidget):
         layout.addWidget(self.drafts, 1)
         layout.addLayout(draft_buttons)
         layout.addWidget(self.message)
+        # Without drafts (the table hidden) the room below goes here, not into the heading and
+        # the welcome box (they stood tall and half empty on a 1366x768 screen); with drafts
+        # the table, which has a stretch, takes it all.
+        layout.addStretch(0)
         self.retranslate()
 
     @property

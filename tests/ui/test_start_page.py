@@ -116,3 +116,24 @@ def test_counts_one_click_each_and_deleting_a_draft(
     assert remaining is not None
     page.drafts.cellDoubleClicked.emit(0, 0)
     assert _key(main_window) == "new_application"
+
+
+def test_the_room_below_goes_to_the_drafts_or_stays_empty(
+    main_window: MainWindow, ctx: AppContext, qtbot: QtBot
+) -> None:
+    """On a 1366x768 screen the heading and the welcome box keep their own height: without
+    drafts the room below is left empty (they stood tall and half empty), with drafts the
+    table takes it."""
+    main_window.resize(1366, 768)
+    page = _start(main_window)
+    QApplication.processEvents()
+    assert not page.drafts.isVisible()
+    slack = 2
+    assert page.title.height() <= page.title.sizeHint().height() + slack
+    assert page.hint.height() <= page.hint.sizeHint().height() + slack
+    records.start_application(ctx, records.form_definition("complaint").id)
+    page.refresh()
+    qtbot.waitUntil(page.drafts.isVisible)
+    QApplication.processEvents()
+    assert page.hint.height() <= page.hint.sizeHint().height() + slack
+    assert page.drafts.height() > 3 * page.drafts.sizeHint().height() // 2
