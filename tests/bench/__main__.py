@@ -70,6 +70,7 @@ BASELINES = {
     "first_window_s": "bare_window_s",
     "main_window_s": "bare_window_s",
     "main_window_frame_painted_s": "bare_window_painted_s",
+    "main_window_after_enter_s": "bare_window_painted_s",
     "main_window_filled_painted_s": "bare_window_painted_s",
     "main_window_frame_cpu_s": "bare_window_painted_cpu_s",
     "main_window_filled_cpu_s": "bare_window_painted_cpu_s",
