@@ -4,15 +4,13 @@ signing in from the environment can import it on the UI thread before the unlock
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from app.store.keyring import FAST_KDF_ENV, Keyring
+from tests.fresh_interpreter import last_json_line
 
 # Imports unwrapping does on its way, printed by a fresh interpreter: with ``load`` true the
 # listed modules are imported first.
@@ -33,15 +31,8 @@ print(json.dumps(sorted(set(sys.modules) - before)))
 
 
 def _imported_by_unwrap(home: Path, password: str, load: bool) -> list[str]:
-    done = subprocess.run(
-        [sys.executable, "-c", _UNWRAP, str(home), password, "load" if load else "no"],
-        capture_output=True,
-        text=True,
-        env={**os.environ, FAST_KDF_ENV: "1"},
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    return list(json.loads(done.stdout.strip().splitlines()[-1]))
+    env = {**os.environ, FAST_KDF_ENV: "1"}
+    return list(last_json_line(_UNWRAP, env, str(home), password, "load" if load else "no"))
 
 
 @pytest.fixture

@@ -5,24 +5,14 @@ characters at the main window's paint)."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
+from tests.fresh_interpreter import last_json_line
 from tests.ui.app_run import app_environment
 
 
 def _run(code: str, tmp_path: Path) -> object:
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        env=app_environment(tmp_path),
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return last_json_line(code, app_environment(tmp_path))
 
 
 def test_modules_imported_after_pyside_leave_no_source_in_the_line_cache(tmp_path: Path) -> None:

@@ -8,14 +8,12 @@ while the officer types the password (app.ui.app.preload_after_first_paint).
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.fresh_interpreter import last_json_line
 from tests.ui.app_run import (
     OFFICER,
     PASSWORD,
@@ -72,15 +70,7 @@ def _modules_at_first_paint(home: Path, *extra: str) -> set[str]:
 def _last_json_line(code: str, tmp_path: Path) -> Any:
     """Run ``code`` in a fresh interpreter (nothing imported yet) and read the JSON it printed
     last."""
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        env=app_environment(tmp_path),
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return last_json_line(code, app_environment(tmp_path))
 
 
 def _forbidden(loaded: set[str]) -> list[str]:
