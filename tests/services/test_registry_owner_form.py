@@ -12,14 +12,14 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select, text, update
+from sqlalchemy import select, text, update
 
 from app.core.demo_answers import demo_answers
 from app.services import access, form_catalogue, listing_plan, records, registry, statement_memo
 from app.services.context import AppContext
 from app.store.models import Application
 from tests.officers import FIELD_OFFICER, OTHER_OFFICER, SUPERVISOR, add_officers
-from tests.services.test_registry_paging import _all_pages, _page_plans
+from tests.services.test_registry_paging import _all_pages, _page_plans, plans_of
 
 FORMS = ("complaint", "civil_party")
 
@@ -86,29 +86,6 @@ def test_pages_list_every_match_once_in_order_under_either_plan(
                     assert _all_pages(ctx, query, size) == expected, (filters, sort, size)
 
 
-def _plans_of(ctx: AppContext, run: Any) -> list[str]:
-    """The plans of the SELECTs ``run`` executes."""
-    statements: list[tuple[str, Any]] = []
-
-    def seen(_conn, _cursor, statement, parameters, *_args) -> None:  # type: ignore[no-untyped-def]
-        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
-            statements.append((statement, parameters))
-
-    event.listen(ctx.store.engine, "before_cursor_execute", seen)
-    try:
-        run()
-    finally:
-        event.remove(ctx.store.engine, "before_cursor_execute", seen)
-    with ctx.store.engine.connect() as connection:
-        return [
-            " / ".join(
-                str(step[3])
-                for step in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, values)
-            )
-            for statement, values in statements
-        ]
-
-
 def test_a_rare_form_and_an_officers_few_records_are_read_from_their_index(
     ctx: AppContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -125,7 +102,7 @@ def test_a_rare_form_and_an_officers_few_records_are_read_from_their_index(
         for sort in ("updated", "name_km"):
             for plan in _page_plans(ctx, registry.RegistryQuery(sort=sort, **filters)):
                 assert index in plan, (filters, sort, plan)
-        counts = _plans_of(
+        counts = plans_of(
             ctx, lambda f=filters: registry.count_registry(ctx, registry.RegistryQuery(**f))
         )
         assert len(counts) == 1 and f"COVERING INDEX {index}" in counts[0], counts
@@ -141,7 +118,7 @@ def test_a_rare_form_and_an_officers_few_records_are_read_from_their_index(
 def test_a_field_officers_forums_are_seeks_in_the_owners_index(ctx: AppContext) -> None:
     _store(ctx)
     ctx.officer = FIELD_OFFICER
-    plans = _plans_of(ctx, lambda: registry.known_forums(ctx))
+    plans = plans_of(ctx, lambda: registry.known_forums(ctx))
     assert registry.known_forums(ctx) == sorted({"Forum A", "វេទិកា បាទី"})
     assert len(plans) == 1
     assert plans[0].count("COVERING INDEX ix_applications_created_by_forum (created_by=?") == 2
@@ -164,7 +141,7 @@ def test_a_search_of_an_officer_with_few_records_starts_from_them(
         registry.RegistryQuery(search="Sokha Chea"),
     ):
         rows, _broad = registry.search_registry(ctx, query)
-        plans = _plans_of(ctx, lambda q=query: registry.search_registry(ctx, q))
+        plans = plans_of(ctx, lambda q=query: registry.search_registry(ctx, q))
         searched = [plan for plan in plans if "SCAN application_search" in plan]
         assert len(searched) == 1, plans
         steps = searched[0].split(" / ")
@@ -178,7 +155,7 @@ def test_a_search_of_an_officer_with_few_records_starts_from_them(
     assert found_any
     # An officer with many records: driven from the search index (test_registry_search).
     monkeypatch.setattr(listing_plan, "matches_bound", lambda _session, _size: 1)
-    plans = _plans_of(
+    plans = plans_of(
         ctx, lambda: registry.search_registry(ctx, registry.RegistryQuery(search="vss"))
     )
     searched = [plan for plan in plans if "SCAN application_search" in plan]
@@ -229,7 +206,7 @@ def test_other_reads_of_a_field_officers_records_keep_their_plans(ctx: AppContex
         with ctx.store.reading() as session:
             plain = statement.where(text("created_by = :owner"))
             assert session.execute(visible, values).all() == session.execute(plain, values).all()
-        plans = _plans_of(ctx, lambda v=visible: _read(ctx, v, values))
+        plans = plans_of(ctx, lambda v=visible: _read(ctx, v, values))
         assert len(plans) == 1 and index in plans[0], plans
         assert "created_by" not in plans[0], plans
 
@@ -246,10 +223,10 @@ def test_an_officers_records_are_counted_once_until_one_is_added(ctx: AppContext
     ctx.officer = FIELD_OFFICER
 
     def counts() -> int:
-        plans = _plans_of(
+        plans = plans_of(
             ctx, lambda: registry.registry_page(ctx, registry.RegistryQuery(), None, 3)
         )
-        plans += _plans_of(
+        plans += plans_of(
             ctx, lambda: registry.search_registry(ctx, registry.RegistryQuery(search="vss"))
         )
         return sum("CO-ROUTINE" in plan and "created_by" in plan for plan in plans)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -122,33 +123,21 @@ def test_every_order_pages_from_its_index_without_sorting_rows(ctx: AppContext) 
     """No page of the listing sorts rows in memory (issue 20): at 100,000 records that sort
     took 0.7-1.9 s per page by Khmer name, reference or status. The plans are read, not timed."""
     _import(ctx, 6, seed=9)
-    statements: list[tuple[str, Any]] = []
 
-    def seen(_conn, _cursor, statement, parameters, *_args) -> None:  # type: ignore[no-untyped-def]
-        statements.append((statement, parameters))
+    def two_pages(query: registry.RegistryQuery) -> None:
+        _rows, cursor = registry.registry_page(ctx, query, None, 2)
+        registry.registry_page(ctx, query, cursor, 2)
 
     for sort in ("updated", "name_km", "name_latin", "reference", "status"):
         for descending in (True, False):
             query = registry.RegistryQuery(sort=sort, descending=descending)
-            statements.clear()
-            event.listen(ctx.store.engine, "before_cursor_execute", seen)
-            try:
-                _rows, cursor = registry.registry_page(ctx, query, None, 2)
-                registry.registry_page(ctx, query, cursor, 2)
-            finally:
-                event.remove(ctx.store.engine, "before_cursor_execute", seen)
-            pages = [s for s in statements if s[0].lstrip().upper().startswith("SELECT")]
+            pages = plans_of(
+                ctx, lambda q=query: two_pages(q), lambda s: s.lstrip().upper().startswith("SELECT")
+            )
             assert len(pages) == 2, pages
-            with ctx.store.engine.connect() as connection:
-                for statement, parameters in pages:
-                    plan = " / ".join(
-                        str(step[3])
-                        for step in connection.exec_driver_sql(
-                            "EXPLAIN QUERY PLAN " + statement, parameters
-                        )
-                    )
-                    assert "TEMP B-TREE" not in plan, (sort, descending, plan)
-                    assert f"ix_applications_{sort}_order" in plan, (sort, descending, plan)
+            for plan in pages:
+                assert "TEMP B-TREE" not in plan, (sort, descending, plan)
+                assert f"ix_applications_{sort}_order" in plan, (sort, descending, plan)
 
 
 def _import_with_forums(ctx: AppContext) -> None:
@@ -211,30 +200,47 @@ def test_filtered_pages_list_every_match_once_in_sorted_order(
     assert len(final) == 14
 
 
-def _page_plans(ctx: AppContext, query: registry.RegistryQuery) -> list[str]:
-    """The plans of the statements that read a first and a second page (not the counts)."""
+def _is_select(statement: str) -> bool:
+    return statement.lstrip().upper().startswith(("SELECT", "WITH"))
+
+
+def plans_of(
+    ctx: AppContext, run: Callable[[], object], keep: Callable[[str], bool] = _is_select
+) -> list[str]:
+    """The plans (EXPLAIN QUERY PLAN, steps joined by " / ") of the statements ``run``
+    executes that ``keep`` keeps (by default every SELECT)."""
     statements: list[tuple[str, Any]] = []
 
     def seen(_conn, _cursor, statement, parameters, *_args) -> None:  # type: ignore[no-untyped-def]
-        statements.append((statement, parameters))
+        if keep(statement):
+            statements.append((statement, parameters))
 
     event.listen(ctx.store.engine, "before_cursor_execute", seen)
     try:
-        _rows, cursor = registry.registry_page(ctx, query, None, 2)
-        assert cursor is not None
-        registry.registry_page(ctx, query, cursor, 2)
+        run()
     finally:
         event.remove(ctx.store.engine, "before_cursor_execute", seen)
-    pages = [s for s in statements if "ORDER BY" in s[0]]
-    assert len(pages) == 2, statements
     with ctx.store.engine.connect() as connection:
         return [
             " / ".join(
                 str(step[3])
                 for step in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, values)
             )
-            for statement, values in pages
+            for statement, values in statements
         ]
+
+
+def _page_plans(ctx: AppContext, query: registry.RegistryQuery) -> list[str]:
+    """The plans of the statements that read a first and a second page (not the counts)."""
+
+    def two_pages() -> None:
+        _rows, cursor = registry.registry_page(ctx, query, None, 2)
+        assert cursor is not None
+        registry.registry_page(ctx, query, cursor, 2)
+
+    pages = plans_of(ctx, two_pages, lambda statement: "ORDER BY" in statement)
+    assert len(pages) == 2, pages
+    return pages
 
 
 def test_a_filter_keeping_many_records_pages_from_the_order_index(
