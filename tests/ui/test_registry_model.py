@@ -100,9 +100,11 @@ def test_a_broad_search_streams_its_matches_without_a_query_on_the_ui_thread(
     monkeypatch.setattr(registry_model, "SEARCH_SORT_LIMIT", 6)
     monkeypatch.setattr(registry_ui, "SEARCH_SORT_LIMIT", 6)
     # The laptop's part of every reference: all 23 match (looked up in the index; a search
-    # too short for it runs on a thread, see the test below).
+    # too short for it runs on a thread, see the test below). With its "VSS-": the device code
+    # is random, and alone 2% of codes ("2200": name key "20") are too short for the index,
+    # which failed a fresh-clone CI; with it 0.03% (codes of only H, R, S, X and Z).
     device = registry.list_registry(ctx, registry.RegistryQuery(), 0, 1)[0].reference or ""
-    term = device.split("-")[1].lower()
+    term = "-".join(device.split("-")[:2]).lower()
     assert registry.search_is_indexed(term)
     query = registry.RegistryQuery(search=term)
     expected = [
