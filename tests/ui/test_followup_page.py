@@ -84,8 +84,7 @@ def test_table_family_and_letters(
     page.print_letters_to(out)
     task = page.task
     assert task is not None
-    with qtbot.waitSignal(task.ended, timeout=120_000):
-        pass
+    qtbot.waitUntil(lambda: task.reported, timeout=120_000)
     qtbot.waitUntil(lambda: page.task is None)
     assert out.exists()
     info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True).stdout

@@ -71,16 +71,16 @@ def test_forum_batch_runs_in_background_and_cancel_writes_nothing(
     out = tmp_path / "forum.pdf"
     page.save_to(out)
     assert page.task is not None
-    with qtbot.waitSignal(page.task.ended, timeout=120_000):
-        pass
+    task = page.task
+    qtbot.waitUntil(lambda: task.reported, timeout=120_000)
     assert out.exists()
     assert page.progress.value() == 4
 
     cancelled = tmp_path / "cancelled.pdf"
     page.save_to(cancelled)
     page.cancel_batch()
-    with qtbot.waitSignal(page.task.ended, timeout=120_000):
-        pass
+    task = page.task
+    qtbot.waitUntil(lambda: task.reported, timeout=120_000)
     assert not cancelled.exists()
     # Shown with breaks between Khmer words (so it wraps): compare the words.
     assert plain(page.message.text()) == _("Cancelled. Nothing was saved.")

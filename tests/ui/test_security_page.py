@@ -136,8 +136,8 @@ def test_switching_an_officer_off_changes_the_key_with_progress(
     page.key_progress.valueChanged.connect(seen.append)
     page.deactivate_selected()
     assert page.task is not None and page.key_progress.isVisible()
-    with qtbot.waitSignal(page.task.ended, timeout=60_000):
-        pass
+    task = page.task
+    qtbot.waitUntil(lambda: task.reported, timeout=60_000)
     qtbot.waitUntil(lambda: not page.key_progress.isVisible())
     assert ctx.db_key != old_key and seen
     assert Keyring.load(home).usernames() == ["admin"]
